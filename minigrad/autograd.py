@@ -1,0 +1,548 @@
+"""The autograd engine: ``Function``, the graph it records, and the reverse-mode walk.
+
+A differentiable op is a ``Function`` subclass with ``forward`` (numpy in, numpy out) and
+``backward`` (Tensors in, Tensors out). ``Fn.apply`` runs ``forward`` and, when a gradient is
+wanted, keeps the ``ctx`` as the node of the graph: it knows which tensors fed it (its
+``edges``) and what it saved for backward. ``backward`` rules are written with Tensor ops,
+so the same code gives plain gradients (run under ``no_grad``) and, with
+``create_graph=True``, gradients that are themselves differentiable.
+
+The walk is an iterative topological sort (no recursion, so a 100,000-op chain is fine),
+and the gradient of a broadcast input is summed back to its shape here, in one place.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import traceback
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Function",
+    "backward",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "module_scope",
+    "no_grad",
+    "set_grad_enabled",
+]
+
+
+class _State(threading.local):
+    grad_enabled = True
+    anomaly = False
+    scope: tuple = ()
+
+
+_state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops record a graph right now."""
+    return _state.grad_enabled
+
+
+class _GradMode:
+    """Base of the grad-mode switches: a context manager that is also a decorator."""
+
+    mode = True
+
+    def __enter__(self) -> None:
+        self._prev = _state.grad_enabled
+        _state.grad_enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _state.grad_enabled = self._prev
+
+    def __call__(self, func: Callable) -> Callable:
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            switch = _GradMode()
+            switch.mode = mode
+            with switch:
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Run without recording a graph (evaluation, optimizer steps)."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Record a graph again inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Switch recording on or off. Like PyTorch's, it takes effect as soon as it is made,
+    so ``set_grad_enabled(False)`` works as a plain call, a ``with`` block or a decorator."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self._prev = _state.grad_enabled
+        _state.grad_enabled = self.mode
+
+    def __enter__(self) -> None:
+        pass
+
+    def __call__(self, func: Callable) -> Callable:
+        _state.grad_enabled = self._prev  # as a decorator it only applies inside func
+        return super().__call__(func)
+
+
+class detect_anomaly:
+    """Raise at the first NaN or Inf made in forward or backward, naming the op and where
+    in user code it was created. Slow: it records a stack trace per op."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+
+    def __enter__(self) -> None:
+        self._prev = _state.anomaly
+        _state.anomaly = self.check_nan
+
+    def __exit__(self, *exc: object) -> None:
+        _state.anomaly = self._prev
+
+
+def is_anomaly_enabled() -> bool:
+    return _state.anomaly
+
+
+class module_scope:
+    """Tag the nodes recorded inside with a module's name, so a graph can be drawn by layer.
+
+    ``nn.Module.__call__`` enters one around ``forward``; nested modules nest.
+    """
+
+    def __init__(self, name: str, module: object) -> None:
+        self.entry = (name, module)
+
+    def __enter__(self) -> None:
+        self._prev = _state.scope
+        _state.scope = self._prev + (self.entry,)
+
+    def __exit__(self, *exc: object) -> None:
+        _state.scope = self._prev
+
+
+class _SavedOutput:
+    """Marks an output saved for backward: the node keeps only its array (an output that
+    pointed at its own node would be a reference cycle) and makes the Tensor on unpacking."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+class Context:
+    """The ``ctx`` of a ``Function`` call, and the node of the graph once recorded.
+
+    Like PyTorch: ``save_for_backward``, ``saved_tensors``, ``needs_input_grad``; any other
+    attribute (``ctx.stride = 2``) is free to set in ``forward`` and read in ``backward``.
+    """
+
+    def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
+        self.fn = fn
+        self.needs_input_grad = needs_input_grad
+        self.edges: tuple = ()
+        self.outputs: tuple = ()
+        self.scope: tuple = ()
+        self.created_at: list | None = None
+        self._saved: tuple | None = ()
+        self._freed = False
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+    def save_for_backward(self, *items: Any) -> None:
+        self._saved = items
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise RuntimeError(_second_backward_message(self))
+        saved = self._saved or ()
+        return tuple(self._unpack(s) for s in saved)
+
+    def _unpack(self, item: Any) -> Any:
+        if isinstance(item, _SavedOutput):
+            data, requires_grad = self._output_arrays[item.index]
+            return Tensor._make(data, requires_grad, self, item.index)
+        return item
+
+    def _release(self) -> None:
+        self._saved = None
+        self._output_arrays = None
+        self._freed = True
+
+    def __repr__(self) -> str:
+        return f"<{self.name}Backward>"
+
+
+def _second_backward_message(node: Context) -> str:
+    return (
+        f"{node.name}: trying to backward through the graph a second time, but its saved "
+        "values were freed after the first backward. Pass retain_graph=True to the first "
+        "backward() (or grad()) if you need to go through the graph again."
+    )
+
+
+class Function:
+    """Base class of every differentiable op, in the style of ``torch.autograd.Function``.
+
+    Subclasses write two static methods::
+
+        class Square(Function):
+            @staticmethod
+            def forward(ctx, x):            # x is a Tensor; return a numpy array
+                ctx.save_for_backward(x)
+                return x.data ** 2
+
+            @staticmethod
+            def backward(ctx, grad):        # grad is a Tensor; return one per input
+                (x,) = ctx.saved_tensors
+                return 2 * x * grad
+
+        y = Square.apply(x)
+
+    ``forward`` may return a numpy array, a Tensor (its data is taken) or a tuple of them.
+    ``backward`` returns one gradient (Tensor, array or None) per positional input of
+    ``forward``; a gradient shaped like a broadcast of the input is summed back for you.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, *grad_outputs: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        recording = _state.grad_enabled
+        needs = tuple(
+            recording and isinstance(a, Tensor) and a.requires_grad for a in args
+        )
+        ctx = Context(cls, needs)
+        result = cls.forward(ctx, *args, **kwargs)
+        multiple = isinstance(result, tuple)
+        arrays = [_as_array(r) for r in (result if multiple else (result,))]
+        record = any(needs)
+        if _state.anomaly:
+            ctx.created_at = traceback.extract_stack()[:-1]
+            _check_finite(arrays, ctx, "forward output")
+        if not record:
+            outputs = [Tensor._make(a, False, None, 0) for a in arrays]
+            return tuple(outputs) if multiple else outputs[0]
+
+        outputs = [
+            Tensor._make(a, a.dtype.kind == "f", ctx, i) for i, a in enumerate(arrays)
+        ]
+        ctx.edges = tuple(_edge(a) if n else None for a, n in zip(args, needs))
+        ctx.outputs = tuple(weakref.ref(t) for t in outputs)
+        ctx._output_arrays = [(t.data, t.requires_grad) for t in outputs]
+        ctx.scope = _state.scope
+        saved = ctx._saved
+        if saved:
+            ctx._saved = tuple(_mark_output(s, result, arrays) for s in saved)
+        return tuple(outputs) if multiple else outputs[0]
+
+
+def _as_array(value: Any) -> np.ndarray:
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, np.ndarray):
+        return value
+    return np.asarray(value)
+
+
+def _edge(t: Tensor) -> tuple:
+    """Where the gradient of input ``t`` goes: its node and output slot, or the leaf itself."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_index, t.shape, t.dtype)
+    return (None, t, t.shape, t.dtype)
+
+
+def _mark_output(item: Any, result: Any, arrays: list) -> Any:
+    for i, a in enumerate(arrays):
+        if item is a or (isinstance(result, tuple) and item is result[i]) or item is result:
+            return _SavedOutput(i)
+    return item
+
+
+def _check_finite(arrays: Iterable[np.ndarray], node: Context, what: str) -> None:
+    for a in arrays:
+        if a is None or a.dtype.kind not in "fc":
+            continue
+        if not np.all(np.isfinite(a)):
+            bad = "NaN" if np.isnan(a).any() else "Inf"
+            where = "".join(traceback.format_list(node.created_at or [])[-3:])
+            raise RuntimeError(
+                f"detect_anomaly: {node.name} produced {bad} in its {what} "
+                f"(shape {a.shape}). The op was created at:\n{where}"
+            )
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+def _topological_order(roots: Sequence[Context]) -> list[Context]:
+    """Nodes reachable from ``roots``, each before every node it feeds gradient to.
+
+    Reverse post-order of an iterative depth-first search: no recursion, any depth.
+    """
+    order: list[Context] = []
+    seen: set[int] = set()
+    stack: list[tuple[Context, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for edge in node.edges:
+            if edge is not None and edge[0] is not None and id(edge[0]) not in seen:
+                stack.append((edge[0], False))
+    order.reverse()
+    return order
+
+
+def _sum_to_shape(g: Tensor, shape: tuple, dtype: np.dtype, node: Context) -> Tensor:
+    """The one place a broadcast gradient is summed back to its input's shape."""
+    if g.shape != shape:
+        try:
+            ok = np.broadcast_shapes(shape, g.shape) == g.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(
+                f"{node.name}.backward returned a gradient of shape {g.shape} for an input "
+                f"of shape {shape}; it must have the input's shape or broadcast from it"
+            )
+        g = g.sum_to(shape)
+    if g.dtype != dtype:
+        g = g.to(dtype)
+    return g
+
+
+def _accumulate(current: Tensor | None, g: Tensor) -> Tensor:
+    return g if current is None else current + g
+
+
+def _as_tensor(g: Any) -> Tensor | None:
+    if g is None or isinstance(g, Tensor):
+        return g
+    return Tensor._make(np.asarray(g), False, None, 0)
+
+
+def _run_hooks(t: Tensor, g: Tensor) -> Tensor:
+    for hook in list(t._hooks.values()):
+        new = hook(g)
+        if new is not None:
+            g = _as_tensor(new)
+    return g
+
+
+def _engine(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict[int, Tensor | None] | None = None,
+) -> None:
+    """Push ``root_grads`` back from ``roots``.
+
+    Without ``capture`` gradients accumulate into leaves' ``.grad`` (``backward``); with it,
+    the gradients of the captured tensors (by id) are stored there instead (``grad``).
+    """
+    pending: dict[int, list] = {}
+    nodes = []
+    for t, g in zip(roots, root_grads):
+        if t.grad_fn is None:  # a leaf is its own root
+            _deliver_to_leaf(t, g, capture)
+            continue
+        slots = pending.setdefault(id(t.grad_fn), [None] * len(t.grad_fn.outputs))
+        slots[t._output_index] = _accumulate(slots[t._output_index], g)
+        nodes.append(t.grad_fn)
+
+    with set_grad_enabled(create_graph):
+        for node in _topological_order(nodes):
+            grads = pending.pop(id(node), None)
+            if grads is None:
+                continue
+            if node._freed:
+                raise RuntimeError(_second_backward_message(node))
+            grads = _prepare_output_grads(node, grads, capture)
+            in_grads = node.fn.backward(node, *grads)
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            if len(in_grads) < len(node.edges):
+                raise RuntimeError(
+                    f"{node.name}.backward returned {len(in_grads)} gradients, "
+                    f"expected one per input ({len(node.edges)})"
+                )
+            if _state.anomaly:
+                _check_finite(
+                    [g.data if isinstance(g, Tensor) else g for g in in_grads if g is not None],
+                    node,
+                    "backward gradient",
+                )
+            if not retain_graph:
+                node._release()
+            for edge, g in zip(node.edges, in_grads):
+                if edge is None or g is None:
+                    continue
+                parent, where, shape, dtype = edge
+                g = _sum_to_shape(_as_tensor(g), shape, dtype, node)
+                if parent is None:
+                    _deliver_to_leaf(where, g, capture)
+                else:
+                    slots = pending.setdefault(id(parent), [None] * len(parent.outputs))
+                    slots[where] = _accumulate(slots[where], g)
+
+
+def _prepare_output_grads(node: Context, grads: list, capture: dict | None) -> list:
+    """Run hooks and retain_grad on the node's outputs; fill missing slots with zeros."""
+    for i, ref in enumerate(node.outputs):
+        out = ref()
+        g = grads[i]
+        if g is None:
+            data, _ = node._output_arrays[i]
+            grads[i] = Tensor._make(np.zeros_like(data), False, None, 0)
+            continue
+        if out is None:
+            continue
+        if out._hooks:
+            g = grads[i] = _run_hooks(out, g)
+        if capture is not None:
+            if id(out) in capture:
+                capture[id(out)] = _accumulate(capture[id(out)], g)
+        elif out._retains_grad:
+            out.grad = _accumulate(out.grad, g if g.grad_fn else g.detach())
+    return grads
+
+
+def _deliver_to_leaf(leaf: Tensor, g: Tensor, capture: dict | None) -> None:
+    if leaf._hooks:
+        g = _run_hooks(leaf, g)
+    if capture is not None:
+        if id(leaf) in capture:
+            capture[id(leaf)] = _accumulate(capture[id(leaf)], g)
+        return
+    if leaf.requires_grad:
+        leaf.grad = _accumulate(leaf.grad, g)
+
+
+def _seed_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None) -> list[Tensor]:
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad_outputs has {len(grad_outputs)} entries but there are {len(outputs)} outputs"
+        )
+    seeds = []
+    for out, g in zip(outputs, grad_outputs):
+        if g is None:
+            if out.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs, but the output "
+                    f"has shape {out.shape}; pass gradient= (or grad_outputs=) of that shape"
+                )
+            g = Tensor._make(np.ones_like(out.data), False, None, 0)
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor._make(np.asarray(g, out.dtype), False, None, 0)
+            if g.shape != out.shape:
+                raise RuntimeError(
+                    f"backward: gradient has shape {g.shape} but the output has shape {out.shape}"
+                )
+        seeds.append(g)
+    return seeds
+
+
+def _check_requires_grad(outputs: Sequence[Tensor]) -> None:
+    for out in outputs:
+        if not out.requires_grad:
+            raise RuntimeError(
+                "backward: the tensor does not require grad and has no grad_fn: nothing it was "
+                "computed from has requires_grad=True (or it was made under no_grad)"
+            )
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad`` (``Tensor.backward``)."""
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if isinstance(grad_tensors, (Tensor, np.ndarray)):
+        grad_tensors = [grad_tensors]
+    _check_requires_grad(tensors)
+    seeds = _seed_grads(tensors, grad_tensors)
+    retain = create_graph if retain_graph is None else retain_graph
+    _engine(tensors, seeds, retain, create_graph)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Gradients of ``outputs`` w.r.t. ``inputs``, returned rather than stored in ``.grad``.
+
+    With ``create_graph=True`` the result is itself differentiable: this is how a gradient
+    penalty or a Hessian-vector product is written.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs]
+    _check_requires_grad(outputs)
+    for i, x in enumerate(inputs):
+        if not x.requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {x.shape}) does not require grad")
+    seeds = _seed_grads(outputs, grad_outputs)
+    capture: dict[int, Tensor | None] = {id(x): None for x in inputs}
+    retain = create_graph if retain_graph is None else retain_graph
+    _engine(outputs, seeds, retain, create_graph, capture)
+    result = []
+    for i, x in enumerate(inputs):
+        g = capture[id(x)]
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} (shape {x.shape}) was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+        if g is not None and not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+from .tensor import Tensor  # noqa: E402  (Tensor uses this module; imported last)

@@ -1,0 +1,62 @@
+"""Every built-in differentiable op, each a ``Function`` with forward and backward side by side."""
+
+from .elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Clamp,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Sqrt,
+    Sub,
+    Tanh,
+    Where,
+    cast,
+    clamp,
+    power,
+    where,
+)
+from .linalg import MatMul
+from .reduce import (
+    Amax,
+    LogSoftmax,
+    LogSumExp,
+    Softmax,
+    Sum,
+    arg_extreme,
+    extreme,
+    mean,
+    var,
+)
+from .shape import (
+    BroadcastTo,
+    Cat,
+    GetItem,
+    IndexAdd,
+    Pad,
+    Permute,
+    Reshape,
+    SumTo,
+    cat,
+    expand,
+    flatten,
+    normalize_dim,
+    normalize_dims,
+    normalize_index,
+    pad,
+    reshape,
+    squeeze,
+    stack,
+    transpose,
+    unsqueeze,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,317 @@
+"""Elementwise ops. Each forward works on numpy arrays; each backward is written with Tensor
+ops so it can itself be differentiated. Broadcast inputs need no care here: the engine sums
+every gradient back to its input's shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Context, Function
+from ..tensor import Tensor, _lift
+
+
+class _Binary(Function):
+    """A numpy binary op with a clear error when the shapes do not broadcast."""
+
+    numpy_op: Any = None
+
+    @classmethod
+    def compute(cls, a: Tensor, b: Tensor) -> np.ndarray:
+        try:
+            return cls.numpy_op(a.data, b.data)
+        except ValueError as e:
+            raise ValueError(
+                f"{cls.__name__.lower()}: shapes {a.shape} and {b.shape} are not broadcastable"
+            ) from e
+
+
+class Add(_Binary):
+    numpy_op = np.add
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
+        return Add.compute(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        return g, g
+
+
+class Sub(_Binary):
+    numpy_op = np.subtract
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
+        return Sub.compute(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(_Binary):
+    numpy_op = np.multiply
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return Mul.compute(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (g * b if ga else None), (g * a if gb else None)
+
+
+class Div(_Binary):
+    numpy_op = np.true_divide
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return Div.compute(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (g / b if ga else None), (-g * a / (b * b) if gb else None)
+
+
+class Pow(_Binary):
+    numpy_op = np.power
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
+        out = Pow.compute(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        a, b, out = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (
+            g * b * a ** (b - 1) if ga else None,
+            g * out * a.log() if gb else None,
+        )
+
+
+def power(a: Tensor, exponent: Any) -> Tensor:
+    """``a ** exponent``; a constant exponent is the common case and needs no log(a)."""
+    return Pow.apply(a, _lift(exponent, a))
+
+
+class Maximum(_Binary):
+    numpy_op = np.maximum
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return Maximum.compute(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        return _split_by_winner(g, a.data, b.data)
+
+
+class Minimum(_Binary):
+    numpy_op = np.minimum
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return Minimum.compute(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        return _split_by_winner(g, b.data, a.data)
+
+
+def _split_by_winner(g: Tensor, a: np.ndarray, b: np.ndarray) -> tuple:
+    """Gradient to the winner; a tie shares it half and half (as PyTorch does)."""
+    dtype = g.dtype
+    to_a = (a > b).astype(dtype) + (a == b).astype(dtype) * dtype.type(0.5)
+    return g * to_a, g * (1 - to_a)
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        return np.negative(a.data)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        return -g
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        out = np.exp(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a.data)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return g / a
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return g / (2 * out)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return np.abs(a.data)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return g * np.sign(a.data)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        out = np.tanh(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2: no overflow for any x."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        x = a.data
+        half = x.dtype.type(0.5) if x.dtype.kind == "f" else 0.5
+        out = half * (np.tanh(half * x) + 1)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        out = np.maximum(a.data, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return g * (out.data > 0).astype(g.dtype)
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, low: float | None, high: float | None) -> np.ndarray:
+        ctx.save_for_backward(a)
+        ctx.low, ctx.high = low, high
+        return np.clip(a.data, low, high)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        inside = np.ones(a.shape, dtype=bool)
+        if ctx.low is not None:
+            inside &= a.data >= ctx.low
+        if ctx.high is not None:
+            inside &= a.data <= ctx.high
+        return g * inside.astype(g.dtype), None, None
+
+
+def clamp(a: Tensor, low: float | None = None, high: float | None = None) -> Tensor:
+    if low is None and high is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"clamp: min ({low}) is larger than max ({high})")
+    return Clamp.apply(a, low, high)
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx: Context, cond: np.ndarray, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.cond = cond
+        try:
+            return np.where(cond, a.data, b.data)
+        except ValueError as e:
+            raise ValueError(
+                f"where: condition {cond.shape}, x {a.shape} and y {b.shape} "
+                "are not broadcastable"
+            ) from e
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        zero = np.zeros((), g.dtype)
+        ga = Where.apply(ctx.cond, g, zero) if ctx.needs_input_grad[1] else None
+        gb = Where.apply(ctx.cond, zero, g) if ctx.needs_input_grad[2] else None
+        return None, ga, gb
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """``x`` where ``condition`` holds, else ``y`` (differentiable in ``x`` and ``y``)."""
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    like = x if isinstance(x, Tensor) else y if isinstance(y, Tensor) else Tensor(x)
+    return Where.apply(cond.astype(bool), _lift(x, like), _lift(y, like))
+
+
+class Cast(Function):
+    """Change dtype; the gradient is cast back to the input's dtype."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, dtype: np.dtype, copy: bool = False) -> np.ndarray:
+        ctx.dtype = a.dtype
+        return a.data.astype(dtype, copy=copy)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        return Cast.apply(g, ctx.dtype), None, None
+
+
+def cast(a: Tensor, dtype: np.dtype, copy: bool = False) -> Tensor:
+    if a.dtype == dtype and not copy:
+        return a
+    return Cast.apply(a, dtype, copy)

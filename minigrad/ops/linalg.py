@@ -1,0 +1,45 @@
+"""Matrix product, with numpy's rules for 1-D and batched operands."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Context, Function
+from ..tensor import Tensor
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(
+                f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and "
+                f"{b.shape}"
+            )
+        ctx.save_for_backward(a, b)
+        try:
+            return np.matmul(a.data, b.data)
+        except ValueError as e:
+            k_a = a.shape[-1]
+            k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+            why = (f"{k_a} != {k_b}" if k_a != k_b else "batch dimensions do not broadcast")
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied ({why})"
+            ) from e
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        # treat 1-D operands as a row (a) or a column (b), as numpy does, then undo it
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        g2 = g.unsqueeze(-2) if a.ndim == 1 else g
+        g2 = g2.unsqueeze(-1) if b.ndim == 1 else g2
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = g2 @ b2.mT
+            ga = ga.squeeze(-2) if a.ndim == 1 else ga
+        if ctx.needs_input_grad[1]:
+            gb = a2.mT @ g2
+            gb = gb.squeeze(-1) if b.ndim == 1 else gb
+        return ga, gb

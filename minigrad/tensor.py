@@ -1,0 +1,512 @@
+"""``Tensor``: a numpy array that remembers how it was made, so it can be differentiated.
+
+Every method here is a thin, readable front for an op in ``minigrad.ops``; the engine that
+walks the graph lives in ``minigrad.autograd``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import autograd
+
+DEFAULT_FLOAT = np.float32
+
+
+def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Float data defaults to float32, but a float64 numpy array keeps its precision."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.array(data, dtype=dtype)
+    keep_precision = isinstance(data, (np.ndarray, np.generic))
+    arr = np.array(data)
+    if arr.dtype.kind == "f" and not keep_precision:
+        arr = arr.astype(DEFAULT_FLOAT)
+    elif arr.dtype.kind in "OUS":
+        raise TypeError(f"tensor: cannot make a tensor from data of type {arr.dtype}")
+    return arr
+
+
+def _check_can_require_grad(arr: np.ndarray) -> None:
+    if arr.dtype.kind not in "fc":
+        raise TypeError(
+            f"only floating point tensors can require gradients, got dtype {arr.dtype} "
+            "(integer tensors are for labels and indices)"
+        )
+
+
+class _HookHandle:
+    """Returned by ``register_hook``; ``remove()`` takes the hook away again."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: OrderedDict) -> None:
+        self._hooks = hooks
+        self.id = _HookHandle._next_id
+        _HookHandle._next_id += 1
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+
+class MaxResult(NamedTuple):
+    """``(values, indices)``, as ``Tensor.max(dim)`` returns in PyTorch."""
+
+    values: Tensor
+    indices: Tensor
+
+
+class Tensor:
+    """An n-dimensional array with an optional gradient.
+
+    ``data`` is the numpy array; ``grad`` is filled by ``backward()`` for leaves that
+    require grad; ``grad_fn`` is the graph node that made a non-leaf tensor.
+    """
+
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "grad_fn",
+        "_output_index",
+        "_retains_grad",
+        "_hooks",
+        "__weakref__",
+    )
+    __array_ufunc__ = None  # make numpy defer to our reflected operators: array * Tensor
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        self.data = data if isinstance(data, np.ndarray) and dtype is None else _to_array(
+            data, dtype
+        )
+        if requires_grad:
+            _check_can_require_grad(self.data)
+        self.grad: Tensor | None = None
+        self.requires_grad = bool(requires_grad)
+        self.grad_fn = None
+        self._output_index = 0
+        self._retains_grad = False
+        self._hooks: OrderedDict = _NO_HOOKS
+
+    @classmethod
+    def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any, index: int) -> Tensor:
+        """Fast constructor for op outputs: no checks, no copies."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._output_index = index
+        t._retains_grad = False
+        t._hooks = _NO_HOOKS
+        return t
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:
+        return self.transpose(-2, -1)
+
+    # ------------------------------------------------------------------ conversions
+    def item(self) -> float | int | bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only a one-element tensor can be converted to a Python number, "
+                f"got shape {self.shape}"
+            )
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph."""
+        return Tensor._make(self.data, False, None, 0)
+
+    def to(self, dtype: Any) -> Tensor:
+        return _ops.cast(self, np.dtype(dtype))
+
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def clone(self) -> Tensor:
+        return _ops.cast(self, self.dtype, copy=True)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not self.is_leaf:
+            raise RuntimeError(
+                "requires_grad_: you can only change requires_grad of leaf tensors; "
+                "use detach().requires_grad_() for a non-leaf"
+            )
+        if requires_grad:
+            _check_can_require_grad(self.data)
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after ``backward()``."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: the tensor does not require grad")
+        if not self.is_leaf:
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor
+        replaces the gradient. Returns a handle whose ``remove()`` unregisters it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that "
+                               "does not require grad")
+        if self._hooks is _NO_HOOKS:
+            self._hooks = OrderedDict()
+        handle = _HookHandle(self._hooks)
+        self._hooks[handle.id] = hook
+        return handle
+
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Accumulate the gradient of this tensor into every leaf's ``.grad``."""
+        autograd.backward(self, None if gradient is None else [gradient], retain_graph,
+                          create_graph)
+
+    # ------------------------------------------------------------------ python protocol
+    def __repr__(self) -> str:
+        return _format(self)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu":
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other: Any) -> Tensor:
+        return _ops.Add.apply(self, _lift(other, self))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ops.Add.apply(_lift(other, self), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ops.Sub.apply(self, _lift(other, self))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ops.Sub.apply(_lift(other, self), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ops.Mul.apply(self, _lift(other, self))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ops.Mul.apply(_lift(other, self), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ops.Div.apply(self, _lift(other, self))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ops.Div.apply(_lift(other, self), self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return _ops.power(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _ops.Pow.apply(_lift(other, self), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _ops.MatMul.apply(self, _lift(other, self))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _ops.MatMul.apply(_lift(other, self), self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ops.Abs.apply(self)
+
+    # comparisons give bool tensors, outside the graph
+    def __lt__(self, other: Any) -> Tensor:
+        return _compare(np.less, self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _compare(np.less_equal, self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _compare(np.greater, self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _compare(np.greater_equal, self, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(np.equal, self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(np.not_equal, self, other)
+
+    def __invert__(self) -> Tensor:
+        return Tensor._make(np.logical_not(self.data) if self.dtype == bool else ~self.data,
+                            False, None, 0)
+
+    def __and__(self, other: Any) -> Tensor:
+        return _compare(np.logical_and, self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _compare(np.logical_or, self, other)
+
+    # ------------------------------------------------------------------ elementwise
+    def exp(self) -> Tensor:
+        return _ops.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return _ops.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return _ops.Sqrt.apply(self)
+
+    def abs(self) -> Tensor:
+        return _ops.Abs.apply(self)
+
+    def tanh(self) -> Tensor:
+        return _ops.Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops.Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        return _ops.Relu.apply(self)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return _ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        return _ops.Maximum.apply(self, _lift(other, self))
+
+    def minimum(self, other: Any) -> Tensor:
+        return _ops.Minimum.apply(self, _lift(other, self))
+
+    def square(self) -> Tensor:
+        return self * self
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        return _ops.Sum.apply(self, dim=dim, keepdim=keepdim)
+
+    def mean(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        return _ops.mean(self, dim, keepdim)
+
+    def var(
+        self,
+        dim: int | tuple[int, ...] | None = None,
+        keepdim: bool = False,
+        correction: int = 1,
+        unbiased: bool | None = None,
+    ) -> Tensor:
+        if unbiased is not None:
+            correction = int(unbiased)
+        return _ops.var(self, dim, keepdim, correction)
+
+    def std(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False,
+            correction: int = 1) -> Tensor:
+        return self.var(dim, keepdim, correction).sqrt()
+
+    def max(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
+        """Largest element; with an int ``dim``, ``(values, indices)`` as in PyTorch."""
+        return _ops.extreme(self, dim, keepdim, largest=True)
+
+    def min(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
+        return _ops.extreme(self, dim, keepdim, largest=False)
+
+    def amax(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim, largest=True)
+
+    def amin(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return _ops.arg_extreme(np.argmax, self, dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return _ops.arg_extreme(np.argmin, self, dim, keepdim)
+
+    def logsumexp(self, dim: int | tuple[int, ...], keepdim: bool = False) -> Tensor:
+        return _ops.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
+
+    def softmax(self, dim: int) -> Tensor:
+        return _ops.Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return _ops.LogSoftmax.apply(self, dim=dim)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape: Any) -> Tensor:
+        return _ops.reshape(self, _shape_args(shape))
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return _ops.flatten(self, start_dim, end_dim)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return _ops.transpose(self, dim0, dim1)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return _ops.Permute.apply(self, dims=_shape_args(dims))
+
+    def squeeze(self, dim: int | tuple[int, ...] | None = None) -> Tensor:
+        return _ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return _ops.unsqueeze(self, dim)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return _ops.expand(self, _shape_args(sizes))
+
+    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
+        return _ops.BroadcastTo.apply(self, shape=tuple(shape))
+
+    def sum_to(self, shape: tuple[int, ...]) -> Tensor:
+        """Sum a broadcast tensor back down to ``shape`` (the adjoint of ``broadcast_to``)."""
+        return _ops.SumTo.apply(self, shape=tuple(shape))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.GetItem.apply(self, index=_ops.normalize_index(index))
+
+
+_NO_HOOKS: OrderedDict = OrderedDict()
+
+
+def _shape_args(args: tuple) -> tuple[int, ...]:
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike, as PyTorch does."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _lift(value: Any, like: Tensor) -> Tensor:
+    """Make the other operand of a binary op a Tensor. A Python scalar takes the tensor's
+    float dtype (float32 stays float32), as PyTorch does."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
+        kind = like.dtype.kind
+        if kind == "f" or (kind in "iu" and isinstance(value, int) and not isinstance(value, bool)):
+            dtype = like.dtype
+        elif kind == "b" and isinstance(value, bool):
+            dtype = np.bool_
+        elif isinstance(value, float):
+            dtype = DEFAULT_FLOAT
+        else:
+            dtype = np.int64
+        return Tensor._make(np.asarray(value, dtype=dtype), False, None, 0)
+    return Tensor._make(_to_array(value), False, None, 0)
+
+
+def _compare(op: Callable, a: Tensor, b: Any) -> Tensor:
+    b = _lift(b, a)
+    try:
+        out = op(a.data, b.data)
+    except ValueError as e:
+        raise ValueError(
+            f"{op.__name__}: shapes {a.shape} and {b.shape} are not broadcastable"
+        ) from e
+    return Tensor._make(out, False, None, 0)
+
+
+def _format(t: Tensor) -> str:
+    data = t.data
+    opts: dict[str, Any] = {"separator": ", ", "prefix": "tensor("}
+    if data.dtype.kind == "f" and data.size and np.all(np.isfinite(data)) and not np.all(
+        data == np.round(data)
+    ):
+        opts.update(precision=4, floatmode="fixed")
+    body = np.array2string(data, **opts)
+    extras = []
+    if data.dtype.kind == "f" and data.dtype != DEFAULT_FLOAT or data.dtype.kind == "c":
+        extras.append(f"dtype={data.dtype}")
+    if data.dtype.kind in "iu" and data.dtype != np.int64:
+        extras.append(f"dtype={data.dtype}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn={t.grad_fn!r}")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+from . import ops as _ops  # noqa: E402  (ops build on Tensor)
