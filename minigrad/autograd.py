@@ -14,6 +14,7 @@ and the gradient of a broadcast input is summed back to its shape here, in one p
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import traceback
 import weakref
@@ -39,6 +40,7 @@ __all__ = [
 class _State(threading.local):
     grad_enabled = True
     anomaly = False
+    in_backward = False  # anomaly mode checks a backward's result, not the ops inside it
     scope: tuple = ()
 
 
@@ -246,8 +248,8 @@ class Function:
         multiple = isinstance(result, tuple)
         arrays = [_as_array(r) for r in (result if multiple else (result,))]
         record = any(needs)
-        if _state.anomaly:
-            ctx.created_at = traceback.extract_stack()[:-1]
+        if _state.anomaly and not _state.in_backward:
+            ctx.created_at = _user_stack()
             _check_finite(arrays, ctx, "forward output")
         if not record:
             outputs = [Tensor._make(a, False, None, 0) for a in arrays]
@@ -257,6 +259,12 @@ class Function:
             Tensor._make(a, a.dtype.kind == "f", ctx, i) for i, a in enumerate(arrays)
         ]
         ctx.edges = tuple(_edge(a) if n else None for a, n in zip(args, needs))
+        # inputs that need no gradient, kept weakly so minigrad.viz can draw the constants
+        ctx._const_inputs = tuple(
+            (i, weakref.ref(a), a.shape, a.dtype)
+            for i, (a, n) in enumerate(zip(args, needs))
+            if not n and isinstance(a, Tensor)
+        )
         ctx.outputs = tuple(weakref.ref(t) for t in outputs)
         ctx._output_arrays = [(t.data, t.requires_grad) for t in outputs]
         ctx.scope = _state.scope
@@ -288,13 +296,21 @@ def _mark_output(item: Any, result: Any, arrays: list) -> Any:
     return item
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_stack() -> list:
+    """The call stack without minigrad's own frames: where the user's code made the op."""
+    return [f for f in traceback.extract_stack() if not f.filename.startswith(_PACKAGE_DIR)]
+
+
 def _check_finite(arrays: Iterable[np.ndarray], node: Context, what: str) -> None:
     for a in arrays:
         if a is None or a.dtype.kind not in "fc":
             continue
         if not np.all(np.isfinite(a)):
             bad = "NaN" if np.isnan(a).any() else "Inf"
-            where = "".join(traceback.format_list(node.created_at or [])[-3:])
+            where = "".join(traceback.format_list(node.created_at or [])[-2:])
             raise RuntimeError(
                 f"detect_anomaly: {node.name} produced {bad} in its {what} "
                 f"(shape {a.shape}). The op was created at:\n{where}"
@@ -394,7 +410,11 @@ def _engine(
             if node._freed:
                 raise RuntimeError(_second_backward_message(node))
             grads = _prepare_output_grads(node, grads, capture)
-            in_grads = node.fn.backward(node, *grads)
+            _state.in_backward = _state.anomaly
+            try:
+                in_grads = node.fn.backward(node, *grads)
+            finally:
+                _state.in_backward = False
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
             if len(in_grads) < len(node.edges):

@@ -43,14 +43,14 @@ def _numerical_jacobian(fn: Callable, inputs: tuple, x: Tensor, eps: float) -> l
     """Column j: (f(x + eps e_j) - f(x - eps e_j)) / 2eps, for every output."""
     n_out = [o.size for o in _outputs(fn, inputs)]
     jac = [np.zeros((x.size, n)) for n in n_out]
-    flat = x.data.reshape(-1)  # a view: perturb in place
     for j in range(x.size):
-        orig = flat[j]
-        flat[j] = orig + eps
+        at = np.unravel_index(j, x.shape)  # index in place: x may be a non-contiguous view
+        orig = x.data[at]
+        x.data[at] = orig + eps
         plus = [o.data.reshape(-1).copy() for o in _outputs(fn, inputs)]
-        flat[j] = orig - eps
+        x.data[at] = orig - eps
         minus = [o.data.reshape(-1).copy() for o in _outputs(fn, inputs)]
-        flat[j] = orig
+        x.data[at] = orig
         for k in range(len(jac)):
             jac[k][j] = (plus[k] - minus[k]) / (2 * eps)
     return jac

@@ -33,8 +33,8 @@ class MatMul(Function):
         # treat 1-D operands as a row (a) or a column (b), as numpy does, then undo it
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-        g2 = g.unsqueeze(-2) if a.ndim == 1 else g
-        g2 = g2.unsqueeze(-1) if b.ndim == 1 else g2
+        g2 = g.unsqueeze(-1) if b.ndim == 1 else g
+        g2 = g2.unsqueeze(-2) if a.ndim == 1 else g2
         ga = gb = None
         if ctx.needs_input_grad[0]:
             ga = g2 @ b2.mT

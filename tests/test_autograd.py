@@ -1,0 +1,337 @@
+"""The engine's semantics, checked against what PyTorch does."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+import weakref
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.autograd import Function
+
+
+def leaf(*values: float) -> mg.Tensor:
+    return mg.tensor(np.array(values, dtype=np.float64), requires_grad=True)
+
+
+def test_gradients_accumulate_into_leaves_across_backward_calls() -> None:
+    x = leaf(1.0, 2.0)
+    (x * 3).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+
+
+def test_intermediate_tensors_get_grad_only_with_retain_grad() -> None:
+    x = leaf(1.0, 2.0)
+    y = x * 2
+    z = x * 3
+    z.retain_grad()
+    (y * z).sum().backward()
+    assert y.grad is None
+    np.testing.assert_allclose(z.grad.data, y.data)
+    assert z.retains_grad and not y.retains_grad
+
+
+def test_second_backward_without_retain_graph_raises_clearly() -> None:
+    x = leaf(1.0, 2.0)
+    y = (x.exp() + x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward() -> None:
+    x = leaf(1.0, 2.0)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+
+
+def test_backward_on_non_scalar_needs_a_gradient() -> None:
+    x = leaf(1.0, 2.0)
+    with pytest.raises(RuntimeError, match=r"scalar outputs.*shape \(2,\)"):
+        (x * 2).backward()
+    (x * 2).backward(mg.tensor([1.0, 10.0], dtype=np.float64))
+    np.testing.assert_allclose(x.grad.data, [2.0, 20.0])
+
+
+def test_backward_on_a_tensor_without_graph_says_why() -> None:
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        mg.tensor([1.0]).sum().backward()
+
+
+def test_a_chain_of_100000_ops_backpropagates_and_frees_without_recursion() -> None:
+    x = mg.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+    y2 = x
+    for _ in range(100_000):
+        y2 = y2 + 0.0
+    del y2  # deleting a deep graph must not overflow the C stack either
+    gc.collect()
+
+
+def test_no_reference_cycles_graph_is_freed_by_refcount() -> None:
+    gc.disable()
+    try:
+        x = leaf(1.0, 2.0)
+        y = (x.exp() * x).tanh().sum()  # exp and tanh save their outputs
+        node = weakref.ref(y.grad_fn)
+        out = weakref.ref(y)
+        y.backward()
+        del y
+        assert out() is None and node() is None
+    finally:
+        gc.enable()
+
+
+def test_memory_stays_flat_over_many_training_like_steps() -> None:
+    w = mg.tensor(np.random.default_rng(0).normal(size=(20, 10)), requires_grad=True)
+    x = mg.tensor(np.random.default_rng(1).normal(size=(8, 20)))
+
+    def step() -> None:
+        loss = ((x @ w).tanh().exp() * 0.5).log_softmax(1).mean()
+        loss.backward()
+        with mg.no_grad():
+            w.data -= 0.01 * w.grad.data
+        w.grad = None
+
+    for _ in range(200):
+        step()
+    gc.disable()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for _ in range(10_000):
+            step()
+        grown = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+    assert grown < 200_000, f"memory grew by {grown} bytes over 10,000 steps"
+
+
+def test_no_grad_enable_grad_and_set_grad_enabled() -> None:
+    x = leaf(1.0)
+    with mg.no_grad():
+        y = x * 2
+        with mg.enable_grad():
+            z = x * 2
+    assert not y.requires_grad and y.grad_fn is None
+    assert z.requires_grad
+    with mg.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert mg.is_grad_enabled()
+    mg.set_grad_enabled(False)
+    assert not mg.is_grad_enabled()
+    mg.set_grad_enabled(True)
+
+
+def test_grad_modes_work_as_decorators() -> None:
+    x = leaf(1.0)
+
+    @mg.no_grad()
+    def frozen(t: mg.Tensor) -> mg.Tensor:
+        return t * 2
+
+    @mg.set_grad_enabled(False)
+    def frozen2(t: mg.Tensor) -> mg.Tensor:
+        return t * 2
+
+    assert mg.is_grad_enabled()
+    assert not frozen(x).requires_grad and not frozen2(x).requires_grad
+    assert (x * 2).requires_grad
+
+
+def test_hooks_change_gradients_and_can_be_removed() -> None:
+    x = leaf(1.0, 2.0)
+    handle = x.register_hook(lambda g: g * 10)
+    mid = x * 2
+    seen = []
+    mid.register_hook(lambda g: seen.append(g.data.copy()))
+    mid.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [20.0, 20.0])
+    np.testing.assert_allclose(seen[0], [1.0, 1.0])
+    handle.remove()
+    x.grad = None
+    (x * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+
+
+def test_detach_cuts_the_graph() -> None:
+    x = leaf(1.0, 2.0)
+    y = (x.detach() * x).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [1.0, 2.0])
+    assert x.detach().is_leaf and not x.detach().requires_grad
+
+
+def test_grad_returns_gradients_without_touching_dot_grad() -> None:
+    x = leaf(1.0, 2.0)
+    y = leaf(3.0)
+    out = (x * y).sum()
+    gx, gy = mg.grad(out, [x, y])
+    np.testing.assert_allclose(gx.data, [3.0, 3.0])
+    np.testing.assert_allclose(gy.data, [3.0])
+    assert x.grad is None and y.grad is None
+
+
+def test_grad_of_an_intermediate_tensor() -> None:
+    x = leaf(1.0, 2.0)
+    mid = x * x
+    (g,) = mg.grad((mid * 3).sum(), mid)
+    np.testing.assert_allclose(g.data, [3.0, 3.0])
+
+
+def test_grad_reports_unused_inputs_unless_allowed() -> None:
+    x, unused = leaf(1.0), leaf(2.0)
+    with pytest.raises(RuntimeError, match="not used"):
+        mg.grad((x * 2).sum(), [x, unused], retain_graph=True)
+    gx, gu = mg.grad((x * 2).sum(), [x, unused], allow_unused=True)
+    assert gu is None and gx.item() == 2.0
+
+
+def test_create_graph_gives_higher_order_derivatives() -> None:
+    x = leaf(0.7)
+    y = x**3
+    (g,) = mg.grad(y, x, create_graph=True)  # 3x^2
+    (gg,) = mg.grad(g, x, create_graph=True)  # 6x
+    (ggg,) = mg.grad(gg, x)  # 6
+    np.testing.assert_allclose([g.item(), gg.item(), ggg.item()], [3 * 0.49, 6 * 0.7, 6.0])
+
+
+def test_backward_create_graph_then_backward_again() -> None:
+    x = leaf(2.0)
+    y = x * x * x
+    y.backward(create_graph=True)
+    g = x.grad
+    x.grad = None
+    g.backward()
+    np.testing.assert_allclose(x.grad.data, [12.0])
+
+
+def test_hessian_vector_product_of_a_tanh_network() -> None:
+    rng = np.random.default_rng(3)
+    w = mg.tensor(rng.normal(size=(3, 3)), requires_grad=True)
+    x = mg.tensor(rng.normal(size=(2, 3)))
+    v = mg.tensor(rng.normal(size=(3, 3)))
+
+    def hvp(w_: mg.Tensor) -> mg.Tensor:
+        (g,) = mg.grad((x @ w_).tanh().sum(), w_, create_graph=True)
+        return (g * v).sum()
+
+    assert mg.gradcheck(hvp, (w,))
+
+
+class Cube(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 3 * x * x * g
+
+
+def test_user_defined_function_is_gradchecked_twice() -> None:
+    x = leaf(0.5, -1.5)
+    assert mg.gradcheck(Cube.apply, (x,))
+    assert mg.gradgradcheck(Cube.apply, (x,))
+
+
+class SquareAndDouble(Function):
+    """Two outputs; the engine passes zeros for an output that got no gradient."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data**2, x.data * 2
+
+    @staticmethod
+    def backward(ctx, g_square, g_double):
+        (x,) = ctx.saved_tensors
+        return 2 * x * g_square + 2 * g_double
+
+
+def test_function_with_several_outputs() -> None:
+    x = leaf(3.0)
+    sq, db = SquareAndDouble.apply(x)
+    sq.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [6.0])
+    assert mg.gradcheck(lambda a: SquareAndDouble.apply(a), (x,))
+
+
+def test_needs_input_grad_tells_which_inputs_want_a_gradient() -> None:
+    seen = {}
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, a, b, scale):
+            seen["needs"] = ctx.needs_input_grad
+            return a.data * b.data * scale
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None, None
+
+    Probe.apply(leaf(1.0), mg.tensor([2.0]), 3.0)
+    assert seen["needs"] == (True, False, False)
+
+
+def test_backward_returning_wrong_shape_is_named() -> None:
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.data * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return mg.ones(5, dtype=np.float64)
+
+    with pytest.raises(RuntimeError, match=r"Bad.backward returned a gradient of shape \(5,\)"):
+        Bad.apply(leaf(1.0, 2.0)).sum().backward()
+
+
+def test_broadcast_gradient_is_summed_back_by_the_engine() -> None:
+    class Expand(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return np.broadcast_to(a.data, (4, 3))
+
+        @staticmethod
+        def backward(ctx, g):
+            return g  # shape (4, 3): the engine reduces it to (3,)
+
+    x = leaf(1.0, 2.0, 3.0)
+    Expand.apply(x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [4.0, 4.0, 4.0])
+
+
+def test_detect_anomaly_names_the_op_and_the_user_line_in_forward() -> None:
+    x = leaf(-1.0, 1.0)
+    with mg.detect_anomaly(), pytest.raises(RuntimeError, match=r"Log produced NaN") as info:
+        x.log()
+    assert "test_autograd.py" in str(info.value)
+
+
+def test_detect_anomaly_catches_nan_made_in_backward() -> None:
+    x = leaf(0.0, 1.0)
+    with mg.detect_anomaly():
+        y = x.sqrt().sum()
+        with pytest.raises(RuntimeError, match=r"Sqrt produced Inf in its backward"):
+            y.backward()
+
+
+def test_float32_leaves_get_float32_gradients_even_from_float64_constants() -> None:
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    (w * mg.tensor(np.array([1.0, 1.0]))).sum().backward()
+    assert w.grad.dtype == np.float32

@@ -1,0 +1,178 @@
+"""Tensor construction, dtypes, properties, factories and clear errors on bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+def test_python_floats_default_to_float32_and_float64_arrays_are_kept() -> None:
+    assert mg.tensor([1.0, 2.0]).dtype == np.float32
+    assert mg.tensor(np.array([1.0])).dtype == np.float64
+    assert mg.tensor([1, 2]).dtype == np.int64
+    assert mg.tensor([True]).dtype == np.bool_
+    assert mg.tensor([1, 2], dtype=np.float64).dtype == np.float64
+
+
+def test_float32_mixed_with_python_scalars_stays_float32() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    for y in (x * 2.5, 2.5 * x, x + 1, x / 3, 1 - x, x**2, 2**x, x.clamp(0.5, 1.5)):
+        assert y.dtype == np.float32
+    assert (mg.tensor([1, 2]) * 3).dtype == np.int64
+
+
+def test_tensor_copies_its_data() -> None:
+    a = np.zeros(3)
+    t = mg.tensor(a)
+    a[0] = 1
+    assert t.data[0] == 0
+
+
+def test_integer_tensors_cannot_require_grad() -> None:
+    with pytest.raises(TypeError, match="only floating point tensors can require gradients"):
+        mg.tensor([1, 2], requires_grad=True)
+    with pytest.raises(TypeError, match="int64"):
+        mg.arange(3).requires_grad_()
+
+
+def test_properties() -> None:
+    x = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    assert x.shape == (2, 3) and x.ndim == 2 and x.size == 6 and x.numel() == 6
+    assert x.is_leaf and x.grad_fn is None and x.requires_grad
+    assert x.T.shape == (3, 2) and len(x) == 2
+    assert [row.tolist() for row in x] == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert isinstance(x.numpy(), np.ndarray)
+    y = x * 2
+    assert not y.is_leaf and y.grad_fn is not None
+    assert x.sum().item() == 21.0
+
+
+def test_repr_looks_like_pytorch() -> None:
+    assert repr(mg.tensor([[1.0, 2.0]], requires_grad=True)) == (
+        "tensor([[1., 2.]], requires_grad=True)"
+    )
+    assert repr(mg.tensor([1.5, 2.25])) == "tensor([1.5000, 2.2500])"
+    assert repr(mg.arange(3)) == "tensor([0, 1, 2])"
+    assert repr(mg.tensor(np.array([1.0]))) == "tensor([1.], dtype=float64)"
+    assert repr(mg.tensor([1.0], requires_grad=True) * 2) == "tensor([2.], grad_fn=<MulBackward>)"
+
+
+def test_item_of_a_multi_element_tensor_is_an_error() -> None:
+    with pytest.raises(ValueError, match=r"one-element tensor.*\(2,\)"):
+        mg.tensor([1.0, 2.0]).item()
+
+
+def test_requires_grad_only_changes_on_leaves() -> None:
+    x = mg.tensor([1.0]).requires_grad_()
+    assert x.requires_grad
+    with pytest.raises(RuntimeError, match="leaf"):
+        (x * 2).requires_grad_(False)
+
+
+def test_factories() -> None:
+    assert mg.zeros(2, 3).shape == (2, 3) and mg.zeros((2, 3)).dtype == np.float32
+    assert mg.ones(2).tolist() == [1.0, 1.0]
+    assert mg.full((2,), 7.0).tolist() == [7.0, 7.0]
+    assert mg.full((1,), 3).dtype == np.int64
+    x = mg.randn(3, 4, dtype=np.float64)
+    assert mg.zeros_like(x).dtype == np.float64 and mg.ones_like(x).shape == (3, 4)
+    assert mg.arange(5).tolist() == [0, 1, 2, 3, 4]
+    assert mg.arange(0, 1, 0.5).dtype == np.float32
+    assert mg.eye(3).tolist()[1] == [0.0, 1.0, 0.0]
+    r = mg.randint(0, 10, (100,))
+    assert r.dtype == np.int64 and 0 <= r.data.min() and r.data.max() < 10
+    assert mg.rand(2, 2, requires_grad=True).requires_grad
+
+
+def test_manual_seed_makes_random_draws_reproducible() -> None:
+    mg.manual_seed(123)
+    a = (mg.randn(4), mg.rand(2), mg.randint(0, 5, (3,)))
+    mg.manual_seed(123)
+    b = (mg.randn(4), mg.rand(2), mg.randint(0, 5, (3,)))
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x.data, y.data)
+
+
+def test_comparisons_give_bool_tensors_outside_the_graph() -> None:
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    for m in (x > 1, x >= 2, x < 2, x <= 2, x == 2, x != 2):
+        assert m.dtype == np.bool_ and not m.requires_grad
+    assert (x > 1).tolist() == [False, True, True]
+    assert ((x > 1) & (x < 3)).tolist() == [False, True, False]
+
+
+def test_max_with_dim_returns_values_and_indices_like_pytorch() -> None:
+    x = mg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    values, indices = x.max(dim=1)
+    assert values.tolist() == [5.0, 7.0] and indices.tolist() == [1, 0]
+    assert x.max().item() == 7.0 and x.min().item() == 0.0
+    assert x.argmax().item() == 3 and x.argmin(dim=0).tolist() == [0, 1, 0]
+    assert x.argmax(dim=1, keepdim=True).shape == (2, 1)
+
+
+def test_max_ties_share_the_gradient() -> None:
+    x = mg.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    x.max().backward()
+    assert x.grad.tolist() == [0.0, 0.5, 0.5]
+
+
+def test_indexing_backward_adds_up_repeated_indices() -> None:
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[mg.tensor([0, 0, 2, 0])].sum().backward()
+    assert x.grad.tolist() == [3.0, 0.0, 1.0]
+
+
+def test_sigmoid_is_stable_for_huge_inputs() -> None:
+    x = mg.tensor([-1e4, 0.0, 1e4], requires_grad=True)
+    y = x.sigmoid()
+    assert y.tolist() == [0.0, 0.5, 1.0]
+    y.sum().backward()
+    assert np.all(np.isfinite(x.grad.data))
+
+
+def test_softmax_and_logsumexp_are_stable_for_huge_logits() -> None:
+    x = mg.tensor([[1e4, 0.0, -1e4]], dtype=np.float64, requires_grad=True)
+    assert np.allclose(x.softmax(1).data, [[1.0, 0.0, 0.0]])
+    assert np.allclose(x.logsumexp(1).data, [1e4])
+    assert np.allclose(x.log_softmax(1).data, [[0.0, -1e4, -2e4]])
+
+
+def test_var_matches_numpy_with_correction() -> None:
+    data = np.random.default_rng(0).normal(size=(4, 5))
+    x = mg.tensor(data)
+    np.testing.assert_allclose(x.var().item(), data.var(ddof=1))
+    np.testing.assert_allclose(x.var(1, correction=0).data, data.var(1))
+    np.testing.assert_allclose(x.var(0, unbiased=False).data, data.var(0))
+
+
+# ------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "pattern"),
+    [
+        (lambda: mg.ones(2, 3) @ mg.ones(4, 5), ValueError,
+         r"matmul: shapes \(2, 3\) and \(4, 5\) cannot be multiplied \(3 != 4\)"),
+        (lambda: mg.ones(2, 3) + mg.ones(4), ValueError,
+         r"add: shapes \(2, 3\) and \(4,\) are not broadcastable"),
+        (lambda: mg.ones(2, 3) * mg.ones(2, 2), ValueError, r"mul: shapes \(2, 3\) and \(2, 2\)"),
+        (lambda: mg.cat([mg.ones(2, 3), mg.ones(2, 4)], dim=0), ValueError,
+         r"cat: tensors must have the same shape except in dim 0, got \(2, 3\) and \(2, 4\)"),
+        (lambda: mg.stack([mg.ones(2), mg.ones(3)]), ValueError, "stack: all tensors"),
+        (lambda: mg.ones(2, 3).sum(2), IndexError, r"sum: dimension out of range.*got 2"),
+        (lambda: mg.ones(2, 3).softmax(-3), IndexError, r"softmax: dimension out of range"),
+        (lambda: mg.ones(2, 3).reshape(4, 2), ValueError,
+         r"reshape: shape \(4, 2\) is invalid for input of shape \(2, 3\)"),
+        (lambda: mg.ones(2, 3).permute(0, 0), ValueError, "permute"),
+        (lambda: mg.ones(2, 3).expand(4, 3, 2), ValueError, r"expand: cannot broadcast"),
+        (lambda: mg.ones(2, 3)[5], IndexError, r"index: .* \(tensor of shape \(2, 3\)\)"),
+        (lambda: mg.ones(2).clamp(), ValueError, "clamp: at least one"),
+        (lambda: mg.tensor(["a"]), TypeError, "cannot make a tensor"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(make, error, pattern) -> None:
+    with pytest.raises(error, match=pattern):
+        make()
