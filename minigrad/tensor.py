@@ -464,6 +464,8 @@ def _lift(value: Any, like: Tensor) -> Tensor:
     float dtype (float32 stays float32), as PyTorch does."""
     if isinstance(value, Tensor):
         return value
+    if isinstance(value, np.ndarray):  # a constant array, e.g. a mask inside a backward
+        return Tensor._make(value, False, None, 0)
     if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
         kind = like.dtype.kind
         if kind == "f" or (kind in "iu" and isinstance(value, int) and not isinstance(value, bool)):
