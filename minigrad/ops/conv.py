@@ -1,0 +1,385 @@
+"""2-D convolution as im2col plus one GEMM, with a backward written directly.
+
+Functions, each the derivative of the others, so gradients of gradients work:
+
+* ``Im2Col`` / ``Col2Im``: the window unfolding and its adjoint (each is the other's
+  backward).
+* ``Conv2d``: ``y = [W | b] @ [im2col(x); 1]``, one matrix product with the bias inside.
+  Its backward calls the two below (and ``BiasGrad`` when only the bias needs a gradient).
+* ``ConvTranspose2d``: the input gradient ``dx = col2im(W^T @ g)``, one GEMM per kernel
+  row and a strided slice-add per kernel offset, so the full ``(C*KH*KW, N*OH*OW)``
+  gradient buffer is never allocated.
+* ``Conv2dWeightGrad``: the weight (and bias) gradient ``g @ [im2col(x); 1]^T``, one GEMM,
+  reusing the column buffer that the forward pass saved.
+
+Inputs are (N, C, H, W), weights (FN, C, FH, FW); the gradient ``g`` is used in
+"feature-major" layout (FN, N*OH*OW), which is what the GEMMs want.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Context, Function
+from ..im2col import (
+    Geometry,
+    check_float,
+    col2im_array,
+    geometry,
+    im2col_array,
+    offset_range,
+    workspace,
+)
+from ..tensor import Tensor
+
+__all__ = [
+    "BiasGrad",
+    "Col2Im",
+    "Conv2d",
+    "Conv2dWeightGrad",
+    "ConvTranspose2d",
+    "Im2Col",
+    "col2im",
+    "conv2d",
+    "im2col",
+]
+
+
+def _feature_major(g: np.ndarray) -> np.ndarray:
+    """(N, FN, OH, OW) -> contiguous (FN, N*OH*OW), the layout the GEMMs take.
+
+    Free when ``g`` already is feature-major underneath (conv2d's own outputs are, and so
+    are the gradients that flow back through elementwise ops on them); else one copy into
+    scratch memory.
+    """
+    t = g.transpose(1, 0, 2, 3)
+    if t.flags.c_contiguous:
+        return t.reshape(g.shape[1], g.size // max(g.shape[1], 1))
+    out = workspace(t.shape, g.dtype)
+    np.copyto(out, t)
+    return out.reshape(g.shape[1], g.size // max(g.shape[1], 1))
+
+
+# --------------------------------------------------------------------------- im2col
+
+
+class Im2Col(Function):
+    """(N, C, H, W) -> (N*OH*OW, C*KH*KW), one window per row, the book's layout."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Tensor, g: Geometry) -> np.ndarray:
+        ctx.geom = g
+        cols = im2col_array(x.data, g)
+        # a free transpose to the book's (N*OH*OW, C*KH*KW) order
+        return cols.reshape(g.c * g.kh * g.kw, g.n * g.oh * g.ow).T
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple:
+        return Col2Im.apply(grad, ctx.geom), None
+
+
+class Col2Im(Function):
+    """(N*OH*OW, C*KH*KW) -> (N, C, H, W), summing overlapping windows: im2col's adjoint."""
+
+    @staticmethod
+    def forward(ctx: Context, cols: Tensor, g: Geometry) -> np.ndarray:
+        ctx.geom = g
+        buf = cols.data.T.reshape(g.c, g.kh, g.kw, g.n, g.oh, g.ow)
+        return col2im_array(buf, g)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple:
+        return Im2Col.apply(grad, ctx.geom), None
+
+
+def _tensor(x: Any, what: str, op: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor(x)
+    raise TypeError(f"{op}: {what} must be a Tensor, got {type(x).__name__}")
+
+
+def im2col(x: Tensor, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+           exact: bool = True) -> Tensor:
+    """Unfold every (KH, KW) window of ``x`` (N, C, H, W) into a row: returns
+    (N*OH*OW, C*KH*KW), columns ordered channel, then kernel row, then kernel column."""
+    x = _tensor(x, "input", "im2col")
+    check_float(x.data, "input", "im2col")
+    g = geometry(x.shape, kernel_size, stride, padding, exact=exact, op="im2col")
+    return Im2Col.apply(x, g)
+
+
+def col2im(cols: Tensor, input_shape: tuple[int, ...], kernel_size: Any, stride: Any = 1,
+           padding: Any = 0, exact: bool = True) -> Tensor:
+    """Fold rows of windows back onto an image of ``input_shape``, adding where windows
+    overlap. It is the adjoint of ``im2col`` (``<im2col(x), y> == <x, col2im(y)>``), not its
+    inverse: a pixel covered by k windows comes back k times."""
+    cols = _tensor(cols, "cols", "col2im")
+    check_float(cols.data, "cols", "col2im")
+    g = geometry(tuple(input_shape), kernel_size, stride, padding, exact=exact, op="col2im")
+    expected = (g.n * g.oh * g.ow, g.c * g.kh * g.kw)
+    if cols.shape != expected:
+        raise ValueError(
+            f"col2im: cols has shape {cols.shape} but input_shape {tuple(input_shape)} with "
+            f"kernel ({g.kh}, {g.kw}), stride ({g.sh}, {g.sw}), padding ({g.ph}, {g.pw}) "
+            f"needs (N*OH*OW, C*KH*KW) = {expected}"
+        )
+    return Col2Im.apply(cols, g)
+
+
+# --------------------------------------------------------------------------- conv2d
+
+
+def _per_image(fn: int, g: Geometry) -> bool:
+    """Issue the GEMM as one batched product over images rather than one long GEMM?
+
+    With a small weight matrix (SimpleConvNet's 30x25) the single (FN, K) @ (K, N*OH*OW)
+    GEMM is a skinny, memory-bound product that OpenBLAS handles poorly; the same product
+    batched over the N images, (FN, K) @ (K, OH*OW) each, runs in cache and writes the
+    output straight into (N, FN, OH, OW) order, so neither output nor gradient needs a
+    transpose. Big weight matrices keep the single GEMM, where OpenBLAS is at its best.
+    """
+    return fn * g.c * g.kh * g.kw <= 4096
+
+
+class Conv2d(Function):
+    """``y[n, f] = sum_c W[f, c] * x[n, c] + b[f]``, as im2col + ONE matrix product.
+
+    The bias rides in the product: the column buffer gets one extra row of ones and the
+    weight matrix the bias as an extra column, so there is no separate pass over the
+    output, and in backward the same trick hands back the bias gradient as the last
+    column of the weight-gradient GEMM.
+
+    The single GEMM gives (FN, N*OH*OW); the output is returned as a (N, FN, OH, OW)
+    *view* of it (feature-major underneath: a layout, not a shape, like PyTorch's
+    channels_last), which saves a full copy here and the matching transpose of the
+    gradient in backward. Small weight matrices use one batched product instead (see
+    ``_per_image``), whose output is plain (N, FN, OH, OW).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Tensor, w: Tensor, b: Tensor | None, g: Geometry) -> np.ndarray:
+        fn = w.shape[0]
+        k, hw = g.c * g.kh * g.kw, g.oh * g.ow
+        cols = _columns(x.data, g, with_ones=b is not None)
+        w2 = w.data.reshape(fn, k)
+        if b is not None:
+            w2 = np.concatenate([w2, b.data.reshape(fn, 1)], axis=1)
+        ctx.geom = g
+        ctx.save_for_backward(x, w, cols if ctx.needs_input_grad[1] else None)
+        if _per_image(fn, g):
+            per_image = cols.reshape(cols.shape[0], g.n, hw).transpose(1, 0, 2)
+            y = np.matmul(w2, per_image)  # (N, FN, OH*OW)
+            return y.reshape(g.n, fn, g.oh, g.ow)
+        out = np.matmul(w2, cols)  # (FN, N*OH*OW)
+        return out.reshape(fn, g.n, g.oh, g.ow).transpose(1, 0, 2, 3)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple:
+        x, w, cols = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        gx = gw = gb = None
+        # the feature-major gradient is needed by the input gradient and the single-GEMM
+        # weight gradient; the per-image weight gradient reads the gradient as it is
+        gfm = None
+        if need_x or (need_w and not _per_image(w.shape[0], ctx.geom)):
+            gfm = _feature_major(grad.data)
+        if need_x:
+            gx = ConvTranspose2d.apply(grad, w, ctx.geom, gfm)
+        if need_w and need_b:  # cols carries the row of ones: db comes out of the same GEMM
+            gw, gb = Conv2dWeightGrad.apply(x, grad, ctx.geom, cols, gfm, True)
+        elif need_w:
+            gw = Conv2dWeightGrad.apply(x, grad, ctx.geom, cols, gfm)
+        elif need_b:
+            gb = BiasGrad.apply(grad, gfm)
+        return gx, gw, gb, None
+
+
+def _columns(x: np.ndarray, g: Geometry, with_ones: bool) -> np.ndarray:
+    """The (C*KH*KW [+1], N*OH*OW) column matrix in scratch memory; the optional last row
+    of ones turns "W @ cols + b" into one product."""
+    k, m = g.c * g.kh * g.kw, g.n * g.oh * g.ow
+    buf = workspace((k + with_ones, m), x.dtype)
+    im2col_array(x, g, out=buf[:k])
+    if with_ones:
+        buf[k] = 1
+    return buf
+
+
+class BiasGrad(Function):
+    """Sum of the gradient over batch and positions."""
+
+    @staticmethod
+    def forward(ctx: Context, grad: Tensor, gfm: np.ndarray | None = None) -> np.ndarray:
+        ctx.shape = grad.shape
+        if gfm is not None:  # contiguous rows: the cheapest reduction
+            return gfm.sum(axis=1)
+        n, fn = grad.shape[:2]
+        return grad.data.reshape(n, fn, grad.size // max(n * fn, 1)).sum(axis=(0, 2))
+
+    @staticmethod
+    def backward(ctx: Context, gg: Tensor) -> tuple:
+        return gg.reshape(1, -1, 1, 1).expand(*ctx.shape), None
+
+
+class ConvTranspose2d(Function):
+    """The input gradient of conv2d, ``col2im(W^T @ g)``, as a Function of (g, W).
+
+    One GEMM per kernel row ``i``: ``W[:, :, i, :]^T @ g`` is (KW, C, N*OH*OW), whose
+    KW slabs are added onto the image at their offsets. Same arithmetic as one big GEMM
+    plus col2im, holding only 1/KH of the column buffer. The image is accumulated as
+    (C, N, H, W), so every slice-add runs over contiguous rows, and returned as a
+    (N, C, H, W) view of it. The kernel offset that covers the whole image (the centre one
+    of a "same" convolution) is written first instead of zero-filling and adding.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, grad: Tensor, w: Tensor, g: Geometry,
+                gfm: np.ndarray | None = None) -> np.ndarray:
+        ctx.geom = g
+        ctx.save_for_backward(grad, w)
+        if gfm is None:
+            gfm = _feature_major(grad.data)
+        dtype = np.result_type(gfm, w.data)
+        fn, m = gfm.shape
+        wt = np.ascontiguousarray(w.data.transpose(2, 3, 1, 0), dtype=dtype)  # (KH,KW,C,FN)
+        dxc = np.empty((g.c, g.n, g.h, g.w), dtype=dtype)
+        buf = workspace((g.kw, g.c, m), dtype)
+        rows = [(i, r) for i in range(g.kh) if (r := offset_range(i, g.ph, g.sh, g.oh, g.h))]
+        full = _covering_offset(g)
+        if full is None:
+            dxc[...] = 0
+        else:  # its kernel row first, so the covering offset can initialise the image
+            rows.sort(key=lambda ir: ir[0] != full[0])
+        first = full
+        for i, (orow, irow) in rows:
+            np.matmul(wt[i].reshape(g.kw * g.c, fn), gfm, out=buf.reshape(g.kw * g.c, m))
+            order = range(g.kw) if first is None else sorted(range(g.kw),
+                                                             key=lambda j: j != first[1])
+            for j in order:
+                cr = offset_range(j, g.pw, g.sw, g.ow, g.w)
+                if cr is None:
+                    continue
+                ocol, icol = cr
+                src = buf[j].reshape(g.c, g.n, g.oh, g.ow)[:, :, orow, ocol]
+                if (i, j) == first:
+                    np.copyto(dxc, src)
+                    first = None
+                else:
+                    dxc[:, :, irow, icol] += src
+        return dxc.transpose(1, 0, 2, 3)
+
+    @staticmethod
+    def backward(ctx: Context, gg: Tensor) -> tuple:
+        grad, w = ctx.saved_tensors
+        d_grad = d_w = None
+        if ctx.needs_input_grad[0]:  # the map g -> convT(g, W) is adjoint to x -> conv(x, W)
+            d_grad = Conv2d.apply(gg, w, None, ctx.geom)
+        if ctx.needs_input_grad[1]:
+            d_w = Conv2dWeightGrad.apply(gg, grad, ctx.geom)
+        return d_grad, d_w, None, None
+
+
+def _covering_offset(g: Geometry) -> tuple[int, int] | None:
+    """A kernel offset whose slice of the output grid lands on every input pixel."""
+    if g.sh != 1 or g.sw != 1 or g.oh != g.h or g.ow != g.w:
+        return None
+    for i in range(g.kh):
+        r = offset_range(i, g.ph, 1, g.oh, g.h)
+        if r and r[1] == slice(0, g.h, 1):
+            for j in range(g.kw):
+                c = offset_range(j, g.pw, 1, g.ow, g.w)
+                if c and c[1] == slice(0, g.w, 1):
+                    return i, j
+    return None
+
+
+class Conv2dWeightGrad(Function):
+    """The weight gradient of conv2d, ``g @ im2col(x)^T``, as a Function of (x, g); with
+    ``with_bias`` also the bias gradient (the column of the row of ones), as a second
+    output.
+
+    The forward pass's column buffer is passed in when there is one, so first-order
+    training never unfolds ``x`` twice.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Tensor, grad: Tensor, g: Geometry,
+                cols: np.ndarray | None = None, gfm: np.ndarray | None = None,
+                with_bias: bool = False) -> Any:
+        ctx.geom, ctx.with_bias = g, with_bias
+        ctx.save_for_backward(x, grad)
+        fn = grad.shape[1]
+        k, hw = g.c * g.kh * g.kw, g.oh * g.ow
+        if cols is None or cols.shape[0] < k + with_bias:
+            cols = _columns(x.data, g, with_ones=with_bias)
+        c2 = cols[: k + with_bias]
+        if _per_image(fn, g) and gfm is None:  # sum over images of (FN, HW) @ (HW, K)
+            g3 = grad.data.reshape(g.n, fn, hw)
+            dw = np.matmul(g3, c2.reshape(c2.shape[0], g.n, hw).transpose(1, 2, 0)).sum(axis=0)
+        else:
+            if gfm is None:
+                gfm = _feature_major(grad.data)
+            # the long (N*OH*OW) contraction runs best with the bigger matrix on the left
+            dw = (c2 @ gfm.T).T if k >= fn else gfm @ c2.T
+        weight_grad = np.ascontiguousarray(dw[:, :k]).reshape(fn, g.c, g.kh, g.kw)
+        if with_bias:
+            return weight_grad, np.ascontiguousarray(dw[:, k])
+        return weight_grad
+
+    @staticmethod
+    def backward(ctx: Context, gg: Tensor, gg_bias: Tensor | None = None) -> tuple:
+        x, grad = ctx.saved_tensors
+        d_x = d_grad = None
+        if ctx.needs_input_grad[0]:
+            d_x = ConvTranspose2d.apply(grad, gg, ctx.geom)
+        if ctx.needs_input_grad[1]:
+            d_grad = Conv2d.apply(x, gg, gg_bias if ctx.with_bias else None, ctx.geom)
+        return d_x, d_grad, None, None, None, None
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, exact: bool = True) -> Tensor:
+    """2-D convolution (cross-correlation, as in PyTorch) of x (N, C, H, W) with weight
+    (FN, C, FH, FW) plus bias (FN,): output (N, FN, OH, OW).
+
+    ``OH = (H + 2*P - FH) / S + 1`` must be whole unless ``exact=False`` (then it floors,
+    as PyTorch does).
+    """
+    op = "conv2d"
+    x = _tensor(x, "input", op)
+    weight = _tensor(weight, "weight", op)
+    if x.ndim != 4:
+        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    if weight.ndim != 4:
+        raise ValueError(
+            f"{op}: expected a 4-D weight (FN, C, FH, FW), got shape {weight.shape}"
+        )
+    check_float(x.data, "input", op)
+    check_float(weight.data, "weight", op)
+    if x.dtype != weight.dtype:
+        raise TypeError(
+            f"{op}: input dtype {x.dtype} and weight dtype {weight.dtype} differ; convert one "
+            "so they match (no silent upcasting)"
+        )
+    if x.shape[1] != weight.shape[1]:
+        raise ValueError(
+            f"{op}: input has {x.shape[1]} channels (shape {x.shape}) but weight expects "
+            f"{weight.shape[1]} (weight shape {weight.shape}: (FN, C, FH, FW))"
+        )
+    if bias is not None:
+        bias = _tensor(bias, "bias", op)
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(
+                f"{op}: bias has shape {bias.shape} but weight {weight.shape} has "
+                f"{weight.shape[0]} filters, so bias must have shape ({weight.shape[0]},)"
+            )
+        check_float(bias.data, "bias", op)
+        if bias.dtype != x.dtype:
+            raise TypeError(f"{op}: bias dtype {bias.dtype} differs from input dtype {x.dtype}")
+    g = geometry(x.shape, weight.shape[2:], stride, padding, exact=exact, op=op,
+                 kernel_symbol="F")
+    return Conv2d.apply(x, weight, bias, g)
