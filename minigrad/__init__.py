@@ -28,6 +28,7 @@ from .creation import (
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import cat, clamp, pad, stack, where
 from .rng import manual_seed
+from .serialization import load, save  # checkpoints: .npz + JSON manifest, no pickle
 from .tensor import Tensor
 
 __version__ = "0.1.0"

@@ -1,0 +1,377 @@
+"""``Module``: the base of every layer and model, with PyTorch's registration rules.
+
+Assigning a ``Parameter`` or a ``Module`` as an attribute registers it (in definition order,
+so ``state_dict`` keys come out as in PyTorch); ``register_buffer`` adds state that is saved
+but not trained (BatchNorm's running statistics).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..autograd import module_scope
+from ..tensor import Tensor
+from .parameter import Parameter
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(strict=False)`` could not load, by key."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+    mismatched_keys: list[str]
+
+
+class _CallStack(threading.local):
+    depth = 0
+
+
+_calls = _CallStack()
+
+
+def _as_array(value: Any, key: str) -> np.ndarray:
+    if isinstance(value, Tensor):
+        return value.data
+    try:
+        return np.asarray(value)
+    except Exception as e:  # a foreign tensor that numpy cannot read (e.g. requires grad)
+        raise TypeError(
+            f"load_state_dict: value for '{key}' is a {type(value).__name__}, expected a "
+            "Tensor or a numpy array (for a torch tensor pass t.detach().numpy())"
+        ) from e
+
+
+class Module:
+    """Base class of layers and models: subclass it, assign layers/Parameters in
+    ``__init__`` and write ``forward``. Call the module, not ``forward``."""
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no forward() method")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` inside a ``module_scope``, so graph nodes know their layer.
+
+        An error raised inside is re-raised by the outermost module with the dotted name of
+        the layer it came from ("layer 'features.3' (Conv2d): ...").
+        """
+        _calls.depth += 1
+        try:
+            with module_scope(type(self).__name__, self):
+                return self.forward(*args, **kwargs)
+        except (ValueError, TypeError, RuntimeError, IndexError) as e:
+            if getattr(e, "_mg_module", None) is None:
+                try:
+                    e._mg_module = self  # the innermost module that saw the error
+                except AttributeError:
+                    pass
+            elif _calls.depth == 1 and e._mg_module is not self and e.args:
+                name = self._name_of(e._mg_module)
+                if name is not None:
+                    e.args = (
+                        f"{type(self).__name__}: layer '{name}' "
+                        f"({type(e._mg_module).__name__}): {e.args[0]}",
+                        *e.args[1:],
+                    )
+            raise
+        finally:
+            _calls.depth -= 1
+
+    def _name_of(self, module: Module) -> str | None:
+        for name, m in self.named_modules():
+            if m is module:
+                return name
+        return None
+
+    # ------------------------------------------------------------------ registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"cannot assign '{name}' before Module.__init__() is called: call "
+                "super().__init__() first in your module's __init__"
+            )
+        params, modules, buffers = self._parameters, self._modules, self._buffers
+        if isinstance(value, Parameter):
+            if name not in params:  # replacing keeps the original position, as in PyTorch
+                self._forget(name)
+            params[name] = value
+        elif isinstance(value, Module):
+            if name not in modules:
+                self._forget(name)
+            modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} to parameter '{name}' of "
+                    f"{type(self).__name__} (a Parameter or None is expected)"
+                )
+            params[name] = None
+        elif name in modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} to submodule '{name}' of "
+                    f"{type(self).__name__} (a Module or None is expected)"
+                )
+            modules[name] = None
+        elif name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} to buffer '{name}' of "
+                    f"{type(self).__name__} (a Tensor or None is expected)"
+                )
+            buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name: str) -> None:
+        for d in (self._parameters, self._modules, self._buffers):
+            d.pop(name, None)
+        self._non_persistent.discard(name)
+        self.__dict__.pop(name, None)
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when normal lookup fails
+        d = self.__dict__
+        for store in ("_parameters", "_buffers", "_modules"):
+            if store in d and name in d[store]:
+                return d[store][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        if any(name in d for d in (self._parameters, self._buffers, self._modules)):
+            self._forget(name)
+        else:
+            object.__delattr__(self, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: '{name}' must be a Parameter or None, got "
+                            f"{type(param).__name__}")
+        self._forget(name)
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None,
+                        persistent: bool = True) -> None:
+        """State that is saved in ``state_dict`` (if persistent) but not trained."""
+        if "." in name or not name:
+            raise KeyError(f"register_buffer: invalid buffer name {name!r}")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, got "
+                            f"{type(tensor).__name__}")
+        self._forget(name)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: '{name}' must be a Module, got {type(module).__name__}")
+        self._forget(name)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    # ------------------------------------------------------------------ traversal
+    def named_modules(self, prefix: str = "",
+                      memo: set | None = None) -> Iterator[tuple[str, Module]]:
+        """Every module in the tree (itself first, named ``''``), each once."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, m in self._modules.items():
+            if m is not None:
+                yield from m.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at a dotted path such as ``'features.0'`` (``''`` is itself)."""
+        m = self
+        for part in target.split(".") if target else []:
+            child = m._modules.get(part)
+            if child is None:
+                raise AttributeError(f"{type(m).__name__} has no submodule {part!r} "
+                                     f"(looking up {target!r})")
+            m = child
+        return m
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(self, store: str, prefix: str,
+                       recurse: bool) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
+        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_prefix, m in mods:
+            for name, v in getattr(m, store).items():
+                if v is None or id(v) in seen:
+                    continue
+                seen.add(id(v))
+                yield (f"{mod_prefix}.{name}" if mod_prefix else name), v
+
+    def named_parameters(self, prefix: str = "",
+                         recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, Parameter)`` in definition order; a shared Parameter once."""
+        return self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "",
+                      recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def num_parameters(self, trainable_only: bool = False) -> int:
+        """How many numbers the model learns (62,378,344 for AlexNet)."""
+        return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
+
+    # ------------------------------------------------------------------ modes
+    def train(self, mode: bool = True) -> Module:
+        if not isinstance(mode, bool):
+            raise ValueError("train: mode must be a bool")
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad = Tensor(np.zeros_like(p.data))
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every submodule (children first) and then on itself."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, dtype: Any) -> Module:
+        """Cast floating parameters and buffers to ``dtype`` in place (e.g. float64 for
+        gradcheck); integer buffers such as ``num_batches_tracked`` are left alone."""
+        dtype = np.dtype(dtype)
+        for t in [*self.parameters(), *self.buffers()]:
+            if t.dtype.kind == "f":
+                t.data = t.data.astype(dtype)
+                if t.grad is not None:
+                    t.grad = Tensor(t.grad.data.astype(dtype))
+        return self
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> dict[str, Tensor]:
+        """Parameters and persistent buffers by dotted name, as detached Tensors that share
+        memory with the module (PyTorch's keys and layouts)."""
+        out: dict[str, Tensor] = {}
+        self._save_to(out, prefix, keep_vars)
+        return out
+
+    def _save_to(self, out: dict, prefix: str, keep_vars: bool) -> None:
+        for name, p in self._parameters.items():
+            if p is not None:
+                out[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent:
+                out[prefix + name] = b if keep_vars else b.detach()
+        for name, m in self._modules.items():
+            if m is not None:
+                m._save_to(out, f"{prefix}{name}.", keep_vars)
+
+    def load_state_dict(self, state_dict: dict[str, Any],
+                        strict: bool = True) -> IncompatibleKeys:
+        """Copy values (Tensors or numpy arrays) into the parameters and buffers in place.
+
+        Every problem is collected first: missing keys, unexpected keys and shape mismatches
+        are reported together, by name. ``strict=True`` raises and changes nothing;
+        ``strict=False`` loads whatever fits and returns the rest.
+        """
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        mismatched, ready = [], []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            arr = _as_array(state_dict[key], key)
+            if arr.shape != target.shape:
+                mismatched.append(
+                    f"{key}: checkpoint has shape {tuple(arr.shape)}, the model "
+                    f"{tuple(target.shape)}"
+                )
+                continue
+            ready.append((target, arr))
+        if strict and (missing or unexpected or mismatched):
+            lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
+            if missing:
+                lines.append("  missing keys: " + ", ".join(missing))
+            if unexpected:
+                lines.append("  unexpected keys: " + ", ".join(unexpected))
+            if mismatched:
+                lines.append("  shape mismatches: " + "; ".join(mismatched))
+            raise RuntimeError("\n".join(lines))
+        for target, arr in ready:
+            target.data[...] = arr  # in place: optimizers keep pointing at the same arrays
+        return IncompatibleKeys(missing, unexpected, [m.split(":")[0] for m in mismatched])
+
+    # ------------------------------------------------------------------ printing
+    def extra_repr(self) -> str:
+        """The part inside ``Layer(...)``; layers override it with their settings."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        children = [(n, m) for n, m in self._modules.items() if m is not None]
+        if not children:
+            return f"{type(self).__name__}({extra})"
+        lines = [extra] if extra else []
+        for name, m in children:
+            body = repr(m).replace("\n", "\n  ")
+            lines.append(f"({name}): {body}")
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"

@@ -1,0 +1,168 @@
+"""``Optimizer``: parameter groups, per-parameter state, and a state dict to resume from.
+
+Subclasses write ``_update(p, grad, state, group)`` on numpy arrays, in place on ``p.data``
+(so a model's parameters stay the same objects) and in the parameter's dtype.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ..autograd import enable_grad, no_grad
+from ..tensor import Tensor
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _Required()
+
+
+class Optimizer:
+    """Base class: ``params`` is an iterable of Tensors, or of dicts (parameter groups) with
+    a ``'params'`` list and their own hyperparameters (e.g. a different ``lr``)."""
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self.state: dict[int, dict[str, Any]] = {}  # by id(param): Tensor == is elementwise
+        self.param_groups: list[dict[str, Any]] = []
+        if isinstance(params, Tensor):
+            raise TypeError(f"{type(self).__name__}: params should be an iterable of Tensors "
+                            "or dicts, got a single Tensor (wrap it in a list)")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for g in groups:
+            self.add_param_group(g)
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        if not isinstance(group, dict):
+            raise TypeError(f"param group must be a dict, got {type(group).__name__}")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{type(self).__name__} can only optimize Tensors, got "
+                                f"{type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor")
+        group = {**group, "params": params}
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(f"parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            group.setdefault(name, default)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self._check_group(group)
+        self.param_groups.append(group)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        if group["lr"] < 0.0:
+            raise ValueError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                p.grad = None if set_to_none else Tensor(np.zeros_like(p.data))
+
+    @no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient."""
+        loss = None
+        if closure is not None:  # re-evaluates the loss (with gradients) before the update
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = p.grad.data
+                if grad.dtype != p.dtype:
+                    grad = grad.astype(p.dtype)
+                if group.get("maximize", False):
+                    grad = -grad
+                self._update(p, grad, self.state.setdefault(id(p), {}), group)
+        return loss
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self) -> dict[str, Any]:
+        """PyTorch's layout: ``{'state': {index: {...}}, 'param_groups': [{..., 'params':
+        [index, ...]}]}``, parameters numbered across groups in order. Arrays are copied
+        into Tensors, so ``minigrad.save`` can write it."""
+        index: dict[int, int] = {}
+        groups = []
+        for g in self.param_groups:
+            ids = []
+            for p in g["params"]:
+                index.setdefault(id(p), len(index))
+                ids.append(index[id(p)])
+            groups.append({**{k: v for k, v in g.items() if k != "params"}, "params": ids})
+        state = {}
+        for pid, s in self.state.items():
+            if pid in index and s:
+                state[index[pid]] = {
+                    k: Tensor(v.copy()) if isinstance(v, np.ndarray) else v for k, v in s.items()
+                }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore hyperparameters and per-parameter state (copied, in each parameter's
+        dtype), so training continues exactly where ``state_dict()`` was taken."""
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError(f"loaded state dict has {len(groups)} parameter groups, the "
+                             f"optimizer has {len(self.param_groups)}")
+        params = {}
+        for i, (saved, own) in enumerate(zip(groups, self.param_groups)):
+            if len(saved["params"]) != len(own["params"]):
+                raise ValueError(f"loaded state dict's parameter group {i} has "
+                                 f"{len(saved['params'])} parameters, the optimizer's has "
+                                 f"{len(own['params'])}")
+            for idx, p in zip(saved["params"], own["params"]):
+                params[int(idx)] = p
+        state: dict[int, dict[str, Any]] = {}
+        for idx, s in state_dict["state"].items():
+            p = params.get(int(idx))
+            if p is None:
+                continue
+            entry = {}
+            for k, v in s.items():
+                if isinstance(v, (Tensor, np.ndarray)):
+                    arr = v.data if isinstance(v, Tensor) else v
+                    if arr.ndim == 0 and k == "step":
+                        entry[k] = arr.item()
+                        continue
+                    if arr.shape != p.shape:
+                        raise ValueError(f"loaded state '{k}' of parameter {idx} has shape "
+                                         f"{arr.shape}, the parameter {p.shape}")
+                    entry[k] = np.array(arr, dtype=p.dtype)
+                else:
+                    entry[k] = copy.deepcopy(v)
+            state[id(p)] = entry
+        for saved, own in zip(groups, self.param_groups):
+            for k, v in saved.items():
+                if k != "params":
+                    own[k] = tuple(v) if isinstance(own.get(k), tuple) else copy.deepcopy(v)
+        self.state = state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, g in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(g.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"

@@ -1,0 +1,43 @@
+"""Stochastic gradient descent with momentum / Nesterov, as ``torch.optim.SGD``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """``buf = momentum*buf + (1-dampening)*g`` (``buf = g`` on the first step);
+    ``p -= lr * (g + momentum*buf if nesterov else buf)``; ``g`` includes weight decay."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False,
+                 maximize: bool = False) -> None:
+        if momentum < 0.0:
+            raise ValueError(f"SGD: invalid momentum value {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"SGD: invalid weight_decay value {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize))
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
+        wd, momentum = group["weight_decay"], group["momentum"]
+        if wd:
+            grad = grad + wd * p.data
+        if momentum:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = grad.copy()
+            else:
+                buf *= momentum
+                buf += (1 - group["dampening"]) * grad
+            grad = grad + momentum * buf if group["nesterov"] else buf
+        p.data -= group["lr"] * grad

@@ -1,0 +1,265 @@
+"""nn.Module: registration order, traversal, modes, state dicts and error reporting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.autograd import module_scope
+
+
+class Block(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(3, 4)
+        self.scale = nn.Parameter(mg.ones(4))
+        self.register_buffer("count", mg.zeros(1))
+        self.act = nn.ReLU()
+
+    def forward(self, x: mg.Tensor) -> mg.Tensor:
+        return self.act(self.fc(x)) * self.scale
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.z_first = nn.Linear(2, 3)  # names are not sorted: definition order wins
+        self.block = Block()
+        self.a_last = nn.Linear(4, 1)
+
+    def forward(self, x: mg.Tensor) -> mg.Tensor:
+        return self.a_last(self.block(self.z_first(x)))
+
+
+def test_attributes_register_in_definition_order() -> None:
+    net = Net()
+    assert [n for n, _ in net.named_parameters()] == [
+        "z_first.weight", "z_first.bias", "block.scale", "block.fc.weight", "block.fc.bias",
+        "a_last.weight", "a_last.bias",
+    ]
+    assert list(net.state_dict()) == [
+        "z_first.weight", "z_first.bias", "block.scale", "block.count", "block.fc.weight",
+        "block.fc.bias", "a_last.weight", "a_last.bias",
+    ]
+    assert [n for n, _ in net.named_buffers()] == ["block.count"]
+    assert [n for n, _ in net.named_children()] == ["z_first", "block", "a_last"]
+    assert [n for n, _ in net.named_modules()] == [
+        "", "z_first", "block", "block.fc", "block.act", "a_last"]
+    assert len(list(net.children())) == 3 and len(list(net.modules())) == 6
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in net.parameters())
+
+
+def test_parameter_is_a_tensor_that_requires_grad_and_shares_data() -> None:
+    t = mg.ones(3)
+    p = nn.Parameter(t)
+    assert isinstance(p, mg.Tensor) and p.requires_grad and p.is_leaf
+    assert p.data is t.data
+    assert "Parameter containing" in repr(p)
+    assert not nn.Parameter(t, requires_grad=False).requires_grad
+
+
+def test_unknown_attribute_raises_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = Net().nope
+
+
+def test_shared_parameter_counted_once() -> None:
+    a = nn.Linear(2, 2)
+    seq = nn.Sequential(a, a)
+    assert len(list(seq.parameters())) == 2
+    assert seq.num_parameters() == 6
+
+
+def test_reassigning_and_deleting_attributes() -> None:
+    net = Block()
+    net.fc = nn.Linear(3, 5)
+    assert net.fc.out_features == 5 and list(net._modules) == ["fc", "act"]
+    with pytest.raises(TypeError, match="parameter 'scale'"):
+        net.scale = mg.ones(4)
+    net.count = mg.ones(1)  # a buffer may be replaced by a Tensor
+    assert net.state_dict()["count"].item() == 1
+    del net.act
+    assert "act" not in dict(net.named_children())
+    with pytest.raises(AttributeError):
+        _ = net.act
+
+
+def test_assignment_before_init_is_explained() -> None:
+    class Bad(nn.Module):
+        def __init__(self) -> None:
+            self.fc = nn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match="super"):
+        Bad()
+
+
+def test_train_eval_and_training_flag_propagate() -> None:
+    net = Net()
+    assert net.training and net.block.act.training
+    assert net.eval() is net
+    assert not any(m.training for m in net.modules())
+    net.train()
+    assert all(m.training for m in net.modules())
+
+
+def test_zero_grad_and_requires_grad() -> None:
+    net = Net()
+    net(mg.randn(5, 2)).sum().backward()
+    assert all(p.grad is not None for p in net.parameters())
+    net.zero_grad(set_to_none=False)
+    assert all(np.all(p.grad.data == 0) for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+    net.requires_grad_(False)
+    assert not any(p.requires_grad for p in net.parameters())
+
+
+def test_apply_visits_children_then_self() -> None:
+    seen = []
+    Net().apply(lambda m: seen.append(type(m).__name__))
+    assert seen == ["Linear", "Linear", "ReLU", "Block", "Linear", "Net"]
+
+
+def test_repr_is_an_indented_tree() -> None:
+    text = repr(Net())
+    assert text.splitlines()[0] == "Net("
+    assert "  (z_first): Linear(in_features=2, out_features=3, bias=True)" in text
+    assert "  (block): Block(\n    (fc): Linear(in_features=3, out_features=4, bias=True)" in text
+    assert text.endswith(")")
+
+
+def test_call_runs_forward_inside_module_scope() -> None:
+    net = Net()
+    out = net(mg.randn(2, 2, requires_grad=True))
+    scopes = out.grad_fn.scope
+    assert [name for name, _ in scopes] == ["Net", "Linear"]
+    assert scopes[0][1] is net and scopes[1][1] is net.a_last
+    with module_scope("x", None):
+        pass
+
+
+def test_error_inside_a_layer_names_the_layer() -> None:
+    net = Net()
+    with pytest.raises(ValueError, match=r"Net: layer 'z_first' \(Linear\).*expected input "
+                                         r"of shape \(\.\.\., 2\), got \(5, 3\)"):
+        net(mg.randn(5, 3))
+
+
+def test_state_dict_values_are_detached_and_share_memory() -> None:
+    net = Net()
+    sd = net.state_dict()
+    w = sd["z_first.weight"]
+    assert type(w) is mg.Tensor and not w.requires_grad
+    assert w.data is net.z_first.weight.data
+
+
+def test_load_state_dict_accepts_arrays_and_copies_in_place() -> None:
+    a, b = Net(), Net()
+    weight = b.z_first.weight
+    b.load_state_dict({k: v.numpy().copy() for k, v in a.state_dict().items()})
+    assert b.z_first.weight is weight  # same object: an optimizer keeps working
+    for (k, v), (_, w) in zip(a.state_dict().items(), b.state_dict().items()):
+        np.testing.assert_array_equal(v.data, w.data, err_msg=k)
+    x = mg.randn(3, 2)
+    np.testing.assert_array_equal(a(x).data, b(x).data)
+
+
+def test_load_state_dict_reports_every_problem_at_once_and_changes_nothing() -> None:
+    net = Net()
+    before = {k: v.data.copy() for k, v in net.state_dict().items()}
+    sd = {k: v.data + 1 for k, v in Net().state_dict().items()}
+    del sd["a_last.bias"]
+    sd["extra.weight"] = np.zeros(2)
+    sd["z_first.weight"] = np.zeros((7, 7))
+    with pytest.raises(RuntimeError) as info:
+        net.load_state_dict(sd)
+    message = str(info.value)
+    assert "missing keys: a_last.bias" in message
+    assert "unexpected keys: extra.weight" in message
+    assert "z_first.weight: checkpoint has shape (7, 7), the model (3, 2)" in message
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+
+
+def test_load_state_dict_non_strict_returns_the_problems_and_loads_the_rest() -> None:
+    net = Net()
+    sd = {k: v.data + 1 for k, v in net.state_dict().items()}
+    del sd["a_last.bias"]
+    sd["extra"] = np.zeros(2)
+    sd["z_first.weight"] = np.zeros((7, 7))
+    result = net.load_state_dict(sd, strict=False)
+    assert result.missing_keys == ["a_last.bias"]
+    assert result.unexpected_keys == ["extra"]
+    assert result.mismatched_keys == ["z_first.weight"]
+    np.testing.assert_array_equal(net.a_last.weight.data, sd["a_last.weight"])
+
+
+def test_load_state_dict_keeps_the_model_dtype() -> None:
+    net = nn.Linear(2, 2)
+    net.load_state_dict({"weight": np.ones((2, 2)), "bias": np.zeros(2)})
+    assert net.weight.dtype == np.float32
+
+
+def test_non_persistent_buffer_is_not_saved() -> None:
+    m = nn.Module()
+    m.register_buffer("tmp", mg.zeros(2), persistent=False)
+    assert m.state_dict() == {} and [n for n, _ in m.named_buffers()] == ["tmp"]
+
+
+def test_to_double_casts_floating_state_only() -> None:
+    bn = nn.BatchNorm1d(3).double()
+    assert bn.weight.dtype == np.float64 and bn.running_var.dtype == np.float64
+    assert bn.num_batches_tracked.dtype == np.int64
+
+
+def test_sequential_is_indexable_iterable_and_sliceable() -> None:
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    assert len(seq) == 3 and isinstance(seq[-1], nn.Linear)
+    assert [type(m).__name__ for m in seq] == ["Linear", "ReLU", "Linear"]
+    head = seq[:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2
+    assert head(mg.randn(4, 2)).shape == (4, 3)
+    assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    with pytest.raises(IndexError, match="out of range"):
+        seq[3]
+    with pytest.raises(TypeError, match="not a Module"):
+        nn.Sequential(nn.ReLU(), lambda x: x)
+
+
+def test_module_list_registers_its_modules() -> None:
+    class Stack(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+
+        def forward(self, x: mg.Tensor) -> mg.Tensor:
+            for layer in self.layers:
+                x = layer(x)
+            return x
+
+    s = Stack()
+    assert len(s.layers) == 3 and s.num_parameters() == 18
+    s.layers.append(nn.Linear(2, 1))
+    assert "layers.3.weight" in s.state_dict()
+    assert s(mg.randn(5, 2)).shape == (5, 1)
+
+
+def test_state_dict_round_trips_through_torch_modules() -> None:
+    torch = pytest.importorskip("torch")
+    net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.BatchNorm1d(3), nn.Linear(3, 2))
+    tnet = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.BatchNorm1d(3),
+                               torch.nn.Linear(3, 2))
+    assert list(net.state_dict()) == list(tnet.state_dict())
+    net(mg.randn(8, 4))  # moves the running statistics
+    tnet.load_state_dict({k: torch.from_numpy(v.numpy().copy())
+                          for k, v in net.state_dict().items()})
+    net.eval()
+    tnet.eval()
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(net(mg.tensor(x)).data,
+                               tnet(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    back = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.BatchNorm1d(3), nn.Linear(3, 2))
+    back.load_state_dict({k: v.detach().numpy() for k, v in tnet.state_dict().items()})
+    assert back[2].num_batches_tracked.item() == 1
