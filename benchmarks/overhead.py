@@ -23,24 +23,25 @@ def best_us(fn, number: int, repeat: int = 5) -> float:
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
 
-def minigrad_cases() -> dict[str, callable]:
-    x = mg.tensor([1.5], requires_grad=True)
+def cases(lib) -> dict[str, callable]:
+    """The same two workloads for ``lib`` (minigrad or torch: they share these names)."""
+    x = lib.tensor([1.5], requires_grad=True)
 
     def tiny() -> None:
         (x * 2.0).sum().backward()
 
     rng = np.random.default_rng(0)
-    data = mg.tensor(rng.normal(size=(32, 100)).astype(np.float32))
-    w1 = mg.tensor(rng.normal(size=(100, 100)).astype(np.float32) * 0.1, requires_grad=True)
-    b1 = mg.zeros(100, requires_grad=True)
-    w2 = mg.tensor(rng.normal(size=(100, 10)).astype(np.float32) * 0.1, requires_grad=True)
-    b2 = mg.zeros(10, requires_grad=True)
+    data = lib.tensor(rng.normal(size=(32, 100)).astype(np.float32))
+    w1 = lib.tensor(rng.normal(size=(100, 100)).astype(np.float32) * 0.1, requires_grad=True)
+    b1 = lib.zeros(100, requires_grad=True)
+    w2 = lib.tensor(rng.normal(size=(100, 10)).astype(np.float32) * 0.1, requires_grad=True)
+    b2 = lib.zeros(10, requires_grad=True)
 
     def mlp() -> None:
         loss = (((data @ w1 + b1).relu() @ w2 + b2) ** 2).mean()
         loss.backward()
         for p in (w1, b1, w2, b2):
-            p.data -= 0.01 * p.grad.data
+            p.data -= 0.01 * p.grad.data  # .data: outside the graph in both libraries
             p.grad = None
 
     return {"1-element op fwd+bwd": tiny, "100-unit MLP step": mlp}
@@ -52,32 +53,12 @@ def torch_cases() -> dict[str, callable] | None:
     except ImportError:
         return None
     torch.set_num_threads(1)
-    x = torch.tensor([1.5], requires_grad=True)
-
-    def tiny() -> None:
-        (x * 2.0).sum().backward()
-
-    rng = np.random.default_rng(0)
-    data = torch.tensor(rng.normal(size=(32, 100)).astype(np.float32))
-    w1 = torch.tensor(rng.normal(size=(100, 100)).astype(np.float32) * 0.1, requires_grad=True)
-    b1 = torch.zeros(100, requires_grad=True)
-    w2 = torch.tensor(rng.normal(size=(100, 10)).astype(np.float32) * 0.1, requires_grad=True)
-    b2 = torch.zeros(10, requires_grad=True)
-
-    def mlp() -> None:
-        loss = (((data @ w1 + b1).relu() @ w2 + b2) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            for p in (w1, b1, w2, b2):
-                p -= 0.01 * p.grad
-                p.grad = None
-
-    return {"1-element op fwd+bwd": tiny, "100-unit MLP step": mlp}
+    return cases(torch)
 
 
 def main() -> None:
     print("threads: 1 (OMP/OpenBLAS/MKL and torch.set_num_threads)")
-    ours = minigrad_cases()
+    ours = cases(mg)
     theirs = torch_cases()
     print(f"{'case':24s} {'minigrad us':>12s} {'torch us':>10s} {'ratio':>7s}")
     for name, fn in ours.items():
