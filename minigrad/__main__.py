@@ -1,3 +1,5 @@
+"""``python -m minigrad``: the same command line as ``minigrad`` (train, evaluate, ...)."""
+
 import sys
 
 from .cli import main

@@ -1,0 +1,23 @@
+"""``minigrad.viz``: pictures for debugging and teaching.
+
+- ``draw_graph``: the autograd graph (tensors, ops, gradients, NaN/Inf in red, layer clusters);
+- ``render``: save such a graph as svg/png/pdf with Graphviz's ``dot``;
+- ``forward_graph``: the layer-level network diagram of a model;
+- ``plot_filters`` / ``plot_feature_maps``: first-layer weights and activations (matplotlib,
+  from the ``examples`` extra, imported only when a plot is made).
+"""
+
+from .graph import COLOURS, draw_graph
+from .layers import forward_graph
+from .plots import plot_feature_maps, plot_filters
+from .render import DotNotFoundError, render
+
+__all__ = [
+    "COLOURS",
+    "DotNotFoundError",
+    "draw_graph",
+    "forward_graph",
+    "plot_feature_maps",
+    "plot_filters",
+    "render",
+]

