@@ -102,6 +102,7 @@ class set_grad_enabled(_GradMode):
         pass
 
     def __call__(self, func: Callable) -> Callable:
+        """Use as a decorator: ``func`` runs with recording set to ``mode``."""
         _state.grad_enabled = self._prev  # as a decorator it only applies inside func
         return super().__call__(func)
 
@@ -122,6 +123,7 @@ class detect_anomaly:
 
 
 def is_anomaly_enabled() -> bool:
+    """Whether a ``detect_anomaly()`` block is active (on this thread)."""
     return _state.anomaly
 
 
@@ -231,14 +233,31 @@ class Function:
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
+        """Compute the op on numpy data: Tensors arrive as Tensors (use ``.data``).
+
+        Save what backward needs with ``ctx.save_for_backward`` or as ``ctx`` attributes;
+        return a numpy array (or a tuple of them for several outputs). Must not modify its
+        inputs and must keep their dtype.
+        """
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx: Context, *grad_outputs: Any) -> Any:
+        """Gradients of the inputs from ``grad_outputs`` (one Tensor per output).
+
+        Return one gradient per positional input of ``forward`` (None for non-Tensors or
+        inputs in ``ctx.needs_input_grad`` that are False). Written with Tensor ops, so it is
+        differentiable again under ``create_graph=True``.
+        """
         raise NotImplementedError
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` and, when any input requires grad, record the node.
+
+        The outputs are Tensors whose ``grad_fn`` is the ``ctx``; under ``no_grad`` (or with
+        no input requiring grad) nothing is recorded and the call costs one ``forward``.
+        """
         recording = _state.grad_enabled
         needs = tuple(
             recording and isinstance(a, Tensor) and a.requires_grad for a in args
@@ -537,7 +556,15 @@ def grad(
     """Gradients of ``outputs`` w.r.t. ``inputs``, returned rather than stored in ``.grad``.
 
     With ``create_graph=True`` the result is itself differentiable: this is how a gradient
-    penalty or a Hessian-vector product is written.
+    penalty or a Hessian-vector product is written (examples/gradient_penalty.py)::
+
+        >>> import minigrad as mg
+        >>> x = mg.tensor([1.0], requires_grad=True)
+        >>> (dy,) = mg.grad((x ** 3).sum(), x, create_graph=True)   # 3x^2
+        >>> dy
+        tensor([3.], grad_fn=<MulBackward>)
+        >>> mg.grad(dy.sum(), x)                                     # 6x
+        (tensor([6.]),)
     """
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)

@@ -31,24 +31,29 @@ def _filled(fill: Any, shape: tuple, dtype: Any, requires_grad: bool) -> Tensor:
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``; float32 unless ``dtype``."""
     return _filled(0, shape, dtype, requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``; float32 unless ``dtype``."""
     return _filled(1, shape, dtype, requires_grad)
 
 
 def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``shape`` filled with ``fill_value``; ints give int64, bools bool."""
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
     return _filled(fill_value, (shape,), dtype, requires_grad)
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with ``t``'s shape and (unless given) dtype."""
     return Tensor(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with ``t``'s shape and (unless given) dtype."""
     return Tensor(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
 
 
@@ -66,6 +71,7 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix, ``n`` x ``m`` (square when ``m`` is omitted)."""
     return Tensor(np.eye(n, m, dtype=dtype or DEFAULT_FLOAT), requires_grad=requires_grad)
 
 

@@ -85,7 +85,13 @@ def gradcheck(
     differences: ``|analytical - numerical| <= atol + rtol * |numerical|`` elementwise.
 
     On a mismatch it raises (or returns False) naming the input, the worst element, both
-    values and the tolerance.
+    values and the tolerance. Use float64 inputs: float32 finite differences are too coarse::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> x = mg.randn(1, 2, 5, 5, dtype=mg.float64, requires_grad=True)
+        >>> w = mg.randn(3, 2, 3, 3, dtype=mg.float64, requires_grad=True)
+        >>> mg.gradcheck(lambda x, w: F.conv2d(x, w, padding=1).tanh(), (x, w))
+        True
     """
     inputs = _upcast(_as_tuple(inputs))
     diff = [(i, x) for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]

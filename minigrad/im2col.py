@@ -128,10 +128,12 @@ class Geometry:
 
     @property
     def input_shape(self) -> tuple[int, int, int, int]:
+        """``(N, C, H, W)``."""
         return (self.n, self.c, self.h, self.w)
 
     @property
     def out_hw(self) -> tuple[int, int]:
+        """``(OH, OW)``."""
         return (self.oh, self.ow)
 
     @property

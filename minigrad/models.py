@@ -101,6 +101,7 @@ class SimpleConvNet(nn.Module):
             init.zeros_(layer.bias)
 
     def forward(self, x: Tensor) -> Tensor:
+        """Logits ``(N, output_size)`` for images ``(N, *input_dim)``."""
         _check_input(self, x, "conv1", self.input_dim)
         x = self.pool1(self.relu1(self.conv1(x)))
         return self.fc2(self.relu2(self.fc1(self.flatten(x))))
@@ -136,6 +137,7 @@ class LeNet(nn.Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
+        """Logits ``(N, num_classes)`` for images ``(N, 1, 28, 28)``."""
         _check_input(self, x, "features.0", (1, 28, 28))
         return self.classifier(self.flatten(self.features(x)))
 
@@ -176,6 +178,7 @@ class AlexNet(nn.Module):
         return _out(size, 3, 2)  # conv3-5 keep the size; pool5
 
     def forward(self, x: Tensor) -> Tensor:
+        """Logits ``(N, num_classes)`` for images ``(N, 3, 227, 227)``."""
         fits = isinstance(x, Tensor) and x.ndim == 4 and all(
             s >= 11 and self._feature_size(s) == 6 for s in x.shape[2:])
         _check_input(self, x, "features.0", (3, 227, 227), fits)

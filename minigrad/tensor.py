@@ -109,40 +109,50 @@ class Tensor:
     # ------------------------------------------------------------------ properties
     @property
     def shape(self) -> tuple[int, ...]:
+        """The size of each dimension, e.g. ``(N, C, H, W)`` for a batch of images."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """Number of dimensions."""
         return self.data.ndim
 
     @property
     def size(self) -> int:
+        """Number of elements (numpy's ``size``; PyTorch's ``numel()``)."""
         return self.data.size
 
     def numel(self) -> int:
+        """Number of elements, as in PyTorch."""
         return self.data.size
 
     def dim(self) -> int:
+        """Number of dimensions, as in PyTorch."""
         return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype:
+        """The numpy dtype of ``data`` (float32 unless made from float64 data)."""
         return self.data.dtype
 
     @property
     def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by an op: only leaves get ``.grad``."""
         return self.grad_fn is None
 
     @property
     def T(self) -> Tensor:
+        """All dimensions reversed (a transpose for a matrix)."""
         return self.permute(*reversed(range(self.ndim)))
 
     @property
     def mT(self) -> Tensor:
+        """The last two dimensions swapped: a batch of matrices transposed."""
         return self.transpose(-2, -1)
 
     # ------------------------------------------------------------------ conversions
     def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number (e.g. a loss, for printing)."""
         if self.data.size != 1:
             raise ValueError(
                 f"item: only a one-element tensor can be converted to a Python number, "
@@ -151,9 +161,15 @@ class Tensor:
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
+        """The underlying array itself, not a copy: writing to it changes the tensor.
+
+        Copy it (``t.numpy().copy()``) before handing it to code that keeps it, e.g.
+        ``torch.from_numpy``.
+        """
         return self.data
 
     def tolist(self) -> Any:
+        """The data as (nested) Python lists."""
         return self.data.tolist()
 
     def detach(self) -> Tensor:
@@ -161,21 +177,27 @@ class Tensor:
         return Tensor._make(self.data, False, None, 0)
 
     def to(self, dtype: Any) -> Tensor:
+        """A copy in another dtype (differentiable: the gradient is cast back)."""
         return _ops.cast(self, np.dtype(dtype))
 
     def float(self) -> Tensor:
+        """``to(float32)``."""
         return self.to(np.float32)
 
     def double(self) -> Tensor:
+        """``to(float64)``: what ``gradcheck`` needs for accurate finite differences."""
         return self.to(np.float64)
 
     def long(self) -> Tensor:
+        """``to(int64)``: labels and indices."""
         return self.to(np.int64)
 
     def clone(self) -> Tensor:
+        """A differentiable copy with its own memory (``detach()`` shares memory instead)."""
         return _ops.cast(self, self.dtype, copy=True)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Start (or stop) recording operations on this leaf; returns the tensor itself."""
         if not self.is_leaf:
             raise RuntimeError(
                 "requires_grad_: you can only change requires_grad of leaf tensors; "
@@ -195,6 +217,7 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` was called on this non-leaf."""
         return self._retains_grad
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
@@ -330,45 +353,58 @@ class Tensor:
 
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
+        """Elementwise e**x."""
         return _ops.Exp.apply(self)
 
     def log(self) -> Tensor:
+        """Elementwise natural logarithm (-inf at 0, NaN below: see ``detect_anomaly``)."""
         return _ops.Log.apply(self)
 
     def sqrt(self) -> Tensor:
+        """Elementwise square root."""
         return _ops.Sqrt.apply(self)
 
     def abs(self) -> Tensor:
+        """Elementwise absolute value (gradient 0 at 0, as in PyTorch)."""
         return _ops.Abs.apply(self)
 
     def tanh(self) -> Tensor:
+        """Elementwise hyperbolic tangent."""
         return _ops.Tanh.apply(self)
 
     def sigmoid(self) -> Tensor:
+        """Elementwise 1 / (1 + e**-x), computed without overflow for large |x|."""
         return _ops.Sigmoid.apply(self)
 
     def relu(self) -> Tensor:
+        """Elementwise max(x, 0); the gradient at exactly 0 is 0, as in PyTorch."""
         return _ops.Relu.apply(self)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Limit values to ``[min, max]`` (either may be None); the gradient is 0 outside."""
         return _ops.clamp(self, min, max)
 
     clip = clamp
 
     def maximum(self, other: Any) -> Tensor:
+        """Elementwise maximum with ``other`` (broadcast); ties split the gradient evenly."""
         return _ops.Maximum.apply(self, _lift(other, self))
 
     def minimum(self, other: Any) -> Tensor:
+        """Elementwise minimum with ``other`` (broadcast); ties split the gradient evenly."""
         return _ops.Minimum.apply(self, _lift(other, self))
 
     def square(self) -> Tensor:
+        """Elementwise x * x."""
         return self * self
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        """Sum over ``dim`` (an int, a tuple, or None for all); ``keepdim`` keeps size-1 axes."""
         return _ops.Sum.apply(self, dim=dim, keepdim=keepdim)
 
     def mean(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        """Mean over ``dim`` (an int, a tuple, or None for all)."""
         return _ops.mean(self, dim, keepdim)
 
     def var(
@@ -378,12 +414,18 @@ class Tensor:
         correction: int = 1,
         unbiased: bool | None = None,
     ) -> Tensor:
+        """Variance over ``dim``, dividing by ``n - correction``.
+
+        ``correction=1`` (the default, PyTorch's) is the unbiased sample variance; batch
+        normalisation uses ``correction=0``. ``unbiased`` is the older spelling.
+        """
         if unbiased is not None:
             correction = int(unbiased)
         return _ops.var(self, dim, keepdim, correction)
 
     def std(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False,
             correction: int = 1) -> Tensor:
+        """Standard deviation: ``var(dim, keepdim, correction).sqrt()``."""
         return self.var(dim, keepdim, correction).sqrt()
 
     def max(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
@@ -391,54 +433,70 @@ class Tensor:
         return _ops.extreme(self, dim, keepdim, largest=True)
 
     def min(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
+        """Smallest element; with an int ``dim``, ``(values, indices)`` as in PyTorch."""
         return _ops.extreme(self, dim, keepdim, largest=False)
 
     def amax(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        """Maximum over ``dim`` (int or tuple); ties share the gradient evenly, as in PyTorch."""
         return _ops.Amax.apply(self, dim=dim, keepdim=keepdim, largest=True)
 
     def amin(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        """Minimum over ``dim`` (int or tuple); ties share the gradient evenly, as in PyTorch."""
         return _ops.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the largest element (over everything, or along ``dim``) as int64."""
         return _ops.arg_extreme(np.argmax, self, dim, keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the smallest element (over everything, or along ``dim``) as int64."""
         return _ops.arg_extreme(np.argmin, self, dim, keepdim)
 
     def logsumexp(self, dim: int | tuple[int, ...], keepdim: bool = False) -> Tensor:
+        """log(sum(exp(x))) over ``dim``, computed stably by subtracting the maximum first."""
         return _ops.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
 
     def softmax(self, dim: int) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``dim``: probabilities that sum to 1."""
         return _ops.Softmax.apply(self, dim=dim)
 
     def log_softmax(self, dim: int) -> Tensor:
+        """log(softmax(x)) along ``dim``, computed stably (better than ``softmax().log()``)."""
         return _ops.LogSoftmax.apply(self, dim=dim)
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (one dimension may be -1); a view when possible."""
         return _ops.reshape(self, _shape_args(shape))
 
     view = reshape
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dimensions ``start_dim``..``end_dim`` into one: ``x.flatten(1)`` is (N, C*H*W)."""
         return _ops.flatten(self, start_dim, end_dim)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dimensions."""
         return _ops.transpose(self, dim0, dim1)
 
     def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dimensions: ``x.permute(0, 2, 3, 1)`` makes (N, C, H, W) (N, H, W, C)."""
         return _ops.Permute.apply(self, dims=_shape_args(dims))
 
     def squeeze(self, dim: int | tuple[int, ...] | None = None) -> Tensor:
+        """Remove size-1 dimensions (all of them, or those in ``dim``)."""
         return _ops.squeeze(self, dim)
 
     def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a size-1 dimension at ``dim``."""
         return _ops.unsqueeze(self, dim)
 
     def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast size-1 dimensions to ``sizes`` without copying (-1 keeps a size)."""
         return _ops.expand(self, _shape_args(sizes))
 
     def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
+        """Broadcast to ``shape`` with numpy's rules; the gradient is summed back."""
         return _ops.BroadcastTo.apply(self, shape=tuple(shape))
 
     def sum_to(self, shape: tuple[int, ...]) -> Tensor:

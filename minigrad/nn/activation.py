@@ -7,20 +7,29 @@ from .module import Module
 
 
 class ReLU(Module):
+    """max(x, 0) elementwise; any shape. ``inplace`` is accepted for PyTorch code and ignored."""
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()  # inplace is accepted for PyTorch compatibility; never in place
 
     def forward(self, x: Tensor) -> Tensor:
+        """``x.relu()``, same shape as ``x``."""
         return x.relu()
 
 
 class Sigmoid(Module):
+    """1 / (1 + exp(-x)) elementwise; any shape (LeNet's original activation)."""
+
     def forward(self, x: Tensor) -> Tensor:
+        """``x.sigmoid()``, same shape as ``x``."""
         return x.sigmoid()
 
 
 class Tanh(Module):
+    """tanh(x) elementwise; any shape."""
+
     def forward(self, x: Tensor) -> Tensor:
+        """``x.tanh()``, same shape as ``x``."""
         return x.tanh()
 
 
@@ -33,10 +42,12 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
+        """Probabilities along ``dim`` (inferred as PyTorch does when None)."""
         dim = self.dim
         if dim is None:  # PyTorch's legacy implicit choice
             dim = 0 if x.ndim in (0, 1, 3) else 1
         return x.softmax(dim)
 
     def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
         return f"dim={self.dim}"

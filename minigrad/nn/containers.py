@@ -57,6 +57,7 @@ class Sequential(_IndexedModules):
             self.add_module(str(i), m)
 
     def forward(self, x: Any) -> Any:
+        """Feed ``x`` through each module in order; the last one's output."""
         for m in self._modules.values():
             x = m(x)
         return x
@@ -71,4 +72,5 @@ class ModuleList(_IndexedModules):
             self.extend(modules)
 
     def forward(self, *args: Any) -> Any:
+        """Not callable: a ModuleList only holds modules; iterate over it."""
         raise NotImplementedError("ModuleList has no forward(): iterate over it instead")

@@ -63,6 +63,7 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Draw fresh weights and bias with PyTorch's default initialisation."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
@@ -70,6 +71,7 @@ class Conv2d(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
+        """``(N, in_channels, H, W)`` -> ``(N, out_channels, OH, OW)``."""
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(
                 f"{self!r} expected input of shape (N, {self.in_channels}, H, W), got {x.shape}"
@@ -79,6 +81,7 @@ class Conv2d(Module):
                         padding=_arg(self.padding), exact=self.exact)
 
     def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
         if self.padding != (0, 0):

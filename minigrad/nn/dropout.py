@@ -18,7 +18,9 @@ class Dropout(Module):
         self.p = float(p)
 
     def forward(self, x: Tensor) -> Tensor:
+        """``x`` with a fresh random mask in training mode; ``x`` itself in eval mode."""
         return dropout(x, self.p, self.training)
 
     def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
         return f"p={self.p}"

@@ -27,12 +27,14 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Draw fresh weights and bias with PyTorch's default initialisation."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
+        """``(..., in_features)`` -> ``(..., out_features)``: ``x @ weight.T + bias``."""
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"{self!r} expected input of shape (..., {self.in_features}), got {x.shape}"
@@ -40,5 +42,6 @@ class Linear(Module):
         return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")

@@ -39,6 +39,7 @@ class CrossEntropyLoss(_Loss):
         self.label_smoothing, self.ignore_index = label_smoothing, ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Loss of logits ``(N, classes)`` against class indices ``(N,)`` (int64)."""
         return cross_entropy(input, target, self.reduction, self.label_smoothing,
                              self.ignore_index)
 
@@ -53,9 +54,13 @@ class NLLLoss(_Loss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Loss of log-probabilities ``(N, classes)`` against class indices ``(N,)``."""
         return nll_loss(input, target, self.reduction, self.ignore_index)
 
 
 class MSELoss(_Loss):
+    """Mean squared error ``(input - target)**2``, averaged (or summed: ``reduction``)."""
+
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Loss of ``input`` against a ``target`` of the same shape."""
         return mse_loss(input, target, self.reduction)

@@ -47,7 +47,22 @@ def _as_array(value: Any, key: str) -> np.ndarray:
 
 class Module:
     """Base class of layers and models: subclass it, assign layers/Parameters in
-    ``__init__`` and write ``forward``. Call the module, not ``forward``."""
+    ``__init__`` and write ``forward``. Call the module, not ``forward``::
+
+        >>> import minigrad as mg
+        >>> from minigrad import nn
+        >>> class TwoLayer(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.fc1, self.fc2 = nn.Linear(4, 8), nn.Linear(8, 2)
+        ...     def forward(self, x):
+        ...         return self.fc2(self.fc1(x).relu())
+        >>> model = TwoLayer()
+        >>> list(model.state_dict())
+        ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+        >>> model(mg.randn(3, 4)).shape
+        (3, 2)
+    """
 
     training: bool
 
@@ -59,6 +74,7 @@ class Module:
         object.__setattr__(self, "training", True)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; subclasses must define it. Call the module, not this."""
         raise NotImplementedError(f"{type(self).__name__} has no forward() method")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -160,6 +176,7 @@ class Module:
                       | set(self._modules))
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` under ``name`` (what assigning a Parameter does)."""
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: '{name}' must be a Parameter or None, got "
                             f"{type(param).__name__}")
@@ -180,6 +197,7 @@ class Module:
             self._non_persistent.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
+        """Register a submodule under ``name`` (what assigning a Module does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: '{name}' must be a Module, got {type(module).__name__}")
         self._forget(name)
@@ -212,15 +230,18 @@ class Module:
         return m
 
     def modules(self) -> Iterator[Module]:
+        """This module and every submodule, depth first (each once)."""
         for _, m in self.named_modules():
             yield m
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct submodules with their attribute names."""
         for name, m in self._modules.items():
             if m is not None:
                 yield name, m
 
     def children(self) -> Iterator[Module]:
+        """The direct submodules."""
         for _, m in self.named_children():
             yield m
 
@@ -241,14 +262,17 @@ class Module:
         return self._named_members("_parameters", prefix, recurse)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every Parameter (each once), in registration order: what an optimizer takes."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "",
                       recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Buffers (e.g. BatchNorm's running statistics) with dotted names."""
         return self._named_members("_buffers", prefix, recurse)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Buffers: saved in the state dict but not trained."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
@@ -258,6 +282,7 @@ class Module:
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
+        """Set training mode (dropout active, batch statistics) here and below; returns self."""
         if not isinstance(mode, bool):
             raise ValueError("train: mode must be a bool")
         for m in self.modules():
@@ -265,14 +290,17 @@ class Module:
         return self
 
     def eval(self) -> Module:
+        """Evaluation mode: dropout off, running statistics used. ``train(False)``."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (False) or unfreeze every parameter; returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's ``.grad`` (to None, or to zeros)."""
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -300,9 +328,11 @@ class Module:
         return self
 
     def double(self) -> Module:
+        """Cast floating parameters and buffers to float64 (for ``gradcheck``)."""
         return self.to(np.float64)
 
     def float(self) -> Module:
+        """Cast floating parameters and buffers to float32."""
         return self.to(np.float32)
 
     # ------------------------------------------------------------------ state

@@ -20,9 +20,11 @@ class LocalResponseNorm(Module):
         self.size, self.alpha, self.beta, self.k = int(size), alpha, beta, k
 
     def forward(self, x: Tensor) -> Tensor:
+        """``(N, C, ...)`` normalised across nearby channels; same shape."""
         return local_response_norm(x, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 

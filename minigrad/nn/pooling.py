@@ -36,6 +36,13 @@ class _Pool2d(Module):
 
 
 class MaxPool2d(_Pool2d):
+    """Largest value of each window, per channel: ``(N, C, H, W)`` -> ``(N, C, OH, OW)``.
+
+    ``stride`` defaults to ``kernel_size``; padding counts as -inf. With
+    ``return_indices=True`` it also returns each winner's flat index in its (H, W) plane.
+    Example: ``nn.MaxPool2d(2)`` halves 24x24 maps to 12x12 (SimpleConvNet).
+    """
+
     def __init__(self, kernel_size: int | tuple[int, int],
                  stride: int | tuple[int, int] | None = None,
                  padding: int | tuple[int, int] = 0, return_indices: bool = False,
@@ -44,12 +51,20 @@ class MaxPool2d(_Pool2d):
         self.return_indices = return_indices
 
     def forward(self, x: Tensor) -> Any:
+        """Pooled maps ``(N, C, OH, OW)`` (and indices with ``return_indices``)."""
         self._check(x)
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding,
                             return_indices=self.return_indices, exact=self.exact)
 
 
 class AvgPool2d(_Pool2d):
+    """Mean of each window, per channel: ``(N, C, H, W)`` -> ``(N, C, OH, OW)``.
+
+    ``stride`` defaults to ``kernel_size``; padding counts as zeros in the mean (PyTorch's
+    ``count_include_pad=True``). LeNet's original subsampling.
+    """
+
     def forward(self, x: Tensor) -> Tensor:
+        """Pooled maps ``(N, C, OH, OW)``."""
         self._check(x)
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, exact=self.exact)

@@ -14,6 +14,7 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, x: Tensor) -> Tensor:
+        """``x``, unchanged."""
         return x
 
 
@@ -26,7 +27,9 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x: Tensor) -> Tensor:
+        """``x.flatten(start_dim, end_dim)``: (N, C, H, W) -> (N, C*H*W) by default."""
         return x.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

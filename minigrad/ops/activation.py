@@ -8,22 +8,27 @@ from ..tensor import Tensor
 
 
 def relu(x: Tensor) -> Tensor:
+    """max(x, 0) elementwise."""
     return x.relu()
 
 
 def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)) elementwise."""
     return x.sigmoid()
 
 
 def tanh(x: Tensor) -> Tensor:
+    """Hyperbolic tangent, elementwise."""
     return x.tanh()
 
 
 def softmax(x: Tensor, dim: int) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``; for training prefer ``cross_entropy`` on logits."""
     return x.softmax(dim)
 
 
 def log_softmax(x: Tensor, dim: int) -> Tensor:
+    """log(softmax(x)) along ``dim``, computed stably."""
     return x.log_softmax(dim)
 
 

@@ -105,7 +105,14 @@ def _tensor(x: Any, what: str, op: str) -> Tensor:
 def im2col(x: Tensor, kernel_size: Any, stride: Any = 1, padding: Any = 0,
            exact: bool = True) -> Tensor:
     """Unfold every (KH, KW) window of ``x`` (N, C, H, W) into a row: returns
-    (N*OH*OW, C*KH*KW), columns ordered channel, then kernel row, then kernel column."""
+    (N*OH*OW, C*KH*KW), columns ordered channel, then kernel row, then kernel column.
+
+    Two 3-channel 5x5 images, 3x3 windows, padding 1: 2*5*5 windows of 3*3*3 numbers::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> F.im2col(mg.ones(2, 3, 5, 5), 3, padding=1).shape
+        (50, 27)
+    """
     x = _tensor(x, "input", "im2col")
     check_float(x.data, "input", "im2col")
     g = geometry(x.shape, kernel_size, stride, padding, exact=exact, op="im2col")
@@ -347,7 +354,11 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
     (FN, C, FH, FW) plus bias (FN,): output (N, FN, OH, OW).
 
     ``OH = (H + 2*P - FH) / S + 1`` must be whole unless ``exact=False`` (then it floors,
-    as PyTorch does).
+    as PyTorch does). Example, 30 filters of 3x5x5 with "same" padding::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> F.conv2d(mg.ones(2, 3, 28, 28), mg.ones(30, 3, 5, 5), mg.zeros(30), padding=2).shape
+        (2, 30, 28, 28)
     """
     op = "conv2d"
     x = _tensor(x, "input", op)

@@ -28,6 +28,8 @@ class _Binary(Function):
 
 
 class Add(_Binary):
+    """a + b (broadcast); the gradient of each input is ``g``, summed back to its shape."""
+
     numpy_op = np.add
 
     @staticmethod
@@ -40,6 +42,8 @@ class Add(_Binary):
 
 
 class Sub(_Binary):
+    """a - b (broadcast); gradients ``g`` and ``-g``."""
+
     numpy_op = np.subtract
 
     @staticmethod
@@ -52,6 +56,8 @@ class Sub(_Binary):
 
 
 class Mul(_Binary):
+    """a * b (broadcast); gradients ``g * b`` and ``g * a``."""
+
     numpy_op = np.multiply
 
     @staticmethod
@@ -67,6 +73,8 @@ class Mul(_Binary):
 
 
 class Div(_Binary):
+    """a / b (broadcast); gradients ``g / b`` and ``-g * a / b**2``."""
+
     numpy_op = np.true_divide
 
     @staticmethod
@@ -82,6 +90,8 @@ class Div(_Binary):
 
 
 class Pow(_Binary):
+    """a ** b; the gradient of ``b`` (``log(a) * a**b * g``) is only worked out when needed."""
+
     numpy_op = np.power
 
     @staticmethod
@@ -106,6 +116,8 @@ def power(a: Tensor, exponent: Any) -> Tensor:
 
 
 class Maximum(_Binary):
+    """Elementwise max(a, b); the gradient goes to the larger, half each on a tie."""
+
     numpy_op = np.maximum
 
     @staticmethod
@@ -120,6 +132,8 @@ class Maximum(_Binary):
 
 
 class Minimum(_Binary):
+    """Elementwise min(a, b); the gradient goes to the smaller, half each on a tie."""
+
     numpy_op = np.minimum
 
     @staticmethod
@@ -141,6 +155,8 @@ def _split_by_winner(g: Tensor, a: np.ndarray, b: np.ndarray) -> tuple:
 
 
 class Neg(Function):
+    """-a."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
         return np.negative(a.data)
@@ -151,6 +167,8 @@ class Neg(Function):
 
 
 class Exp(Function):
+    """e**a; its backward reuses the output (``g * exp(a)``)."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
         out = np.exp(a.data)
@@ -164,6 +182,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    """Natural logarithm; gradient ``g / a``."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
@@ -177,6 +197,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    """Square root; its backward reuses the output (``g / (2 sqrt(a))``)."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
         with np.errstate(invalid="ignore"):
@@ -191,6 +213,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    """|a|; gradient ``g * sign(a)`` (0 at 0, as in PyTorch)."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
@@ -203,6 +227,8 @@ class Abs(Function):
 
 
 class Tanh(Function):
+    """tanh(a); its backward reuses the output (``g * (1 - tanh**2)``)."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
         out = np.tanh(a.data)
@@ -233,6 +259,8 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    """max(a, 0); the gradient passes where ``a > 0`` (0 at exactly 0, as in PyTorch)."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
         out = np.maximum(a.data, 0)
@@ -246,6 +274,8 @@ class Relu(Function):
 
 
 class Clamp(Function):
+    """a limited to [low, high]; the gradient passes only where ``a`` was inside."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, low: float | None, high: float | None) -> np.ndarray:
         ctx.save_for_backward(a)
@@ -264,6 +294,7 @@ class Clamp(Function):
 
 
 def clamp(a: Tensor, low: float | None = None, high: float | None = None) -> Tensor:
+    """``a`` limited to ``[low, high]`` (either may be None, not both)."""
     if low is None and high is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if low is not None and high is not None and low > high:
@@ -272,6 +303,8 @@ def clamp(a: Tensor, low: float | None = None, high: float | None = None) -> Ten
 
 
 class Where(Function):
+    """``a`` where the boolean array ``cond`` holds, else ``b``; each gets ``g`` where chosen."""
+
     @staticmethod
     def forward(ctx: Context, cond: np.ndarray, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.cond = cond
@@ -312,6 +345,7 @@ class Cast(Function):
 
 
 def cast(a: Tensor, dtype: np.dtype, copy: bool = False) -> Tensor:
+    """``a`` in ``dtype`` (``a`` itself when nothing changes, unless ``copy``); differentiable."""
     if a.dtype == dtype and not copy:
         return a
     return Cast.apply(a, dtype, copy)

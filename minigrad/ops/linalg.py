@@ -9,6 +9,8 @@ from ..tensor import Tensor
 
 
 class MatMul(Function):
+    """a @ b with numpy's rules (vectors, matrices, batches); gradients ``g @ b.T``, ``a.T @ g``."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:

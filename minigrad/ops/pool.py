@@ -174,6 +174,8 @@ class Winners:
 
 
 class MaxPool2d(Function):
+    """Window maxima (N, C, OH, OW); records each window's first winner for backward."""
+
     @staticmethod
     def forward(ctx: Context, x: Tensor, g: Geometry, return_indices: bool = False) -> Any:
         xd = x.data
@@ -302,7 +304,13 @@ def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0
     """Max over each (KH, KW) window of every channel separately; stride defaults to the
     kernel size. Padding is -inf (it never wins). The gradient goes to the first maximum of
     each window in row-major order, as in PyTorch. With ``return_indices`` also returns
-    each winner's flat index into its (H, W) plane (int64)."""
+    each winner's flat index into its (H, W) plane (int64). Example::
+
+        >>> import numpy as np, minigrad as mg, minigrad.nn.functional as F
+        >>> F.max_pool2d(mg.tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]], dtype=float64)
+    """
     x, g = _pool_geometry(x, kernel_size, stride, padding, exact, "max_pool2d")
     return MaxPool2d.apply(x, g, bool(return_indices))
 
@@ -310,6 +318,12 @@ def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0
 def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                exact: bool = True) -> Tensor:
     """Mean over each (KH, KW) window of every channel; stride defaults to the kernel size.
-    Padding counts as zeros in the mean (PyTorch's default count_include_pad=True)."""
+    Padding counts as zeros in the mean (PyTorch's default count_include_pad=True). Example::
+
+        >>> import numpy as np, minigrad as mg, minigrad.nn.functional as F
+        >>> F.avg_pool2d(mg.tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2)
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]], dtype=float64)
+    """
     x, g = _pool_geometry(x, kernel_size, stride, padding, exact, "avg_pool2d")
     return AvgPool2d.apply(x, g)

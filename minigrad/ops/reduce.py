@@ -29,6 +29,8 @@ def _spread_back(g: Tensor, ctx: Context) -> Tensor:
 
 
 class Sum(Function):
+    """Sum over ``dim`` (None: everything); the gradient is ``g`` broadcast back."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
         dims = normalize_dims(dim, a.ndim, "sum")
@@ -46,6 +48,7 @@ def _count(a: Tensor, dim: Any, op: str) -> int:
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Mean over ``dim``: the sum divided by the number of elements reduced."""
     return a.sum(dim, keepdim) / _count(a, dim, "mean")
 
 
@@ -90,6 +93,7 @@ def extreme(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor 
 
 
 def arg_extreme(op: Callable, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    """``argmax``/``argmin`` (``op``) over everything or along ``dim``, as int64; no gradient."""
     name = op.__name__
     if a.size == 0:
         raise ValueError(f"{name}: the input is empty (shape {a.shape})")
@@ -131,6 +135,8 @@ def _softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
 
 
 class Softmax(Function):
+    """exp(a - max) / sum along ``dim``; backward ``s * (g - sum(g * s))`` from the output ``s``."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int) -> np.ndarray:
         ctx.dim = normalize_dim(dim, a.ndim, "softmax")
@@ -145,6 +151,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    """a - logsumexp(a) along ``dim``; backward ``g - softmax * sum(g)``."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int) -> np.ndarray:
         ctx.dim = normalize_dim(dim, a.ndim, "log_softmax")

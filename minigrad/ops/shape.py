@@ -29,6 +29,7 @@ def normalize_dim(dim: int, ndim: int, op: str) -> int:
 
 
 def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    """``dim`` (None, an int or a sequence) as a tuple of non-negative dims, or None."""
     if dim is None:
         return None
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
@@ -39,6 +40,8 @@ def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
 
 
 class Reshape(Function):
+    """The same elements in a new shape; the gradient is reshaped back."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = a.shape
@@ -56,10 +59,12 @@ class Reshape(Function):
 
 
 def reshape(a: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``a`` in ``shape`` (``a`` itself when the shape is unchanged)."""
     return a if tuple(shape) == a.shape else Reshape.apply(a, tuple(shape))
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim``..``end_dim`` into one (a 0-d tensor becomes shape (1,))."""
     if a.ndim == 0:
         return reshape(a, (1,))
     s = normalize_dim(start_dim, a.ndim, "flatten")
@@ -70,6 +75,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def squeeze(a: Tensor, dim: Any = None) -> Tensor:
+    """Drop size-1 dims (all, or those in ``dim`` that have size 1)."""
     if dim is None:
         return reshape(a, tuple(s for s in a.shape if s != 1))
     dims = normalize_dims(dim, a.ndim, "squeeze") or ()
@@ -77,11 +83,14 @@ def squeeze(a: Tensor, dim: Any = None) -> Tensor:
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dim at ``dim`` (which may be ``a.ndim``: append)."""
     d = normalize_dim(dim, a.ndim + 1, "unsqueeze")
     return reshape(a, a.shape[:d] + (1,) + a.shape[d:])
 
 
 class Permute(Function):
+    """Reorder the dims; the gradient is permuted back by the inverse permutation."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, dims: tuple[int, ...]) -> np.ndarray:
         if len(dims) != a.ndim:
@@ -100,6 +109,7 @@ class Permute(Function):
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap ``dim0`` and ``dim1``."""
     d0 = normalize_dim(dim0, a.ndim, "transpose")
     d1 = normalize_dim(dim1, a.ndim, "transpose")
     dims = list(range(a.ndim))
@@ -108,6 +118,8 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 class BroadcastTo(Function):
+    """A read-only broadcast view of ``a`` in ``shape``; the gradient is summed back."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = a.shape
@@ -140,6 +152,7 @@ class SumTo(Function):
 
 
 def expand(a: Tensor, sizes: tuple[int, ...]) -> Tensor:
+    """Broadcast to ``sizes`` as in PyTorch (-1 keeps a size; new dims are added in front)."""
     lead = len(sizes) - a.ndim
     if lead < 0:
         raise ValueError(f"expand: {len(sizes)} sizes given for a tensor of shape {a.shape}")
@@ -178,6 +191,8 @@ def pad(a: Tensor, pad: Sequence[int], value: float = 0.0) -> Tensor:
 
 
 class Cat(Function):
+    """Join tensors along ``dim``; each gets its slice of the gradient."""
+
     @staticmethod
     def forward(ctx: Context, *tensors: Tensor, dim: int = 0) -> np.ndarray:
         first = tensors[0]
@@ -241,6 +256,8 @@ def _index_part(i: Any) -> Any:
 
 
 class GetItem(Function):
+    """``a[index]`` (basic or advanced); the gradient is scattered back, adding repeats."""
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, index: Any) -> np.ndarray:
         ctx.in_shape, ctx.index = a.shape, index

@@ -13,6 +13,12 @@ from .optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
+    """Adagrad: each element's step is ``lr / sqrt(sum of its squared gradients)``.
+
+    Often-updated weights slow down, rarely updated ones keep large steps. ``lr_decay``
+    divides ``lr`` by ``1 + (step-1)*lr_decay``. State: ``step``, ``sum``.
+    """
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
                  eps: float = 1e-10, maximize: bool = False) -> None:

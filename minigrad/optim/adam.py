@@ -14,6 +14,14 @@ from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
+    """Adam: steps scaled by running averages of the gradient and of its square.
+
+    ``m = b1*m + (1-b1)*g``, ``v = b2*v + (1-b2)*g^2``, ``p -= lr * m_hat / (sqrt(v_hat) + eps)``
+    with the bias-corrected ``m_hat, v_hat``; ``weight_decay`` adds ``wd * p`` to ``g``. The
+    book's choice for SimpleConvNet (``lr=1e-3``). State per parameter: ``step``,
+    ``exp_avg``, ``exp_avg_sq`` (PyTorch's names, so states port both ways).
+    """
+
     _decoupled = False
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,

@@ -44,6 +44,7 @@ class Optimizer:
             self.add_param_group(g)
 
     def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add parameters with their own hyperparameters (missing ones take the defaults)."""
         if not isinstance(group, dict):
             raise TypeError(f"param group must be a dict, got {type(group).__name__}")
         params = group["params"]
@@ -71,6 +72,7 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradients of every parameter (to None by default, as in PyTorch)."""
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:

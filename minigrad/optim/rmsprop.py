@@ -12,6 +12,13 @@ from .optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
+    """RMSprop: Adagrad with a forgetting average ``v = alpha*v + (1-alpha)*g^2``.
+
+    ``p -= lr * g / (sqrt(v) + eps)``; ``centered`` subtracts the squared mean gradient from
+    ``v``, ``momentum`` accumulates the scaled steps. State: ``step``, ``square_avg`` (and
+    ``momentum_buffer``, ``grad_avg``).
+    """
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
                  centered: bool = False, maximize: bool = False) -> None:
