@@ -9,21 +9,14 @@ keeps the best time of each (best-of-N is the least noisy figure on a shared mac
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
-_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-_parser.add_argument("--threads", type=int, default=2, help="BLAS/OpenMP/torch threads")
-_parser.add_argument("--repeat", type=int, default=15, help="timed runs per case (best kept)")
-ARGS = _parser.parse_args()
+from _harness import best_of, parse_and_pin, start_thread_pools, thread_report
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-             "BLIS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = str(ARGS.threads)  # must happen before numpy is imported
+ARGS = parse_and_pin(__doc__, repeat=15)
 
 import gc  # noqa: E402
-import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
@@ -34,41 +27,7 @@ import minigrad as mg  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
 from minigrad.im2col import clear_workspace, workspace_bytes  # noqa: E402
 
-try:
-    import torch
-except ImportError:  # the ratios need torch; the absolute figures do not
-    torch = None
-
-try:
-    from threadpoolctl import threadpool_info, threadpool_limits
-
-    _limits = threadpool_limits(limits=ARGS.threads)
-except ImportError:
-    threadpool_info = None
-
-
-def thread_report() -> str:
-    if threadpool_info is not None:
-        pools = ", ".join(f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info())
-        blas = f"threadpoolctl: {pools}"
-    else:
-        blas = f"env OPENBLAS/OMP/MKL_NUM_THREADS={ARGS.threads} (threadpoolctl not installed)"
-    t = f"torch={torch.get_num_threads()}" if torch is not None else "torch not installed"
-    return f"threads: {blas}; {t}"
-
-
-def best_of(fns: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]:
-    """Best wall time of each function, running them alternately after one warm-up."""
-    for f in fns.values():
-        f()
-    times = {k: float("inf") for k in fns}
-    for _ in range(repeat):
-        for k, f in fns.items():
-            gc.collect()
-            t0 = time.perf_counter()
-            f()
-            times[k] = min(times[k], time.perf_counter() - t0)
-    return times
+torch = start_thread_pools(ARGS.threads)
 
 
 def report(name: str, times: dict[str, float], target: float) -> float | None:
@@ -187,13 +146,11 @@ def gemm_case(rng: np.random.Generator) -> Callable[[], None]:
 
 
 def main() -> None:
-    if torch is not None:
-        torch.set_num_threads(ARGS.threads)
     rng = np.random.default_rng(0)
     r = ARGS.repeat
     print(f"numpy {np.__version__}, "
           f"torch {torch.__version__ if torch is not None else '-'}, {os.cpu_count()} CPUs")
-    print(thread_report())
+    print(thread_report(ARGS.threads, torch))
     if hasattr(os, "getloadavg"):  # other processes on a shared machine skew 2-thread runs
         print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
 

@@ -13,21 +13,13 @@ LeNet step <= 2x, inference >= 0.7x PyTorch's images/second.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
-_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-_parser.add_argument("--threads", type=int, default=2, help="BLAS/OpenMP/torch threads")
-_parser.add_argument("--repeat", type=int, default=20, help="timed runs per case (best kept)")
-ARGS = _parser.parse_args()
+from _harness import best_of, parse_and_pin, start_thread_pools, thread_report
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-             "BLIS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = str(ARGS.threads)  # must happen before numpy is imported
+ARGS = parse_and_pin(__doc__, repeat=20)
 
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -36,44 +28,7 @@ import minigrad as mg  # noqa: E402
 from minigrad import models, optim  # noqa: E402
 from minigrad.nn import functional as F  # noqa: E402
 
-try:
-    import torch
-except ImportError:  # the ratios need torch; the absolute figures do not
-    torch = None
-
-try:
-    from threadpoolctl import threadpool_info, threadpool_limits
-
-    _limits = threadpool_limits(limits=ARGS.threads)
-except ImportError:
-    threadpool_info = None
-
-if torch is not None:
-    torch.set_num_threads(ARGS.threads)
-
-
-def thread_report() -> str:
-    if threadpool_info is not None:
-        pools = ", ".join(f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info())
-        blas = f"threadpoolctl: {pools}"
-    else:
-        blas = f"env OPENBLAS/OMP/MKL_NUM_THREADS={ARGS.threads} (threadpoolctl not installed)"
-    t = f"torch={torch.get_num_threads()}" if torch is not None else "torch not installed"
-    return f"threads: {blas}; {t}"
-
-
-def best_of(fns: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]:
-    """Best wall time of each function, running them alternately after two warm-ups."""
-    for fn in fns.values():
-        fn()
-        fn()
-    best = {name: float("inf") for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            best[name] = min(best[name], time.perf_counter() - t)
-    return best
+torch = start_thread_pools(ARGS.threads)
 
 
 # ----------------------------------------------------------------------------- torch twins
@@ -185,7 +140,7 @@ def inference_case(batch: int = 1000) -> dict[str, float]:
 def main() -> None:
     print(f"minigrad {mg.__version__}, numpy {np.__version__}"
           + (f", torch {torch.__version__}" if torch is not None else ""))
-    print(thread_report())
+    print(thread_report(ARGS.threads, torch))
     print(f"best of {ARGS.repeat} runs\n")
     print(f"{'case':<44}{'minigrad':>12}{'torch':>12}{'ratio':>9}  target")
     for name, label, target in (("simpleconvnet", "SimpleConvNet train step, batch 100", 1.5),

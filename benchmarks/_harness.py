@@ -1,0 +1,78 @@
+"""What the benchmark scripts share: their command line, thread pinning, best-of-N timing.
+
+Import it before numpy: ``parse_and_pin`` sets the BLAS/OpenMP thread counts through the
+environment, which only takes effect if numpy has not been imported yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "BLIS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def parse_and_pin(doc: str, repeat: int) -> argparse.Namespace:
+    """``--threads`` and ``--repeat`` from the command line; pin the thread counts."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2, help="BLAS/OpenMP/torch threads")
+    parser.add_argument("--repeat", type=int, default=repeat,
+                        help="timed runs per case (best kept)")
+    args = parser.parse_args()
+    for var in _THREAD_VARS:
+        os.environ[var] = str(args.threads)
+    return args
+
+
+def start_thread_pools(threads: int) -> Any:
+    """Limit the BLAS pools (threadpoolctl when installed) and torch to ``threads``.
+
+    Returns the torch module, or None when torch is not installed (ratios need it; the
+    absolute figures do not).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=threads)
+    except ImportError:
+        pass
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    return torch
+
+
+def thread_report(threads: int, torch: Any) -> str:
+    """One line saying which thread pools run with how many threads."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        pools = ", ".join(f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info())
+        blas = f"threadpoolctl: {pools}"
+    except ImportError:
+        blas = f"env OPENBLAS/OMP/MKL_NUM_THREADS={threads} (threadpoolctl not installed)"
+    t = f"torch={torch.get_num_threads()}" if torch is not None else "torch not installed"
+    return f"threads: {blas}; {t}"
+
+
+def best_of(fns: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]:
+    """Best wall time of each function, run alternately after two warm-ups, so minigrad and
+    its peer see the same machine load (best-of-N is the least noisy figure on a shared one)."""
+    for fn in fns.values():
+        fn()
+        fn()
+    best = {name: float("inf") for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            gc.collect()
+            t = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t)
+    return best
