@@ -57,6 +57,12 @@ class _GradMode:
 
     mode = True
 
+    def __new__(cls, func: Any = None) -> Any:
+        self = super().__new__(cls)
+        if callable(func):  # used bare, ``@no_grad`` instead of ``@no_grad()``
+            return self(func)
+        return self
+
     def __enter__(self) -> None:
         self._prev = _state.grad_enabled
         _state.grad_enabled = self.mode

@@ -145,8 +145,13 @@ def test_grad_modes_work_as_decorators() -> None:
     def frozen2(t: mg.Tensor) -> mg.Tensor:
         return t * 2
 
+    @mg.no_grad
+    def frozen3(t: mg.Tensor) -> mg.Tensor:
+        return t * 2
+
     assert mg.is_grad_enabled()
     assert not frozen(x).requires_grad and not frozen2(x).requires_grad
+    assert not frozen3(x).requires_grad
     assert (x * 2).requires_grad
 
 
