@@ -349,8 +349,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     probs = predict(model, data.images)
     pred = probs.argmax(axis=1)
     k = probs.shape[1]
-    matrix = np.zeros((k, k), dtype=np.int64)
-    np.add.at(matrix, (data.labels, pred), 1)
+    matrix = np.bincount(data.labels * k + pred, minlength=k * k).reshape(k, k)
     correct = int(np.trace(matrix))
     print(f"Model: {meta.get('model', '?')} from {path}")
     print(f"Data: {_describe_data({'test': data})}")

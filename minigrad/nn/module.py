@@ -127,28 +127,19 @@ class Module:
             if name not in modules:
                 self._forget(name)
             modules[name] = value
-        elif name in params:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign a {type(value).__name__} to parameter '{name}' of "
-                    f"{type(self).__name__} (a Parameter or None is expected)"
-                )
-            params[name] = None
-        elif name in modules:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign a {type(value).__name__} to submodule '{name}' of "
-                    f"{type(self).__name__} (a Module or None is expected)"
-                )
-            modules[name] = None
-        elif name in buffers:
-            if value is not None and not isinstance(value, Tensor):
-                raise TypeError(
-                    f"cannot assign a {type(value).__name__} to buffer '{name}' of "
-                    f"{type(self).__name__} (a Tensor or None is expected)"
-                )
-            buffers[name] = value
         else:
+            # an attribute already registered keeps its kind: None clears it, else it must fit
+            for registry, kind, allowed in ((params, "parameter", Parameter),
+                                            (modules, "submodule", Module),
+                                            (buffers, "buffer", Tensor)):
+                if name in registry:
+                    if value is not None and not isinstance(value, allowed):
+                        raise TypeError(
+                            f"cannot assign a {type(value).__name__} to {kind} '{name}' of "
+                            f"{type(self).__name__} (a {allowed.__name__} or None is expected)"
+                        )
+                    registry[name] = value
+                    return
             object.__setattr__(self, name, value)
 
     def _forget(self, name: str) -> None:
