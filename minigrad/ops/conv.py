@@ -414,9 +414,9 @@ def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
     expect = weight.shape[in_axis] * (groups if in_axis == 1 else 1)
     if c != expect or c % groups:
         raise ValueError(
-            f"{op}: input has {c} channels (shape {x.shape}) but weight {weight.shape} "
-            f"{layout} with groups={groups} expects {expect}"
-            + (f" (a multiple of groups={groups})" if c % groups else "")
+            f"{op}: expected input of shape (N, {expect}, H, W), got {x.shape}: weight "
+            f"{weight.shape} is {layout} with groups={groups}"
+            + (f" and the {c} input channels must be a multiple of groups" if c % groups else "")
         )
     if in_axis == 1 and weight.shape[0] % groups:
         raise ValueError(f"{op}: weight {weight.shape} has {weight.shape[0]} filters, not "
