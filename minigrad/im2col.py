@@ -171,7 +171,8 @@ def _axis(size: int, kernel: int, stride: int, padding: int, dilation: int, *,
 def output_size(size: int, kernel: int, stride: int, padding: int, *, exact: bool | None,
                 op: str, dim: str = "height", kernel_symbol: str = "K", dilation: int = 1,
                 ceil_mode: bool = False, max_padding: int | None = None) -> int:
-    """Output length along one axis (see ``geometry``, which checks the arguments)."""
+    """Output length along one axis (``geometry`` does this for both axes of an op)."""
+    window_args(op, kernel, stride, padding, dilation)
     return _axis(size, kernel, stride, padding, dilation, exact=is_strict(exact),
                  ceil_mode=ceil_mode, op=op, dim=dim, kernel_symbol=kernel_symbol,
                  max_padding=max_padding)[0]

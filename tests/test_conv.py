@@ -293,7 +293,8 @@ def test_errors_name_the_op_and_shapes():
         F.conv2d(mg.zeros(2, 5, 5), w)
     with pytest.raises(ValueError, match=r"conv2d: expected a 4-D weight .*\(3, 3, 3\)"):
         F.conv2d(x, mg.zeros(3, 3, 3))
-    with pytest.raises(ValueError, match=r"conv2d: expected input of shape \(N, 4, H, W\), got \(1, 2, 5, 5\)"):
+    with pytest.raises(ValueError, match=r"conv2d: expected input of shape \(N, 4, H, W\), "
+                                         r"got \(1, 2, 5, 5\)"):
         F.conv2d(x, mg.zeros(3, 4, 3, 3))
     with pytest.raises(ValueError, match=r"conv2d: bias has shape \(2,\) .* shape \(3,\)"):
         F.conv2d(x, w, mg.zeros(2))

@@ -145,7 +145,8 @@ def test_conv_transpose2d_is_the_input_gradient_of_conv2d():
 
 def test_bad_groups_and_output_padding_are_refused_clearly():
     x = mg.zeros(1, 4, 5, 5)
-    with pytest.raises(ValueError, match=r"conv2d: expected input of shape \(N, 3, H, W\), got \(1, 4, 5, 5\).*groups=3"):
+    with pytest.raises(ValueError, match=r"conv2d: expected input of shape \(N, 3, H, W\), "
+                                         r"got \(1, 4, 5, 5\).*groups=3"):
         F.conv2d(x, mg.zeros(3, 1, 3, 3), groups=3)
     with pytest.raises(ValueError, match="conv2d: weight .* not divisible by groups=2"):
         F.conv2d(x, mg.zeros(3, 2, 3, 3), groups=2)
