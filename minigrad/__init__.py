@@ -26,6 +26,7 @@ from .creation import (
     zeros_like,
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .im2col import strict_shapes
 from .ops import cat, clamp, pad, stack, where
 from .rng import manual_seed
 from .serialization import load, save  # checkpoints: .npz + JSON manifest, no pickle

@@ -25,6 +25,7 @@ import numpy as np
 from ..autograd import Context, Function
 from ..im2col import Geometry, check_float, geometry
 from ..tensor import Tensor
+from .elementwise import where
 
 __all__ = [
     "AvgPool2d",
@@ -454,9 +455,10 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     if oh and ow and h % oh == 0 and w % ow == 0:
         return avg_pool2d(x, (h // oh, w // ow), exact=True)
     flat, real, k = _bin_windows(h, w, oh, ow)
-    weights = real / real.sum(axis=-1, keepdims=True)
-    idx = np.broadcast_to(flat, (n, c, oh, ow, k))
-    return (TakeFlat.apply(x, idx) * Tensor(weights.astype(x.dtype))).sum(-1)
+    vals = TakeFlat.apply(x, np.broadcast_to(flat, (n, c, oh, ow, k)))
+    if not real.all():  # the repeated entries padding narrower bins count as 0 (even if inf)
+        vals = where(real, vals, 0.0)
+    return vals.sum(-1) * Tensor((1.0 / real.sum(axis=-1)).astype(x.dtype))
 
 
 class TakeFlat(Function):
