@@ -509,7 +509,7 @@ def _seed_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None) -
     seeds = []
     for out, g in zip(outputs, grad_outputs):
         if g is None:
-            if out.size != 1:
+            if out.numel() != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs, but the output "
                     f"has shape {out.shape}; pass gradient= (or grad_outputs=) of that shape"
