@@ -392,9 +392,7 @@ def _accumulate(current: Tensor | None, g: Tensor) -> Tensor:
 
 
 def _as_tensor(g: Any) -> Tensor | None:
-    if g is None or isinstance(g, Tensor):
-        return g
-    return Tensor._make(np.asarray(g), False, None, 0)
+    return g if g is None or isinstance(g, Tensor) else as_tensor(g)
 
 
 def _run_hooks(t: Tensor, g: Tensor) -> Tensor:
@@ -598,4 +596,4 @@ def grad(
     return tuple(result)
 
 
-from .tensor import Tensor  # noqa: E402  (Tensor uses this module; imported last)
+from .tensor import Tensor, as_tensor  # noqa: E402  (Tensor uses this module; imported last)

@@ -16,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 import minigrad as mg
 from minigrad import ops
 from minigrad.autograd import Function
-from minigrad.ops import elementwise, linalg, reduce, shape
+from minigrad.ops import elementwise, index, linalg, reduce, shape
 
 rng = np.random.default_rng(0)
 
@@ -119,6 +119,28 @@ CASES = {
                              True),
 }
 
+# index ops (minigrad/ops/index.py): gather and its adjoint, masked_fill, cumsum, sort/topk
+CASES.update({
+    "gather_repeated": (
+        ["Gather", "ScatterAdd"],
+        lambda a: a.gather(1, mg.tensor([[0, 0, 2], [1, 2, 1]])),
+        lambda: (t(2, 3),),
+        True,
+    ),
+    "gather_dim0_smaller_index": (
+        ["Gather"], lambda a: a.gather(0, mg.tensor([[2, 0], [1, 1]])), lambda: (t(3, 4),), True),
+    "masked_fill": (
+        ["MaskedFill"],
+        lambda a: a.masked_fill(mg.tensor([[True, False, True]]), -1.5),
+        lambda: (t(2, 3),),
+        True,
+    ),
+    "cumsum": (["Cumsum", "ReverseCumsum"], lambda a: a.cumsum(-2), lambda: (t(3, 4),), True),
+    "sort_descending": (["Gather"], lambda a: a.sort(1, descending=True).values,
+                        lambda: (distinct(3, 4),), True),
+    "topk": (["Gather"], lambda a: a.topk(2, dim=0).values, lambda: (distinct(4, 3),), True),
+})
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_gradcheck(name: str) -> None:
@@ -136,7 +158,7 @@ def test_every_core_op_has_a_case() -> None:
     covered = {cls for case in CASES.values() for cls in case[0]}
     defined = {
         name
-        for module in (elementwise, reduce, shape, linalg)
+        for module in (elementwise, reduce, shape, linalg, index)
         for name, obj in vars(module).items()
         if inspect.isclass(obj) and issubclass(obj, Function) and obj.__module__ == module.__name__
         and not name.startswith("_")
