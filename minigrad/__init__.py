@@ -2,7 +2,7 @@
 
 import numpy as _np
 
-from . import autograd  # noqa: I001  (the engine first: tensor.py builds on it)
+from . import accelerator, autograd, cuda  # the engine first: tensor.py builds on it
 from .autograd import (
     Function,
     detect_anomaly,
@@ -36,13 +36,13 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import device
+from .dtypes import get_default_dtype, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .ops import argsort, cat, clamp, cumsum, gather, masked_fill, pad, sort, stack, topk, where
+from .ops import argsort, cat, cumsum, gather, masked_fill, pad, sort, stack, topk, where
 from .rng import Generator, manual_seed
 from .serialization import load, save  # checkpoints: .npz + JSON manifest, no pickle
 from .tensor import Size, Tensor
-from .device import device
-from . import accelerator, cuda
 
 __version__ = "0.1.0"
 
@@ -100,4 +100,4 @@ maximum, minimum = _unary("maximum"), _unary("minimum")
 amax, amin, square, neg = _unary("amax"), _unary("amin"), _unary("square"), _unary("neg")
 add, sub, mul, div, pow = _unary("add"), _unary("sub"), _unary("mul"), _unary("div"), _unary("pow")
 eq, ne, lt, le, gt, ge = (_unary(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
-clip = clamp
+clamp = clip = _unary("clamp")

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from .device import check_device
+from .dtypes import get_default_dtype
 from .rng import get_rng
-from .tensor import DEFAULT_FLOAT, Tensor, _dtype_of, as_tensor
+from .tensor import Tensor, _dtype_of, as_tensor
 
 __all__ = [
     "arange", "as_tensor", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
@@ -25,11 +26,7 @@ __all__ = [
 
 
 def _default_float() -> np.dtype:
-    """The dtype of float data made without one."""
-    try:
-        from .dtypes import get_default_dtype
-    except ImportError:  # before minigrad.dtypes exists
-        return np.dtype(DEFAULT_FLOAT)
+    """The dtype of float data made without one (``set_default_dtype`` changes it)."""
     return np.dtype(get_default_dtype())
 
 
@@ -116,6 +113,8 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     d = None if dtype is None else _dtype_of(dtype, "tensor")
     if isinstance(data, np.ndarray) and d is None:
         data = data.copy()
+    elif d is None and not isinstance(data, np.generic) and np.asarray(data).dtype.kind == "f":
+        d = _default_float()  # Python floats take the default dtype
     return Tensor(data, dtype=d, requires_grad=requires_grad)
 
 

@@ -18,7 +18,7 @@ def _no_accelerator(what: str) -> RuntimeError:
 
 
 class device:  # noqa: N801  (PyTorch's spelling)
-    """A device: ``device("cpu")`` or ``device("cpu", 0)``; equal to the string ``"cpu"``."""
+    """A device: ``device("cpu")`` or ``device("cpu", 0)``; ``str()`` of it is ``"cpu"``."""
 
     __slots__ = ("type", "index")
 
@@ -51,12 +51,7 @@ class device:  # noqa: N801  (PyTorch's spelling)
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            try:
-                other = device(other)
-            except RuntimeError:
-                return False
-        if not isinstance(other, device):
+        if not isinstance(other, device):  # as PyTorch: device("cpu") != "cpu"
             return NotImplemented
         return (self.type, self.index) == (other.type, other.index)
 

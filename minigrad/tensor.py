@@ -591,11 +591,12 @@ class Tensor:
         return self.dtype.itemsize
 
     def __format__(self, spec: str) -> str:
-        if self.data.size == 1 and self.ndim == 0 or spec and self.data.size == 1:
+        if self.ndim == 0:  # as PyTorch: a 0-d tensor formats as its number
             return format(self.data.item(), spec)
         if spec:
             raise TypeError(f"unsupported format string {spec!r} passed to Tensor.__format__ "
-                            f"for a tensor of shape {self.shape} (use it on one element)")
+                            f"for a tensor of shape {self.shape} (format a 0-d tensor or "
+                            "t.item())")
         return str(self)
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -695,13 +696,13 @@ class Tensor:
         if rounding_mode not in ("trunc", "floor"):
             raise ValueError(f"div(): expected rounding_mode to be one of None, 'trunc', or "
                              f"'floor' but found {rounding_mode!r}")
-        q = self.detach() / other
         o = other.data if isinstance(other, Tensor) else other
-        exact = np.floor_divide(self.data, o) if rounding_mode == "floor" else None
-        kind_int = q.dtype.kind == "f" and self.dtype.kind in "iu" and np.asarray(o).dtype.kind \
-            in "iu"
-        out = exact if exact is not None else np.trunc(q.data)
-        dtype = np.result_type(self.data, o) if kind_int else q.dtype
+        dtype = (self.detach() + other).dtype  # the promoted dtype: ints stay ints
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if rounding_mode == "floor":
+                out = np.floor_divide(self.data, o)
+            else:
+                out = np.trunc(np.true_divide(self.data, o))
         return Tensor._make(np.asarray(out).astype(dtype, copy=False), False, None, 0)
 
     def neg(self) -> Tensor:
@@ -756,13 +757,15 @@ class Tensor:
         """The ``k`` largest (or smallest) values along ``dim``: ``(values, indices)``."""
         return _ops.topk(self, k, dim, largest, sorted)
 
-    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> MaxResult:
+    def sort(self, dim: int = -1, descending: bool = False, *,
+             stable: bool = False) -> MaxResult:
         """``(values, indices)`` sorted along ``dim`` (stable; NaN counts as largest)."""
-        return _ops.sort(self, dim, descending, stable)
+        return _ops.sort(self, dim, descending, stable=stable)
 
-    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    def argsort(self, dim: int = -1, descending: bool = False, *,
+                stable: bool = False) -> Tensor:
         """The indices ``sort`` would return."""
-        return _ops.argsort(self, dim, descending, stable)
+        return _ops.argsort(self, dim, descending, stable=stable)
 
     def cumsum(self, dim: int, dtype: Any = None) -> Tensor:
         """Running sum along ``dim`` (integers and bools sum in int64)."""

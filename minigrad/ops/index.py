@@ -186,14 +186,16 @@ def _sort_indices(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
     return np.flip(n - 1 - rev, dim)
 
 
-def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+def argsort(a: Tensor, dim: int = -1, descending: bool = False, *,
+            stable: bool = False) -> Tensor:
     """Indices that sort ``a`` along ``dim`` (always stable here), as int64."""
     d = normalize_dim(dim, a.ndim, "argsort")
     idx = _along(a.data, d, lambda x, dd: _sort_indices(x, dd, descending))
     return Tensor._make(idx.astype(np.int64, copy=False), False, None, 0)
 
 
-def sort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> MaxResult:
+def sort(a: Tensor, dim: int = -1, descending: bool = False, *,
+         stable: bool = False) -> MaxResult:
     """``(values, indices)`` sorted along ``dim``; the gradient goes back to each value's place."""
     d = normalize_dim(dim, a.ndim, "sort")
     idx = argsort(a, d, descending).data
