@@ -306,7 +306,7 @@ class Module:
 
     def num_parameters(self, trainable_only: bool = False) -> int:
         """How many numbers the model learns (62,378,344 for AlexNet)."""
-        return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
+        return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:

@@ -73,8 +73,8 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 
 
 def _erf_array(x: np.ndarray) -> np.ndarray:
-    """erf in float64 to ~1e-15, vectorised: a Taylor series below |x| = 2, the continued
-    fraction of erfc above (numpy has no erf, and minigrad does not depend on scipy)."""
+    """The error function in float64 to ~1e-15, vectorised: a Taylor series below |x| = 2,
+    the continued fraction of erfc above (numpy has no erf; minigrad needs no scipy)."""
     a = np.abs(x.astype(np.float64))
     out = np.empty_like(a)
     small = a < 2.0
@@ -176,3 +176,20 @@ def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
 def relu6(x: Tensor, inplace: bool = False) -> Tensor:
     """``min(max(x, 0), 6)``."""
     return hardtanh(_float_input(x, "relu6"), 0.0, 6.0)
+
+
+def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Channel dropout: zero whole feature maps ``(N, C, H, W)`` (or ``(C, H, W)``) with
+    probability ``p`` and scale the kept ones by ``1 / (1 - p)``."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: probability p must be between 0 and 1, got {p}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
+                         f"shape {x.shape}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    mask_shape = x.shape[:-2] + (1, 1)
+    keep = get_rng().random(mask_shape) >= p
+    return x * Tensor(keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p)))

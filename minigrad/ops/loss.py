@@ -221,7 +221,7 @@ def _weighted_cross_entropy(logits: Tensor, target: Tensor, w: Tensor, reduction
     loss = -(q * logp * wb).sum(1)
     if reduction == "none":
         return loss
-    return loss.sum() if reduction == "sum" else loss.sum() / max(loss.size, 1)
+    return loss.sum() if reduction == "sum" else loss.sum() / max(loss.numel(), 1)
 
 
 def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None,

@@ -97,11 +97,11 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
-        if t is not None and t.size != x.shape[1]:
+        if t is not None and t.numel() != x.shape[1]:
             raise RuntimeError(f"batch_norm: {name} should contain {x.shape[1]} elements (the "
-                               f"channels of input {x.shape}), not {t.size}")
+                               f"channels of input {x.shape}), not {t.numel()}")
     if training:
-        count = x.size // x.shape[1]
+        count = x.numel() // max(x.shape[1], 1)
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input of shape {x.shape}")
@@ -170,8 +170,8 @@ def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None,
         raise RuntimeError(f"group_norm: expected the number of channels {c} to be divisible "
                            f"by num_groups={num_groups}")
     for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and t.size != c:
-            raise RuntimeError(f"group_norm: {name} should contain {c} elements, not {t.size}")
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"group_norm: {name} should contain {c} elements, not {t.numel()}")
     grouped = x.reshape(n, num_groups, -1)
     mean = grouped.mean(-1, keepdim=True)
     centred = grouped - mean
