@@ -35,6 +35,17 @@ class _CallStack(threading.local):
 _calls = _CallStack()
 
 
+def blame(error: BaseException, layer: Module) -> BaseException:
+    """Mark ``error`` as coming from ``layer``, so the outermost ``Module.__call__`` names
+    it by its dotted path. A model that checks its input before the layer runs (the
+    input's spatial size, say) raises ``blame(ValueError(...), self.conv1)``."""
+    try:
+        error._mg_module = layer  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+    return error
+
+
 def _parse_to(args: tuple, kwargs: dict) -> np.dtype | None:
     """The dtype asked for by ``Module.to``'s arguments (None: keep); refuse other devices."""
     kwargs = {k: v for k, v in kwargs.items() if k not in ("non_blocking", "copy",
@@ -117,8 +128,10 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` inside a ``module_scope``, so graph nodes know their layer.
 
-        An error raised inside is re-raised by the outermost module with the dotted name of
-        the layer it came from ("layer 'features.3' (Conv2d): ...").
+        This is the one place that names the failing layer: an error raised inside is
+        tagged with the innermost module that saw it (or the one given to ``blame``), and
+        the outermost module re-raises it with that layer's dotted name
+        ("Net: layer 'features.3' (Conv2d): ...").
         """
         _calls.depth += 1
         try:
@@ -126,11 +139,8 @@ class Module:
                 return self.forward(*args, **kwargs)
         except (ValueError, TypeError, RuntimeError, IndexError) as e:
             if getattr(e, "_mg_module", None) is None:
-                try:
-                    e._mg_module = self  # the innermost module that saw the error
-                except AttributeError:
-                    pass
-            elif _calls.depth == 1 and e._mg_module is not self and e.args:
+                blame(e, self)  # the innermost module that saw the error
+            if _calls.depth == 1 and e._mg_module is not self and e.args:
                 name = self._name_of(e._mg_module)
                 if name is not None:
                     e.args = (
