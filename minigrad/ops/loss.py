@@ -315,6 +315,30 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: None = None, reduce
     return _reduced(loss, reduction)
 
 
+class BinaryCrossEntropy(Function):
+    """Elementwise ``-(t log p + (1-t) log(1-p))`` with each log clamped at -100, and
+    PyTorch's gradients: ``(p - t) / max(p (1-p), 1e-12)`` for ``p`` (finite where the clamp
+    bites) and ``log(1-p) - log(p)`` for ``t``."""
+
+    @staticmethod
+    def forward(ctx: Context, p: Tensor, t: Tensor) -> np.ndarray:
+        ctx.save_for_backward(p, t)
+        with np.errstate(divide="ignore"):
+            logp = np.maximum(np.log(p.data), -100.0)
+            log1mp = np.maximum(np.log1p(-p.data), -100.0)
+        return (-(t.data * logp + (1 - t.data) * log1mp)).astype(p.dtype)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        p, t = ctx.saved_tensors
+        grad_p = grad_t = None
+        if ctx.needs_input_grad[0]:
+            grad_p = g * (p - t) / (p * (1 - p)).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            grad_t = g * ((1 - p).log() - p.log())
+        return grad_p, grad_t
+
+
 def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
                          size_average: None = None, reduce: None = None,
                          reduction: str = "mean") -> Tensor:
@@ -331,7 +355,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
     if np.any((p < 0) | (p > 1)):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 "
                            "and 1 (pass logits to binary_cross_entropy_with_logits)")
-    loss = -(t * input.log().clamp(min=-100.0) + (1 - t) * (1 - input).log().clamp(min=-100.0))
+    loss = BinaryCrossEntropy.apply(input, t)
     if weight is not None:
         loss = loss * _as_tensor(weight).to(input.dtype)
     return _reduced(loss, reduction)
