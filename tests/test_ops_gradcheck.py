@@ -194,6 +194,62 @@ CASES.update({
 })
 
 
+# convolution and pooling (minigrad.ops.conv / minigrad.ops.pool): the backward Functions
+# are reached through first and second derivatives of the public ops
+CONV_POOL_CASES = {
+    "conv2d_bias_stride_pad": (
+        ["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad"],
+        lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 0)),
+        lambda: (t(2, 2, 5, 4), t(3, 2, 3, 2), t(3)), True),
+    "conv2d_groups_dilation_noncontiguous": (
+        ["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad", "BiasGrad"],
+        lambda x, w, b: F.conv2d(x.transpose(2, 3), w, b, padding=2, dilation=(2, 1), groups=2),
+        lambda: (t(1, 4, 4, 5), t(2, 2, 2, 3), t(2)), True),
+    "conv2d_padding_same": (["Conv2d"], lambda x, w: F.conv2d(x, w, padding="same"),
+                            lambda: (t(1, 2, 4, 5), t(2, 2, 2, 3)), True),
+    "conv_transpose2d": (
+        ["ConvTranspose2d", "Conv2d", "Conv2dWeightGrad"],
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1,
+                                           groups=2),
+        lambda: (t(1, 4, 3, 3), t(4, 1, 3, 3), t(2)), True),
+    "im2col_col2im": (["Im2Col", "Col2Im"],
+                      lambda x: F.col2im(F.im2col(x, 2, 1, 1) ** 2, (1, 2, 3, 4), 2, 1, 1),
+                      lambda: (t(1, 2, 3, 4),), True),
+    "max_pool2d_overlap_dilation_ceil": (
+        ["MaxPool2d", "MaxPool2dScatter", "MaxPool2dGather"],
+        lambda x: F.max_pool2d(x, 2, 2, 1, dilation=(1, 2), ceil_mode=True),
+        lambda: (distinct(1, 2, 5, 6),), True),
+    "max_pool2d_tiling": (["MaxPool2d", "MaxPool2dScatter", "MaxPool2dGather"],
+                          lambda x: F.max_pool2d(x, 2), lambda: (distinct(2, 1, 4, 6),), True),
+    "avg_pool2d_ceil_exclude_pad": (
+        ["AvgPool2d", "AvgPool2dBackward"],
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        lambda: (t(1, 2, 6, 5),), True),
+    "avg_pool2d_divisor_override": (
+        ["AvgPool2d", "AvgPool2dBackward"],
+        lambda x: F.avg_pool2d(x, 2, 1, divisor_override=3), lambda: (t(1, 1, 3, 4),), True),
+    "adaptive_avg_pool2d": (["TakeFlat", "PutFlat"], lambda x: F.adaptive_avg_pool2d(x, (2, 3)),
+                            lambda: (t(1, 2, 5, 7),), True),
+    "adaptive_max_pool2d": (["TakeFlat", "PutFlat"], lambda x: F.adaptive_max_pool2d(x, (3, 2)),
+                            lambda: (distinct(1, 2, 5, 7),), True),
+}
+CASES.update(CONV_POOL_CASES)
+
+
+def test_every_conv_and_pool_op_has_a_case() -> None:
+    from minigrad.ops import conv, pool
+
+    covered = {cls for case in CONV_POOL_CASES.values() for cls in case[0]}
+    defined = {
+        name
+        for module in (conv, pool)
+        for name, obj in vars(module).items()
+        if inspect.isclass(obj) and issubclass(obj, Function) and obj.__module__ == module.__name__
+        and not name.startswith("_")
+    }
+    assert defined - covered == set()
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_gradcheck(name: str) -> None:
     _, fn, make, _ = CASES[name]
