@@ -68,9 +68,9 @@ def run(name: str) -> None:
     test_loader = DataLoader(test, batch_size=500)
     t0 = time.perf_counter()
     print(f"{name}: start smooth {filter_smoothness(model.conv1.weight):.3f}", flush=True)
+    progress = None
     for epoch in range(1, epochs + 1):
-        progress, _ = fit(model, opt, loader, test_loader, epoch, progress=progress
-                          if epoch > 1 else None, quiet=True)
+        progress, _ = fit(model, opt, loader, test_loader, epoch, progress=progress, quiet=True)
         acc = progress.history[-1].test_acc
         print(f"{name}: epoch {epoch:2d} test {acc:.4f} smooth "
               f"{filter_smoothness(model.conv1.weight):.3f} "

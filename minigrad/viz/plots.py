@@ -116,34 +116,74 @@ def filter_smoothness(weights: Any) -> float:
     return float(r.mean())
 
 
+def _conv_weight(weight: Any, what: str) -> np.ndarray:
+    w = _as_array(weight, what)
+    if w.ndim != 4:
+        raise ValueError(
+            f"{what}: expected a conv weight (out_channels, in_channels, kh, kw), "
+            f"got shape {w.shape}"
+        )
+    return w
+
+
+def _filter_images(w: np.ndarray, signed: bool = False) -> np.ndarray:
+    """One image per filter in [0, 1]: RGB for 3 input channels, else the channel mean.
+    ``signed`` keeps 0 at 0.5 (for differences, drawn with a diverging colour map)."""
+    w = w.astype(np.float64)
+    images = w.transpose(0, 2, 3, 1) if w.shape[1] == 3 else w.mean(axis=1)
+    if not signed:
+        return np.stack([_normalise(f) for f in images])
+    scale = np.abs(images).reshape(len(images), -1).max(axis=1)
+    scale = np.where(scale > 0, 2 * scale, 1.0).reshape(-1, *[1] * (images.ndim - 1))
+    return images / scale + 0.5
+
+
+def _describe(w: np.ndarray) -> str:
+    return f"{w.shape[0]} filters {w.shape[2]}x{w.shape[3]}" + (
+        " (RGB)" if w.shape[1] == 3 else
+        f" (mean of {w.shape[1]} input channels)" if w.shape[1] > 1 else "")
+
+
 def plot_filters(weight: Any, path: str | os.PathLike | None = None,
-                 ncols: int | None = None) -> Any:
+                 ncols: int | None = None, *, before: Any = None) -> Any:
     """A grid of a conv layer's filters, one image per output channel (the book's figure of
     first-layer weights): 3 input channels are shown as RGB, otherwise their mean in grey.
 
     ``weight`` is ``(out_channels, in_channels, kh, kw)`` (a Tensor, array or Conv2d layer).
+    With ``before`` (the same layer's weights before training) three labelled panels are
+    drawn side by side, apart: before, after, and the difference after minus before (red
+    where a weight grew, blue where it shrank), each with its ``filter_smoothness``.
     Returns the matplotlib Figure; saves it too when ``path`` is given.
     """
-    w = _as_array(weight, "plot_filters")
-    if w.ndim != 4:
-        raise ValueError(
-            f"plot_filters: expected a conv weight (out_channels, in_channels, kh, kw), "
-            f"got shape {w.shape}"
-        )
-    if w.shape[1] == 3:
-        images = np.stack([_normalise(f.transpose(1, 2, 0)) for f in w])
-    else:
-        images = np.stack([_normalise(f.mean(axis=0)) for f in w])
-    nrows, ncols = _grid(len(images), ncols)
-    height = 0.8 * nrows + 0.4
-    fig = _figure(max(0.8 * ncols + 0.2, 2.5), height)
-    _tiles(fig, images, nrows, ncols, cmap="gray")
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 0.35 / height,
-                        wspace=0.1, hspace=0.1)
-    fig.suptitle(f"{w.shape[0]} filters {w.shape[2]}x{w.shape[3]}"
-                 + (" (RGB)" if w.shape[1] == 3 else
-                    f" (mean of {w.shape[1]} input channels)" if w.shape[1] > 1 else ""),
-                 fontsize=10)
+    w = _conv_weight(weight, "plot_filters")
+    if before is None:
+        nrows, ncols = _grid(len(w), ncols)
+        height = 0.8 * nrows + 0.4
+        fig = _figure(max(0.8 * ncols + 0.2, 2.5), height)
+        _tiles(fig, _filter_images(w), nrows, ncols, cmap="gray")
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 0.35 / height,
+                            wspace=0.1, hspace=0.1)
+        fig.suptitle(_describe(w), fontsize=10)
+        _save(fig, path)
+        return fig
+    b = _conv_weight(before, "plot_filters")
+    if b.shape != w.shape:
+        raise ValueError(f"plot_filters: before has shape {b.shape}, the weight {w.shape}; "
+                         "expected the same layer's weights before training")
+    panels = [(f"before training: {_describe(w)}", b, _filter_images(b), "gray"),
+              ("after training", w, _filter_images(w), "gray"),
+              ("difference: after - before", w - b, _filter_images(w - b, signed=True),
+               "RdBu_r")]
+    nrows, ncols = _grid(len(w), ncols)
+    tile, gap = 0.5, 0.35
+    height = tile * nrows + 0.55
+    fig = _figure(3 * (tile * ncols + 0.1) + 2 * gap, height)
+    subfigs = fig.subfigures(1, 3, wspace=gap / (tile * ncols + 0.1))
+    for sub, (label, values, images, cmap) in zip(subfigs, panels):
+        _tiles(sub, images, nrows, ncols, cmap=cmap)
+        sub.subplots_adjust(left=0.01, right=0.99, bottom=0.05 / height,
+                            top=1 - 0.5 / height, wspace=0.1, hspace=0.1)
+        sub.suptitle(f"{label}\nsmoothness {filter_smoothness(values):.2f}", fontsize=9)
     _save(fig, path)
     return fig
 
