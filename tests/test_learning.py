@@ -125,3 +125,35 @@ def test_im2col_pictures_refuse_inputs_too_big_to_draw() -> None:
         plot_im2col(np.zeros((30, 30)), np.ones((3, 3)))
     with pytest.raises(ValueError, match="C = 1"):
         plot_im2col(np.zeros((4, 4)), np.ones((2, 3, 3)))
+
+
+# --------------------------------------------------------------------------- deeper features
+
+def test_top_activating_finds_the_images_with_the_strongest_response() -> None:
+    from minigrad import nn
+
+    conv = nn.Conv2d(1, 2, 3, bias=False)
+    with mg.no_grad():
+        conv.weight.data[:] = 0
+        conv.weight.data[0, 0, 1, 1] = 1.0  # channel 0: the brightest pixel
+        conv.weight.data[1, 0, 1, 1] = -1.0  # channel 1: the darkest pixel
+    model = nn.Sequential(conv)
+    images = np.zeros((7, 1, 6, 6), np.float32)
+    for i, v in enumerate([0.5, 3.0, -2.0, 1.0, -5.0, 2.0, 0.0]):
+        images[i, 0, 2, 3] = v
+    order, scores = viz_top(model, images)
+    assert order.tolist() == [[1, 5, 3], [4, 2, 0]]  # 0 and 6 tie at 0 on channel 1: first wins
+    assert np.allclose(scores, [[3.0, 2.0, 1.0], [5.0, 2.0, 0.0]])
+    with pytest.raises(ValueError, match="has 2 channels, got channels \\[5\\]"):
+        from minigrad.viz import top_activating
+
+        top_activating(model, "0", images, [5])
+
+
+def viz_top(model, images):  # noqa: ANN001, ANN201
+    from minigrad.viz import plot_top_activations, top_activating
+
+    fig = plot_top_activations(model, images, "0", [0, 1], k=3)
+    assert len(fig.axes) == 2 * (3 + 1)  # a filter and 3 images per channel
+    assert fig.axes[1].get_title().startswith("#1:")
+    return top_activating(model, "0", images, [0, 1], k=3, batch_size=3)

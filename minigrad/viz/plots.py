@@ -19,7 +19,8 @@ from ..tensor import Tensor
 from .graph import _module_title
 from .layers import _eval_mode, _leaf_modules, record_calls
 
-__all__ = ["filter_smoothness", "plot_feature_maps", "plot_filters"]
+__all__ = ["filter_smoothness", "plot_feature_maps", "plot_filters", "plot_top_activations",
+           "top_activating"]
 
 
 def _figure(width: float, height: float) -> Any:
@@ -256,5 +257,81 @@ def plot_feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None,
         more = f" (first {n} of {len(out)} channels)" if n < len(out) else ""
         sub.suptitle(f"{_module_title(name, module)}: {len(out)} channels "
                      f"{out.shape[1]}x{out.shape[2]}{more}", fontsize=9)
+    _save(fig, path)
+    return fig
+
+
+def top_activating(model: Any, layer: str, images: Any, channels: Sequence[int], k: int = 6,
+                   batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` images that most activate each chosen channel of ``layer``.
+
+    A channel's activation for an image is the largest value of its feature map (where in
+    the image the pattern appears does not matter). ``images`` is ``(N, C, H, W)``. Returns
+    ``(indices, scores)``, both ``(len(channels), k)``, best first: what a unit "looks for",
+    the book's picture of neurons deep in a network.
+    """
+    data = images.data if isinstance(images, Tensor) else np.asarray(images)
+    if data.ndim != 4 or len(data) == 0:
+        raise ValueError(f"top_activating: expected images (N, C, H, W), got shape {data.shape}")
+    channels = [int(c) for c in channels]
+    if not 1 <= k <= len(data):
+        raise ValueError(f"top_activating: k must be between 1 and the {len(data)} images, "
+                         f"got {k}")
+    scores = []
+    with _eval_mode(model), no_grad(), record_calls(model, [layer]) as calls:
+        for start in range(0, len(data), batch_size):
+            del calls[:]
+            model(Tensor(np.ascontiguousarray(data[start:start + batch_size])))
+            out = calls[0].outputs[0].data
+            if out.ndim != 4:
+                raise ValueError(f"top_activating: layer {layer!r} returned shape {out.shape};"
+                                 " expected feature maps (N, C, H, W)")
+            bad = [c for c in channels if not 0 <= c < out.shape[1]]
+            if bad:
+                raise ValueError(f"top_activating: layer {layer!r} has {out.shape[1]} "
+                                 f"channels, got channels {bad}")
+            scores.append(out[:, channels].max(axis=(2, 3)))
+    per_channel = np.concatenate(scores).T  # (channels, N)
+    order = np.argsort(-per_channel, axis=1, kind="stable")[:, :k]
+    return order, np.take_along_axis(per_channel, order, axis=1)
+
+
+def plot_top_activations(model: Any, images: Any, layer: str, channels: Sequence[int],
+                         k: int = 6, path: str | os.PathLike | None = None) -> Any:
+    """One row per chosen channel of ``layer``: its filter (when the layer is a convolution
+    on the images) and the ``k`` images of ``images`` that activate it most, with their
+    scores (see ``top_activating``). Returns the matplotlib Figure."""
+    order, scores = top_activating(model, layer, images, channels, k)
+    data = images.data if isinstance(images, Tensor) else np.asarray(images)
+    module = dict(model.named_modules())[layer]
+    weight = getattr(module, "weight", None)
+    show_filter = isinstance(weight, Tensor) and weight.ndim == 4 \
+        and weight.shape[1] == data.shape[1]
+    cols = k + int(show_filter)
+    fig = _figure(0.9 * cols + 0.9, 1.0 * len(order) + 0.5)
+    axes = np.atleast_2d(fig.subplots(len(order), cols, squeeze=False))
+    for row, channel in enumerate(channels):
+        if show_filter:
+            ax = axes[row, 0]
+            ax.imshow(_filter_images(weight.data[[channel]])[0], cmap="gray",
+                      interpolation="nearest", vmin=0, vmax=1)
+            ax.set_ylabel(f"channel {channel}", fontsize=8)
+            if row == 0:
+                ax.set_title("filter", fontsize=8)
+        for j, (index, score) in enumerate(zip(order[row], scores[row])):
+            ax = axes[row, j + int(show_filter)]
+            img = data[index]
+            img = img[0] if img.shape[0] == 1 else _normalise(img.transpose(1, 2, 0))
+            ax.imshow(img, cmap="gray_r" if img.ndim == 2 else None, interpolation="nearest")
+            ax.set_title(f"#{index}: {score:.2f}", fontsize=6)
+            if j == 0 and not show_filter:
+                ax.set_ylabel(f"channel {channel}", fontsize=8)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"{_module_title(layer, module)}: the {k} images that activate each channel "
+                 "most", fontsize=9)
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.02, top=1 - 0.45 / (len(order) + 0.5),
+                        wspace=0.15, hspace=0.45)
     _save(fig, path)
     return fig
