@@ -15,6 +15,7 @@ import numpy as np
 from . import nn
 from .im2col import output_size as _window_size
 from .nn import init
+from .nn.module import blame
 from .tensor import Tensor
 
 __all__ = ["AlexNet", "LeNet", "SimpleConvNet"]
@@ -27,19 +28,16 @@ def _out(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
 
 def _check_input(model: nn.Module, x: Any, layer: str, expected: tuple[int, ...],
                  fits: bool | None = None) -> None:
-    """Raise naming ``layer`` unless ``x`` is ``(N, *expected)`` (or ``fits`` says the
-    spatial size is acceptable)."""
+    """Raise, blaming ``layer`` (``Module.__call__`` names it), unless ``x`` is
+    ``(N, *expected)`` (or ``fits`` says the spatial size is acceptable)."""
     ok = isinstance(x, Tensor) and x.ndim == len(expected) + 1
     if ok:
         ok = x.shape[1] == expected[0] and (
             fits if fits is not None else tuple(x.shape[1:]) == expected)
     if not ok:
         got = x.shape if isinstance(x, Tensor) else type(x).__name__
-        kind = type(model.get_submodule(layer)).__name__
-        raise ValueError(
-            f"{type(model).__name__}: layer '{layer}' ({kind}) expected input of shape "
-            f"(N, {', '.join(map(str, expected))}), got {got}"
-        )
+        raise blame(ValueError(f"expected input of shape (N, {', '.join(map(str, expected))}), "
+                               f"got {got}"), model.get_submodule(layer))
 
 
 def _book_std(weight_init_std: float | str, fan_in: int) -> float:

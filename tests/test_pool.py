@@ -148,7 +148,7 @@ def test_padding_never_wins_even_against_minus_inf():
     x = mg.tensor(np.full((1, 1, 2, 2), -np.inf), requires_grad=True)
     y = F.max_pool2d(x, 2, 1, 1)
     y.sum().backward()
-    assert x.grad.data.sum() == y.size  # every window's gradient landed inside the image
+    assert x.grad.data.sum() == y.numel()  # every window's gradient landed inside the image
 
 
 # --------------------------------------------------------------------------- avg semantics

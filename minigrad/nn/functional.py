@@ -25,3 +25,27 @@ from ..ops.activation import (  # noqa: F401
 )
 from ..ops.loss import cross_entropy, mse_loss, nll_loss  # noqa: F401
 from ..ops.norm import batch_norm, local_response_norm  # noqa: F401
+
+# isort: split
+
+# more activations, normalisations, losses, padding modes and resizing (PyTorch signatures)
+from ..ops.activation import (  # noqa: E402, F401
+    dropout2d,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    relu6,
+    silu,
+    softplus,
+)
+from ..ops.embedding import embedding, one_hot  # noqa: E402, F401
+from ..ops.loss import (  # noqa: E402, F401
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    l1_loss,
+    smooth_l1_loss,
+)
+from ..ops.norm import group_norm, layer_norm  # noqa: E402, F401
+from ..ops.resize import interpolate  # noqa: E402, F401
+from ..ops.resize import pad as pad  # noqa: E402, F811  (F.pad with mode=, replaces ops.pad)

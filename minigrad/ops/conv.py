@@ -242,7 +242,7 @@ class BiasGrad(Function):
         if gfm is not None:  # contiguous rows: the cheapest reduction
             return gfm.sum(axis=1)
         n, fn = grad.shape[:2]
-        return grad.data.reshape(n, fn, grad.size // max(n * fn, 1)).sum(axis=(0, 2))
+        return grad.data.reshape(n, fn, grad.numel() // max(n * fn, 1)).sum(axis=(0, 2))
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor) -> tuple:
