@@ -259,7 +259,36 @@ def sgemm() -> tuple:
     return (lambda: np.matmul(a, a, out=out)), 2 * 1024**3
 
 
+def memory_child(lib: str) -> None:
+    """In a fresh process: peak resident memory added by three SimpleConvNet training steps
+    (batch 100, Adam) of one library, over what the models and data already hold."""
+    import resource
+
+    fns, _ = train_step(simple_convnet, 100, (1, 28, 28), "adam")
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(3):
+        fns[lib]()
+    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
+
+
+def memory() -> None:
+    import subprocess
+
+    out = {}
+    for lib in ("minigrad", "torch"):
+        env = {**os.environ, "BENCH_MEMORY": lib}
+        res = subprocess.run([sys.executable, __file__, "--threads", str(ARGS.threads)],
+                             env=env, capture_output=True, text=True, check=True)
+        out[lib] = float(res.stdout.split()[-1])
+    ok = "ok" if out["minigrad"] <= out["torch"] else "OVER"
+    print(f"{'SimpleConvNet step peak memory (+RSS over the built model)':<62}"
+          f"{out['minigrad']:>6.1f}MiB{out['torch']:>7.1f}MiB  goal: at or below torch  {ok}")
+
+
 def main() -> None:
+    if os.environ.get("BENCH_MEMORY"):
+        memory_child(os.environ["BENCH_MEMORY"])
+        return
     only = os.environ.get("BENCH_ONLY", "")
     names = [n for n in WORKLOADS if not only or n in only.split(",")]
     print(f"numpy {np.__version__}, torch {torch.__version__}, {os.cpu_count()} CPUs; "
@@ -285,7 +314,10 @@ def main() -> None:
         ok = "ok" if r <= goal else "OVER"
         print(f"{label:<62}{mg_t * 1e3:>8.1f}ms{tt * 1e3:>8.1f}ms  "
               f"{r:.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]{'':<4}<={goal}x {pct} {ok}")
-    print(f"\nnumpy SGEMM 1024^3 in these rounds: {rate / 1e9:.0f} GFLOP/s")
+    if names:
+        print(f"\nnumpy SGEMM 1024^3 in the last rounds: {rate / 1e9:.0f} GFLOP/s")
+    if not only or "memory" in only:
+        memory()
 
 
 if __name__ == "__main__":
