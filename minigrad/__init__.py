@@ -39,6 +39,7 @@ from .creation import (
 from .device import device
 from .dtypes import get_default_dtype, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .im2col import strict_shapes
 from .ops import argsort, cat, cumsum, gather, masked_fill, pad, sort, stack, topk, where
 from .rng import Generator, manual_seed
 from .serialization import load, save  # checkpoints: .npz + JSON manifest, no pickle
