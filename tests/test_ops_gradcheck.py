@@ -17,7 +17,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import ops
 from minigrad.autograd import Function
-from minigrad.ops import activation, elementwise, linalg, reduce, shape
+from minigrad.ops import activation, elementwise, index, linalg, reduce, shape
 
 rng = np.random.default_rng(0)
 
@@ -120,6 +120,28 @@ CASES = {
                              True),
 }
 
+# index ops (minigrad/ops/index.py): gather and its adjoint, masked_fill, cumsum, sort/topk
+CASES.update({
+    "gather_repeated": (
+        ["Gather", "ScatterAdd"],
+        lambda a: a.gather(1, mg.tensor([[0, 0, 2], [1, 2, 1]])),
+        lambda: (t(2, 3),),
+        True,
+    ),
+    "gather_dim0_smaller_index": (
+        ["Gather"], lambda a: a.gather(0, mg.tensor([[2, 0], [1, 1]])), lambda: (t(3, 4),), True),
+    "masked_fill": (
+        ["MaskedFill"],
+        lambda a: a.masked_fill(mg.tensor([[True, False, True]]), -1.5),
+        lambda: (t(2, 3),),
+        True,
+    ),
+    "cumsum": (["Cumsum", "ReverseCumsum"], lambda a: a.cumsum(-2), lambda: (t(3, 4),), True),
+    "sort_descending": (["Gather"], lambda a: a.sort(1, descending=True).values,
+                        lambda: (distinct(3, 4),), True),
+    "topk": (["Gather"], lambda a: a.topk(2, dim=0).values, lambda: (distinct(4, 3),), True),
+})
+
 # nn ops (helper "nn"): activations, norms, losses, padding modes, resizing, embedding
 _TARGET = mg.tensor([0, 3, -100, 1])
 _ROWS = mg.tensor([[0, 2], [4, 2]])
@@ -172,6 +194,62 @@ CASES.update({
 })
 
 
+# convolution and pooling (minigrad.ops.conv / minigrad.ops.pool): the backward Functions
+# are reached through first and second derivatives of the public ops
+CONV_POOL_CASES = {
+    "conv2d_bias_stride_pad": (
+        ["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad"],
+        lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 0)),
+        lambda: (t(2, 2, 5, 4), t(3, 2, 3, 2), t(3)), True),
+    "conv2d_groups_dilation_noncontiguous": (
+        ["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad", "BiasGrad"],
+        lambda x, w, b: F.conv2d(x.transpose(2, 3), w, b, padding=2, dilation=(2, 1), groups=2),
+        lambda: (t(1, 4, 4, 5), t(2, 2, 2, 3), t(2)), True),
+    "conv2d_padding_same": (["Conv2d"], lambda x, w: F.conv2d(x, w, padding="same"),
+                            lambda: (t(1, 2, 4, 5), t(2, 2, 2, 3)), True),
+    "conv_transpose2d": (
+        ["ConvTranspose2d", "Conv2d", "Conv2dWeightGrad"],
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1,
+                                           groups=2),
+        lambda: (t(1, 4, 3, 3), t(4, 1, 3, 3), t(2)), True),
+    "im2col_col2im": (["Im2Col", "Col2Im"],
+                      lambda x: F.col2im(F.im2col(x, 2, 1, 1) ** 2, (1, 2, 3, 4), 2, 1, 1),
+                      lambda: (t(1, 2, 3, 4),), True),
+    "max_pool2d_overlap_dilation_ceil": (
+        ["MaxPool2d", "MaxPool2dScatter", "MaxPool2dGather"],
+        lambda x: F.max_pool2d(x, 2, 2, 1, dilation=(1, 2), ceil_mode=True),
+        lambda: (distinct(1, 2, 5, 6),), True),
+    "max_pool2d_tiling": (["MaxPool2d", "MaxPool2dScatter", "MaxPool2dGather"],
+                          lambda x: F.max_pool2d(x, 2), lambda: (distinct(2, 1, 4, 6),), True),
+    "avg_pool2d_ceil_exclude_pad": (
+        ["AvgPool2d", "AvgPool2dBackward"],
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        lambda: (t(1, 2, 6, 5),), True),
+    "avg_pool2d_divisor_override": (
+        ["AvgPool2d", "AvgPool2dBackward"],
+        lambda x: F.avg_pool2d(x, 2, 1, divisor_override=3), lambda: (t(1, 1, 3, 4),), True),
+    "adaptive_avg_pool2d": (["TakeFlat", "PutFlat"], lambda x: F.adaptive_avg_pool2d(x, (2, 3)),
+                            lambda: (t(1, 2, 5, 7),), True),
+    "adaptive_max_pool2d": (["TakeFlat", "PutFlat"], lambda x: F.adaptive_max_pool2d(x, (3, 2)),
+                            lambda: (distinct(1, 2, 5, 7),), True),
+}
+CASES.update(CONV_POOL_CASES)
+
+
+def test_every_conv_and_pool_op_has_a_case() -> None:
+    from minigrad.ops import conv, pool
+
+    covered = {cls for case in CONV_POOL_CASES.values() for cls in case[0]}
+    defined = {
+        name
+        for module in (conv, pool)
+        for name, obj in vars(module).items()
+        if inspect.isclass(obj) and issubclass(obj, Function) and obj.__module__ == module.__name__
+        and not name.startswith("_")
+    }
+    assert defined - covered == set()
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_gradcheck(name: str) -> None:
     _, fn, make, _ = CASES[name]
@@ -188,7 +266,7 @@ def test_every_core_op_has_a_case() -> None:
     covered = {cls for case in CASES.values() for cls in case[0]}
     defined = {
         name
-        for module in (elementwise, reduce, shape, linalg)
+        for module in (elementwise, reduce, shape, linalg, index)
         for name, obj in vars(module).items()
         if inspect.isclass(obj) and issubclass(obj, Function) and obj.__module__ == module.__name__
         and not name.startswith("_")

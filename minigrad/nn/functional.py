@@ -3,8 +3,13 @@
 from ..ops import pad  # noqa: F401
 
 # convolution and pooling (im2col based)
-from ..ops.conv import col2im, conv2d, im2col  # noqa: F401
-from ..ops.pool import avg_pool2d, max_pool2d  # noqa: F401
+from ..ops.conv import col2im, conv2d, conv_transpose2d, im2col  # noqa: F401
+from ..ops.pool import (  # noqa: F401
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool2d,
+    max_pool2d,
+)
 
 # isort: split
 

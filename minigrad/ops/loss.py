@@ -24,8 +24,8 @@ def _check_reduction(reduction: str, op: str) -> None:
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+from ..tensor import as_tensor as _as_tensor  # noqa: E402  (the one public coercion)
+from ..tensor import require_tensor  # noqa: E402
 
 
 def _class_targets(logits: Tensor, target: Tensor, ignore_index: int, op: str) -> np.ndarray:
@@ -153,6 +153,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
         raise TypeError(f"cross_entropy: weight must be a Tensor of class weights, got "
                         f"{weight!r}; pass reduction= by keyword (PyTorch's argument order)")
     _check_reduction(reduction, "cross_entropy")
+    require_tensor(input, "cross_entropy", "input")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
