@@ -290,7 +290,7 @@ def draw_graph(
             return ()
         if view.producer is not None and id(view.producer) in op_ids:
             return view.producer.scope
-        if (view.tensor is not None and not view.requires_grad and view.tensor.size > 1
+        if (view.tensor is not None and not view.requires_grad and view.tensor.numel() > 1
                 and id(view.tensor) not in buffers):
             return ()  # data fed in from outside (an input batch, labels): outside the model
         scopes = readers.get(key)
