@@ -124,7 +124,7 @@ def write(path: str | os.PathLike, tensors: Mapping[str, np.ndarray],
         if a.dtype not in _NAMES:
             raise TypeError(f"{what}: tensor {name!r} has dtype {a.dtype}; a checkpoint holds "
                             "bool, integer and float16/32/64 tensors")
-        a = np.ascontiguousarray(a)
+        a = a if a.flags.c_contiguous else a.copy(order="C")
         header[name] = {"dtype": _NAMES[a.dtype], "shape": list(a.shape),
                         "data_offsets": [offset, offset + a.nbytes]}
         offset += a.nbytes
