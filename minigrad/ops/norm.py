@@ -1,7 +1,9 @@
 """Normalisations: local response normalisation (AlexNet) and batch normalisation.
 
-Both are written with core Tensor ops (no loops over batch or pixels), so their backward
-comes from the ops' and is itself differentiable.
+Batch normalisation is written with core Tensor ops, so its backward comes from theirs.
+Local response normalisation is one ``Function`` (a single node in AlexNet's graph) whose
+backward runs on numpy, or in Tensor ops under ``create_graph=True``. Both are vectorised
+(no loops over batch or pixels) and twice differentiable.
 """
 
 from __future__ import annotations
