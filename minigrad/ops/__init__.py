@@ -24,6 +24,19 @@ from .elementwise import (
     power,
     where,
 )
+from .index import (
+    Cumsum,
+    Gather,
+    MaskedFill,
+    ReverseCumsum,
+    ScatterAdd,
+    argsort,
+    cumsum,
+    gather,
+    masked_fill,
+    sort,
+    topk,
+)
 from .linalg import MatMul
 from .reduce import (
     Amax,

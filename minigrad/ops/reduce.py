@@ -44,7 +44,7 @@ class Sum(Function):
 
 def _count(a: Tensor, dim: Any, op: str) -> int:
     dims = normalize_dims(dim, a.ndim, op)
-    return a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
+    return a.numel() if dims is None else int(np.prod([a.shape[d] for d in dims]))
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -67,7 +67,7 @@ class Amax(Function):
         ctx: Context, a: Tensor, dim: Any = None, keepdim: bool = False, largest: bool = True
     ) -> np.ndarray:
         op = "max" if largest else "min"
-        if a.size == 0:
+        if a.numel() == 0:
             raise ValueError(f"{op}: the input is empty (shape {a.shape})")
         dims = normalize_dims(dim, a.ndim, op)
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
@@ -95,7 +95,7 @@ def extreme(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor 
 def arg_extreme(op: Callable, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     """``argmax``/``argmin`` (``op``) over everything or along ``dim``, as int64; no gradient."""
     name = op.__name__
-    if a.size == 0:
+    if a.numel() == 0:
         raise ValueError(f"{name}: the input is empty (shape {a.shape})")
     if dim is None:
         out = np.asarray(op(a.data))

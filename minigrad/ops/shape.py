@@ -50,7 +50,7 @@ class Reshape(Function):
         except ValueError as e:
             raise ValueError(
                 f"reshape: shape {tuple(shape)} is invalid for input of shape {a.shape} "
-                f"({a.size} elements)"
+                f"({a.numel()} elements)"
             ) from e
 
     @staticmethod

@@ -297,7 +297,7 @@ def _placer(sel: _Selection, buffers: set, group_modules: bool) -> Any:
             return ()
         if view.producer is not None and id(view.producer) in sel.op_ids:
             return view.producer.scope
-        if (view.tensor is not None and not view.requires_grad and view.tensor.size > 1
+        if (view.tensor is not None and not view.requires_grad and view.tensor.numel() > 1
                 and id(view.tensor) not in buffers):
             return ()
         scopes = readers.get(key)
