@@ -24,13 +24,15 @@ from .elementwise import (
     power,
     where,
 )
-from .linalg import MatMul
+from .linalg import MatMul, matmul
 from .reduce import (
     Amax,
     LogSoftmax,
     LogSumExp,
+    MaxDim,
     Softmax,
     Sum,
+    Var,
     arg_extreme,
     extreme,
     mean,
@@ -47,6 +49,7 @@ from .shape import (
     SumTo,
     cat,
     expand,
+    index_put,
     flatten,
     normalize_dim,
     normalize_dims,
