@@ -13,8 +13,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import autograd
-from .rng import get_rng
 from .dtypes import get_default_dtype, is_scalar, result_type, true_divide_dtype
+from .rng import get_rng
 
 DEFAULT_FLOAT = np.float32  # the initial default; ``dtypes.get_default_dtype()`` is current
 

@@ -16,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 import minigrad as mg
 from minigrad import ops
 from minigrad.autograd import Function
-from minigrad.ops import elementwise, linalg, reduce, shape
+from minigrad.ops import activation, elementwise, linalg, reduce, shape
 
 rng = np.random.default_rng(0)
 
@@ -56,6 +56,8 @@ CASES = {
     "abs": (["Abs"], lambda a: a.abs(), lambda: (distinct(2, 3),), True),
     "tanh": (["Tanh"], lambda a: a.tanh(), lambda: (t(2, 3),), True),
     "sigmoid": (["Sigmoid"], lambda a: a.sigmoid(), lambda: (t(2, 3),), True),
+    "logsigmoid": (["LogSigmoid"], lambda a: mg.nn.functional.logsigmoid(a * 10),
+                   lambda: (t(2, 3),), True),
     "relu": (["Relu"], lambda a: a.relu(), lambda: (distinct(3, 4),), True),
     "clamp": (["Clamp"], lambda a: a.clamp(-0.5, 0.7), lambda: (distinct(3, 4),), True),
     "clamp_min_only": (["Clamp"], lambda a: a.clamp(min=0.1), lambda: (distinct(3, 4),), True),
@@ -140,7 +142,7 @@ def test_every_core_op_has_a_case() -> None:
     covered = {cls for case in CASES.values() for cls in case[0]}
     defined = {
         name
-        for module in (elementwise, reduce, shape, linalg)
+        for module in (elementwise, reduce, shape, linalg, activation)
         for name, obj in vars(module).items()
         if inspect.isclass(obj) and issubclass(obj, Function) and obj.__module__ == module.__name__
         and not name.startswith("_")

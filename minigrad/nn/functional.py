@@ -13,6 +13,7 @@ from ..ops.activation import (  # noqa: F401
     dropout,
     linear,
     log_softmax,
+    logsigmoid,
     relu,
     sigmoid,
     softmax,

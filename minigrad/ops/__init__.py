@@ -1,5 +1,6 @@
 """Every built-in differentiable op, each a ``Function`` with forward and backward side by side."""
 
+from .activation import LogSigmoid
 from .elementwise import (
     Abs,
     Add,
@@ -49,8 +50,8 @@ from .shape import (
     SumTo,
     cat,
     expand,
-    index_put,
     flatten,
+    index_put,
     normalize_dim,
     normalize_dims,
     normalize_index,
