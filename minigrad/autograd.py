@@ -686,7 +686,7 @@ def grad(
         >>> x = mg.tensor([1.0], requires_grad=True)
         >>> (dy,) = mg.grad((x ** 3).sum(), x, create_graph=True)   # 3x^2
         >>> dy
-        tensor([3.], grad_fn=<MulBackward>)
+        tensor([3.], grad_fn=<WhereBackward>)
         >>> mg.grad(dy.sum(), x)                                     # 6x
         (tensor([6.]),)
     """

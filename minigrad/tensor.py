@@ -478,11 +478,11 @@ class Tensor:
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise maximum with ``other`` (broadcast); ties split the gradient evenly."""
-        return _ops.Maximum.apply(self, _lift(other, self))
+        return _ops.Maximum.apply(*_pair(self, other))
 
     def minimum(self, other: Any) -> Tensor:
         """Elementwise minimum with ``other`` (broadcast); ties split the gradient evenly."""
-        return _ops.Minimum.apply(self, _lift(other, self))
+        return _ops.Minimum.apply(*_pair(self, other))
 
     def square(self) -> Tensor:
         """Elementwise x * x."""
@@ -531,12 +531,13 @@ class Tensor:
         return _ops.extreme(self, dim, keepdim, largest=False)
 
     def amax(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
-        """Maximum over ``dim`` (int or tuple); ties share the gradient evenly, as in PyTorch."""
-        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim, largest=True)
+        """Maximum over ``dim`` (int or tuple; None: all); ties share the gradient evenly, as in
+        PyTorch (and, as there, a NaN in the slice makes its whole gradient NaN)."""
+        return _ops.Amax.apply(self, dim=_all_dims(self, dim), keepdim=keepdim, largest=True)
 
     def amin(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
-        """Minimum over ``dim`` (int or tuple); ties share the gradient evenly, as in PyTorch."""
-        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False)
+        """Minimum over ``dim`` (int or tuple; None: all); ties share the gradient evenly."""
+        return _ops.Amax.apply(self, dim=_all_dims(self, dim), keepdim=keepdim, largest=False)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest element (over everything, or along ``dim``) as int64."""
@@ -602,6 +603,11 @@ class Tensor:
 
 
 _NO_HOOKS: OrderedDict = OrderedDict()
+
+
+def _all_dims(t: Tensor, dim: Any) -> Any:
+    """``amax``/``amin`` reduce every dim when ``dim`` is None or ``()``, as in PyTorch."""
+    return tuple(range(t.ndim)) if dim is None or dim == () else dim
 
 
 def _shape_args(args: tuple) -> tuple[int, ...]:

@@ -139,8 +139,11 @@ class Amax(Function):
         _check_nonempty(a, dims, op)
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
         out = (np.max if largest else np.min)(a.data, axis=dims, keepdims=True)
-        winners = (a.data == out) | (np.isnan(a.data) & np.isnan(out))  # NaN wins, as in PyTorch
-        ctx.share = winners / winners.sum(axis=dims, keepdims=True, dtype=a.dtype)
+        winners = a.data == out
+        if dim is None:  # PyTorch's max(): a NaN result sends the gradient to the NaNs
+            winners |= np.isnan(a.data) & np.isnan(out)
+        with np.errstate(invalid="ignore"):  # amax: no winner (a NaN) gives NaN, as there
+            ctx.share = winners / winners.sum(axis=dims, keepdims=True, dtype=a.dtype)
         return np.asarray(out if keepdim else np.squeeze(out, axis=dims))
 
     @staticmethod

@@ -179,12 +179,12 @@ class Pad(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, pad: tuple[int, ...], value: float) -> np.ndarray:
         if len(pad) % 2 or len(pad) // 2 > a.ndim:
-            raise ValueError(
+            raise RuntimeError(
                 f"pad: padding {tuple(pad)} must hold (before, after) pairs for at most "
                 f"{a.ndim} dims of the input of shape {a.shape}"
             )
         if any(p < 0 for p in pad):
-            raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
+            raise RuntimeError(f"pad: negative padding {tuple(pad)} is not supported")
         widths = [(0, 0)] * a.ndim
         for i in range(len(pad) // 2):
             widths[a.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
