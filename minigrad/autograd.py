@@ -359,7 +359,7 @@ class _GraphGC:
     alone.
     """
 
-    EVERY = 2000
+    EVERY = 1000
 
     def __init__(self) -> None:
         self.recorded = 0
