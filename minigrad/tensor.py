@@ -13,8 +13,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import autograd
+from . import device as _device
+from .dtypes import get_default_dtype, is_scalar, result_type, true_divide_dtype
+from .rng import get_rng
 
-DEFAULT_FLOAT = np.float32
+DEFAULT_FLOAT = np.float32  # the initial default; ``dtypes.get_default_dtype()`` is current
 
 
 def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -26,7 +29,7 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     keep_precision = isinstance(data, (np.ndarray, np.generic))
     arr = np.array(data)
     if arr.dtype.kind == "f" and not keep_precision:
-        arr = arr.astype(DEFAULT_FLOAT)
+        arr = arr.astype(get_default_dtype())
     elif arr.dtype.kind in "OUS":
         raise TypeError(f"tensor: cannot make a tensor from data of type {arr.dtype}")
     return arr
@@ -76,6 +79,7 @@ class Tensor:
         "_output_index",
         "_retains_grad",
         "_hooks",
+        "_vc",
         "__weakref__",
     )
     __array_ufunc__ = None  # make numpy defer to our reflected operators: array * Tensor
@@ -92,6 +96,7 @@ class Tensor:
         self._output_index = 0
         self._retains_grad = False
         self._hooks: OrderedDict = _NO_HOOKS
+        self._vc: list[int] | None = None
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any, index: int) -> Tensor:
@@ -104,6 +109,7 @@ class Tensor:
         t._output_index = index
         t._retains_grad = False
         t._hooks = _NO_HOOKS
+        t._vc = None
         return t
 
     # ------------------------------------------------------------------ properties
@@ -116,11 +122,6 @@ class Tensor:
     def ndim(self) -> int:
         """Number of dimensions."""
         return self.data.ndim
-
-    @property
-    def size(self) -> int:
-        """Number of elements (numpy's ``size``; PyTorch's ``numel()``)."""
-        return self.data.size
 
     def numel(self) -> int:
         """Number of elements, as in PyTorch."""
@@ -139,6 +140,25 @@ class Tensor:
     def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by an op: only leaves get ``.grad``."""
         return self.grad_fn is None
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's storage has seen (PyTorch's ``_version``).
+
+        Views share the counter with their base. The engine compares it, when a saved tensor
+        is unpacked in backward, with the value it had when the op saved it.
+        """
+        return 0 if self._vc is None else self._vc[0]
+
+    def _version_cell(self) -> list[int]:
+        """The counter itself (made on first use, so most tensors never need one)."""
+        if self._vc is None:
+            self._vc = [0]
+        return self._vc
+
+    def _bump_version(self) -> None:
+        """Record an in-place change of the storage (in-place ops, optimizers, loading)."""
+        self._version_cell()[0] += 1
 
     @property
     def T(self) -> Tensor:
@@ -160,12 +180,19 @@ class Tensor:
             )
         return self.data.item()
 
-    def numpy(self) -> np.ndarray:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying array itself, not a copy: writing to it changes the tensor.
 
-        Copy it (``t.numpy().copy()``) before handing it to code that keeps it, e.g.
-        ``torch.from_numpy``.
+        As in PyTorch, refused on a tensor that requires grad (the array would escape the
+        graph unnoticed) unless ``force=True``, which returns a detached copy.
         """
+        if self.requires_grad:
+            if force:
+                return self.data.copy()
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
         return self.data
 
     def tolist(self) -> Any:
@@ -173,12 +200,10 @@ class Tensor:
         return self.data.tolist()
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._make(self.data, False, None, 0)
-
-    def to(self, dtype: Any) -> Tensor:
-        """A copy in another dtype (differentiable: the gradient is cast back)."""
-        return _ops.cast(self, np.dtype(dtype))
+        """The same data, cut from the graph (and sharing its version counter)."""
+        t = Tensor._make(self.data, False, None, 0)
+        t._vc = self._version_cell()
+        return t
 
     def float(self) -> Tensor:
         """``to(float32)``."""
@@ -277,41 +302,42 @@ class Tensor:
     __hash__ = object.__hash__
 
     # ------------------------------------------------------------------ arithmetic
+    # Both operands are brought to ``dtypes.result_type`` first (``_pair``): one rule.
     def __add__(self, other: Any) -> Tensor:
-        return _ops.Add.apply(self, _lift(other, self))
+        return _ops.Add.apply(*_pair(self, other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return _ops.Add.apply(_lift(other, self), self)
+        return _ops.Add.apply(*_pair(other, self))
 
     def __sub__(self, other: Any) -> Tensor:
-        return _ops.Sub.apply(self, _lift(other, self))
+        return _ops.Sub.apply(*_pair(self, other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _ops.Sub.apply(_lift(other, self), self)
+        return _ops.Sub.apply(*_pair(other, self))
 
     def __mul__(self, other: Any) -> Tensor:
-        return _ops.Mul.apply(self, _lift(other, self))
+        return _ops.Mul.apply(*_pair(self, other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _ops.Mul.apply(_lift(other, self), self)
+        return _ops.Mul.apply(*_pair(other, self))
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _ops.Div.apply(self, _lift(other, self))
+        return _ops.Div.apply(*_pair(self, other, divide=True))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _ops.Div.apply(_lift(other, self), self)
+        return _ops.Div.apply(*_pair(other, self, divide=True))
 
     def __pow__(self, other: Any) -> Tensor:
         return _ops.power(self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _ops.Pow.apply(_lift(other, self), self)
+        return _ops.Pow.apply(*_pair(other, self))
 
     def __matmul__(self, other: Any) -> Tensor:
-        return _ops.MatMul.apply(self, _lift(other, self))
+        return _ops.matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _ops.MatMul.apply(_lift(other, self), self)
+        return _ops.matmul(other, self)
 
     def __neg__(self) -> Tensor:
         return _ops.Neg.apply(self)
@@ -351,6 +377,69 @@ class Tensor:
     def __or__(self, other: Any) -> Tensor:
         return _compare(np.logical_or, self, other)
 
+    # ------------------------------------------------------------------ in-place
+    # PyTorch's rules (docs/autograd.md): refused on a leaf that requires grad unless under
+    # no_grad(); every one bumps the version counter, so a stale saved tensor is caught.
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        """``self += alpha * other`` in place."""
+        return _inplace(self, "add_", lambda a: a + (other if alpha == 1 else alpha * other))
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        """``self -= alpha * other`` in place."""
+        return _inplace(self, "sub_", lambda a: a - (other if alpha == 1 else alpha * other))
+
+    def mul_(self, other: Any) -> Tensor:
+        """``self *= other`` in place."""
+        return _inplace(self, "mul_", lambda a: a * other)
+
+    def div_(self, other: Any) -> Tensor:
+        """``self /= other`` in place."""
+        return _inplace(self, "div_", lambda a: a / other)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Limit to ``[min, max]`` in place."""
+        return _inplace(self, "clamp_", lambda a: a.clamp(min, max))
+
+    clip_ = clamp_
+
+    def copy_(self, src: Any) -> Tensor:
+        """Overwrite with ``src`` (broadcast to this shape, cast to this dtype)."""
+        return _inplace(self, "copy_", lambda a: _replace(a, src))
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value``."""
+        return _inplace(self, "fill_", lambda a: _replace(a, value))
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 (``w.grad.zero_()``)."""
+        return self.fill_(0)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """Fill with samples of N(mean, std**2) from minigrad's generator."""
+        draw = get_rng().normal(mean, std, self.shape)
+        return _inplace(self, "normal_", lambda a: _replace(a, draw))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """Fill with samples of U(a, b) from minigrad's generator."""
+        draw = get_rng().uniform(a, b, self.shape)
+        return _inplace(self, "uniform_", lambda t: _replace(t, draw))
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        index = _ops.normalize_index(index)
+        _inplace(self, "__setitem__", lambda a: _ops.index_put(a, index, value))
+
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
         """Elementwise e**x."""
@@ -388,11 +477,11 @@ class Tensor:
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise maximum with ``other`` (broadcast); ties split the gradient evenly."""
-        return _ops.Maximum.apply(self, _lift(other, self))
+        return _ops.Maximum.apply(*_pair(self, other))
 
     def minimum(self, other: Any) -> Tensor:
         """Elementwise minimum with ``other`` (broadcast); ties split the gradient evenly."""
-        return _ops.Minimum.apply(self, _lift(other, self))
+        return _ops.Minimum.apply(*_pair(self, other))
 
     def square(self) -> Tensor:
         """Elementwise x * x."""
@@ -425,11 +514,15 @@ class Tensor:
 
     def std(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False,
             correction: int = 1) -> Tensor:
-        """Standard deviation: ``var(dim, keepdim, correction).sqrt()``."""
-        return self.var(dim, keepdim, correction).sqrt()
+        """Standard deviation: the square root of ``var(dim, keepdim, correction)``, with a
+        zero gradient where the spread is zero (as in PyTorch)."""
+        return _ops.var(self, dim, keepdim, correction, std=True)
 
     def max(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
-        """Largest element; with an int ``dim``, ``(values, indices)`` as in PyTorch."""
+        """Largest element; with an int ``dim``, ``(values, indices)`` as in PyTorch.
+
+        Over everything, tied maxima share the gradient evenly; along ``dim`` the gradient
+        goes to the returned index only (PyTorch's two rules)."""
         return _ops.extreme(self, dim, keepdim, largest=True)
 
     def min(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
@@ -437,12 +530,13 @@ class Tensor:
         return _ops.extreme(self, dim, keepdim, largest=False)
 
     def amax(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
-        """Maximum over ``dim`` (int or tuple); ties share the gradient evenly, as in PyTorch."""
-        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim, largest=True)
+        """Maximum over ``dim`` (int or tuple; None: all); ties share the gradient evenly, as in
+        PyTorch (and, as there, a NaN in the slice makes its whole gradient NaN)."""
+        return _ops.Amax.apply(self, dim=_all_dims(self, dim), keepdim=keepdim, largest=True)
 
     def amin(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
-        """Minimum over ``dim`` (int or tuple); ties share the gradient evenly, as in PyTorch."""
-        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False)
+        """Minimum over ``dim`` (int or tuple; None: all); ties share the gradient evenly."""
+        return _ops.Amax.apply(self, dim=_all_dims(self, dim), keepdim=keepdim, largest=False)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest element (over everything, or along ``dim``) as int64."""
@@ -506,8 +600,279 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.GetItem.apply(self, index=_ops.normalize_index(index))
 
+    # ================================================================== PyTorch-compatible
+    # conveniences: the everyday Tensor methods of PyTorch scripts, each a thin front for an
+    # op above or in minigrad.ops (kept in one block; see docs/porting.md).
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a ``Size`` (a tuple), or the length of dimension ``dim``."""
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[_ops.normalize_dim(dim, self.ndim, "size")] if self.ndim else 1
+
+    @property
+    def device(self) -> _device.device:
+        """Always ``device(type='cpu')``: minigrad has no other device."""
+        return _device.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """Always False."""
+        return False
+
+    def cpu(self) -> Tensor:
+        """The tensor itself: it already lives on the CPU."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Refused with a clear error: there is no GPU support."""
+        raise _device._no_accelerator("Tensor.cuda()")
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(other)`` or ``to(device, dtype)``, as PyTorch.
+
+        Returns the tensor itself when nothing changes (unless ``copy=True``); a dtype change
+        is a differentiable copy whose gradient is cast back.
+        """
+        copy = bool(kwargs.pop("copy", False))
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        dtype = kwargs.pop("dtype", None)
+        _device.check_device(kwargs.pop("device", None), "to")
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, _device.device)) or (isinstance(a, int)
+                                                          and not isinstance(a, bool)):
+                _device.check_device(a, "to")
+            else:
+                dtype = a
+        if dtype is None:
+            return _ops.cast(self, self.dtype, copy=True) if copy else self
+        return _ops.cast(self, _dtype_of(dtype, "to"), copy=copy)
+
+    def int(self) -> Tensor:
+        """``to(int32)``."""
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        """``to(bool)``: nonzero is True."""
+        return self.to(np.bool_)
+
+    def half(self) -> Tensor:
+        """``to(float16)``."""
+        return self.to(np.float16)
+
+    def type(self, dtype: Any = None) -> str | Tensor:
+        """Without an argument, PyTorch's type name (``'torch.FloatTensor'``, kept for code that
+        compares it); with a dtype or such a name, ``to(dtype)``."""
+        if dtype is None:
+            return _TYPE_NAMES.get(self.dtype, f"torch.{self.dtype.name}")
+        if isinstance(dtype, str) and dtype in _NAME_TYPES:
+            dtype = _NAME_TYPES[dtype]
+        return self.to(dtype)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """``to(other.dtype)``."""
+        return self.to(other.dtype)
+
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is a floating-point one."""
+        return self.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self.dtype.itemsize
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0:  # as PyTorch: a 0-d tensor formats as its number
+            return format(self.data.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string {spec!r} passed to Tensor.__format__ "
+                            f"for a tensor of shape {self.shape} (format a 0-d tensor or "
+                            "t.item())")
+        return str(self)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """``view(other.shape)``."""
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """``reshape(other.shape)``."""
+        return self.reshape(other.shape)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """``expand(other.shape)``."""
+        return self.expand(other.shape)
+
+    def contiguous(self) -> Tensor:
+        """The tensor itself if its memory is in row-major order, else a row-major copy."""
+        if self.data.flags.c_contiguous:
+            return self
+        out = self.clone()
+        out.data = np.ascontiguousarray(out.data)  # the fresh copy, not yet seen by anyone
+        return out
+
+    def is_contiguous(self) -> bool:
+        """Whether the memory is in row-major order."""
+        return bool(self.data.flags.c_contiguous)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """A new tensor from ``data``, in this tensor's dtype unless ``dtype``."""
+        return Tensor(np.array(getattr(data, "data", data), dtype=dtype or self.dtype),
+                      requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """Zeros of ``size`` in this tensor's dtype unless ``dtype``."""
+        return self.new_full(_shape_args(size), 0, dtype=dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """Ones of ``size`` in this tensor's dtype unless ``dtype``."""
+        return self.new_full(_shape_args(size), 1, dtype=dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        """``fill_value`` in a tensor of ``size``, in this tensor's dtype unless ``dtype``."""
+        from .creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """Like ``new_zeros`` (minigrad's ``empty`` is zero-filled)."""
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    # comparisons, by name
+    def eq(self, other: Any) -> Tensor:
+        """``self == other`` as a bool tensor."""
+        return self == other
+
+    def ne(self, other: Any) -> Tensor:
+        """``self != other`` as a bool tensor."""
+        return self != other
+
+    def lt(self, other: Any) -> Tensor:
+        """``self < other`` as a bool tensor."""
+        return self < other
+
+    def le(self, other: Any) -> Tensor:
+        """``self <= other`` as a bool tensor."""
+        return self <= other
+
+    def gt(self, other: Any) -> Tensor:
+        """``self > other`` as a bool tensor."""
+        return self > other
+
+    def ge(self, other: Any) -> Tensor:
+        """``self >= other`` as a bool tensor."""
+        return self >= other
+
+    def equal(self, other: Tensor) -> bool:
+        """True if both have the same shape and elements."""
+        return self.shape == other.shape and bool(np.array_equal(self.data, other.data))
+
+    # arithmetic, by name
+    def add(self, other: Any, alpha: Any = 1) -> Tensor:
+        """``self + alpha * other``."""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: Any = 1) -> Tensor:
+        """``self - alpha * other``."""
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        """``self * other``."""
+        return self * other
+
+    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        """``self / other``; ``rounding_mode='trunc'|'floor'`` rounds (no gradient, as PyTorch)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(f"div(): expected rounding_mode to be one of None, 'trunc', or "
+                             f"'floor' but found {rounding_mode!r}")
+        o = other.data if isinstance(other, Tensor) else other
+        dtype = (self.detach() + other).dtype  # the promoted dtype: ints stay ints
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if rounding_mode == "floor":
+                out = np.floor_divide(self.data, o)
+            else:
+                out = np.trunc(np.true_divide(self.data, o))
+        return Tensor._make(np.asarray(out).astype(dtype, copy=False), False, None, 0)
+
+    def neg(self) -> Tensor:
+        """``-self``."""
+        return -self
+
+    def pow(self, exponent: Any) -> Tensor:
+        """``self ** exponent``."""
+        return self**exponent
+
+    def matmul(self, other: Tensor) -> Tensor:
+        """``self @ other``."""
+        return self @ other
+
+    def mm(self, other: Tensor) -> Tensor:
+        """Matrix product of two 2-D tensors (``matmul`` broadcasts; ``mm`` does not)."""
+        for name, t in (("self", self), ("mat2", other)):
+            if not isinstance(t, Tensor) or t.ndim != 2:
+                raise RuntimeError(f"mm(): {name} must be a matrix (2-D), got shape "
+                                   f"{getattr(t, 'shape', type(t).__name__)}")
+        return self @ other
+
+    def bmm(self, other: Tensor) -> Tensor:
+        """Batched matrix product of two 3-D tensors (b, n, m) @ (b, m, p)."""
+        for name, t in (("batch1", self), ("batch2", other)):
+            if not isinstance(t, Tensor) or t.ndim != 3:
+                raise RuntimeError(f"bmm(): {name} must be a 3D tensor, got shape "
+                                   f"{getattr(t, 'shape', type(t).__name__)}")
+        if self.shape[0] != other.shape[0]:
+            raise RuntimeError(f"bmm(): batch1 and batch2 must have the same batch size, got "
+                               f"{self.shape} and {other.shape}")
+        return self @ other
+
+    def t(self) -> Tensor:
+        """Transpose of a matrix (a 0-d or 1-d tensor is returned as is)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D (use transpose or mT)")
+        return self if self.ndim < 2 else self.transpose(0, 1)
+
+    # indexing and ordering (ops in minigrad.ops.index)
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """``value`` where the bool ``mask`` is True, else this tensor's element."""
+        return _ops.masked_fill(self, mask, value)
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        """Values along ``dim`` at the int64 ``index``: ``out[i][j] = self[i][index[i][j]]``."""
+        return _ops.gather(self, dim, index)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True,
+             sorted: bool = True) -> MaxResult:  # noqa: A002
+        """The ``k`` largest (or smallest) values along ``dim``: ``(values, indices)``."""
+        return _ops.topk(self, k, dim, largest, sorted)
+
+    def sort(self, dim: int = -1, descending: bool = False, *,
+             stable: bool = False) -> MaxResult:
+        """``(values, indices)`` sorted along ``dim`` (stable; NaN counts as largest)."""
+        return _ops.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *,
+                stable: bool = False) -> Tensor:
+        """The indices ``sort`` would return."""
+        return _ops.argsort(self, dim, descending, stable=stable)
+
+    def cumsum(self, dim: int, dtype: Any = None) -> Tensor:
+        """Running sum along ``dim`` (integers and bools sum in int64)."""
+        return _ops.cumsum(self, dim, dtype)
+
 
 _NO_HOOKS: OrderedDict = OrderedDict()
+
+
+def _all_dims(t: Tensor, dim: Any) -> Any:
+    """``amax``/``amin`` reduce every dim when ``dim`` is None or ``()``, as in PyTorch."""
+    return tuple(range(t.ndim)) if dim is None or dim == () else dim
 
 
 def _shape_args(args: tuple) -> tuple[int, ...]:
@@ -517,36 +882,134 @@ def _shape_args(args: tuple) -> tuple[int, ...]:
     return tuple(args)
 
 
-def _lift(value: Any, like: Tensor) -> Tensor:
-    """Make the other operand of a binary op a Tensor. A Python scalar takes the tensor's
-    float dtype (float32 stays float32), as PyTorch does."""
+def _operand(value: Any, dtype: np.dtype) -> Tensor:
+    """``value`` as a Tensor of ``dtype`` (a cast Tensor stays differentiable)."""
     if isinstance(value, Tensor):
+        return value if value.dtype == dtype else _ops.cast(value, dtype)
+    arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+    return Tensor._make(arr if arr.dtype == dtype else arr.astype(dtype), False, None, 0)
+
+
+def _pair(a: Any, b: Any, divide: bool = False) -> tuple[Tensor, Tensor]:
+    """The two operands of a binary op, in the dtype of ``dtypes.result_type`` (PyTorch's
+    rule; true division of integers gives the default float dtype)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a.dtype == b.dtype and (not divide or a.dtype.kind in "fc"):
+            return a, b  # the hot path: nothing to decide
+    elif isinstance(a, Tensor) and type(b) in (float, int) and a.dtype.kind == "f":
+        return a, Tensor._make(np.asarray(b, a.dtype), False, None, 0)
+    elif isinstance(b, Tensor) and type(a) in (float, int) and b.dtype.kind == "f":
+        return Tensor._make(np.asarray(a, b.dtype), False, None, 0), b
+    raw = [_promotion_view(v) for v in (a, b)]
+    dtype = result_type(*raw)
+    if divide:
+        dtype = true_divide_dtype(dtype)
+    return (
+        _operand(a if isinstance(a, Tensor) or is_scalar(a) else raw[0], dtype),
+        _operand(b if isinstance(b, Tensor) or is_scalar(b) else raw[1], dtype),
+    )
+
+
+def _promotion_view(value: Any) -> Any:
+    """What ``result_type`` sees: a Tensor's array, a scalar, or the data as an array."""
+    if isinstance(value, Tensor):
+        return value.data
+    if is_scalar(value) or isinstance(value, np.ndarray):
         return value
-    if isinstance(value, np.ndarray):  # a constant array, e.g. a mask inside a backward
-        return Tensor._make(value, False, None, 0)
-    if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
-        kind = like.dtype.kind
-        if kind == "f" or (kind in "iu" and isinstance(value, int) and not isinstance(value, bool)):
-            dtype = like.dtype
-        elif kind == "b" and isinstance(value, bool):
-            dtype = np.bool_
-        elif isinstance(value, float):
-            dtype = DEFAULT_FLOAT
-        else:
-            dtype = np.int64
-        return Tensor._make(np.asarray(value, dtype=dtype), False, None, 0)
-    return Tensor._make(_to_array(value), False, None, 0)
+    return _to_array(value)
+
+
+def _lift(value: Any, like: Tensor) -> Tensor:
+    """Make the other operand of a binary op a Tensor, promoted with ``like`` by PyTorch's
+    rule (only ``value`` is converted; ``like`` is the caller's to convert with ``_pair``)."""
+    return _pair(like, value)[1]
 
 
 def _compare(op: Callable, a: Tensor, b: Any) -> Tensor:
-    b = _lift(b, a)
+    other = b.data if isinstance(b, Tensor) else _pair(a, b)[1].data
     try:
-        out = op(a.data, b.data)
-    except ValueError as e:
-        raise ValueError(
-            f"{op.__name__}: shapes {a.shape} and {b.shape} are not broadcastable"
-        ) from e
+        out = op(a.data, other)
+    except ValueError:
+        raise _broadcast_error(op.__name__, a.shape, np.shape(other)) from None
     return Tensor._make(out, False, None, 0)
+
+
+def _broadcast_error(op: str, a: tuple, b: tuple) -> RuntimeError:
+    """PyTorch's message for shapes that do not broadcast, naming the op."""
+    a, b = tuple(a), tuple(b)
+    for i in range(1, min(len(a), len(b)) + 1):
+        if a[-i] != b[-i] and 1 not in (a[-i], b[-i]):
+            return RuntimeError(
+                f"{op}: the size of tensor a ({a[-i]}) must match the size of tensor b "
+                f"({b[-i]}) at non-singleton dimension {max(len(a), len(b)) - i} "
+                f"(shapes {a} and {b})"
+            )
+    return RuntimeError(f"{op}: shapes {a} and {b} are not broadcastable")
+
+
+def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """Run ``compute`` (the out-of-place op) and write its result into ``t``'s storage.
+
+    Outside the graph that is all. When the result is recorded, ``compute`` sees a copy of
+    ``t``'s old value (an op may have saved it) and ``t`` takes over the new node, so
+    gradients flow through the change as in PyTorch ("rebasing history").
+    """
+    recording = autograd._state.grad_enabled
+    if recording and t.requires_grad and t.grad_fn is None:
+        raise RuntimeError(
+            f"{name}: a leaf Variable that requires grad is being used in an in-place "
+            "operation. Do it under `with minigrad.no_grad():` (as optimizer steps do), or "
+            "use the out-of-place op"
+        )
+    if recording and t.grad_fn is not None and t.grad_fn.fn._view:
+        raise RuntimeError(
+            f"{name}: in-place change of a view (made by {t.grad_fn.name}) of a tensor that "
+            "requires grad is not supported by minigrad; clone() the view first "
+            "(docs/faq.md)"
+        )
+    alias = Tensor._make(t.data.copy(), t.requires_grad, t.grad_fn, t._output_index) \
+        if recording else t
+    result = compute(alias)
+    if not isinstance(result, Tensor):
+        result = Tensor(result)
+    if result.shape != t.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {t.shape} doesn't match the broadcast shape "
+            f"{result.shape}"
+        )
+    if not np.can_cast(result.dtype, t.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{name}: result type {result.dtype} can't be cast to the desired output type "
+            f"{t.dtype}"
+        )
+    if not t.data.flags.writeable:
+        raise RuntimeError(
+            f"{name}: unsupported operation: the tensor of shape {t.shape} is a read-only "
+            "(expanded or broadcast) view, more than one element refers to a single memory "
+            "location. clone() it before the in-place operation"
+        )
+    np.copyto(t.data, result.data, casting="unsafe")
+    t._bump_version()
+    node = result.grad_fn
+    if recording and node is not None:
+        i = result._output_index
+        if t.grad_fn is not None:  # the old node's output is now the copy, not t
+            old = t.grad_fn
+            old.outputs = tuple(
+                autograd.weakref.ref(alias) if j == t._output_index else r
+                for j, r in enumerate(old.outputs)
+            )
+        node.outputs = tuple(
+            autograd.weakref.ref(t) if j == i else r for j, r in enumerate(node.outputs)
+        )
+        node._output_arrays[i] = (t.data, True)
+        t.grad_fn, t._output_index, t.requires_grad = node, i, True
+    return t
+
+
+def _replace(a: Tensor, value: Any) -> Tensor:
+    """``value`` broadcast to ``a``'s shape; differentiable (``a`` gets a zero gradient)."""
+    return _ops.where(True, value, a)
 
 
 def _format(t: Tensor) -> str:
@@ -568,5 +1031,105 @@ def _format(t: Tensor) -> str:
         extras.append("requires_grad=True")
     return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
+
+
+# ====================================================================== PyTorch-compatible
+# conveniences at module level: Size, the dtype names, as_tensor, and the ``axis=`` alias.
+class Size(tuple):
+    """A shape, as ``Tensor.size()`` returns it: a tuple with PyTorch's ``numel()`` and repr."""
+
+    __slots__ = ()
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        return int(np.prod(self, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return f"Size({list(self)})"
+
+
+_TYPE_NAMES = {
+    np.dtype(t): f"torch.{n}Tensor" for t, n in (
+        (np.float32, "Float"), (np.float64, "Double"), (np.float16, "Half"),
+        (np.int64, "Long"), (np.int32, "Int"), (np.int16, "Short"), (np.int8, "Char"),
+        (np.uint8, "Byte"), (np.bool_, "Bool"))
+}
+_NAME_TYPES = {name: dtype for dtype, name in _TYPE_NAMES.items()}
+
+
+def _dtype_of(dtype: Any, fn: str) -> np.dtype:
+    """``dtype`` (``minigrad.float32``, ``np.float64``, ``"float32"``, ``float``) as a numpy
+    dtype, or a TypeError naming ``fn``."""
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        d = None
+    if d is None or d.kind not in "biuf":
+        raise TypeError(f"{fn}(): argument 'dtype' must be a minigrad dtype (float32, float64, "
+                        f"int64, int32, bool, ...), not {dtype!r}")
+    return d
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a Tensor, sharing memory whenever it can, as ``torch.as_tensor``.
+
+    A Tensor of the right dtype is returned itself (graph and all); a numpy array of the right
+    dtype is wrapped without a copy (writes show through); anything else is converted.
+    """
+    _device.check_device(device, "as_tensor")
+    d = None if dtype is None else _dtype_of(dtype, "as_tensor")
+    if isinstance(data, Tensor):
+        return data if d is None else _ops.cast(data, d)
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biufc" and (
+            d is None or d == data.dtype):
+        return Tensor(data)
+    return Tensor(data, dtype=d)
+
+
+def require_tensor(value: Any, fn: str, arg: str) -> Tensor:
+    """``value`` itself if it is a Tensor, else PyTorch's TypeError naming ``fn`` and ``arg``."""
+    if isinstance(value, Tensor):
+        return value
+    cls = type(value)
+    name = cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
+    raise TypeError(f"{fn}(): argument '{arg}' must be Tensor, not {name}")
+
+
+def _axis_alias(method: Callable) -> Callable:
+    """Let ``method`` take numpy's ``axis=`` as PyTorch does, as a spelling of ``dim=``."""
+
+    def wrapper(self: Tensor, *args: Any, axis: Any = None, **kwargs: Any) -> Any:
+        if axis is not None:
+            if "dim" in kwargs:
+                raise TypeError(f"{method.__name__}(): got both 'dim' and its alias 'axis'")
+            kwargs["dim"] = axis
+        return method(self, *args, **kwargs)
+
+    wrapper.__name__, wrapper.__qualname__ = method.__name__, method.__qualname__
+    wrapper.__doc__, wrapper.__wrapped__ = method.__doc__, method
+    return wrapper
+
+
+def _or_elementwise(method: Callable, pairwise: str) -> Callable:
+    """``max``/``min`` of another tensor is PyTorch's ``maximum``/``minimum``."""
+
+    def wrapper(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        other = args[0] if args else kwargs.get("other")
+        if isinstance(other, Tensor):
+            return getattr(self, pairwise)(other)
+        return method(self, *args, **kwargs)
+
+    wrapper.__name__, wrapper.__qualname__ = method.__name__, method.__qualname__
+    wrapper.__doc__, wrapper.__wrapped__ = method.__doc__, method
+    return wrapper
+
+
+for _name in ("sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
+              "logsumexp", "softmax", "log_softmax", "cumsum", "sort", "argsort", "topk",
+              "squeeze", "unsqueeze"):
+    setattr(Tensor, _name, _axis_alias(getattr(Tensor, _name)))
+Tensor.max = _or_elementwise(Tensor.max, "maximum")
+Tensor.min = _or_elementwise(Tensor.min, "minimum")
+del _name
 
 from . import ops as _ops  # noqa: E402  (ops build on Tensor)

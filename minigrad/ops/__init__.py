@@ -1,5 +1,6 @@
 """Every built-in differentiable op, each a ``Function`` with forward and backward side by side."""
 
+from .activation import LogSigmoid
 from .elementwise import (
     Abs,
     Add,
@@ -24,13 +25,28 @@ from .elementwise import (
     power,
     where,
 )
-from .linalg import MatMul
+from .index import (
+    Cumsum,
+    Gather,
+    MaskedFill,
+    ReverseCumsum,
+    ScatterAdd,
+    argsort,
+    cumsum,
+    gather,
+    masked_fill,
+    sort,
+    topk,
+)
+from .linalg import MatMul, matmul
 from .reduce import (
     Amax,
     LogSoftmax,
     LogSumExp,
+    MaxDim,
     Softmax,
     Sum,
+    Var,
     arg_extreme,
     extreme,
     mean,
@@ -48,6 +64,7 @@ from .shape import (
     cat,
     expand,
     flatten,
+    index_put,
     normalize_dim,
     normalize_dims,
     normalize_index,
