@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from porting import port_imports  # tests/porting.py
 
 import minigrad
-from porting import port_imports  # tests/porting.py
 
 torch = pytest.importorskip("torch")
 
@@ -75,14 +75,15 @@ def test_mnist_script_gives_pytorch_losses_on_minigrad(tmp_path: Path) -> None:
 def test_cifar_resnet_script_gives_pytorch_losses_on_minigrad(tmp_path: Path) -> None:
     script = SCRIPTS / "cifar_resnet.py"
     init = initial_weights(script, "ResNet18(8)", tmp_path)
-    args = ("--epochs", "2", "--samples", "96", "--width", "8", "--no-shuffle",
+    # lr 0.02: at the script's default 0.1 this tiny random-data run is chaotic enough that
+    # float32 round-off (1e-7) grows to 1e-4 in the loss within four steps, in either library
+    args = ("--epochs", "2", "--samples", "96", "--width", "8", "--no-shuffle", "--lr", "0.02",
             "--init", str(init))
     theirs = run(script, *args)
     ours = run(ported(script, tmp_path), *args, "--checkpoint", str(tmp_path / "ck.pt"))
     expected, got = losses(theirs), losses(ours)
     assert len(got) == len(expected) >= 6
-    np.testing.assert_allclose(got[:3], expected[:3], rtol=1e-4)
-    np.testing.assert_allclose(got, expected, rtol=2e-3)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
     checkpoint = minigrad.load(tmp_path / "ck.pt")
     assert checkpoint["epoch"] == 2 and set(checkpoint["net"]) == set(np.load(init).files)
 
