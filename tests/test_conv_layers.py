@@ -128,3 +128,14 @@ def test_conv_transpose2d_output_size_picks_the_output_padding():
         theirs(torch.zeros(1, 2, 4, 4), output_size=(10, 9)).shape)
     with pytest.raises(ValueError, match="ConvTranspose2d: requested an output size"):
         ours(mg.zeros(1, 2, 4, 4), output_size=(12, 12))
+
+
+def test_the_graph_drawing_marks_an_op_that_floored():
+    pytest.importorskip("graphviz")
+    from minigrad.viz import draw_graph
+
+    x = mg.zeros(1, 1, 7, 6, requires_grad=True)
+    floored = F.conv2d(x, mg.zeros(1, 1, 3, 3), stride=2).sum()
+    assert "floored: 0 input row(s), 1 column(s) unused" in draw_graph(floored).source
+    exact = F.conv2d(x, mg.zeros(1, 1, 3, 2), stride=(2, 2)).sum()
+    assert "floored" not in draw_graph(exact).source

@@ -369,6 +369,9 @@ def _tensor_label(key: tuple, view: _TensorView, sel: _Selection, tensor_names: 
 def _op_label(node: Context, sel: _Selection, show_attrs: bool) -> tuple[list[str], dict]:
     """An op's lines (name, arguments, where NaN/Inf starts) and style."""
     lines = [node.name] + (_op_attrs(node) if show_attrs else [])
+    dropped = getattr(node, "dropped", None)  # set by conv/pool ops whose size floored
+    if dropped:
+        lines.append(f"floored: {dropped[0]} input row(s), {dropped[1]} column(s) unused")
     attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"]}
     if any(_output_bad(node, i) for i in range(len(node.outputs))):
         attrs.update(fillcolor=COLOURS["bad"], color="#a50f15", penwidth="2")
