@@ -175,16 +175,18 @@ class Context:
     attribute (``ctx.stride = 2``) is free to set in ``forward`` and read in ``backward``.
     """
 
+    # defaults on the class: a ctx made under no_grad (most of backward) sets only two
+    edges: tuple = ()
+    outputs: tuple = ()
+    scope: tuple = ()
+    created_at: list | None = None
+    _saved: tuple | None = ()
+    _versions: tuple = ()
+    _freed = False
+
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         self.fn = fn
         self.needs_input_grad = needs_input_grad
-        self.edges: tuple = ()
-        self.outputs: tuple = ()
-        self.scope: tuple = ()
-        self.created_at: list | None = None
-        self._saved: tuple | None = ()
-        self._versions: tuple = ()
-        self._freed = False
 
     @property
     def name(self) -> str:
@@ -298,16 +300,22 @@ class Function:
         The outputs are Tensors whose ``grad_fn`` is the ``ctx``; under ``no_grad`` (or with
         no input requiring grad) nothing is recorded and the call costs one ``forward``.
         """
-        recording = _state.grad_enabled
-        needs = tuple(
-            recording and isinstance(a, Tensor) and a.requires_grad for a in args
-        )
+        state = _state
+        if state.grad_enabled:
+            needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            record = True in needs
+        else:
+            needs, record = _NO_NEEDS.get(len(args)) or (False,) * len(args), False
         ctx = Context(cls, needs)
         result = cls.forward(ctx, *args, **kwargs)
+        if not record and not state.anomaly and type(result) is np.ndarray:  # the hot path
+            out = Tensor._make(result, False, None, 0)
+            if cls._view:
+                _share_version(out, args[0])
+            return out
         multiple = isinstance(result, tuple)
         arrays = [_as_array(r) for r in (result if multiple else (result,))]
-        record = any(needs)
-        if _state.anomaly and not _state.in_backward:
+        if state.anomaly and not state.in_backward:
             ctx.created_at = _user_stack()
             _check_finite(arrays, ctx, "forward output")
         if not record:
@@ -339,6 +347,9 @@ class Function:
         if _graph.recorded >= _graph.freeze_at:
             _graph.freeze()
         return tuple(outputs) if multiple else outputs[0]
+
+
+_NO_NEEDS = {n: (False,) * n for n in range(8)}
 
 
 def _share_version(view: Tensor, base: Any) -> None:
@@ -506,7 +517,14 @@ def _engine(
     try:
         _walk(roots, root_grads, retain_graph, create_graph, capture, pending, leaves, nodes)
         with set_grad_enabled(create_graph):
+            given: set[int] = set()
             for leaf, g in leaves.values():
+                data = g.data
+                if not create_graph and (
+                    not data.flags.writeable or data.base is not None or id(data) in given
+                ):  # a .grad owns its memory, so an in-place change of it touches nothing else
+                    g = Tensor._make(data.copy(), False, None, 0)
+                given.add(id(g.data))
                 _deliver_to_leaf(leaf, g, capture)
     finally:
         _graph.release()
