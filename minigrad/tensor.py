@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import autograd
+from . import device as _device
 from .dtypes import get_default_dtype, is_scalar, result_type, true_divide_dtype
 from .rng import get_rng
 
@@ -122,11 +123,6 @@ class Tensor:
         """Number of dimensions."""
         return self.data.ndim
 
-    @property
-    def size(self) -> int:
-        """Number of elements (numpy's ``size``; PyTorch's ``numel()``)."""
-        return self.data.size
-
     def numel(self) -> int:
         """Number of elements, as in PyTorch."""
         return self.data.size
@@ -184,12 +180,19 @@ class Tensor:
             )
         return self.data.item()
 
-    def numpy(self) -> np.ndarray:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying array itself, not a copy: writing to it changes the tensor.
 
-        Copy it (``t.numpy().copy()``) before handing it to code that keeps it, e.g.
-        ``torch.from_numpy``.
+        As in PyTorch, refused on a tensor that requires grad (the array would escape the
+        graph unnoticed) unless ``force=True``, which returns a detached copy.
         """
+        if self.requires_grad:
+            if force:
+                return self.data.copy()
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
         return self.data
 
     def tolist(self) -> Any:
@@ -201,10 +204,6 @@ class Tensor:
         t = Tensor._make(self.data, False, None, 0)
         t._vc = self._version_cell()
         return t
-
-    def to(self, dtype: Any) -> Tensor:
-        """A copy in another dtype (differentiable: the gradient is cast back)."""
-        return _ops.cast(self, np.dtype(dtype))
 
     def float(self) -> Tensor:
         """``to(float32)``."""
@@ -601,6 +600,272 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.GetItem.apply(self, index=_ops.normalize_index(index))
 
+    # ================================================================== PyTorch-compatible
+    # conveniences: the everyday Tensor methods of PyTorch scripts, each a thin front for an
+    # op above or in minigrad.ops (kept in one block; see docs/porting.md).
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a ``Size`` (a tuple), or the length of dimension ``dim``."""
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[_ops.normalize_dim(dim, self.ndim, "size")] if self.ndim else 1
+
+    @property
+    def device(self) -> _device.device:
+        """Always ``device(type='cpu')``: minigrad has no other device."""
+        return _device.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """Always False."""
+        return False
+
+    def cpu(self) -> Tensor:
+        """The tensor itself: it already lives on the CPU."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Refused with a clear error: there is no GPU support."""
+        raise _device._no_accelerator("Tensor.cuda()")
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(other)`` or ``to(device, dtype)``, as PyTorch.
+
+        Returns the tensor itself when nothing changes (unless ``copy=True``); a dtype change
+        is a differentiable copy whose gradient is cast back.
+        """
+        copy = bool(kwargs.pop("copy", False))
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        dtype = kwargs.pop("dtype", None)
+        _device.check_device(kwargs.pop("device", None), "to")
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, _device.device)) or (isinstance(a, int)
+                                                          and not isinstance(a, bool)):
+                _device.check_device(a, "to")
+            else:
+                dtype = a
+        if dtype is None:
+            return _ops.cast(self, self.dtype, copy=True) if copy else self
+        return _ops.cast(self, _dtype_of(dtype, "to"), copy=copy)
+
+    def int(self) -> Tensor:
+        """``to(int32)``."""
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        """``to(bool)``: nonzero is True."""
+        return self.to(np.bool_)
+
+    def half(self) -> Tensor:
+        """``to(float16)``."""
+        return self.to(np.float16)
+
+    def type(self, dtype: Any = None) -> str | Tensor:
+        """Without an argument, PyTorch's type name (``'torch.FloatTensor'``, kept for code that
+        compares it); with a dtype or such a name, ``to(dtype)``."""
+        if dtype is None:
+            return _TYPE_NAMES.get(self.dtype, f"torch.{self.dtype.name}")
+        if isinstance(dtype, str) and dtype in _NAME_TYPES:
+            dtype = _NAME_TYPES[dtype]
+        return self.to(dtype)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """``to(other.dtype)``."""
+        return self.to(other.dtype)
+
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is a floating-point one."""
+        return self.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self.dtype.itemsize
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0:  # as PyTorch: a 0-d tensor formats as its number
+            return format(self.data.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string {spec!r} passed to Tensor.__format__ "
+                            f"for a tensor of shape {self.shape} (format a 0-d tensor or "
+                            "t.item())")
+        return str(self)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """``view(other.shape)``."""
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """``reshape(other.shape)``."""
+        return self.reshape(other.shape)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """``expand(other.shape)``."""
+        return self.expand(other.shape)
+
+    def contiguous(self) -> Tensor:
+        """The tensor itself if its memory is in row-major order, else a row-major copy."""
+        if self.data.flags.c_contiguous:
+            return self
+        out = self.clone()
+        out.data = np.ascontiguousarray(out.data)  # the fresh copy, not yet seen by anyone
+        return out
+
+    def is_contiguous(self) -> bool:
+        """Whether the memory is in row-major order."""
+        return bool(self.data.flags.c_contiguous)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """A new tensor from ``data``, in this tensor's dtype unless ``dtype``."""
+        return Tensor(np.array(getattr(data, "data", data), dtype=dtype or self.dtype),
+                      requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """Zeros of ``size`` in this tensor's dtype unless ``dtype``."""
+        return self.new_full(_shape_args(size), 0, dtype=dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """Ones of ``size`` in this tensor's dtype unless ``dtype``."""
+        return self.new_full(_shape_args(size), 1, dtype=dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        """``fill_value`` in a tensor of ``size``, in this tensor's dtype unless ``dtype``."""
+        from .creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """Like ``new_zeros`` (minigrad's ``empty`` is zero-filled)."""
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    # comparisons, by name
+    def eq(self, other: Any) -> Tensor:
+        """``self == other`` as a bool tensor."""
+        return self == other
+
+    def ne(self, other: Any) -> Tensor:
+        """``self != other`` as a bool tensor."""
+        return self != other
+
+    def lt(self, other: Any) -> Tensor:
+        """``self < other`` as a bool tensor."""
+        return self < other
+
+    def le(self, other: Any) -> Tensor:
+        """``self <= other`` as a bool tensor."""
+        return self <= other
+
+    def gt(self, other: Any) -> Tensor:
+        """``self > other`` as a bool tensor."""
+        return self > other
+
+    def ge(self, other: Any) -> Tensor:
+        """``self >= other`` as a bool tensor."""
+        return self >= other
+
+    def equal(self, other: Tensor) -> bool:
+        """True if both have the same shape and elements."""
+        return self.shape == other.shape and bool(np.array_equal(self.data, other.data))
+
+    # arithmetic, by name
+    def add(self, other: Any, alpha: Any = 1) -> Tensor:
+        """``self + alpha * other``."""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: Any = 1) -> Tensor:
+        """``self - alpha * other``."""
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        """``self * other``."""
+        return self * other
+
+    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        """``self / other``; ``rounding_mode='trunc'|'floor'`` rounds (no gradient, as PyTorch)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(f"div(): expected rounding_mode to be one of None, 'trunc', or "
+                             f"'floor' but found {rounding_mode!r}")
+        o = other.data if isinstance(other, Tensor) else other
+        dtype = (self.detach() + other).dtype  # the promoted dtype: ints stay ints
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if rounding_mode == "floor":
+                out = np.floor_divide(self.data, o)
+            else:
+                out = np.trunc(np.true_divide(self.data, o))
+        return Tensor._make(np.asarray(out).astype(dtype, copy=False), False, None, 0)
+
+    def neg(self) -> Tensor:
+        """``-self``."""
+        return -self
+
+    def pow(self, exponent: Any) -> Tensor:
+        """``self ** exponent``."""
+        return self**exponent
+
+    def matmul(self, other: Tensor) -> Tensor:
+        """``self @ other``."""
+        return self @ other
+
+    def mm(self, other: Tensor) -> Tensor:
+        """Matrix product of two 2-D tensors (``matmul`` broadcasts; ``mm`` does not)."""
+        for name, t in (("self", self), ("mat2", other)):
+            if not isinstance(t, Tensor) or t.ndim != 2:
+                raise RuntimeError(f"mm(): {name} must be a matrix (2-D), got shape "
+                                   f"{getattr(t, 'shape', type(t).__name__)}")
+        return self @ other
+
+    def bmm(self, other: Tensor) -> Tensor:
+        """Batched matrix product of two 3-D tensors (b, n, m) @ (b, m, p)."""
+        for name, t in (("batch1", self), ("batch2", other)):
+            if not isinstance(t, Tensor) or t.ndim != 3:
+                raise RuntimeError(f"bmm(): {name} must be a 3D tensor, got shape "
+                                   f"{getattr(t, 'shape', type(t).__name__)}")
+        if self.shape[0] != other.shape[0]:
+            raise RuntimeError(f"bmm(): batch1 and batch2 must have the same batch size, got "
+                               f"{self.shape} and {other.shape}")
+        return self @ other
+
+    def t(self) -> Tensor:
+        """Transpose of a matrix (a 0-d or 1-d tensor is returned as is)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D (use transpose or mT)")
+        return self if self.ndim < 2 else self.transpose(0, 1)
+
+    # indexing and ordering (ops in minigrad.ops.index)
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """``value`` where the bool ``mask`` is True, else this tensor's element."""
+        return _ops.masked_fill(self, mask, value)
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        """Values along ``dim`` at the int64 ``index``: ``out[i][j] = self[i][index[i][j]]``."""
+        return _ops.gather(self, dim, index)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True,
+             sorted: bool = True) -> MaxResult:  # noqa: A002
+        """The ``k`` largest (or smallest) values along ``dim``: ``(values, indices)``."""
+        return _ops.topk(self, k, dim, largest, sorted)
+
+    def sort(self, dim: int = -1, descending: bool = False, *,
+             stable: bool = False) -> MaxResult:
+        """``(values, indices)`` sorted along ``dim`` (stable; NaN counts as largest)."""
+        return _ops.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *,
+                stable: bool = False) -> Tensor:
+        """The indices ``sort`` would return."""
+        return _ops.argsort(self, dim, descending, stable=stable)
+
+    def cumsum(self, dim: int, dtype: Any = None) -> Tensor:
+        """Running sum along ``dim`` (integers and bools sum in int64)."""
+        return _ops.cumsum(self, dim, dtype)
+
 
 _NO_HOOKS: OrderedDict = OrderedDict()
 
@@ -766,5 +1031,105 @@ def _format(t: Tensor) -> str:
         extras.append("requires_grad=True")
     return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
+
+
+# ====================================================================== PyTorch-compatible
+# conveniences at module level: Size, the dtype names, as_tensor, and the ``axis=`` alias.
+class Size(tuple):
+    """A shape, as ``Tensor.size()`` returns it: a tuple with PyTorch's ``numel()`` and repr."""
+
+    __slots__ = ()
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        return int(np.prod(self, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return f"Size({list(self)})"
+
+
+_TYPE_NAMES = {
+    np.dtype(t): f"torch.{n}Tensor" for t, n in (
+        (np.float32, "Float"), (np.float64, "Double"), (np.float16, "Half"),
+        (np.int64, "Long"), (np.int32, "Int"), (np.int16, "Short"), (np.int8, "Char"),
+        (np.uint8, "Byte"), (np.bool_, "Bool"))
+}
+_NAME_TYPES = {name: dtype for dtype, name in _TYPE_NAMES.items()}
+
+
+def _dtype_of(dtype: Any, fn: str) -> np.dtype:
+    """``dtype`` (``minigrad.float32``, ``np.float64``, ``"float32"``, ``float``) as a numpy
+    dtype, or a TypeError naming ``fn``."""
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        d = None
+    if d is None or d.kind not in "biuf":
+        raise TypeError(f"{fn}(): argument 'dtype' must be a minigrad dtype (float32, float64, "
+                        f"int64, int32, bool, ...), not {dtype!r}")
+    return d
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a Tensor, sharing memory whenever it can, as ``torch.as_tensor``.
+
+    A Tensor of the right dtype is returned itself (graph and all); a numpy array of the right
+    dtype is wrapped without a copy (writes show through); anything else is converted.
+    """
+    _device.check_device(device, "as_tensor")
+    d = None if dtype is None else _dtype_of(dtype, "as_tensor")
+    if isinstance(data, Tensor):
+        return data if d is None else _ops.cast(data, d)
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biufc" and (
+            d is None or d == data.dtype):
+        return Tensor(data)
+    return Tensor(data, dtype=d)
+
+
+def require_tensor(value: Any, fn: str, arg: str) -> Tensor:
+    """``value`` itself if it is a Tensor, else PyTorch's TypeError naming ``fn`` and ``arg``."""
+    if isinstance(value, Tensor):
+        return value
+    cls = type(value)
+    name = cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
+    raise TypeError(f"{fn}(): argument '{arg}' must be Tensor, not {name}")
+
+
+def _axis_alias(method: Callable) -> Callable:
+    """Let ``method`` take numpy's ``axis=`` as PyTorch does, as a spelling of ``dim=``."""
+
+    def wrapper(self: Tensor, *args: Any, axis: Any = None, **kwargs: Any) -> Any:
+        if axis is not None:
+            if "dim" in kwargs:
+                raise TypeError(f"{method.__name__}(): got both 'dim' and its alias 'axis'")
+            kwargs["dim"] = axis
+        return method(self, *args, **kwargs)
+
+    wrapper.__name__, wrapper.__qualname__ = method.__name__, method.__qualname__
+    wrapper.__doc__, wrapper.__wrapped__ = method.__doc__, method
+    return wrapper
+
+
+def _or_elementwise(method: Callable, pairwise: str) -> Callable:
+    """``max``/``min`` of another tensor is PyTorch's ``maximum``/``minimum``."""
+
+    def wrapper(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        other = args[0] if args else kwargs.get("other")
+        if isinstance(other, Tensor):
+            return getattr(self, pairwise)(other)
+        return method(self, *args, **kwargs)
+
+    wrapper.__name__, wrapper.__qualname__ = method.__name__, method.__qualname__
+    wrapper.__doc__, wrapper.__wrapped__ = method.__doc__, method
+    return wrapper
+
+
+for _name in ("sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
+              "logsumexp", "softmax", "log_softmax", "cumsum", "sort", "argsort", "topk",
+              "squeeze", "unsqueeze"):
+    setattr(Tensor, _name, _axis_alias(getattr(Tensor, _name)))
+Tensor.max = _or_elementwise(Tensor.max, "maximum")
+Tensor.min = _or_elementwise(Tensor.min, "minimum")
+del _name
 
 from . import ops as _ops  # noqa: E402  (ops build on Tensor)

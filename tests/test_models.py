@@ -241,13 +241,13 @@ def test_alexnet_dropout_only_in_training() -> None:
 
 
 @pytest.mark.parametrize("make,shape,expected", [
-    (SimpleConvNet, (2, 1, 32, 32), r"SimpleConvNet: layer 'conv1' \(Conv2d\) expected input "
+    (SimpleConvNet, (2, 1, 32, 32), r"SimpleConvNet: layer 'conv1' \(Conv2d\): expected input "
                                     r"of shape \(N, 1, 28, 28\), got \(2, 1, 32, 32\)"),
-    (LeNet, (2, 3, 28, 28), r"LeNet: layer 'features.0' \(Conv2d\) expected input of shape "
+    (LeNet, (2, 3, 28, 28), r"LeNet: layer 'features.0' \(Conv2d\): expected input of shape "
                             r"\(N, 1, 28, 28\), got \(2, 3, 28, 28\)"),
     (LeNet, (1, 28, 28), r"LeNet: layer 'features.0' .*got \(1, 28, 28\)"),
     (lambda: AlexNet(num_classes=2), (1, 3, 224, 224),
-     r"AlexNet: layer 'features.0' \(Conv2d\) expected input of shape \(N, 3, 227, 227\), "
+     r"AlexNet: layer 'features.0' \(Conv2d\): expected input of shape \(N, 3, 227, 227\), "
      r"got \(1, 3, 224, 224\)"),
 ])
 def test_wrong_input_shape_names_the_layer(make, shape: tuple, expected: str) -> None:  # noqa: ANN001

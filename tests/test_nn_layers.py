@@ -270,7 +270,7 @@ def test_conv2d_rejects_wrong_channels_and_too_small_input() -> None:
     with pytest.raises(ValueError, match=r"expected input of shape \(N, 3, H, W\), "
                                          r"got \(2, 1, 8, 8\)"):
         conv(mg.randn(2, 1, 8, 8))
-    with pytest.raises(ValueError, match="smaller than the kernel"):
+    with pytest.raises(ValueError, match="kernel height 5 is larger than the padded input"):
         conv(mg.randn(2, 3, 4, 8))
     with pytest.raises(TypeError, match="kernel_size"):
         nn.Conv2d(3, 4, "5")
@@ -282,4 +282,5 @@ def test_repr_of_layers_reads_like_pytorch() -> None:
     assert repr(nn.LocalResponseNorm(5, k=2.0)) == \
         "LocalResponseNorm(5, alpha=0.0001, beta=0.75, k=2.0)"
     assert repr(nn.Dropout(0.5)) == "Dropout(p=0.5)"
-    assert repr(nn.MaxPool2d(3, 2)) == "MaxPool2d(kernel_size=3, stride=2, padding=0)"
+    assert repr(nn.MaxPool2d(3, 2)) == \
+        "MaxPool2d(kernel_size=3, stride=2, padding=0, dilation=1, ceil_mode=False)"

@@ -188,12 +188,20 @@ def test_load_state_dict_non_strict_returns_the_problems_and_loads_the_rest() ->
     sd = {k: v.data + 1 for k, v in net.state_dict().items()}
     del sd["a_last.bias"]
     sd["extra"] = np.zeros(2)
-    sd["z_first.weight"] = np.zeros((7, 7))
     result = net.load_state_dict(sd, strict=False)
+    assert result == (["a_last.bias"], ["extra"])
+    assert type(result).__name__ == "_IncompatibleKeys"
     assert result.missing_keys == ["a_last.bias"]
     assert result.unexpected_keys == ["extra"]
-    assert result.mismatched_keys == ["z_first.weight"]
     np.testing.assert_array_equal(net.a_last.weight.data, sd["a_last.weight"])
+
+
+def test_load_state_dict_size_mismatch_raises_even_when_not_strict() -> None:
+    net = Net()
+    sd = {k: v.data for k, v in net.state_dict().items()}
+    sd["z_first.weight"] = np.zeros((7, 7))
+    with pytest.raises(RuntimeError, match=r"size mismatch: z_first.weight"):
+        net.load_state_dict(sd, strict=False)
 
 
 def test_load_state_dict_keeps_the_model_dtype() -> None:

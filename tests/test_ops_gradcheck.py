@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
+import minigrad.nn.functional as F
 from minigrad import ops
 from minigrad.autograd import Function
-from minigrad.ops import activation, elementwise, linalg, reduce, shape
+from minigrad.ops import activation, elementwise, index, linalg, reduce, shape
 
 rng = np.random.default_rng(0)
 
@@ -125,6 +126,138 @@ CASES = {
                              True),
 }
 
+# index ops (minigrad/ops/index.py): gather and its adjoint, masked_fill, cumsum, sort/topk
+CASES.update({
+    "gather_repeated": (
+        ["Gather", "ScatterAdd"],
+        lambda a: a.gather(1, mg.tensor([[0, 0, 2], [1, 2, 1]])),
+        lambda: (t(2, 3),),
+        True,
+    ),
+    "gather_dim0_smaller_index": (
+        ["Gather"], lambda a: a.gather(0, mg.tensor([[2, 0], [1, 1]])), lambda: (t(3, 4),), True),
+    "masked_fill": (
+        ["MaskedFill"],
+        lambda a: a.masked_fill(mg.tensor([[True, False, True]]), -1.5),
+        lambda: (t(2, 3),),
+        True,
+    ),
+    "cumsum": (["Cumsum", "ReverseCumsum"], lambda a: a.cumsum(-2), lambda: (t(3, 4),), True),
+    "sort_descending": (["Gather"], lambda a: a.sort(1, descending=True).values,
+                        lambda: (distinct(3, 4),), True),
+    "topk": (["Gather"], lambda a: a.topk(2, dim=0).values, lambda: (distinct(4, 3),), True),
+})
+
+# nn ops (helper "nn"): activations, norms, losses, padding modes, resizing, embedding
+_TARGET = mg.tensor([0, 3, -100, 1])
+_ROWS = mg.tensor([[0, 2], [4, 2]])
+CASES.update({
+    "erf": (["Erf"], lambda a: activation.erf(a), lambda: (t(3, 4, low=-3, high=3),), True),
+    "erf_tail": (["Erf"], lambda a: activation.erf(a), lambda: (t(5, low=2.1, high=4),), True),
+    "leaky_relu": ([], lambda a: F.leaky_relu(a, 0.1), lambda: (distinct(3, 4),), True),
+    "elu": ([], lambda a: F.elu(a, 0.7), lambda: (distinct(3, 4),), True),
+    "gelu": ([], lambda a: F.gelu(a), lambda: (t(3, 4, low=-3, high=3),), True),
+    "gelu_tanh": ([], lambda a: F.gelu(a, approximate="tanh"), lambda: (t(3, 4),), True),
+    "silu": ([], lambda a: F.silu(a), lambda: (t(3, 4),), True),
+    "softplus": ([], lambda a: F.softplus(a, beta=2.0), lambda: (t(3, 4, low=-5, high=5),),
+                 True),
+    "hardtanh": ([], lambda a: F.hardtanh(a, -0.3, 0.3), lambda: (distinct(3, 4),), True),
+    "relu6": ([], lambda a: F.relu6(a * 20.0), lambda: (distinct(3, 4),), True),
+    "layer_norm": ([], lambda a, w, b: F.layer_norm(a, (3, 4), w, b),
+                   lambda: (t(2, 3, 4), t(3, 4), t(3, 4)), True),
+    "group_norm": ([], lambda a, w, b: F.group_norm(a, 2, w, b),
+                   lambda: (t(2, 4, 3), t(4), t(4)), True),
+    "cross_entropy_weighted_smoothed": (
+        [], lambda a, w: F.cross_entropy(a, _TARGET, weight=w, label_smoothing=0.1),
+        lambda: (t(4, 5), t(5, positive=True)), True),
+    "nll_loss_weighted": ([], lambda a, w: F.nll_loss(a, _TARGET, weight=w),
+                          lambda: (t(4, 5), t(5, positive=True)), True),
+    "l1_loss": ([], lambda a: F.l1_loss(a, mg.zeros(3, 4, dtype=np.float64)),
+                lambda: (distinct(3, 4),), True),
+    "smooth_l1_loss": ([], lambda a: F.smooth_l1_loss(a, mg.zeros(3, 4, dtype=np.float64),
+                                                      beta=0.25), lambda: (distinct(3, 4),),
+                       True),
+    "binary_cross_entropy": (["BinaryCrossEntropy"], lambda p, y: F.binary_cross_entropy(p, y),
+                             lambda: (t(3, 4, low=0.1, high=0.9), t(3, 4, low=0, high=1)),
+                             True),
+    "bce_with_logits_pos_weight": (
+        [], lambda x, y, pw: F.binary_cross_entropy_with_logits(x, y, pos_weight=pw),
+        lambda: (t(3, 4, low=-4, high=4), t(3, 4, low=0, high=1), t(4, positive=True)), True),
+    "pad_reflect": ([], lambda a: F.pad(a, (2, 1, 1, 2), mode="reflect"),
+                    lambda: (t(2, 3, 4),), True),
+    "pad_replicate": ([], lambda a: F.pad(a, (3, 0), mode="replicate"),
+                      lambda: (t(1, 2, 3),), True),
+    "interpolate_nearest": ([], lambda a: F.interpolate(a, scale_factor=1.5),
+                            lambda: (t(1, 2, 3, 2),), True),
+    "interpolate_bilinear": ([], lambda a: F.interpolate(a, size=(4, 5), mode="bilinear"),
+                             lambda: (t(1, 2, 3, 2),), True),
+    "interpolate_bilinear_corners": (
+        [], lambda a: F.interpolate(a, size=(2, 5), mode="bilinear", align_corners=True),
+        lambda: (t(2, 1, 3, 3),), True),
+    # the padding row gets no gradient by design (tested against PyTorch in test_nn_parity)
+    "embedding_padding_idx": ([], lambda w: F.embedding(_ROWS, w, padding_idx=3),
+                              lambda: (t(5, 3),), True),
+})
+
+
+# convolution and pooling (minigrad.ops.conv / minigrad.ops.pool): the backward Functions
+# are reached through first and second derivatives of the public ops
+CONV_POOL_CASES = {
+    "conv2d_bias_stride_pad": (
+        ["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad"],
+        lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 0)),
+        lambda: (t(2, 2, 5, 4), t(3, 2, 3, 2), t(3)), True),
+    "conv2d_groups_dilation_noncontiguous": (
+        ["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad", "BiasGrad"],
+        lambda x, w, b: F.conv2d(x.transpose(2, 3), w, b, padding=2, dilation=(2, 1), groups=2),
+        lambda: (t(1, 4, 4, 5), t(2, 2, 2, 3), t(2)), True),
+    "conv2d_1x1_pointwise": (["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad"],
+                             lambda x, w, b: F.conv2d(x, w, b),
+                             lambda: (transposed(3, 2, 4, 5), t(3, 2, 1, 1), t(3)), True),
+    "conv2d_padding_same": (["Conv2d"], lambda x, w: F.conv2d(x, w, padding="same"),
+                            lambda: (t(1, 2, 4, 5), t(2, 2, 2, 3)), True),
+    "conv_transpose2d": (
+        ["ConvTranspose2d", "Conv2d", "Conv2dWeightGrad"],
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1,
+                                           groups=2),
+        lambda: (t(1, 4, 3, 3), t(4, 1, 3, 3), t(2)), True),
+    "im2col_col2im": (["Im2Col", "Col2Im"],
+                      lambda x: F.col2im(F.im2col(x, 2, 1, 1) ** 2, (1, 2, 3, 4), 2, 1, 1),
+                      lambda: (t(1, 2, 3, 4),), True),
+    "max_pool2d_overlap_dilation_ceil": (
+        ["MaxPool2d", "MaxPool2dScatter", "MaxPool2dGather"],
+        lambda x: F.max_pool2d(x, 2, 2, 1, dilation=(1, 2), ceil_mode=True),
+        lambda: (distinct(1, 2, 5, 6),), True),
+    "max_pool2d_tiling": (["MaxPool2d", "MaxPool2dScatter", "MaxPool2dGather"],
+                          lambda x: F.max_pool2d(x, 2), lambda: (distinct(2, 1, 4, 6),), True),
+    "avg_pool2d_ceil_exclude_pad": (
+        ["AvgPool2d", "AvgPool2dBackward"],
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        lambda: (t(1, 2, 6, 5),), True),
+    "avg_pool2d_divisor_override": (
+        ["AvgPool2d", "AvgPool2dBackward"],
+        lambda x: F.avg_pool2d(x, 2, 1, divisor_override=3), lambda: (t(1, 1, 3, 4),), True),
+    "adaptive_avg_pool2d": (["TakeFlat", "PutFlat"], lambda x: F.adaptive_avg_pool2d(x, (2, 3)),
+                            lambda: (t(1, 2, 5, 7),), True),
+    "adaptive_max_pool2d": (["TakeFlat", "PutFlat"], lambda x: F.adaptive_max_pool2d(x, (3, 2)),
+                            lambda: (distinct(1, 2, 5, 7),), True),
+}
+CASES.update(CONV_POOL_CASES)
+
+
+def test_every_conv_and_pool_op_has_a_case() -> None:
+    from minigrad.ops import conv, pool
+
+    covered = {cls for case in CONV_POOL_CASES.values() for cls in case[0]}
+    defined = {
+        name
+        for module in (conv, pool)
+        for name, obj in vars(module).items()
+        if inspect.isclass(obj) and issubclass(obj, Function) and obj.__module__ == module.__name__
+        and not name.startswith("_")
+    }
+    assert defined - covered == set()
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_gradcheck(name: str) -> None:
@@ -142,7 +275,7 @@ def test_every_core_op_has_a_case() -> None:
     covered = {cls for case in CASES.values() for cls in case[0]}
     defined = {
         name
-        for module in (elementwise, reduce, shape, linalg, activation)
+        for module in (elementwise, reduce, shape, linalg, index, activation)
         for name, obj in vars(module).items()
         if inspect.isclass(obj) and issubclass(obj, Function) and obj.__module__ == module.__name__
         and not name.startswith("_")

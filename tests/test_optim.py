@@ -21,6 +21,11 @@ CONFIGS = [
     ("Adam", dict(lr=0.01, betas=(0.8, 0.9), weight_decay=0.1, amsgrad=True)),
     ("AdamW", dict()),
     ("AdamW", dict(lr=0.01, weight_decay=0.5, amsgrad=True)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1)),
+    ("RMSprop", dict(lr=0.02, alpha=0.7, eps=1e-3, momentum=0.5)),
+    ("SGD", dict(lr=0.1, momentum=0.9, maximize=True)),
+    ("Adam", dict(lr=0.01, maximize=True, weight_decay=0.01)),
 ]
 
 
@@ -57,7 +62,7 @@ def test_defaults_match_torch() -> None:
     torch = pytest.importorskip("torch")
     p = [nn.Parameter(mg.zeros(2))]
     tp = [torch.zeros(2, requires_grad=True)]
-    for name in ("Adagrad", "RMSprop", "Adam", "AdamW"):
+    for name in ("SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta"):
         ours = getattr(optim, name)(p).defaults
         theirs = getattr(torch.optim, name)(tp).defaults
         for key, value in ours.items():
@@ -177,3 +182,35 @@ def test_bad_arguments_are_explained() -> None:
         optim.SGD(p[0], lr=0.1)
     with pytest.raises(ValueError, match="empty parameter list"):
         optim.Adam([])
+
+
+def test_param_groups_are_torchs_dicts_and_lr_changes_take_effect() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    init = [rng.standard_normal((3,)) for _ in range(3)]
+    ours = [nn.Parameter(mg.tensor(a)) for a in init]
+    theirs = [torch.tensor(a, requires_grad=True) for a in init]
+    opt = optim.SGD([{"params": ours[:1]}, {"params": ours[1:2], "lr": 0.5}], lr=0.1,
+                    momentum=0.9)
+    topt = torch.optim.SGD([{"params": theirs[:1]}, {"params": theirs[1:2], "lr": 0.5}],
+                           lr=0.1, momentum=0.9)
+    opt.add_param_group({"params": [ours[2]], "momentum": 0.0})
+    topt.add_param_group({"params": [theirs[2]], "momentum": 0.0})
+    assert isinstance(opt.param_groups, list) and all(isinstance(g, dict)
+                                                      for g in opt.param_groups)
+    for step in range(5):
+        if step == 2:
+            for g, tg in zip(opt.param_groups, topt.param_groups):
+                g["lr"] *= 0.1
+                tg["lr"] *= 0.1
+        for p, tp in zip(ours, theirs):
+            g = rng.standard_normal(3)
+            p.grad, tp.grad = mg.tensor(g), torch.tensor(g)
+        opt.step()
+        topt.step()
+    for p, tp in zip(ours, theirs):
+        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-12)
+    for g, tg in zip(opt.param_groups, topt.param_groups):
+        assert {k: v for k, v in g.items() if k != "params"} == {
+            k: v for k, v in tg.items() if k not in ("params", "foreach", "differentiable",
+                                                     "fused")}

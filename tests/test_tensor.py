@@ -39,12 +39,15 @@ def test_integer_tensors_cannot_require_grad() -> None:
 
 def test_properties() -> None:
     x = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
-    assert x.shape == (2, 3) and x.ndim == 2 and x.size == 6 and x.numel() == 6
+    assert x.shape == (2, 3) and x.ndim == 2 and x.numel() == 6
+    assert x.size() == (2, 3) and x.size(1) == 3
     assert x.is_leaf and x.grad_fn is None and x.requires_grad
     assert x.T.shape == (3, 2) and len(x) == 2
     assert [row.tolist() for row in x] == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
-    assert isinstance(x.numpy(), np.ndarray)
+    assert isinstance(x.detach().numpy(), np.ndarray)
+    with pytest.raises(RuntimeError, match="detach"):
+        x.numpy()
     y = x * 2
     assert not y.is_leaf and y.grad_fn is not None
     assert x.sum().item() == 21.0

@@ -1,59 +1,14 @@
-"""Datasets: anything with ``__len__`` and ``__getitem__``; ``TensorDataset`` holds whole arrays
-so a loader can cut a batch out with one fancy index instead of a Python loop."""
+"""Datasets for the MNIST app: ``RandomShift`` augmentation. ``Dataset`` and ``TensorDataset``
+live in ``minigrad.utils.data`` (PyTorch's place) and are re-exported here."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
 from ..tensor import Tensor
+from ..utils.data import Dataset, TensorDataset
 
-
-class Dataset:
-    """As ``torch.utils.data.Dataset``: subclasses define ``__len__`` and ``__getitem__``."""
-
-    def __len__(self) -> int:
-        raise NotImplementedError(f"{type(self).__name__} must define __len__")
-
-    def __getitem__(self, index: int) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
-
-
-class TensorDataset(Dataset):
-    """Samples are rows of the given tensors (or arrays), which must share their first dimension.
-
-    ``dataset[i]`` is a tuple of Tensors; ``dataset.arrays`` are the underlying numpy arrays that
-    ``DataLoader`` indexes with a whole batch of indices at once.
-    """
-
-    def __init__(self, *tensors: Tensor | np.ndarray) -> None:
-        if not tensors:
-            raise ValueError("TensorDataset needs at least one tensor")
-        self.arrays = tuple(t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors)
-        n = self.arrays[0].shape[0] if self.arrays[0].ndim else None
-        for i, a in enumerate(self.arrays):
-            if a.ndim == 0 or a.shape[0] != n:
-                shapes = [tuple(x.shape) for x in self.arrays]
-                raise ValueError(
-                    f"TensorDataset: all tensors must have the same size in dimension 0, "
-                    f"got shapes {shapes} (tensor {i} differs)"
-                )
-
-    @property
-    def tensors(self) -> tuple[Tensor, ...]:
-        """The arrays wrapped as Tensors (sharing memory), as ``torch``'s ``.tensors``."""
-        return tuple(Tensor(a) for a in self.arrays)
-
-    def __len__(self) -> int:
-        return self.arrays[0].shape[0]
-
-    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
-        return tuple(Tensor(a[index]) for a in self.arrays)
-
-    def take(self, indices: np.ndarray) -> tuple[Tensor, ...]:
-        """A whole batch in one go: each array indexed with ``indices`` (a 1-D int array)."""
-        return tuple(Tensor(a[indices]) for a in self.arrays)
+__all__ = ["Dataset", "RandomShift", "TensorDataset"]
 
 
 class RandomShift(Dataset):

@@ -1,16 +1,25 @@
-"""Activation layers: ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``."""
+"""Activation layers: ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``LogSoftmax`` and the
+smooth or clipped variants (``LeakyReLU``, ``ELU``, ``GELU``, ``SiLU``, ``Softplus``,
+``Hardtanh``, ``ReLU6``), each a thin wrapper over its ``F.`` function."""
 
 from __future__ import annotations
 
+from ..ops import activation as F
 from ..tensor import Tensor
 from .module import Module
 
 
 class ReLU(Module):
-    """max(x, 0) elementwise; any shape. ``inplace`` is accepted for PyTorch code and ignored."""
+    """max(x, 0) elementwise; any shape. ``inplace`` is accepted for PyTorch code and ignored:
+    the result is always a new tensor (the same values and gradients)."""
 
     def __init__(self, inplace: bool = False) -> None:
-        super().__init__()  # inplace is accepted for PyTorch compatibility; never in place
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return "inplace=True" if self.inplace else ""
 
     def forward(self, x: Tensor) -> Tensor:
         """``x.relu()``, same shape as ``x``."""
@@ -51,3 +60,130 @@ class Softmax(Module):
     def extra_repr(self) -> str:
         """What ``repr(layer)`` shows in the parentheses."""
         return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """log(softmax(x)) over ``dim``, stable; pair it with ``NLLLoss``."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Log-probabilities along ``dim`` (inferred as PyTorch does when None)."""
+        dim = self.dim
+        if dim is None:
+            dim = 0 if x.ndim in (0, 1, 3) else 1
+        return x.log_softmax(dim)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"dim={self.dim}"
+
+
+class LeakyReLU(Module):
+    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.leaky_relu(x, negative_slope)``."""
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.elu(x, alpha)``."""
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"alpha={self.alpha}"
+
+
+class GELU(Module):
+    """``x * Phi(x)``; ``approximate='tanh'`` for the tanh formula."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.gelu(x, approximate)``."""
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """``x * sigmoid(x)``."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.silu(x)``."""
+        return F.silu(x)
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta*x)) / beta`` (linear above ``threshold``)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.softplus(x, beta, threshold)``."""
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardtanh(Module):
+    """``x`` clamped to ``[min_val, max_val]``."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) must not exceed max_val "
+                             f"({max_val})")
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.hardtanh(x, min_val, max_val)``."""
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)`` (MobileNet)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return ""

@@ -1,91 +1,171 @@
-"""``Conv2d``: a learnable 2-D convolution (the im2col work is in ``F.conv2d``)."""
+"""``Conv2d`` and ``ConvTranspose2d``: learnable 2-D convolutions (the work is in ``F``).
+
+The settings are checked once, here in ``__init__``, by the same ``window_args`` that the
+ops' geometry uses; the input's shapes are checked once, by the op.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
+from ..im2col import channels, pair, window_args
 from ..tensor import DEFAULT_FLOAT, Tensor
 from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
 
-
-def _pair(v: int | tuple[int, int], name: str) -> tuple[int, int]:
-    pair = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
-    if len(pair) != 2 or not all(isinstance(p, (int, np.integer)) for p in pair):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {v!r}")
-    return int(pair[0]), int(pair[1])
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _arg(pair: tuple[int, int]) -> int | tuple[int, int]:
-    """Pass an int when both sides agree (the common case), else the pair."""
-    return pair[0] if pair[0] == pair[1] else pair
+class _ConvNd(Module):
+    """What Conv2d and ConvTranspose2d share: checked settings, parameters, init, repr."""
 
+    transposed = False
 
-def check_spatial(layer: Module, x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
-                  padding: tuple[int, int]) -> None:
-    """Raise a clear error when the (padded) input is smaller than the window."""
-    for size, k, p, dim in zip(x.shape[2:], kernel, padding, ("height", "width")):
-        if size + 2 * p < k:
-            raise ValueError(
-                f"{layer!r}: input {dim} {size} (+ 2*{p} padding) is smaller than the "
-                f"kernel ({k}); input shape {x.shape}"
-            )
-
-
-class Conv2d(Module):
-    """Weight ``(out_channels, in_channels, kh, kw)``, bias ``(out_channels,)``, initialised
-    as in PyTorch (kaiming_uniform a=sqrt(5); bias U(+-1/sqrt(fan_in))).
-
-    Like PyTorch, an output size that is not whole is floored; ``exact=True`` makes that an
-    error instead (the book's rule, and ``F.conv2d``'s default)."""
-
-    def __init__(self, in_channels: int, out_channels: int,
-                 kernel_size: int | tuple[int, int], stride: int | tuple[int, int] = 1,
-                 padding: int | tuple[int, int] = 0, bias: bool = True,
-                 dtype: object = None, exact: bool = False) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
+                 padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str,
+                 dtype: object, exact: bool | None, output_padding: Any = 0) -> None:
         super().__init__()
+        op = type(self).__name__
+        self.in_channels = channels(in_channels, "in_channels", op)
+        self.out_channels = channels(out_channels, "out_channels", op)
+        self.groups = channels(groups, "groups", op, minimum=1)
+        for name, v in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
+            if v % self.groups:
+                raise ValueError(f"{op}: {name} ({v}) must be divisible by groups "
+                                 f"({self.groups})")
+        string_padding = isinstance(padding, str)
+        if string_padding and padding not in ("same", "valid"):
+            raise ValueError(f"{op}: padding must be an int, a pair, 'same' or 'valid', got "
+                             f"{padding!r}")
+        if string_padding and self.transposed:
+            raise ValueError(f"{op}: padding={padding!r} is only supported by Conv2d")
+        kernel, stride_, pad, dil = window_args(op, kernel_size, stride,
+                                                0 if string_padding else padding, dilation)
+        if padding == "same" and stride_ != (1, 1):
+            raise ValueError(f"{op}: padding='same' is not supported for strided "
+                             f"convolutions (stride={stride!r})")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"{op}: padding_mode must be one of {_PADDING_MODES}, got "
+                             f"{padding_mode!r}")
+        if self.transposed and padding_mode != "zeros":
+            raise ValueError(f"{op}: only padding_mode='zeros' is supported, as in PyTorch")
+        self.kernel_size, self.stride, self.dilation = kernel, stride_, dil
+        self.padding = padding if string_padding else pad
+        self.padding_mode = padding_mode
+        self.output_padding = pair(output_padding, "output_padding", op)
         self.exact = exact
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _pair(kernel_size, "Conv2d: kernel_size")
-        self.stride = _pair(stride, "Conv2d: stride")
-        self.padding = _pair(padding, "Conv2d: padding")
-        if min(self.kernel_size) < 1 or min(self.stride) < 1 or min(self.padding) < 0:
-            raise ValueError(f"Conv2d: kernel_size and stride must be positive and padding "
-                             f"non-negative, got {kernel_size}, {stride}, {padding}")
-        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        if self.transposed:
+            shape = (self.in_channels, self.out_channels // self.groups, *kernel)
+        else:
+            shape = (self.out_channels, self.in_channels // self.groups, *kernel)
         dtype = dtype or DEFAULT_FLOAT
-        self.weight = Parameter(np.empty(shape, dtype))
-        self.bias = Parameter(np.empty((self.out_channels,), dtype)) if bias else None
+        self.weight = Parameter(np.zeros(shape, dtype))
+        self.bias = Parameter(np.zeros((self.out_channels,), dtype)) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Draw fresh weights and bias with PyTorch's default initialisation."""
+        """Draw fresh weights and bias with PyTorch's default initialisation
+        (kaiming_uniform a=sqrt(5); bias U(+-1/sqrt(fan_in))). Zero-size weights (a layer
+        with zero channels, which PyTorch allows) are left as they are."""
+        if self.weight.numel() == 0:
+            return
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        fan_in = int(np.prod(self.weight.shape[1:]))
+        if self.bias is not None and fan_in > 0:
+            bound = 1 / math.sqrt(fan_in)
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, x: Tensor) -> Tensor:
-        """``(N, in_channels, H, W)`` -> ``(N, out_channels, OH, OW)``."""
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(
-                f"{self!r} expected input of shape (N, {self.in_channels}, H, W), got {x.shape}"
-            )
-        check_spatial(self, x, self.kernel_size, self.stride, self.padding)
-        return F.conv2d(x, self.weight, self.bias, stride=_arg(self.stride),
-                        padding=_arg(self.padding), exact=self.exact)
-
     def extra_repr(self) -> str:
-        """What ``repr(layer)`` shows in the parentheses."""
+        """What ``repr(layer)`` shows in the parentheses (PyTorch's wording)."""
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
         if self.padding != (0, 0):
-            s += f", padding={self.padding}"
+            s += f", padding={self.padding}"  # PyTorch prints 'same' unquoted
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
-        return s + (", exact=True" if self.exact else "")
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode!r}"
+        return s + (f", exact={self.exact}" if self.exact is not None else "")
+
+
+class Conv2d(_ConvNd):
+    """PyTorch's ``nn.Conv2d``: weight ``(out_channels, in_channels/groups, kh, kw)``, bias
+    ``(out_channels,)``, same defaults and initialisation.
+
+    An output size that is not whole floors, as in PyTorch; ``exact=True`` (or
+    ``minigrad.strict_shapes()``) makes that an error that says which padding or stride
+    fits. ``padding_mode`` other than ``'zeros'`` pads with ``F.pad(mode=...)`` first.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
+                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                 bias: bool = True, padding_mode: str = "zeros", device: Any = None,
+                 dtype: object = None, exact: bool | None = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype, exact)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, in_channels, H, W)`` -> ``(N, out_channels, OH, OW)``."""
+        padding = self.padding
+        if self.padding_mode != "zeros":  # pad by the mode first, then a plain conv
+            x, padding = F.pad(x, self._pad_amounts(), mode=self.padding_mode), 0
+        return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                        self.groups, exact=self.exact)
+
+    def _pad_amounts(self) -> tuple[int, int, int, int]:
+        """(left, right, top, bottom), PyTorch's split for 'same': the odd one right."""
+        if self.padding == "valid":
+            return (0, 0, 0, 0)
+        if self.padding == "same":
+            (th, tw) = (d * (k - 1) for d, k in zip(self.dilation, self.kernel_size))
+            return (tw // 2, tw - tw // 2, th // 2, th - th // 2)
+        ph, pw = self.padding
+        return (pw, pw, ph, ph)
+
+
+class ConvTranspose2d(_ConvNd):
+    """PyTorch's ``nn.ConvTranspose2d``: weight ``(in_channels, out_channels/groups, kh,
+    kw)``; output size ``(H-1)*stride - 2*padding + dilation*(k-1) + output_padding + 1``.
+    ``forward(x, output_size=None)`` accepts PyTorch's ``output_size`` to pick the
+    output_padding."""
+
+    transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
+                 stride: Any = 1, padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                 bias: bool = True, dilation: Any = 1, padding_mode: str = "zeros",
+                 device: Any = None, dtype: object = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype, None, output_padding)
+
+    def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
+        """``(N, in_channels, H, W)`` -> ``(N, out_channels, OH, OW)``."""
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = self._output_padding(x, output_size)
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                  output_padding, self.groups, self.dilation)
+
+    def _output_padding(self, x: Tensor, output_size: Any) -> tuple[int, int]:
+        want = tuple(output_size)[-2:]
+        out = []
+        for i, size in enumerate(want):
+            least = ((x.shape[2 + i] - 1) * self.stride[i] - 2 * self.padding[i]
+                     + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
+            if not least <= size < least + self.stride[i]:
+                raise ValueError(f"ConvTranspose2d: requested an output size of {want}, but "
+                                 f"valid sizes range from {least} to "
+                                 f"{least + self.stride[i] - 1} along dimension {i}")
+            out.append(size - least)
+        return out[0], out[1]

@@ -1,8 +1,8 @@
-"""``Dropout``: inverted dropout, active in ``train()`` mode only."""
+"""``Dropout`` and ``Dropout2d``: inverted dropout, active in ``train()`` mode only."""
 
 from __future__ import annotations
 
-from ..ops.activation import dropout
+from ..ops.activation import dropout, dropout2d
 from ..tensor import Tensor
 from .module import Module
 
@@ -13,8 +13,9 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p}")
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"{type(self).__name__}: probability p must be between 0 and 1, "
+                             f"got {p!r}")
         self.p = float(p)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -24,3 +25,12 @@ class Dropout(Module):
     def extra_repr(self) -> str:
         """What ``repr(layer)`` shows in the parentheses."""
         return f"p={self.p}"
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels ``(N, C, H, W)`` with probability ``p`` while training (feature
+    maps are correlated, so single pixels would leak through)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``x`` with a fresh channel mask in training mode; ``x`` itself in eval mode."""
+        return dropout2d(x, self.p, self.training)

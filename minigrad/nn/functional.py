@@ -3,8 +3,13 @@
 from ..ops import pad  # noqa: F401
 
 # convolution and pooling (im2col based)
-from ..ops.conv import col2im, conv2d, im2col  # noqa: F401
-from ..ops.pool import avg_pool2d, max_pool2d  # noqa: F401
+from ..ops.conv import col2im, conv2d, conv_transpose2d, im2col  # noqa: F401
+from ..ops.pool import (  # noqa: F401
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool2d,
+    max_pool2d,
+)
 
 # isort: split
 
@@ -21,3 +26,27 @@ from ..ops.activation import (  # noqa: F401
 )
 from ..ops.loss import cross_entropy, mse_loss, nll_loss  # noqa: F401
 from ..ops.norm import batch_norm, local_response_norm  # noqa: F401
+
+# isort: split
+
+# more activations, normalisations, losses, padding modes and resizing (PyTorch signatures)
+from ..ops.activation import (  # noqa: E402, F401
+    dropout2d,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    relu6,
+    silu,
+    softplus,
+)
+from ..ops.embedding import embedding, one_hot  # noqa: E402, F401
+from ..ops.loss import (  # noqa: E402, F401
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    l1_loss,
+    smooth_l1_loss,
+)
+from ..ops.norm import group_norm, layer_norm  # noqa: E402, F401
+from ..ops.resize import interpolate  # noqa: E402, F401
+from ..ops.resize import pad as pad  # noqa: E402, F811  (F.pad with mode=, replaces ops.pad)

@@ -8,6 +8,7 @@ The fan of a weight of shape ``(out, in, *kernel)`` is ``in * prod(kernel)`` (fa
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -117,10 +118,20 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
 
 
+def _is_empty(tensor: Tensor) -> bool:
+    """A zero-element weight (a layer with zero channels) has nothing to draw: warn, as PyTorch."""
+    if tensor.numel() == 0:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
+
+
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu") -> Tensor:
     """He: U(-bound, bound), bound = gain * sqrt(3 / fan). With a=sqrt(5) this is PyTorch's
     default for Linear and Conv2d weights (bound = 1 / sqrt(fan_in))."""
+    if _is_empty(tensor):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound)
@@ -129,5 +140,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
     """He: N(0, std^2), std = gain / sqrt(fan)."""
+    if _is_empty(tensor):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)

@@ -1,4 +1,5 @@
-"""``Linear``: the book's Affine layer, ``y = x W^T + b`` with PyTorch's weight layout."""
+"""``Linear``: the book's Affine layer, ``y = x W^T + b`` with PyTorch's weight layout, and
+``LazyLinear``, which learns ``in_features`` from its first input."""
 
 from __future__ import annotations
 
@@ -9,8 +10,21 @@ import numpy as np
 from ..ops.activation import linear
 from ..tensor import DEFAULT_FLOAT, Tensor
 from . import init
+from ._checks import size_arg
 from .module import Module
 from .parameter import Parameter
+
+
+def check_input_dtype(layer: Module, x: Tensor, weight: Tensor) -> None:
+    """Refuse an input whose dtype differs from the weight's, as PyTorch's matmul does
+    (minigrad would otherwise promote and return float64 from a float32 layer)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{type(layer).__name__}: input must be a Tensor, got "
+                        f"{type(x).__name__}")
+    if x.dtype != weight.dtype:
+        raise RuntimeError(f"{type(layer).__name__}: mat1 and mat2 must have the same dtype, "
+                           f"but got input {x.dtype} and weight {weight.dtype} (cast the "
+                           f"input with .to({weight.dtype}) or the layer with .to())")
 
 
 class Linear(Module):
@@ -18,23 +32,27 @@ class Linear(Module):
     PyTorch: kaiming_uniform(a=sqrt(5)) and bias U(+-1/sqrt(in_features))."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: object = None) -> None:
+                 device: object = None, dtype: object = None) -> None:
         super().__init__()
-        self.in_features, self.out_features = int(in_features), int(out_features)
-        dtype = dtype or DEFAULT_FLOAT
+        name = type(self).__name__
+        self.in_features = size_arg(in_features, "in_features", name)
+        self.out_features = size_arg(out_features, "out_features", name)
+        dtype = np.dtype(dtype or DEFAULT_FLOAT)
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype))
         self.bias = Parameter(np.empty((self.out_features,), dtype)) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Draw fresh weights and bias with PyTorch's default initialisation."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.weight.numel():
+            init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
         """``(..., in_features)`` -> ``(..., out_features)``: ``x @ weight.T + bias``."""
+        check_input_dtype(self, x, self.weight)
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"{self!r} expected input of shape (..., {self.in_features}), got {x.shape}"
@@ -45,3 +63,25 @@ class Linear(Module):
         """What ``repr(layer)`` shows in the parentheses."""
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class LazyLinear(Linear):
+    """A ``Linear`` whose ``in_features`` is read from the first input's last dim; until
+    then its weight is an empty placeholder (so build the optimizer after one forward)."""
+
+    def __init__(self, out_features: int, bias: bool = True, device: object = None,
+                 dtype: object = None) -> None:
+        super().__init__(0, out_features, bias, device, dtype)
+
+    def has_uninitialized_params(self) -> bool:
+        """True until the first forward has fixed ``in_features``."""
+        return self.in_features == 0 and self.weight.shape[1] == 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Materialise the weight on the first call, then behave as ``Linear``."""
+        if self.has_uninitialized_params() and isinstance(x, Tensor) and x.ndim:
+            self.in_features = x.shape[-1]
+            self.weight.data = np.empty((self.out_features, self.in_features),
+                                        self.weight.dtype)
+            self.reset_parameters()
+        return super().forward(x)

@@ -8,7 +8,7 @@ but not trained (BatchNorm's running statistics).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -18,12 +18,14 @@ from ..tensor import Tensor
 from .parameter import Parameter
 
 
-class IncompatibleKeys(NamedTuple):
-    """What ``load_state_dict(strict=False)`` could not load, by key."""
+class _IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict`` did not load, by key (PyTorch's ``_IncompatibleKeys``)."""
 
     missing_keys: list[str]
     unexpected_keys: list[str]
-    mismatched_keys: list[str]
+
+
+IncompatibleKeys = _IncompatibleKeys
 
 
 class _CallStack(threading.local):
@@ -31,6 +33,52 @@ class _CallStack(threading.local):
 
 
 _calls = _CallStack()
+
+
+def blame(error: BaseException, layer: Module) -> BaseException:
+    """Mark ``error`` as coming from ``layer``, so the outermost ``Module.__call__`` names
+    it by its dotted path. A model that checks its input before the layer runs (the
+    input's spatial size, say) raises ``blame(ValueError(...), self.conv1)``."""
+    try:
+        error._mg_module = layer  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+    return error
+
+
+def _parse_to(args: tuple, kwargs: dict) -> np.dtype | None:
+    """The dtype asked for by ``Module.to``'s arguments (None: keep); refuse other devices."""
+    kwargs = {k: v for k, v in kwargs.items() if k not in ("non_blocking", "copy",
+                                                             "memory_format")}
+    unknown = set(kwargs) - {"device", "dtype", "tensor"}
+    if unknown:
+        raise TypeError(f"Module.to() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    items = [*args, *kwargs.values()]
+    if len(items) > 2:
+        raise TypeError(f"Module.to() takes a device, a dtype or a tensor, got {len(items)} "
+                        "arguments")
+    dtype = None
+    for a in items:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+            continue
+        if a is None:
+            continue
+        if isinstance(a, str) or type(a).__name__ == "device":
+            name = str(a).split(":")[0]
+            if name != "cpu":
+                raise RuntimeError(f"Module.to(): minigrad runs on the CPU only, got device "
+                                   f"{str(a)!r} (see docs/porting.md)")
+            continue
+        try:
+            dtype = np.dtype(getattr(a, "numpy_dtype", a))
+        except TypeError:
+            raise TypeError(f"Module.to(): expected a device, a dtype or a tensor, got "
+                            f"{a!r}") from None
+        if dtype.kind not in "fc":
+            raise TypeError(f"Module.to() only accepts floating point dtypes, but got "
+                            f"desired dtype={dtype}")
+    return dtype
 
 
 def _as_array(value: Any, key: str) -> np.ndarray:
@@ -80,8 +128,10 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` inside a ``module_scope``, so graph nodes know their layer.
 
-        An error raised inside is re-raised by the outermost module with the dotted name of
-        the layer it came from ("layer 'features.3' (Conv2d): ...").
+        This is the one place that names the failing layer: an error raised inside is
+        tagged with the innermost module that saw it (or the one given to ``blame``), and
+        the outermost module re-raises it with that layer's dotted name
+        ("Net: layer 'features.3' (Conv2d): ...").
         """
         _calls.depth += 1
         try:
@@ -89,11 +139,8 @@ class Module:
                 return self.forward(*args, **kwargs)
         except (ValueError, TypeError, RuntimeError, IndexError) as e:
             if getattr(e, "_mg_module", None) is None:
-                try:
-                    e._mg_module = self  # the innermost module that saw the error
-                except AttributeError:
-                    pass
-            elif _calls.depth == 1 and e._mg_module is not self and e.args:
+                blame(e, self)  # the innermost module that saw the error
+            if _calls.depth == 1 and e._mg_module is not self and e.args:
                 name = self._name_of(e._mg_module)
                 if name is not None:
                     e.args = (
@@ -269,7 +316,7 @@ class Module:
 
     def num_parameters(self, trainable_only: bool = False) -> int:
         """How many numbers the model learns (62,378,344 for AlexNet)."""
-        return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
+        return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
@@ -307,15 +354,22 @@ class Module:
         fn(self)
         return self
 
-    def to(self, dtype: Any) -> Module:
-        """Cast floating parameters and buffers to ``dtype`` in place (e.g. float64 for
-        gradcheck); integer buffers such as ``num_batches_tracked`` are left alone."""
-        dtype = np.dtype(dtype)
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """PyTorch's ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``:
+        cast floating parameters and buffers in place (integer buffers such as
+        ``num_batches_tracked`` are left alone); the only device is ``"cpu"``. Returns self."""
+        dtype = _parse_to(args, kwargs)
+        if dtype is None:
+            return self
         for t in [*self.parameters(), *self.buffers()]:
             if t.dtype.kind == "f":
                 t.data = t.data.astype(dtype)
                 if t.grad is not None:
                     t.grad = Tensor(t.grad.data.astype(dtype))
+        return self
+
+    def cpu(self) -> Module:
+        """The module itself: minigrad runs on the CPU only."""
         return self
 
     def double(self) -> Module:
@@ -345,14 +399,17 @@ class Module:
             if m is not None:
                 m._save_to(out, f"{prefix}{name}.", keep_vars)
 
-    def load_state_dict(self, state_dict: dict[str, Any],
-                        strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict: Mapping[str, Any],
+                        strict: bool = True) -> _IncompatibleKeys:
         """Copy values (Tensors or numpy arrays) into the parameters and buffers in place.
 
-        Every problem is collected first: missing keys, unexpected keys and shape mismatches
-        are reported together, by name. ``strict=True`` raises and changes nothing;
-        ``strict=False`` loads whatever fits and returns the rest.
+        Every problem is collected first and reported together, by name; nothing changes
+        when it raises. A shape mismatch always raises (as in PyTorch); missing and
+        unexpected keys raise with ``strict=True`` and are returned with ``strict=False``.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected state_dict to be dict-like, got "
+                            f"{type(state_dict).__name__}")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -368,19 +425,19 @@ class Module:
                 )
                 continue
             ready.append((target, arr))
-        if strict and (missing or unexpected or mismatched):
+        if mismatched or (strict and (missing or unexpected)):
             lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
-            if missing:
+            if missing and strict:
                 lines.append("  missing keys: " + ", ".join(missing))
-            if unexpected:
+            if unexpected and strict:
                 lines.append("  unexpected keys: " + ", ".join(unexpected))
             if mismatched:
-                lines.append("  shape mismatches: " + "; ".join(mismatched))
+                lines.append("  size mismatch: " + "; ".join(mismatched))
             raise RuntimeError("\n".join(lines))
         for target, arr in ready:
             target.data[...] = arr  # in place: optimizers keep pointing at the same arrays
             target._bump_version()  # a graph that saved it now fails loudly in backward
-        return IncompatibleKeys(missing, unexpected, [m.split(":")[0] for m in mismatched])
+        return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing
     def extra_repr(self) -> str:

@@ -1,11 +1,13 @@
-"""Normalisation layers: ``LocalResponseNorm`` (AlexNet) and ``BatchNorm1d``/``BatchNorm2d``."""
+"""Normalisation layers: ``LocalResponseNorm`` (AlexNet), ``BatchNorm1d``/``BatchNorm2d``,
+``LayerNorm`` and ``GroupNorm``."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..ops.norm import batch_norm, local_response_norm
+from ..ops.norm import batch_norm, group_norm, layer_norm, local_response_norm
 from ..tensor import DEFAULT_FLOAT, Tensor
+from ._checks import size_arg
 from .module import Module
 from .parameter import Parameter
 
@@ -17,7 +19,8 @@ class LocalResponseNorm(Module):
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
                  k: float = 1.0) -> None:
         super().__init__()
-        self.size, self.alpha, self.beta, self.k = int(size), alpha, beta, k
+        self.size = size_arg(size, "size", "LocalResponseNorm", minimum=1)
+        self.alpha, self.beta, self.k = alpha, beta, k
 
     def forward(self, x: Tensor) -> Tensor:
         """``(N, C, ...)`` normalised across nearby channels; same shape."""
@@ -38,7 +41,8 @@ class _BatchNorm(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True) -> None:
         super().__init__()
-        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
+        self.num_features = size_arg(num_features, "num_features", type(self).__name__)
+        self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         n = self.num_features
         if affine:
@@ -103,3 +107,64 @@ class BatchNorm2d(_BatchNorm):
 
     _dims = (4,)
     _expect = "(N, {c}, H, W)"
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its last dims ``normalized_shape`` (transformers' norm);
+    ``elementwise_affine`` adds a learnable ``weight`` (ones) and ``bias`` (zeros)."""
+
+    def __init__(self, normalized_shape: int | tuple[int, ...], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True, device: object = None,
+                 dtype: object = None) -> None:
+        super().__init__()
+        shape = ((normalized_shape,) if isinstance(normalized_shape, int)
+                 else tuple(normalized_shape))
+        self.normalized_shape = tuple(size_arg(s, "normalized_shape", "LayerNorm")
+                                      for s in shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        dt = np.dtype(dtype or DEFAULT_FLOAT)
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dt))
+            self.bias = Parameter(np.zeros(self.normalized_shape, dt)) if bias else None
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Same shape as ``x``."""
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class GroupNorm(Module):
+    """Normalise each sample over groups of ``num_channels // num_groups`` channels;
+    ``affine`` adds a per-channel ``weight`` and ``bias``."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device: object = None, dtype: object = None) -> None:
+        super().__init__()
+        self.num_groups = size_arg(num_groups, "num_groups", "GroupNorm", minimum=1)
+        self.num_channels = size_arg(num_channels, "num_channels", "GroupNorm")
+        if self.num_channels % self.num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.eps, self.affine = eps, affine
+        dt = np.dtype(dtype or DEFAULT_FLOAT)
+        if affine:
+            self.weight = Parameter(np.ones(self.num_channels, dt))
+            self.bias = Parameter(np.zeros(self.num_channels, dt))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, C, ...)`` -> same shape."""
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

@@ -1,4 +1,5 @@
-"""Layers that only pass data on or change its shape: ``Identity`` and ``Flatten``."""
+"""Layers that only pass data on or change its shape: ``Identity``, ``Flatten``,
+``Unflatten``."""
 
 from __future__ import annotations
 
@@ -33,3 +34,27 @@ class Flatten(Module):
     def extra_repr(self) -> str:
         """What ``repr(layer)`` shows in the parentheses."""
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size`` (the inverse of ``Flatten``)."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...]) -> None:
+        super().__init__()
+        if isinstance(unflattened_size, int) or not all(
+                isinstance(s, int) for s in unflattened_size):
+            raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got "
+                            f"{unflattened_size!r}")
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``x`` with dim ``dim`` reshaped to ``unflattened_size``."""
+        d = self.dim + x.ndim if self.dim < 0 else self.dim
+        if not 0 <= d < x.ndim:
+            raise IndexError(f"Unflatten: dimension {self.dim} out of range for input of "
+                             f"shape {x.shape}")
+        return x.reshape(*x.shape[:d], *self.unflattened_size, *x.shape[d + 1:])
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -25,6 +25,19 @@ from .elementwise import (
     power,
     where,
 )
+from .index import (
+    Cumsum,
+    Gather,
+    MaskedFill,
+    ReverseCumsum,
+    ScatterAdd,
+    argsort,
+    cumsum,
+    gather,
+    masked_fill,
+    sort,
+    topk,
+)
 from .linalg import MatMul, matmul
 from .reduce import (
     Amax,

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
 from ..autograd import Context, Function
 from ..rng import get_rng
 from ..tensor import Tensor
+from .elementwise import where
 
 
 def relu(x: Tensor) -> Tensor:
@@ -84,3 +88,131 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     keep = get_rng().random(x.shape) >= p
     mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
     return x * Tensor(mask)
+
+
+# ---------------------------------------------------------------- more activations (nn helper)
+# Each is a composition of core ops (or the ``Erf`` Function below), so its backward comes
+# from theirs and is itself differentiable: gradgradcheck holds for free.
+
+
+def _erf_array(x: np.ndarray) -> np.ndarray:
+    """The error function in float64 to ~1e-15, vectorised: a Taylor series below |x| = 2,
+    the continued fraction of erfc above (numpy has no erf; minigrad needs no scipy)."""
+    a = np.abs(x.astype(np.float64))
+    out = np.empty_like(a)
+    small = a < 2.0
+    z = a[small]
+    z2, term, s = z * z, z.copy(), z.copy()
+    for n in range(1, 35):
+        term *= -z2 / n
+        s += term / (2 * n + 1)
+    out[small] = s * (2.0 / np.sqrt(np.pi))
+    z = a[~small]
+    f = z.copy()
+    for k in range(80, 0, -1):
+        f = z + (k / 2.0) / f
+    out[~small] = 1.0 - np.exp(-z * z) / np.sqrt(np.pi) / f
+    return (np.sign(x) * out).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+
+
+class Erf(Function):
+    """The error function; ``d/dx erf(x) = 2/sqrt(pi) * exp(-x**2)``."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return _erf_array(x.data)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return g * (-(x * x)).exp() * (2.0 / math.sqrt(math.pi))
+
+
+def erf(x: Tensor) -> Tensor:
+    """The error function, elementwise (GELU's building block)."""
+    return Erf.apply(_float_input(x, "erf"))
+
+
+def _float_input(x: Any, op: str) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be a Tensor, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{op}(): expected a floating point input, got dtype {x.dtype}")
+    return x
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    x = _float_input(x, "leaky_relu")
+    return where(x.data > 0, x, x * negative_slope)
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    x = _float_input(x, "elu")
+    neg = x.data <= 0
+    safe = where(neg, x, 0.0)  # exp only of the negative part: no overflow, no inf * 0
+    return where(neg, (safe.exp() - 1.0) * alpha, x)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """``x * Phi(x)`` (exact, through erf) or PyTorch's tanh approximation."""
+    x = _float_input(x, "gelu")
+    if approximate == "none":
+        return x * 0.5 * (erf(x * (1.0 / math.sqrt(2.0))) + 1.0)
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2.0 / math.pi)
+        return x * 0.5 * (inner.tanh() + 1.0)
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)`` (swish)."""
+    x = _float_input(x, "silu")
+    return x * x.sigmoid()
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta*x)) / beta``, and ``x`` itself where ``beta*x > threshold``."""
+    x = _float_input(x, "softplus")
+    z = x * beta
+    linear_part = z.data > threshold
+    neg = z.data <= 0
+    low, high = where(neg, z, 0.0), where(neg | linear_part, 0.0, z)
+    # log(1 + e^z), and z + log(1 + e^-z) for positive z: finite everywhere, exact slopes
+    soft = where(neg, (low.exp() + 1.0).log(), high + ((-high).exp() + 1.0).log())
+    soft = soft * (1.0 / beta)
+    return where(linear_part, x, soft)
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """``x`` clamped to ``[min_val, max_val]``."""
+    x = _float_input(x, "hardtanh")
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+    inside = (x.data > min_val) & (x.data < max_val)  # PyTorch: gradient 0 at the edges
+    return where(inside, x, x.detach().clamp(min_val, max_val))
+
+
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(x, 0), 6)``."""
+    return hardtanh(_float_input(x, "relu6"), 0.0, 6.0)
+
+
+def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Channel dropout: zero whole feature maps ``(N, C, H, W)`` (or ``(C, H, W)``) with
+    probability ``p`` and scale the kept ones by ``1 / (1 - p)``."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: probability p must be between 0 and 1, got {p}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
+                         f"shape {x.shape}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    mask_shape = x.shape[:-2] + (1, 1)
+    keep = get_rng().random(mask_shape) >= p
+    return x * Tensor(keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p)))

@@ -18,6 +18,7 @@ Inputs are (N, C, H, W), weights (FN, C, FH, FW); the gradient ``g`` is used in
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -25,14 +26,18 @@ import numpy as np
 from ..autograd import Context, Function
 from ..im2col import (
     Geometry,
+    channels,
     check_float,
     col2im_array,
     geometry,
     im2col_array,
     offset_range,
+    pair,
+    window_args,
     workspace,
 )
 from ..tensor import Tensor
+from .shape import pad
 
 __all__ = [
     "BiasGrad",
@@ -43,6 +48,7 @@ __all__ = [
     "Im2Col",
     "col2im",
     "conv2d",
+    "conv_transpose2d",
     "im2col",
 ]
 
@@ -103,7 +109,7 @@ def _tensor(x: Any, what: str, op: str) -> Tensor:
 
 
 def im2col(x: Tensor, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-           exact: bool = True) -> Tensor:
+           exact: bool | None = True, dilation: Any = 1) -> Tensor:
     """Unfold every (KH, KW) window of ``x`` (N, C, H, W) into a row: returns
     (N*OH*OW, C*KH*KW), columns ordered channel, then kernel row, then kernel column.
 
@@ -115,18 +121,19 @@ def im2col(x: Tensor, kernel_size: Any, stride: Any = 1, padding: Any = 0,
     """
     x = _tensor(x, "input", "im2col")
     check_float(x.data, "input", "im2col")
-    g = geometry(x.shape, kernel_size, stride, padding, exact=exact, op="im2col")
+    g = geometry(x.shape, kernel_size, stride, padding, dilation, exact=exact, op="im2col")
     return Im2Col.apply(x, g)
 
 
 def col2im(cols: Tensor, input_shape: tuple[int, ...], kernel_size: Any, stride: Any = 1,
-           padding: Any = 0, exact: bool = True) -> Tensor:
+           padding: Any = 0, exact: bool | None = True, dilation: Any = 1) -> Tensor:
     """Fold rows of windows back onto an image of ``input_shape``, adding where windows
     overlap. It is the adjoint of ``im2col`` (``<im2col(x), y> == <x, col2im(y)>``), not its
     inverse: a pixel covered by k windows comes back k times."""
     cols = _tensor(cols, "cols", "col2im")
     check_float(cols.data, "cols", "col2im")
-    g = geometry(tuple(input_shape), kernel_size, stride, padding, exact=exact, op="col2im")
+    g = geometry(tuple(input_shape), kernel_size, stride, padding, dilation, exact=exact,
+                 op="col2im")
     expected = (g.n * g.oh * g.ow, g.c * g.kh * g.kw)
     if cols.shape != expected:
         raise ValueError(
@@ -149,7 +156,7 @@ def _per_image(fn: int, g: Geometry) -> bool:
     output straight into (N, FN, OH, OW) order, so neither output nor gradient needs a
     transpose. Big weight matrices keep the single GEMM, where OpenBLAS is at its best.
     """
-    return fn * g.c * g.kh * g.kw <= 4096
+    return g.groups == 1 and fn * g.c * g.kh * g.kw <= 4096
 
 
 class Conv2d(Function):
@@ -169,14 +176,28 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, w: Tensor, b: Tensor | None, g: Geometry) -> np.ndarray:
-        fn = w.shape[0]
+        fn, groups = w.shape[0], g.groups
         k, hw = g.c * g.kh * g.kw, g.oh * g.ow
-        cols = _columns(x.data, g, with_ones=b is not None)
-        w2 = w.data.reshape(fn, k)
-        if b is not None:
-            w2 = np.concatenate([w2, b.data.reshape(fn, 1)], axis=1)
         ctx.geom = g
+        if _pointwise(g):  # 1x1: W @ x[n] per image, no im2col at all
+            ctx.save_for_backward(x, w, None)
+            y = np.matmul(w.data.reshape(fn, g.c), x.data.reshape(g.n, g.c, hw))
+            if b is not None:
+                y += b.data[:, None]
+            return y.reshape(g.n, fn, g.oh, g.ow)
+        fused_bias = b is not None and groups == 1
+        cols = _columns(x.data, g, with_ones=fused_bias)
         ctx.save_for_backward(x, w, cols if ctx.needs_input_grad[1] else None)
+        if groups > 1:  # one batched GEMM: (G, FN/G, K/G) @ (G, K/G, N*OH*OW)
+            m = g.n * hw
+            out = np.matmul(w.data.reshape(groups, fn // groups, k // groups),
+                            cols.reshape(groups, k // groups, m)).reshape(fn, m)
+            if b is not None:
+                out += b.data[:, None]
+            return out.reshape(fn, g.n, g.oh, g.ow).transpose(1, 0, 2, 3)
+        w2 = w.data.reshape(fn, k)
+        if fused_bias:
+            w2 = np.concatenate([w2, b.data.reshape(fn, 1)], axis=1)
         if _per_image(fn, g):
             per_image = cols.reshape(cols.shape[0], g.n, hw).transpose(1, 0, 2)
             y = np.matmul(w2, per_image)  # (N, FN, OH*OW)
@@ -187,21 +208,23 @@ class Conv2d(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple:
         x, w, cols = ctx.saved_tensors
+        g = ctx.geom
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         gx = gw = gb = None
         # the feature-major gradient is needed by the input gradient and the single-GEMM
         # weight gradient; the per-image weight gradient reads the gradient as it is
         gfm = None
-        if need_x or (need_w and not _per_image(w.shape[0], ctx.geom)):
+        if not _pointwise(g) and (need_x or (need_w and not _per_image(w.shape[0], g))):
             gfm = _feature_major(grad.data)
         if need_x:
-            gx = ConvTranspose2d.apply(grad, w, ctx.geom, gfm)
-        if need_w and need_b:  # cols carries the row of ones: db comes out of the same GEMM
-            gw, gb = Conv2dWeightGrad.apply(x, grad, ctx.geom, cols, gfm, True)
-        elif need_w:
-            gw = Conv2dWeightGrad.apply(x, grad, ctx.geom, cols, gfm)
-        elif need_b:
-            gb = BiasGrad.apply(grad, gfm)
+            gx = ConvTranspose2d.apply(grad, w, g, gfm)
+        if need_w and need_b and g.groups == 1:  # cols has the row of ones: db comes along
+            gw, gb = Conv2dWeightGrad.apply(x, grad, g, cols, gfm, True)
+        else:
+            if need_w:
+                gw = Conv2dWeightGrad.apply(x, grad, g, cols, gfm)
+            if need_b:
+                gb = BiasGrad.apply(grad, gfm)
         return gx, gw, gb, None
 
 
@@ -225,7 +248,7 @@ class BiasGrad(Function):
         if gfm is not None:  # contiguous rows: the cheapest reduction
             return gfm.sum(axis=1)
         n, fn = grad.shape[:2]
-        return grad.data.reshape(n, fn, grad.size // max(n * fn, 1)).sum(axis=(0, 2))
+        return grad.data.reshape(n, fn, grad.numel() // max(n * fn, 1)).sum(axis=(0, 2))
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor) -> tuple:
@@ -248,14 +271,26 @@ class ConvTranspose2d(Function):
                 gfm: np.ndarray | None = None) -> np.ndarray:
         ctx.geom = g
         ctx.save_for_backward(grad, w)
+        if _pointwise(g):  # 1x1: W^T @ g[n] per image
+            fn = w.shape[0]
+            dx = np.matmul(w.data.reshape(fn, g.c).T, grad.data.reshape(g.n, fn, g.oh * g.ow))
+            return dx.reshape(g.input_shape)
         if gfm is None:
             gfm = _feature_major(grad.data)
         dtype = np.result_type(gfm, w.data)
         fn, m = gfm.shape
-        wt = np.ascontiguousarray(w.data.transpose(2, 3, 1, 0), dtype=dtype)  # (KH,KW,C,FN)
+        groups = g.groups
+        cg, fg = g.c // groups, fn // groups
+        # (G, KH, KW*C/G, FN/G): per group and kernel row, the matrix W[:, :, i, :]^T
+        wt = np.ascontiguousarray(
+            w.data.reshape(groups, fg, cg, g.kh, g.kw).transpose(0, 3, 4, 2, 1), dtype=dtype
+        ).reshape(groups, g.kh, g.kw * cg, fg)
+        gg = gfm.reshape(groups, fg, m)
         dxc = np.empty((g.c, g.n, g.h, g.w), dtype=dtype)
-        buf = workspace((g.kw, g.c, m), dtype)
-        rows = [(i, r) for i in range(g.kh) if (r := offset_range(i, g.ph, g.sh, g.oh, g.h))]
+        dxg = dxc.reshape(groups, cg, g.n, g.h, g.w)
+        buf = workspace((groups, g.kw, cg, m), dtype)
+        rows = [(i, r) for i in range(g.kh)
+                if (r := offset_range(i * g.dh, g.ph, g.sh, g.oh, g.h))]
         full = _covering_offset(g)
         if full is None:
             dxc[...] = 0
@@ -263,20 +298,20 @@ class ConvTranspose2d(Function):
             rows.sort(key=lambda ir: ir[0] != full[0])
         first = full
         for i, (orow, irow) in rows:
-            np.matmul(wt[i].reshape(g.kw * g.c, fn), gfm, out=buf.reshape(g.kw * g.c, m))
+            _gemm(wt[:, i], gg, buf.reshape(groups, g.kw * cg, m))
             order = range(g.kw) if first is None else sorted(range(g.kw),
                                                              key=lambda j: j != first[1])
             for j in order:
-                cr = offset_range(j, g.pw, g.sw, g.ow, g.w)
+                cr = offset_range(j * g.dw, g.pw, g.sw, g.ow, g.w)
                 if cr is None:
                     continue
                 ocol, icol = cr
-                src = buf[j].reshape(g.c, g.n, g.oh, g.ow)[:, :, orow, ocol]
+                src = buf[:, j].reshape(groups, cg, g.n, g.oh, g.ow)[..., orow, ocol]
                 if (i, j) == first:
-                    np.copyto(dxc, src)
+                    np.copyto(dxg, src)
                     first = None
                 else:
-                    dxc[:, :, irow, icol] += src
+                    dxg[..., irow, icol] += src
         return dxc.transpose(1, 0, 2, 3)
 
     @staticmethod
@@ -290,15 +325,30 @@ class ConvTranspose2d(Function):
         return d_grad, d_w, None, None
 
 
+def _pointwise(g: Geometry) -> bool:
+    """A 1x1 convolution, stride 1, no padding, one group: a plain GEMM per image on the
+    input as it is, with nothing to unfold."""
+    return (g.kh == g.kw == g.sh == g.sw == 1 and g.ph == g.pw == 0 and g.groups == 1
+            and g.oh == g.h and g.ow == g.w)
+
+
+def _gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """``out = a @ b`` for stacks of matrices; a stack of one is issued as a plain GEMM."""
+    if a.shape[0] == 1:
+        np.matmul(a[0], b[0], out=out[0])
+    else:
+        np.matmul(a, b, out=out)
+
+
 def _covering_offset(g: Geometry) -> tuple[int, int] | None:
     """A kernel offset whose slice of the output grid lands on every input pixel."""
     if g.sh != 1 or g.sw != 1 or g.oh != g.h or g.ow != g.w:
         return None
     for i in range(g.kh):
-        r = offset_range(i, g.ph, 1, g.oh, g.h)
+        r = offset_range(i * g.dh, g.ph, 1, g.oh, g.h)
         if r and r[1] == slice(0, g.h, 1):
             for j in range(g.kw):
-                c = offset_range(j, g.pw, 1, g.ow, g.w)
+                c = offset_range(j * g.dw, g.pw, 1, g.ow, g.w)
                 if c and c[1] == slice(0, g.w, 1):
                     return i, j
     return None
@@ -321,9 +371,21 @@ class Conv2dWeightGrad(Function):
         ctx.save_for_backward(x, grad)
         fn = grad.shape[1]
         k, hw = g.c * g.kh * g.kw, g.oh * g.ow
+        if _pointwise(g):  # 1x1: sum over images of g[n] @ x[n]^T
+            g3 = grad.data.reshape(g.n, fn, hw)
+            dw = np.matmul(g3, x.data.reshape(g.n, g.c, hw).transpose(0, 2, 1)).sum(axis=0)
+            dw = dw.reshape(fn, g.c, 1, 1)
+            return (dw, g3.sum(axis=(0, 2))) if with_bias else dw
         if cols is None or cols.shape[0] < k + with_bias:
             cols = _columns(x.data, g, with_ones=with_bias)
         c2 = cols[: k + with_bias]
+        if g.groups > 1:  # (G, FN/G, M) @ (G, M, K/G): one batched GEMM
+            gr, m = g.groups, g.n * hw
+            if gfm is None:
+                gfm = _feature_major(grad.data)
+            dw = np.matmul(gfm.reshape(gr, fn // gr, m), c2.reshape(gr, k // gr, m)
+                           .transpose(0, 2, 1)).reshape(fn, k // gr)
+            return dw.reshape(fn, g.c // gr, g.kh, g.kw)
         if _per_image(fn, g) and gfm is None:  # sum over images of (FN, HW) @ (HW, K)
             g3 = grad.data.reshape(g.n, fn, hw)
             dw = np.matmul(g3, c2.reshape(c2.shape[0], g.n, hw).transpose(1, 2, 0)).sum(axis=0)
@@ -348,27 +410,21 @@ class Conv2dWeightGrad(Function):
         return d_x, d_grad, None, None, None, None
 
 
-def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
-           padding: Any = 0, exact: bool = True) -> Tensor:
-    """2-D convolution (cross-correlation, as in PyTorch) of x (N, C, H, W) with weight
-    (FN, C, FH, FW) plus bias (FN,): output (N, FN, OH, OW).
+def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
+                    in_axis: int, out_axis: int) -> tuple[Tensor, Tensor, Tensor | None, int]:
+    """Types, ranks, dtypes and channel counts of a convolution's operands, checked once.
 
-    ``OH = (H + 2*P - FH) / S + 1`` must be whole unless ``exact=False`` (then it floors,
-    as PyTorch does). Example, 30 filters of 3x5x5 with "same" padding::
-
-        >>> import minigrad as mg, minigrad.nn.functional as F
-        >>> F.conv2d(mg.ones(2, 3, 28, 28), mg.ones(30, 3, 5, 5), mg.zeros(30), padding=2).shape
-        (2, 30, 28, 28)
+    ``in_axis``/``out_axis`` say which weight axis meets the input channels and which
+    gives the output channels (conv2d: 1 and 0; conv_transpose2d: 0 and 1).
     """
-    op = "conv2d"
     x = _tensor(x, "input", op)
     weight = _tensor(weight, "weight", op)
+    groups = channels(groups, "groups", op, minimum=1)
+    layout = "(FN, C/groups, FH, FW)" if in_axis == 1 else "(C, FN/groups, FH, FW)"
     if x.ndim != 4:
         raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
     if weight.ndim != 4:
-        raise ValueError(
-            f"{op}: expected a 4-D weight (FN, C, FH, FW), got shape {weight.shape}"
-        )
+        raise ValueError(f"{op}: expected a 4-D weight {layout}, got shape {weight.shape}")
     check_float(x.data, "input", op)
     check_float(weight.data, "weight", op)
     if x.dtype != weight.dtype:
@@ -376,21 +432,119 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
             f"{op}: input dtype {x.dtype} and weight dtype {weight.dtype} differ; convert one "
             "so they match (no silent upcasting)"
         )
-    if x.shape[1] != weight.shape[1]:
+    c = x.shape[1]
+    expect = weight.shape[in_axis] * (groups if in_axis == 1 else 1)
+    if c != expect or c % groups:
         raise ValueError(
-            f"{op}: input has {x.shape[1]} channels (shape {x.shape}) but weight expects "
-            f"{weight.shape[1]} (weight shape {weight.shape}: (FN, C, FH, FW))"
+            f"{op}: expected input of shape (N, {expect}, H, W), got {x.shape}: weight "
+            f"{weight.shape} is {layout} with groups={groups}"
+            + (f" and the {c} input channels must be a multiple of groups" if c % groups else "")
         )
+    if in_axis == 1 and weight.shape[0] % groups:
+        raise ValueError(f"{op}: weight {weight.shape} has {weight.shape[0]} filters, not "
+                         f"divisible by groups={groups}")
+    fn = weight.shape[out_axis] * (groups if out_axis == 1 else 1)
     if bias is not None:
         bias = _tensor(bias, "bias", op)
-        if bias.shape != (weight.shape[0],):
+        if bias.shape != (fn,):
             raise ValueError(
-                f"{op}: bias has shape {bias.shape} but weight {weight.shape} has "
-                f"{weight.shape[0]} filters, so bias must have shape ({weight.shape[0]},)"
+                f"{op}: bias has shape {bias.shape} but weight {weight.shape} with "
+                f"groups={groups} gives {fn} output channels, so bias must have shape ({fn},)"
             )
         check_float(bias.data, "bias", op)
         if bias.dtype != x.dtype:
             raise TypeError(f"{op}: bias dtype {bias.dtype} differs from input dtype {x.dtype}")
-    g = geometry(x.shape, weight.shape[2:], stride, padding, exact=exact, op=op,
-                 kernel_symbol="F")
-    return Conv2d.apply(x, weight, bias, g)
+    return x, weight, bias, groups
+
+
+def _same_padding(op: str, x: Tensor, kernel: tuple[int, int], stride: Any,
+                  dilation: Any) -> tuple[Tensor, tuple[int, int]]:
+    """PyTorch's ``padding='same'``: total ``D*(K-1)`` per axis, the odd one on the right
+    and bottom (an explicit pad for that one; the symmetric part stays in the geometry)."""
+    if pair(stride, "stride", op) != (1, 1):
+        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
+                         f"(stride={stride!r}); use an explicit padding")
+    dh, dw = pair(dilation, "dilation", op)
+    th, tw = dh * (kernel[0] - 1), dw * (kernel[1] - 1)
+    if th % 2 or tw % 2:  # the one uneven row/column
+        x = pad(x, (0, tw % 2, 0, th % 2))
+    return x, (th // 2, tw // 2)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1,
+           exact: bool | None = None) -> Tensor:
+    """2-D convolution (cross-correlation, as in PyTorch) of input (N, C, H, W) with weight
+    (FN, C/groups, FH, FW) plus bias (FN,): output (N, FN, OH, OW).
+
+    ``OH = (H + 2*P - D*(FH-1) - 1) / S + 1``, floored as in PyTorch; with ``exact=True``
+    (or inside ``minigrad.strict_shapes()``) a fraction is an error that says what fits.
+    ``padding`` may be ``'same'`` or ``'valid'``; ``groups`` splits the channels into
+    independent convolutions (one batched GEMM). Example, 30 filters of 3x5x5, "same"::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> F.conv2d(mg.ones(2, 3, 28, 28), mg.ones(30, 3, 5, 5), mg.zeros(30), padding=2).shape
+        (2, 30, 28, 28)
+    """
+    op = "conv2d"
+    x, weight, bias, groups = _check_operands(op, input, weight, bias, groups, 1, 0)
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = 0
+        elif padding == "same":
+            x, padding = _same_padding(op, x, weight.shape[2:], stride, dilation)
+        else:
+            raise ValueError(f"{op}: padding must be an int, a pair, 'same' or 'valid', "
+                             f"got {padding!r}")
+    g = geometry(x.shape, weight.shape[2:], stride, padding, dilation, exact=exact, op=op,
+                 groups=groups, kernel_symbol="F")
+    out = Conv2d.apply(x, weight, bias, g)
+    _note_dropped(out, g)
+    return out
+
+
+def _note_dropped(out: Tensor, g: Geometry) -> None:
+    """Record on the op's node how many input rows/columns a floored size left unread
+    (``ctx.dropped``), so the graph drawing can mark it."""
+    if out.grad_fn is not None and g.dropped != (0, 0):
+        out.grad_fn.dropped = g.dropped
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """The adjoint ("transpose") of conv2d: input (N, C, H, W), weight
+    (C, FN/groups, FH, FW), output (N, FN, OH, OW) with
+    ``OH = (H-1)*S - 2*P + D*(FH-1) + output_padding + 1`` (PyTorch's signature).
+
+    It is exactly conv2d's input gradient (col2im of ``W^T @ x``), so it shares that code.
+    Example, upsampling 2x::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> F.conv_transpose2d(mg.ones(1, 4, 5, 5), mg.ones(4, 2, 2, 2), stride=2).shape
+        (1, 2, 10, 10)
+    """
+    op = "conv_transpose2d"
+    x, weight, bias, groups = _check_operands(op, input, weight, bias, groups, 0, 1)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = window_args(op, weight.shape[2:], stride,
+                                                         padding, dilation)
+    oph, opw = pair(output_padding, "output_padding", op)
+    if not (0 <= oph < max(sh, dh) and 0 <= opw < max(sw, dw)):
+        raise ValueError(f"{op}: output_padding {(oph, opw)} must be >= 0 and smaller than "
+                         f"either stride {(sh, sw)} or dilation {(dh, dw)}")
+    n, _, h, w = x.shape
+    oh = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1
+    ow = (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1
+    if oh < 1 or ow < 1:
+        raise ValueError(f"{op}: input {x.shape} with kernel {(kh, kw)}, stride {(sh, sw)}, "
+                         f"padding {(ph, pw)} gives an empty output ({oh}, {ow})")
+    fn = weight.shape[1] * groups
+    g = geometry((n, fn, oh, ow), (kh, kw), (sh, sw), (ph, pw), (dh, dw), exact=False,
+                 op=op, groups=groups, kernel_symbol="F")
+    # with output_padding >= stride (allowed when dilation is larger) the grid of a conv
+    # over the output would be one longer than the input: the input fixes it
+    g = dataclasses.replace(g, oh=h, ow=w, dropped=(0, 0))
+    out = ConvTranspose2d.apply(x, weight, g)
+    if bias is not None:
+        out = out + bias.reshape(1, fn, 1, 1)
+    return out

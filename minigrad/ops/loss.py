@@ -1,4 +1,4 @@
-"""Losses: the fused softmax cross entropy, negative log likelihood and mean squared error.
+"""Losses: the fused softmax cross entropy, NLL, MSE, L1, smooth L1 and binary cross entropy.
 
 ``cross_entropy`` is one ``Function``: the forward goes through log-sum-exp (logits of 1e4
 give a finite loss), and the backward is the familiar ``softmax(x) - target`` written with
@@ -7,12 +7,14 @@ Tensor ops, so the loss can be differentiated twice.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from ..autograd import Context, Function
 from ..tensor import Tensor
+from .elementwise import where
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -22,8 +24,8 @@ def _check_reduction(reduction: str, op: str) -> None:
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+from ..tensor import as_tensor as _as_tensor  # noqa: E402  (the one public coercion)
+from ..tensor import require_tensor  # noqa: E402
 
 
 def _class_targets(logits: Tensor, target: Tensor, ignore_index: int, op: str) -> np.ndarray:
@@ -68,7 +70,9 @@ def _spread(g: Tensor, ctx: Context) -> Tensor:
     if ctx.reduction == "none":
         return g.unsqueeze(1)
     g = g.reshape((1,) * ctx.ndim)
-    return g / ctx.count if ctx.reduction == "mean" else g
+    if ctx.reduction != "mean":
+        return g
+    return g / ctx.count if ctx.count else g * 0.0  # nothing counted: NaN loss, zero gradient
 
 
 class CrossEntropy(Function):
@@ -136,12 +140,20 @@ def _batched(logits: Tensor, target: Tensor, op: str) -> tuple[Tensor, Tensor, b
     return logits, target, False
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",
-                  label_smoothing: float = 0.0, ignore_index: int = -100) -> Tensor:
+def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
+                  size_average: None = None, ignore_index: int = -100, reduce: None = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Softmax + log loss in one stable step. ``input``: logits ``(N, C)`` or ``(N, C, *)``;
     ``target``: int64 class indices ``(N, *)``, or float probabilities / one-hot rows shaped
-    like ``input``."""
+    like ``input``. ``weight`` (one per class) gives PyTorch's weighted mean: the sum of
+    ``weight[target_i] * loss_i`` over the sum of ``weight[target_i]``. PyTorch's argument
+    order; ``size_average``/``reduce`` are its deprecated arguments and must stay None."""
+    _legacy(size_average, reduce, "cross_entropy")
+    if isinstance(weight, str):
+        raise TypeError(f"cross_entropy: weight must be a Tensor of class weights, got "
+                        f"{weight!r}; pass reduction= by keyword (PyTorch's argument order)")
     _check_reduction(reduction, "cross_entropy")
+    require_tensor(input, "cross_entropy", "input")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
@@ -155,39 +167,218 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",
     logits, tgt, unbatched = _batched(input, target, "cross_entropy")
     if tgt.dtype.kind == "f" and tgt.dtype != logits.dtype:
         tgt = tgt.to(logits.dtype)
-    out = CrossEntropy.apply(logits, tgt, reduction, float(label_smoothing), ignore_index)
+    if weight is not None:
+        out = _weighted_cross_entropy(logits, tgt, _class_weight(weight, logits, "cross_entropy"),
+                                      reduction, float(label_smoothing), ignore_index)
+    else:
+        out = CrossEntropy.apply(logits, tgt, reduction, float(label_smoothing), ignore_index)
     return out.squeeze(0) if unbatched and reduction == "none" else out
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean",
-             ignore_index: int = -100) -> Tensor:
-    """``-input[n, target[n]]`` averaged: the loss on log-probabilities (after
-    ``log_softmax``)."""
+def _legacy(size_average: Any, reduce: Any, op: str) -> None:
+    if size_average is not None or reduce is not None:
+        raise TypeError(f"{op}: size_average and reduce are deprecated in PyTorch and not "
+                        "supported; use reduction='mean' | 'sum' | 'none'")
+
+
+def _class_weight(weight: Any, logits: Tensor, op: str) -> Tensor:
+    w = _as_tensor(weight)
+    c = logits.shape[1]
+    if w.shape != (c,):
+        raise RuntimeError(f"{op}: weight tensor should be defined either for all {c} classes "
+                           f"or no classes but got weight tensor of shape: {w.shape}")
+    return w.to(logits.dtype) if w.dtype != logits.dtype else w
+
+
+def _safe_mean(total: Tensor, denom: Tensor | float) -> Tensor:
+    """``total / denom``, NaN (with a zero gradient, as PyTorch) when nothing was counted."""
+    d = float(denom.data) if isinstance(denom, Tensor) else float(denom)
+    if d == 0.0:
+        return total * 0.0 + float("nan")
+    return total / denom
+
+
+def _weighted_cross_entropy(logits: Tensor, target: Tensor, w: Tensor, reduction: str,
+                            ls: float, ignore_index: int) -> Tensor:
+    """Cross entropy with class weights, in Tensor ops (so twice differentiable)."""
+    n_classes = logits.shape[1]
+    wb = w.reshape((1, n_classes) + (1,) * (logits.ndim - 2))
+    logp = logits.log_softmax(1)
+    if target.dtype.kind in "iu":
+        valid = _class_targets(logits, target, ignore_index, "cross_entropy")
+        onehot = Tensor(_one_hot(target.data, valid, n_classes, logits.dtype))
+        w_target = (onehot * wb).sum(1)
+        loss = -(logp * onehot * wb).sum(1) * (1 - ls)
+        if ls:
+            smooth = -(logp * wb).sum(1) * Tensor(valid.astype(logits.dtype))
+            loss = loss + smooth * (ls / n_classes)
+        if reduction == "none":
+            return loss
+        return loss.sum() if reduction == "sum" else _safe_mean(loss.sum(), w_target.sum())
+    if target.shape != logits.shape:
+        raise ValueError(f"cross_entropy: a probability target must have the input's shape "
+                         f"{logits.shape}, got {target.shape} (or pass int64 class indices)")
+    q = target * (1 - ls) + ls / n_classes
+    loss = -(q * logp * wb).sum(1)
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.sum() / max(loss.numel(), 1)
+
+
+def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None,
+             size_average: None = None, ignore_index: int = -100, reduce: None = None,
+             reduction: str = "mean") -> Tensor:
+    """``-weight[t] * input[n, t]`` with ``t = target[n]``, averaged by the summed weights:
+    the loss on log-probabilities (after ``log_softmax``)."""
+    _legacy(size_average, reduce, "nll_loss")
     _check_reduction(reduction, "nll_loss")
     target = _as_tensor(target)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"nll_loss: input must be a Tensor, got {type(input).__name__}")
     if target.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must be int64 class indices, got {target.dtype}")
     logp, tgt, unbatched = _batched(input, target, "nll_loss")
+    if logp.shape[0] != tgt.shape[0] if tgt.ndim else True:
+        raise ValueError(f"nll_loss: expected input batch_size ({logp.shape[0]}) to match "
+                         f"target batch_size ({tgt.shape[0] if tgt.ndim else 0})")
     valid = _class_targets(logp, tgt, ignore_index, "nll_loss")
     mask = Tensor(_one_hot(tgt.data, valid, logp.shape[1], logp.dtype))
+    if weight is not None:
+        w = _class_weight(weight, logp, "nll_loss")
+        mask = mask * w.reshape((1, logp.shape[1]) + (1,) * (logp.ndim - 2))
     loss = -(logp * mask).sum(1)
     if reduction == "none":
         return loss.squeeze(0) if unbatched else loss
     total = loss.sum()
-    return total if reduction == "sum" else total / int(valid.sum())
+    if reduction == "sum":
+        return total
+    return _safe_mean(total, mask.sum() if weight is not None else int(valid.sum()))
 
 
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Mean squared error; the shapes must match (no silent broadcasting)."""
-    _check_reduction(reduction, "mse_loss")
+def _pointwise(input: Any, target: Any, reduction: str, op: str) -> tuple[Tensor, Tensor]:
+    """Check a loss's input/target pair the way PyTorch does: same shape, or a warning and
+    broadcasting when the shapes differ but broadcast, else an error naming both."""
+    _check_reduction(reduction, op)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     target = _as_tensor(target)
     if target.shape != input.shape:
-        raise ValueError(f"mse_loss: input shape {input.shape} and target shape "
-                         f"{target.shape} differ")
-    if target.dtype != input.dtype and target.dtype.kind == "f":
+        try:
+            np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise RuntimeError(f"{op}: input shape {input.shape} and target shape "
+                               f"{target.shape} differ and do not broadcast") from None
+        warnings.warn(f"{op}: using a target size {target.shape} that is different to the "
+                      f"input size {input.shape}; this will likely lead to incorrect results "
+                      "due to broadcasting. Please ensure they have the same size.",
+                      UserWarning, stacklevel=3)
+    if target.dtype != input.dtype and input.dtype.kind == "f":
         target = target.to(input.dtype)
-    d = input - target
-    sq = d * d
+    return input, target
+
+
+def _reduced(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "none":
-        return sq
-    return sq.sum() if reduction == "sum" else sq.mean()
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
+
+
+def mse_loss(input: Tensor, target: Any, size_average: None = None, reduce: None = None,
+             reduction: str = "mean") -> Tensor:
+    """Mean squared error ``(input - target)**2``."""
+    _legacy(size_average, reduce, "mse_loss")
+    input, target = _pointwise(input, target, reduction, "mse_loss")
+    d = input - target
+    return _reduced(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target: Any, size_average: None = None, reduce: None = None,
+            reduction: str = "mean") -> Tensor:
+    """Mean absolute error ``|input - target|``."""
+    _legacy(size_average, reduce, "l1_loss")
+    input, target = _pointwise(input, target, reduction, "l1_loss")
+    return _reduced((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Any, size_average: None = None, reduce: None = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """Huber-like: ``0.5 d**2 / beta`` where ``|d| < beta``, ``|d| - 0.5 beta`` elsewhere
+    (``beta=0`` is the L1 loss)."""
+    _legacy(size_average, reduce, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    input, target = _pointwise(input, target, reduction, "smooth_l1_loss")
+    d = input - target
+    if beta == 0:
+        return _reduced(d.abs(), reduction)
+    small = np.abs(d.data) < beta
+    loss = where(small, d * d * (0.5 / beta), d.abs() - 0.5 * beta)
+    return _reduced(loss, reduction)
+
+
+class BinaryCrossEntropy(Function):
+    """Elementwise ``-(t log p + (1-t) log(1-p))`` with each log clamped at -100, and
+    PyTorch's gradients: ``(p - t) / max(p (1-p), 1e-12)`` for ``p`` (finite where the clamp
+    bites) and ``log(1-p) - log(p)`` for ``t``."""
+
+    @staticmethod
+    def forward(ctx: Context, p: Tensor, t: Tensor) -> np.ndarray:
+        ctx.save_for_backward(p, t)
+        with np.errstate(divide="ignore"):
+            logp = np.maximum(np.log(p.data), -100.0)
+            log1mp = np.maximum(np.log1p(-p.data), -100.0)
+        return (-(t.data * logp + (1 - t.data) * log1mp)).astype(p.dtype)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        p, t = ctx.saved_tensors
+        grad_p = grad_t = None
+        if ctx.needs_input_grad[0]:
+            grad_p = g * (p - t) / (p * (1 - p)).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            grad_t = g * ((1 - p).log() - p.log())
+        return grad_p, grad_t
+
+
+def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
+                         size_average: None = None, reduce: None = None,
+                         reduction: str = "mean") -> Tensor:
+    """``-(t log p + (1-t) log(1-p))`` on probabilities ``p``; each log is clamped at -100
+    as in PyTorch, so ``p = 0`` or ``1`` gives a finite loss."""
+    _legacy(size_average, reduce, "binary_cross_entropy")
+    t = _as_tensor(target)
+    if isinstance(input, Tensor) and t.shape != input.shape:
+        raise ValueError(f"binary_cross_entropy: using a target size ({t.shape}) that is "
+                         f"different to the input size ({input.shape}) is not supported; "
+                         "please ensure they have the same size")
+    input, t = _pointwise(input, t, reduction, "binary_cross_entropy")
+    p = input.data
+    if np.any((p < 0) | (p > 1)):
+        raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 "
+                           "and 1 (pass logits to binary_cross_entropy_with_logits)")
+    loss = BinaryCrossEntropy.apply(input, t)
+    if weight is not None:
+        loss = loss * _as_tensor(weight).to(input.dtype)
+    return _reduced(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor | None = None,
+                                     size_average: None = None, reduce: None = None,
+                                     reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid + binary cross entropy in one stable step:
+    ``(1-t) x + (1 + (pos_weight-1) t) softplus(-x)``, finite for any logit."""
+    from .activation import softplus
+
+    _legacy(size_average, reduce, "binary_cross_entropy_with_logits")
+    t = _as_tensor(target)
+    if isinstance(input, Tensor) and t.shape != input.shape:
+        raise ValueError(f"binary_cross_entropy_with_logits: target size ({t.shape}) must "
+                         f"be the same as input size ({input.shape})")
+    input, t = _pointwise(input, t, reduction, "binary_cross_entropy_with_logits")
+    log_weight = 1.0 if pos_weight is None else (
+        (_as_tensor(pos_weight).to(input.dtype) - 1.0) * t + 1.0)
+    loss = (1 - t) * input + softplus(-input, 1.0, float("inf")) * log_weight
+    if weight is not None:
+        loss = loss * _as_tensor(weight).to(input.dtype)
+    return _reduced(loss, reduction)

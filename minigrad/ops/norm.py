@@ -1,7 +1,8 @@
 """Normalisations: local response normalisation (AlexNet) and batch normalisation.
 
-Both are written with core Tensor ops (no loops over batch or pixels), so their backward
-comes from the ops' and is itself differentiable.
+LRN is one ``Function``; batch, layer and group norm are written with core Tensor ops (no
+loops over batch or pixels), so their backward comes from the ops' and is itself
+differentiable.
 """
 
 from __future__ import annotations
@@ -94,8 +95,13 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
                          f"got shape {x.shape}")
     dims = (0, *range(2, x.ndim))
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != x.shape[1]:
+            raise RuntimeError(f"batch_norm: {name} should contain {x.shape[1]} elements (the "
+                               f"channels of input {x.shape}), not {t.numel()}")
     if training:
-        count = x.size // x.shape[1]
+        count = x.numel() // max(x.shape[1], 1)
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input of shape {x.shape}")
@@ -121,3 +127,54 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
+
+
+def _affine(out: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple) -> Tensor:
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def layer_norm(x: Tensor, normalized_shape: int | tuple[int, ...],
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise over the last ``len(normalized_shape)`` dims (biased variance), then scale by
+    ``weight`` and shift by ``bias`` (both shaped ``normalized_shape``)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or x.shape[x.ndim - k:] != shape or x.ndim < k:
+        raise RuntimeError(f"layer_norm: given normalized_shape={list(shape)}, expected input "
+                           f"with shape [*, {', '.join(map(str, shape))}], but got input of "
+                           f"size {x.shape}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.shape != shape:
+            raise RuntimeError(f"layer_norm: {name} must have shape {shape}, got {t.shape}")
+    dims = tuple(range(x.ndim - k, x.ndim))
+    mean = x.mean(dims, keepdim=True)
+    centred = x - mean
+    var = (centred * centred).mean(dims, keepdim=True)
+    return _affine(centred / (var + eps).sqrt(), weight, bias, shape)
+
+
+def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Split the channels (dim 1) into ``num_groups`` groups and normalise each group of each
+    sample over its channels and positions; then a per-channel ``weight`` and ``bias``."""
+    if x.ndim < 2:
+        raise RuntimeError(f"group_norm: expected an input of at least 2 dimensions (N, C, "
+                           f"...), got shape {x.shape}")
+    n, c = x.shape[:2]
+    if num_groups < 1 or c % num_groups:
+        raise RuntimeError(f"group_norm: expected the number of channels {c} to be divisible "
+                           f"by num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"group_norm: {name} should contain {c} elements, not {t.numel()}")
+    grouped = x.reshape(n, num_groups, -1)
+    mean = grouped.mean(-1, keepdim=True)
+    centred = grouped - mean
+    var = (centred * centred).mean(-1, keepdim=True)
+    out = (centred / (var + eps).sqrt()).reshape(x.shape)
+    return _affine(out, weight, bias, (1, c) + (1,) * (x.ndim - 2))

@@ -25,9 +25,14 @@ import numpy as np
 from ..autograd import Context, Function
 from ..im2col import Geometry, check_float, geometry
 from ..tensor import Tensor
+from .elementwise import where
 
 __all__ = [
     "AvgPool2d",
+    "PutFlat",
+    "TakeFlat",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
     "AvgPool2dBackward",
     "MaxPool2d",
     "MaxPool2dGather",
@@ -44,8 +49,8 @@ def _winner_dtype(g: Geometry) -> np.dtype:
 
 def _first_valid_offset(g: Geometry) -> np.ndarray:
     """(OH, OW): index of each window's first element inside the image (not padding)."""
-    i0 = np.maximum(0, g.ph - np.arange(g.oh) * g.sh)
-    j0 = np.maximum(0, g.pw - np.arange(g.ow) * g.sw)
+    i0 = -(-np.maximum(0, g.ph - np.arange(g.oh) * g.sh) // g.dh)  # ceil division
+    j0 = -(-np.maximum(0, g.pw - np.arange(g.ow) * g.sw) // g.dw)
     return (i0[:, None] * g.kw + j0[None, :]).astype(_winner_dtype(g))
 
 
@@ -108,8 +113,8 @@ def _offsets(g: Geometry) -> Any:
 def _flat_indices(win: np.ndarray, g: Geometry) -> np.ndarray:
     """PyTorch's return_indices: each winner as a flat index into its (H, W) plane."""
     i, j = np.divmod(win.astype(np.int64), g.kw)
-    rows = np.arange(g.oh)[:, None] * g.sh + i - g.ph
-    cols = np.arange(g.ow)[None, :] * g.sw + j - g.pw
+    rows = np.arange(g.oh)[:, None] * g.sh + i * g.dh - g.ph
+    cols = np.arange(g.ow)[None, :] * g.sw + j * g.dw - g.pw
     return rows * g.w + cols
 
 
@@ -244,32 +249,38 @@ class MaxPool2dGather(Function):
 
 
 class AvgPool2d(Function):
-    """Mean over each window, padding counted as zeros (PyTorch's count_include_pad=True)."""
+    """Sum over each window divided by ``div`` (a number, or an (OH, OW) array where the
+    windows that overhang the border count fewer elements; see ``_avg_divisor``)."""
 
     @staticmethod
-    def forward(ctx: Context, x: Tensor, g: Geometry) -> np.ndarray:
-        ctx.geom = g
+    def forward(ctx: Context, x: Tensor, g: Geometry, div: Any) -> np.ndarray:
+        ctx.geom, ctx.div = g, div
         xd = x.data
         out = np.zeros((g.n, g.c, g.oh, g.ow), dtype=xd.dtype)
         for _, _, (orow, ocol), (irow, icol) in _offsets(g):
             out[:, :, orow, ocol] += xd[:, :, irow, icol]
-        out *= out.dtype.type(1.0 / (g.kh * g.kw))
+        out *= _reciprocal(div, out.dtype)
         return out
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple:
-        return AvgPool2dBackward.apply(grad, ctx.geom), None
+        return AvgPool2dBackward.apply(grad, ctx.geom, ctx.div), None, None
+
+
+def _reciprocal(div: Any, dtype: np.dtype) -> Any:
+    return (1.0 / np.asarray(div, dtype=np.float64)).astype(dtype)
 
 
 class AvgPool2dBackward(Function):
-    """(N, C, OH, OW) -> (N, C, H, W): each value spread evenly over its window. The
-    adjoint of average pooling, so each is the other's backward."""
+    """(N, C, OH, OW) -> (N, C, H, W): each value divided by its window's divisor and
+    spread over the window. The adjoint of average pooling, so each is the other's
+    backward."""
 
     @staticmethod
-    def forward(ctx: Context, grad: Tensor, g: Geometry) -> np.ndarray:
-        ctx.geom = g
+    def forward(ctx: Context, grad: Tensor, g: Geometry, div: Any) -> np.ndarray:
+        ctx.geom, ctx.div = g, div
         gd = grad.data
-        share = gd * gd.dtype.type(1.0 / (g.kh * g.kw))
+        share = gd * _reciprocal(div, gd.dtype)
         if g.tiles:  # each value copied KH x KW times; np.repeat beats a broadcast copy 4x
             return share.repeat(g.kw, axis=3).repeat(g.kh, axis=2)
         dx = np.zeros(g.input_shape, dtype=gd.dtype)
@@ -279,11 +290,31 @@ class AvgPool2dBackward(Function):
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor) -> tuple:
-        return AvgPool2d.apply(gg, ctx.geom), None
+        return AvgPool2d.apply(gg, ctx.geom, ctx.div), None, None
 
 
-def _pool_geometry(x: Any, kernel_size: Any, stride: Any, padding: Any, exact: bool,
-                   op: str) -> tuple[Tensor, Geometry]:
+def _avg_divisor(g: Geometry, count_include_pad: bool, divisor_override: Any) -> Any:
+    """PyTorch's divisor per window: the window clipped to the padded image
+    (``count_include_pad``) or to the image itself; a single number when all agree."""
+    if divisor_override is not None:
+        return int(divisor_override)
+
+    def sizes(n_out: int, s: int, p: int, k: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:
+        start = np.arange(n_out) * s - p
+        end = np.minimum(start + k, n_in + p)
+        padded = end - start
+        return padded, np.minimum(end, n_in) - np.maximum(start, 0)
+
+    rows_p, rows_in = sizes(g.oh, g.sh, g.ph, g.kh, g.h)
+    cols_p, cols_in = sizes(g.ow, g.sw, g.pw, g.kw, g.w)
+    div = (np.outer(rows_p, cols_p) if count_include_pad else np.outer(rows_in, cols_in))
+    if div.size and np.all(div == div.flat[0]):
+        return int(div.flat[0])
+    return div.astype(np.int64)
+
+
+def _pool_geometry(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                   ceil_mode: bool, exact: bool | None, op: str) -> tuple[Tensor, Geometry]:
     if not isinstance(x, Tensor):
         if not isinstance(x, np.ndarray):
             raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
@@ -291,36 +322,200 @@ def _pool_geometry(x: Any, kernel_size: Any, stride: Any, padding: Any, exact: b
     if x.ndim != 4:
         raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
     check_float(x.data, "input", op)
-    g = geometry(x.shape, kernel_size, kernel_size if stride is None else stride, padding,
-                 exact=exact, op=op, max_padding_half_kernel=True)
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        stride = kernel_size  # PyTorch: None or [] means "the kernel size"
+    g = geometry(x.shape, kernel_size, stride, padding, dilation, exact=exact, op=op,
+                 ceil_mode=bool(ceil_mode), max_padding_half_kernel=True)
     return x, g
 
 
-def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               return_indices: bool = False, exact: bool = True) -> Any:
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False,
+               exact: bool | None = None) -> Any:
     """Max over each (KH, KW) window of every channel separately; stride defaults to the
-    kernel size. Padding is -inf (it never wins). The gradient goes to the first maximum of
-    each window in row-major order, as in PyTorch. With ``return_indices`` also returns
-    each winner's flat index into its (H, W) plane (int64). Example::
+    kernel size (PyTorch's signature and argument order). Padding is -inf (it never wins);
+    ``dilation`` spaces the window's elements; ``ceil_mode`` keeps a last partial window
+    (PyTorch's rule: it must start inside the input or the left padding). The gradient
+    goes to the first maximum of each window in row-major order, as in PyTorch. With
+    ``return_indices`` also returns each winner's flat index into its (H, W) plane (int64).
+    A size that does not divide floors (``exact=True`` or ``strict_shapes()``: an error).
+    Example::
 
         >>> import numpy as np, minigrad as mg, minigrad.nn.functional as F
         >>> F.max_pool2d(mg.tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2)
         tensor([[[[ 5.,  7.],
                   [13., 15.]]]], dtype=float64)
     """
-    x, g = _pool_geometry(x, kernel_size, stride, padding, exact, "max_pool2d")
-    return MaxPool2d.apply(x, g, bool(return_indices))
+    x, g = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, exact,
+                          "max_pool2d")
+    out = MaxPool2d.apply(x, g, bool(return_indices))
+    _note_dropped(out[0] if return_indices else out, g)
+    return out
 
 
-def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               exact: bool = True) -> Tensor:
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None, exact: bool | None = None) -> Tensor:
     """Mean over each (KH, KW) window of every channel; stride defaults to the kernel size.
-    Padding counts as zeros in the mean (PyTorch's default count_include_pad=True). Example::
+    Padding counts as zeros in the mean unless ``count_include_pad=False``;
+    ``divisor_override`` replaces the window size as divisor (PyTorch's signature).
+    Example::
 
         >>> import numpy as np, minigrad as mg, minigrad.nn.functional as F
         >>> F.avg_pool2d(mg.tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2)
         tensor([[[[ 2.5000,  4.5000],
                   [10.5000, 12.5000]]]], dtype=float64)
     """
-    x, g = _pool_geometry(x, kernel_size, stride, padding, exact, "avg_pool2d")
-    return AvgPool2d.apply(x, g)
+    op = "avg_pool2d"
+    if divisor_override is not None and (
+        not isinstance(divisor_override, (int, np.integer)) or isinstance(divisor_override, bool)
+        or divisor_override <= 0
+    ):
+        raise ValueError(f"{op}: divisor_override must be a positive int or None, got "
+                         f"{divisor_override!r}")
+    x, g = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode, exact, op)
+    out = AvgPool2d.apply(x, g, _avg_divisor(g, bool(count_include_pad), divisor_override))
+    _note_dropped(out, g)
+    return out
+
+
+def _note_dropped(out: Tensor, g: Geometry) -> None:
+    """Record on the op's node how many input rows/columns a floored size left unread."""
+    if out.grad_fn is not None and g.dropped != (0, 0):
+        out.grad_fn.dropped = g.dropped
+
+
+# --------------------------------------------------------------------------- adaptive
+
+
+def _adaptive_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:
+    if isinstance(output_size, (int, np.integer)) and not isinstance(output_size, bool):
+        output_size = (output_size, output_size)
+    if not (isinstance(output_size, (tuple, list)) and len(output_size) == 2):
+        raise TypeError(f"{op}: output_size must be an int or a pair of ints (None keeps "
+                        f"the input size), got {output_size!r}")
+    out = []
+    for v, size in zip(output_size, x.shape[2:]):
+        if v is None:
+            v = size
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
+            raise ValueError(f"{op}: output_size must hold ints >= 0 or None, got "
+                             f"{output_size!r}")
+        out.append(int(v))
+    return out[0], out[1]
+
+
+def _adaptive_input(x: Any, op: str) -> Tensor:
+    if not isinstance(x, Tensor):
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
+        x = Tensor(x)
+    if x.ndim != 4:
+        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    check_float(x.data, "input", op)
+    if (x.shape[2] == 0 or x.shape[3] == 0):
+        raise ValueError(f"{op}: input {x.shape} has an empty plane; expected H, W > 0")
+    return x
+
+
+def _bins(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's adaptive bins: output i pools [floor(i*n/o), ceil((i+1)*n/o))."""
+    i = np.arange(n_out)
+    return (i * n_in) // n_out, -(-((i + 1) * n_in) // n_out)
+
+
+def _bin_windows(h: int, w: int, oh: int, ow: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Flat (H, W) indices (OH, OW, KH*KW) of every adaptive bin, padded to the widest bin
+    by repeating its last element, and a mask of the real (not repeated) entries."""
+    rs, re_ = _bins(h, oh)
+    cs, ce = _bins(w, ow)
+    kh, kw = int((re_ - rs).max(initial=1)), int((ce - cs).max(initial=1))
+    rows = rs[:, None] + np.arange(kh)  # (OH, KH)
+    cols = cs[:, None] + np.arange(kw)  # (OW, KW)
+    real = (rows < re_[:, None])[:, None, :, None] & (cols < ce[:, None])[None, :, None, :]
+    rows, cols = np.minimum(rows, re_[:, None] - 1), np.minimum(cols, ce[:, None] - 1)
+    flat = rows[:, None, :, None] * w + cols[None, :, None, :]  # (OH, OW, KH, KW)
+    return flat.reshape(oh, ow, kh * kw), real.reshape(oh, ow, kh * kw), kh * kw
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average over PyTorch's adaptive bins so the output is ``output_size`` (int, pair,
+    None = keep). When the bins tile the input it is ``avg_pool2d``; otherwise every bin
+    is gathered once (``TakeFlat``) and averaged with weights, so gradients of every order
+    come from existing ops. Example, a global average pool::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> F.adaptive_avg_pool2d(mg.ones(2, 3, 7, 5), 1).shape
+        (2, 3, 1, 1)
+    """
+    op = "adaptive_avg_pool2d"
+    x = _adaptive_input(input, op)
+    oh, ow = _adaptive_size(x, output_size, op)
+    n, c, h, w = x.shape
+    if oh and ow and h % oh == 0 and w % ow == 0:
+        return avg_pool2d(x, (h // oh, w // ow), exact=True)
+    flat, real, k = _bin_windows(h, w, oh, ow)
+    vals = TakeFlat.apply(x, np.broadcast_to(flat, (n, c, oh, ow, k)))
+    if not real.all():  # the repeated entries padding narrower bins count as 0 (even if inf)
+        vals = where(real, vals, 0.0)
+    return vals.sum(-1) * Tensor((1.0 / real.sum(axis=-1)).astype(x.dtype))
+
+
+class TakeFlat(Function):
+    """``out[n, c, k] = x[n, c].flat[idx[n, c, k]]``: read chosen elements of each plane."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Tensor, idx: np.ndarray) -> np.ndarray:
+        ctx.shape, ctx.idx = x.shape, idx
+        n, c = x.shape[:2]
+        flat = x.data.reshape(n, c, -1)
+        return np.take_along_axis(flat, idx.reshape(n, c, -1), axis=2).reshape(idx.shape)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple:
+        return PutFlat.apply(grad, ctx.idx, ctx.shape), None
+
+
+class PutFlat(Function):
+    """The adjoint of ``TakeFlat``: add each value at its index (indices may repeat)."""
+
+    @staticmethod
+    def forward(ctx: Context, grad: Tensor, idx: np.ndarray, shape: tuple) -> np.ndarray:
+        ctx.idx = idx
+        n, c = shape[:2]
+        plane = int(np.prod(shape[2:]))
+        where = (idx.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]).ravel()
+        out = np.bincount(where, weights=grad.data.ravel(), minlength=n * c * plane)
+        return out.astype(grad.dtype, copy=False).reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Context, gg: Tensor) -> tuple:
+        return TakeFlat.apply(gg, ctx.idx), None, None
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max over PyTorch's adaptive bins (see ``adaptive_avg_pool2d``); ties go to the first
+    maximum, a NaN wins. With ``return_indices`` also the flat (H, W) index of each
+    winner. Bins that tile the input use ``max_pool2d``; others gather the (at most
+    ``ceil(H/OH)+1`` wide) bins with fancy indexing, once. Example::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> F.adaptive_max_pool2d(mg.ones(1, 2, 5, 7), (2, 3)).shape
+        (1, 2, 2, 3)
+    """
+    op = "adaptive_max_pool2d"
+    x = _adaptive_input(input, op)
+    oh, ow = _adaptive_size(x, output_size, op)
+    n, c, h, w = x.shape
+    if oh and ow and h % oh == 0 and w % ow == 0:
+        return max_pool2d(x, (h // oh, w // ow), return_indices=return_indices, exact=True)
+    flat, real, k = _bin_windows(h, w, oh, ow)
+    vals = x.data.reshape(n, c, h * w)[:, :, flat]  # (N, C, OH, OW, K)
+    win = np.argmax(vals, axis=-1)  # the first maximum (repeats come after the original)
+    nan = np.isnan(vals) & real
+    if nan.any():  # PyTorch keeps the last NaN of the bin
+        last_nan = k - 1 - np.argmax(nan[..., ::-1], axis=-1)
+        win = np.where(nan.any(axis=-1), last_nan, win)
+    idx = np.take_along_axis(np.broadcast_to(flat, vals.shape), win[..., None], axis=-1)[..., 0]
+    out = TakeFlat.apply(x, idx)
+    return (out, Tensor(idx)) if return_indices else out

@@ -73,7 +73,7 @@ class Sum(Function):
 
 def _count(a: Tensor, dim: Any, op: str) -> int:
     dims = normalize_dims(dim, a.ndim, op)
-    return a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
+    return a.numel() if dims is None else int(np.prod([a.shape[d] for d in dims]))
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_numbers
 
 
 class Adagrad(Optimizer):
@@ -22,6 +22,8 @@ class Adagrad(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
                  eps: float = 1e-10, maximize: bool = False) -> None:
+        check_numbers(type(self).__name__, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                      eps=eps)
         for name, v in (("lr_decay", lr_decay), ("weight_decay", weight_decay),
                         ("initial_accumulator_value", initial_accumulator_value),
                         ("eps", eps)):

@@ -7,6 +7,8 @@ Subclasses write ``_update(p, grad, state, group)`` on numpy arrays, in place on
 from __future__ import annotations
 
 import copy
+import numbers
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,6 +24,18 @@ class _Required:
 
 
 required = _Required()
+
+
+def check_numbers(optimizer: str, **values: Any) -> None:
+    """TypeError unless every hyperparameter is a real number (PyTorch refuses ``lr="a"``
+    and ``lr=None`` with a TypeError too, though a less readable one)."""
+    for key, v in values.items():
+        for item in v if isinstance(v, (tuple, list)) else [v]:
+            if isinstance(item, Tensor) and item.numel() == 1:
+                continue
+            if isinstance(item, bool) or not isinstance(item, numbers.Real):
+                raise TypeError(f"{optimizer}: {key} must be a number, got "
+                                f"{type(item).__name__} {item!r}")
 
 
 class Optimizer:
@@ -55,6 +69,12 @@ class Optimizer:
                                 f"{type(p).__name__}")
             if not p.is_leaf:
                 raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor")
+        unique = list({id(p): p for p in params}.values())
+        if len(unique) != len(params):
+            warnings.warn(f"{type(self).__name__}: optimizer contains a parameter group with "
+                          "duplicate parameters; each is kept once (minigrad de-duplicates, "
+                          "so it is updated once per step)", UserWarning, stacklevel=3)
+            params = unique
         group = {**group, "params": params}
         for name, default in self.defaults.items():
             if default is required and name not in group:
@@ -68,8 +88,13 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _check_group(self, group: dict[str, Any]) -> None:
+        """Refuse hyperparameters that are not numbers (``lr="a"``, ``lr=None``) with a
+        TypeError, and negative ones with a ValueError, naming the optimizer and value."""
+        name = type(self).__name__
+        check_numbers(name, **{k: v for k, v in group.items() if k in self.defaults
+                               and not isinstance(self.defaults[k], bool)})
         if group["lr"] < 0.0:
-            raise ValueError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
+            raise ValueError(f"{name}: invalid learning rate {group['lr']} (must be >= 0)")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients of every parameter (to None by default, as in PyTorch)."""
@@ -91,6 +116,12 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 grad = p.grad.data
+                if grad.shape != p.shape:
+                    raise RuntimeError(
+                        f"{type(self).__name__}.step: the gradient of a parameter of shape "
+                        f"{p.shape} has shape {grad.shape}; a .grad must have its "
+                        "parameter's shape"
+                    )
                 if grad.dtype != p.dtype:
                     grad = grad.astype(p.dtype)
                 if group.get("maximize", False):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_numbers
 
 
 class RMSprop(Optimizer):
@@ -22,6 +22,8 @@ class RMSprop(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
                  centered: bool = False, maximize: bool = False) -> None:
+        check_numbers(type(self).__name__, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                      momentum=momentum)
         for name, v in (("alpha", alpha), ("eps", eps), ("weight_decay", weight_decay),
                         ("momentum", momentum)):
             if v < 0.0:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_numbers
 
 
 class SGD(Optimizer):
@@ -18,6 +18,8 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False,
                  maximize: bool = False) -> None:
+        check_numbers(type(self).__name__, lr=lr, momentum=momentum, dampening=dampening,
+                      weight_decay=weight_decay)
         if momentum < 0.0:
             raise ValueError(f"SGD: invalid momentum value {momentum}")
         if weight_decay < 0.0:

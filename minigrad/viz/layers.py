@@ -172,7 +172,7 @@ def forward_graph(model: Any, input_shape: Sequence[int]) -> graphviz.Digraph:
 
     for i, call in enumerate(calls):
         vid = f"m{i}"
-        n_params = sum(p.size for p in call.module.parameters())
+        n_params = sum(p.numel() for p in call.module.parameters())
         lines = [_module_title(call.name, call.module)]
         lines += [_shape_text(o.shape) for o in call.outputs]
         if n_params:
@@ -193,7 +193,7 @@ def forward_graph(model: Any, input_shape: Sequence[int]) -> graphviz.Digraph:
             edges[(src, vid)] = None
     for a, b in edges:
         graph.edge(a, b)
-    n_all = sum(p.size for p in model.parameters())
+    n_all = sum(p.numel() for p in model.parameters())
     graph.attr(label=f"{type(model).__name__}: {n_all:,} parameters", labelloc="b",
                fontname="Helvetica", fontsize="11")
     return graph

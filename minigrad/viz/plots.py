@@ -19,7 +19,8 @@ from ..tensor import Tensor
 from .graph import _module_title
 from .layers import _eval_mode, _leaf_modules, record_calls
 
-__all__ = ["plot_feature_maps", "plot_filters"]
+__all__ = ["filter_smoothness", "plot_feature_maps", "plot_filters", "plot_top_activations",
+           "top_activating"]
 
 
 def _figure(width: float, height: float) -> Any:
@@ -83,34 +84,107 @@ def _save(fig: Any, path: str | os.PathLike | None) -> None:
         fig.savefig(path)
 
 
+def filter_smoothness(weights: Any) -> float:
+    """Mean correlation of horizontally and vertically adjacent weights within a filter.
+
+    A number for how "learned" first-layer filters look: about 0 for random draws (slightly
+    below, -0.04 on average for 5x5 filters, because each filter's own mean is subtracted),
+    about 0.4 for the book's trained SimpleConvNet, whose filters are smooth edge and blob
+    detectors. For each 2-D filter (every ``(out, in)`` pair of ``weights``
+    ``(out, in, kh, kw)``) the Pearson correlation of its horizontal neighbour pairs and of
+    its vertical ones is taken; the result is their mean over all filters and both directions
+    (constant filters, whose correlation is undefined, are left out).
+    """
+    w = _as_array(weights, "filter_smoothness").astype(np.float64)
+    if w.ndim < 2 or w.shape[-1] < 2 or w.shape[-2] < 2:
+        raise ValueError(f"filter_smoothness: expected filters (..., kh, kw) with kh, kw >= 2, "
+                         f"got shape {w.shape}")
+    w = w.reshape(-1, *w.shape[-2:])
+    pairs = ((w[:, :, :-1], w[:, :, 1:]), (w[:, :-1, :], w[:, 1:, :]))
+    corr = []
+    for a, b in pairs:
+        a = a.reshape(len(w), -1)
+        b = b.reshape(len(w), -1)
+        a = a - a.mean(axis=1, keepdims=True)
+        b = b - b.mean(axis=1, keepdims=True)
+        den = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr.append((a * b).sum(axis=1) / den)
+    r = np.concatenate(corr)
+    r = r[np.isfinite(r)]
+    if r.size == 0:
+        raise ValueError("filter_smoothness: every filter is constant; correlation undefined")
+    return float(r.mean())
+
+
+def _conv_weight(weight: Any, what: str) -> np.ndarray:
+    w = _as_array(weight, what)
+    if w.ndim != 4:
+        raise ValueError(
+            f"{what}: expected a conv weight (out_channels, in_channels, kh, kw), "
+            f"got shape {w.shape}"
+        )
+    return w
+
+
+def _filter_images(w: np.ndarray, signed: bool = False) -> np.ndarray:
+    """One image per filter in [0, 1]: RGB for 3 input channels, else the channel mean.
+    ``signed`` keeps 0 at 0.5 (for differences, drawn with a diverging colour map)."""
+    w = w.astype(np.float64)
+    images = w.transpose(0, 2, 3, 1) if w.shape[1] == 3 else w.mean(axis=1)
+    if not signed:
+        return np.stack([_normalise(f) for f in images])
+    scale = np.abs(images).reshape(len(images), -1).max(axis=1)
+    scale = np.where(scale > 0, 2 * scale, 1.0).reshape(-1, *[1] * (images.ndim - 1))
+    return images / scale + 0.5
+
+
+def _describe(w: np.ndarray) -> str:
+    return f"{w.shape[0]} filters {w.shape[2]}x{w.shape[3]}" + (
+        " (RGB)" if w.shape[1] == 3 else
+        f" (mean of {w.shape[1]} input channels)" if w.shape[1] > 1 else "")
+
+
 def plot_filters(weight: Any, path: str | os.PathLike | None = None,
-                 ncols: int | None = None) -> Any:
+                 ncols: int | None = None, *, before: Any = None) -> Any:
     """A grid of a conv layer's filters, one image per output channel (the book's figure of
     first-layer weights): 3 input channels are shown as RGB, otherwise their mean in grey.
 
     ``weight`` is ``(out_channels, in_channels, kh, kw)`` (a Tensor, array or Conv2d layer).
+    With ``before`` (the same layer's weights before training) three labelled panels are
+    drawn side by side, apart: before, after, and the difference after minus before (red
+    where a weight grew, blue where it shrank), each with its ``filter_smoothness``.
     Returns the matplotlib Figure; saves it too when ``path`` is given.
     """
-    w = _as_array(weight, "plot_filters")
-    if w.ndim != 4:
-        raise ValueError(
-            f"plot_filters: expected a conv weight (out_channels, in_channels, kh, kw), "
-            f"got shape {w.shape}"
-        )
-    if w.shape[1] == 3:
-        images = np.stack([_normalise(f.transpose(1, 2, 0)) for f in w])
-    else:
-        images = np.stack([_normalise(f.mean(axis=0)) for f in w])
-    nrows, ncols = _grid(len(images), ncols)
-    height = 0.8 * nrows + 0.4
-    fig = _figure(max(0.8 * ncols + 0.2, 2.5), height)
-    _tiles(fig, images, nrows, ncols, cmap="gray")
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 0.35 / height,
-                        wspace=0.1, hspace=0.1)
-    fig.suptitle(f"{w.shape[0]} filters {w.shape[2]}x{w.shape[3]}"
-                 + (" (RGB)" if w.shape[1] == 3 else
-                    f" (mean of {w.shape[1]} input channels)" if w.shape[1] > 1 else ""),
-                 fontsize=10)
+    w = _conv_weight(weight, "plot_filters")
+    if before is None:
+        nrows, ncols = _grid(len(w), ncols)
+        height = 0.8 * nrows + 0.4
+        fig = _figure(max(0.8 * ncols + 0.2, 2.5), height)
+        _tiles(fig, _filter_images(w), nrows, ncols, cmap="gray")
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 0.35 / height,
+                            wspace=0.1, hspace=0.1)
+        fig.suptitle(_describe(w), fontsize=10)
+        _save(fig, path)
+        return fig
+    b = _conv_weight(before, "plot_filters")
+    if b.shape != w.shape:
+        raise ValueError(f"plot_filters: before has shape {b.shape}, the weight {w.shape}; "
+                         "expected the same layer's weights before training")
+    panels = [(f"before training: {_describe(w)}", b, _filter_images(b), "gray"),
+              ("after training", w, _filter_images(w), "gray"),
+              ("difference: after - before", w - b, _filter_images(w - b, signed=True),
+               "RdBu_r")]
+    nrows, ncols = _grid(len(w), ncols)
+    tile, gap = 0.5, 0.35
+    height = tile * nrows + 0.55
+    fig = _figure(3 * (tile * ncols + 0.1) + 2 * gap, height)
+    subfigs = fig.subfigures(1, 3, wspace=gap / (tile * ncols + 0.1))
+    for sub, (label, values, images, cmap) in zip(subfigs, panels):
+        _tiles(sub, images, nrows, ncols, cmap=cmap)
+        sub.subplots_adjust(left=0.01, right=0.99, bottom=0.05 / height,
+                            top=1 - 0.5 / height, wspace=0.1, hspace=0.1)
+        sub.suptitle(f"{label}\nsmoothness {filter_smoothness(values):.2f}", fontsize=9)
     _save(fig, path)
     return fig
 
@@ -183,5 +257,81 @@ def plot_feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None,
         more = f" (first {n} of {len(out)} channels)" if n < len(out) else ""
         sub.suptitle(f"{_module_title(name, module)}: {len(out)} channels "
                      f"{out.shape[1]}x{out.shape[2]}{more}", fontsize=9)
+    _save(fig, path)
+    return fig
+
+
+def top_activating(model: Any, layer: str, images: Any, channels: Sequence[int], k: int = 6,
+                   batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` images that most activate each chosen channel of ``layer``.
+
+    A channel's activation for an image is the largest value of its feature map (where in
+    the image the pattern appears does not matter). ``images`` is ``(N, C, H, W)``. Returns
+    ``(indices, scores)``, both ``(len(channels), k)``, best first: what a unit "looks for",
+    the book's picture of neurons deep in a network.
+    """
+    data = images.data if isinstance(images, Tensor) else np.asarray(images)
+    if data.ndim != 4 or len(data) == 0:
+        raise ValueError(f"top_activating: expected images (N, C, H, W), got shape {data.shape}")
+    channels = [int(c) for c in channels]
+    if not 1 <= k <= len(data):
+        raise ValueError(f"top_activating: k must be between 1 and the {len(data)} images, "
+                         f"got {k}")
+    scores = []
+    with _eval_mode(model), no_grad(), record_calls(model, [layer]) as calls:
+        for start in range(0, len(data), batch_size):
+            del calls[:]
+            model(Tensor(np.ascontiguousarray(data[start:start + batch_size])))
+            out = calls[0].outputs[0].data
+            if out.ndim != 4:
+                raise ValueError(f"top_activating: layer {layer!r} returned shape {out.shape};"
+                                 " expected feature maps (N, C, H, W)")
+            bad = [c for c in channels if not 0 <= c < out.shape[1]]
+            if bad:
+                raise ValueError(f"top_activating: layer {layer!r} has {out.shape[1]} "
+                                 f"channels, got channels {bad}")
+            scores.append(out[:, channels].max(axis=(2, 3)))
+    per_channel = np.concatenate(scores).T  # (channels, N)
+    order = np.argsort(-per_channel, axis=1, kind="stable")[:, :k]
+    return order, np.take_along_axis(per_channel, order, axis=1)
+
+
+def plot_top_activations(model: Any, images: Any, layer: str, channels: Sequence[int],
+                         k: int = 6, path: str | os.PathLike | None = None) -> Any:
+    """One row per chosen channel of ``layer``: its filter (when the layer is a convolution
+    on the images) and the ``k`` images of ``images`` that activate it most, with their
+    scores (see ``top_activating``). Returns the matplotlib Figure."""
+    order, scores = top_activating(model, layer, images, channels, k)
+    data = images.data if isinstance(images, Tensor) else np.asarray(images)
+    module = dict(model.named_modules())[layer]
+    weight = getattr(module, "weight", None)
+    show_filter = isinstance(weight, Tensor) and weight.ndim == 4 \
+        and weight.shape[1] == data.shape[1]
+    cols = k + int(show_filter)
+    fig = _figure(0.9 * cols + 0.9, 1.0 * len(order) + 0.5)
+    axes = np.atleast_2d(fig.subplots(len(order), cols, squeeze=False))
+    for row, channel in enumerate(channels):
+        if show_filter:
+            ax = axes[row, 0]
+            ax.imshow(_filter_images(weight.data[[channel]])[0], cmap="gray",
+                      interpolation="nearest", vmin=0, vmax=1)
+            ax.set_ylabel(f"channel {channel}", fontsize=8)
+            if row == 0:
+                ax.set_title("filter", fontsize=8)
+        for j, (index, score) in enumerate(zip(order[row], scores[row])):
+            ax = axes[row, j + int(show_filter)]
+            img = data[index]
+            img = img[0] if img.shape[0] == 1 else _normalise(img.transpose(1, 2, 0))
+            ax.imshow(img, cmap="gray_r" if img.ndim == 2 else None, interpolation="nearest")
+            ax.set_title(f"#{index}: {score:.2f}", fontsize=6)
+            if j == 0 and not show_filter:
+                ax.set_ylabel(f"channel {channel}", fontsize=8)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"{_module_title(layer, module)}: the {k} images that activate each channel "
+                 "most", fontsize=9)
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.02, top=1 - 0.45 / (len(order) + 0.5),
+                        wspace=0.15, hspace=0.45)
     _save(fig, path)
     return fig

@@ -1,0 +1,76 @@
+"""``nn.utils``: gradient clipping and flattening parameters into one vector, as
+``torch.nn.utils``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
+           "vector_to_parameters"]
+
+
+def _as_list(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
+
+
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                    foreach: bool | None = None) -> Tensor:
+    """Scale all gradients together so their joint ``norm_type``-norm is at most
+    ``max_norm``; returns the norm before clipping (a 0-d Tensor), as PyTorch."""
+    grads = [p.grad.data for p in _as_list(parameters) if p.grad is not None]
+    norm_type = float(norm_type)
+    if not grads:
+        return Tensor(np.array(0.0, np.float32))
+    dtype = np.result_type(*grads)
+    if norm_type == math.inf:
+        total = max(float(np.abs(g).max()) if g.size else 0.0 for g in grads)
+    else:
+        per = [np.sum(np.abs(g.astype(np.float64)) ** norm_type) for g in grads]
+        total = float(np.sum(per)) ** (1.0 / norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the "
+                           "gradients is non-finite, so it cannot be clipped; set "
+                           "error_if_nonfinite=False to skip this check")
+    coef = min(max_norm / (total + 1e-6), 1.0)
+    for p in _as_list(parameters):
+        if p.grad is not None:
+            p.grad.data[...] = p.grad.data * p.grad.data.dtype.type(coef)
+    return Tensor(np.array(total, dtype))
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
+                     foreach: bool | None = None) -> None:
+    """Clamp every gradient element to ``[-clip_value, clip_value]`` in place."""
+    for p in _as_list(parameters):
+        if p.grad is not None:
+            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and joined into one 1-D Tensor (a copy)."""
+    params = _as_list(parameters)
+    if not params:
+        raise ValueError("parameters_to_vector: got no parameters")
+    return Tensor(np.concatenate([p.data.reshape(-1) for p in params]))
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of the 1-D ``vec`` into the parameters, in place."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"vector_to_parameters: expected vec to be a Tensor, but got "
+                        f"{type(vec).__name__}")
+    params = _as_list(parameters)
+    need = sum(p.numel() for p in params)
+    if vec.ndim != 1 or vec.shape[0] != need:
+        raise RuntimeError(f"vector_to_parameters: vec must be 1-D with {need} elements (the "
+                           f"parameters' total), got shape {vec.shape}")
+    start = 0
+    for p in params:
+        p.data[...] = vec.data[start:start + p.numel()].reshape(p.shape)
+        start += p.numel()

@@ -1,0 +1,5 @@
+"""``minigrad.utils``: helpers with ``torch.utils``'s names (``minigrad.utils.data``)."""
+
+from . import data
+
+__all__ = ["data"]

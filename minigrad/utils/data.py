@@ -1,0 +1,444 @@
+"""``minigrad.utils.data``: datasets, samplers and ``DataLoader`` as ``torch.utils.data``.
+
+``DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
+num_workers=0, collate_fn=None, drop_last=False, generator=None)`` yields batches collated
+the way PyTorch's ``default_collate`` does (tensors and arrays stacked, numbers made into
+tensors, tuples/lists/dicts/namedtuples collated field by field, strings kept in lists).
+
+One fast path keeps it quick: a dataset with a ``take(indices)`` method (``TensorDataset``,
+``Subset`` of one, ``minigrad.data.RandomShift``) hands over a whole batch with one fancy
+index per array instead of a Python loop over samples.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..rng import get_rng
+from ..tensor import Tensor
+
+__all__ = [
+    "BatchSampler",
+    "ConcatDataset",
+    "DataLoader",
+    "Dataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "Subset",
+    "SubsetRandomSampler",
+    "TensorDataset",
+    "default_collate",
+    "random_split",
+]
+
+
+def _rng(generator: Any) -> np.random.Generator:
+    """The numpy generator behind ``generator``: None (the library's, so ``manual_seed``
+    controls it), a ``numpy.random.Generator``, or a ``minigrad.Generator``."""
+    if generator is None:
+        return get_rng()
+    if isinstance(generator, np.random.Generator):
+        return generator
+    inner = getattr(generator, "rng", None)
+    if isinstance(inner, np.random.Generator):
+        return inner
+    raise TypeError(f"generator must be a minigrad.Generator or a numpy Generator, got "
+                    f"{type(generator).__name__}")
+
+
+# ------------------------------------------------------------------------------ datasets
+class Dataset:
+    """As ``torch.utils.data.Dataset``: subclasses define ``__len__`` and ``__getitem__``."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class TensorDataset(Dataset):
+    """Samples are rows of the given tensors (or arrays), which must share their first
+    dimension. ``dataset[i]`` is a tuple of Tensors; ``take(indices)`` a whole batch."""
+
+    def __init__(self, *tensors: Tensor | np.ndarray) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset needs at least one tensor")
+        self.arrays = tuple(t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors)
+        n = self.arrays[0].shape[0] if self.arrays[0].ndim else None
+        for i, a in enumerate(self.arrays):
+            if a.ndim == 0 or a.shape[0] != n:
+                shapes = [tuple(x.shape) for x in self.arrays]
+                raise ValueError(
+                    f"TensorDataset: all tensors must have the same size in dimension 0 "
+                    f"(size mismatch between tensors), got shapes {shapes} (tensor {i} differs)"
+                )
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...]:
+        """The arrays wrapped as Tensors (sharing memory), as ``torch``'s ``.tensors``."""
+        return tuple(Tensor(a) for a in self.arrays)
+
+    def __len__(self) -> int:
+        return self.arrays[0].shape[0]
+
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        return tuple(Tensor(a[index]) for a in self.arrays)
+
+    def take(self, indices: np.ndarray) -> tuple[Tensor, ...]:
+        """A whole batch in one go: each array indexed with ``indices`` (a 1-D int array)."""
+        return tuple(Tensor(a[indices]) for a in self.arrays)
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices`` (what ``random_split`` returns)."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        self.dataset, self.indices = dataset, indices
+
+    def __getitem__(self, idx: Any) -> Any:
+        if isinstance(idx, list):
+            return [self.dataset[self.indices[i]] for i in idx]
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "take" and hasattr(self.__dict__.get("dataset"), "take"):
+            base = self.__dict__["dataset"]
+            index = np.asarray(self.__dict__["indices"], dtype=np.int64)
+            return lambda indices: base.take(index[np.asarray(indices, dtype=np.int64)])
+        raise AttributeError(f"'Subset' object has no attribute {name!r}")
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after the other."""
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx: int) -> Any:
+        n = len(self)
+        if idx < 0:
+            if -idx > n:
+                raise ValueError(f"ConcatDataset: absolute value of index {idx} should not "
+                                 f"exceed dataset length {n}")
+            idx += n
+        which = int(np.searchsorted(self.cumulative_sizes, idx, side="right"))
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][idx - start]
+
+
+def random_split(dataset: Any, lengths: Sequence[int | float],
+                 generator: Any = None) -> list[Subset]:
+    """Split ``dataset`` into non-overlapping random ``Subset``s of the given lengths, or of
+    fractions summing to 1 (the remainder goes one by one to the first subsets, as in
+    PyTorch)."""
+    n = len(dataset)
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and any(
+            isinstance(x, float) for x in lengths):
+        counts = []
+        for i, frac in enumerate(lengths):
+            if frac < 0 or frac > 1:
+                raise ValueError(f"random_split: fraction at index {i} is not between 0 and 1")
+            counts.append(int(math.floor(n * frac)))
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        for i, c in enumerate(counts):
+            if c == 0:
+                warnings.warn(f"random_split: length of split at index {i} is 0; this might "
+                              "result in an empty dataset.", UserWarning, stacklevel=2)
+        lengths = counts
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal "
+                         f"the length of the input dataset ({n})")
+    order = _rng(generator).permutation(n).tolist()
+    out, start = [], 0
+    for length in lengths:
+        out.append(Subset(dataset, order[start:start + length]))
+        start += length
+    return out
+
+
+# ------------------------------------------------------------------------------ samplers
+class Sampler:
+    """Base of samplers: an iterable of dataset indices."""
+
+    def __iter__(self) -> Iterator[int]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+
+class SequentialSampler(Sampler):
+    """``0, 1, ..., len(data_source) - 1``."""
+
+    def __init__(self, data_source: Any) -> None:
+        self.data_source = data_source
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+    def indices(self) -> np.ndarray:
+        """All indices of one pass as an array (the loader's fast path)."""
+        return np.arange(len(self.data_source))
+
+
+class RandomSampler(Sampler):
+    """A fresh permutation each pass (or ``num_samples`` draws with ``replacement``)."""
+
+    def __init__(self, data_source: Any, replacement: bool = False,
+                 num_samples: int | None = None, generator: Any = None) -> None:
+        self.data_source, self.replacement = data_source, replacement
+        self._num_samples, self.generator = num_samples, generator
+        if not isinstance(replacement, bool):
+            raise TypeError(f"RandomSampler: replacement should be a boolean value, but got "
+                            f"replacement={replacement!r}")
+        if num_samples is not None and (not isinstance(num_samples, int) or num_samples <= 0):
+            raise ValueError(f"RandomSampler: num_samples should be a positive integer value, "
+                             f"but got num_samples={num_samples!r}")
+
+    @property
+    def num_samples(self) -> int:
+        """How many indices one pass yields."""
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def indices(self) -> np.ndarray:
+        """All indices of one pass, drawn now."""
+        rng, n = _rng(self.generator), len(self.data_source)
+        if self.replacement:
+            return rng.integers(0, n, self.num_samples)
+        reps = -(-self.num_samples // n) if n else 0
+        return np.concatenate([rng.permutation(n) for _ in range(reps)] or
+                              [np.arange(0)])[:self.num_samples]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.indices().tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices, in a fresh random order each pass."""
+
+    def __init__(self, indices: Sequence[int], generator: Any = None) -> None:
+        self.indices_, self.generator = list(indices), generator
+
+    def indices(self) -> np.ndarray:
+        """All indices of one pass, drawn now."""
+        return np.asarray(self.indices_, np.int64)[_rng(self.generator).permutation(
+            len(self.indices_))]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.indices().tolist())
+
+    def __len__(self) -> int:
+        return len(self.indices_)
+
+
+class BatchSampler(Sampler):
+    """Group the indices of ``sampler`` into lists of ``batch_size``."""
+
+    def __init__(self, sampler: Iterable[int], batch_size: int, drop_last: bool) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+                or batch_size <= 0:
+            raise ValueError(f"batch_size should be a positive integer value, but got "
+                             f"batch_size={batch_size!r}")
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"drop_last should be a boolean value, but got "
+                             f"drop_last={drop_last!r}")
+        self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), drop_last
+
+    def batches(self) -> list[np.ndarray]:
+        """The index arrays of one pass (a sampler with ``indices()`` is drawn at once)."""
+        draw = getattr(self.sampler, "indices", None)
+        order = draw() if callable(draw) else np.fromiter(self.sampler, dtype=np.int64)
+        n, b = len(order), self.batch_size
+        stop = n - n % b if self.drop_last else n
+        return [order[i:i + b] for i in range(0, stop, b)]
+
+    def __iter__(self) -> Iterator[list[int]]:
+        return iter(idx.tolist() for idx in self.batches())
+
+    def __len__(self) -> int:
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+# ------------------------------------------------------------------------------ collation
+def _as_tensor(values: list[Any]) -> Tensor:
+    first = values[0]
+    if isinstance(first, bool):
+        return Tensor(np.array(values, dtype=np.bool_))
+    if isinstance(first, numbers.Integral) and not isinstance(first, np.integer):
+        return Tensor(np.array(values, dtype=np.int64))
+    if isinstance(first, float):
+        return Tensor(np.array(values, dtype=np.float64))  # as torch: Python floats -> double
+    return Tensor(np.array(values))
+
+
+def default_collate(batch: list[Any]) -> Any:
+    """Merge a list of samples into a batch, as PyTorch's ``default_collate``: Tensors and
+    numpy arrays are stacked along a new dim 0; Python ints become an int64 Tensor, floats
+    float64, bools bool; numpy scalars keep their dtype; strings stay a list; dicts,
+    namedtuples, tuples and lists are collated field by field (tuples become lists)."""
+    if not batch:
+        raise ValueError("default_collate: got an empty batch")
+    first = batch[0]
+    if isinstance(first, Tensor):
+        return Tensor(np.stack([s.data for s in batch]))
+    if isinstance(first, np.ndarray):
+        if first.dtype.kind in "OUS":
+            raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, "
+                            f"numbers, dicts or lists; found array of dtype {first.dtype}")
+        return Tensor(np.stack(batch))
+    if isinstance(first, np.generic):
+        return Tensor(np.array(batch))
+    if isinstance(first, (numbers.Number, bool)):
+        return _as_tensor(batch)
+    if isinstance(first, (str, bytes)):
+        return list(batch)
+    if isinstance(first, Mapping):
+        return {key: default_collate([d[key] for d in batch]) for key in first}
+    if isinstance(first, tuple) and hasattr(first, "_fields"):  # namedtuple
+        return type(first)(*(default_collate(list(s)) for s in zip(*batch)))
+    if isinstance(first, Sequence):
+        size = len(first)
+        if any(len(s) != size for s in batch):
+            raise RuntimeError("default_collate: each element in list of batch should be of "
+                               "equal size")
+        return [default_collate(list(s)) for s in zip(*batch)]
+    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, "
+                    f"dicts or lists; found {type(first).__name__}")
+
+
+def default_convert(data: Any) -> Any:
+    """What ``batch_size=None`` applies to each sample: numpy arrays become Tensors."""
+    if isinstance(data, np.ndarray) and data.dtype.kind not in "OUS":
+        return Tensor(data)
+    if isinstance(data, Mapping):
+        return {k: default_convert(v) for k, v in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(v) for v in data))
+    if isinstance(data, (list, tuple)):
+        return [default_convert(v) for v in data]
+    return data
+
+
+# ------------------------------------------------------------------------------ loader
+class DataLoader:
+    """Iterate over ``dataset`` in batches, as ``torch.utils.data.DataLoader``.
+
+    ``shuffle=True`` draws a fresh permutation at the start of every pass from
+    ``generator`` (a ``minigrad.Generator`` or numpy Generator), else from the library's
+    generator, so ``minigrad.manual_seed`` repeats it. ``seed=`` (a minigrad extension) gives
+    the loader a generator of its own. ``num_workers`` is accepted and ignored: batches are
+    made in the calling process (vectorised for ``TensorDataset``).
+
+        >>> import numpy as np
+        >>> from minigrad.utils.data import DataLoader, TensorDataset
+        >>> ds = TensorDataset(np.zeros((5, 1, 28, 28), np.float32), np.arange(5))
+        >>> [(x.shape, y.tolist()) for x, y in DataLoader(ds, batch_size=2)]
+        [((2, 1, 28, 28), [0, 1]), ((2, 1, 28, 28), [2, 3]), ((1, 1, 28, 28), [4])]
+    """
+
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler: Any = None, batch_sampler: Any = None, num_workers: int = 0,
+                 collate_fn: Callable[[list[Any]], Any] | None = None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable | None = None, multiprocessing_context: Any = None,
+                 generator: Any = None, *, prefetch_factor: int | None = None,
+                 persistent_workers: bool = False, pin_memory_device: str = "",
+                 in_order: bool = True, seed: int | None = None) -> None:
+        if not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers option should be non-negative; use "
+                             f"num_workers=0 to disable multiprocessing, got {num_workers!r}")
+        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+                batch_size, (int, np.integer)) or batch_size < 1):
+            raise ValueError(f"DataLoader: batch_size should be a positive integer value, but "
+                             f"got batch_size={batch_size!r}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
+                                 "batch_size, shuffle, sampler, and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("DataLoader: batch_size=None option disables auto-batching and "
+                             "is mutually exclusive with drop_last")
+        if seed is not None:
+            if generator is not None:
+                raise ValueError("DataLoader: give generator= or seed=, not both")
+            generator = np.random.default_rng(seed)
+        self.dataset = dataset
+        self.batch_size = None if batch_size is None else int(batch_size)
+        self.drop_last, self.num_workers, self.generator = drop_last, num_workers, generator
+        self.seed = seed
+        if sampler is None:
+            sampler = (RandomSampler(dataset, generator=generator) if shuffle
+                       else SequentialSampler(dataset))
+        self.sampler = sampler
+        self.shuffle = bool(shuffle)
+        if self.batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, self.batch_size, drop_last)
+        self.batch_sampler = batch_sampler
+        self._auto_collation = batch_sampler is not None
+        self.collate_fn = collate_fn if collate_fn is not None else (
+            default_collate if self._auto_collation else default_convert)
+        self._default_collate = collate_fn is None
+
+    def __len__(self) -> int:
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        return len(self.sampler)
+
+    def batch_indices(self) -> list[np.ndarray]:
+        """The index arrays of one pass; draws the permutation now when shuffling."""
+        bs = self.batch_sampler
+        if isinstance(bs, BatchSampler):
+            return bs.batches()
+        return [np.asarray(b, dtype=np.int64) for b in bs]
+
+    def __iter__(self) -> Iterator[Any]:
+        # the permutation is drawn here, when iteration starts (as in torch), not at first next()
+        if not self._auto_collation:
+            return (self.collate_fn(self.dataset[i]) for i in self.sampler)
+        return self._batches(self.batch_indices())
+
+    def iter_from(self, start: int) -> Iterator[Any]:
+        """One pass that skips its first ``start`` batches without loading them (the
+        permutation is still drawn, so a resumed epoch sees the same batches)."""
+        return self._batches(self.batch_indices()[start:])
+
+    def _batches(self, batches: list[np.ndarray]) -> Iterator[Any]:
+        take = getattr(self.dataset, "take", None) if self._default_collate else None
+        if take is not None:  # TensorDataset and friends: whole batches, one fancy index
+            for idx in batches:
+                yield list(take(idx))
+        else:
+            for idx in batches:
+                yield self.collate_fn([self.dataset[int(i)] for i in idx])
