@@ -182,6 +182,7 @@ class Context:
     created_at: list | None = None
     _saved: tuple | None = ()
     _versions: tuple = ()
+    _const_inputs: tuple = ()
     _freed = False
 
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
@@ -314,7 +315,10 @@ class Function:
                 _share_version(out, args[0])
             return out
         multiple = isinstance(result, tuple)
-        arrays = [_as_array(r) for r in (result if multiple else (result,))]
+        if type(result) is np.ndarray:
+            arrays = [result]
+        else:
+            arrays = [_as_array(r) for r in (result if multiple else (result,))]
         if state.anomaly and not state.in_backward:
             ctx.created_at = _user_stack()
             _check_finite(arrays, ctx, "forward output")
@@ -331,11 +335,12 @@ class Function:
             _share_version(outputs[0], args[0])
         ctx.edges = tuple(_edge(a) if n else None for a, n in zip(args, needs))
         # inputs that need no gradient, kept weakly so minigrad.viz can draw the constants
-        ctx._const_inputs = tuple(
-            (i, weakref.ref(a), a.shape, a.dtype)
-            for i, (a, n) in enumerate(zip(args, needs))
-            if not n and isinstance(a, Tensor)
-        )
+        if False in needs:
+            ctx._const_inputs = tuple(
+                (i, weakref.ref(a), a.shape, a.dtype)
+                for i, (a, n) in enumerate(zip(args, needs))
+                if not n and isinstance(a, Tensor)
+            )
         ctx.outputs = tuple(weakref.ref(t) for t in outputs)
         ctx._output_arrays = [(t.data, t.requires_grad) for t in outputs]
         ctx.scope = _state.scope
@@ -486,7 +491,11 @@ def _accumulate(current: Tensor | None, g: Tensor) -> Tensor:
 
 
 def _as_tensor(g: Any) -> Tensor | None:
-    return g if g is None or isinstance(g, Tensor) else as_tensor(g)
+    if g is None or isinstance(g, Tensor):
+        return g
+    if type(g) is np.ndarray:  # the common case: a backward rule computed in numpy
+        return Tensor._make(g, False, None, 0)
+    return as_tensor(g)
 
 
 def _run_hooks(t: Tensor, g: Tensor) -> Tensor:

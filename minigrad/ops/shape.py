@@ -386,8 +386,13 @@ def index_put(a: Tensor, index: Any, value: Any) -> Tensor:
             f"index_put: shape mismatch: value tensor of shape {v.shape} cannot be broadcast "
             f"to indexing result of shape {positions.shape}"
         ) from None
-    flat = np.unravel_index(positions.ravel(), a.shape)
+    order = positions.ravel()
+    v = v.reshape(-1)
+    _, last_from_end = np.unique(order[::-1], return_index=True)
+    if last_from_end.size != order.size:  # a repeated position: the last write wins
+        keep = order.size - 1 - last_from_end
+        order, v = order[keep], v[keep]
+    flat = np.unravel_index(order, a.shape)
     chosen = np.zeros(a.shape, dtype=bool)
     chosen[flat] = True
-    placed = IndexAdd.apply(v.reshape(-1), flat, a.shape)
-    return where(chosen, placed, a)
+    return where(chosen, IndexAdd.apply(v, flat, a.shape), a)
