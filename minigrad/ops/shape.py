@@ -35,7 +35,7 @@ def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     out = tuple(normalize_dim(d, ndim, op) for d in dims)
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: dim {dim} names a dimension twice")
+        raise RuntimeError(f"{op}: dim {dim} names a dimension twice")
     return out
 
 
@@ -275,6 +275,8 @@ def normalize_index(index: Any) -> Any:
 
 
 def _index_part(i: Any) -> Any:
+    if isinstance(i, (str, bytes)):
+        raise TypeError(f"index: a tensor cannot be indexed with a string ({i!r})")
     if isinstance(i, Tensor):
         return i.data
     if isinstance(i, list):
