@@ -487,7 +487,11 @@ def _sum_to_shape(g: Tensor, shape: tuple, dtype: np.dtype, node: Context) -> Te
 
 
 def _accumulate(current: Tensor | None, g: Tensor) -> Tensor:
-    return g if current is None else current + g
+    if current is None:
+        return g
+    if not _state.grad_enabled and current.data.shape == g.data.shape:
+        return Tensor._make(current.data + g.data, False, None, 0)  # no graph: plain numpy
+    return current + g
 
 
 def _as_tensor(g: Any) -> Tensor | None:
@@ -571,11 +575,14 @@ def _walk(
             if node._freed:
                 raise RuntimeError(_second_backward_message(node))
             grads = _prepare_output_grads(node, grads, capture)
-            _state.in_backward = _state.anomaly
-            try:
+            if _state.anomaly:
+                _state.in_backward = True
+                try:
+                    in_grads = node.fn.backward(node, *grads)
+                finally:
+                    _state.in_backward = False
+            else:
                 in_grads = node.fn.backward(node, *grads)
-            finally:
-                _state.in_backward = False
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
             if len(in_grads) < len(node.edges):
@@ -595,7 +602,12 @@ def _walk(
                 if edge is None or g is None:
                     continue
                 parent, where, shape, dtype = edge
-                g = _sum_to_shape(_as_tensor(g), shape, dtype, node)
+                if type(g) is np.ndarray:
+                    g = Tensor._make(g, False, None, 0)
+                elif not isinstance(g, Tensor):
+                    g = _as_tensor(g)
+                if g.data.shape != shape or g.data.dtype != dtype:
+                    g = _sum_to_shape(g, shape, dtype, node)
                 if parent is None:
                     _to_leaf(leaves, where, g)
                 else:
