@@ -37,7 +37,7 @@ from .creation import (
     zeros_like,
 )
 from .device import device
-from .dtypes import get_default_dtype, set_default_dtype
+from .dtypes import get_default_dtype, result_type, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .im2col import strict_shapes
 from .ops import argsort, cat, cumsum, gather, masked_fill, pad, sort, stack, topk, where

@@ -35,7 +35,7 @@ def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     out = tuple(normalize_dim(d, ndim, op) for d in dims)
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: dim {dim} names a dimension twice")
+        raise RuntimeError(f"{op}: dim {dim} names a dimension twice")
     return out
 
 
@@ -275,6 +275,8 @@ def normalize_index(index: Any) -> Any:
 
 
 def _index_part(i: Any) -> Any:
+    if isinstance(i, (str, bytes)):
+        raise TypeError(f"index: a tensor cannot be indexed with a string ({i!r})")
     if isinstance(i, Tensor):
         return i.data
     if isinstance(i, list):
@@ -386,8 +388,13 @@ def index_put(a: Tensor, index: Any, value: Any) -> Tensor:
             f"index_put: shape mismatch: value tensor of shape {v.shape} cannot be broadcast "
             f"to indexing result of shape {positions.shape}"
         ) from None
-    flat = np.unravel_index(positions.ravel(), a.shape)
+    order = positions.ravel()
+    v = v.reshape(-1)
+    _, last_from_end = np.unique(order[::-1], return_index=True)
+    if last_from_end.size != order.size:  # a repeated position: the last write wins
+        keep = order.size - 1 - last_from_end
+        order, v = order[keep], v[keep]
+    flat = np.unravel_index(order, a.shape)
     chosen = np.zeros(a.shape, dtype=bool)
     chosen[flat] = True
-    placed = IndexAdd.apply(v.reshape(-1), flat, a.shape)
-    return where(chosen, placed, a)
+    return where(chosen, IndexAdd.apply(v, flat, a.shape), a)
