@@ -29,7 +29,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 BLOCK = re.compile(r"^```python\n(.*?)^```\n(?:[ \t]*\n)*(?:```text\n(.*?)^```\n)?", re.S | re.M)
-PASTE_PAGES = [ROOT / "README.md", ROOT / "docs" / "tutorial.md", ROOT / "docs" / "tutorial.zh.md"]
+TUTORIAL, TUTORIAL_ZH = ROOT / "docs" / "tutorial.md", ROOT / "docs" / "tutorial.zh.md"
+PASTE_PAGES = [ROOT / "README.md", TUTORIAL, TUTORIAL_ZH]
 OUTPUT_CHECK = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 
@@ -109,8 +110,14 @@ def test_code_blocks_run(page: Path, in_tmp_dir: Path) -> None:
         check_output(where, block, expected, out.getvalue())
 
 
-@pytest.mark.parametrize("page", [p for p in PASTE_PAGES if p.is_file()],
-                         ids=lambda p: str(p.relative_to(ROOT)))
+def _paste_param(page: Path) -> object:
+    # the Chinese edition has the English page's code and output (checked below), so running
+    # it again only repeats that run: slow, still in CI
+    marks = [pytest.mark.slow] if page == TUTORIAL_ZH else []
+    return pytest.param(page, marks=marks, id=str(page.relative_to(ROOT)))
+
+
+@pytest.mark.parametrize("page", [_paste_param(p) for p in PASTE_PAGES])
 def test_code_blocks_paste_into_the_interactive_console(page: Path, in_tmp_dir: Path) -> None:
     console = PastedConsole({"__name__": "__console__"})
     blocks = code_blocks(page)
@@ -124,6 +131,19 @@ def test_code_blocks_paste_into_the_interactive_console(page: Path, in_tmp_dir: 
             pytest.fail(f"{where} fails when pasted into the console:\n{console.errors[0]}"
                         f"--- block:\n{block}")
         check_output(where, block, expected, printed)
+
+
+def test_the_chinese_tutorial_has_the_english_code_and_output() -> None:
+    english, chinese = code_blocks(TUTORIAL), code_blocks(TUTORIAL_ZH)
+    assert len(chinese) == len(english)
+    for number, (en, zh) in enumerate(zip(english, chinese), 1):
+        assert zh == en, f"tutorial.zh.md block {number} differs from tutorial.md's"
+    headings = [re.findall(r"^## (\d+)\.", p.read_text(encoding="utf-8"), re.M)
+                for p in (TUTORIAL, TUTORIAL_ZH)]
+    assert headings[0] == headings[1], "the two editions have different sections"
+    images = [re.findall(r"\(images/[^)]+\)", p.read_text(encoding="utf-8"))
+              for p in (TUTORIAL, TUTORIAL_ZH)]
+    assert images[0] == images[1]
 
 
 def test_paste_check_catches_a_blank_line_inside_a_class() -> None:
