@@ -436,6 +436,7 @@ class Module:
             raise RuntimeError("\n".join(lines))
         for target, arr in ready:
             target.data[...] = arr  # in place: optimizers keep pointing at the same arrays
+            target._bump_version()  # a graph that saved it now fails loudly in backward
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing

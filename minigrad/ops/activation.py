@@ -24,6 +24,29 @@ def sigmoid(x: Tensor) -> Tensor:
     return x.sigmoid()
 
 
+class LogSigmoid(Function):
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): finite for every x, no 0 taken log of.
+
+    The gradient is ``sigmoid(-x)``, from the stable sigmoid: 1 at -200, not NaN.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        x = a.data
+        ctx.save_for_backward(a)
+        return (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return g * (-a).sigmoid()
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """log(1 / (1 + exp(-x))) elementwise, computed stably (``F.logsigmoid``)."""
+    return LogSigmoid.apply(x)
+
+
 def tanh(x: Tensor) -> Tensor:
     """Hyperbolic tangent, elementwise."""
     return x.tanh()
