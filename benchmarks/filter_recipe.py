@@ -18,8 +18,9 @@ import numpy as np
 import minigrad as mg
 from minigrad import models, optim
 from minigrad.data import DataLoader, RandomShift, load_mnist_sample
+from minigrad.nn import functional as F
 from minigrad.nn import init
-from minigrad.train import evaluate, fit
+from minigrad.train import accuracy, evaluate, fit
 from minigrad.viz.plots import filter_smoothness
 
 # name: (conv1 init std or "he", fc init, epochs, lr, conv1 weight decay, shift[, seed])
@@ -70,12 +71,13 @@ def run(name: str) -> None:
     print(f"{name}: start smooth {filter_smoothness(model.conv1.weight):.3f}", flush=True)
     progress = None
     for epoch in range(1, epochs + 1):
-        progress, _ = fit(model, opt, loader, test_loader, epoch, progress=progress, quiet=True)
-        acc = progress.history[-1].test_acc
+        progress, _ = fit(model, loader, opt, F.cross_entropy, {"acc": accuracy}, epochs=epoch,
+                          val_loader=test_loader, progress=progress, quiet=True)
+        acc = progress.history[-1]["val_acc"]
         print(f"{name}: epoch {epoch:2d} test {acc:.4f} smooth "
               f"{filter_smoothness(model.conv1.weight):.3f} "
               f"({time.perf_counter() - t0:.0f}s)", flush=True)
-    _, acc = evaluate(model, test_loader)
+    acc = evaluate(model, test_loader, F.cross_entropy, {"acc": accuracy})["acc"]
     np.save(f"/tmp/filters-{name}.npy", model.conv1.weight.data)
     print(f"RESULT {name}: test {acc:.4f} smooth {filter_smoothness(model.conv1.weight):.3f}",
           flush=True)

@@ -175,16 +175,19 @@ class Context:
     attribute (``ctx.stride = 2``) is free to set in ``forward`` and read in ``backward``.
     """
 
+    # defaults on the class: a ctx made under no_grad (most of backward) sets only two
+    edges: tuple = ()
+    outputs: tuple = ()
+    scope: tuple = ()
+    created_at: list | None = None
+    _saved: tuple | None = ()
+    _versions: tuple = ()
+    _const_inputs: tuple = ()
+    _freed = False
+
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         self.fn = fn
         self.needs_input_grad = needs_input_grad
-        self.edges: tuple = ()
-        self.outputs: tuple = ()
-        self.scope: tuple = ()
-        self.created_at: list | None = None
-        self._saved: tuple | None = ()
-        self._versions: tuple = ()
-        self._freed = False
 
     @property
     def name(self) -> str:
@@ -298,16 +301,25 @@ class Function:
         The outputs are Tensors whose ``grad_fn`` is the ``ctx``; under ``no_grad`` (or with
         no input requiring grad) nothing is recorded and the call costs one ``forward``.
         """
-        recording = _state.grad_enabled
-        needs = tuple(
-            recording and isinstance(a, Tensor) and a.requires_grad for a in args
-        )
+        state = _state
+        if state.grad_enabled:
+            needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            record = True in needs
+        else:
+            needs, record = _NO_NEEDS.get(len(args)) or (False,) * len(args), False
         ctx = Context(cls, needs)
         result = cls.forward(ctx, *args, **kwargs)
+        if not record and not state.anomaly and type(result) is np.ndarray:  # the hot path
+            out = Tensor._make(result, False, None, 0)
+            if cls._view:
+                _share_version(out, args[0])
+            return out
         multiple = isinstance(result, tuple)
-        arrays = [_as_array(r) for r in (result if multiple else (result,))]
-        record = any(needs)
-        if _state.anomaly and not _state.in_backward:
+        if type(result) is np.ndarray:
+            arrays = [result]
+        else:
+            arrays = [_as_array(r) for r in (result if multiple else (result,))]
+        if state.anomaly and not state.in_backward:
             ctx.created_at = _user_stack()
             _check_finite(arrays, ctx, "forward output")
         if not record:
@@ -323,11 +335,12 @@ class Function:
             _share_version(outputs[0], args[0])
         ctx.edges = tuple(_edge(a) if n else None for a, n in zip(args, needs))
         # inputs that need no gradient, kept weakly so minigrad.viz can draw the constants
-        ctx._const_inputs = tuple(
-            (i, weakref.ref(a), a.shape, a.dtype)
-            for i, (a, n) in enumerate(zip(args, needs))
-            if not n and isinstance(a, Tensor)
-        )
+        if False in needs:
+            ctx._const_inputs = tuple(
+                (i, weakref.ref(a), a.shape, a.dtype)
+                for i, (a, n) in enumerate(zip(args, needs))
+                if not n and isinstance(a, Tensor)
+            )
         ctx.outputs = tuple(weakref.ref(t) for t in outputs)
         ctx._output_arrays = [(t.data, t.requires_grad) for t in outputs]
         ctx.scope = _state.scope
@@ -339,6 +352,9 @@ class Function:
         if _graph.recorded >= _graph.freeze_at:
             _graph.freeze()
         return tuple(outputs) if multiple else outputs[0]
+
+
+_NO_NEEDS = {n: (False,) * n for n in range(8)}
 
 
 def _share_version(view: Tensor, base: Any) -> None:
@@ -471,11 +487,19 @@ def _sum_to_shape(g: Tensor, shape: tuple, dtype: np.dtype, node: Context) -> Te
 
 
 def _accumulate(current: Tensor | None, g: Tensor) -> Tensor:
-    return g if current is None else current + g
+    if current is None:
+        return g
+    if not _state.grad_enabled and current.data.shape == g.data.shape:
+        return Tensor._make(current.data + g.data, False, None, 0)  # no graph: plain numpy
+    return current + g
 
 
 def _as_tensor(g: Any) -> Tensor | None:
-    return g if g is None or isinstance(g, Tensor) else as_tensor(g)
+    if g is None or isinstance(g, Tensor):
+        return g
+    if type(g) is np.ndarray:  # the common case: a backward rule computed in numpy
+        return Tensor._make(g, False, None, 0)
+    return as_tensor(g)
 
 
 def _run_hooks(t: Tensor, g: Tensor) -> Tensor:
@@ -504,7 +528,14 @@ def _engine(
     try:
         _walk(roots, root_grads, retain_graph, create_graph, capture, pending, leaves, nodes)
         with set_grad_enabled(create_graph):
+            given: set[int] = set()
             for leaf, g in leaves.values():
+                data = g.data
+                if not create_graph and (
+                    not data.flags.writeable or data.base is not None or id(data) in given
+                ):  # a .grad owns its memory, so an in-place change of it touches nothing else
+                    g = Tensor._make(data.copy(), False, None, 0)
+                given.add(id(g.data))
                 _deliver_to_leaf(leaf, g, capture)
     finally:
         _graph.release()
@@ -544,11 +575,14 @@ def _walk(
             if node._freed:
                 raise RuntimeError(_second_backward_message(node))
             grads = _prepare_output_grads(node, grads, capture)
-            _state.in_backward = _state.anomaly
-            try:
+            if _state.anomaly:
+                _state.in_backward = True
+                try:
+                    in_grads = node.fn.backward(node, *grads)
+                finally:
+                    _state.in_backward = False
+            else:
                 in_grads = node.fn.backward(node, *grads)
-            finally:
-                _state.in_backward = False
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
             if len(in_grads) < len(node.edges):
@@ -568,7 +602,12 @@ def _walk(
                 if edge is None or g is None:
                     continue
                 parent, where, shape, dtype = edge
-                g = _sum_to_shape(_as_tensor(g), shape, dtype, node)
+                if type(g) is np.ndarray:
+                    g = Tensor._make(g, False, None, 0)
+                elif not isinstance(g, Tensor):
+                    g = _as_tensor(g)
+                if g.data.shape != shape or g.data.dtype != dtype:
+                    g = _sum_to_shape(g, shape, dtype, node)
                 if parent is None:
                     _to_leaf(leaves, where, g)
                 else:

@@ -274,3 +274,35 @@ def test_graph_building_does_not_leave_the_collector_frozen_or_disabled() -> Non
     y.sum().backward()
     assert gc.get_freeze_count() == 0 and gc.isenabled()
     assert x.grad.item() == 1.0
+
+
+def test_losses_with_every_target_ignored_have_zero_gradients() -> None:
+    x = mg.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    target = mg.tensor([-100, -100, -100])
+    for loss in (F.cross_entropy, F.nll_loss):
+        x.grad = None
+        out = loss(x, target)
+        out.backward()
+        assert np.isnan(out.item())  # PyTorch: the mean over no targets is NaN
+        assert same(np.abs(x.grad.data), np.zeros((3, 4)))  # ... but the gradient is 0
+
+
+def test_function_subclass_without_backward_names_the_class() -> None:
+    class Doubler(mg.Function):
+        @staticmethod
+        def forward(ctx, x):  # noqa: ANN001, ANN205
+            return x.data * 2
+
+    y = Doubler.apply(mg.ones(2, requires_grad=True)).sum()
+    with pytest.raises(NotImplementedError, match="Doubler"):
+        y.backward()
+
+
+def test_bad_dims_and_indices_raise_pytorchs_types() -> None:
+    x = mg.ones(2, 3)
+    with pytest.raises(RuntimeError, match="sum: dim \\(0, 0\\) names a dimension twice"):
+        x.sum((0, 0))
+    with pytest.raises(TypeError, match="string"):
+        x["a"]
+    with pytest.raises(IndexError, match=r"max: dimension out of range.*\[-2, 1\], but got 5"):
+        x.max(5)

@@ -281,7 +281,8 @@ def test_every_core_op_has_a_case() -> None:
         and not name.startswith("_")
     }
     assert defined - covered == set()
-    assert set(ops.__all__) >= defined
+    core = {name for name in defined if getattr(activation, name, None) is None}
+    assert set(ops.__all__) >= core  # activation ops are reached through nn.functional
 
 
 # ---------------------------------------------------------------- hypothesis: random shapes

@@ -490,13 +490,13 @@ def test_the_docs_image_generator_runs_and_the_docs_show_its_images(tmp_path: Pa
     make_images = _load_script(ROOT / "docs" / "make_images.py")
     assert make_images.main(["--out", str(tmp_path), "--quick"]) == 0
     made = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert made == ["filters_after.png", "filters_before.png", "lenet_feature_maps.png",
-                    "lenet_layers.png", "nan_graph.png", "simpleconvnet_step.png"]
+    assert {"lenet_feature_maps.png", "lenet_layers.png", "nan_graph.png",
+            "simpleconvnet_step.png"} <= set(made)
     for name in made:
         assert _png_size(tmp_path / name)[0] > 100
-    page = (ROOT / "docs" / "visualization.md").read_text()
-    for name in made:  # every picture is checked in and shown on the page
-        assert f"(images/{name})" in page
+    pages = " ".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
+    for name in made:  # every picture is checked in and shown on a page (maybe as svg)
+        assert f"images/{name[:-4]}." in pages, name
         assert _png_size(ROOT / "docs" / "images" / name)[0] > 100
 
 

@@ -1,6 +1,6 @@
 """Every built-in differentiable op, each a ``Function`` with forward and backward side by side."""
 
-from .activation import LogSigmoid
+from .activation import Erf, LogSigmoid
 from .elementwise import (
     Abs,
     Add,

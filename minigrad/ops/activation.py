@@ -14,8 +14,8 @@ from ..tensor import Tensor
 from .elementwise import where
 
 
-def relu(x: Tensor) -> Tensor:
-    """max(x, 0) elementwise."""
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) elementwise (``inplace`` is accepted and computed out of place)."""
     return x.relu()
 
 
@@ -76,7 +76,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out if bias is None else out + bias
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: zero each element with probability ``p`` and scale the survivors by
     ``1 / (1 - p)``, so nothing changes at evaluation time. Identity when not training."""
     if not 0.0 <= p <= 1.0:

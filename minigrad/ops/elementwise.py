@@ -16,12 +16,15 @@ class _Binary(Function):
     """A numpy binary op with a clear error when the shapes do not broadcast."""
 
     numpy_op: Any = None
+    quiet = False
 
     @classmethod
     def compute(cls, a: Tensor, b: Tensor) -> np.ndarray:
         try:
-            with np.errstate(all="ignore"):
-                return cls.numpy_op(a.data, b.data)
+            if cls.quiet:  # inf/NaN from finite inputs is a value here, not a warning
+                with np.errstate(all="ignore"):
+                    return cls.numpy_op(a.data, b.data)
+            return cls.numpy_op(a.data, b.data)
         except ValueError:
             raise _broadcast_error(cls.__name__.lower(), a.shape, b.shape) from None
 
@@ -68,6 +71,8 @@ class Mul(_Binary):
     def backward(ctx: Context, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
         ga, gb = ctx.needs_input_grad
+        if not is_grad_enabled():  # plain backward: numpy directly, no graph to build
+            return (g.data * b.data if ga else None), (g.data * a.data if gb else None)
         return (g * b if ga else None), (g * a if gb else None)
 
 
@@ -75,6 +80,7 @@ class Div(_Binary):
     """a / b (broadcast); gradients ``g / b`` and ``-g * a / b**2``."""
 
     numpy_op = np.true_divide
+    quiet = True
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
@@ -92,6 +98,7 @@ class Pow(_Binary):
     """a ** b; the gradient of ``b`` (``log(a) * a**b * g``) is only worked out when needed."""
 
     numpy_op = np.power
+    quiet = True
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
@@ -186,7 +193,7 @@ class Exp(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return g * out
+        return g.data * out.data if not is_grad_enabled() else g * out
 
 
 class Log(Function):
@@ -246,6 +253,8 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
+        if not is_grad_enabled():
+            return g.data * (1 - out.data * out.data)
         return g * (1 - out * out)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
@@ -35,7 +35,7 @@ def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     out = tuple(normalize_dim(d, ndim, op) for d in dims)
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: dim {dim} names a dimension twice")
+        raise RuntimeError(f"{op}: dim {dim} names a dimension twice")
     return out
 
 
@@ -246,7 +246,7 @@ class Cat(Function):
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
     return Cat.apply(*tensors, dim=dim)
@@ -254,7 +254,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along a new dim."""
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: expected a non-empty sequence of tensors")
     shapes = {t.shape for t in tensors}
@@ -275,6 +275,8 @@ def normalize_index(index: Any) -> Any:
 
 
 def _index_part(i: Any) -> Any:
+    if isinstance(i, (str, bytes)):
+        raise TypeError(f"index: a tensor cannot be indexed with a string ({i!r})")
     if isinstance(i, Tensor):
         return i.data
     if isinstance(i, list):
@@ -386,8 +388,13 @@ def index_put(a: Tensor, index: Any, value: Any) -> Tensor:
             f"index_put: shape mismatch: value tensor of shape {v.shape} cannot be broadcast "
             f"to indexing result of shape {positions.shape}"
         ) from None
-    flat = np.unravel_index(positions.ravel(), a.shape)
+    order = positions.ravel()
+    v = v.reshape(-1)
+    _, last_from_end = np.unique(order[::-1], return_index=True)
+    if last_from_end.size != order.size:  # a repeated position: the last write wins
+        keep = order.size - 1 - last_from_end
+        order, v = order[keep], v[keep]
+    flat = np.unravel_index(order, a.shape)
     chosen = np.zeros(a.shape, dtype=bool)
     chosen[flat] = True
-    placed = IndexAdd.apply(v.reshape(-1), flat, a.shape)
-    return where(chosen, placed, a)
+    return where(chosen, IndexAdd.apply(v, flat, a.shape), a)
