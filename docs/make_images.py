@@ -140,7 +140,7 @@ def tutorial_pictures(out: Path, quick: bool) -> None:
     mg.manual_seed(0)  # what `minigrad train --seed 0` does, for fewer epochs when quick
     train_set, test_set = load_mnist_sample("train"), load_mnist_sample("test")
     net = build_model("simpleconvnet")
-    before = net.conv1.weight.numpy().copy()
+    before = net.conv1.weight.detach().numpy().copy()
     loader = DataLoader(RandomShift(train_set, 2), 100, shuffle=True)
     progress, _ = fit(net, build_optimizer("adam", net.parameters()), loader,
                       DataLoader(test_set, batch_size=500), 1 if quick else 15, quiet=True)
