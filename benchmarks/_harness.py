@@ -76,3 +76,30 @@ def best_of(fns: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]
             fn()
             best[name] = min(best[name], time.perf_counter() - t)
     return best
+
+
+def interleaved_rounds(fns: dict[str, Callable[[], None]], rounds: int) -> dict[str, list[float]]:
+    """Wall time of each function in each of ``rounds`` rounds, the functions run one after
+    the other inside a round (after one warm-up each), so a ratio taken within a round
+    compares runs that saw the same machine load. Report the median of per-round ratios."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            gc.collect()
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return times
+
+
+def blas_kernel() -> str:
+    """The BLAS library, its version and the CPU kernel it selected (threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (threadpoolctl not installed)"
+    blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    return ", ".join(f"{p['internal_api']} {p.get('version')} kernel={p.get('architecture')}"
+                     for p in blas) or "no BLAS pool found"

@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import minigrad as mg  # noqa: E402
 from minigrad import optim  # noqa: E402
 from minigrad import train as T  # noqa: E402
+from minigrad.cli.registry import MODELS, build_model  # noqa: E402
 from minigrad.data import DataLoader, RandomShift, load_mnist, load_mnist_sample  # noqa: E402
 from minigrad.nn import functional as F  # noqa: E402
 
@@ -49,7 +50,7 @@ def torch_simpleconvnet(torch, model):  # noqa: ANN001, ANN201
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="sample", help="IDX folder or 'sample' (default)")
-    parser.add_argument("--epochs", type=int, default=T.DEFAULT_EPOCHS["simpleconvnet"])
+    parser.add_argument("--epochs", type=int, default=MODELS["simpleconvnet"].epochs)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     try:
@@ -64,11 +65,11 @@ def main() -> None:
         test = load_mnist(args.data, "test", download=False, fallback=False)
     print(f"train: {train.source}\ntest:  {test.source}")
     mg.manual_seed(args.seed)
-    model = T.build_model("simpleconvnet")
+    model = build_model("simpleconvnet")
     net = torch_simpleconvnet(torch, model)
     opt = optim.Adam(model.parameters(), lr=1e-3)
     topt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    loader = DataLoader(RandomShift(train, T.DEFAULT_SHIFT["simpleconvnet"]), 100, shuffle=True)
+    loader = DataLoader(RandomShift(train, MODELS["simpleconvnet"].shift), 100, shuffle=True)
     test_loader = DataLoader(test, 500)
 
     def torch_accuracy() -> float:
@@ -93,9 +94,10 @@ def main() -> None:
             topt.zero_grad()
             tloss.backward()
             topt.step()
-        mg_acc = T.evaluate(model, test_loader)[1]
+        mg_acc = T.evaluate(model, test_loader, F.cross_entropy, {"acc": T.accuracy})["acc"]
         print(f"{epoch:>5} {mg_acc:>9.4f} {torch_accuracy():>9.4f}", flush=True)
-    mg_acc, t_acc = T.evaluate(model, test_loader)[1], torch_accuracy()
+    mg_acc = T.evaluate(model, test_loader, F.cross_entropy, {"acc": T.accuracy})["acc"]
+    t_acc = torch_accuracy()
     print(f"final: minigrad {mg_acc:.4f}, torch {t_acc:.4f}, difference "
           f"{100 * (mg_acc - t_acc):+.2f} percentage points ({time.perf_counter() - t0:.0f}s)")
 

@@ -29,9 +29,10 @@ def make(out: Path, epochs: int | None = None) -> list[Path]:
         if main(["evaluate", str(run), "--data", "sample"]) != 0:
             raise SystemExit("minigrad evaluate failed")
         written = []
-        for name in ("curves", "filters", "confusion"):
+        for name, source in (("curves", "curves"), ("filters", "filters"),
+                             ("confusion", "model-confusion")):
             target = out / f"training_{name}.png"
-            shutil.copyfile(run / f"{name}.png", target)
+            shutil.copyfile(run / f"{source}.png", target)
             written.append(target)
     return written
 

@@ -49,7 +49,8 @@ def torch_simpleconvnet():  # noqa: ANN201  (torch is optional, so no annotation
 
 def main() -> int:
     if torch is None:
-        print("PyTorch is not installed, so there is nothing to port to: pip install torch "
+        print("PyTorch is not installed, so there is nothing to port to: "
+              "pip install torch==2.13.0 (the version the README pins) "
               "(docs/porting.md shows the same steps)")
         return 0
 

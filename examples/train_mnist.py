@@ -2,9 +2,14 @@
 
     python examples/train_mnist.py            # full MNIST if cached, else the offline sample
 
+It writes one file, the trained weights, into the folder ``runs/train_mnist_example`` (made
+if needed, under the current directory) and prints its path.
+
 Everything here is public API: a dataset, two DataLoaders, a model, an optimizer, and the
 forward / loss / backward / step loop, with evaluation in eval mode under no_grad.
 """
+
+from pathlib import Path
 
 import numpy as np
 
@@ -14,6 +19,7 @@ from minigrad.data import DataLoader, RandomShift, load_mnist
 from minigrad.nn import functional as F
 
 EPOCHS, BATCH_SIZE, LR = 15, 100, 1e-3
+OUT = Path("runs") / "train_mnist_example"
 
 mg.manual_seed(0)  # weight init and shuffling both draw from minigrad's generator
 train_set = load_mnist(split="train", download=False, verbose=True)  # sample when offline
@@ -50,4 +56,7 @@ for epoch in range(1, EPOCHS + 1):
     print(f"epoch {epoch:2d}  train loss {np.mean(losses):.4f}  train acc {np.mean(accs):.4f}"
           f"  test acc {evaluate(test_loader):.4f}")
 
-mg.save(model.state_dict(), "simpleconvnet.npz")  # npz + JSON manifest; mg.load reads it
+OUT.mkdir(parents=True, exist_ok=True)
+weights = OUT / "simpleconvnet.safetensors"
+mg.save(model.state_dict(), weights)  # a safetensors file: mg.load and PyTorch read it
+print(f"Saved the trained weights to {weights.resolve()}")

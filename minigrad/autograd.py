@@ -1,6 +1,6 @@
 """The autograd engine: ``Function``, the graph it records, and the reverse-mode walk.
 
-A differentiable op is a ``Function`` subclass with ``forward`` (numpy in, numpy out) and
+A differentiable op is a ``Function`` subclass with ``forward`` (Tensors in, numpy out) and
 ``backward`` (Tensors in, Tensors out). ``Fn.apply`` runs ``forward`` and, when a gradient is
 wanted, keeps the ``ctx`` as the node of the graph: it knows which tensors fed it (its
 ``edges``) and what it saved for backward. ``backward`` rules are written with Tensor ops,

@@ -1,10 +1,14 @@
-"""A small, readable training loop: epochs, mini-batches, an optimizer step, and evaluation.
+"""A generic training loop: ``fit(model, loader, optimizer, loss_fn, metrics)``.
 
-``fit`` is what ``minigrad train`` runs (``examples/train_mnist.py`` writes the same loop out
-without the bookkeeping). Everything it needs to
-continue exactly where it stopped (the epoch, the step inside it, the running sums and the random
-generator's state) lives in a ``Progress`` object, which the caller checkpoints together with the
-model and optimizer state; a resumed run then reaches the same numbers as an uninterrupted one.
+``fit`` knows nothing of MNIST or of a command line: the loss and the metrics are functions of
+the model's output and the targets, passed in (``minigrad train`` passes cross-entropy and
+``accuracy``; its recipe lives in ``minigrad.cli``). After every epoch the model is evaluated
+on ``val_loader`` when one is given, one line is logged and ``checkpoint`` is called.
+
+Everything needed to continue exactly where training stopped (the epoch, the step inside it,
+the running sums and the random generator's state) lives in a ``Progress`` object, which the
+caller checkpoints with the model and optimizer state; a resumed run then reaches the same
+numbers as an uninterrupted one.
 
 Ctrl-C is turned into a request to stop after the current step (the optimizer never stops half
 way through an update); ``fit`` then checkpoints and returns ``interrupted=True``. A second
@@ -19,59 +23,56 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-
 from . import autograd
-from .data import DataLoader
-from .nn import functional as F
 from .rng import get_rng
+from .tensor import Tensor
+
+__all__ = ["Progress", "accuracy", "evaluate", "fit"]
+
+Metric = Callable[[Tensor, Tensor], float]  # the mean over one batch of (outputs, targets)
 
 
-@dataclass
-class EpochMetrics:
-    """One row of ``metrics.csv``."""
-
-    epoch: int
-    train_loss: float
-    train_acc: float
-    test_loss: float
-    test_acc: float
-    seconds: float
+def accuracy(outputs: Tensor, targets: Tensor) -> float:
+    """The fraction of rows whose largest output is at the target class."""
+    return float((outputs.data.argmax(axis=1) == targets.data).mean())
 
 
 @dataclass
 class Progress:
-    """Where training stands. ``epoch`` epochs are complete and ``step`` steps of the next one."""
+    """Where training stands. ``epoch`` epochs are complete and ``step`` steps of the next one.
+
+    ``history`` has one dict per completed epoch: ``epoch``, ``train_loss``,
+    ``train_<metric>``, ``val_loss`` and ``val_<metric>`` (with a validation loader) and
+    ``seconds``."""
 
     epoch: int = 0
     step: int = 0
-    loss_sum: float = 0.0  # sums over the steps done so far in the current epoch
-    correct: int = 0
+    sums: dict[str, float] = field(default_factory=dict)  # over this epoch's steps so far
     seen: int = 0
     seconds: float = 0.0
     rng_epoch_start: dict | None = None  # generator state before this epoch's shuffle
     rng: dict | None = None  # generator state after the last completed step
-    history: list[EpochMetrics] = field(default_factory=list)
+    history: list[dict[str, float]] = field(default_factory=list)
 
-    @property
-    def best(self) -> EpochMetrics | None:
-        """The epoch with the highest test accuracy (the first one, on ties)."""
-        return max(self.history, key=lambda m: m.test_acc, default=None)
+    def best(self, key: str, mode: str = "max") -> dict[str, float] | None:
+        """The epoch with the highest (``mode="min"``: lowest) ``key``; the first on ties."""
+        if mode not in ("max", "min"):
+            raise ValueError(f"Progress.best: mode must be 'max' or 'min', got {mode!r}")
+        sign = 1 if mode == "max" else -1
+        return max(self.history, key=lambda m: sign * m[key], default=None)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dicts, lists and numbers: what ``minigrad.save`` can write."""
+        """Plain dicts, lists and numbers: what a checkpoint's metadata can hold."""
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Progress:
+    def from_dict(cls, d: Mapping[str, Any]) -> Progress:
         """The inverse of ``to_dict`` (as read back from a checkpoint)."""
-        d = dict(d)
-        d["history"] = [EpochMetrics(**m) for m in d.get("history", [])]
-        return cls(**d)
+        return cls(**{k: copy.deepcopy(v) for k, v in d.items()})
 
 
 def _rng_state() -> dict:
@@ -127,38 +128,44 @@ def _progress_bar(total: int, desc: str, initial: int, quiet: bool) -> Any:
     return _Silent()
 
 
-def evaluate(model: Any, loader: DataLoader) -> tuple[float, float]:
-    """Mean cross-entropy loss and accuracy over ``loader``, in eval mode without a graph."""
+def _batch_size(targets: Any) -> int:
+    return len(targets.data) if isinstance(targets, Tensor) else len(targets)
+
+
+def evaluate(model: Any, loader: Iterable, loss_fn: Callable[[Tensor, Tensor], Tensor],
+             metrics: Mapping[str, Metric] | None = None) -> dict[str, float]:
+    """``{"loss": ..., <metric>: ...}`` averaged over ``loader``, in eval mode without a graph."""
     model.eval()
-    loss_sum, correct, seen = 0.0, 0, 0
+    sums, seen = dict.fromkeys(["loss", *(metrics or {})], 0.0), 0
     with autograd.no_grad():
         for x, y in loader:
-            logits = model(x)
-            loss_sum += float(F.cross_entropy(logits, y, reduction="sum").item())
-            correct += int((logits.data.argmax(axis=1) == y.data).sum())
-            seen += len(y.data)
-    return loss_sum / max(seen, 1), correct / max(seen, 1)
+            out = model(x)
+            n = _batch_size(y)
+            sums["loss"] += float(loss_fn(out, y).item()) * n
+            for name, fn in (metrics or {}).items():
+                sums[name] += fn(out, y) * n
+            seen += n
+    return {k: v / max(seen, 1) for k, v in sums.items()}
 
 
-def predict(model: Any, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
-    """Class probabilities ``(N, classes)`` for a float32 image array, in eval mode."""
-    from .tensor import Tensor
-
-    model.eval()
-    out = []
-    with autograd.no_grad():
-        for start in range(0, len(images), batch_size):
-            logits = model(Tensor(np.ascontiguousarray(images[start:start + batch_size])))
-            out.append(logits.softmax(1).data)
-    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+def _line(epoch: int, epochs: int, row: Mapping[str, float]) -> str:
+    parts = [f"epoch {epoch:>2}/{epochs}"]
+    for split in ("train", "val"):
+        items = [(k[len(split) + 1:], v) for k, v in row.items() if k.startswith(split + "_")]
+        if items:
+            parts.append(f"{split} " + " ".join(f"{k} {v:.4f}" for k, v in items))
+    return "  |  ".join(parts) + f"  |  {row['seconds']:.1f}s"
 
 
 def fit(
     model: Any,
+    loader: Iterable,
     optimizer: Any,
-    train_loader: DataLoader,
-    test_loader: DataLoader,
-    epochs: int,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    metrics: Mapping[str, Metric] | None = None,
+    *,
+    epochs: int = 1,
+    val_loader: Iterable | None = None,
     progress: Progress | None = None,
     checkpoint: Callable[[Progress], None] | None = None,
     quiet: bool = False,
@@ -166,14 +173,17 @@ def fit(
 ) -> tuple[Progress, bool]:
     """Train for ``epochs`` epochs in total (continuing from ``progress`` when given).
 
-    Train loss and accuracy are averaged over the epoch's steps as they happen; after every
-    epoch the model is evaluated on ``test_loader``, one line is logged and ``checkpoint`` is
-    called. Returns the final ``Progress`` and whether training was interrupted by Ctrl-C (in
-    which case ``checkpoint`` has been called with the state after the last completed step).
+    ``loss_fn(outputs, targets)`` returns the batch's mean loss; each ``metrics`` function
+    returns a float averaged the same way. Train figures are averaged over the epoch's steps as
+    they happen; ``val_loader`` (optional) is evaluated after each epoch. Returns the final
+    ``Progress`` and whether training was interrupted by Ctrl-C (in which case ``checkpoint``
+    has been called with the state after the last completed step).
 
-    For an exact resume, ``train_loader`` should shuffle with minigrad's generator (no
-    ``seed`` of its own): that generator's state is what ``Progress`` records.
+    For an exact resume, ``loader`` should shuffle with minigrad's generator (no ``seed`` of
+    its own) and offer ``iter_from(step)``: that generator's state is what ``Progress``
+    records.
     """
+    metrics = dict(metrics or {})
     p = progress if progress is not None else Progress()
     stop = _StopRequest()
     with stop.installed():
@@ -185,34 +195,37 @@ def fit(
             if p.rng_epoch_start is None:
                 p.rng_epoch_start = _rng_state()
             _set_rng_state(p.rng_epoch_start)
-            batches = train_loader.iter_from(p.step)  # draws the permutation
+            batches = loader.iter_from(p.step) if hasattr(loader, "iter_from") else iter(loader)
             if p.step:
                 _set_rng_state(p.rng)
-            bar = _progress_bar(len(train_loader), f"epoch {epoch}/{epochs}", p.step, quiet)
+            bar = _progress_bar(len(loader), f"epoch {epoch}/{epochs}", p.step, quiet)
             t0 = time.perf_counter() - p.seconds
             try:
                 for x, y in batches:
-                    logits = model(x)
-                    loss = F.cross_entropy(logits, y)
+                    out = model(x)
+                    loss = loss_fn(out, y)
                     optimizer.zero_grad()
                     loss.backward()
                     stop.critical = True  # a Ctrl-C now waits until the update is complete
                     optimizer.step()
-                    n = len(y.data)
+                    n = _batch_size(y)
                     p.step += 1
-                    p.loss_sum += float(loss.item()) * n
-                    p.correct += int((logits.data.argmax(axis=1) == y.data).sum())
+                    p.sums["loss"] = p.sums.get("loss", 0.0) + float(loss.item()) * n
+                    for name, fn in metrics.items():
+                        p.sums[name] = p.sums.get(name, 0.0) + fn(out, y) * n
                     p.seen += n
                     p.rng = _rng_state()
                     stop.critical = False
                     bar.update()
-                    bar.set_postfix(loss=f"{p.loss_sum / p.seen:.4f}",
-                                    acc=f"{p.correct / p.seen:.4f}")
+                    bar.set_postfix(**{k: f"{v / p.seen:.4f}" for k, v in p.sums.items()})
                     if stop.requested:
                         raise KeyboardInterrupt
                 bar.close()
-                train_loss, train_acc = p.loss_sum / max(p.seen, 1), p.correct / max(p.seen, 1)
-                test_loss, test_acc = evaluate(model, test_loader)
+                row: dict[str, float] = {"epoch": epoch}
+                row.update({f"train_{k}": v / max(p.seen, 1) for k, v in p.sums.items()})
+                if val_loader is not None:
+                    scores = evaluate(model, val_loader, loss_fn, metrics)
+                    row.update({f"val_{k}": v for k, v in scores.items()})
             except KeyboardInterrupt:
                 stop.critical = False
                 bar.close()
@@ -220,177 +233,14 @@ def fit(
                 if checkpoint is not None:
                     checkpoint(p)
                 return p, True
-            m = EpochMetrics(epoch, train_loss, train_acc, test_loss, test_acc,
-                             round(time.perf_counter() - t0, 3))
-            p.history.append(m)
-            p.epoch, p.step, p.loss_sum, p.correct, p.seen, p.seconds = epoch, 0, 0.0, 0, 0, 0.0
+            row["seconds"] = round(time.perf_counter() - t0, 3)
+            p.history.append(row)
+            p.epoch, p.step, p.sums, p.seen, p.seconds = epoch, 0, {}, 0, 0.0
             p.rng_epoch_start, p.rng = _rng_state(), None
             if not quiet:
-                log(f"epoch {epoch:>2}/{epochs}  train loss {train_loss:.4f} acc {train_acc:.4f}"
-                    f"  |  test loss {test_loss:.4f} acc {test_acc:.4f}  |  {m.seconds:.1f}s")
+                log(_line(epoch, epochs, row))
             if checkpoint is not None:
                 checkpoint(p)
             if stop.requested:  # Ctrl-C during evaluation: the checkpoint above is the stop
                 return p, True
     return p, False
-
-
-# ----------------------------------------------------------------------------- what to train
-
-def _model_factories() -> dict[str, Callable[[], Any]]:
-    from . import models
-
-    return {
-        # He initialisation (the book's advice for ReLU, ch. 6): with the default std 0.01
-        # the network needs far more epochs on the 4,000-image sample
-        "simpleconvnet": lambda: models.SimpleConvNet(weight_init_std="relu"),
-        "lenet": lambda: models.LeNet(num_classes=10, activation="sigmoid", pool="avg"),
-        "lenet-relu": lambda: models.LeNet(num_classes=10, activation="relu", pool="max"),
-    }
-
-
-MODEL_NAMES = ("simpleconvnet", "lenet", "lenet-relu")
-
-# epochs that reach the issue's targets on the offline sample (measured: docs/training.md)
-DEFAULT_EPOCHS = {"simpleconvnet": 15, "lenet": 30, "lenet-relu": 15}
-
-# random translation of training images, in pixels (data.RandomShift); 0 turns it off. The
-# sigmoid LeNet still underfits after its 30 epochs, where shifts only slow it down.
-DEFAULT_SHIFT = {"simpleconvnet": 2, "lenet": 0, "lenet-relu": 2}
-
-# learning rate per optimizer when --lr is not given (Adam's is the book's 0.001)
-DEFAULT_LR = {"adam": 1e-3, "sgd": 0.1, "momentum": 0.01, "adagrad": 0.01, "rmsprop": 1e-3}
-
-
-def build_model(name: str) -> Any:
-    """One of ``MODEL_NAMES``, freshly initialised from ``minigrad``'s generator."""
-    factories = _model_factories()
-    if name not in factories:
-        raise ValueError(f"unknown model {name!r} (choose from {', '.join(MODEL_NAMES)})")
-    return factories[name]()
-
-
-def build_optimizer(name: str, params: Any, lr: float | None = None) -> Any:
-    """``adam|sgd|momentum|adagrad|rmsprop``; ``momentum`` is SGD with momentum 0.9."""
-    from . import optim
-
-    if name not in DEFAULT_LR:
-        raise ValueError(f"unknown optimizer {name!r} (choose from {', '.join(DEFAULT_LR)})")
-    lr = DEFAULT_LR[name] if lr is None else lr
-    if name == "adam":
-        return optim.Adam(params, lr=lr)
-    if name == "sgd":
-        return optim.SGD(params, lr=lr)
-    if name == "momentum":
-        return optim.SGD(params, lr=lr, momentum=0.9)
-    if name == "adagrad":
-        return optim.Adagrad(params, lr=lr)
-    return optim.RMSprop(params, lr=lr)
-
-
-def first_layer_weight(model: Any) -> np.ndarray | None:
-    """The weight of the model's first 2-D convolution (what ``filters.png`` shows)."""
-    from .nn import Conv2d
-
-    for m in model.modules():
-        if isinstance(m, Conv2d):
-            return m.weight.data.copy()
-    return None
-
-
-# ----------------------------------------------------------------------------- checkpoints
-#
-# model.npz  {"kind": "minigrad-model", "model_name", "model": state_dict, "epoch", "test_acc",
-#             "config"}: the best epoch's weights, what `evaluate` and `predict` load.
-# last.npz   {"kind": "minigrad-train-state", "model_name", "model", "optimizer", "progress",
-#             "config", "initial_filters"}: everything `--resume` needs, written every epoch
-#             and on Ctrl-C. Both are minigrad.save archives (npz + JSON manifest, no pickle).
-
-@dataclass
-class TrainingState:
-    """What ``load_training_state`` returns besides loading the model and optimizer."""
-
-    progress: Progress
-    config: dict
-    initial_filters: np.ndarray | None
-
-
-def _state_arrays(state: dict[str, Any]) -> dict[str, np.ndarray]:
-    return {k: (v.data if hasattr(v, "data") else np.asarray(v)).copy() for k, v in state.items()}
-
-
-def save_model(path: Any, model: Any, config: dict, metrics: EpochMetrics | None) -> None:
-    """The weights ``evaluate``/``predict`` use, with the model's name so they can rebuild it."""
-    from .serialization import save
-
-    save({"kind": "minigrad-model", "model_name": config["model"],
-          "model": _state_arrays(model.state_dict()),
-          "epoch": metrics.epoch if metrics else 0,
-          "test_acc": metrics.test_acc if metrics else None, "config": config}, path)
-
-
-def save_training_state(path: Any, model: Any, optimizer: Any, progress: Progress,
-                        config: dict, initial_filters: np.ndarray | None) -> None:
-    """Everything needed to continue training exactly: model, optimizer, progress, RNG."""
-    from .serialization import save
-
-    save({"kind": "minigrad-train-state", "model_name": config["model"],
-          "model": _state_arrays(model.state_dict()), "optimizer": optimizer.state_dict(),
-          "progress": progress.to_dict(), "config": config,
-          "initial_filters": initial_filters}, path)
-
-
-def _read_checkpoint(path: Any, expect_model: str | None) -> dict:
-    from .serialization import load
-
-    obj = load(path)
-    if not isinstance(obj, dict) or "model" not in obj or "model_name" not in obj:
-        if isinstance(obj, dict) and obj and expect_model is not None \
-                and all(hasattr(v, "data") for v in obj.values()):
-            return {"model_name": expect_model, "model": obj}  # a bare state dict
-        raise ValueError(f"{path}: not a checkpoint written by minigrad train (no model name); "
-                         "for a bare state dict pass --model")
-    name = obj["model_name"]
-    if expect_model is not None and name != expect_model:
-        raise ValueError(f"{path} holds a {name} checkpoint, not {expect_model}")
-    if name not in MODEL_NAMES:
-        raise ValueError(f"{path}: unknown model {name!r} in checkpoint")
-    return obj
-
-
-def load_model(path: Any, expect_model: str | None = None) -> tuple[Any, dict]:
-    """Rebuild the model a checkpoint (``model.npz`` or ``last.npz``) was written for.
-
-    Returns ``(model, info)``; raises ``ValueError`` when the file is not such a checkpoint,
-    is for another model than ``expect_model``, or its weights do not fit."""
-    obj = _read_checkpoint(path, expect_model)
-    model = build_model(obj["model_name"])
-    try:
-        model.load_state_dict(obj["model"])
-    except (RuntimeError, ValueError) as e:
-        first = str(e).splitlines()[1:2] or [str(e)]
-        raise ValueError(f"{path}: weights do not fit {obj['model_name']}: "
-                         f"{first[0].strip()}") from None
-    model.eval()
-    info = {k: v for k, v in obj.items() if k not in ("model", "optimizer", "initial_filters")}
-    info["model"] = obj["model_name"]
-    return model, info
-
-
-def load_training_state(path: Any, model: Any, optimizer: Any,
-                        expect_model: str | None = None) -> TrainingState:
-    """Load ``last.npz`` into ``model`` and ``optimizer``; returns where training stands."""
-    obj = _read_checkpoint(path, expect_model)
-    if obj.get("kind") != "minigrad-train-state":
-        raise ValueError(f"{path}: not a resumable training state (written by minigrad train "
-                         "as last.npz)")
-    try:
-        model.load_state_dict(obj["model"])
-        optimizer.load_state_dict(obj["optimizer"])
-    except (RuntimeError, ValueError, KeyError) as e:
-        first = str(e).splitlines()[1:2] or [str(e)]
-        raise ValueError(f"{path}: state does not fit {obj['model_name']}: "
-                         f"{first[0].strip()}") from None
-    filters = obj.get("initial_filters")
-    return TrainingState(Progress.from_dict(obj["progress"]), obj["config"],
-                         None if filters is None else np.asarray(filters.data))

@@ -14,3 +14,38 @@ def test_version_and_help(capsys) -> None:
     out = subprocess.run([sys.executable, "-m", "minigrad", "--help"], capture_output=True,
                          text=True, check=True).stdout
     assert "usage: minigrad" in out
+
+
+def test_the_install_is_light_no_mlxtend_scipy_sklearn_or_pandas() -> None:
+    from pathlib import Path
+
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml")
+                            .read_text())["project"]
+    wanted = " ".join(project["dependencies"] + project["optional-dependencies"]["examples"])
+    for heavy in ("mlxtend", "scipy", "scikit-learn", "pandas"):
+        assert heavy not in wanted
+
+
+def test_readme_first_command_trains_without_dot_and_without_mlxtend(tmp_path) -> None:
+    """`minigrad train` on a machine with neither Graphviz's dot nor mlxtend (nor scipy...)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\nfor m in ('mlxtend', 'scipy', 'sklearn', 'pandas'):\n"
+        "    sys.modules[m] = None\n")
+    bin_dir = tmp_path / "bin"  # a PATH holding python and nothing else (no dot)
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(os.path.realpath(sys.executable))
+    assert shutil.which("dot", path=str(bin_dir)) is None
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PATH": str(bin_dir), "MINIGRAD_DATA": str(tmp_path / "none"),
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)])}
+    done = subprocess.run(["python", "-m", "minigrad", "train", "--epochs", "1", "--quiet",
+                           "--out", str(tmp_path / "run")], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Test accuracy" in done.stdout and (tmp_path / "run" / "model.safetensors").is_file()

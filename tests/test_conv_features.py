@@ -158,3 +158,45 @@ def test_bad_groups_and_output_padding_are_refused_clearly():
         F.conv2d(x, mg.zeros(3, 4, 3, 3), dilation=0)
     with pytest.raises(ValueError, match="conv_transpose2d: output_padding .* smaller than"):
         F.conv_transpose2d(x, mg.zeros(4, 1, 3, 3), stride=2, output_padding=2)
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_1x1_fast_path_equals_the_im2col_path_and_torch(layout, monkeypatch):
+    from minigrad.ops import conv as conv_ops
+
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((3, 5, 7, 6))
+    if layout == "transposed":
+        x = rng.standard_normal((3, 5, 6, 7)).transpose(0, 1, 3, 2)
+    w, b = rng.standard_normal((4, 5, 1, 1)), rng.standard_normal(4)
+    up = rng.standard_normal((3, 4, 7, 6))
+
+    def run():
+        mx, mw, mb = (mg.tensor(a, requires_grad=True) for a in (x, w, b))
+        y = F.conv2d(mx, mw, mb)
+        (y * mg.tensor(up)).sum().backward()
+        return y.data, mx.grad.data, mw.grad.data, mb.grad.data
+
+    fast = run()
+    monkeypatch.setattr(conv_ops, "_pointwise", lambda g: False)
+    plain = run()
+    for a, p in zip(fast, plain):
+        np.testing.assert_allclose(a, p, rtol=1e-12, atol=1e-12)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ty = torch.nn.functional.conv2d(tx, tw, tb)
+    (ty * torch.tensor(up)).sum().backward()
+    for a, t in zip(fast, (ty, tx.grad, tw.grad, tb.grad)):
+        np.testing.assert_allclose(a, t.detach().numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_1x1_fast_path_passes_gradcheck_and_gradgradcheck():
+    rng = np.random.default_rng(12)
+    inputs = [mg.tensor(rng.standard_normal(s), requires_grad=True)
+              for s in ((2, 3, 3, 4), (2, 3, 1, 1), (2,))]
+    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b), inputs)
+    assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b), inputs)
+    f32 = F.conv2d(mg.ones(1, 2, 3, 3, dtype=np.float32), mg.ones(4, 2, 1, 1, dtype=np.float32))
+    assert f32.dtype == np.float32

@@ -122,7 +122,8 @@ def test_default_init_bounds_follow_pytorch_fan_in():
 
 def test_conv_transpose2d_output_size_picks_the_output_padding():
     torch = pytest.importorskip("torch")
-    ours, theirs = nn.ConvTranspose2d(2, 3, 3, stride=2), torch.nn.ConvTranspose2d(2, 3, 3, stride=2)
+    ours = nn.ConvTranspose2d(2, 3, 3, stride=2)
+    theirs = torch.nn.ConvTranspose2d(2, 3, 3, stride=2)
     assert ours(mg.zeros(1, 2, 4, 4), output_size=(10, 9)).shape == tuple(
         theirs(torch.zeros(1, 2, 4, 4), output_size=(10, 9)).shape)
     with pytest.raises(ValueError, match="ConvTranspose2d: requested an output size"):

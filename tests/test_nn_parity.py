@@ -32,7 +32,7 @@ def compare(mg_fn: Callable, torch_fn: Callable, arrays: list[np.ndarray],
     assert out.dtype == np.dtype(str(ref.dtype).replace("torch.", ""))
     tol = TOL[dtype]
     np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol)
-    if not any(grad) or out.size == 0:
+    if not any(grad) or out.numel() == 0:
         return
     g = rng.normal(size=out.shape).astype(out.dtype)
     (out * mg.tensor(g)).sum().backward()

@@ -205,6 +205,9 @@ CONV_POOL_CASES = {
         ["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad", "BiasGrad"],
         lambda x, w, b: F.conv2d(x.transpose(2, 3), w, b, padding=2, dilation=(2, 1), groups=2),
         lambda: (t(1, 4, 4, 5), t(2, 2, 2, 3), t(2)), True),
+    "conv2d_1x1_pointwise": (["Conv2d", "ConvTranspose2d", "Conv2dWeightGrad"],
+                             lambda x, w, b: F.conv2d(x, w, b),
+                             lambda: (transposed(3, 2, 4, 5), t(3, 2, 1, 1), t(3)), True),
     "conv2d_padding_same": (["Conv2d"], lambda x, w: F.conv2d(x, w, padding="same"),
                             lambda: (t(1, 2, 4, 5), t(2, 2, 2, 3)), True),
     "conv_transpose2d": (

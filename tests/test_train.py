@@ -1,4 +1,4 @@
-"""minigrad.train: the loop, evaluation mode, reproducibility, Ctrl-C and exact resume."""
+"""minigrad.train: the generic loop, evaluation mode, reproducibility, Ctrl-C, exact resume."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import minigrad as mg
 from minigrad import nn, optim
 from minigrad import train as T
 from minigrad.data import DataLoader, TensorDataset
+from minigrad.nn import functional as F
+
+METRICS = {"acc": T.accuracy}
 
 
 def blobs(n: int, seed: int) -> TensorDataset:
@@ -51,41 +54,62 @@ def weights(model) -> list[np.ndarray]:
 
 
 def rows(progress) -> list[tuple]:
-    return [(m.epoch, m.train_loss, m.train_acc, m.test_loss, m.test_acc)
-            for m in progress.history]
+    return [tuple(v for k, v in m.items() if k != "seconds") for m in progress.history]
+
+
+def run(model, opt, train, test, loss_fn=F.cross_entropy, **kw):
+    return T.fit(model, train, opt, loss_fn, METRICS, val_loader=test, **kw)
 
 
 def test_fit_learns_and_reports_one_row_per_epoch(capsys):
     model, opt, train, test = setup()
-    progress, interrupted = T.fit(model, opt, train, test, epochs=4)
-    assert not interrupted and [m.epoch for m in progress.history] == [1, 2, 3, 4]
-    assert progress.history[-1].test_acc == 1.0
-    assert progress.history[-1].train_loss < progress.history[0].train_loss
+    progress, interrupted = run(model, opt, train, test, epochs=4)
+    assert not interrupted and [m["epoch"] for m in progress.history] == [1, 2, 3, 4]
+    assert set(progress.history[0]) == {"epoch", "train_loss", "train_acc", "val_loss",
+                                        "val_acc", "seconds"}
+    assert progress.history[-1]["val_acc"] == 1.0
+    assert progress.history[-1]["train_loss"] < progress.history[0]["train_loss"]
+    assert progress.best("val_loss", "min") is min(progress.history, key=lambda m: m["val_loss"])
     out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 4 and out[0].startswith("epoch  1/4  train loss")
+    assert len(out) == 4 and out[0].startswith("epoch  1/4  |  train loss")
+
+
+def test_fit_is_generic_any_loss_and_metric_and_no_validation():
+    model, opt, train, _ = setup()
+
+    def mse_of_probs(out, y):
+        target = mg.tensor(np.eye(4, dtype=np.float32)[y.data])
+        return ((out.softmax(1) - target) ** 2).mean()
+
+    p, _ = T.fit(model, train, opt, mse_of_probs, {"half": lambda o, y: 0.5}, epochs=2,
+                 quiet=True)
+    assert set(p.history[0]) == {"epoch", "train_loss", "train_half", "seconds"}
+    assert p.history[0]["train_half"] == pytest.approx(0.5)
+    assert p.history[1]["train_loss"] < p.history[0]["train_loss"]
 
 
 def test_evaluation_runs_in_eval_mode_without_grad_and_training_in_train_mode():
     model, opt, train, test = setup()
-    T.fit(model, opt, train, test, epochs=1, quiet=True)
+    run(model, opt, train, test, epochs=1, quiet=True)
     n_train = len(train)
     assert set(model.seen_modes[:n_train]) == {(True, True)}
     assert set(model.seen_modes[n_train:]) == {(False, False)}
     model.seen_modes.clear()
-    loss, acc = T.evaluate(model, test)
-    assert set(model.seen_modes) == {(False, False)} and 0 <= acc <= 1 and loss > 0
+    scores = T.evaluate(model, test, F.cross_entropy, METRICS)
+    assert set(model.seen_modes) == {(False, False)}
+    assert 0 <= scores["acc"] <= 1 and scores["loss"] > 0
 
 
 def test_same_seed_gives_identical_metrics_to_the_last_digit():
-    a = T.fit(*setup(3), epochs=2, quiet=True)[0]
-    b = T.fit(*setup(3), epochs=2, quiet=True)[0]
-    c = T.fit(*setup(4), epochs=2, quiet=True)[0]
+    a = run(*setup(3), epochs=2, quiet=True)[0]
+    b = run(*setup(3), epochs=2, quiet=True)[0]
+    c = run(*setup(4), epochs=2, quiet=True)[0]
     assert rows(a) == rows(b)
     assert rows(a) != rows(c)
 
 
 def test_quiet_prints_nothing(capsys):
-    T.fit(*setup(), epochs=1, quiet=True)
+    run(*setup(), epochs=1, quiet=True)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
 
@@ -93,27 +117,24 @@ def test_quiet_prints_nothing(capsys):
 class Interrupt:
     """Raise SIGINT (as Ctrl-C would) or KeyboardInterrupt at the n-th training loss."""
 
-    def __init__(self, monkeypatch, at: int, how: str) -> None:
+    def __init__(self, at: int, how: str) -> None:
         self.calls, self.at, self.how = 0, at, how
-        real = T.F.cross_entropy
 
-        def loss(logits, y, reduction="mean"):
-            if reduction == "mean":
-                self.calls += 1
-                if self.calls == self.at:
-                    if self.how == "signal":
-                        signal.raise_signal(signal.SIGINT)
-                    else:
-                        raise KeyboardInterrupt
-            return real(logits, y, reduction=reduction)
-
-        monkeypatch.setattr(T.F, "cross_entropy", loss)
+    def __call__(self, logits, y):
+        if mg.is_grad_enabled():  # a training step, not evaluation
+            self.calls += 1
+            if self.calls == self.at:
+                if self.how == "signal":
+                    signal.raise_signal(signal.SIGINT)
+                else:
+                    raise KeyboardInterrupt
+        return F.cross_entropy(logits, y)
 
 
 @pytest.mark.parametrize("how", ["signal", "keyboardinterrupt"])
-def test_ctrl_c_checkpoints_and_resume_equals_an_uninterrupted_run(monkeypatch, how):
+def test_ctrl_c_checkpoints_and_resume_equals_an_uninterrupted_run(how):
     model, opt, train, test = setup()
-    full, _ = T.fit(model, opt, train, test, epochs=3, quiet=True)
+    full, _ = run(model, opt, train, test, epochs=3, quiet=True)
     expected = weights(model)
 
     saved = {}
@@ -125,10 +146,8 @@ def test_ctrl_c_checkpoints_and_resume_equals_an_uninterrupted_run(monkeypatch, 
 
     model, opt, train, test = setup()
     steps_per_epoch = len(train)
-    with monkeypatch.context() as m:
-        Interrupt(m, at=steps_per_epoch + 3, how=how)  # epoch 2, during step 3
-        p, interrupted = T.fit(model, opt, train, test, epochs=3, checkpoint=checkpoint,
-                               quiet=True)
+    p, interrupted = run(model, opt, train, test, Interrupt(steps_per_epoch + 3, how), epochs=3,
+                         checkpoint=checkpoint, quiet=True)  # epoch 2, during step 3
     assert interrupted
     p = saved["progress"]
     # the signal lets step 3 finish; a raw KeyboardInterrupt abandons it
@@ -138,7 +157,7 @@ def test_ctrl_c_checkpoints_and_resume_equals_an_uninterrupted_run(monkeypatch, 
     model, opt, train, test = setup(seed=99)
     model.load_state_dict(saved["model"])
     opt.load_state_dict(saved["opt"])
-    resumed, interrupted = T.fit(model, opt, train, test, epochs=3, progress=p, quiet=True)
+    resumed, interrupted = run(model, opt, train, test, epochs=3, progress=p, quiet=True)
     assert not interrupted
     assert rows(resumed) == rows(full)
     for a, b in zip(weights(model), expected):
@@ -149,20 +168,7 @@ def test_progress_round_trips_through_a_checkpoint(tmp_path):
     from minigrad.serialization import load, save
 
     model, opt, train, test = setup()
-    p, _ = T.fit(model, opt, train, test, epochs=1, quiet=True)
-    save({"progress": p.to_dict()}, tmp_path / "p.npz")
-    back = T.Progress.from_dict(load(tmp_path / "p.npz")["progress"])
+    p, _ = run(model, opt, train, test, epochs=1, quiet=True)
+    save({"progress": p.to_dict()}, tmp_path / "p.safetensors")
+    back = T.Progress.from_dict(load(tmp_path / "p.safetensors")["progress"])
     assert back == p
-
-
-def test_build_model_and_optimizer_know_the_cli_names():
-    for name in T.MODEL_NAMES:
-        assert T.first_layer_weight(T.build_model(name)) is not None
-    params = list(T.build_model("lenet").parameters())
-    for name, lr in T.DEFAULT_LR.items():
-        assert T.build_optimizer(name, params).param_groups[0]["lr"] == lr
-    assert T.build_optimizer("momentum", params, 0.5).param_groups[0]["momentum"] == 0.9
-    with pytest.raises(ValueError, match="unknown model"):
-        T.build_model("resnet")
-    with pytest.raises(ValueError, match="unknown optimizer"):
-        T.build_optimizer("lbfgs", params)

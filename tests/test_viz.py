@@ -302,6 +302,7 @@ def test_intermediate_values_are_still_drawn_after_backward_frees_the_graph() ->
 # --------------------------------------------------------------------------- rendering
 
 
+@pytest.mark.needs_dot
 def test_render_writes_valid_png_svg_and_pdf_with_dot(tmp_path: Path) -> None:
     _, _, y = small_expression()
     graph = draw_graph(y)
@@ -449,6 +450,7 @@ def test_plots_without_matplotlib_say_how_to_install_it(monkeypatch: pytest.Monk
 # --------------------------------------------------------------------------- CLI, docs, example
 
 
+@pytest.mark.needs_dot
 def test_cli_graph_writes_the_svg_of_one_training_step(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
@@ -483,6 +485,7 @@ def _load_script(path: Path):  # noqa: ANN202
 
 
 @pytest.mark.slow
+@pytest.mark.needs_dot
 def test_the_docs_image_generator_runs_and_the_docs_show_its_images(tmp_path: Path) -> None:
     make_images = _load_script(ROOT / "docs" / "make_images.py")
     assert make_images.main(["--out", str(tmp_path), "--quick"]) == 0
@@ -498,6 +501,7 @@ def test_the_docs_image_generator_runs_and_the_docs_show_its_images(tmp_path: Pa
 
 
 @pytest.mark.slow
+@pytest.mark.needs_dot
 def test_the_example_runs_as_is(tmp_path: Path) -> None:
     import subprocess
 

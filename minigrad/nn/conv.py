@@ -72,7 +72,7 @@ class _ConvNd(Module):
         """Draw fresh weights and bias with PyTorch's default initialisation
         (kaiming_uniform a=sqrt(5); bias U(+-1/sqrt(fan_in))). Zero-size weights (a layer
         with zero channels, which PyTorch allows) are left as they are."""
-        if self.weight.size == 0:
+        if self.weight.numel() == 0:
             return
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         fan_in = int(np.prod(self.weight.shape[1:]))

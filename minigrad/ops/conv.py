@@ -178,9 +178,15 @@ class Conv2d(Function):
     def forward(ctx: Context, x: Tensor, w: Tensor, b: Tensor | None, g: Geometry) -> np.ndarray:
         fn, groups = w.shape[0], g.groups
         k, hw = g.c * g.kh * g.kw, g.oh * g.ow
+        ctx.geom = g
+        if _pointwise(g):  # 1x1: W @ x[n] per image, no im2col at all
+            ctx.save_for_backward(x, w, None)
+            y = np.matmul(w.data.reshape(fn, g.c), x.data.reshape(g.n, g.c, hw))
+            if b is not None:
+                y += b.data[:, None]
+            return y.reshape(g.n, fn, g.oh, g.ow)
         fused_bias = b is not None and groups == 1
         cols = _columns(x.data, g, with_ones=fused_bias)
-        ctx.geom = g
         ctx.save_for_backward(x, w, cols if ctx.needs_input_grad[1] else None)
         if groups > 1:  # one batched GEMM: (G, FN/G, K/G) @ (G, K/G, N*OH*OW)
             m = g.n * hw
@@ -208,7 +214,7 @@ class Conv2d(Function):
         # the feature-major gradient is needed by the input gradient and the single-GEMM
         # weight gradient; the per-image weight gradient reads the gradient as it is
         gfm = None
-        if need_x or (need_w and not _per_image(w.shape[0], g)):
+        if not _pointwise(g) and (need_x or (need_w and not _per_image(w.shape[0], g))):
             gfm = _feature_major(grad.data)
         if need_x:
             gx = ConvTranspose2d.apply(grad, w, g, gfm)
@@ -265,6 +271,10 @@ class ConvTranspose2d(Function):
                 gfm: np.ndarray | None = None) -> np.ndarray:
         ctx.geom = g
         ctx.save_for_backward(grad, w)
+        if _pointwise(g):  # 1x1: W^T @ g[n] per image
+            fn = w.shape[0]
+            dx = np.matmul(w.data.reshape(fn, g.c).T, grad.data.reshape(g.n, fn, g.oh * g.ow))
+            return dx.reshape(g.input_shape)
         if gfm is None:
             gfm = _feature_major(grad.data)
         dtype = np.result_type(gfm, w.data)
@@ -315,6 +325,13 @@ class ConvTranspose2d(Function):
         return d_grad, d_w, None, None
 
 
+def _pointwise(g: Geometry) -> bool:
+    """A 1x1 convolution, stride 1, no padding, one group: a plain GEMM per image on the
+    input as it is, with nothing to unfold."""
+    return (g.kh == g.kw == g.sh == g.sw == 1 and g.ph == g.pw == 0 and g.groups == 1
+            and g.oh == g.h and g.ow == g.w)
+
+
 def _gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """``out = a @ b`` for stacks of matrices; a stack of one is issued as a plain GEMM."""
     if a.shape[0] == 1:
@@ -354,6 +371,11 @@ class Conv2dWeightGrad(Function):
         ctx.save_for_backward(x, grad)
         fn = grad.shape[1]
         k, hw = g.c * g.kh * g.kw, g.oh * g.ow
+        if _pointwise(g):  # 1x1: sum over images of g[n] @ x[n]^T
+            g3 = grad.data.reshape(g.n, fn, hw)
+            dw = np.matmul(g3, x.data.reshape(g.n, g.c, hw).transpose(0, 2, 1)).sum(axis=0)
+            dw = dw.reshape(fn, g.c, 1, 1)
+            return (dw, g3.sum(axis=(0, 2))) if with_bias else dw
         if cols is None or cols.shape[0] < k + with_bias:
             cols = _columns(x.data, g, with_ones=with_bias)
         c2 = cols[: k + with_bias]

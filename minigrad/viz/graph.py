@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import graphviz
@@ -37,8 +38,13 @@ _LEGEND = (
     ("op", "op", "ellipse"),
     ("bad", "NaN / Inf", "box"),
 )
-# Context attributes that belong to the engine, not to the op's arguments
-_ENGINE_ATTRS = {"fn", "needs_input_grad", "edges", "outputs", "scope", "created_at"}
+# what --show-attrs prints: the op's arguments under PyTorch's names, never the values an op
+# keeps for its backward (counts, masks, saved shapes)
+_ARGUMENTS = {"dim", "dims", "keepdim", "reduction", "label_smoothing", "ignore_index", "shape",
+              "stride", "k", "exponent", "negative_slope", "p", "eps", "momentum", "alpha",
+              "beta", "approximate", "start_dim", "end_dim", "min", "max", "correction",
+              "largest", "descending", "diagonal", "normalized_shape", "output_size"}
+_ARGUMENT_ALIASES = {"ls": "label_smoothing"}  # internal name -> PyTorch's
 
 
 # --------------------------------------------------------------------------- the walk
@@ -200,14 +206,15 @@ def _op_attrs(node: Context) -> list[str]:
     """The op's own arguments as set in forward (``stride=2``), short enough to read."""
     lines = []
     for key, value in vars(node).items():
-        if key.startswith("_") or key in _ENGINE_ATTRS or callable(value):
-            continue
-        if isinstance(value, Tensor):
+        key = _ARGUMENT_ALIASES.get(key, key)
+        if isinstance(value, Tensor) or callable(value):
             continue
         if all(hasattr(value, a) for a in ("kh", "kw", "sh", "sw", "ph", "pw")):
             # a window geometry (conv, pool): the settings a person passed
             lines += [f"kernel_size=({value.kh}, {value.kw})", f"stride=({value.sh}, {value.sw})",
                       f"padding=({value.ph}, {value.pw})"]
+            continue
+        if key not in _ARGUMENTS:
             continue
         if isinstance(value, np.ndarray):
             if value.size > 8:
@@ -221,6 +228,172 @@ def _op_attrs(node: Context) -> list[str]:
 
 
 # --------------------------------------------------------------------------- drawing
+#
+# draw_graph = collect (the ops reachable from the roots and their inputs) -> select (what
+# fits in max_nodes) -> place (each node's layer cluster) -> label (the text and colour of
+# each node) -> emit (the graphviz statements).
+
+
+@dataclass
+class _Selection:
+    """The nodes chosen for drawing and their DOT ids."""
+
+    roots: dict[tuple, Tensor]
+    views: dict[tuple, _TensorView]
+    ops: list[Context]
+    inputs: dict[int, list[tuple]]
+    hidden: int
+    op_ids: dict[int, str] = field(default_factory=dict)
+    tensor_ids: dict[tuple, str] = field(default_factory=dict)
+
+
+def _select(roots: list[Tensor], max_nodes: int) -> _Selection:
+    """The roots, then whole ops (with their inputs) nearest first, while they fit."""
+    ops = _collect(roots)
+    inputs = {id(node): _inputs(node) for node in ops}
+    root_keys: dict[tuple, Tensor] = {}
+    for r in roots:
+        root_keys.setdefault(_tensor_key(r), r)
+    all_tensors = set(root_keys)
+    for node_inputs in inputs.values():
+        all_tensors.update(key for _, key, _ in node_inputs)
+    total = len(all_tensors) + len(ops)
+    budget = max_nodes if total <= max_nodes else max_nodes - 1  # room for "... more"
+    views = {k: _TensorView(r) for k, r in root_keys.items()}
+    drawn: list[Context] = []
+    for node in ops:
+        new = {key: src for _, key, src in inputs[id(node)] if key not in views}
+        if len(views) + len(drawn) + 1 + len(new) > budget:
+            break
+        drawn.append(node)
+        views.update((key, _TensorView(src)) for key, src in new.items())
+    sel = _Selection(root_keys, views, drawn, inputs, total - len(views) - len(drawn))
+    sel.op_ids = {id(node): f"op{i}" for i, node in enumerate(drawn)}
+    sel.tensor_ids = {key: f"t{i}" for i, key in enumerate(views)}
+    return sel
+
+
+def _common_scope(scopes: list[tuple]) -> tuple:
+    common = scopes[0]
+    for s in scopes[1:]:
+        n = 0
+        while n < min(len(common), len(s)) and common[n][1] is s[n][1]:
+            n += 1
+        common = common[:n]
+    return common
+
+
+def _placer(sel: _Selection, buffers: set, group_modules: bool) -> Any:
+    """``place(key, view) -> scope``: an op's result goes with the op that made it; a leaf
+    or constant into the innermost module holding every op that reads it; data fed in
+    from outside (an input batch, labels) outside the model."""
+    readers: dict[tuple, list[tuple]] = {}
+    for node in sel.ops:
+        for _, key, _ in sel.inputs[id(node)]:
+            readers.setdefault(key, []).append(node.scope)
+
+    def place(key: tuple, view: _TensorView) -> tuple:
+        if not group_modules:
+            return ()
+        if view.producer is not None and id(view.producer) in sel.op_ids:
+            return view.producer.scope
+        if (view.tensor is not None and not view.requires_grad and view.tensor.numel() > 1
+                and id(view.tensor) not in buffers):
+            return ()
+        scopes = readers.get(key)
+        if not scopes:
+            return view.producer.scope if view.producer is not None else ()
+        return _common_scope(scopes)
+
+    return place
+
+
+class _Clusters:
+    """Node statements grouped by the path of modules they belong to."""
+
+    def __init__(self, module_names: dict[int, str]) -> None:
+        self.module_names = module_names
+        self.statements: dict[tuple, list[tuple]] = {(): []}
+        self.titles: dict[tuple, str] = {}
+
+    def add(self, scope: tuple, node_id: str, lines: list[str], attrs: dict) -> None:
+        path: tuple = ()
+        for name, module in scope:
+            path = path + (id(module),)
+            if path not in self.statements:
+                self.statements[path] = []
+                self.titles[path] = _module_title(self.module_names.get(id(module), name),
+                                                  module)
+        label = "\\n".join(_escape(x) for x in lines)
+        self.statements[path].append((node_id, label, attrs))
+
+
+def _grad_lines(grad: np.ndarray) -> list[str]:
+    g = grad.astype(np.float64, copy=False)
+    lines = [f"grad norm {_fmt(float(np.sqrt(np.sum(g * g))))}"]
+    if g.size > 1:
+        lines.append(f"grad min {_fmt(g.min())} max {_fmt(g.max())}")
+    return lines
+
+
+def _role(key: tuple, view: _TensorView, roots: dict) -> str:
+    if key in roots:
+        return "output"
+    if view.producer is not None:
+        return "intermediate"
+    return "parameter" if view.requires_grad else "constant"
+
+
+def _tensor_label(key: tuple, view: _TensorView, sel: _Selection, tensor_names: dict,
+                  show_grads: bool) -> tuple[list[str], dict]:
+    """A tensor's lines (name, shape and dtype, value, gradient, NaN/Inf) and style."""
+    name = tensor_names.get(id(view.tensor)) if view.tensor is not None else None
+    shape = "scalar" if view.shape == () else str(tuple(view.shape))
+    lines = [name or sel.tensor_ids[key], f"{shape} {np.dtype(view.dtype).name}"]
+    if view.data is not None and view.data.size == 1 and view.data.dtype.kind in "fiub":
+        lines.append(f"value {_fmt(view.data.item())}")
+    bad_value, grad = _non_finite(view.data), view.grad
+    bad_grad = _non_finite(grad)
+    if show_grads and grad is not None and not bad_grad:
+        lines += _grad_lines(grad)
+    if bad_value:
+        lines.append(f"{' and '.join(bad_value)} in value")
+    if bad_grad:
+        lines.append(f"{' and '.join(bad_grad)} in grad")
+    attrs = {"shape": "box", "style": "filled", "fillcolor": COLOURS[_role(key, view, sel.roots)]}
+    if bad_value or bad_grad:
+        attrs.update(fillcolor=COLOURS["bad"], color="#a50f15", penwidth="2")
+    return lines, attrs
+
+
+def _op_label(node: Context, sel: _Selection, show_attrs: bool) -> tuple[list[str], dict]:
+    """An op's lines (name, arguments, where NaN/Inf starts) and style."""
+    lines = [node.name] + (_op_attrs(node) if show_attrs else [])
+    attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"]}
+    if any(_output_bad(node, i) for i in range(len(node.outputs))):
+        attrs.update(fillcolor=COLOURS["bad"], color="#a50f15", penwidth="2")
+        views = sel.views
+        if not any(key in views and _non_finite(views[key].data)
+                   for _, key, _ in sel.inputs[id(node)]):
+            lines.append("NaN/Inf starts here")
+            attrs["penwidth"] = "4"
+    return lines, attrs
+
+
+def _emit_edges(graph: graphviz.Digraph, sel: _Selection) -> None:
+    """Input tensor -> op -> output tensor, and the "... N more nodes" stand-in."""
+    for node in sel.ops:
+        for _, key, _ in sel.inputs[id(node)]:
+            graph.edge(sel.tensor_ids[key], sel.op_ids[id(node)])
+    for key, view in sel.views.items():
+        if view.producer is not None and id(view.producer) in sel.op_ids:
+            graph.edge(sel.op_ids[id(view.producer)], sel.tensor_ids[key])
+    if sel.hidden > 0:
+        graph.node("more", label=f"... {sel.hidden} more nodes\\n(raise max_nodes to draw them)",
+                   shape="note", style="filled,dashed", fillcolor="#f7f7f7")
+        for key, view in sel.views.items():
+            if view.producer is not None and id(view.producer) not in sel.op_ids:
+                graph.edge("more", sel.tensor_ids[key], style="dashed")
 
 
 def draw_graph(
@@ -235,13 +408,13 @@ def draw_graph(
 
     ``params`` (an ``nn.Module``, a ``name -> Tensor`` mapping, or a list of them) names
     tensors, e.g. ``conv1.weight`` (a Module also names the layer clusters); other tensors
-    get a short id. After ``backward()`` a tensor with a ``.grad`` shows its norm, min and
-    max. Tensors and gradients holding NaN or Inf are red,
-    and the op where a NaN/Inf first appears is marked. Values of intermediate results are
-    known until ``backward()`` frees them (draw before it, or use ``retain_graph=True``).
-    At most ``max_nodes`` nodes are drawn, nearest the outputs first; the rest are counted
-    in a "... N more nodes" node. Display the result in Jupyter, or save it with
-    ``minigrad.viz.render``.
+    get a short id. After ``backward()`` a tensor with a ``.grad`` (a leaf, or one that
+    called ``retain_grad``) shows its norm, min and max. Tensors and gradients holding NaN or
+    Inf are red, and the op where a NaN/Inf first appears is marked. Values of intermediate
+    results are known until ``backward()`` frees them (draw before it, or use
+    ``retain_graph=True``). At most ``max_nodes`` nodes are drawn, nearest the outputs
+    first; the rest are counted in a "... N more nodes" node. Display the result in
+    Jupyter, or save it with ``minigrad.viz.render``.
     """
     if not roots:
         raise ValueError("draw_graph: give at least one tensor to draw")
@@ -250,148 +423,22 @@ def draw_graph(
             raise TypeError(f"draw_graph: expected Tensors, got a {type(r).__name__}")
     if max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
-    roots = list(roots)
-    tensor_names, module_names, buffers = _names(params, roots)
-
-    ops = _collect(roots)
-    inputs = {id(node): _inputs(node) for node in ops}
-    root_keys = {}
-    for r in roots:
-        root_keys.setdefault(_tensor_key(r), r)
-    all_tensors = set(root_keys)
-    for node_inputs in inputs.values():
-        all_tensors.update(key for _, key, _ in node_inputs)
-    total = len(all_tensors) + len(ops)
-    budget = max_nodes if total <= max_nodes else max_nodes - 1  # room for "... more"
-
-    # choose what to draw: the roots, then whole ops (with their inputs) nearest first
-    views: dict[tuple, _TensorView] = {k: _TensorView(r) for k, r in root_keys.items()}
-    drawn_ops: list[Context] = []
-    for node in ops:
-        new = {key: src for _, key, src in inputs[id(node)] if key not in views}
-        if len(views) + len(drawn_ops) + 1 + len(new) > budget:
-            break
-        drawn_ops.append(node)
-        for key, src in new.items():
-            views[key] = _TensorView(src)
-    hidden = total - len(views) - len(drawn_ops)
-    op_ids = {id(node): f"op{i}" for i, node in enumerate(drawn_ops)}
-    tensor_ids = {key: f"t{i}" for i, key in enumerate(views)}
-
-    # where each node goes: an op in its module's cluster; a result with the op that made
-    # it; a leaf or constant in the innermost module holding every op that reads it
-    readers: dict[tuple, list[tuple]] = {}
-    for node in drawn_ops:
-        for _, key, _ in inputs[id(node)]:
-            readers.setdefault(key, []).append(node.scope)
-
-    def place(key: tuple, view: _TensorView) -> tuple:
-        if not group_modules:
-            return ()
-        if view.producer is not None and id(view.producer) in op_ids:
-            return view.producer.scope
-        if (view.tensor is not None and not view.requires_grad and view.tensor.numel() > 1
-                and id(view.tensor) not in buffers):
-            return ()  # data fed in from outside (an input batch, labels): outside the model
-        scopes = readers.get(key)
-        if not scopes:
-            return view.producer.scope if view.producer is not None else ()
-        common = scopes[0]
-        for s in scopes[1:]:
-            n = 0
-            while n < min(len(common), len(s)) and common[n][1] is s[n][1]:
-                n += 1
-            common = common[:n]
-        return common
-
-    statements: dict[tuple, list[tuple]] = {(): []}  # cluster path -> node statements
-    cluster_titles: dict[tuple, str] = {}
-
-    def add(scope: tuple, node_id: str, label: str, attrs: dict) -> None:
-        path: tuple = ()
-        for name, module in scope:
-            path = path + (id(module),)
-            if path not in statements:
-                statements[path] = []
-                cluster_titles[path] = _module_title(module_names.get(id(module), name), module)
-        statements[path].append((node_id, label, attrs))
-
-    # tensors
-    for key, view in views.items():
-        name = tensor_names.get(id(view.tensor)) if view.tensor is not None else None
-        if name is None:
-            name = tensor_ids[key]  # a short id, the node's id in the DOT source
-        shape = "scalar" if view.shape == () else str(tuple(view.shape))
-        lines = [name, f"{shape} {np.dtype(view.dtype).name}"]
-        if view.data is not None and view.data.size == 1 and view.data.dtype.kind in "fiub":
-            lines.append(f"value {_fmt(view.data.item())}")
-        bad_value, grad = _non_finite(view.data), view.grad
-        bad_grad = _non_finite(grad)
-        if show_grads and grad is not None and not bad_grad:
-            g = grad.astype(np.float64, copy=False)
-            lines.append(f"grad norm {_fmt(float(np.sqrt(np.sum(g * g))))}")
-            if g.size > 1:
-                lines.append(f"grad min {_fmt(g.min())} max {_fmt(g.max())}")
-        if bad_value:
-            lines.append(f"{' and '.join(bad_value)} in value")
-        if bad_grad:
-            lines.append(f"{' and '.join(bad_grad)} in grad")
-        if key in root_keys:
-            role = "output"
-        elif view.producer is not None:
-            role = "intermediate"
-        elif view.requires_grad:
-            role = "parameter"
-        else:
-            role = "constant"
-        attrs = {"shape": "box", "style": "filled", "fillcolor": COLOURS[role]}
-        if bad_value or bad_grad:
-            attrs.update(fillcolor=COLOURS["bad"], color="#a50f15", penwidth="2")
-        add(place(key, view), tensor_ids[key], "\\n".join(_escape(x) for x in lines), attrs)
-
-    # ops
-    for node in drawn_ops:
-        lines = [node.name]
-        if show_attrs:
-            lines += _op_attrs(node)
-        attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"]}
-        out_bad = any(_output_bad(node, i) for i in range(len(node.outputs)))
-        if out_bad:
-            attrs.update(fillcolor=COLOURS["bad"], color="#a50f15", penwidth="2")
-            in_bad = any(
-                _non_finite(views[key].data) if key in views else False
-                for _, key, _ in inputs[id(node)]
-            )
-            if not in_bad:
-                lines.append("NaN/Inf starts here")
-                attrs["penwidth"] = "4"
-        add(node.scope if group_modules else (), op_ids[id(node)],
-            "\\n".join(_escape(x) for x in lines), attrs)
-
+    tensor_names, module_names, buffers = _names(params, list(roots))
+    sel = _select(list(roots), max_nodes)
+    place = _placer(sel, buffers, group_modules)
+    clusters = _Clusters(module_names)
+    for key, view in sel.views.items():
+        clusters.add(place(key, view), sel.tensor_ids[key],
+                     *_tensor_label(key, view, sel, tensor_names, show_grads))
+    for node in sel.ops:
+        clusters.add(node.scope if group_modules else (), sel.op_ids[id(node)],
+                     *_op_label(node, sel, show_attrs))
     graph = graphviz.Digraph(name="minigrad", comment="minigrad autograd graph")
     graph.attr(rankdir="TB")
     graph.attr("node", fontname="Helvetica", fontsize="10")
     graph.attr("edge", color="#555555")
-    _emit(graph, (), statements, cluster_titles)
-
-    # edges: input tensor -> op -> output tensor
-    for node in drawn_ops:
-        oid = op_ids[id(node)]
-        for _, key, _ in inputs[id(node)]:
-            graph.edge(tensor_ids[key], oid)
-    for key, view in views.items():
-        if view.producer is not None and id(view.producer) in op_ids:
-            graph.edge(op_ids[id(view.producer)], tensor_ids[key])
-
-    if hidden > 0:
-        graph.node(
-            "more",
-            label=f"... {hidden} more nodes\\n(raise max_nodes to draw them)",
-            shape="note", style="filled,dashed", fillcolor="#f7f7f7",
-        )
-        for key, view in views.items():
-            if view.producer is not None and id(view.producer) not in op_ids:
-                graph.edge("more", tensor_ids[key], style="dashed")
+    _emit(graph, (), clusters.statements, clusters.titles)
+    _emit_edges(graph, sel)
     _legend(graph)
     return graph
 

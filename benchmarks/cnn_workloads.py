@@ -1,0 +1,324 @@
+"""The CNN workloads of issue 13, as minigrad/PyTorch time ratios measured interleaved.
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/cnn_workloads.py \
+        [--threads 2] [--repeat 7] [--only resnet18,...]
+
+Per workload: minigrad and PyTorch (same weights, same data) run one after the other in each
+of ``--repeat`` rounds; the ratio is the median of the per-round ratios (range in brackets).
+Each round also times numpy's float32 GEMM (1024^3), so "% SGEMM" says how close the
+workload's convolution arithmetic gets to the machine's GEMM rate in that same round. The
+BLAS kernel OpenBLAS selected is printed: these machines set OPENBLAS_CORETYPE, which picks a
+slower kernel than a user's machine gets, so unset it (and OPENBLAS_L2_SIZE) in the command.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+
+from _harness import (
+    blas_kernel,
+    interleaved_rounds,
+    parse_and_pin,
+    start_thread_pools,
+    thread_report,
+)
+
+ARGS = parse_and_pin(__doc__, repeat=7)
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import minigrad as mg  # noqa: E402
+import minigrad.nn as mnn  # noqa: E402
+import minigrad.nn.functional as F  # noqa: E402
+from minigrad import optim  # noqa: E402
+
+torch = start_thread_pools(ARGS.threads)
+if torch is None:
+    sys.exit("cnn_workloads.py compares with PyTorch: install torch==2.13.0 (CPU)")
+tnn, tF = torch.nn, torch.nn.functional
+
+
+# --------------------------------------------------------------------- one source, two libs
+
+
+def resnet18(nn, num_classes: int = 10):  # noqa: ANN001, ANN201
+    """ResNet-18 for 32x32 images (CIFAR style: 3x3 stem, no max-pool), from ``nn``."""
+
+    class BasicBlock(nn.Module):
+        def __init__(self, cin: int, cout: int, stride: int) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.relu = nn.ReLU()
+            self.shortcut = nn.Sequential()
+            if stride != 1 or cin != cout:
+                self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False),
+                                              nn.BatchNorm2d(cout))
+
+        def forward(self, x):  # noqa: ANN001, ANN202
+            out = self.relu(self.bn1(self.conv1(x)))
+            return self.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+
+    class ResNet18(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 64, 3, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(64)
+            self.relu = nn.ReLU()
+            blocks, cin = [], 64
+            for cout, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
+                blocks += [BasicBlock(cin, cout, stride), BasicBlock(cout, cout, 1)]
+                cin = cout
+            self.layers = nn.Sequential(*blocks)
+            self.pool = nn.AdaptiveAvgPool2d(1)
+            self.flatten = nn.Flatten()
+            self.fc = nn.Linear(512, num_classes)
+
+        def forward(self, x):  # noqa: ANN001, ANN202
+            x = self.layers(self.relu(self.bn1(self.conv1(x))))
+            return self.fc(self.flatten(self.pool(x)))
+
+    return ResNet18()
+
+
+def lenet(nn):  # noqa: ANN001, ANN201
+    """LeNet-5 with ReLU and max-pooling (layer names as minigrad.models.LeNet)."""
+
+    class LeNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2, 2),
+                nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2, 2))
+            self.flatten = nn.Flatten()
+            self.classifier = nn.Sequential(nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84),
+                                            nn.ReLU(), nn.Linear(84, 10))
+
+        def forward(self, x):  # noqa: ANN001, ANN202
+            return self.classifier(self.flatten(self.features(x)))
+
+    return LeNet()
+
+
+def simple_convnet(nn):  # noqa: ANN001, ANN201
+    """The book's SimpleConvNet (layer names as minigrad.models.SimpleConvNet)."""
+
+    class SimpleConvNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 30, 5)
+            self.relu1, self.pool1 = nn.ReLU(), nn.MaxPool2d(2, 2)
+            self.flatten = nn.Flatten()
+            self.fc1, self.relu2, self.fc2 = nn.Linear(4320, 100), nn.ReLU(), nn.Linear(100, 10)
+
+        def forward(self, x):  # noqa: ANN001, ANN202
+            x = self.pool1(self.relu1(self.conv1(x)))
+            return self.fc2(self.relu2(self.fc1(self.flatten(x))))
+
+    return SimpleConvNet()
+
+
+def twins(build):  # noqa: ANN001, ANN201
+    """The same network in both libraries, PyTorch's initial weights copied into minigrad."""
+    torch.manual_seed(0)
+    theirs, ours = build(tnn), build(mnn)
+    ours.load_state_dict({k: mg.tensor(v.detach().numpy().copy())
+                          for k, v in theirs.state_dict().items()
+                          if k in ours.state_dict()})
+    return ours, theirs
+
+
+def conv_flops(model, x) -> float:  # noqa: ANN001
+    """FLOPs of every conv's three GEMMs (forward, input grad, weight grad) in a step,
+    from the torch twin's shapes (forward hooks)."""
+    total = []
+
+    def hook(mod, inp, out):  # noqa: ANN001, ANN202
+        k = mod.in_channels // mod.groups * mod.kernel_size[0] * mod.kernel_size[1]
+        total.append(2 * out.numel() * k * 3)
+
+    hooks = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, tnn.Conv2d)]
+    with torch.no_grad():
+        model(x)
+    for h in hooks:
+        h.remove()
+    return float(sum(total))
+
+
+# --------------------------------------------------------------------------- workloads
+
+
+def train_step(build, batch: int, shape: tuple, opt: str):  # noqa: ANN001, ANN201
+    rng = np.random.default_rng(0)
+    x = rng.random((batch, *shape), dtype=np.float32)
+    y = rng.integers(0, 10, batch)
+    ours, theirs = twins(build)
+    if opt == "adam":
+        mo, to = optim.Adam(ours.parameters(), lr=1e-3), torch.optim.Adam(theirs.parameters(),
+                                                                           lr=1e-3)
+    else:
+        mo = optim.SGD(ours.parameters(), lr=0.01, momentum=0.9)
+        to = torch.optim.SGD(theirs.parameters(), lr=0.01, momentum=0.9)
+    xm, ym, xt, yt = mg.tensor(x), mg.tensor(y), torch.from_numpy(x), torch.from_numpy(y)
+    first = F.cross_entropy(ours(xm), ym).item(), tF.cross_entropy(theirs(xt), yt).item()
+    assert abs(first[0] - first[1]) < 1e-3 * max(1, abs(first[1])), first
+
+    def mg_step() -> None:
+        loss = F.cross_entropy(ours(xm), ym)
+        mo.zero_grad()
+        loss.backward()
+        mo.step()
+
+    def torch_step() -> None:
+        loss = tF.cross_entropy(theirs(xt), yt)
+        to.zero_grad()
+        loss.backward()
+        to.step()
+
+    return {"minigrad": mg_step, "torch": torch_step}, conv_flops(theirs, xt)
+
+
+def inference(batch: int = 1000):  # noqa: ANN201
+    x = np.random.default_rng(1).random((batch, 1, 28, 28), dtype=np.float32)
+    ours, theirs = twins(simple_convnet)
+    ours.eval(), theirs.eval()
+    xm, xt = mg.tensor(x), torch.from_numpy(x)
+
+    def mg_run() -> None:
+        with mg.no_grad():
+            ours(xm)
+
+    def torch_run() -> None:
+        with torch.no_grad():
+            theirs(xt)
+
+    return {"minigrad": mg_run, "torch": torch_run}, conv_flops(theirs, xt) / 3
+
+
+def conv_fwd_bwd():  # noqa: ANN201
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 64, 32, 32), dtype=np.float32)
+    w = rng.standard_normal((128, 64, 3, 3), dtype=np.float32) * 0.1
+    b = rng.standard_normal(128, dtype=np.float32)
+    g = rng.standard_normal((32, 128, 32, 32), dtype=np.float32)
+    X, W, B, G = (mg.tensor(x, requires_grad=True), mg.tensor(w, requires_grad=True),
+                  mg.tensor(b, requires_grad=True), mg.tensor(g))
+    tx, tw, tb, tg = (torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True),
+                      torch.tensor(b, requires_grad=True), torch.tensor(g))
+
+    def mg_run() -> None:
+        X.grad = W.grad = B.grad = None
+        F.conv2d(X, W, B, padding=1).backward(G)
+
+    def torch_run() -> None:
+        tx.grad = tw.grad = tb.grad = None
+        tF.conv2d(tx, tw, tb, padding=1).backward(tg)
+
+    return {"minigrad": mg_run, "torch": torch_run}, 3 * 2 * 32 * 128 * 32 * 32 * 64 * 9
+
+
+def max_pool():  # noqa: ANN201
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 128, 32, 32), dtype=np.float32)
+    g = rng.standard_normal((32, 128, 16, 16), dtype=np.float32)
+    X, G = mg.tensor(x, requires_grad=True), mg.tensor(g)
+    tx, tg = torch.tensor(x, requires_grad=True), torch.tensor(g)
+
+    def mg_run() -> None:
+        X.grad = None
+        F.max_pool2d(X, 2, 2).backward(G)
+
+    def torch_run() -> None:
+        tx.grad = None
+        tF.max_pool2d(tx, 2, 2).backward(tg)
+
+    return {"minigrad": mg_run, "torch": torch_run}, 0.0
+
+
+WORKLOADS = {
+    "simpleconvnet": ("SimpleConvNet train step, batch 100, Adam", 0.8,
+                      lambda: train_step(simple_convnet, 100, (1, 28, 28), "adam")),
+    "lenet": ("LeNet (relu, max) train step, batch 100, SGD", 0.8,
+              lambda: train_step(lenet, 100, (1, 28, 28), "sgd")),
+    "conv": ("conv2d fwd+bwd x(32,64,32,32) w(128,64,3,3) pad 1", 1.0, conv_fwd_bwd),
+    "maxpool": ("max_pool2d 2x2 fwd+bwd on (32,128,32,32)", 0.7, max_pool),
+    "inference": ("SimpleConvNet inference, batch 1000", 0.35, inference),
+    "resnet18": ("ResNet-18 (CIFAR, 32x32, batch 32) train step, SGD momentum", 1.2,
+                 lambda: train_step(resnet18, 32, (3, 32, 32), "sgd")),
+}
+
+
+def sgemm() -> tuple:
+    a = np.random.default_rng(0).standard_normal((1024, 1024), dtype=np.float32)
+    out = np.empty_like(a)
+    return (lambda: np.matmul(a, a, out=out)), 2 * 1024**3
+
+
+def memory_child(lib: str) -> None:
+    """In a fresh process: peak resident memory added by three SimpleConvNet training steps
+    (batch 100, Adam) of one library, over what the models and data already hold."""
+    import resource
+
+    fns, _ = train_step(simple_convnet, 100, (1, 28, 28), "adam")
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(3):
+        fns[lib]()
+    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
+
+
+def memory() -> None:
+    import subprocess
+
+    out = {}
+    for lib in ("minigrad", "torch"):
+        env = {**os.environ, "BENCH_MEMORY": lib}
+        res = subprocess.run([sys.executable, __file__, "--threads", str(ARGS.threads)],
+                             env=env, capture_output=True, text=True, check=True)
+        out[lib] = float(res.stdout.split()[-1])
+    ok = "ok" if out["minigrad"] <= out["torch"] else "OVER"
+    print(f"{'SimpleConvNet step peak memory (+RSS over the built model)':<62}"
+          f"{out['minigrad']:>6.1f}MiB{out['torch']:>7.1f}MiB  goal: at or below torch  {ok}")
+
+
+def main() -> None:
+    if os.environ.get("BENCH_MEMORY"):
+        memory_child(os.environ["BENCH_MEMORY"])
+        return
+    only = os.environ.get("BENCH_ONLY", "")
+    names = [n for n in WORKLOADS if not only or n in only.split(",")]
+    print(f"numpy {np.__version__}, torch {torch.__version__}, {os.cpu_count()} CPUs; "
+          f"BLAS: {blas_kernel()}")
+    print(thread_report(ARGS.threads, torch))
+    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
+          f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
+    if hasattr(os, "getloadavg"):
+        print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print(f"median of {ARGS.repeat} interleaved rounds\n")
+    print(f"{'workload':<62}{'minigrad':>10}{'torch':>10}  {'ratio [range]':<20}"
+          f"{'goal':>7}{'% SGEMM':>9}")
+    gemm_fn, gemm_flops = sgemm()
+    for name in names:
+        label, goal, make = WORKLOADS[name]
+        fns, flops = make()
+        t = interleaved_rounds({**fns, "gemm": gemm_fn}, ARGS.repeat)
+        ratios = [a / b for a, b in zip(t["minigrad"], t["torch"])]
+        r = statistics.median(ratios)
+        mg_t, tt = statistics.median(t["minigrad"]), statistics.median(t["torch"])
+        rate = statistics.median(gemm_flops / g for g in t["gemm"])
+        pct = f"{flops / mg_t / rate:8.0%}" if flops else f"{'-':>8}"
+        ok = "ok" if r <= goal else "OVER"
+        print(f"{label:<62}{mg_t * 1e3:>8.1f}ms{tt * 1e3:>8.1f}ms  "
+              f"{r:.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]{'':<4}<={goal}x {pct} {ok}")
+    if names:
+        print(f"\nnumpy SGEMM 1024^3 in the last rounds: {rate / 1e9:.0f} GFLOP/s")
+    if not only or "memory" in only:
+        memory()
+
+
+if __name__ == "__main__":
+    main()

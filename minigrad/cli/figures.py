@@ -1,0 +1,88 @@
+"""The pictures ``minigrad train`` and ``minigrad evaluate`` leave: curves, filters, confusion.
+
+Figures are ``matplotlib.figure.Figure`` objects saved with the Agg canvas, never through
+``pyplot``: no backend is chosen for the process, no window opens, nothing global changes.
+The filters picture is ``minigrad.viz.plot_filters`` (one implementation), before and after.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad.viz import plot_filters
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def plot_curves(epochs: Sequence[int], train_acc: Sequence[float], val_acc: Sequence[float],
+                path: str | os.PathLike, title: str = "") -> None:
+    """Train and validation accuracy per epoch (the book's figure of training results)."""
+    fig = _figure(5, 3.5)
+    ax = fig.add_subplot()
+    ax.plot(epochs, train_acc, marker="o", label="train")
+    ax.plot(epochs, val_acc, marker="s", linestyle="--", label="validation")
+    ax.set_xlabel("epochs")
+    ax.set_ylabel("accuracy")
+    low = min([*train_acc, *val_acc], default=0.0)
+    ax.set_ylim(max(0.0, min(0.9, low) - 0.02), 1.0)
+    if len(epochs) < 15:
+        ax.set_xticks(list(epochs))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def _pixels(fig: Any) -> np.ndarray:
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())
+
+
+def plot_filters_before_after(before: np.ndarray, after: np.ndarray,
+                              path: str | os.PathLike) -> None:
+    """First-layer filters before and after training, side by side (``viz.plot_filters``)."""
+    ncols = min(10, before.shape[0])
+    images = [_pixels(plot_filters(w, ncols=ncols)) for w in (before, after)]
+    h, w = images[0].shape[:2]
+    fig = _figure(2 * w / 100, h / 100 + 0.35)
+    for i, (img, title) in enumerate(zip(images, ("before training", "after training"))):
+        ax = fig.add_subplot(1, 2, i + 1)
+        ax.imshow(img)
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def plot_confusion(matrix: np.ndarray, path: str | os.PathLike, title: str = "") -> None:
+    """Rows are true digits, columns predicted ones; counts written in the cells."""
+    k = matrix.shape[0]
+    fig = _figure(5.5, 5)
+    ax = fig.add_subplot()
+    ax.imshow(matrix, cmap="Blues")
+    vmax = matrix.max() if matrix.size else 0
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize=7,
+                    color="white" if matrix[i, j] > vmax / 2 else "black")
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path)
