@@ -41,7 +41,7 @@ def _simpleconvnet() -> nn.Module:
     return model
 
 
-CONV1_INIT_STD = 0.04
+CONV1_INIT_STD = 0.035
 
 MODELS: dict[str, ModelSpec] = {
     "simpleconvnet": ModelSpec(_simpleconvnet, (1, 28, 28), 15, 2, "the book's SimpleConvNet"),
