@@ -37,12 +37,12 @@ from .creation import (
     zeros_like,
 )
 from .device import device
-from .dtypes import get_default_dtype, set_default_dtype
+from .dtypes import get_default_dtype, result_type, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .im2col import strict_shapes
 from .ops import argsort, cat, cumsum, gather, masked_fill, pad, sort, stack, topk, where
 from .rng import Generator, manual_seed
-from .serialization import load, save  # checkpoints: .npz + JSON manifest, no pickle
+from .serialization import load, save  # checkpoints: safetensors files, no pickle
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"

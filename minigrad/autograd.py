@@ -14,6 +14,7 @@ and the gradient of a broadcast input is summed back to its shape here, in one p
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import threading
 import traceback
@@ -100,6 +101,11 @@ class set_grad_enabled(_GradMode):
     so ``set_grad_enabled(False)`` works as a plain call, a ``with`` block or a decorator."""
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(
+                f"set_grad_enabled: argument 'mode' must be bool, not {type(mode).__name__} "
+                f"({mode!r})"
+            )
         self.mode = bool(mode)
         self._prev = _state.grad_enabled
         _state.grad_enabled = self.mode
@@ -152,12 +158,14 @@ class module_scope:
 
 class _SavedOutput:
     """Marks an output saved for backward: the node keeps only its array (an output that
-    pointed at its own node would be a reference cycle) and makes the Tensor on unpacking."""
+    pointed at its own node would be a reference cycle) and makes the Tensor on unpacking.
+    ``cell`` is the output's version counter, so an in-place change of it is caught."""
 
-    __slots__ = ("index",)
+    __slots__ = ("index", "cell")
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, cell: list) -> None:
         self.index = index
+        self.cell = cell
 
 
 class Context:
@@ -167,15 +175,19 @@ class Context:
     attribute (``ctx.stride = 2``) is free to set in ``forward`` and read in ``backward``.
     """
 
+    # defaults on the class: a ctx made under no_grad (most of backward) sets only two
+    edges: tuple = ()
+    outputs: tuple = ()
+    scope: tuple = ()
+    created_at: list | None = None
+    _saved: tuple | None = ()
+    _versions: tuple = ()
+    _const_inputs: tuple = ()
+    _freed = False
+
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         self.fn = fn
         self.needs_input_grad = needs_input_grad
-        self.edges: tuple = ()
-        self.outputs: tuple = ()
-        self.scope: tuple = ()
-        self.created_at: list | None = None
-        self._saved: tuple | None = ()
-        self._freed = False
 
     @property
     def name(self) -> str:
@@ -189,12 +201,20 @@ class Context:
         if self._freed:
             raise RuntimeError(_second_backward_message(self))
         saved = self._saved or ()
-        return tuple(self._unpack(s) for s in saved)
+        versions = self._versions or (None,) * len(saved)
+        return tuple(self._unpack(s, v) for s, v in zip(saved, versions))
 
-    def _unpack(self, item: Any) -> Any:
+    def _unpack(self, item: Any, expected: int | None) -> Any:
+        """The saved item, after checking no in-place op changed it since it was saved."""
         if isinstance(item, _SavedOutput):
             data, requires_grad = self._output_arrays[item.index]
-            return Tensor._make(data, requires_grad, self, item.index)
+            if item.cell[0]:
+                raise RuntimeError(_modified_message(self, data.shape, 0, item.cell[0]))
+            t = Tensor._make(data, requires_grad, self, item.index)
+            t._vc = item.cell
+            return t
+        if expected is not None and item._version != expected:
+            raise RuntimeError(_modified_message(self, item.shape, expected, item._version))
         return item
 
     def _release(self) -> None:
@@ -204,6 +224,15 @@ class Context:
 
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"
+
+
+def _modified_message(node: Context, shape: tuple, expected: int, found: int) -> str:
+    return (
+        f"{node.name}.backward: one of the variables needed for gradient computation has been "
+        f"modified by an inplace operation: the tensor of shape {tuple(shape)} saved by "
+        f"{node.name} is at version {found}; expected version {expected} instead. Change it "
+        "after backward(), or change a clone() of it"
+    )
 
 
 def _second_backward_message(node: Context) -> str:
@@ -245,7 +274,12 @@ class Function:
         return a numpy array (or a tuple of them for several outputs). Must not modify its
         inputs and must keep their dtype.
         """
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{ctx.name} (a Function subclass) does not define forward(ctx, *args); write it "
+            "as a @staticmethod"
+        )
+
+    _view = False  # True for ops whose output may share the input's memory (reshape...)
 
     @staticmethod
     def backward(ctx: Context, *grad_outputs: Any) -> Any:
@@ -255,7 +289,10 @@ class Function:
         inputs in ``ctx.needs_input_grad`` that are False). Written with Tensor ops, so it is
         differentiable again under ``create_graph=True``.
         """
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{ctx.name} (a Function subclass) does not define backward(ctx, *grad_outputs); "
+            "write it as a @staticmethod"
+        )
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
@@ -264,39 +301,101 @@ class Function:
         The outputs are Tensors whose ``grad_fn`` is the ``ctx``; under ``no_grad`` (or with
         no input requiring grad) nothing is recorded and the call costs one ``forward``.
         """
-        recording = _state.grad_enabled
-        needs = tuple(
-            recording and isinstance(a, Tensor) and a.requires_grad for a in args
-        )
+        state = _state
+        if state.grad_enabled:
+            needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            record = True in needs
+        else:
+            needs, record = _NO_NEEDS.get(len(args)) or (False,) * len(args), False
         ctx = Context(cls, needs)
         result = cls.forward(ctx, *args, **kwargs)
+        if not record and not state.anomaly and type(result) is np.ndarray:  # the hot path
+            out = Tensor._make(result, False, None, 0)
+            if cls._view:
+                _share_version(out, args[0])
+            return out
         multiple = isinstance(result, tuple)
-        arrays = [_as_array(r) for r in (result if multiple else (result,))]
-        record = any(needs)
-        if _state.anomaly and not _state.in_backward:
+        if type(result) is np.ndarray:
+            arrays = [result]
+        else:
+            arrays = [_as_array(r) for r in (result if multiple else (result,))]
+        if state.anomaly and not state.in_backward:
             ctx.created_at = _user_stack()
             _check_finite(arrays, ctx, "forward output")
         if not record:
             outputs = [Tensor._make(a, False, None, 0) for a in arrays]
+            if cls._view:
+                _share_version(outputs[0], args[0])
             return tuple(outputs) if multiple else outputs[0]
 
         outputs = [
             Tensor._make(a, a.dtype.kind == "f", ctx, i) for i, a in enumerate(arrays)
         ]
+        if cls._view:
+            _share_version(outputs[0], args[0])
         ctx.edges = tuple(_edge(a) if n else None for a, n in zip(args, needs))
         # inputs that need no gradient, kept weakly so minigrad.viz can draw the constants
-        ctx._const_inputs = tuple(
-            (i, weakref.ref(a), a.shape, a.dtype)
-            for i, (a, n) in enumerate(zip(args, needs))
-            if not n and isinstance(a, Tensor)
-        )
+        if False in needs:
+            ctx._const_inputs = tuple(
+                (i, weakref.ref(a), a.shape, a.dtype)
+                for i, (a, n) in enumerate(zip(args, needs))
+                if not n and isinstance(a, Tensor)
+            )
         ctx.outputs = tuple(weakref.ref(t) for t in outputs)
         ctx._output_arrays = [(t.data, t.requires_grad) for t in outputs]
         ctx.scope = _state.scope
         saved = ctx._saved
         if saved:
-            ctx._saved = tuple(_mark_output(s, result, arrays) for s in saved)
+            ctx._saved = saved = tuple(_mark_output(s, result, arrays, outputs) for s in saved)
+            ctx._versions = tuple(s._version if isinstance(s, Tensor) else None for s in saved)
+        _graph.recorded += 1
+        if _graph.recorded >= _graph.freeze_at:
+            _graph.freeze()
         return tuple(outputs) if multiple else outputs[0]
+
+
+_NO_NEEDS = {n: (False,) * n for n in range(8)}
+
+
+def _share_version(view: Tensor, base: Any) -> None:
+    """A view shares its base's version counter, so an in-place change of either is seen."""
+    if isinstance(base, Tensor) and np.may_share_memory(view.data, base.data):
+        view._vc = base._version_cell()
+
+
+class _GraphGC:
+    """Keep Python's cyclic collector from re-walking a large live graph over and over.
+
+    The graph is acyclic by construction (outputs are held weakly) and freed by reference
+    counting, yet every full collection walks all of it: building a 100,000-op graph cost
+    3x per op what a 100-op one does. So, only while a big graph is being recorded, the
+    objects alive so far are moved to the collector's permanent generation (``gc.freeze``)
+    every ``EVERY`` nodes, and put back (``gc.unfreeze``) when a backward pass ends. Young
+    objects are still collected as usual; a program that uses ``gc.freeze`` itself is left
+    alone.
+    """
+
+    EVERY = 1000
+
+    def __init__(self) -> None:
+        self.recorded = 0
+        self.freeze_at = self.EVERY
+        self.frozen = False
+
+    def freeze(self) -> None:
+        self.freeze_at = self.recorded + self.EVERY
+        if gc.isenabled() and (self.frozen or gc.get_freeze_count() == 0):
+            gc.freeze()
+            self.frozen = True
+
+    def release(self) -> None:
+        self.recorded, self.freeze_at = 0, self.EVERY
+        if self.frozen:
+            self.frozen = False
+            gc.unfreeze()
+
+
+_graph = _GraphGC()
 
 
 def _as_array(value: Any) -> np.ndarray:
@@ -314,10 +413,10 @@ def _edge(t: Tensor) -> tuple:
     return (None, t, t.shape, t.dtype)
 
 
-def _mark_output(item: Any, result: Any, arrays: list) -> Any:
+def _mark_output(item: Any, result: Any, arrays: list, outputs: list) -> Any:
     for i, a in enumerate(arrays):
         if item is a or (isinstance(result, tuple) and item is result[i]) or item is result:
-            return _SavedOutput(i)
+            return _SavedOutput(i, outputs[i]._version_cell())
     return item
 
 
@@ -388,11 +487,19 @@ def _sum_to_shape(g: Tensor, shape: tuple, dtype: np.dtype, node: Context) -> Te
 
 
 def _accumulate(current: Tensor | None, g: Tensor) -> Tensor:
-    return g if current is None else current + g
+    if current is None:
+        return g
+    if not _state.grad_enabled and current.data.shape == g.data.shape:
+        return Tensor._make(current.data + g.data, False, None, 0)  # no graph: plain numpy
+    return current + g
 
 
 def _as_tensor(g: Any) -> Tensor | None:
-    return g if g is None or isinstance(g, Tensor) else as_tensor(g)
+    if g is None or isinstance(g, Tensor):
+        return g
+    if type(g) is np.ndarray:  # the common case: a backward rule computed in numpy
+        return Tensor._make(g, False, None, 0)
+    return as_tensor(g)
 
 
 def _run_hooks(t: Tensor, g: Tensor) -> Tensor:
@@ -416,10 +523,45 @@ def _engine(
     the gradients of the captured tensors (by id) are stored there instead (``grad``).
     """
     pending: dict[int, list] = {}
+    leaves: dict[int, list] = {}  # id -> [leaf, summed gradient]: hooks see the sum, once
     nodes = []
+    try:
+        _walk(roots, root_grads, retain_graph, create_graph, capture, pending, leaves, nodes)
+        with set_grad_enabled(create_graph):
+            given: set[int] = set()
+            for leaf, g in leaves.values():
+                data = g.data
+                if not create_graph and (
+                    not data.flags.writeable or data.base is not None or id(data) in given
+                ):  # a .grad owns its memory, so an in-place change of it touches nothing else
+                    g = Tensor._make(data.copy(), False, None, 0)
+                given.add(id(g.data))
+                _deliver_to_leaf(leaf, g, capture)
+    finally:
+        _graph.release()
+
+
+def _to_leaf(leaves: dict, leaf: Tensor, g: Tensor) -> None:
+    entry = leaves.get(id(leaf))
+    if entry is None:
+        leaves[id(leaf)] = [leaf, g]
+    else:
+        entry[1] = entry[1] + g
+
+
+def _walk(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict | None,
+    pending: dict,
+    leaves: dict,
+    nodes: list,
+) -> None:
     for t, g in zip(roots, root_grads):
         if t.grad_fn is None:  # a leaf is its own root
-            _deliver_to_leaf(t, g, capture)
+            _to_leaf(leaves, t, g)
             continue
         slots = pending.setdefault(id(t.grad_fn), [None] * len(t.grad_fn.outputs))
         slots[t._output_index] = _accumulate(slots[t._output_index], g)
@@ -433,11 +575,14 @@ def _engine(
             if node._freed:
                 raise RuntimeError(_second_backward_message(node))
             grads = _prepare_output_grads(node, grads, capture)
-            _state.in_backward = _state.anomaly
-            try:
+            if _state.anomaly:
+                _state.in_backward = True
+                try:
+                    in_grads = node.fn.backward(node, *grads)
+                finally:
+                    _state.in_backward = False
+            else:
                 in_grads = node.fn.backward(node, *grads)
-            finally:
-                _state.in_backward = False
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
             if len(in_grads) < len(node.edges):
@@ -457,9 +602,14 @@ def _engine(
                 if edge is None or g is None:
                     continue
                 parent, where, shape, dtype = edge
-                g = _sum_to_shape(_as_tensor(g), shape, dtype, node)
+                if type(g) is np.ndarray:
+                    g = Tensor._make(g, False, None, 0)
+                elif not isinstance(g, Tensor):
+                    g = _as_tensor(g)
+                if g.data.shape != shape or g.data.dtype != dtype:
+                    g = _sum_to_shape(g, shape, dtype, node)
                 if parent is None:
-                    _deliver_to_leaf(where, g, capture)
+                    _to_leaf(leaves, where, g)
                 else:
                     slots = pending.setdefault(id(parent), [None] * len(parent.outputs))
                     slots[where] = _accumulate(slots[where], g)
@@ -514,6 +664,13 @@ def _seed_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None) -
                 )
             g = Tensor._make(np.ones_like(out.data), False, None, 0)
         else:
+            if not isinstance(g, (Tensor, np.ndarray, int, float, np.generic)) or isinstance(
+                g, (str, bytes)
+            ):
+                raise TypeError(
+                    f"backward: gradients can be either Tensors or None, but got "
+                    f"{type(g).__name__} ({g!r})"
+                )
             if not isinstance(g, Tensor):
                 g = Tensor._make(np.asarray(g, out.dtype), False, None, 0)
             if g.shape != out.shape:
@@ -566,7 +723,7 @@ def grad(
         >>> x = mg.tensor([1.0], requires_grad=True)
         >>> (dy,) = mg.grad((x ** 3).sum(), x, create_graph=True)   # 3x^2
         >>> dy
-        tensor([3.], grad_fn=<MulBackward>)
+        tensor([3.], grad_fn=<WhereBackward>)
         >>> mg.grad(dy.sum(), x)                                     # 6x
         (tensor([6.]),)
     """

@@ -113,8 +113,6 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     d = None if dtype is None else _dtype_of(dtype, "tensor")
     if isinstance(data, np.ndarray) and d is None:
         data = data.copy()
-    elif d is None and not isinstance(data, np.generic) and np.asarray(data).dtype.kind == "f":
-        d = _default_float()  # Python floats take the default dtype
     return Tensor(data, dtype=d, requires_grad=requires_grad)
 
 

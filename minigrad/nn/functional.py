@@ -18,6 +18,7 @@ from ..ops.activation import (  # noqa: F401
     dropout,
     linear,
     log_softmax,
+    logsigmoid,
     relu,
     sigmoid,
     softmax,

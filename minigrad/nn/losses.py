@@ -20,12 +20,12 @@ from ..ops.loss import (
     nll_loss,
     smooth_l1_loss,
 )
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 from .module import Module
 
 
 def _buffer(value: Any) -> Tensor | None:
-    return value if value is None or isinstance(value, Tensor) else Tensor(value)
+    return value if value is None else as_tensor(value)
 
 
 class _Loss(Module):

@@ -24,6 +24,12 @@ class _IncompatibleKeys(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
 
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
+                f"unexpected_keys={self.unexpected_keys})")
+
 
 IncompatibleKeys = _IncompatibleKeys
 
@@ -436,6 +442,7 @@ class Module:
             raise RuntimeError("\n".join(lines))
         for target, arr in ready:
             target.data[...] = arr  # in place: optimizers keep pointing at the same arrays
+            target._bump_version()  # a graph that saved it now fails loudly in backward
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing

@@ -1,5 +1,6 @@
 """Every built-in differentiable op, each a ``Function`` with forward and backward side by side."""
 
+from .activation import Erf, LogSigmoid
 from .elementwise import (
     Abs,
     Add,
@@ -37,13 +38,15 @@ from .index import (
     sort,
     topk,
 )
-from .linalg import MatMul
+from .linalg import MatMul, matmul
 from .reduce import (
     Amax,
     LogSoftmax,
     LogSumExp,
+    MaxDim,
     Softmax,
     Sum,
+    Var,
     arg_extreme,
     extreme,
     mean,
@@ -61,6 +64,7 @@ from .shape import (
     cat,
     expand,
     flatten,
+    index_put,
     normalize_dim,
     normalize_dims,
     normalize_index,

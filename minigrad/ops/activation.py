@@ -14,14 +14,37 @@ from ..tensor import Tensor
 from .elementwise import where
 
 
-def relu(x: Tensor) -> Tensor:
-    """max(x, 0) elementwise."""
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) elementwise (``inplace`` is accepted and computed out of place)."""
     return x.relu()
 
 
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) elementwise."""
     return x.sigmoid()
+
+
+class LogSigmoid(Function):
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): finite for every x, no 0 taken log of.
+
+    The gradient is ``sigmoid(-x)``, from the stable sigmoid: 1 at -200, not NaN.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        x = a.data
+        ctx.save_for_backward(a)
+        return (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return g * (-a).sigmoid()
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """log(1 / (1 + exp(-x))) elementwise, computed stably (``F.logsigmoid``)."""
+    return LogSigmoid.apply(x)
 
 
 def tanh(x: Tensor) -> Tensor:
@@ -53,7 +76,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out if bias is None else out + bias
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: zero each element with probability ``p`` and scale the survivors by
     ``1 / (1 - p)``, so nothing changes at evaluation time. Identity when not training."""
     if not 0.0 <= p <= 1.0:

@@ -36,7 +36,7 @@ from ..im2col import (
     window_args,
     workspace,
 )
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 from .shape import pad
 
 __all__ = [
@@ -104,7 +104,7 @@ def _tensor(x: Any, what: str, op: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if isinstance(x, np.ndarray):
-        return Tensor(x)
+        return as_tensor(x)
     raise TypeError(f"{op}: {what} must be a Tensor, got {type(x).__name__}")
 
 

@@ -9,22 +9,24 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function, is_grad_enabled
-from ..tensor import Tensor, _lift
+from ..tensor import Tensor, _broadcast_error, _pair
 
 
 class _Binary(Function):
     """A numpy binary op with a clear error when the shapes do not broadcast."""
 
     numpy_op: Any = None
+    quiet = False
 
     @classmethod
     def compute(cls, a: Tensor, b: Tensor) -> np.ndarray:
         try:
+            if cls.quiet:  # inf/NaN from finite inputs is a value here, not a warning
+                with np.errstate(all="ignore"):
+                    return cls.numpy_op(a.data, b.data)
             return cls.numpy_op(a.data, b.data)
-        except ValueError as e:
-            raise ValueError(
-                f"{cls.__name__.lower()}: shapes {a.shape} and {b.shape} are not broadcastable"
-            ) from e
+        except ValueError:
+            raise _broadcast_error(cls.__name__.lower(), a.shape, b.shape) from None
 
 
 class Add(_Binary):
@@ -69,6 +71,8 @@ class Mul(_Binary):
     def backward(ctx: Context, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
         ga, gb = ctx.needs_input_grad
+        if not is_grad_enabled():  # plain backward: numpy directly, no graph to build
+            return (g.data * b.data if ga else None), (g.data * a.data if gb else None)
         return (g * b if ga else None), (g * a if gb else None)
 
 
@@ -76,6 +80,7 @@ class Div(_Binary):
     """a / b (broadcast); gradients ``g / b`` and ``-g * a / b**2``."""
 
     numpy_op = np.true_divide
+    quiet = True
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
@@ -93,6 +98,7 @@ class Pow(_Binary):
     """a ** b; the gradient of ``b`` (``log(a) * a**b * g``) is only worked out when needed."""
 
     numpy_op = np.power
+    quiet = True
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
@@ -104,15 +110,18 @@ class Pow(_Binary):
     def backward(ctx: Context, g: Tensor) -> tuple:
         a, b, out = ctx.saved_tensors
         ga, gb = ctx.needs_input_grad
-        return (
-            g * b * a ** (b - 1) if ga else None,
-            g * out * a.log() if gb else None,
-        )
+        grad_a = grad_b = None
+        if ga:  # PyTorch: 0 where the exponent is 0 (x**0 at x=0 is not NaN)
+            grad_a = where(b.data == 0, 0.0, g * b * a ** (b - 1))
+        if gb:  # PyTorch: 0 where the base is 0 and the exponent >= 0 (0**w has no log(0))
+            grad_b = where((a.data == 0) & (b.data >= 0), 0.0, g * out * a.log())
+        return grad_a, grad_b
 
 
 def power(a: Tensor, exponent: Any) -> Tensor:
-    """``a ** exponent``; a constant exponent is the common case and needs no log(a)."""
-    return Pow.apply(a, _lift(exponent, a))
+    """``a ** exponent``; both are promoted first, so a mixed-precision gradient (and its
+    log) is computed in the wider dtype."""
+    return Pow.apply(*_pair(a, exponent))
 
 
 class Maximum(_Binary):
@@ -128,7 +137,7 @@ class Maximum(_Binary):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
-        return _split_by_winner(g, a.data, b.data)
+        return _split_by_winner(g, a.data, b.data, ctx.needs_input_grad)
 
 
 class Minimum(_Binary):
@@ -144,14 +153,20 @@ class Minimum(_Binary):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
-        return _split_by_winner(g, b.data, a.data)
+        return _split_by_winner(g, b.data, a.data, ctx.needs_input_grad)
 
 
-def _split_by_winner(g: Tensor, a: np.ndarray, b: np.ndarray) -> tuple:
-    """Gradient to the winner; a tie shares it half and half (as PyTorch does)."""
+def _split_by_winner(g: Tensor, a: np.ndarray, b: np.ndarray, needs: tuple) -> tuple:
+    """Gradient to the winner (``a`` wins when larger); a tie shares it half and half.
+
+    PyTorch's masks exactly: an input loses only where the other is strictly better, so
+    where either is NaN both get the whole gradient.
+    """
     dtype = g.dtype
-    to_a = (a > b).astype(dtype) + (a == b).astype(dtype) * dtype.type(0.5)
-    return g * to_a, g * (1 - to_a)
+    tie = (a == b).astype(dtype) * dtype.type(0.5)
+    to_a = np.where(a < b, dtype.type(0), np.where(a == b, tie, dtype.type(1)))
+    to_b = np.where(a > b, dtype.type(0), np.where(a == b, tie, dtype.type(1)))
+    return (g * to_a if needs[0] else None), (g * to_b if needs[1] else None)
 
 
 class Neg(Function):
@@ -178,7 +193,7 @@ class Exp(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return g * out
+        return g.data * out.data if not is_grad_enabled() else g * out
 
 
 class Log(Function):
@@ -223,7 +238,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
-        return g * np.sign(a.data)
+        return g * np.nan_to_num(np.sign(a.data), nan=0.0)  # PyTorch: sgn(NaN) is 0 here
 
 
 class Tanh(Function):
@@ -238,19 +253,18 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
+        if not is_grad_enabled():
+            return g.data * (1 - out.data * out.data)
         return g * (1 - out * out)
 
 
 class Sigmoid(Function):
-    """1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2: no overflow for any x."""
+    """1 / (1 + exp(-x)), as exp(x) / (1 + exp(x)) for x < 0: no overflow, and the negative
+    tail keeps its full relative precision (sigmoid(-20) is 2.06e-9, not 0)."""
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        x = a.data
-        half = x.dtype.type(0.5) if x.dtype.kind == "f" else 0.5
-        out = np.tanh(half * x)
-        out += 1
-        out *= half
+        out = sigmoid_array(a.data)
         ctx.save_for_backward(out)
         return out
 
@@ -265,6 +279,15 @@ class Sigmoid(Function):
         return slope
 
 
+def sigmoid_array(x: np.ndarray) -> np.ndarray:
+    """The stable logistic function on an array (float in, same float dtype out)."""
+    if x.dtype.kind not in "fc":
+        x = x.astype(np.float32)
+    e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+    with np.errstate(invalid="ignore"):
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
 class Relu(Function):
     """max(a, 0); the gradient passes where ``a > 0`` (0 at exactly 0, as in PyTorch)."""
 
@@ -277,7 +300,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return g * (out.data > 0).astype(g.dtype)
+        return g * (~(out.data <= 0)).astype(g.dtype)  # PyTorch: NaN passes the gradient
 
 
 class Clamp(Function):
@@ -303,7 +326,7 @@ class Clamp(Function):
 def clamp(a: Tensor, low: float | None = None, high: float | None = None) -> Tensor:
     """``a`` limited to ``[low, high]`` (either may be None, not both)."""
     if low is None and high is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     if low is not None and high is not None and low > high:
         raise ValueError(f"clamp: min ({low}) is larger than max ({high})")
     return Clamp.apply(a, low, high)
@@ -318,7 +341,7 @@ class Where(Function):
         try:
             return np.where(cond, a.data, b.data)
         except ValueError as e:
-            raise ValueError(
+            raise RuntimeError(
                 f"where: condition {cond.shape}, x {a.shape} and y {b.shape} "
                 "are not broadcastable"
             ) from e
@@ -334,8 +357,9 @@ class Where(Function):
 def where(condition: Any, x: Any, y: Any) -> Tensor:
     """``x`` where ``condition`` holds, else ``y`` (differentiable in ``x`` and ``y``)."""
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
-    like = x if isinstance(x, Tensor) else y if isinstance(y, Tensor) else Tensor(x)
-    return Where.apply(cond.astype(bool), _lift(x, like), _lift(y, like))
+    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+        x = Tensor(x)
+    return Where.apply(cond.astype(bool), *_pair(x, y))
 
 
 class Cast(Function):

@@ -5,7 +5,23 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _operand
+
+
+def matmul(a: object, b: object) -> Tensor:
+    """``a @ b``. Two Tensors must share a dtype, as in PyTorch; a plain array or number
+    takes the Tensor's dtype."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a.dtype != b.dtype:
+            raise RuntimeError(
+                f"matmul: expected both operands to have the same dtype, but got {a.dtype} "
+                f"and {b.dtype} (shapes {a.shape} and {b.shape}); cast one with .to()"
+            )
+    elif isinstance(a, Tensor):
+        b = _operand(b, a.dtype)
+    else:
+        a = _operand(a, b.dtype)
+    return MatMul.apply(a, b)
 
 
 class MatMul(Function):
@@ -14,20 +30,20 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(
+            raise RuntimeError(
                 f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and "
                 f"{b.shape}"
             )
         ctx.save_for_backward(a, b)
         try:
             return np.matmul(a.data, b.data)
-        except ValueError as e:
+        except ValueError:
             k_a = a.shape[-1]
             k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
             why = (f"{k_a} != {k_b}" if k_a != k_b else "batch dimensions do not broadcast")
-            raise ValueError(
+            raise RuntimeError(
                 f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied ({why})"
-            ) from e
+            ) from None
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:

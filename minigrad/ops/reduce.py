@@ -11,9 +11,35 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Context, Function
+from ..autograd import Context, Function, is_grad_enabled
 from ..tensor import MaxResult, Tensor
-from .shape import BroadcastTo, normalize_dim, normalize_dims
+from .elementwise import where
+from .shape import BroadcastTo, normalize_dim
+from .shape import normalize_dims as _normalize_dims
+
+
+def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    """Reduction dims; a 0-d tensor accepts dim 0 / -1 and reduces nothing, as in PyTorch."""
+    dims = _normalize_dims(dim, ndim, op)
+    return () if dims is not None and ndim == 0 else dims
+
+
+def _check_nonempty(a: Tensor, dims: tuple[int, ...] | None, op: str) -> None:
+    """max/min/argmax over an empty dim has no answer: PyTorch's errors, its words."""
+    if a.data.size and dims is None:
+        return
+    if dims is None:
+        kind = RuntimeError if op in ("max", "min") else IndexError
+        raise kind(
+            f"{op}(): Expected reduction dim to be specified for input.numel() == 0 (input of "
+            f"shape {a.shape}). Specify the reduction dim with the 'dim' argument."
+        )
+    for d in dims:
+        if a.shape[d] == 0:
+            raise IndexError(
+                f"{op}(): Expected reduction dim {d} to have non-zero size (input of shape "
+                f"{a.shape})."
+            )
 
 
 def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -25,6 +51,9 @@ def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[i
 
 def _spread_back(g: Tensor, ctx: Context) -> Tensor:
     """Broadcast a reduced gradient back over the input's shape."""
+    if not is_grad_enabled():  # plain backward: a read-only numpy view, no graph
+        return Tensor._make(np.broadcast_to(g.data.reshape(ctx.kept), ctx.in_shape), False,
+                            None, 0)
     return BroadcastTo.apply(g.reshape(ctx.kept), shape=ctx.in_shape)
 
 
@@ -35,7 +64,7 @@ class Sum(Function):
     def forward(ctx: Context, a: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
         dims = normalize_dims(dim, a.ndim, "sum")
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
-        return np.sum(a.data, axis=dims, keepdims=keepdim)
+        return np.asarray(np.sum(a.data, axis=dims, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
@@ -49,14 +78,56 @@ def _count(a: Tensor, dim: Any, op: str) -> int:
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Mean over ``dim``: the sum divided by the number of elements reduced."""
-    return a.sum(dim, keepdim) / _count(a, dim, "mean")
+    n = _count(a, dim, "mean")  # first, so a bad dim is reported as mean's
+    return a.sum(dim, keepdim) / n
 
 
-def var(a: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1) -> Tensor:
-    """Variance with Bessel's ``correction`` (1 = unbiased, PyTorch's default)."""
-    n = _count(a, dim, "var")
-    centred = a - a.mean(dim, keepdim=True)
-    return (centred * centred).sum(dim, keepdim) / max(n - correction, 0)
+class Var(Function):
+    """Variance with Bessel's ``correction``; with ``std=True`` its square root.
+
+    Written as one op so the edge cases follow PyTorch: a zero spread gives std a zero
+    gradient (not 0/0), and ``correction >= n`` gives inf/NaN values and gradients in
+    PyTorch's own pattern.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Context, a: Tensor, dim: Any, keepdim: bool, correction: float, std: bool
+    ) -> np.ndarray:
+        op = "std" if std else "var"
+        dims = normalize_dims(dim, a.ndim, op)
+        ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
+        n = _count(a, dim, op)
+        ctx.dims, ctx.dof, ctx.full, ctx.std = dims, n - correction, dim is None, std
+        with np.errstate(all="ignore"):
+            centred = a.data - np.mean(a.data, axis=dims, keepdims=True)
+            out = np.sum(centred * centred, axis=dims, keepdims=keepdim) / max(ctx.dof, 0)
+            out = np.sqrt(out) if std else out
+        out = np.asarray(out, dtype=a.dtype)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        a, out = ctx.saved_tensors
+        if out.ndim != len(ctx.kept):
+            out = out.reshape(ctx.kept)
+        g = _spread_back(g, ctx)
+        if ctx.std:  # d std = d var / (2 std), and 0 where std is 0
+            g = where(np.broadcast_to(out.data == 0, g.shape), 0.0, g / (2 * out))
+        centred = a - a.mean(ctx.dims, keepdim=True)
+        if ctx.dof > 0 or not ctx.full:
+            with np.errstate(divide="ignore"):
+                scale = np.float64(2) / np.float64(ctx.dof)
+            return g * centred * float(scale), None, None, None, None
+        return g * centred.abs() * float("inf"), None, None, None, None  # PyTorch's pattern
+
+
+def var(
+    a: Tensor, dim: Any = None, keepdim: bool = False, correction: float = 1, std: bool = False
+) -> Tensor:
+    """Variance (or with ``std=True`` standard deviation) with Bessel's ``correction``."""
+    return Var.apply(a, dim, keepdim, correction, std)
 
 
 class Amax(Function):
@@ -66,19 +137,47 @@ class Amax(Function):
     def forward(
         ctx: Context, a: Tensor, dim: Any = None, keepdim: bool = False, largest: bool = True
     ) -> np.ndarray:
-        op = "max" if largest else "min"
-        if a.numel() == 0:
-            raise ValueError(f"{op}: the input is empty (shape {a.shape})")
+        op = ("max" if largest else "min") if dim is None else ("amax" if largest else "amin")
         dims = normalize_dims(dim, a.ndim, op)
+        _check_nonempty(a, dims, op)
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
         out = (np.max if largest else np.min)(a.data, axis=dims, keepdims=True)
         winners = a.data == out
-        ctx.share = winners / winners.sum(axis=dims, keepdims=True, dtype=a.dtype)
-        return out if keepdim else np.squeeze(out, axis=dims)
+        if dim is None:  # PyTorch's max(): a NaN result sends the gradient to the NaNs
+            winners |= np.isnan(a.data) & np.isnan(out)
+        with np.errstate(invalid="ignore"):  # amax: no winner (a NaN) gives NaN, as there
+            ctx.share = winners / winners.sum(axis=dims, keepdims=True, dtype=a.dtype)
+        return np.asarray(out if keepdim else np.squeeze(out, axis=dims))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
         return _spread_back(g, ctx) * ctx.share, None, None, None
+
+
+class MaxDim(Function):
+    """``max(dim)``/``min(dim)``: the values at the returned indices, and the whole gradient
+    goes to that index (a tie does not split it), as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, dim: int, keepdim: bool, largest: bool) -> np.ndarray:
+        op = "max" if largest else "min"
+        d = normalize_dim(dim, a.ndim, op)
+        dims = () if a.ndim == 0 else (d,)
+        _check_nonempty(a, dims, op)
+        ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
+        if a.ndim == 0:
+            ctx.mask, ctx.indices = np.ones((), bool), np.zeros((), np.int64)
+            return a.data.copy()
+        idx = (np.argmax if largest else np.argmin)(a.data, axis=d, keepdims=True)
+        ctx.mask = np.zeros(a.shape, bool)
+        np.put_along_axis(ctx.mask, idx, True, axis=d)
+        values = np.take_along_axis(a.data, idx, axis=d)
+        ctx.indices = idx if keepdim else np.squeeze(idx, axis=d)
+        return values if keepdim else np.squeeze(values, axis=d)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        return _spread_back(g, ctx) * ctx.mask, None, None, None
 
 
 def extreme(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor | MaxResult:
@@ -87,23 +186,27 @@ def extreme(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor 
         return Amax.apply(a, largest=largest)
     if isinstance(dim, (tuple, list)):
         return Amax.apply(a, dim=tuple(dim), keepdim=keepdim, largest=largest)
-    values = Amax.apply(a, dim=dim, keepdim=keepdim, largest=largest)
-    indices = arg_extreme(np.argmax if largest else np.argmin, a, dim, keepdim)
+    values = MaxDim.apply(a, dim, keepdim, largest)
+    indices = Tensor._make(values.grad_fn.indices if values.grad_fn else _indices(
+        a, dim, keepdim, largest), False, None, 0)
     return MaxResult(values, indices)
+
+
+def _indices(a: Tensor, dim: int, keepdim: bool, largest: bool) -> np.ndarray:
+    return arg_extreme(np.argmax if largest else np.argmin, a, dim, keepdim).data
 
 
 def arg_extreme(op: Callable, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     """``argmax``/``argmin`` (``op``) over everything or along ``dim``, as int64; no gradient."""
     name = op.__name__
-    if a.numel() == 0:
-        raise ValueError(f"{name}: the input is empty (shape {a.shape})")
+    _check_nonempty(a, None if dim is None else normalize_dims(dim, a.ndim, name), name)
     if dim is None:
         out = np.asarray(op(a.data))
         if keepdim:
             out = out.reshape((1,) * a.ndim)
     else:
         d = normalize_dim(dim, a.ndim, name)
-        out = op(a.data, axis=d, keepdims=keepdim)
+        out = np.asarray(op(a.data, axis=d, keepdims=keepdim) if a.ndim else 0)
     return Tensor._make(out.astype(np.int64), False, None, 0)
 
 
@@ -114,10 +217,11 @@ class LogSumExp(Function):
     def forward(ctx: Context, a: Tensor, dim: Any, keepdim: bool = False) -> np.ndarray:
         dims = normalize_dims(dim, a.ndim, "logsumexp")
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
-        m = np.max(a.data, axis=dims, keepdims=True)
+        m = np.max(a.data, axis=dims, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.sum(np.exp(a.data - m), axis=dims, keepdims=True)) + m
-        out = out if keepdim else np.squeeze(out, axis=dims)
+        with np.errstate(divide="ignore"):  # an empty dim sums to 0: log gives -inf
+            out = np.log(np.sum(np.exp(a.data - m), axis=dims, keepdims=True)) + m
+        out = np.asarray(out if keepdim else np.squeeze(out, axis=dims), dtype=a.dtype)
         ctx.save_for_backward(a, out)
         return out
 
@@ -129,9 +233,15 @@ class LogSumExp(Function):
         return _spread_back(g, ctx) * softmax, None, None
 
 
-def _softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+def _softmax_array(x: np.ndarray, dim: int | None) -> np.ndarray:
+    e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
     return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _softmax_dim(dim: int, ndim: int, op: str) -> int | None:
+    """The dim softmax works along; None for a 0-d tensor (which is its own whole dim)."""
+    d = normalize_dim(dim, ndim, op)
+    return d if ndim else None
 
 
 class Softmax(Function):
@@ -139,7 +249,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int) -> np.ndarray:
-        ctx.dim = normalize_dim(dim, a.ndim, "softmax")
+        ctx.dim = _softmax_dim(dim, a.ndim, "softmax")
         out = _softmax_array(a.data, ctx.dim)
         ctx.save_for_backward(out)
         return out
@@ -155,9 +265,9 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int) -> np.ndarray:
-        ctx.dim = normalize_dim(dim, a.ndim, "log_softmax")
+        ctx.dim = _softmax_dim(dim, a.ndim, "log_softmax")
         x = a.data
-        shifted = x - np.max(x, axis=ctx.dim, keepdims=True)
+        shifted = x - np.max(x, axis=ctx.dim, keepdims=True, initial=-np.inf)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=ctx.dim, keepdims=True))
         ctx.save_for_backward(out)
         return out

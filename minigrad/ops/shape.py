@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
@@ -35,23 +35,25 @@ def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     out = tuple(normalize_dim(d, ndim, op) for d in dims)
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: dim {dim} names a dimension twice")
+        raise RuntimeError(f"{op}: dim {dim} names a dimension twice")
     return out
 
 
 class Reshape(Function):
     """The same elements in a new shape; the gradient is reshaped back."""
 
+    _view = True
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = a.shape
         try:
             return a.data.reshape(shape)
-        except ValueError as e:
-            raise ValueError(
-                f"reshape: shape {tuple(shape)} is invalid for input of shape {a.shape} "
-                f"({a.numel()} elements)"
-            ) from e
+        except ValueError:
+            raise RuntimeError(
+                f"reshape: shape {list(shape)} is invalid for input of shape {a.shape} "
+                f"(size {a.data.size})"
+            ) from None
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
@@ -91,15 +93,18 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
 class Permute(Function):
     """Reorder the dims; the gradient is permuted back by the inverse permutation."""
 
+    _view = True
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, dims: tuple[int, ...]) -> np.ndarray:
         if len(dims) != a.ndim:
-            raise ValueError(
+            raise RuntimeError(
                 f"permute: got {len(dims)} dims {tuple(dims)} for a tensor of shape {a.shape}"
             )
         dims = tuple(normalize_dim(d, a.ndim, "permute") for d in dims)
         if sorted(dims) != list(range(a.ndim)):
-            raise ValueError(f"permute: dims {tuple(dims)} are not a permutation")
+            raise RuntimeError(f"permute: dims {tuple(dims)} are not a permutation (duplicate "
+                               "or missing dims)")
         ctx.dims = dims
         return a.data.transpose(dims)
 
@@ -112,6 +117,8 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap ``dim0`` and ``dim1``."""
     d0 = normalize_dim(dim0, a.ndim, "transpose")
     d1 = normalize_dim(dim1, a.ndim, "transpose")
+    if a.ndim == 0:  # PyTorch accepts transpose(0, -1) of a 0-d tensor: nothing to swap
+        return a
     dims = list(range(a.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
     return Permute.apply(a, dims=tuple(dims))
@@ -120,13 +127,15 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
 class BroadcastTo(Function):
     """A read-only broadcast view of ``a`` in ``shape``; the gradient is summed back."""
 
+    _view = True
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = a.shape
         try:
             return np.broadcast_to(a.data, shape)
         except ValueError as e:
-            raise ValueError(f"expand: cannot broadcast shape {a.shape} to {tuple(shape)}") from e
+            raise RuntimeError(f"expand: cannot broadcast shape {a.shape} to {tuple(shape)}") from e
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
@@ -135,6 +144,8 @@ class BroadcastTo(Function):
 
 class SumTo(Function):
     """Sum over the axes that broadcasting added or stretched: the adjoint of broadcast."""
+
+    _view = True
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
@@ -155,7 +166,7 @@ def expand(a: Tensor, sizes: tuple[int, ...]) -> Tensor:
     """Broadcast to ``sizes`` as in PyTorch (-1 keeps a size; new dims are added in front)."""
     lead = len(sizes) - a.ndim
     if lead < 0:
-        raise ValueError(f"expand: {len(sizes)} sizes given for a tensor of shape {a.shape}")
+        raise RuntimeError(f"expand: {len(sizes)} sizes given for a tensor of shape {a.shape}")
     shape = tuple(
         (a.shape[i - lead] if s == -1 else s) for i, s in enumerate(sizes)
     )
@@ -168,12 +179,12 @@ class Pad(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, pad: tuple[int, ...], value: float) -> np.ndarray:
         if len(pad) % 2 or len(pad) // 2 > a.ndim:
-            raise ValueError(
+            raise RuntimeError(
                 f"pad: padding {tuple(pad)} must hold (before, after) pairs for at most "
                 f"{a.ndim} dims of the input of shape {a.shape}"
             )
         if any(p < 0 for p in pad):
-            raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
+            raise RuntimeError(f"pad: negative padding {tuple(pad)} is not supported")
         widths = [(0, 0)] * a.ndim
         for i in range(len(pad) // 2):
             widths[a.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
@@ -187,6 +198,16 @@ class Pad(Function):
 
 def pad(a: Tensor, pad: Sequence[int], value: float = 0.0) -> Tensor:
     """Pad ``a`` with ``value``; ``pad=(left, right, top, bottom, ...)`` as in ``F.pad``."""
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(
+            f"pad: argument 'pad' must be a tuple of ints, not {type(pad).__name__} ({pad!r})"
+        )
+    for i, p in enumerate(pad):
+        if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
+            raise TypeError(
+                f"pad: argument 'pad' must be a tuple of ints, but found element of type "
+                f"{type(p).__name__} at pos {i} ({tuple(pad)!r})"
+            )
     return Pad.apply(a, tuple(int(p) for p in pad), value)
 
 
@@ -196,12 +217,18 @@ class Cat(Function):
     @staticmethod
     def forward(ctx: Context, *tensors: Tensor, dim: int = 0) -> np.ndarray:
         first = tensors[0]
+        for i, t in enumerate(tensors):
+            if t.ndim == 0:
+                raise RuntimeError(
+                    f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated; "
+                    "use stack() or unsqueeze(0) it first"
+                )
         d = normalize_dim(dim, first.ndim, "cat")
         for t in tensors[1:]:
             if t.ndim != first.ndim or any(
                 s != f for i, (s, f) in enumerate(zip(t.shape, first.shape)) if i != d
             ):
-                raise ValueError(
+                raise RuntimeError(
                     f"cat: tensors must have the same shape except in dim {dim}, "
                     f"got {first.shape} and {t.shape}"
                 )
@@ -219,7 +246,7 @@ class Cat(Function):
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
     return Cat.apply(*tensors, dim=dim)
@@ -227,12 +254,12 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along a new dim."""
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: expected a non-empty sequence of tensors")
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+        raise RuntimeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     d = normalize_dim(dim, tensors[0].ndim + 1, "stack")
     return cat([unsqueeze(t, d) for t in tensors], d)
 
@@ -248,6 +275,8 @@ def normalize_index(index: Any) -> Any:
 
 
 def _index_part(i: Any) -> Any:
+    if isinstance(i, (str, bytes)):
+        raise TypeError(f"index: a tensor cannot be indexed with a string ({i!r})")
     if isinstance(i, Tensor):
         return i.data
     if isinstance(i, list):
@@ -258,13 +287,15 @@ def _index_part(i: Any) -> Any:
 class GetItem(Function):
     """``a[index]`` (basic or advanced); the gradient is scattered back, adding repeats."""
 
+    _view = True
+
     @staticmethod
     def forward(ctx: Context, a: Tensor, index: Any) -> np.ndarray:
         ctx.in_shape, ctx.index = a.shape, index
         try:
-            return a.data[index]
+            return take(a.data, index)
         except IndexError as e:
-            raise IndexError(f"index: {e} (tensor of shape {a.shape})") from e
+            raise IndexError(f"index: {e} (tensor of shape {a.shape})") from None
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
@@ -281,10 +312,12 @@ class IndexAdd(Function):
     def forward(ctx: Context, g: Tensor, index: Any, shape: tuple[int, ...]) -> np.ndarray:
         ctx.index = index
         out = np.zeros(shape, dtype=g.dtype)
+        split = _split_index(index)
+        target, index = (out, index) if split is None else (out[split[0]], split[1])
         if _is_basic(index):
-            out[index] = g.data  # basic indexing never repeats an element
+            target[index] = g.data  # basic indexing never repeats an element
         else:
-            np.add.at(out, index, g.data)
+            np.add.at(target, index, g.data)
         return out
 
     @staticmethod
@@ -297,3 +330,71 @@ def _is_basic(index: Any) -> bool:
     return all(
         p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts
     )
+
+
+def _split_index(index: Any) -> tuple[tuple, tuple] | None:
+    """PyTorch's rule for an index mixing ints with arrays: the ints select first (as basic
+    indices), then the arrays index what is left. numpy would treat the ints as arrays too,
+    so ``x[0, :, [0, 1]]`` came out transposed. Returns (basic, rest), or None if the index
+    means the same in both libraries."""
+    parts = index if isinstance(index, tuple) else (index,)
+    has_int = any(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in parts)
+    if not has_int or not any(isinstance(p, np.ndarray) for p in parts):
+        return None
+    first: list = []
+    second: list = []
+    for p in parts:
+        if isinstance(p, (int, np.integer)) and not isinstance(p, bool):
+            first.append(p)
+        elif isinstance(p, np.ndarray):
+            first.extend([slice(None)] * (p.ndim if p.dtype == bool else 1))
+            second.append(p)
+        elif p is Ellipsis:
+            first.append(p)
+            second.append(p)
+        else:  # a slice or None: applied in the first step, kept whole in the second
+            first.append(p)
+            second.append(slice(None))
+    return tuple(first), tuple(second)
+
+
+def take(arr: np.ndarray, index: Any) -> np.ndarray:
+    """``arr[index]`` with PyTorch's meaning of the index (see ``_split_index``)."""
+    split = _split_index(index)
+    return arr[index] if split is None else arr[split[0]][split[1]]
+
+
+def index_put(a: Tensor, index: Any, value: Any) -> Tensor:
+    """``a`` with ``a[index] = value`` done out of place; differentiable in both.
+
+    Positions are found by indexing an array of flat positions, so the index means exactly
+    what it means for reading, and ``value`` broadcasts to the indexed shape.
+    """
+    from .elementwise import where
+
+    try:
+        positions = take(np.arange(a.data.size).reshape(a.shape), index)
+    except IndexError as e:
+        raise IndexError(f"index: {e} (tensor of shape {a.shape})") from None
+    v = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+    if not np.can_cast(v.dtype, a.dtype, "same_kind"):
+        raise RuntimeError(
+            f"index_put: a value of dtype {v.dtype} can't be cast to the tensor's dtype {a.dtype}"
+        )
+    try:
+        v = BroadcastTo.apply(v.to(a.dtype), shape=positions.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"index_put: shape mismatch: value tensor of shape {v.shape} cannot be broadcast "
+            f"to indexing result of shape {positions.shape}"
+        ) from None
+    order = positions.ravel()
+    v = v.reshape(-1)
+    _, last_from_end = np.unique(order[::-1], return_index=True)
+    if last_from_end.size != order.size:  # a repeated position: the last write wins
+        keep = order.size - 1 - last_from_end
+        order, v = order[keep], v[keep]
+    flat = np.unravel_index(order, a.shape)
+    chosen = np.zeros(a.shape, dtype=bool)
+    chosen[flat] = True
+    return where(chosen, IndexAdd.apply(v, flat, a.shape), a)

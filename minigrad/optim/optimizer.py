@@ -127,6 +127,7 @@ class Optimizer:
                 if group.get("maximize", False):
                     grad = -grad
                 self._update(p, grad, self.state.setdefault(id(p), {}), group)
+                p._bump_version()  # in place: a graph that saved p is now stale
         return loss
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
