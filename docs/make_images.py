@@ -14,8 +14,8 @@ Writes into ``docs/images/`` (or ``--out DIR``):
 and the pictures of docs/tutorial.md:
 
 - ``im2col.png`` / ``pool_expansion.png``: the book's im2col and pooling expansion examples;
-- ``filters_before_after.png``: SimpleConvNet's filters before and after ``minigrad train``'s
-  recipe (``cli.registry.build_model``), the difference, and each panel's ``filter_smoothness``;
+- ``filters_before_after.png``: SimpleConvNet's filters before and after the default
+  ``minigrad train`` run (seed 0), the difference, and each panel's ``filter_smoothness``;
 - ``top_activations.png``: the test images that most activate a few conv1 channels;
 - ``alexnet_feature_maps.png``: AlexNet's layer 1 and layer 5 on a natural-looking picture.
 
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -131,24 +132,23 @@ def natural_scene(size: int = 227) -> np.ndarray:
 
 def tutorial_pictures(out: Path, quick: bool) -> None:
     """The tutorial's pictures: im2col, pooling, filters of the CLI's recipe, hierarchy."""
-    from minigrad.cli.registry import build_model, build_optimizer
-    from minigrad.data import DataLoader, RandomShift
-    from minigrad.train import accuracy, fit
+    from minigrad.cli import main as cli_main
+    from minigrad.cli import runs
 
     viz.plot_im2col(BOOK_IMAGE, BOOK_FILTER, path=out / "im2col.png")
     viz.plot_pool_expansion(BOOK_POOL_INPUT, 2, path=out / "pool_expansion.png")
 
-    mg.manual_seed(0)  # what `minigrad train --seed 0` does, for fewer epochs when quick
-    train_set, test_set = load_mnist_sample("train"), load_mnist_sample("test")
-    net = build_model("simpleconvnet")
-    before = net.conv1.weight.detach().numpy().copy()
-    loader = DataLoader(RandomShift(train_set, 2), 100, shuffle=True)
-    progress, _ = fit(net, loader, build_optimizer("adam", net.parameters()), F.cross_entropy,
-                      {"accuracy": accuracy}, epochs=1 if quick else 15,
-                      val_loader=DataLoader(test_set, batch_size=500), quiet=True)
-    print(f"SimpleConvNet (minigrad train's recipe): test accuracy "
-          f"{progress.history[-1]['val_accuracy']:.4f}, filter smoothness "
-          f"{viz.filter_smoothness(net.conv1.weight):.3f}")
+    with tempfile.TemporaryDirectory() as tmp:  # the default `minigrad train` run, seed 0
+        run = Path(tmp) / "run"
+        epochs = ["--epochs", "1"] if quick else []
+        if cli_main(["train", "--data", "sample", "--out", str(run), "--quiet", *epochs]):
+            raise SystemExit("minigrad train failed")
+        net, meta = runs.load_model(run / runs.BEST)
+        before = mg.load(run / runs.LAST_STATE)["initial_filters"]
+    test_set = load_mnist_sample("test")
+    print(f"SimpleConvNet (minigrad train, epoch {meta['metrics']['epoch']}): filter "
+          f"smoothness {viz.filter_smoothness(net.conv1.weight):.3f}, validation accuracy "
+          f"{meta['metrics']['val_accuracy']:.4f}")
     viz.plot_filters(net.conv1.weight, out / "filters_before_after.png", ncols=6,
                      before=before)
     viz.plot_top_activations(net, test_set.images, "conv1", [0, 1, 2, 3, 4], k=6,

@@ -2,7 +2,8 @@
 
 Figures are ``matplotlib.figure.Figure`` objects saved with the Agg canvas, never through
 ``pyplot``: no backend is chosen for the process, no window opens, nothing global changes.
-The filters picture is ``minigrad.viz.plot_filters`` (one implementation), before and after.
+The filters picture is ``minigrad.viz.plot_filters`` (one implementation): before, after and
+the difference.
 """
 
 from __future__ import annotations
@@ -46,25 +47,11 @@ def plot_curves(epochs: Sequence[int], train_acc: Sequence[float], val_acc: Sequ
     fig.savefig(path)
 
 
-def _pixels(fig: Any) -> np.ndarray:
-    fig.canvas.draw()
-    return np.asarray(fig.canvas.buffer_rgba())
-
-
 def plot_filters_before_after(before: np.ndarray, after: np.ndarray,
                               path: str | os.PathLike) -> None:
-    """First-layer filters before and after training, side by side (``viz.plot_filters``)."""
-    ncols = min(10, before.shape[0])
-    images = [_pixels(plot_filters(w, ncols=ncols)) for w in (before, after)]
-    h, w = images[0].shape[:2]
-    fig = _figure(2 * w / 100, h / 100 + 0.35)
-    for i, (img, title) in enumerate(zip(images, ("before training", "after training"))):
-        ax = fig.add_subplot(1, 2, i + 1)
-        ax.imshow(img)
-        ax.set_title(title, fontsize=9)
-        ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path)
+    """First-layer filters before and after training and their difference, in three labelled
+    panels with each one's filter smoothness (``viz.plot_filters(after, before=before)``)."""
+    plot_filters(after, path, ncols=min(10, before.shape[0]), before=before)
 
 
 def plot_confusion(matrix: np.ndarray, path: str | os.PathLike, title: str = "") -> None:
