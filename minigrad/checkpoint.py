@@ -23,13 +23,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import struct
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ._orphans import orphans
 
 __all__ = ["CheckpointError", "atomic_write", "read", "write"]
 
@@ -53,27 +54,13 @@ def _temp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}.tmp")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_temporaries(directory: str | os.PathLike) -> list[Path]:
     """Remove temporary files left in ``directory`` by writers that no longer run."""
     removed = []
-    pattern = re.compile(r"^\..+\.(\d+)\.tmp$")
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(directory):
-            m = pattern.match(entry.name)
-            if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-                    removed.append(Path(entry.path))
+    for entry in orphans(directory, r"\..+\.(\d+)\.tmp"):
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
     return removed
 
 

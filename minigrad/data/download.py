@@ -10,14 +10,14 @@ checked files or nothing.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import re
 import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from .._orphans import orphans
 
 __all__ = ["ChecksumError", "DownloadError", "cache_root", "download_file"]
 
@@ -36,23 +36,10 @@ def cache_root(name: str) -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "minigrad" / name
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_staging(root: Path) -> None:
     """Remove ``.download-<pid>`` folders of processes that no longer run."""
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(root):
-            m = re.fullmatch(r"\.download-(\d+)", entry.name)
-            if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
-                shutil.rmtree(entry.path, ignore_errors=True)
+    for entry in orphans(root, r"\.download-(\d+)"):
+        shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _fetch_one(url: str, staging: Path, sha256: str, timeout: float, retries: int,

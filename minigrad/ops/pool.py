@@ -313,8 +313,8 @@ def _avg_divisor(g: Geometry, count_include_pad: bool, divisor_override: Any) ->
     return div.astype(np.int64)
 
 
-def _pool_geometry(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-                   ceil_mode: bool, exact: bool | None, op: str) -> tuple[Tensor, Geometry]:
+def _pool_input(x: Any, op: str) -> Tensor:
+    """The input of any pooling op: a float (N, C, H, W) Tensor (an array is wrapped)."""
     if not isinstance(x, Tensor):
         if not isinstance(x, np.ndarray):
             raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
@@ -322,6 +322,12 @@ def _pool_geometry(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation
     if x.ndim != 4:
         raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
     check_float(x.data, "input", op)
+    return x
+
+
+def _pool_geometry(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                   ceil_mode: bool, exact: bool | None, op: str) -> tuple[Tensor, Geometry]:
+    x = _pool_input(x, op)
     if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
         stride = kernel_size  # PyTorch: None or [] means "the kernel size"
     g = geometry(x.shape, kernel_size, stride, padding, dilation, exact=exact, op=op,
@@ -406,13 +412,7 @@ def _adaptive_size(x: Tensor, output_size: Any, op: str) -> tuple[int, int]:
 
 
 def _adaptive_input(x: Any, op: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        if not isinstance(x, np.ndarray):
-            raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
-        x = Tensor(x)
-    if x.ndim != 4:
-        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
-    check_float(x.data, "input", op)
+    x = _pool_input(x, op)
     if (x.shape[2] == 0 or x.shape[3] == 0):
         raise ValueError(f"{op}: input {x.shape} has an empty plane; expected H, W > 0")
     return x
