@@ -160,7 +160,7 @@ def test_state_dict_layout_is_torchs() -> None:
     assert sorted(sd["state"][0]) == ["exp_avg", "exp_avg_sq", "step"]
     assert sd["param_groups"][0]["params"] == [0] and sd["param_groups"][0]["lr"] == 1e-3
     sd["state"][0]["exp_avg"].data[...] = 99  # a copy: the optimizer is not affected
-    assert opt.state[id(p)]["exp_avg"][0] != 99
+    assert opt.state[p]["exp_avg"][0] != 99
 
 
 def test_load_state_dict_rejects_a_different_layout() -> None:
@@ -214,3 +214,21 @@ def test_param_groups_are_torchs_dicts_and_lr_changes_take_effect() -> None:
         assert {k: v for k, v in g.items() if k != "params"} == {
             k: v for k, v in tg.items() if k not in ("params", "foreach", "differentiable",
                                                      "fused")}
+
+
+def test_state_is_keyed_by_the_parameter_as_in_pytorch():
+    torch = pytest.importorskip("torch")
+    start = np.array([[0.5, -1.0], [2.0, 0.25]], dtype=np.float32)
+    ours = mg.tensor(start.copy(), requires_grad=True)
+    theirs = torch.tensor(start.copy(), requires_grad=True)
+    opt_m = optim.Adam([ours], lr=0.1)
+    opt_t = torch.optim.Adam([theirs], lr=0.1)
+    for _ in range(2):
+        (ours * ours).sum().backward()
+        (theirs * theirs).sum().backward()
+        opt_m.step()
+        opt_t.step()
+    for key in ("exp_avg", "exp_avg_sq"):
+        np.testing.assert_allclose(np.asarray(opt_m.state[ours][key]),
+                                   opt_t.state[theirs][key].numpy(), rtol=1e-6)
+    assert list(opt_m.state) == [ours]

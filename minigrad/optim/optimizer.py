@@ -44,7 +44,9 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
-        self.state: dict[int, dict[str, Any]] = {}  # by id(param): Tensor == is elementwise
+        # keyed by the parameter itself, as in PyTorch (``opt.state[p]``): a Tensor hashes by
+        # identity, and a dict compares keys by identity before it would call the elementwise ==
+        self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params should be an iterable of Tensors "
@@ -126,7 +128,7 @@ class Optimizer:
                     grad = grad.astype(p.dtype)
                 if group.get("maximize", False):
                     grad = -grad
-                self._update(p, grad, self.state.setdefault(id(p), {}), group)
+                self._update(p, grad, self.state.setdefault(p, {}), group)
                 p._bump_version()  # in place: a graph that saved p is now stale
         return loss
 
@@ -147,9 +149,9 @@ class Optimizer:
                 ids.append(index[id(p)])
             groups.append({**{k: v for k, v in g.items() if k != "params"}, "params": ids})
         state = {}
-        for pid, s in self.state.items():
-            if pid in index and s:
-                state[index[pid]] = {
+        for p, s in self.state.items():
+            if id(p) in index and s:
+                state[index[id(p)]] = {
                     k: Tensor(v.copy()) if isinstance(v, np.ndarray) else v for k, v in s.items()
                 }
         return {"state": state, "param_groups": groups}
@@ -169,7 +171,7 @@ class Optimizer:
                                  f"{len(own['params'])}")
             for idx, p in zip(saved["params"], own["params"]):
                 params[int(idx)] = p
-        state: dict[int, dict[str, Any]] = {}
+        state: dict[Tensor, dict[str, Any]] = {}
         for idx, s in state_dict["state"].items():
             p = params.get(int(idx))
             if p is None:
@@ -187,7 +189,7 @@ class Optimizer:
                     entry[k] = np.array(arr, dtype=p.dtype)
                 else:
                     entry[k] = copy.deepcopy(v)
-            state[id(p)] = entry
+            state[p] = entry
         for saved, own in zip(groups, self.param_groups):
             for k, v in saved.items():
                 if k != "params":
