@@ -284,3 +284,19 @@ def test_repr_of_layers_reads_like_pytorch() -> None:
     assert repr(nn.Dropout(0.5)) == "Dropout(p=0.5)"
     assert repr(nn.MaxPool2d(3, 2)) == \
         "MaxPool2d(kernel_size=3, stride=2, padding=0, dilation=1, ceil_mode=False)"
+
+
+@pytest.mark.parametrize("make", [lambda: nn.Linear(2, 3), lambda: nn.Conv2d(1, 2, 3),
+                                  lambda: nn.BatchNorm2d(3), lambda: nn.LayerNorm(4),
+                                  lambda: nn.GroupNorm(2, 4), lambda: nn.Embedding(5, 2)])
+def test_layers_are_built_in_the_current_default_dtype(make):
+    """As in PyTorch: set_default_dtype(float64) before building gives float64 weights."""
+    mg.set_default_dtype(mg.float64)
+    try:
+        layer = make()
+    finally:
+        mg.set_default_dtype(mg.float32)
+    floats = [v for k, v in layer.state_dict().items() if k != "num_batches_tracked"]
+    assert floats and all(v.dtype == np.float64 for v in floats)
+    assert all(v.dtype == np.float32 for k, v in make().state_dict().items()
+               if k != "num_batches_tracked")

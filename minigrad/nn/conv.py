@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..im2col import channels, pair, window_args
-from ..tensor import DEFAULT_FLOAT, Tensor
+from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .module import Module
@@ -63,7 +64,7 @@ class _ConvNd(Module):
             shape = (self.in_channels, self.out_channels // self.groups, *kernel)
         else:
             shape = (self.out_channels, self.in_channels // self.groups, *kernel)
-        dtype = dtype or DEFAULT_FLOAT
+        dtype = dtype or get_default_dtype()
         self.weight = Parameter(np.zeros(shape, dtype))
         self.bias = Parameter(np.zeros((self.out_channels,), dtype)) if bias else None
         self.reset_parameters()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..ops.embedding import embedding
-from ..tensor import DEFAULT_FLOAT, Tensor
+from ..tensor import Tensor
 from . import init
 from ._checks import size_arg
 from .module import Module
@@ -37,7 +38,7 @@ class Embedding(Module):
         if _weight is not None:
             self.weight = Parameter(_weight, requires_grad=not _freeze)
         else:
-            self.weight = Parameter(np.empty(shape, np.dtype(dtype or DEFAULT_FLOAT)))
+            self.weight = Parameter(np.empty(shape, np.dtype(dtype or get_default_dtype())))
             self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -7,8 +7,9 @@ import math
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..ops.activation import linear
-from ..tensor import DEFAULT_FLOAT, Tensor
+from ..tensor import Tensor
 from . import init
 from ._checks import size_arg
 from .module import Module
@@ -37,7 +38,7 @@ class Linear(Module):
         name = type(self).__name__
         self.in_features = size_arg(in_features, "in_features", name)
         self.out_features = size_arg(out_features, "out_features", name)
-        dtype = np.dtype(dtype or DEFAULT_FLOAT)
+        dtype = np.dtype(dtype or get_default_dtype())
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype))
         self.bias = Parameter(np.empty((self.out_features,), dtype)) if bias else None
         self.reset_parameters()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..ops.norm import batch_norm, group_norm, layer_norm, local_response_norm
-from ..tensor import DEFAULT_FLOAT, Tensor
+from ..tensor import Tensor
 from ._checks import size_arg
 from .module import Module
 from .parameter import Parameter
@@ -46,14 +47,14 @@ class _BatchNorm(Module):
         self.affine, self.track_running_stats = affine, track_running_stats
         n = self.num_features
         if affine:
-            self.weight = Parameter(np.ones(n, DEFAULT_FLOAT))
-            self.bias = Parameter(np.zeros(n, DEFAULT_FLOAT))
+            self.weight = Parameter(np.ones(n, get_default_dtype()))
+            self.bias = Parameter(np.zeros(n, get_default_dtype()))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(n, DEFAULT_FLOAT)))
-            self.register_buffer("running_var", Tensor(np.ones(n, DEFAULT_FLOAT)))
+            self.register_buffer("running_mean", Tensor(np.zeros(n, get_default_dtype())))
+            self.register_buffer("running_var", Tensor(np.ones(n, get_default_dtype())))
             self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
         else:
             self.register_buffer("running_mean", None)
@@ -122,7 +123,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(size_arg(s, "normalized_shape", "LayerNorm")
                                       for s in shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        dt = np.dtype(dtype or DEFAULT_FLOAT)
+        dt = np.dtype(dtype or get_default_dtype())
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, dt))
             self.bias = Parameter(np.zeros(self.normalized_shape, dt)) if bias else None
@@ -153,7 +154,7 @@ class GroupNorm(Module):
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
                              f"num_groups ({num_groups})")
         self.eps, self.affine = eps, affine
-        dt = np.dtype(dtype or DEFAULT_FLOAT)
+        dt = np.dtype(dtype or get_default_dtype())
         if affine:
             self.weight = Parameter(np.ones(self.num_channels, dt))
             self.bias = Parameter(np.zeros(self.num_channels, dt))

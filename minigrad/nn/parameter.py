@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import DEFAULT_FLOAT, Tensor
+from ..dtypes import get_default_dtype
+from ..tensor import Tensor
 
 
 class Parameter(Tensor):
@@ -20,7 +21,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
-            data = np.empty((0,), dtype=DEFAULT_FLOAT)
+            data = np.empty((0,), dtype=get_default_dtype())
         if isinstance(data, Tensor):
             data = data.data
         super().__init__(data, requires_grad=requires_grad)
