@@ -1,0 +1,98 @@
+"""Running array work on several cores: numpy's ufuncs and copies release the GIL.
+
+BLAS spreads a GEMM over every core, but numpy's elementwise ops and copies run on one, so
+on a 2-core machine the glue around the GEMMs (window copies, Winograd transforms,
+strided adds) would use half of it. ``for_blocks`` splits such work into blocks along one
+axis (images, usually) and runs them on a small pool of threads; each block touches its own
+slice of the output, so no locks are needed, and blocks small enough to stay in cache also
+run faster on one core.
+
+``set_num_threads``/``get_num_threads`` are PyTorch's names. They set minigrad's own
+threads; the BLAS pool follows ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` (or
+threadpoolctl). The default is ``OMP_NUM_THREADS`` when set, else the CPUs this process may
+use.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+__all__ = ["for_blocks", "get_num_threads", "set_num_threads"]
+
+
+def _default_threads() -> int:
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class _Pool(threading.local):
+    worker = False  # True inside a pool thread: nested calls run inline, never deadlock
+
+
+_local = _Pool()
+_lock = threading.Lock()
+_threads = _default_threads()
+_executor: ThreadPoolExecutor | None = None
+
+
+def get_num_threads() -> int:
+    """How many threads minigrad's own array work (not BLAS) uses."""
+    return _threads
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads for minigrad's own array work (1: everything on the caller's)."""
+    global _threads, _executor
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
+    with _lock:
+        _threads = n
+        if _executor is not None:
+            _executor.shutdown(wait=True)
+            _executor = None
+
+
+def _mark_worker() -> None:
+    _local.worker = True
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(_threads, thread_name_prefix="minigrad",
+                                           initializer=_mark_worker)
+        return _executor
+
+
+def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
+               min_block: int = 1 << 16, max_block: int = 1 << 20) -> None:
+    """Call ``fn(start, stop)`` over consecutive blocks covering ``range(n)``.
+
+    ``per_item`` is roughly how many array elements one item costs; blocks hold between
+    ``min_block`` (not worth a thread below) and ``max_block`` (about what stays in a
+    core's cache) elements' work. ``fn`` must only write its own block's part of the
+    output. Exceptions propagate; all blocks have finished when this returns.
+    """
+    if n <= 0:
+        return
+    size = max(1, min(n, max_block // max(per_item, 1)))
+    count = -(-n // size)
+    if _threads > 1 and count == 1 and n * per_item >= 2 * min_block:
+        size = -(-n // _threads)  # one cache-sized block would leave the other cores idle
+        count = -(-n // size)
+    if count == 1 or _threads == 1 or _local.worker:
+        for start in range(0, n, size):
+            fn(start, min(n, start + size))
+        return
+    futures = [_pool().submit(fn, s, min(n, s + size)) for s in range(0, n, size)]
+    for f in futures:
+        f.result()
