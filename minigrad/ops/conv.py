@@ -12,6 +12,9 @@ Functions, each the derivative of the others, so gradients of gradients work:
 * ``Conv2dWeightGrad``: the weight (and bias) gradient ``g @ [im2col(x); 1]^T``, one GEMM,
   reusing the column buffer that the forward pass saved.
 
+3x3 stride-1 convolutions may run as Winograd F(2x2, 3x3) inside the same three Functions
+(``minigrad.winograd``: same graph, other arithmetic; ``winograd.applies`` decides).
+
 Inputs are (N, C, H, W), weights (FN, C, FH, FW); the gradient ``g`` is used in
 "feature-major" layout (FN, N*OH*OW), which is what the GEMMs want.
 """
@@ -23,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import winograd
 from ..autograd import Context, Function
 from ..im2col import (
     Geometry,
@@ -185,6 +189,11 @@ class Conv2d(Function):
             if b is not None:
                 y += b.data[:, None]
             return y.reshape(g.n, fn, g.oh, g.ow)
+        if winograd.applies(g, fn):  # 3x3 stride 1: its tiles V stand in for the columns
+            y, tiles = winograd.forward(x.data, w.data, None if b is None else b.data, g,
+                                        keep_tiles=ctx.needs_input_grad[1])
+            ctx.save_for_backward(x, w, tiles)
+            return y
         fused_bias = b is not None and groups == 1
         cols = _columns(x.data, g, with_ones=fused_bias)
         ctx.save_for_backward(x, w, cols if ctx.needs_input_grad[1] else None)
@@ -214,7 +223,10 @@ class Conv2d(Function):
         # the feature-major gradient is needed by the input gradient and the single-GEMM
         # weight gradient; the per-image weight gradient reads the gradient as it is
         gfm = None
-        if not _pointwise(g) and (need_x or (need_w and not _per_image(w.shape[0], g))):
+        winograd_dx = winograd.applies(g, w.shape[0])  # Winograd reads grad as it is
+        winograd_dw = _is_tiles(cols) or (cols is None and winograd_dx)
+        if not _pointwise(g) and ((need_x and not winograd_dx) or (
+                need_w and not winograd_dw and not _per_image(w.shape[0], g))):
             gfm = _feature_major(grad.data)
         if need_x:
             gx = ConvTranspose2d.apply(grad, w, g, gfm)
@@ -275,6 +287,8 @@ class ConvTranspose2d(Function):
             fn = w.shape[0]
             dx = np.matmul(w.data.reshape(fn, g.c).T, grad.data.reshape(g.n, fn, g.oh * g.ow))
             return dx.reshape(g.input_shape)
+        if winograd.applies(g, w.shape[0]):
+            return winograd.input_grad(grad.data, w.data, g)
         if gfm is None:
             gfm = _feature_major(grad.data)
         dtype = np.result_type(gfm, w.data)
@@ -332,6 +346,12 @@ def _pointwise(g: Geometry) -> bool:
             and g.oh == g.h and g.ow == g.w)
 
 
+def _is_tiles(saved: np.ndarray | None) -> bool:
+    """Is the forward's saved unfolding of ``x`` Winograd tiles (16, C, N*TH*TW) rather than
+    im2col columns (C*KH*KW [+1], N*OH*OW)?"""
+    return saved is not None and saved.ndim == 3
+
+
 def _gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """``out = a @ b`` for stacks of matrices; a stack of one is issued as a plain GEMM."""
     if a.shape[0] == 1:
@@ -359,8 +379,9 @@ class Conv2dWeightGrad(Function):
     ``with_bias`` also the bias gradient (the column of the row of ones), as a second
     output.
 
-    The forward pass's column buffer is passed in when there is one, so first-order
-    training never unfolds ``x`` twice.
+    The forward pass's column buffer (or its Winograd tiles) is passed in when there is
+    one, so first-order training never unfolds ``x`` twice; saved tiles mean Winograd
+    whatever ``winograd.algorithm`` says by now.
     """
 
     @staticmethod
@@ -376,6 +397,9 @@ class Conv2dWeightGrad(Function):
             dw = np.matmul(g3, x.data.reshape(g.n, g.c, hw).transpose(0, 2, 1)).sum(axis=0)
             dw = dw.reshape(fn, g.c, 1, 1)
             return (dw, g3.sum(axis=(0, 2))) if with_bias else dw
+        if _is_tiles(cols) or (cols is None and winograd.applies(g, fn)):
+            dw = winograd.weight_grad(x.data, grad.data, g, cols)
+            return (dw, grad.data.sum(axis=(0, 2, 3))) if with_bias else dw
         if cols is None or cols.shape[0] < k + with_bias:
             cols = _columns(x.data, g, with_ones=with_bias)
         c2 = cols[: k + with_bias]
