@@ -13,8 +13,8 @@ cache, on ``parallel.for_blocks`` threads (numpy's ufuncs release the GIL).
 
 The backward passes are the adjoints of the same maps, so the three passes share the
 transforms: input gradient ``dx = overlap-add(B (U^T @ A dY A^T) B^T)``, weight gradient
-``dw = G^T ((A dY A^T) @ V^T) G`` with the forward's ``V`` saved (a quarter of... rather,
-4/9 of the im2col column buffer for a "same" convolution).
+``dw = G^T ((A dY A^T) @ V^T) G`` with the forward's ``V`` saved (16 numbers per 4 pixels
+and channel: 4/9 of the im2col column buffer's 9 per pixel).
 
 Layouts: weights (16, FN, C); tiles (16, C, N, TH, TW); transformed gradients
 (16, FN, N, TH, TW). Channel-major tiles make all three passes 16 plain GEMMs (the weight
@@ -226,8 +226,8 @@ def _overlap_add(e: tuple[np.ndarray, ...], out: np.ndarray, t: int) -> None:
 
 
 def _input_tiles_adjoint(dv: np.ndarray, g: Geometry, dx: np.ndarray) -> None:
-    """dx = overlap-add of B dV B^T over the tiles, cropped to the image: the adjoint of
-    ``_input_tiles``. ``dv`` is (16, C, N, TH, TW), ``dx`` (C, N, H, W). B's rows:
+    """The input gradient: overlap-add of B dV B^T over the tiles, cropped to the image;
+    the adjoint of ``_input_tiles``. ``dv`` is (16, C, N, TH, TW), ``dx`` (C, N, H, W). B's rows:
     (v0, v1 - v2 + v3, v1 + v2 - v0, -v3)."""
     th, tw = tile_shape(g)
     hp, wp = 2 * th + 2, 2 * tw + 2
@@ -263,7 +263,7 @@ def input_tiles(x: np.ndarray, g: Geometry, keep: bool) -> np.ndarray:
 
 
 def _grad_tiles_of(dy: np.ndarray, g: Geometry) -> np.ndarray:
-    """dM of the output gradient as (16, FN, N*TH*TW), in scratch memory."""
+    """The gradient tiles dM = A dY A^T as (16, FN, N*TH*TW), in scratch memory."""
     th, tw = tile_shape(g)
     dm = workspace((16, dy.shape[1], g.n, th, tw), dy.dtype)
     _grad_tiles(dy, g, dm)
