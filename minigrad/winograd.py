@@ -41,6 +41,7 @@ __all__ = [
     "applies",
     "forward",
     "get_algorithm",
+    "grad_tiles",
     "input_grad",
     "possible",
     "tile_shape",
@@ -262,7 +263,7 @@ def input_tiles(x: np.ndarray, g: Geometry, keep: bool) -> np.ndarray:
     return v.reshape(16, g.c, g.n * th * tw)
 
 
-def _grad_tiles_of(dy: np.ndarray, g: Geometry) -> np.ndarray:
+def grad_tiles(dy: np.ndarray, g: Geometry) -> np.ndarray:
     """The gradient tiles dM = A dY A^T as (16, FN, N*TH*TW), in scratch memory."""
     th, tw = tile_shape(g)
     dm = workspace((16, dy.shape[1], g.n, th, tw), dy.dtype)
@@ -285,11 +286,15 @@ def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geometry,
     return y.transpose(1, 0, 2, 3), (v if keep_tiles else None)
 
 
-def input_grad(dy: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
+def input_grad(dy: np.ndarray, w: np.ndarray, g: Geometry,
+               dm: np.ndarray | None = None) -> np.ndarray:
     """conv2d's input gradient (= conv_transpose2d) of ``dy`` (N, FN, OH, OW), any strides:
-    (N, C, H, W), a view of (C, N, H, W) memory like the im2col path's."""
+    (N, C, H, W), a view of (C, N, H, W) memory like the im2col path's. ``dm`` is
+    ``grad_tiles(dy, g)`` when the caller has it (a backward computes it once for both
+    gradients)."""
     th, tw = tile_shape(g)
-    dm = _grad_tiles_of(dy, g)
+    if dm is None:
+        dm = grad_tiles(dy, g)
     ut = np.ascontiguousarray(_weight_tiles(w).transpose(0, 2, 1))  # (16, C, FN)
     dv = workspace((16, g.c, g.n * th * tw), dy.dtype)
     np.matmul(ut, dm, out=dv)
@@ -298,12 +303,14 @@ def input_grad(dy: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
     return dx.transpose(1, 0, 2, 3)
 
 
-def weight_grad(x: np.ndarray, dy: np.ndarray, g: Geometry,
-                tiles: np.ndarray | None = None) -> np.ndarray:
+def weight_grad(x: np.ndarray, dy: np.ndarray, g: Geometry, tiles: np.ndarray | None = None,
+                dm: np.ndarray | None = None) -> np.ndarray:
     """conv2d's weight gradient (FN, C, 3, 3) from ``x`` and ``dy`` (any strides); ``tiles``
-    is the forward's V when it kept it (else ``x`` is transformed again)."""
+    is the forward's V when it kept it (else ``x`` is transformed again), ``dm`` as in
+    ``input_grad``."""
     fn = dy.shape[1]
     v = input_tiles(x, g, keep=False) if tiles is None else tiles
-    dm = _grad_tiles_of(dy, g)
+    if dm is None:
+        dm = grad_tiles(dy, g)
     du = np.matmul(dm, v.transpose(0, 2, 1))  # (16, FN, C), contraction over N*TH*TW
     return _weight_tiles_adjoint(du, fn, g.c)

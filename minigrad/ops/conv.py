@@ -225,7 +225,9 @@ class Conv2d(Function):
         gfm = None
         winograd_dx = winograd.applies(g, w.shape[0])  # Winograd reads grad as it is
         winograd_dw = _is_tiles(cols) or (cols is None and winograd_dx)
-        if not _pointwise(g) and ((need_x and not winograd_dx) or (
+        if need_x and need_w and winograd_dx and winograd_dw:  # one dM for both passes
+            gfm = winograd.grad_tiles(grad.data, g)
+        elif not _pointwise(g) and ((need_x and not winograd_dx) or (
                 need_w and not winograd_dw and not _per_image(w.shape[0], g))):
             gfm = _feature_major(grad.data)
         if need_x:
@@ -287,8 +289,8 @@ class ConvTranspose2d(Function):
             fn = w.shape[0]
             dx = np.matmul(w.data.reshape(fn, g.c).T, grad.data.reshape(g.n, fn, g.oh * g.ow))
             return dx.reshape(g.input_shape)
-        if winograd.applies(g, w.shape[0]):
-            return winograd.input_grad(grad.data, w.data, g)
+        if _is_tiles(gfm) or winograd.applies(g, w.shape[0]):
+            return winograd.input_grad(grad.data, w.data, g, gfm if _is_tiles(gfm) else None)
         if gfm is None:
             gfm = _feature_major(grad.data)
         dtype = np.result_type(gfm, w.data)
@@ -347,8 +349,8 @@ def _pointwise(g: Geometry) -> bool:
 
 
 def _is_tiles(saved: np.ndarray | None) -> bool:
-    """Is the forward's saved unfolding of ``x`` Winograd tiles (16, C, N*TH*TW) rather than
-    im2col columns (C*KH*KW [+1], N*OH*OW)?"""
+    """Is this Winograd tiles (16, C or FN, N*TH*TW) rather than the im2col path's 2-D
+    matrices (the column buffer, the feature-major gradient)?"""
     return saved is not None and saved.ndim == 3
 
 
@@ -398,7 +400,8 @@ class Conv2dWeightGrad(Function):
             dw = dw.reshape(fn, g.c, 1, 1)
             return (dw, g3.sum(axis=(0, 2))) if with_bias else dw
         if _is_tiles(cols) or (cols is None and winograd.applies(g, fn)):
-            dw = winograd.weight_grad(x.data, grad.data, g, cols)
+            dw = winograd.weight_grad(x.data, grad.data, g, cols if _is_tiles(cols) else None,
+                                      gfm if _is_tiles(gfm) else None)
             return (dw, grad.data.sum(axis=(0, 2, 3))) if with_bias else dw
         if cols is None or cols.shape[0] < k + with_bias:
             cols = _columns(x.data, g, with_ones=with_bias)
