@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import os
 import threading
 import traceback
@@ -310,11 +311,14 @@ class Function:
         state = _state
         if state.grad_enabled:
             needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+            needs = _SHARED_NEEDS.get(needs, needs)  # a live graph keeps one copy of each
             record = True in needs
         else:
             needs, record = _NO_NEEDS.get(len(args)) or (False,) * len(args), False
         ctx = Context(cls, needs)
-        result = cls.forward(ctx, *args, **kwargs)
+        result = produced = cls.forward(ctx, *args, **kwargs)
+        if type(result) is not np.ndarray and isinstance(result, np.generic):
+            result = np.asarray(result)  # a ufunc of 0-d arrays gives a numpy scalar
         if type(result) is np.ndarray and not state.anomaly:  # the hot paths: one array out
             if not record:
                 out = Tensor._make(result, False, None, 0)
@@ -325,9 +329,9 @@ class Function:
             _record(ctx, args, needs, (out,))
             saved = ctx._saved
             if saved:
-                ctx._saved, ctx._versions = _pack_saved(saved, result, out)
+                ctx._saved, ctx._versions = _pack_saved(saved, produced, out)
             return out
-        return _apply_general(cls, ctx, args, needs, record, result)
+        return _apply_general(cls, ctx, args, needs, record, produced)
 
 
 def _apply_general(
@@ -383,8 +387,13 @@ def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
     ctx.edges = tuple(edges)
     if const is not None:
         ctx._const_inputs = tuple(const)
-    ctx.outputs = tuple([weakref.ref(t) for t in outputs])
-    ctx._output_arrays = [(t.data, t.requires_grad) for t in outputs]
+    if len(outputs) == 1:  # literals, not comprehensions: no spare capacity kept
+        out = outputs[0]
+        ctx.outputs = (weakref.ref(out),)
+        ctx._output_arrays = [(out.data, out.requires_grad)]
+    else:
+        ctx.outputs = tuple([weakref.ref(t) for t in outputs])
+        ctx._output_arrays = [(t.data, t.requires_grad) for t in outputs]
     scope = _state.scope
     if scope:
         ctx.scope = scope
@@ -394,13 +403,14 @@ def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
         graph.freeze()
 
 
-def _pack_saved(saved: tuple, result: np.ndarray, out: Tensor) -> tuple[tuple, tuple]:
-    """What a one-output node keeps: the output as a ``_SavedOutput`` (no cycle through it),
-    and each saved Tensor's version, checked when it is unpacked."""
+def _pack_saved(saved: tuple, produced: Any, out: Tensor) -> tuple[tuple, tuple]:
+    """What a one-output node keeps: its output (``produced`` by forward, the array or numpy
+    scalar ``out`` holds) as a ``_SavedOutput``, so no cycle runs through it; and each saved
+    Tensor's version, checked when it is unpacked."""
     items = []
     versions = []
     for s in saved:
-        if s is result:
+        if s is produced or s is out.data:
             s = _SavedOutput(0, out._version_cell())
             versions.append(None)
         elif isinstance(s, Tensor):
@@ -408,10 +418,15 @@ def _pack_saved(saved: tuple, result: np.ndarray, out: Tensor) -> tuple[tuple, t
         else:
             versions.append(None)
         items.append(s)
-    return tuple(items), tuple(versions)
+    versions = tuple(versions)
+    return tuple(items), _SHARED_VERSIONS.get(versions, versions)
 
 
 _NO_NEEDS = {n: (False,) * n for n in range(8)}
+# The common small tuples every node stores, one shared copy each: a large live graph holds
+# fewer objects (less memory, less for the cyclic collector to walk).
+_SHARED_NEEDS = {t: t for n in range(1, 5) for t in itertools.product((False, True), repeat=n)}
+_SHARED_VERSIONS = {t: t for n in range(1, 4) for t in itertools.product((None, 0), repeat=n)}
 
 
 def _share_version(view: Tensor, base: Any) -> None:
@@ -425,11 +440,11 @@ class _GraphGC:
 
     The graph is acyclic by construction (outputs are held weakly) and freed by reference
     counting, yet every full collection walks all of it: building a 100,000-op graph cost
-    3x per op what a 100-op one does. So, only while a big graph is being recorded, the
-    objects alive so far are moved to the collector's permanent generation (``gc.freeze``)
-    every ``EVERY`` nodes, and put back (``gc.unfreeze``) when a backward pass ends. Young
-    objects are still collected as usual; a program that uses ``gc.freeze`` itself is left
-    alone.
+    3x per op what a 100-op one does. So, only while a big graph is being recorded (past
+    ``START`` nodes), the objects alive so far are moved to the collector's permanent
+    generation (``gc.freeze``, which costs the same for any number of objects) every
+    ``EVERY`` nodes, and put back (``gc.unfreeze``) when a backward pass ends. Young objects
+    are still collected as usual; a program that uses ``gc.freeze`` itself is left alone.
     """
 
     START = 1000  # a graph smaller than this is never frozen
@@ -744,7 +759,7 @@ def _seed_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None) -
                     f"grad can be implicitly created only for scalar outputs, but the output "
                     f"has shape {out.shape}; pass gradient= (or grad_outputs=) of that shape"
                 )
-            g = Tensor._make(np.ones_like(out.data), False, None, 0)
+            g = Tensor._make(np.ones(out.data.shape, out.data.dtype), False, None, 0)
         else:
             if not isinstance(g, (Tensor, np.ndarray, int, float, np.generic)) or isinstance(
                 g, (str, bytes)
