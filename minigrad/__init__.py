@@ -40,8 +40,8 @@ from .device import device
 from .dtypes import get_default_dtype, result_type, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .im2col import strict_shapes
-from .parallel import get_num_threads, set_num_threads
 from .ops import argsort, cat, cumsum, gather, masked_fill, pad, sort, stack, topk, where
+from .parallel import get_num_threads, set_num_threads
 from .rng import Generator, manual_seed
 from .serialization import load, save  # checkpoints: safetensors files, no pickle
 from .tensor import Size, Tensor

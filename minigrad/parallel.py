@@ -19,8 +19,11 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-__all__ = ["for_blocks", "get_num_threads", "set_num_threads"]
+import numpy as np
+
+__all__ = ["for_blocks", "get_num_threads", "set_num_threads", "ufunc"]
 
 
 def _default_threads() -> int:
@@ -74,7 +77,7 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
-               min_block: int = 1 << 16, max_block: int = 1 << 20) -> None:
+               min_block: int = 1 << 16, max_block: int = 1 << 19) -> None:
     """Call ``fn(start, stop)`` over consecutive blocks covering ``range(n)``.
 
     ``per_item`` is roughly how many array elements one item costs; blocks hold between
@@ -96,3 +99,30 @@ def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
     futures = [_pool().submit(fn, s, min(n, s + size)) for s in range(0, n, size)]
     for f in futures:
         f.result()
+
+
+_SPLIT_ELEMENTS = 1 << 20  # below this a ufunc is over before threads would pay
+
+
+def ufunc(op: Any, *args: Any, out: np.ndarray | None = None) -> np.ndarray:
+    """``op(*args)`` for a numpy ufunc, split over threads when the operands are big
+    C-contiguous arrays of one shape (scalars allowed); otherwise numpy's own call."""
+    arrays = [a for a in args if isinstance(a, np.ndarray) and a.ndim]
+    if (_threads == 1 or _local.worker or not arrays or arrays[0].size < _SPLIT_ELEMENTS
+            or any(a.shape != arrays[0].shape or not a.flags.c_contiguous for a in arrays)
+            or (out is not None and (out.shape != arrays[0].shape
+                                     or not out.flags.c_contiguous))):
+        return op(*args) if out is None else op(*args, out=out)
+    if out is None:
+        out = np.empty(arrays[0].shape, dtype=op(*(a.ravel()[:1] if a is not None and
+                                                   isinstance(a, np.ndarray) and a.ndim
+                                                   else a for a in args)).dtype)
+    flat_out = out.reshape(-1)
+    flat = [a.reshape(-1) if isinstance(a, np.ndarray) and a.ndim else a for a in args]
+
+    def block(lo: int, hi: int) -> None:
+        op(*(a[lo:hi] if isinstance(a, np.ndarray) and a.ndim else a for a in flat),
+           out=flat_out[lo:hi])
+
+    for_blocks(block, flat_out.size, 1, max_block=_SPLIT_ELEMENTS // 4)
+    return out

@@ -129,6 +129,46 @@ def test_batchnorm_running_stats_match_pytorch(momentum: float | None, affine: b
     compare(ours, theirs, [x(2, 3, 2, 2, dtype=np.float32)], dtype=np.float32)
 
 
+@pytest.mark.parametrize("shape", [(4, 3, 5, 2), (6, 3), (2, 3, 7), (1, 3, 1, 2)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_training_batch_norm_gradients_match_pytorch(shape: tuple, dtype: type) -> None:
+    """The fused training-mode node: output, input/weight/bias gradients and a second
+    derivative (through create_graph) against torch."""
+    a, w, b = x(*shape, dtype=dtype), x(3, dtype=dtype), x(3, dtype=dtype)
+    ours = [mg.tensor(v, requires_grad=True) for v in (a, w, b)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (a, w, b)]
+    out = F.batch_norm(ours[0], None, None, *ours[1:], training=True, eps=1e-3)
+    ref = TF.batch_norm(theirs[0], None, None, *theirs[1:], training=True, eps=1e-3)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    assert out.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol)
+    g = x(*shape, dtype=dtype)
+    grads = mg.autograd.grad((out * mg.tensor(g)).sum(), ours, create_graph=True)
+    tgrads = torch.autograd.grad((ref * torch.tensor(g)).sum(), theirs, create_graph=True)
+    for i, (u, v) in enumerate(zip(grads, tgrads)):
+        np.testing.assert_allclose(u.data, v.detach().numpy(), rtol=tol, atol=tol,
+                                   err_msg=f"gradient of input {i}")
+    (grads[0] * grads[0]).sum().backward()
+    (tgrads[0] * tgrads[0]).sum().backward()
+    for i, (u, v) in enumerate(zip(ours, theirs)):  # dx does not depend on the bias
+        ug = np.zeros(u.shape) if u.grad is None else u.grad.data
+        vg = np.zeros(v.shape) if v.grad is None else v.grad.numpy()
+        np.testing.assert_allclose(ug, vg, rtol=10 * tol, atol=10 * tol,
+                                   err_msg=f"second derivative, input {i}")
+
+
+def test_plain_and_graph_batch_norm_backward_agree() -> None:
+    """The numpy backward and the Tensor-op backward (create_graph) give the same grads."""
+    a = mg.tensor(x(4, 3, 3, 3), requires_grad=True)
+    w = mg.tensor(x(3), requires_grad=True)
+    g = mg.tensor(x(4, 3, 3, 3))
+    plain = mg.autograd.grad((F.batch_norm(a, None, None, w, training=True) * g).sum(), [a, w])
+    graph = mg.autograd.grad((F.batch_norm(a, None, None, w, training=True) * g).sum(), [a, w],
+                             create_graph=True)
+    for u, v in zip(plain, graph):
+        np.testing.assert_allclose(u.data, v.data, rtol=1e-12, atol=1e-12)
+
+
 REDUCTIONS = ["mean", "sum", "none"]
 
 

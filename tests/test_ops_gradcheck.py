@@ -167,6 +167,12 @@ CASES.update({
                    lambda: (t(2, 3, 4), t(3, 4), t(3, 4)), True),
     "group_norm": ([], lambda a, w, b: F.group_norm(a, 2, w, b),
                    lambda: (t(2, 4, 3), t(4), t(4)), True),
+    "batch_norm_train": (["BatchNormTrain"],
+                         lambda a, w, b: F.batch_norm(a, None, None, w, b, training=True),
+                         lambda: (t(3, 4, 2, 3), t(4), t(4)), True),
+    "batch_norm_train_1d_no_affine": (
+        ["BatchNormTrain"], lambda a: F.batch_norm(a, None, None, training=True),
+        lambda: (t(5, 3),), True),
     "cross_entropy_weighted_smoothed": (
         [], lambda a, w: F.cross_entropy(a, _TARGET, weight=w, label_smoothing=0.1),
         lambda: (t(4, 5), t(5, positive=True)), True),

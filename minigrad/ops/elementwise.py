@@ -300,7 +300,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return g * (~(out.data <= 0)).astype(g.dtype)  # PyTorch: NaN passes the gradient
+        passes = ~(out.data <= 0)  # PyTorch: NaN passes the gradient
+        if not is_grad_enabled():  # plain backward: one multiply by the mask, no casts
+            return Tensor(np.multiply(g.data, passes, dtype=g.dtype))
+        return g * Tensor(passes.astype(g.dtype))
 
 
 class Clamp(Function):

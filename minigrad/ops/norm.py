@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Context, Function, is_grad_enabled, no_grad
+from ..autograd import Context, Function, is_grad_enabled
 from ..tensor import Tensor
 from .shape import pad
 
@@ -93,7 +93,6 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected an input of at least 2 dimensions (N, C, ...), "
                          f"got shape {x.shape}")
-    dims = (0, *range(2, x.ndim))
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
@@ -105,16 +104,14 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input of shape {x.shape}")
-        mean = x.mean(dims, keepdim=True)
-        centred = x - mean
-        var = (centred * centred).mean(dims, keepdim=True)
+        stats = _BatchStats()
+        out = BatchNormTrain.apply(x, weight, bias, float(eps), stats)
         if running_mean is not None and running_var is not None:
-            with no_grad():
-                m = np.asarray(momentum, running_mean.dtype)
-                running_mean.data[...] = (1 - m) * running_mean.data + m * mean.data.reshape(-1)
-                unbiased = var.data.reshape(-1) * (count / (count - 1))
-                running_var.data[...] = (1 - m) * running_var.data + m * unbiased
-        out = centred / (var + eps).sqrt()
+            m = np.asarray(momentum, running_mean.dtype)
+            running_mean.data[...] = (1 - m) * running_mean.data + m * stats.mean
+            unbiased = stats.var * (count / (count - 1))
+            running_var.data[...] = (1 - m) * running_var.data + m * unbiased
+        return out
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed when not "
@@ -122,11 +119,95 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         inv = 1.0 / np.sqrt(running_var.data + eps)
         out = (x - Tensor(running_mean.data.astype(x.dtype).reshape(shape))) * Tensor(
             inv.astype(x.dtype).reshape(shape))
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+    return _affine(out, weight, bias, shape)
+
+
+class _BatchStats:
+    """Where ``BatchNormTrain`` leaves the batch mean and biased variance (per channel), so
+    ``batch_norm`` can update the running statistics without computing them again."""
+
+    mean: np.ndarray
+    var: np.ndarray
+
+
+def _per_channel(a: np.ndarray) -> np.ndarray:
+    """Sum over every axis but the channels of an (N, C, L) array: the contiguous L axis
+    first, then N."""
+    return a.sum(axis=2).sum(axis=0)
+
+
+class BatchNormTrain(Function):
+    """Training-mode batch norm in one node: ``y = xhat * w + b`` with
+    ``xhat = (x - mean) / sqrt(var + eps)``, mean and biased var over (N, *spatial).
+
+    As a composition of core ops it costs some twenty full passes over the activations
+    forward and back; fused it is five forward and five back, the standard backward
+    ``dx = w/sigma * (g - mean(g) - xhat * mean(g * xhat))``. A plain backward runs on numpy
+    with the saved ``xhat``; with ``create_graph=True`` the same formula runs in Tensor ops,
+    so batch norm stays twice differentiable.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Tensor, weight: Tensor | None, bias: Tensor | None,
+                eps: float, stats: _BatchStats) -> np.ndarray:
+        a = x.data
+        n, c = a.shape[:2]
+        a3 = a.reshape(n, c, -1)
+        count = a3.shape[0] * a3.shape[2]
+        mean = _per_channel(a3) / count
+        xhat = a3 - mean[:, None]
+        var = _per_channel(xhat * xhat) / count
+        inv = (1.0 / np.sqrt(var + eps)).astype(a.dtype)
+        xhat *= inv[:, None]
+        stats.mean, stats.var = mean, var
+        ctx.eps, ctx.xhat, ctx.inv = eps, xhat, inv
+        ctx.save_for_backward(x, weight)
+        if weight is None and bias is None:
+            return xhat.reshape(a.shape).copy()
+        out = xhat * weight.data[:, None] if weight is not None else xhat.copy()
+        if bias is not None:
+            out += bias.data[:, None]
+        return out.reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        if is_grad_enabled():
+            return _batch_norm_grads(x, weight, g, ctx.eps, need_x, need_w, need_b)
+        n, c = g.shape[:2]
+        g3 = g.data.reshape(n, c, -1)
+        xhat, inv = ctx.xhat, ctx.inv
+        count = g3.shape[0] * g3.shape[2]
+        db = _per_channel(g3)
+        dw = _per_channel(g3 * xhat) if (need_w or need_x) else None
+        dx = None
+        if need_x:
+            scale = inv if weight is None else inv * weight.data
+            dx = g3 * scale[:, None]
+            dx -= xhat * (scale * dw / count)[:, None]
+            dx -= (scale * db / count)[:, None]
+            dx = dx.reshape(g.shape)
+        return (dx, dw if need_w else None, db if need_b else None, None, None)
+
+
+def _batch_norm_grads(x: Tensor, weight: Tensor | None, g: Tensor, eps: float,
+                      need_x: bool, need_w: bool, need_b: bool) -> tuple:
+    """``BatchNormTrain``'s gradients in Tensor ops (a graph of the gradient is wanted)."""
+    dims = (0, *range(2, x.ndim))
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    mean = x.mean(dims, keepdim=True)
+    centred = x - mean
+    inv = ((centred * centred).mean(dims, keepdim=True) + eps) ** -0.5
+    xhat = centred * inv
+    db = g.sum(dims)
+    dw = (g * xhat).sum(dims)
+    dx = None
+    if need_x:
+        count = x.numel() // max(x.shape[1], 1)
+        scale = inv if weight is None else inv * weight.reshape(shape)
+        dx = scale * (g - db.reshape(shape) / count - xhat * (dw.reshape(shape) / count))
+    return (dx, dw if need_w else None, db if need_b else None, None, None)
 
 
 def _affine(out: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple) -> Tensor:

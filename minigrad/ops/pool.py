@@ -24,6 +24,7 @@ import numpy as np
 
 from ..autograd import Context, Function
 from ..im2col import Geometry, check_float, geometry
+from ..parallel import for_blocks
 from ..tensor import Tensor
 from .elementwise import where
 
@@ -55,39 +56,51 @@ def _first_valid_offset(g: Geometry) -> np.ndarray:
 
 
 def _max_windows(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
-    """Each window's max and the offset (i*KW + j) of its first maximum.
-
-    A running max over the kernel offsets. Offsets only ever increase, so "the last offset
-    where the running max strictly grew" is ``win = maximum(win, k * (v > best))``: three
-    cheap full-array ufuncs per offset, no masked copies. Padding (-inf) is never
-    compared: each window starts at its first element inside the image.
-    """
+    """Each window's max and the offset (i*KW + j) of its first maximum, computed on
+    blocks of images in parallel (``for_blocks``)."""
     shape = (g.n, g.c, g.oh, g.ow)
+    best = np.empty(shape, dtype=x.dtype)
+    win = np.empty(shape, dtype=_winner_dtype(g))
+    for_blocks(lambda a, b: _running_max(x[a:b], g, best[a:b], win[a:b]), g.n,
+               g.c * g.h * g.w)
+    if np.isnan(best).any():  # rare: redo with PyTorch's NaN rule (a NaN always wins)
+        return _max_windows_nan(x, g)
+    return best, win
+
+
+def _running_max(x: np.ndarray, g: Geometry, best: np.ndarray, win: np.ndarray) -> None:
+    """``best``/``win`` of ``_max_windows`` for the images of ``x``, by a running max.
+
+    Offsets only ever increase, so "the last offset where the running max strictly grew"
+    is ``win = maximum(win, k * (v > best))``: three cheap full-array ufuncs per offset,
+    no masked copies. Padding (-inf) is never compared: each window starts at its first
+    element inside the image.
+    """
     padded = bool(g.ph or g.pw)
-    best = np.full(shape, -np.inf, dtype=x.dtype) if padded else None
-    win = np.zeros(shape, dtype=_winner_dtype(g))
     if padded:
+        best[...] = -np.inf
         win[...] = _first_valid_offset(g)
-    grew = np.empty(shape, dtype=bool)
-    step = np.empty(shape, dtype=win.dtype)
+    else:
+        win[...] = 0
+    grew = np.empty(best.shape, dtype=bool)
+    step = np.empty(best.shape, dtype=win.dtype)
+    first = not padded  # an unpadded pool: every window starts at offset (0, 0)
     for i, j, (orow, ocol), (irow, icol) in _offsets(g):
         v = x[:, :, irow, icol]
-        if best is None:  # first offset of an unpadded pool: every window starts here
-            best = v.copy()
+        if first:
+            np.copyto(best, v)
+            first = False
             continue
         b, m, t = best[:, :, orow, ocol], grew[:, :, orow, ocol], step[:, :, orow, ocol]
         np.greater(v, b, out=m)
         np.maximum(b, v, out=b)
         np.multiply(m.view(np.uint8), win.dtype.type(i * g.kw + j), out=t)
         np.maximum(win[:, :, orow, ocol], t, out=win[:, :, orow, ocol])
-    if np.isnan(best).any():  # rare: redo with PyTorch's NaN rule (a NaN always wins)
-        return _max_windows_nan(x, g)
-    return best, win
 
 
 def _max_windows_nan(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
     """Slow path of ``_max_windows`` for inputs holding NaN: ``v > best or isnan(v)``."""
-    shape = (g.n, g.c, g.oh, g.ow)
+    shape = (x.shape[0], g.c, g.oh, g.ow)
     best = np.full(shape, -np.inf, dtype=x.dtype)
     win = np.zeros(shape, dtype=_winner_dtype(g))
     win[...] = _first_valid_offset(g)
@@ -119,14 +132,26 @@ def _flat_indices(win: np.ndarray, g: Geometry) -> np.ndarray:
 
 
 def _tile_max(x: np.ndarray, g: Geometry) -> np.ndarray:
-    """Max of windows that tile the image: a chain of ``np.maximum`` over the KH*KW
-    strided views, nothing else (which window element won is worked out in backward)."""
-    views = [x[:, :, irow, icol] for _, _, _, (irow, icol) in _offsets(g)]
-    if len(views) == 1:
-        return views[0].copy()
-    best = np.maximum(views[0], views[1])
-    for v in views[2:]:
-        np.maximum(best, v, out=best)
+    """Max of windows that tile the image, on blocks of images in parallel: first over the
+    KH rows of each window (whole image rows, contiguous runs), then over the KW columns
+    of what is left. Which element won is worked out only in backward."""
+    best = np.empty((g.n, g.c, g.oh, g.ow), dtype=x.dtype)
+    x6 = x.reshape(g.n, g.c, g.oh, g.kh, g.ow, g.kw)
+
+    def block(a: int, b: int) -> None:
+        rows = x6[a:b, :, :, 0]
+        if g.kh > 1:
+            rows = np.maximum(rows, x6[a:b, :, :, 1])
+            for i in range(2, g.kh):
+                np.maximum(rows, x6[a:b, :, :, i], out=rows)
+        if g.kw == 1:
+            np.copyto(best[a:b], rows[..., 0])
+            return
+        np.maximum(rows[..., 0], rows[..., 1], out=best[a:b])
+        for j in range(2, g.kw):
+            np.maximum(best[a:b], rows[..., j], out=best[a:b])
+
+    for_blocks(block, g.n, g.c * g.h * g.w)
     return best
 
 
@@ -137,35 +162,37 @@ class Winners:
     max), or, for tiling windows, worked out lazily from the input and the maxima: a
     window's winner is the first offset whose value equals the max. Without ties that is
     one comparison per offset; ties (counted, not assumed away) fall back to a running
-    "already taken" mask so only the first equal element wins.
+    "already taken" mask so only the first equal element wins. Masks are made per block of
+    images (``masks(a, b)``), by the backward passes' own blocks, and not kept.
     """
 
     def __init__(self, g: Geometry, win: np.ndarray | None = None,
                  x: np.ndarray | None = None, best: np.ndarray | None = None) -> None:
         self.g, self.win, self.x, self.best = g, win, x, best
-        self._masks: list | None = None
 
-    def masks(self) -> list[tuple[tuple[slice, slice], tuple[slice, slice], np.ndarray]]:
-        """Per kernel offset: (output slices, input slices, bool mask of the windows whose
-        winner sits at that offset)."""
-        if self._masks is not None:
-            return self._masks
+    def masks(self, a: int = 0, b: int | None = None) -> list[
+        tuple[tuple[slice, slice], tuple[slice, slice], np.ndarray]
+    ]:
+        """Per kernel offset, for images ``a:b``: (output slices, input slices, bool mask
+        of the windows whose winner sits at that offset)."""
         g = self.g
-        if self.win is not None:  # computed on the fly, not kept
-            return [(o, s, self.win[:, :, o[0], o[1]] == i * g.kw + j)
+        if self.win is not None:
+            win = self.win[a:b]
+            return [(o, s, win[:, :, o[0], o[1]] == i * g.kw + j)
                     for i, j, o, s in _offsets(g)]
+        x, best = self.x[a:b], self.best[a:b]
         offs = list(_offsets(g))
-        eqs = [np.equal(self.x[:, :, s[0], s[1]], self.best) for _, _, _, s in offs]
-        if sum(np.count_nonzero(e) for e in eqs) != self.best.size:  # ties, or NaN
-            if np.isnan(self.best).any():  # NaN == NaN is False: use the running max
-                self.win = _max_windows(self.x, g)[1]
-                return self.masks()
-            taken = np.zeros(self.best.shape, dtype=bool)
+        eqs = [np.equal(x[:, :, s[0], s[1]], best) for _, _, _, s in offs]
+        if sum(np.count_nonzero(e) for e in eqs) != best.size:  # ties, or NaN
+            if np.isnan(best).any():  # NaN == NaN is False: use the running max
+                win = _max_windows_nan(x, g)[1]
+                return [(o, s, win[:, :, o[0], o[1]] == i * g.kw + j)
+                        for i, j, o, s in offs]
+            taken = np.zeros(best.shape, dtype=bool)
             for e in eqs:
                 np.logical_and(e, ~taken, out=e)
                 taken |= e
-        self._masks = [(o, s, e) for (_, _, o, s), e in zip(offs, eqs)]
-        return self._masks
+        return [(o, s, e) for (_, _, o, s), e in zip(offs, eqs)]
 
     def index(self) -> np.ndarray:
         """Offset ``i*KW + j`` of each window's winner."""
@@ -213,15 +240,21 @@ class MaxPool2dScatter(Function):
         gd = grad.data
         if g.tiles:  # every input element is in exactly one window: write, don't add
             dx = np.empty(g.input_shape, dtype=gd.dtype)
-            for _, (irow, icol), m in winners.masks():
-                np.multiply(m, gd, out=dx[:, :, irow, icol])
-            return dx
-        dx = np.zeros(g.input_shape, dtype=gd.dtype)
-        tmp = np.empty(gd.shape, dtype=gd.dtype)
-        for (orow, ocol), (irow, icol), m in winners.masks():
-            t = tmp[:, :, orow, ocol]
-            np.multiply(m, gd[:, :, orow, ocol], out=t)
-            dx[:, :, irow, icol] += t
+
+            def block(a: int, b: int) -> None:
+                for _, (irow, icol), m in winners.masks(a, b):
+                    np.multiply(m, gd[a:b], out=dx[a:b, :, irow, icol])
+        else:
+            dx = np.zeros(g.input_shape, dtype=gd.dtype)
+
+            def block(a: int, b: int) -> None:
+                tmp = np.empty((b - a, *gd.shape[1:]), dtype=gd.dtype)
+                for (orow, ocol), (irow, icol), m in winners.masks(a, b):
+                    t = tmp[:, :, orow, ocol]
+                    np.multiply(m, gd[a:b, :, orow, ocol], out=t)
+                    dx[a:b, :, irow, icol] += t
+
+        for_blocks(block, g.n, g.c * g.h * g.w)
         return dx
 
     @staticmethod
@@ -238,8 +271,13 @@ class MaxPool2dGather(Function):
         ctx.geom = g
         ctx.save_for_backward(winners)
         out = np.zeros((g.n, g.c, g.oh, g.ow), dtype=a.dtype)
-        for (orow, ocol), (irow, icol), m in winners.masks():
-            np.copyto(out[:, :, orow, ocol], a.data[:, :, irow, icol], where=m)
+        ad = a.data
+
+        def block(lo: int, hi: int) -> None:
+            for (orow, ocol), (irow, icol), m in winners.masks(lo, hi):
+                np.copyto(out[lo:hi, :, orow, ocol], ad[lo:hi, :, irow, icol], where=m)
+
+        for_blocks(block, g.n, g.c * g.h * g.w)
         return out
 
     @staticmethod

@@ -53,16 +53,25 @@ class Adam(Optimizer):
             else:
                 grad = grad + wd * p.data
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (1 - beta1) * (grad - m)
+        # PyTorch's arithmetic, operation for operation, in one scratch array (no temporaries)
+        tmp = np.subtract(grad, m, dtype=m.dtype)
+        tmp *= 1 - beta1
+        m += tmp  # m.lerp_(g, 1 - beta1)
         v *= beta2
-        v += (1 - beta2) * grad * grad
+        np.multiply(grad, 1 - beta2, out=tmp)
+        tmp *= grad
+        v += tmp
         step_size = lr / (1 - beta1**step)
         bc2_sqrt = math.sqrt(1 - beta2**step)
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        denom = np.sqrt(v) / bc2_sqrt + group["eps"]
-        p.data -= step_size * (m / denom)
+        np.sqrt(v, out=tmp)
+        tmp /= bc2_sqrt
+        tmp += group["eps"]  # the denominator
+        np.divide(m, tmp, out=tmp)
+        tmp *= step_size
+        p.data -= tmp
 
 
 class AdamW(Adam):

@@ -1,0 +1,91 @@
+"""minigrad.parallel: blocks cover the range exactly once, errors surface, and the ops
+that use it give the same bits on one thread as on several."""
+
+import threading
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import parallel
+from minigrad.im2col import col2im_array, geometry, im2col_array
+
+
+@pytest.fixture
+def threads():
+    before = parallel.get_num_threads()
+    yield
+    parallel.set_num_threads(before)
+
+
+@pytest.mark.parametrize("n, per_item, max_block", [(1, 1, 8), (7, 3, 8), (100, 1, 10),
+                                                     (5, 1000, 10), (64, 1 << 16, 1 << 19)])
+def test_blocks_cover_the_range_once(threads, n, per_item, max_block):
+    parallel.set_num_threads(3)
+    seen = np.zeros(n, int)
+    lock = threading.Lock()
+
+    def fn(a, b):
+        assert 0 <= a < b <= n
+        with lock:
+            seen[a:b] += 1
+
+    parallel.for_blocks(fn, n, per_item, min_block=1, max_block=max_block)
+    assert (seen == 1).all()
+
+
+def test_empty_range_calls_nothing():
+    parallel.for_blocks(lambda a, b: pytest.fail("called"), 0, 10)
+
+
+def test_errors_propagate_and_nested_calls_run_inline(threads):
+    parallel.set_num_threads(2)
+    inner = []
+
+    def fn(a, b):
+        parallel.for_blocks(lambda c, d: inner.append((c, d)), 4, 1, min_block=1, max_block=1)
+        if a == 0:
+            raise KeyError("block 0")
+
+    with pytest.raises(KeyError, match="block 0"):
+        parallel.for_blocks(fn, 4, 1, min_block=1, max_block=1)
+    assert len(inner) >= 4  # the nested loops ran (inline in the workers, no deadlock)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_set_num_threads_refuses_bad_values(bad):
+    with pytest.raises(ValueError, match="set_num_threads"):
+        mg.set_num_threads(bad)
+
+
+def test_ops_agree_on_one_and_two_threads(threads):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, 64, 32, 32)).astype(np.float32)  # big enough to split
+    x[0, 0, :2, :2] = 1.0  # a tie in the first window
+    results = []
+    for n in (1, 2):
+        mg.set_num_threads(n)
+        xt = mg.tensor(x, requires_grad=True)
+        out = F.max_pool2d(xt, 2) + F.max_pool2d(xt, 3, 2, padding=1).sum()
+        out.sum().backward()
+        g = geometry(x.shape, 3, 1, 1, op="test")
+        cols = im2col_array(x, g)
+        results.append((out.data, xt.grad.data, cols, col2im_array(cols, g)))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_ufunc_split_equals_numpy(threads):
+    mg.set_num_threads(2)
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((3, 1 << 19)).astype(np.float32)  # over the split size
+    b = rng.standard_normal((3, 1 << 19)).astype(np.float32)
+    np.testing.assert_array_equal(parallel.ufunc(np.add, a, b), a + b)
+    np.testing.assert_array_equal(parallel.ufunc(np.maximum, a, 0), np.maximum(a, 0))
+    out = np.empty_like(a)
+    assert parallel.ufunc(np.multiply, a, 2.0, out=out) is out
+    np.testing.assert_array_equal(out, a * 2.0)
+    # not split (a broadcast operand, a view): numpy's own call, same answer
+    np.testing.assert_array_equal(parallel.ufunc(np.add, a, b[0]), a + b[0])
+    np.testing.assert_array_equal(parallel.ufunc(np.add, a.T, b.T), a.T + b.T)
