@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import os
 import threading
 import traceback
@@ -200,9 +201,15 @@ class Context:
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(_second_backward_message(self))
-        saved = self._saved or ()
+        saved = self._saved
+        if not saved:
+            return ()
         versions = self._versions or (None,) * len(saved)
-        return tuple(self._unpack(s, v) for s, v in zip(saved, versions))
+        return tuple([
+            s if v is not None and v == (0 if s._vc is None else s._vc[0])  # unchanged Tensor
+            else self._unpack(s, v)
+            for s, v in zip(saved, versions)
+        ])
 
     def _unpack(self, item: Any, expected: int | None) -> Any:
         """The saved item, after checking no in-place op changed it since it was saved."""
@@ -303,58 +310,123 @@ class Function:
         """
         state = _state
         if state.grad_enabled:
-            needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+            needs = _SHARED_NEEDS.get(needs, needs)  # a live graph keeps one copy of each
             record = True in needs
         else:
             needs, record = _NO_NEEDS.get(len(args)) or (False,) * len(args), False
         ctx = Context(cls, needs)
-        result = cls.forward(ctx, *args, **kwargs)
-        if not record and not state.anomaly and type(result) is np.ndarray:  # the hot path
-            out = Tensor._make(result, False, None, 0)
-            if cls._view:
-                _share_version(out, args[0])
+        result = produced = cls.forward(ctx, *args, **kwargs)
+        if type(result) is not np.ndarray and isinstance(result, np.generic):
+            result = np.asarray(result)  # a ufunc of 0-d arrays gives a numpy scalar
+        if type(result) is np.ndarray and not state.anomaly:  # the hot paths: one array out
+            if not record:
+                out = Tensor._make(result, False, None, 0)
+                if cls._view:
+                    _share_version(out, args[0])
+                return out
+            out = Tensor._make(result, result.dtype.kind == "f", ctx, 0)
+            _record(ctx, args, needs, (out,))
+            saved = ctx._saved
+            if saved:
+                ctx._saved, ctx._versions = _pack_saved(saved, produced, out)
             return out
-        multiple = isinstance(result, tuple)
-        if type(result) is np.ndarray:
-            arrays = [result]
-        else:
-            arrays = [_as_array(r) for r in (result if multiple else (result,))]
-        if state.anomaly and not state.in_backward:
-            ctx.created_at = _user_stack()
-            _check_finite(arrays, ctx, "forward output")
-        if not record:
-            outputs = [Tensor._make(a, False, None, 0) for a in arrays]
-            if cls._view:
-                _share_version(outputs[0], args[0])
-            return tuple(outputs) if multiple else outputs[0]
+        return _apply_general(cls, ctx, args, needs, record, produced)
 
-        outputs = [
-            Tensor._make(a, a.dtype.kind == "f", ctx, i) for i, a in enumerate(arrays)
-        ]
+
+def _apply_general(
+    cls: type[Function], ctx: Context, args: tuple, needs: tuple, record: bool, result: Any
+) -> Any:
+    """``apply`` for the rest: several outputs, Tensors returned, anomaly mode."""
+    state = _state
+    multiple = isinstance(result, tuple)
+    if type(result) is np.ndarray:
+        arrays = [result]
+    else:
+        arrays = [_as_array(r) for r in (result if multiple else (result,))]
+    if state.anomaly and not state.in_backward:
+        ctx.created_at = _user_stack()
+        _check_finite(arrays, ctx, "forward output")
+    if not record:
+        outputs = [Tensor._make(a, False, None, 0) for a in arrays]
         if cls._view:
             _share_version(outputs[0], args[0])
-        ctx.edges = tuple(_edge(a) if n else None for a, n in zip(args, needs))
-        # inputs that need no gradient, kept weakly so minigrad.viz can draw the constants
-        if False in needs:
-            ctx._const_inputs = tuple(
-                (i, weakref.ref(a), a.shape, a.dtype)
-                for i, (a, n) in enumerate(zip(args, needs))
-                if not n and isinstance(a, Tensor)
-            )
-        ctx.outputs = tuple(weakref.ref(t) for t in outputs)
-        ctx._output_arrays = [(t.data, t.requires_grad) for t in outputs]
-        ctx.scope = _state.scope
-        saved = ctx._saved
-        if saved:
-            ctx._saved = saved = tuple(_mark_output(s, result, arrays, outputs) for s in saved)
-            ctx._versions = tuple(s._version if isinstance(s, Tensor) else None for s in saved)
-        _graph.recorded += 1
-        if _graph.recorded >= _graph.freeze_at:
-            _graph.freeze()
         return tuple(outputs) if multiple else outputs[0]
+    outputs = tuple(
+        [Tensor._make(a, a.dtype.kind == "f", ctx, i) for i, a in enumerate(arrays)]
+    )
+    _record(ctx, args, needs, outputs)
+    saved = ctx._saved
+    if saved:
+        ctx._saved = saved = tuple([_mark_output(s, result, arrays, outputs) for s in saved])
+        ctx._versions = tuple([s._version if isinstance(s, Tensor) else None for s in saved])
+    return outputs if multiple else outputs[0]
+
+
+def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
+    """Make ``ctx`` the node of ``outputs``: its edges, outputs, scope, the constants."""
+    if ctx.fn._view:
+        _share_version(outputs[0], args[0])
+    edges = []
+    const = None
+    for i, a in enumerate(args):
+        if needs[i]:
+            fn = a.grad_fn
+            data = a.data
+            edges.append(
+                (fn, a._output_index, data.shape, data.dtype)
+                if fn is not None
+                else (None, a, data.shape, data.dtype)
+            )
+            continue
+        edges.append(None)
+        if isinstance(a, Tensor):  # kept weakly, so minigrad.viz can draw the constants
+            if const is None:
+                const = []
+            const.append((i, weakref.ref(a), a.data.shape, a.data.dtype))
+    ctx.edges = tuple(edges)
+    if const is not None:
+        ctx._const_inputs = tuple(const)
+    if len(outputs) == 1:  # literals, not comprehensions: no spare capacity kept
+        out = outputs[0]
+        ctx.outputs = (weakref.ref(out),)
+        ctx._output_arrays = [(out.data, out.requires_grad)]
+    else:
+        ctx.outputs = tuple([weakref.ref(t) for t in outputs])
+        ctx._output_arrays = [(t.data, t.requires_grad) for t in outputs]
+    scope = _state.scope
+    if scope:
+        ctx.scope = scope
+    graph = _graph
+    graph.recorded += 1
+    if graph.recorded >= graph.freeze_at:
+        graph.freeze()
+
+
+def _pack_saved(saved: tuple, produced: Any, out: Tensor) -> tuple[tuple, tuple]:
+    """What a one-output node keeps: its output (``produced`` by forward, the array or numpy
+    scalar ``out`` holds) as a ``_SavedOutput``, so no cycle runs through it; and each saved
+    Tensor's version, checked when it is unpacked."""
+    items = []
+    versions = []
+    for s in saved:
+        if s is produced or s is out.data:
+            s = _SavedOutput(0, out._version_cell())
+            versions.append(None)
+        elif isinstance(s, Tensor):
+            versions.append(0 if s._vc is None else s._vc[0])
+        else:
+            versions.append(None)
+        items.append(s)
+    versions = tuple(versions)
+    return tuple(items), _SHARED_VERSIONS.get(versions, versions)
 
 
 _NO_NEEDS = {n: (False,) * n for n in range(8)}
+# The common small tuples every node stores, one shared copy each: a large live graph holds
+# fewer objects (less memory, less for the cyclic collector to walk).
+_SHARED_NEEDS = {t: t for n in range(1, 5) for t in itertools.product((False, True), repeat=n)}
+_SHARED_VERSIONS = {t: t for n in range(1, 4) for t in itertools.product((None, 0), repeat=n)}
 
 
 def _share_version(view: Tensor, base: Any) -> None:
@@ -368,18 +440,19 @@ class _GraphGC:
 
     The graph is acyclic by construction (outputs are held weakly) and freed by reference
     counting, yet every full collection walks all of it: building a 100,000-op graph cost
-    3x per op what a 100-op one does. So, only while a big graph is being recorded, the
-    objects alive so far are moved to the collector's permanent generation (``gc.freeze``)
-    every ``EVERY`` nodes, and put back (``gc.unfreeze``) when a backward pass ends. Young
-    objects are still collected as usual; a program that uses ``gc.freeze`` itself is left
-    alone.
+    3x per op what a 100-op one does. So, only while a big graph is being recorded (past
+    ``START`` nodes), the objects alive so far are moved to the collector's permanent
+    generation (``gc.freeze``, which costs the same for any number of objects) every
+    ``EVERY`` nodes, and put back (``gc.unfreeze``) when a backward pass ends. Young objects
+    are still collected as usual; a program that uses ``gc.freeze`` itself is left alone.
     """
 
-    EVERY = 1000
+    START = 1000  # a graph smaller than this is never frozen
+    EVERY = 100
 
     def __init__(self) -> None:
         self.recorded = 0
-        self.freeze_at = self.EVERY
+        self.freeze_at = self.START
         self.frozen = False
 
     def freeze(self) -> None:
@@ -389,7 +462,7 @@ class _GraphGC:
             self.frozen = True
 
     def release(self) -> None:
-        self.recorded, self.freeze_at = 0, self.EVERY
+        self.recorded, self.freeze_at = 0, self.START
         if self.frozen:
             self.frozen = False
             gc.unfreeze()
@@ -450,20 +523,22 @@ def _topological_order(roots: Sequence[Context]) -> list[Context]:
     Reverse post-order of an iterative depth-first search: no recursion, any depth.
     """
     order: list[Context] = []
-    seen: set[int] = set()
+    seen: set[Context] = set()  # a Context hashes by identity
     stack: list[tuple[Context, bool]] = [(r, False) for r in roots]
     while stack:
         node, expanded = stack.pop()
         if expanded:
             order.append(node)
             continue
-        if id(node) in seen:
+        if node in seen:
             continue
-        seen.add(id(node))
+        seen.add(node)
         stack.append((node, True))
         for edge in node.edges:
-            if edge is not None and edge[0] is not None and id(edge[0]) not in seen:
-                stack.append((edge[0], False))
+            if edge is not None:
+                parent = edge[0]
+                if parent is not None and parent not in seen:
+                    stack.append((parent, False))
     order.reverse()
     return order
 
@@ -546,7 +621,7 @@ def _to_leaf(leaves: dict, leaf: Tensor, g: Tensor) -> None:
     if entry is None:
         leaves[id(leaf)] = [leaf, g]
     else:
-        entry[1] = entry[1] + g
+        entry[1] = _accumulate(entry[1], g)
 
 
 def _walk(
@@ -560,37 +635,52 @@ def _walk(
     nodes: list,
 ) -> None:
     for t, g in zip(roots, root_grads):
-        if t.grad_fn is None:  # a leaf is its own root
+        node = t.grad_fn
+        if node is None:  # a leaf is its own root
             _to_leaf(leaves, t, g)
             continue
-        slots = pending.setdefault(id(t.grad_fn), [None] * len(t.grad_fn.outputs))
+        slots = pending.get(node)
+        if slots is None:
+            slots = pending[node] = [None] * len(node.outputs)
         slots[t._output_index] = _accumulate(slots[t._output_index], g)
-        nodes.append(t.grad_fn)
+        nodes.append(node)
 
-    with set_grad_enabled(create_graph):
+    state = _state
+    anomaly = state.anomaly
+    previous = state.grad_enabled
+    state.grad_enabled = create_graph
+    try:
         for node in _topological_order(nodes):
-            grads = pending.pop(id(node), None)
+            grads = pending.pop(node, None)
             if grads is None:
                 continue
             if node._freed:
                 raise RuntimeError(_second_backward_message(node))
-            grads = _prepare_output_grads(node, grads, capture)
-            if _state.anomaly:
-                _state.in_backward = True
+            if len(grads) == 1 and grads[0] is not None:  # one output: often nothing to do
+                out = node.outputs[0]()
+                if out is not None and (
+                    out._hooks or out._retains_grad or capture is not None
+                ):
+                    grads = _prepare_output_grads(node, grads, capture)
+            else:
+                grads = _prepare_output_grads(node, grads, capture)
+            if anomaly:
+                state.in_backward = True
                 try:
                     in_grads = node.fn.backward(node, *grads)
                 finally:
-                    _state.in_backward = False
+                    state.in_backward = False
             else:
                 in_grads = node.fn.backward(node, *grads)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
-            if len(in_grads) < len(node.edges):
+            edges = node.edges
+            if len(in_grads) < len(edges):
                 raise RuntimeError(
                     f"{node.name}.backward returned {len(in_grads)} gradients, "
-                    f"expected one per input ({len(node.edges)})"
+                    f"expected one per input ({len(edges)})"
                 )
-            if _state.anomaly:
+            if anomaly:
                 _check_finite(
                     [g.data if isinstance(g, Tensor) else g for g in in_grads if g is not None],
                     node,
@@ -598,7 +688,7 @@ def _walk(
                 )
             if not retain_graph:
                 node._release()
-            for edge, g in zip(node.edges, in_grads):
+            for edge, g in zip(edges, in_grads):
                 if edge is None or g is None:
                     continue
                 parent, where, shape, dtype = edge
@@ -606,13 +696,20 @@ def _walk(
                     g = Tensor._make(g, False, None, 0)
                 elif not isinstance(g, Tensor):
                     g = _as_tensor(g)
-                if g.data.shape != shape or g.data.dtype != dtype:
+                data = g.data
+                if data.shape != shape or data.dtype != dtype:
                     g = _sum_to_shape(g, shape, dtype, node)
                 if parent is None:
                     _to_leaf(leaves, where, g)
+                    continue
+                slots = pending.get(parent)
+                if slots is None:
+                    slots = pending[parent] = [None] * len(parent.outputs)
+                    slots[where] = g
                 else:
-                    slots = pending.setdefault(id(parent), [None] * len(parent.outputs))
                     slots[where] = _accumulate(slots[where], g)
+    finally:
+        state.grad_enabled = previous
 
 
 def _prepare_output_grads(node: Context, grads: list, capture: dict | None) -> list:
@@ -662,7 +759,7 @@ def _seed_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None) -
                     f"grad can be implicitly created only for scalar outputs, but the output "
                     f"has shape {out.shape}; pass gradient= (or grad_outputs=) of that shape"
                 )
-            g = Tensor._make(np.ones_like(out.data), False, None, 0)
+            g = Tensor._make(np.ones(out.data.shape, out.data.dtype), False, None, 0)
         else:
             if not isinstance(g, (Tensor, np.ndarray, int, float, np.generic)) or isinstance(
                 g, (str, bytes)

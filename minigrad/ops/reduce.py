@@ -52,8 +52,10 @@ def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[i
 def _spread_back(g: Tensor, ctx: Context) -> Tensor:
     """Broadcast a reduced gradient back over the input's shape."""
     if not is_grad_enabled():  # plain backward: a read-only numpy view, no graph
-        return Tensor._make(np.broadcast_to(g.data.reshape(ctx.kept), ctx.in_shape), False,
-                            None, 0)
+        data = g.data.reshape(ctx.kept)
+        if data.shape != ctx.in_shape:  # nothing to spread when only size-1 dims were reduced
+            data = np.broadcast_to(data, ctx.in_shape)
+        return Tensor._make(data, False, None, 0)
     return BroadcastTo.apply(g.reshape(ctx.kept), shape=ctx.in_shape)
 
 
@@ -64,7 +66,7 @@ class Sum(Function):
     def forward(ctx: Context, a: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
         dims = normalize_dims(dim, a.ndim, "sum")
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
-        return np.asarray(np.sum(a.data, axis=dims, keepdims=keepdim))
+        return np.asarray(a.data.sum(axis=dims, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
