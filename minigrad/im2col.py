@@ -25,8 +25,6 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .parallel import for_blocks
-
 __all__ = [
     "Geometry",
     "check_float",
@@ -360,8 +358,7 @@ def im2col_array(x: np.ndarray, g: Geometry, out: np.ndarray | None = None) -> n
     window hangs over the padding. ``x`` is only read; ``out`` is filled when given.
 
     One copy from a strided window view (``sliding_window_view``, no data moved until the
-    copy) of the zero-padded image (scratch memory), split over kernel rows that are
-    copied in parallel (``for_blocks``), each into its own contiguous part of ``cols``.
+    copy) of the zero-padded image; the padded image is scratch memory.
     """
     shape = (g.c, g.kh, g.kw, g.n, g.oh, g.ow)
     cols = np.empty(shape, dtype=x.dtype) if out is None else out.reshape(shape)
@@ -371,14 +368,7 @@ def im2col_array(x: np.ndarray, g: Geometry, out: np.ndarray | None = None) -> n
     windows = sliding_window_view(_padded(x, g), (ekh, ekw), axis=(2, 3))
     windows = windows[:, :, : (g.oh - 1) * g.sh + 1 : g.sh, : (g.ow - 1) * g.sw + 1 : g.sw,
                       :: g.dh, :: g.dw]  # dilation: a strided view of the window
-    windows = windows.transpose(1, 4, 5, 0, 2, 3)  # (N,C,OH,OW,KH,KW) -> buffer order
-
-    def rows(a: int, b: int) -> None:  # kernel rows a:b of all channels, (C*KH) numbered
-        for r in range(a, b):
-            c, i = divmod(r, g.kh)
-            np.copyto(cols[c, i], windows[c, i])
-
-    for_blocks(rows, g.c * g.kh, g.kw * g.n * g.oh * g.ow)
+    np.copyto(cols, windows.transpose(1, 4, 5, 0, 2, 3))  # (N,C,OH,OW,KH,KW) -> buffer order
     return cols
 
 
@@ -399,15 +389,9 @@ def _padded(x: np.ndarray, g: Geometry) -> np.ndarray:
 def col2im_array(cols: np.ndarray, g: Geometry) -> np.ndarray:
     """Sum a column buffer ``(C, KH, KW, N, OH, OW)`` (any strides) back onto the image
     ``(N, C, H, W)``: every window adds its values where it came from. The adjoint of
-    ``im2col_array``, one strided slice-add per kernel offset, on blocks of channels in
-    parallel."""
+    ``im2col_array``, one strided slice-add per kernel offset."""
     dx = np.zeros(g.input_shape, dtype=cols.dtype)
     dxt = dx.transpose(1, 0, 2, 3)
-    offsets = list(g.offsets())
-
-    def block(a: int, b: int) -> None:
-        for i, j, (orow, ocol), (irow, icol) in offsets:
-            dxt[a:b, :, irow, icol] += cols[a:b, i, j, :, orow, ocol]
-
-    for_blocks(block, g.c, g.kh * g.kw * g.n * g.oh * g.ow)
+    for i, j, (orow, ocol), (irow, icol) in g.offsets():
+        dxt[:, :, irow, icol] += cols[:, i, j, :, orow, ocol]
     return dx

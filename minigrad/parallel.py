@@ -1,11 +1,12 @@
-"""Running array work on several cores: numpy's ufuncs and copies release the GIL.
+"""Running array work on several cores: numpy's ufuncs release the GIL.
 
-BLAS spreads a GEMM over every core, but numpy's elementwise ops and copies run on one, so
-on a 2-core machine the glue around the GEMMs (window copies, Winograd transforms,
-strided adds) would use half of it. ``for_blocks`` splits such work into blocks along one
-axis (images, usually) and runs them on a small pool of threads; each block touches its own
-slice of the output, so no locks are needed, and blocks small enough to stay in cache also
-run faster on one core.
+BLAS spreads a GEMM over every core, but numpy's elementwise ops run on one, so on a
+2-core machine compute-heavy glue (max-pool's comparisons, the Winograd transforms) would
+use half of it. ``for_blocks`` splits such work into blocks along one axis (images,
+usually) and runs them on a small pool of threads; each block touches its own slice of
+the output, so no locks are needed, and blocks small enough to stay in cache also run
+faster on one core. Plain copies and adds gain nothing (memory bandwidth is the limit,
+measured), so im2col/col2im do not use it.
 
 ``set_num_threads``/``get_num_threads`` are PyTorch's names. They set minigrad's own
 threads; the BLAS pool follows ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` (or
@@ -19,11 +20,8 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-import numpy as np
-
-__all__ = ["for_blocks", "get_num_threads", "set_num_threads", "ufunc"]
+__all__ = ["for_blocks", "get_num_threads", "set_num_threads"]
 
 
 def _default_threads() -> int:
@@ -100,29 +98,3 @@ def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
     for f in futures:
         f.result()
 
-
-_SPLIT_ELEMENTS = 1 << 20  # below this a ufunc is over before threads would pay
-
-
-def ufunc(op: Any, *args: Any, out: np.ndarray | None = None) -> np.ndarray:
-    """``op(*args)`` for a numpy ufunc, split over threads when the operands are big
-    C-contiguous arrays of one shape (scalars allowed); otherwise numpy's own call."""
-    arrays = [a for a in args if isinstance(a, np.ndarray) and a.ndim]
-    if (_threads == 1 or _local.worker or not arrays or arrays[0].size < _SPLIT_ELEMENTS
-            or any(a.shape != arrays[0].shape or not a.flags.c_contiguous for a in arrays)
-            or (out is not None and (out.shape != arrays[0].shape
-                                     or not out.flags.c_contiguous))):
-        return op(*args) if out is None else op(*args, out=out)
-    if out is None:
-        out = np.empty(arrays[0].shape, dtype=op(*(a.ravel()[:1] if a is not None and
-                                                   isinstance(a, np.ndarray) and a.ndim
-                                                   else a for a in args)).dtype)
-    flat_out = out.reshape(-1)
-    flat = [a.reshape(-1) if isinstance(a, np.ndarray) and a.ndim else a for a in args]
-
-    def block(lo: int, hi: int) -> None:
-        op(*(a[lo:hi] if isinstance(a, np.ndarray) and a.ndim else a for a in flat),
-           out=flat_out[lo:hi])
-
-    for_blocks(block, flat_out.size, 1, max_block=_SPLIT_ELEMENTS // 4)
-    return out
