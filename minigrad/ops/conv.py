@@ -291,6 +291,8 @@ class ConvTranspose2d(Function):
             return dx.reshape(g.input_shape)
         if _is_tiles(gfm) or winograd.applies(g, w.shape[0]):
             return winograd.input_grad(grad.data, w.data, g, gfm if _is_tiles(gfm) else None)
+        if _as_flipped_conv(g, w.shape[0]):
+            return _flipped_conv(grad.data, w.data, g)
         if gfm is None:
             gfm = _feature_major(grad.data)
         dtype = np.result_type(gfm, w.data)
@@ -339,6 +341,30 @@ class ConvTranspose2d(Function):
         if ctx.needs_input_grad[1]:
             d_w = Conv2dWeightGrad.apply(gg, grad, ctx.geom)
         return d_grad, d_w, None, None
+
+
+def _as_flipped_conv(g: Geometry, fn: int) -> bool:
+    """Compute a stride-1 input gradient as a convolution of the gradient with the flipped,
+    transposed kernel (one GEMM with the long K = FN*KH*KW contraction) instead of KH
+    GEMMs over only FN plus the col2im adds? Measured on ResNet-18's shapes (2 cores,
+    batch 32): 15-22% faster from 64 channels at 32x32 to 512 at 4x4; with few channels
+    (LeNet's 6 -> 16) the skinny GEMM loses 4x, so it needs 32 or more of both."""
+    return (g.sh == g.sw == g.dh == g.dw == 1 and g.groups == 1 and min(g.c, fn) >= 32
+            and g.ph < g.kh and g.pw < g.kw and g.oh + g.kh - 1 - 2 * g.ph == g.h
+            and g.ow + g.kw - 1 - 2 * g.pw == g.w)
+
+
+def _flipped_conv(grad: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
+    """``dx = conv2d(g, flip(W)^T, padding=K-1-P)``: the same sums as ``col2im(W^T @ g)``,
+    as im2col of the gradient and one GEMM. Returned as a (N, C, H, W) view of (C, N, H, W)
+    memory, like the col2im path's."""
+    fn = w.shape[0]
+    gf = geometry(grad.shape, (g.kh, g.kw), 1, (g.kh - 1 - g.ph, g.kw - 1 - g.pw),
+                  exact=True, op="conv2d input gradient")
+    cols = _columns(grad, gf, with_ones=False)
+    wf = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3),
+                              dtype=np.result_type(grad, w)).reshape(g.c, fn * g.kh * g.kw)
+    return (wf @ cols).reshape(g.c, g.n, g.h, g.w).transpose(1, 0, 2, 3)
 
 
 def _pointwise(g: Geometry) -> bool:
