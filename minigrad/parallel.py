@@ -75,7 +75,7 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
-               min_block: int = 1 << 16, max_block: int = 1 << 19) -> None:
+               min_block: int = 1 << 18, max_block: int = 1 << 19) -> None:
     """Call ``fn(start, stop)`` over consecutive blocks covering ``range(n)``.
 
     ``per_item`` is roughly how many array elements one item costs; blocks hold between
