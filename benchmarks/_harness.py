@@ -22,7 +22,10 @@ def parse_and_pin(doc: str, repeat: int) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2, help="BLAS/OpenMP/torch threads")
     parser.add_argument("--repeat", type=int, default=repeat,
-                        help="timed runs per case (best kept)")
+                        help="timed runs (or interleaved rounds) per case")
+    parser.add_argument("--inner", type=int, default=1,
+                        help="runs per function inside a round, the fastest kept "
+                             "(interleaved rounds only)")
     args = parser.parse_args()
     for var in _THREAD_VARS:
         os.environ[var] = str(args.threads)
@@ -78,19 +81,26 @@ def best_of(fns: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]
     return best
 
 
-def interleaved_rounds(fns: dict[str, Callable[[], None]], rounds: int) -> dict[str, list[float]]:
+def interleaved_rounds(fns: dict[str, Callable[[], None]], rounds: int,
+                       inner: int = 1) -> dict[str, list[float]]:
     """Wall time of each function in each of ``rounds`` rounds, the functions run one after
     the other inside a round (after one warm-up each), so a ratio taken within a round
-    compares runs that saw the same machine load. Report the median of per-round ratios."""
+    compares runs that saw the same machine load. With ``inner > 1`` each function runs
+    that many times in a row inside the round and its fastest run counts: a burst from
+    another process then spoils one run, not the round. Report the median of per-round
+    ratios."""
     for fn in fns.values():
         fn()
     times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
-            gc.collect()
-            t = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t)
+            best = float("inf")
+            for _ in range(max(1, inner)):
+                gc.collect()
+                t = time.perf_counter()
+                fn()
+                best = min(best, time.perf_counter() - t)
+            times[name].append(best)
     return times
 
 

@@ -1,10 +1,12 @@
 """The CNN workloads of issue 13, as minigrad/PyTorch time ratios measured interleaved.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/cnn_workloads.py \
-        [--threads 2] [--repeat 7] [--only resnet18,...]
+        [--threads 2] [--repeat 7] [--inner 3]
+    BENCH_ONLY=resnet18,conv ... (a subset)
 
 Per workload: minigrad and PyTorch (same weights, same data) run one after the other in each
-of ``--repeat`` rounds; the ratio is the median of the per-round ratios (range in brackets).
+of ``--repeat`` rounds (the fastest of ``--inner`` runs in a row each); the ratio is the
+median of the per-round ratios (range in brackets).
 Each round also times numpy's float32 GEMM (1024^3), so "% SGEMM" says how close the
 workload's convolution arithmetic gets to the machine's GEMM rate in that same round. The
 BLAS kernel OpenBLAS selected is printed: these machines set OPENBLAS_CORETYPE, which picks a
@@ -316,14 +318,14 @@ def main() -> None:
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
     if hasattr(os, "getloadavg"):
         print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
-    print(f"median of {ARGS.repeat} interleaved rounds\n")
+    print(f"median of {ARGS.repeat} interleaved rounds, fastest of {ARGS.inner} runs in each\n")
     print(f"{'workload':<62}{'minigrad':>10}{'torch':>10}  {'ratio [range]':<20}"
           f"{'goal':>7}{'% SGEMM':>9}")
     gemm_fn, gemm_flops = sgemm()
     for name in names:
         label, goal, make = WORKLOADS[name]
         fns, flops = make()
-        t = interleaved_rounds({**fns, "gemm": gemm_fn}, ARGS.repeat)
+        t = interleaved_rounds({**fns, "gemm": gemm_fn}, ARGS.repeat, ARGS.inner)
         ratios = [a / b for a, b in zip(t["minigrad"], t["torch"])]
         r = statistics.median(ratios)
         mg_t, tt = statistics.median(t["minigrad"]), statistics.median(t["torch"])
