@@ -58,12 +58,18 @@ def test_flipped_conv_input_grad_matches_pytorch():
     np.testing.assert_allclose(dw, tw.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
-def test_flipped_conv_gradgradcheck():
+def test_flipped_conv_gradgradcheck(monkeypatch):
+    """Few channels keep the check fast; the flipped path is forced for them."""
+    calls = []
+    real = conv._flipped_conv
+    monkeypatch.setattr(conv, "_as_flipped_conv", lambda g, fn: g.sh == 1 and g.dh == 1)
+    monkeypatch.setattr(conv, "_flipped_conv", lambda *a: calls.append(1) or real(*a))
     rng = np.random.default_rng(2)
-    x = mg.tensor(rng.standard_normal((1, 32, 4, 4)), requires_grad=True)
-    w = mg.tensor(rng.standard_normal((32, 32, 3, 3)) * 0.1, requires_grad=True)
+    x = mg.tensor(rng.standard_normal((2, 3, 4, 5)), requires_grad=True)
+    w = mg.tensor(rng.standard_normal((2, 3, 3, 3)), requires_grad=True)
     assert mg.gradcheck(lambda a, b: F.conv2d(a, b, padding=1), (x, w))
     assert mg.gradgradcheck(lambda a, b: F.conv2d(a, b, padding=1), (x, w))
+    assert calls  # the flipped path really ran
 
 
 def test_few_channels_keep_the_col2im_path():
