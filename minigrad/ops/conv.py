@@ -225,9 +225,11 @@ class Conv2d(Function):
         gfm = None
         winograd_dx = winograd.applies(g, w.shape[0])  # Winograd reads grad as it is
         winograd_dw = _is_tiles(cols) or (cols is None and winograd_dx)
+        # the flipped-kernel input gradient unfolds grad itself, in any layout
+        col2im_dx = not winograd_dx and not _as_flipped_conv(g, w.shape[0])
         if need_x and need_w and winograd_dx and winograd_dw:  # one dM for both passes
             gfm = winograd.grad_tiles(grad.data, g)
-        elif not _pointwise(g) and ((need_x and not winograd_dx) or (
+        elif not _pointwise(g) and ((need_x and col2im_dx) or (
                 need_w and not winograd_dw and not _per_image(w.shape[0], g))):
             gfm = _feature_major(grad.data)
         if need_x:
