@@ -297,6 +297,8 @@ def memory() -> None:
     out = {}
     for lib in ("minigrad", "torch"):
         env = {**os.environ, "BENCH_MEMORY": lib}
+        if lib == "torch":  # torch as its users run it: without minigrad's malloc thresholds
+            env["MINIGRAD_MALLOC_TUNING"] = "0"
         res = subprocess.run([sys.executable, __file__, "--threads", str(ARGS.threads)],
                              env=env, capture_output=True, text=True, check=True)
         out[lib] = float(res.stdout.split()[-1])

@@ -2,7 +2,9 @@
 
 import numpy as _np
 
-from . import accelerator, autograd, cuda  # the engine first: tensor.py builds on it
+from . import accelerator, allocator, autograd, cuda  # the engine first: tensor.py builds on it
+
+allocator.tune()  # keep freed arrays mapped for the next step (glibc only; see allocator.py)
 from .autograd import (
     Function,
     detect_anomaly,

@@ -1,0 +1,88 @@
+"""minigrad.allocator: freed arrays stay mapped for the next step (glibc), and the user's
+own choice wins. Page faults are counted, not timed: each case runs in a fresh process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import minigrad
+from minigrad import allocator
+
+glibc = pytest.mark.skipif(allocator._glibc() is None,
+                           reason="the thresholds exist only in glibc's malloc (Linux)")
+
+# A step's worth of churn: twelve 3 MiB arrays written, then all freed, five times. With
+# glibc's defaults the freed heap top (36 MiB) is over its dynamic trim threshold (6 MiB), so
+# every round faults its pages in again; tuned, the second round on reuses them.
+CHURN = """
+import resource, numpy as np, minigrad
+def faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+def round_():
+    arrays = [np.ones(3 << 18, dtype=np.float32) for _ in range(12)]
+    del arrays
+round_()
+start = faults()
+for _ in range(4):
+    round_()
+print(minigrad.allocator.status)
+print((faults() - start) / 4)
+"""
+PAGES_PER_ROUND = 12 * (3 << 20) // 4096
+
+
+def run_churn(**env: str) -> tuple[str, float]:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"
+             and k != "MINIGRAD_MALLOC_TUNING"}
+    out = subprocess.run([sys.executable, "-c", CHURN], env={**clean, **env},
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    return out[0], float(out[1])
+
+
+def test_status_is_set_at_import() -> None:
+    assert minigrad.allocator is allocator
+    assert allocator.status != "not tuned yet"
+
+
+@glibc
+def test_tuned_by_default_and_the_freed_memory_is_reused() -> None:
+    status, faults = run_churn()
+    assert status.startswith("tuned: mmap threshold 32 MiB, trim threshold 128 MiB"), status
+    assert faults < 0.05 * PAGES_PER_ROUND, (faults, PAGES_PER_ROUND)
+
+
+@glibc
+def test_turned_off_glibc_defaults_fault_every_round() -> None:
+    """The control: without the tuning the same churn faults every page in again, so the
+    test above measures the tuning, not a quirk of the loop."""
+    status, faults = run_churn(MINIGRAD_MALLOC_TUNING="0")
+    assert status.startswith("off:"), status
+    assert faults > 0.8 * PAGES_PER_ROUND, (faults, PAGES_PER_ROUND)
+
+
+@glibc
+@pytest.mark.parametrize("env", [{"MALLOC_TRIM_THRESHOLD_": "131072"},
+                                 {"MALLOC_MMAP_THRESHOLD_": "131072"},
+                                 {"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=131072"}])
+def test_the_users_own_malloc_settings_win(env: dict[str, str]) -> None:
+    status, faults = run_churn(**env)
+    assert status == f"left alone: the user configures malloc through {next(iter(env))}"
+    assert faults > 0.8 * PAGES_PER_ROUND, (faults, PAGES_PER_ROUND)
+
+
+def test_not_glibc_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(allocator, "_glibc", lambda: None)
+    monkeypatch.delenv("MINIGRAD_MALLOC_TUNING", raising=False)
+    for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
+                 "GLIBC_TUNABLES"):
+        monkeypatch.delenv(name, raising=False)
+    before = allocator.status
+    try:
+        assert allocator.tune().startswith("left alone: the C library is not glibc")
+    finally:
+        allocator.status = before
