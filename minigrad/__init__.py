@@ -3,8 +3,6 @@
 import numpy as _np
 
 from . import accelerator, allocator, autograd, cuda  # the engine first: tensor.py builds on it
-
-allocator.tune()  # keep freed arrays mapped for the next step (glibc only; see allocator.py)
 from .autograd import (
     Function,
     detect_anomaly,
@@ -47,6 +45,8 @@ from .parallel import get_num_threads, set_num_threads
 from .rng import Generator, manual_seed
 from .serialization import load, save  # checkpoints: safetensors files, no pickle
 from .tensor import Size, Tensor
+
+allocator.tune()  # keep freed arrays mapped for the next step (glibc only; see allocator.py)
 
 __version__ = "0.1.0"
 

@@ -8,13 +8,14 @@ step and 3,500 per SimpleConvNet step, a third of the step's time. PyTorch's CPU
 answers the same problem by swapping in jemalloc or tcmalloc; numpy cannot be given an
 allocator from Python, but glibc's own malloc has two knobs that do the job:
 
-* ``M_MMAP_THRESHOLD`` = 32 MiB (glibc's largest): blocks below it come from the heap, where
-  a freed block can be handed out again, instead of their own ``mmap``;
-* ``M_TRIM_THRESHOLD`` = 128 MiB: the heap gives memory back only when that much is free at
+* ``M_MMAP_THRESHOLD`` = 128 MiB: blocks below it come from the heap, where a freed block
+  can be handed out again, instead of their own ``mmap`` (fresh, zero-filled pages every
+  time). glibc before 2.35 refuses more than 32 MiB; there 32 MiB is used.
+* ``M_TRIM_THRESHOLD`` = 256 MiB: the heap gives memory back only when that much is free at
   its top, so a step's worth of freed arrays stays mapped for the next step.
 
 minigrad sets both when it is imported. The cost is memory the process keeps after a step:
-its resident size stays near the step's peak (plus at most 128 MiB of free heap) instead of
+its resident size stays near the step's peak (plus at most 256 MiB of free heap) instead of
 dropping in between; the peak itself hardly moves (+4 MiB over a `minigrad train` run).
 
 It is left alone when ``MINIGRAD_MALLOC_TUNING=0`` is set, when the user has set glibc's own
@@ -28,10 +29,11 @@ import ctypes
 import os
 import sys
 
-__all__ = ["MMAP_THRESHOLD", "TRIM_THRESHOLD", "status", "tune"]
+__all__ = ["MMAP_THRESHOLD", "OLD_GLIBC_MMAP_THRESHOLD", "TRIM_THRESHOLD", "status", "tune"]
 
-MMAP_THRESHOLD = 32 << 20
-TRIM_THRESHOLD = 128 << 20
+MMAP_THRESHOLD = 128 << 20  # SimpleConvNet's batch-1000 activations (69 MiB) fit under it
+OLD_GLIBC_MMAP_THRESHOLD = 32 << 20  # the most glibc < 2.35 accepts
+TRIM_THRESHOLD = 256 << 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h> parameter numbers
 
 status = "not tuned yet"
@@ -70,10 +72,12 @@ def tune() -> str:
         status = f"left alone: the user configures malloc through {name}"
     elif (libc := _glibc()) is None:
         status = f"left alone: the C library is not glibc ({sys.platform})"
-    elif (libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
-          and libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1):
-        status = (f"tuned: mmap threshold {MMAP_THRESHOLD >> 20} MiB, "
-                  f"trim threshold {TRIM_THRESHOLD >> 20} MiB")
     else:
-        status = "left alone: glibc refused the thresholds"
+        mmap = next((t for t in (MMAP_THRESHOLD, OLD_GLIBC_MMAP_THRESHOLD)
+                     if libc.mallopt(_M_MMAP_THRESHOLD, t) == 1), None)
+        if mmap is not None and libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1:
+            status = (f"tuned: mmap threshold {mmap >> 20} MiB, "
+                      f"trim threshold {TRIM_THRESHOLD >> 20} MiB")
+        else:
+            status = "left alone: glibc refused the thresholds"
     return status

@@ -72,3 +72,42 @@ def test_ops_agree_on_one_and_two_threads(threads):
     for a, b in zip(*results):
         np.testing.assert_array_equal(a, b)
 
+
+
+@pytest.mark.parametrize("shape, min_size, splits", [((), 1, False), ((5,), 100, False),
+                                                     ((1, 1000), 10, False),
+                                                     ((40, 7, 3), 64, True)])
+def test_rows_cover_the_array_once(threads, shape, min_size, splits):
+    parallel.set_num_threads(2)
+    seen = np.zeros(shape, int)
+    calls = []
+    lock = threading.Lock()
+
+    def fn(rows):
+        with lock:
+            calls.append(rows)
+            seen[rows] += 1
+
+    parallel.for_rows(fn, np.empty(shape), min_size=min_size)
+    assert (seen == 1).all()
+    assert (len(calls) > 1) == splits, calls  # small or 0-d: one call with ``...``
+
+
+def test_relu_on_a_big_array_is_the_plain_pass(threads):
+    """ReLU runs in blocks from a million elements: same values, dtype, layout and NaN
+    rule (NaN passes the gradient, as in PyTorch) as one pass, on any thread count."""
+    rng = np.random.default_rng(1)
+    base = rng.standard_normal((4, 8, 200, 200)).astype(np.float32)
+    base[0, 0, 0, :4] = [np.nan, 0.0, -0.0, np.inf]
+    x = base.transpose(1, 0, 2, 3)  # feature-major, like a conv output
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    want_y = np.maximum(x, 0)
+    want_dx = np.where(~(x <= 0), g, 0).astype(np.float32)
+    for n in (1, 2):
+        mg.set_num_threads(n)
+        leaf = mg.tensor(base, requires_grad=True)
+        y = F.relu(leaf.permute(1, 0, 2, 3))
+        y.backward(mg.tensor(g))
+        assert y.dtype == np.float32 and y.data.strides == want_y.strides  # x's layout
+        np.testing.assert_array_equal(y.data, want_y)
+        np.testing.assert_array_equal(leaf.grad.data.transpose(1, 0, 2, 3), want_dx)

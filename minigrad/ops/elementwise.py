@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function, is_grad_enabled
+from ..parallel import for_rows
 from ..tensor import Tensor, _broadcast_error, _pair
 
 
@@ -293,17 +294,28 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        out = np.maximum(a.data, 0)
+        x = a.data
+        out = np.empty_like(x, dtype=np.result_type(x, 0))  # x's layout, np.maximum's dtype
+        # big arrays in blocks on threads (parallel.for_rows)
+        for_rows(lambda rows: np.maximum(x[rows], 0, out=out[rows]), x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        passes = ~(out.data <= 0)  # PyTorch: NaN passes the gradient
-        if not is_grad_enabled():  # plain backward: one multiply by the mask, no casts
-            return Tensor(np.multiply(g.data, passes, dtype=g.dtype))
-        return g * Tensor(passes.astype(g.dtype))
+        y = out.data
+        if not is_grad_enabled():  # plain backward: the mask and the multiply per block
+            gd = g.data  # the gradient of the output: y's shape
+            dx = np.empty(y.shape, dtype=g.dtype)
+
+            def block(rows: Any) -> None:
+                passes = ~(y[rows] <= 0)  # PyTorch: NaN passes the gradient
+                np.multiply(gd[rows], passes, out=dx[rows])
+
+            for_rows(block, dx)
+            return Tensor(dx)
+        return g * Tensor((~(y <= 0)).astype(g.dtype))
 
 
 class Clamp(Function):
