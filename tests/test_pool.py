@@ -246,3 +246,43 @@ def test_errors_name_the_op_and_shapes(pool, name):
         pool(mg.zeros(1, 1, 4, 4), 3, exact=True)
     assert pool(x, 2, exact=False).shape == (1, 2, 2, 2)
     assert pool(x, 2).shape == (1, 2, 2, 2)  # floors by default, as PyTorch
+
+
+@pytest.mark.parametrize("kernel", [(2, 2), (3, 3), (2, 3), (1, 2), (3, 1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tiling_backward_by_rows_equals_the_per_offset_masks(kernel, dtype, monkeypatch):
+    """Tiling windows without ties send the gradient by whole image rows
+    (``Winners.row_masks``); it must give the per-offset masks' numbers, on strided input
+    and gradient, and fall back to them when a window has a tie or a NaN."""
+    from minigrad.ops.pool import Winners
+
+    kh, kw = kernel
+    shape = (3, 4, 4 * kh, 5 * kw)
+    x = distinct((shape[0], shape[2], shape[1], shape[3])).astype(dtype).transpose(0, 2, 1, 3)
+    g = np.random.default_rng(1).standard_normal((shape[0], 4, shape[1], 5)).astype(dtype)
+    g = g.transpose(0, 2, 1, 3)
+
+    def grad(inp):
+        xt = mg.tensor(inp, requires_grad=True)
+        F.max_pool2d(xt, kernel).backward(mg.tensor(g))
+        return xt.grad.data
+
+    calls = []
+    real = Winners.row_masks
+    monkeypatch.setattr(Winners, "row_masks",
+                        lambda self, *a: calls.append(r := real(self, *a)) or r)
+    by_rows = grad(x)
+    assert calls and all(r is not None for r in calls)
+    monkeypatch.setattr(Winners, "row_masks", lambda self, *a: None)
+    np.testing.assert_array_equal(by_rows, grad(x))
+
+    monkeypatch.setattr(Winners, "row_masks", real)
+    tied = x.copy()
+    tied[0, 0, :kh, :kw] = 1.0  # a whole window of equal values
+    with_nan = x.copy()
+    with_nan[1, 2, 0, 0] = np.nan
+    for inp in (tied, with_nan):
+        xt = mg.tensor(inp)
+        best = F.max_pool2d(xt, kernel).data
+        assert Winners(mg.im2col.geometry(inp.shape, kernel, kernel, 0, op="t"), x=inp,
+                       best=best).row_masks() is None

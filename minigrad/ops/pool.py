@@ -194,6 +194,20 @@ class Winners:
                 taken |= e
         return [(o, s, e) for (_, _, o, s), e in zip(offs, eqs)]
 
+    def row_masks(self, a: int = 0, b: int | None = None) -> list[np.ndarray] | None:
+        """For tiling windows and images ``a:b``: per kernel row ``i``, the (N, C, OH, W)
+        bool mask of the winners in row ``i`` of their window, or None when some window
+        has ties or a NaN (then use ``masks``). Full image rows are compared with the
+        maxima spread over their columns, so every pass runs over contiguous rows."""
+        g = self.g
+        x, best = self.x[a:b], self.best[a:b]
+        spread = _spread(best, g.kw)
+        rows = x.reshape(x.shape[0], g.c, g.oh, g.kh, g.w)
+        eqs = [np.equal(rows[:, :, :, i], spread) for i in range(g.kh)]
+        if sum(np.count_nonzero(e) for e in eqs) != best.size:
+            return None
+        return eqs
+
     def index(self) -> np.ndarray:
         """Offset ``i*KW + j`` of each window's winner."""
         if self.win is None:
@@ -203,6 +217,15 @@ class Winners:
                 np.copyto(win, i * g.kw + j, where=m)
             self.win = win
         return self.win
+
+
+def _spread(a: np.ndarray, k: int) -> np.ndarray:
+    """(..., OW) -> (..., OW*k): each value repeated k times along the last axis, by k
+    strided writes (np.repeat's one-element copies are 3x slower)."""
+    out = np.empty((*a.shape, k), dtype=a.dtype)
+    for j in range(k):
+        out[..., j] = a
+    return out.reshape(*a.shape[:-1], a.shape[-1] * k)
 
 
 class MaxPool2d(Function):
@@ -242,6 +265,13 @@ class MaxPool2dScatter(Function):
             dx = np.empty(g.input_shape, dtype=gd.dtype)
 
             def block(a: int, b: int) -> None:
+                rows = winners.row_masks(a, b)
+                if rows is not None:  # no ties: whole image rows at a time
+                    spread = _spread(gd[a:b], g.kw)
+                    dx_rows = dx[a:b].reshape(b - a, g.c, g.oh, g.kh, g.w)
+                    for i, m in enumerate(rows):
+                        np.multiply(m, spread, out=dx_rows[:, :, :, i])
+                    return
                 for _, (irow, icol), m in winners.masks(a, b):
                     np.multiply(m, gd[a:b], out=dx[a:b, :, irow, icol])
         else:
