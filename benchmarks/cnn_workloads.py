@@ -6,7 +6,10 @@
 
 Per workload: minigrad and PyTorch (same weights, same data) run one after the other in each
 of ``--repeat`` rounds (the fastest of ``--inner`` runs in a row each); the ratio is the
-median of the per-round ratios (range in brackets).
+median of the per-round ratios (range in brackets). Each library runs in its own worker
+process, driven round by round from here: minigrad with the malloc thresholds it sets at
+import, PyTorch with glibc's defaults, as each library's users run it. ``BENCH_SHARED=1``
+runs both in this one process instead (one malloc, minigrad's thresholds for both).
 Each round also times numpy's float32 GEMM (1024^3), so "% SGEMM" says how close the
 workload's convolution arithmetic gets to the machine's GEMM rate in that same round. The
 BLAS kernel OpenBLAS selected is printed: these machines set OPENBLAS_CORETYPE, which picks a
@@ -15,9 +18,11 @@ slower kernel than a user's machine gets, so unset it (and OPENBLAS_L2_SIZE) in 
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import sys
+import time
 
 from _harness import (
     blas_kernel,
@@ -296,21 +301,78 @@ def memory() -> None:
 
     out = {}
     for lib in ("minigrad", "torch"):
-        env = {**os.environ, "BENCH_MEMORY": lib}
-        if lib == "torch":  # torch as its users run it: without minigrad's malloc thresholds
-            env["MINIGRAD_MALLOC_TUNING"] = "0"
         res = subprocess.run([sys.executable, __file__, "--threads", str(ARGS.threads)],
-                             env=env, capture_output=True, text=True, check=True)
+                             env=_child_env(lib, BENCH_MEMORY=lib), capture_output=True,
+                             text=True, check=True)
         out[lib] = float(res.stdout.split()[-1])
     ok = "ok" if out["minigrad"] <= out["torch"] else "OVER"
     print(f"{'SimpleConvNet step peak memory (+RSS over the built model)':<62}"
           f"{out['minigrad']:>6.1f}MiB{out['torch']:>7.1f}MiB  goal: at or below torch  {ok}")
 
 
+def _child_env(lib: str, **extra: str) -> dict[str, str]:
+    """A child process's environment: PyTorch's without minigrad's malloc thresholds (the
+    benchmark scripts import minigrad to build the twins), as PyTorch's users run it."""
+    env = {**os.environ, **extra}
+    if lib == "torch":
+        env["MINIGRAD_MALLOC_TUNING"] = "0"
+    return env
+
+
+def worker(name: str, lib: str) -> None:
+    """In a child process: build workload ``name``, run ``lib``'s side once, say "ready
+    <flops>", then on each "run" line run it ``--inner`` times and print the fastest."""
+    fns, flops = WORKLOADS[name][2]()
+    fn = fns[lib]
+    fn()
+    print("ready", flops, flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
+        best = float("inf")
+        for _ in range(max(1, ARGS.inner)):
+            gc.collect()
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+        print(best, flush=True)
+
+
+def rounds_in_workers(name: str, gemm_fn) -> tuple[dict[str, list[float]], float]:  # noqa: ANN001
+    """Per-round times of both libraries, each in its own process with its own malloc
+    settings, driven in lockstep: round by round, minigrad, then PyTorch, then the GEMM
+    probe here, so a ratio still compares runs under the same machine load."""
+    import subprocess
+
+    procs = {lib: subprocess.Popen(
+        [sys.executable, __file__, "--threads", str(ARGS.threads), "--inner", str(ARGS.inner)],
+        env=_child_env(lib, BENCH_WORKER=f"{name}:{lib}"), stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True) for lib in ("minigrad", "torch")}
+    try:
+        flops = float(procs["minigrad"].stdout.readline().split()[1])
+        procs["torch"].stdout.readline()
+        times: dict[str, list[float]] = {"minigrad": [], "torch": [], "gemm": []}
+        for _ in range(ARGS.repeat):
+            for lib, proc in procs.items():
+                proc.stdin.write("run\n")
+                proc.stdin.flush()
+                times[lib].append(float(proc.stdout.readline()))
+            times["gemm"].append(interleaved_rounds({"gemm": gemm_fn}, 1, ARGS.inner)["gemm"][0])
+    finally:
+        for proc in procs.values():
+            proc.stdin.close()
+            proc.wait()
+    return times, flops
+
+
 def main() -> None:
     if os.environ.get("BENCH_MEMORY"):
         memory_child(os.environ["BENCH_MEMORY"])
         return
+    if os.environ.get("BENCH_WORKER"):
+        worker(*os.environ["BENCH_WORKER"].split(":"))
+        return
+    shared = os.environ.get("BENCH_SHARED") == "1"
     only = os.environ.get("BENCH_ONLY", "")
     names = [n for n in WORKLOADS if not only or n in only.split(",")]
     print(f"numpy {np.__version__}, torch {torch.__version__}, {os.cpu_count()} CPUs; "
@@ -320,14 +382,19 @@ def main() -> None:
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
     if hasattr(os, "getloadavg"):
         print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
-    print(f"median of {ARGS.repeat} interleaved rounds, fastest of {ARGS.inner} runs in each\n")
+    print(f"median of {ARGS.repeat} interleaved rounds, fastest of {ARGS.inner} runs in each; "
+          + ("both libraries in this process (one malloc: minigrad's thresholds)\n" if shared
+             else "each library in its own process (PyTorch on glibc's malloc defaults)\n"))
     print(f"{'workload':<62}{'minigrad':>10}{'torch':>10}  {'ratio [range]':<20}"
           f"{'goal':>7}{'% SGEMM':>9}")
     gemm_fn, gemm_flops = sgemm()
     for name in names:
         label, goal, make = WORKLOADS[name]
-        fns, flops = make()
-        t = interleaved_rounds({**fns, "gemm": gemm_fn}, ARGS.repeat, ARGS.inner)
+        if shared:
+            fns, flops = make()
+            t = interleaved_rounds({**fns, "gemm": gemm_fn}, ARGS.repeat, ARGS.inner)
+        else:
+            t, flops = rounds_in_workers(name, gemm_fn)
         ratios = [a / b for a, b in zip(t["minigrad"], t["torch"])]
         r = statistics.median(ratios)
         mg_t, tt = statistics.median(t["minigrad"]), statistics.median(t["torch"])
