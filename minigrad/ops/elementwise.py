@@ -307,7 +307,7 @@ class Relu(Function):
         y = out.data
         if not is_grad_enabled():  # plain backward: the mask and the multiply per block
             gd = g.data  # the gradient of the output: y's shape
-            dx = np.empty(y.shape, dtype=g.dtype)
+            dx = np.empty_like(gd, dtype=g.dtype)  # the layout np.multiply would give
 
             def block(rows: Any) -> None:
                 passes = ~(y[rows] <= 0)  # PyTorch: NaN passes the gradient
