@@ -257,8 +257,9 @@ def _blocked(fn: int, g: Geometry) -> bool:
 
 def _with_bias(w: np.ndarray, b: Tensor | None, fused: bool) -> np.ndarray:
     """The (FN, C*KH*KW [+1]) weight matrix, the bias as its last column when ``fused``."""
-    w2 = w.reshape(w.shape[0], -1)
-    return np.concatenate([w2, b.data.reshape(-1, 1)], axis=1) if fused else w2
+    fn, c, kh, kw = w.shape
+    w2 = w.reshape(fn, c * kh * kw)  # spelled out: -1 is ambiguous with no filters
+    return np.concatenate([w2, b.data.reshape(fn, 1)], axis=1) if fused else w2
 
 
 def _per_image_blocks(x: np.ndarray, w2: np.ndarray, g: Geometry,
