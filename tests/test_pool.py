@@ -248,19 +248,24 @@ def test_errors_name_the_op_and_shapes(pool, name):
     assert pool(x, 2).shape == (1, 2, 2, 2)  # floors by default, as PyTorch
 
 
-@pytest.mark.parametrize("kernel", [(2, 2), (3, 3), (2, 3), (1, 2), (3, 1)])
+@pytest.mark.parametrize("kernel", [(2, 2), (3, 2), (1, 2), (2, 4), (3, 1), (2, 8)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_tiling_backward_by_rows_equals_the_per_offset_masks(kernel, dtype, monkeypatch):
-    """Tiling windows without ties send the gradient by whole image rows
-    (``Winners.row_masks``); it must give the per-offset masks' numbers, on strided input
-    and gradient, and fall back to them when a window has a tie or a NaN."""
+@pytest.mark.parametrize("ties", [False, True])
+def test_tiling_backward_by_rows_equals_the_per_offset_masks(kernel, dtype, ties, monkeypatch):
+    """Tiling windows send the gradient by whole image rows (``Winners.row_masks``), ties
+    resolved to the first maximum in row-major order; that must give the per-offset masks'
+    numbers, on strided input and gradient. A NaN max falls back to the masks."""
     from minigrad.ops.pool import Winners
 
     kh, kw = kernel
     shape = (3, 4, 4 * kh, 5 * kw)
-    x = distinct((shape[0], shape[2], shape[1], shape[3])).astype(dtype).transpose(0, 2, 1, 3)
-    g = np.random.default_rng(1).standard_normal((shape[0], 4, shape[1], 5)).astype(dtype)
-    g = g.transpose(0, 2, 1, 3)
+    rng = np.random.default_rng(2)
+    if ties:  # as after a ReLU: many windows of zeros, and repeated small integers
+        x = np.maximum(rng.integers(-2, 3, (shape[0], shape[2], shape[1], shape[3])), 0)
+    else:
+        x = distinct((shape[0], shape[2], shape[1], shape[3]))
+    x = x.astype(dtype).transpose(0, 2, 1, 3)
+    g = rng.standard_normal((shape[0], 4, shape[1], 5)).astype(dtype).transpose(0, 2, 1, 3)
 
     def grad(inp):
         xt = mg.tensor(inp, requires_grad=True)
@@ -269,20 +274,33 @@ def test_tiling_backward_by_rows_equals_the_per_offset_masks(kernel, dtype, monk
 
     calls = []
     real = Winners.row_masks
-    monkeypatch.setattr(Winners, "row_masks",
-                        lambda self, *a: calls.append(r := real(self, *a)) or r)
+
+    def spy(self, *a):
+        calls.append(real(self, *a))
+        return calls[-1]
+
+    monkeypatch.setattr(Winners, "row_masks", spy)
     by_rows = grad(x)
     assert calls and all(r is not None for r in calls)
     monkeypatch.setattr(Winners, "row_masks", lambda self, *a: None)
     np.testing.assert_array_equal(by_rows, grad(x))
 
-    monkeypatch.setattr(Winners, "row_masks", real)
-    tied = x.copy()
-    tied[0, 0, :kh, :kw] = 1.0  # a whole window of equal values
     with_nan = x.copy()
     with_nan[1, 2, 0, 0] = np.nan
-    for inp in (tied, with_nan):
-        xt = mg.tensor(inp)
-        best = F.max_pool2d(xt, kernel).data
-        assert Winners(mg.im2col.geometry(inp.shape, kernel, kernel, 0, op="t"), x=inp,
-                       best=best).row_masks() is None
+    best = F.max_pool2d(mg.tensor(with_nan), kernel).data
+    geom = mg.im2col.geometry(x.shape, kernel, kernel, 0, op="t")
+    assert real(Winners(geom, x=with_nan, best=best)) is None
+
+
+def test_tiling_ties_go_to_the_first_maximum_like_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    for kernel in [(2, 2), (3, 2), (2, 4), (4, 1)]:
+        x = np.maximum(rng.integers(-2, 3, (2, 3, kernel[0] * 5, kernel[1] * 4)), 0)
+        x = x.astype(np.float32)
+        g = rng.standard_normal((2, 3, 5, 4)).astype(np.float32)
+        xt = mg.tensor(x, requires_grad=True)
+        F.max_pool2d(xt, kernel).backward(mg.tensor(g))
+        tx = torch.tensor(x, requires_grad=True)
+        torch.nn.functional.max_pool2d(tx, kernel).backward(torch.tensor(g))
+        np.testing.assert_array_equal(xt.grad.data, tx.grad.numpy())

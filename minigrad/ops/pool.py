@@ -196,15 +196,29 @@ class Winners:
 
     def row_masks(self, a: int = 0, b: int | None = None) -> list[np.ndarray] | None:
         """For tiling windows and images ``a:b``: per kernel row ``i``, the (N, C, OH, W)
-        bool mask of the winners in row ``i`` of their window, or None when some window
-        has ties or a NaN (then use ``masks``). Full image rows are compared with the
-        maxima spread over their columns, so every pass runs over contiguous rows."""
+        bool mask of the winners in row ``i`` of their window; None when a window's max
+        is NaN or KW is not 1, 2, 4 or 8 (then use ``masks``).
+
+        Full image rows are compared with the maxima spread over their columns, so every
+        pass runs over contiguous rows. Ties (common after a ReLU: windows of zeros) are
+        resolved without strided passes: the KW bools of a window row, read as one
+        little-endian integer, keep only their lowest set bit (the row's first maximum,
+        ``v & -v``), and a row keeps it only if no earlier row of its window won."""
         g = self.g
+        if g.kw not in (1, 2, 4, 8):
+            return None
         x, best = self.x[a:b], self.best[a:b]
         spread = _spread(best, g.kw)
         rows = x.reshape(x.shape[0], g.c, g.oh, g.kh, g.w)
         eqs = [np.equal(rows[:, :, :, i], spread) for i in range(g.kh)]
-        if sum(np.count_nonzero(e) for e in eqs) != best.size:
+        words = [e.view(f"<u{g.kw}") for e in eqs]  # (N, C, OH, OW): one per window row
+        for v in words:
+            np.bitwise_and(v, np.negative(v), out=v)
+        free = words[0] == 0  # windows whose winner is not in the rows seen so far
+        for v in words[1:]:
+            np.multiply(v, free, out=v)
+            free &= v == 0
+        if free.any():  # no element equals a NaN max
             return None
         return eqs
 
@@ -266,7 +280,7 @@ class MaxPool2dScatter(Function):
 
             def block(a: int, b: int) -> None:
                 rows = winners.row_masks(a, b)
-                if rows is not None:  # no ties: whole image rows at a time
+                if rows is not None:  # whole image rows at a time
                     spread = _spread(gd[a:b], g.kw)
                     dx_rows = dx[a:b].reshape(b - a, g.c, g.oh, g.kh, g.w)
                     for i, m in enumerate(rows):
