@@ -304,3 +304,19 @@ def test_tiling_ties_go_to_the_first_maximum_like_torch():
         tx = torch.tensor(x, requires_grad=True)
         torch.nn.functional.max_pool2d(tx, kernel).backward(torch.tensor(g))
         np.testing.assert_array_equal(xt.grad.data, tx.grad.numpy())
+
+
+@pytest.mark.parametrize("kernel, stride, padding", [((2, 2), 2, 0), ((3, 3), 1, 1),
+                                                     ((2, 3), (2, 3), 0)])
+def test_a_nan_window_beside_a_tied_window_follows_torch(kernel, stride, padding):
+    """One window's NaN (no element equals its max) and another window's tie (two do) must
+    not cancel out in the "one winner per window" count."""
+    torch = pytest.importorskip("torch")
+    x = np.arange(36, dtype=np.float64).reshape(1, 1, 6, 6)
+    x[0, 0, 0, 0] = np.nan
+    x[0, 0, 4:6, 3:6] = [[50, 50, 50], [1, 2, 3]]
+    xt = mg.tensor(x, requires_grad=True)
+    F.max_pool2d(xt, kernel, stride, padding).sum().backward()
+    tx = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.max_pool2d(tx, kernel, stride, padding).sum().backward()
+    np.testing.assert_array_equal(xt.grad.data, tx.grad.numpy())

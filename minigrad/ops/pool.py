@@ -182,12 +182,11 @@ class Winners:
                     for i, j, o, s in _offsets(g)]
         x, best = self.x[a:b], self.best[a:b]
         offs = list(_offsets(g))
+        if np.isnan(best).any():  # NaN == NaN is False: use the running max
+            win = _max_windows_nan(x, g)[1]
+            return [(o, s, win[:, :, o[0], o[1]] == i * g.kw + j) for i, j, o, s in offs]
         eqs = [np.equal(x[:, :, s[0], s[1]], best) for _, _, _, s in offs]
-        if sum(np.count_nonzero(e) for e in eqs) != best.size:  # ties, or NaN
-            if np.isnan(best).any():  # NaN == NaN is False: use the running max
-                win = _max_windows_nan(x, g)[1]
-                return [(o, s, win[:, :, o[0], o[1]] == i * g.kw + j)
-                        for i, j, o, s in offs]
+        if sum(np.count_nonzero(e) for e in eqs) != best.size:  # ties
             taken = np.zeros(best.shape, dtype=bool)
             for e in eqs:
                 np.logical_and(e, ~taken, out=e)
@@ -211,6 +210,8 @@ class Winners:
         spread = _spread(best, g.kw)
         rows = x.reshape(x.shape[0], g.c, g.oh, g.kh, g.w)
         eqs = [np.equal(rows[:, :, :, i], spread) for i in range(g.kh)]
+        if sum(np.count_nonzero(e) for e in eqs) == best.size and not np.isnan(best).any():
+            return eqs  # one element equal to each window's max: no ties to resolve
         words = [e.view(f"<u{g.kw}") for e in eqs]  # (N, C, OH, OW): one per window row
         for v in words:
             np.bitwise_and(v, np.negative(v), out=v)
