@@ -102,7 +102,6 @@ def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
         f.result()
 
 
-
 def for_rows(fn: Callable[[Any], None], a: Any, min_size: int = 1 << 20) -> None:
     """Call ``fn(rows)`` with slices covering the first axis of ``a`` (an array or a
     shape), on threads when ``a`` holds ``min_size`` elements or more; once with ``...``
