@@ -106,7 +106,8 @@ print((faults() - start) / 4)
 def test_batch_sized_arrays_are_reused_too() -> None:
     """A 64 MiB array (SimpleConvNet's activations at batch 1000 are 69 MiB) is served from
     the heap again, not from fresh zero-filled pages, where glibc accepts the 128 MiB
-    threshold (2.35 and later); with glibc's defaults each one is a fresh mapping."""
+    threshold (2.36 here; older releases may refuse it); with glibc's defaults each one is a
+    fresh mapping."""
     status, faults = run_churn(BIG)
     _, default_faults = run_churn(BIG, MINIGRAD_MALLOC_TUNING="0")
     assert default_faults >= 16, default_faults  # 2 MiB huge pages or 4 KiB ones
