@@ -169,6 +169,39 @@ def test_plain_and_graph_batch_norm_backward_agree() -> None:
         np.testing.assert_allclose(u.data, v.data, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("shape", [(5, 3, 4, 4), (2, 3, 1, 1), (0, 3, 2, 2), (3, 3, 0, 2)])
+def test_batch_norm_on_channel_major_memory_matches_pytorch(shape: tuple) -> None:
+    """conv2d's outputs, and the gradients flowing back to them, are (N, C, H, W) views of
+    (C, N, H, W) memory; batch norm sums them along that memory. Output, running stats and
+    the plain backward against torch, empty batches and maps included."""
+    n, c, h, w_ = shape
+    base = x(c, n, h, w_, dtype=np.float32)
+    g = x(c, n, h, w_, dtype=np.float32)
+    ours, theirs = nn.BatchNorm2d(c), torch.nn.BatchNorm2d(c)
+    xa = mg.tensor(base, requires_grad=True)
+    xt = torch.tensor(base.transpose(1, 0, 2, 3), requires_grad=True)
+    a = xa.permute(1, 0, 2, 3)  # a view: channel-major underneath
+    assert a.data.transpose(1, 0, 2, 3).flags.c_contiguous and a.shape == shape
+    if n * h * w_ == 0:  # PyTorch refuses an empty batch in training: so must we
+        with pytest.raises(ValueError):
+            ours(a)
+        return
+    out, ref = ours(a), theirs(xt)
+    tol = 1e-5
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol)
+    # the gradient reaching batch norm is channel-major too: a view of g's (C, N, H, W)
+    (out.permute(1, 0, 2, 3) * mg.tensor(g)).sum().backward()
+    (ref.permute(1, 0, 2, 3) * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(xa.grad.data.transpose(1, 0, 2, 3), xt.grad.numpy(), rtol=tol,
+                               atol=tol)
+    for name in ("weight", "bias"):
+        np.testing.assert_allclose(getattr(ours, name).grad.data,
+                                   getattr(theirs, name).grad.numpy(), rtol=tol, atol=tol)
+    for name in ("running_mean", "running_var"):
+        np.testing.assert_allclose(getattr(ours, name).data,
+                                   getattr(theirs, name).numpy(), rtol=tol, atol=tol)
+
+
 REDUCTIONS = ["mean", "sum", "none"]
 
 
