@@ -75,6 +75,15 @@ def test_flipped_conv_gradgradcheck(monkeypatch):
     assert calls  # the flipped path really ran
 
 
+def test_the_flipped_kernel_only_where_its_columns_are_not_the_bigger():
+    """The conv workload's 64 -> 128 at 32x32 takes the shifted adds; ResNet's same-width
+    layers keep the flipped kernel."""
+    wide = mg.im2col.geometry((32, 64, 32, 32), 3, 1, 1, op="test")
+    assert not conv._as_flipped_conv(wide, 128) and conv._as_shifted_adds(wide)
+    for c, hw in ((64, 32), (128, 16), (256, 8), (512, 4)):
+        assert conv._as_flipped_conv(mg.im2col.geometry((32, c, hw, hw), 3, 1, 1, op="test"), c)
+
+
 def test_few_channels_take_the_shifted_adds_and_strides_the_col2im_path():
     geom = mg.im2col.geometry((2, 6, 14, 14), 5, 1, 0, op="test")
     assert not conv._as_flipped_conv(geom, 16) and conv._as_shifted_adds(geom)
@@ -89,6 +98,7 @@ SHIFTED_CASES = [  # (N, C, H, W, FN, (KH, KW), padding, dilation)
     (2, 4, 10, 11, 5, (3, 3), 2, 2),
     (1, 1, 5, 5, 2, (5, 5), 2, 1),
     (4, 5, 6, 3, 7, (1, 3), (0, 1), 1),
+    (2, 32, 6, 5, 64, (3, 3), 1, 1),  # more filters than channels: not the flipped kernel
 ]
 
 
