@@ -15,7 +15,7 @@ over interleaved rounds (minigrad and its peer run one after the other inside a 
    mostly fresh memory: about 0.3 page faults per op (one per 4 KiB page a graph of ~1.1 KiB
    per op touches first), which cost ~2.5 us each on this project's VMs: the allocator
    hands the memory back when a graph is freed, so every large graph pays them again.
-   PyTorch, interleaved with minigrad here, pays about as many.
+   PyTorch's count is printed too (its nodes are C++ objects, outside Python's allocator).
 
 Also printed: a 100-unit MLP training step (the overhead of a small realistic model).
 """
