@@ -11,11 +11,12 @@ over interleaved rounds (minigrad and its peer run one after the other inside a 
 2. the forward of a 100,000-op chain ``y = y * 1.0``, per op, against a 100-op chain built
    1,000 times (goal <= 1.2x): what a large live graph costs per op beyond a small one
    (the cyclic garbage collector re-walking it, allocator growth). Freeing a chain is not
-   timed. PyTorch's own figure is printed beside it. What is left of the difference is
-   mostly fresh memory: about 0.3 page faults per op (one per 4 KiB page a graph of ~1.1 KiB
+   timed. PyTorch's own figure is printed beside it. Part of the difference is fresh
+   memory: about 0.3 page faults per op (one per 4 KiB page a graph of ~1.1 KiB
    per op touches first), which cost ~2.5 us each on this project's VMs: the allocator
    hands the memory back when a graph is freed, so every large graph pays them again.
    PyTorch's count is printed too (its nodes are C++ objects, outside Python's allocator).
+   The rest is memory traffic: a graph that outgrows the caches (docs/performance.md).
 
 Also printed: a 100-unit MLP training step (the overhead of a small realistic model).
 """
