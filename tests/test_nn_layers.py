@@ -150,6 +150,19 @@ def test_batch_norm_training_gradcheck_input_weight_bias(shape: tuple) -> None:
     assert mg.gradgradcheck(fn, (t64(*shape), w, b))
 
 
+def test_batch_norm_gradcheck_on_channel_major_memory() -> None:
+    """conv2d's layout, (N, C, H, W) views of (C, N, H, W) memory, going in and (through the
+    second permute) coming back as the gradient: the sums along that memory."""
+    w, b = t64(3), t64(3)
+
+    def fn(x: mg.Tensor, w: mg.Tensor, b: mg.Tensor) -> mg.Tensor:
+        out = F.batch_norm(x.permute(1, 0, 2, 3), None, None, w, b, training=True)
+        return out.permute(1, 0, 2, 3)
+
+    assert mg.gradcheck(fn, (t64(3, 4, 2, 3), w, b))
+    assert mg.gradgradcheck(fn, (t64(3, 4, 2, 3), w, b))
+
+
 def test_batch_norm_layers_gradcheck_in_train_and_eval() -> None:
     bn2 = nn.BatchNorm2d(3).double()
     x = t64(2, 3, 2, 3)
