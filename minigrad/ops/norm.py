@@ -134,7 +134,7 @@ def _per_channel(a: np.ndarray) -> np.ndarray:
     """Sum over every axis but the channels of an (N, C, L) array, along its memory: one
     long run per channel when the channels are outermost underneath (conv2d's outputs and
     the gradients flowing back to them), else the contiguous L axis first, then N. Summing
-    a short L first (ResNet's 4x4 maps) is slow: 0.34 vs 0.03 ms for (32, 512, 16)."""
+    a short L first (ResNet's 4x4 maps) is slow: 0.32 vs 0.05 ms for (32, 512, 16)."""
     channel_major = a.transpose(1, 0, 2)
     if channel_major.flags.c_contiguous:
         return channel_major.reshape(a.shape[1], a.shape[0] * a.shape[2]).sum(axis=1)
