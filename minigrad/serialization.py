@@ -98,6 +98,10 @@ def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool |
          **pickle_load_args: Any) -> Any:
     """Read a file written by ``save`` (or any safetensors file); arrays come back as Tensors.
 
+    A safetensors file without ``save``'s structure in its metadata (PyTorch's
+    ``save_file``, or the checkpoints ``minigrad train`` writes, whose metadata describe the
+    run) gives its flat state dict: tensor name -> Tensor.
+
     ``map_location`` and ``weights_only`` are accepted as in ``torch.load``: every tensor is
     on the CPU, and loading is always weights-only (the format cannot hold code). Raises
     ``CheckpointError`` when the file is truncated, corrupted or not a checkpoint, and
@@ -107,11 +111,12 @@ def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool |
         raise TypeError(f"minigrad.load: unexpected arguments {sorted(pickle_load_args)} "
                         "(minigrad never unpickles)")
     arrays, meta = read(f, what="minigrad.load")
-    if meta is None:  # a plain safetensors file (e.g. from PyTorch): its flat state dict
+    if not isinstance(meta, dict) or "format" not in meta:  # not written by save: flat
         return {k: Tensor(v) for k, v in arrays.items()}
     where = f"minigrad.load: {os.fspath(f)!r}"
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{where}: the metadata has no minigrad format marker")
+    if meta["format"] != FORMAT:
+        raise CheckpointError(f"{where}: the metadata names the format {meta['format']!r}, "
+                              f"not {FORMAT!r}")
     version = meta.get("version")
     if not isinstance(version, int) or version > VERSION:
         raise CheckpointError(f"{where} has checkpoint format version {version!r}; this "

@@ -262,6 +262,30 @@ def test_bad_or_newer_structure_is_reported(tmp_path: Path) -> None:
         mg.load(path)
 
 
+def test_a_training_checkpoint_loads_as_its_state_dict(tmp_path: Path) -> None:
+    """``minigrad train``'s model.safetensors holds the run's description as metadata, not
+    save()'s structure: load gives its weights, as for a plain safetensors file."""
+    from minigrad.cli import runs
+
+    model = SimpleConvNet()
+    path = tmp_path / "model.safetensors"
+    runs.save_model(path, model, {"model": "simpleconvnet"}, {"val_accuracy": 0.5})
+    state = mg.load(path)
+    assert list(state) == list(model.state_dict())
+    for k, v in model.state_dict().items():
+        assert isinstance(state[k], mg.Tensor)
+        np.testing.assert_array_equal(state[k].data, v.data)
+    fresh = SimpleConvNet()
+    fresh.load_state_dict(state)
+
+
+def test_a_checkpoint_naming_another_format_is_refused(tmp_path: Path) -> None:
+    meta = json.dumps({"format": "someone-elses", "version": 1, "root": None})
+    path = raw_file(tmp_path / "f", {"__metadata__": {"minigrad": meta}})
+    with pytest.raises(CheckpointError, match="names the format 'someone-elses'"):
+        mg.load(path)
+
+
 def test_reading_only_some_tensors(tmp_path: Path) -> None:
     checkpoint.write(tmp_path / "c", {"a": np.ones(3), "b": np.zeros(2)}, {"k": 1})
     tensors, meta = checkpoint.read(tmp_path / "c", ["b"])
