@@ -52,6 +52,14 @@ def start_thread_pools(threads: int) -> Any:
     return torch
 
 
+def torch_on_im2col(torch: Any, on: bool) -> None:
+    """Switch PyTorch's CPU convolutions to (or back from) its own im2col + GEMM kernels,
+    the reference for minigrad's design: with oneDNN off PyTorch picks NNPACK, and with
+    NNPACK off too it picks ``Slow2d`` (``torch._C._select_conv_backend`` says which)."""
+    torch.backends.mkldnn.enabled = not on
+    torch.backends.nnpack.set_flags(not on)
+
+
 def thread_report(threads: int, torch: Any) -> str:
     """One line saying which thread pools run with how many threads."""
     try:

@@ -14,6 +14,12 @@ Each round also times numpy's float32 GEMM (1024^3), so "% SGEMM" says how close
 workload's convolution arithmetic gets to the machine's GEMM rate in that same round. The
 BLAS kernel OpenBLAS selected is printed: these machines set OPENBLAS_CORETYPE, which picks a
 slower kernel than a user's machine gets, so unset it (and OPENBLAS_L2_SIZE) in the command.
+
+A third contestant runs in the same rounds: PyTorch with oneDNN and NNPACK switched off
+(``_harness.torch_on_im2col``), so that its convolutions take its own im2col + GEMM
+kernels (``Slow2d``: compiled C++, per-image columns, MKL's GEMM), the design minigrad
+follows in numpy. The "vs im2col" column is minigrad's ratio to it; the goals are against
+PyTorch as its users run it (oneDNN on).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from _harness import (
     parse_and_pin,
     start_thread_pools,
     thread_report,
+    torch_on_im2col,
 )
 
 ARGS = parse_and_pin(__doc__, repeat=7)
@@ -310,20 +317,39 @@ def memory() -> None:
           f"{out['minigrad']:>6.1f}MiB{out['torch']:>7.1f}MiB  goal: at or below torch  {ok}")
 
 
+REFERENCE = "torch-im2col"  # PyTorch on its own im2col + GEMM convolutions
+CONTESTANTS = ("minigrad", "torch", REFERENCE)
+
+
 def _child_env(lib: str, **extra: str) -> dict[str, str]:
     """A child process's environment: PyTorch's without minigrad's malloc thresholds (the
     benchmark scripts import minigrad to build the twins), as PyTorch's users run it."""
     env = {**os.environ, **extra}
-    if lib == "torch":
+    if lib != "minigrad":
         env["MINIGRAD_MALLOC_TUNING"] = "0"
     return env
+
+
+def _on_im2col(fn):  # noqa: ANN001, ANN202
+    """``fn`` run on PyTorch's im2col kernels (BENCH_SHARED=1: one process for all)."""
+
+    def run() -> None:
+        torch_on_im2col(torch, True)
+        try:
+            fn()
+        finally:
+            torch_on_im2col(torch, False)
+
+    return run
 
 
 def worker(name: str, lib: str) -> None:
     """In a child process: build workload ``name``, run ``lib``'s side once, say "ready
     <flops>", then on each "run" line run it ``--inner`` times and print the fastest."""
+    if lib == REFERENCE:
+        torch_on_im2col(torch, True)
     fns, flops = WORKLOADS[name][2]()
-    fn = fns[lib]
+    fn = fns["torch" if lib == REFERENCE else lib]
     fn()
     print("ready", flops, flush=True)
     for line in sys.stdin:
@@ -339,19 +365,21 @@ def worker(name: str, lib: str) -> None:
 
 
 def rounds_in_workers(name: str, gemm_fn) -> tuple[dict[str, list[float]], float]:  # noqa: ANN001
-    """Per-round times of both libraries, each in its own process with its own malloc
-    settings, driven in lockstep: round by round, minigrad, then PyTorch, then the GEMM
-    probe here, so a ratio still compares runs under the same machine load."""
+    """Per-round times of each contestant, each in its own process with its own malloc
+    settings, driven in lockstep: round by round, minigrad, then PyTorch, then PyTorch with
+    oneDNN off, then the GEMM probe here, so a ratio still compares runs under the same
+    machine load."""
     import subprocess
 
     procs = {lib: subprocess.Popen(
         [sys.executable, __file__, "--threads", str(ARGS.threads), "--inner", str(ARGS.inner)],
         env=_child_env(lib, BENCH_WORKER=f"{name}:{lib}"), stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, text=True) for lib in ("minigrad", "torch")}
+        stdout=subprocess.PIPE, text=True) for lib in CONTESTANTS}
     try:
         flops = float(procs["minigrad"].stdout.readline().split()[1])
-        procs["torch"].stdout.readline()
-        times: dict[str, list[float]] = {"minigrad": [], "torch": [], "gemm": []}
+        for lib in CONTESTANTS[1:]:
+            procs[lib].stdout.readline()
+        times: dict[str, list[float]] = {lib: [] for lib in (*CONTESTANTS, "gemm")}
         for _ in range(ARGS.repeat):
             for lib, proc in procs.items():
                 proc.stdin.write("run\n")
@@ -384,14 +412,17 @@ def main() -> None:
         print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     print(f"median of {ARGS.repeat} interleaved rounds, fastest of {ARGS.inner} runs in each; "
           + ("both libraries in this process (one malloc: minigrad's thresholds)\n" if shared
-             else "each library in its own process (PyTorch on glibc's malloc defaults)\n"))
+             else "each library in its own process (PyTorch on glibc's malloc defaults)"))
+    print("vs im2col: minigrad / PyTorch with oneDNN and NNPACK off, whose convolutions are "
+          "then its own im2col + GEMM (Slow2d)\n")
     print(f"{'workload':<62}{'minigrad':>10}{'torch':>10}  {'ratio [range]':<20}"
-          f"{'goal':>7}{'% SGEMM':>9}")
+          f"{'goal':>7}{'% SGEMM':>9}{'':5}{'vs im2col':>9}")
     gemm_fn, gemm_flops = sgemm()
     for name in names:
         label, goal, make = WORKLOADS[name]
         if shared:
             fns, flops = make()
+            fns[REFERENCE] = _on_im2col(fns["torch"])
             t = interleaved_rounds({**fns, "gemm": gemm_fn}, ARGS.repeat, ARGS.inner)
         else:
             t, flops = rounds_in_workers(name, gemm_fn)
@@ -401,8 +432,10 @@ def main() -> None:
         rate = statistics.median(gemm_flops / g for g in t["gemm"])
         pct = f"{flops / mg_t / rate:8.0%}" if flops else f"{'-':>8}"
         ok = "ok" if r <= goal else "OVER"
+        ref = statistics.median(a / b for a, b in zip(t["minigrad"], t[REFERENCE]))
         print(f"{label:<62}{mg_t * 1e3:>8.1f}ms{tt * 1e3:>8.1f}ms  "
-              f"{r:.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]{'':<4}<={goal}x {pct} {ok}")
+              f"{r:.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]{'':<4}<={goal}x {pct} {ok:<4}"
+              f"{ref:>8.2f}x")
     if names:
         print(f"\nnumpy SGEMM 1024^3 in the last rounds: {rate / 1e9:.0f} GFLOP/s")
     if not only or "memory" in only:
