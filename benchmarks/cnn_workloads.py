@@ -366,8 +366,8 @@ def worker(name: str, lib: str) -> None:
 
 def rounds_in_workers(name: str, gemm_fn) -> tuple[dict[str, list[float]], float]:  # noqa: ANN001
     """Per-round times of each contestant, each in its own process with its own malloc
-    settings, driven in lockstep: round by round, minigrad, then PyTorch, then PyTorch with
-    oneDNN off, then the GEMM probe here, so a ratio still compares runs under the same
+    settings, driven in lockstep: round by round, minigrad, then PyTorch, then PyTorch on its
+    im2col kernels, then the GEMM probe here, so a ratio still compares runs under the same
     machine load."""
     import subprocess
 
@@ -411,7 +411,7 @@ def main() -> None:
     if hasattr(os, "getloadavg"):
         print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     print(f"median of {ARGS.repeat} interleaved rounds, fastest of {ARGS.inner} runs in each; "
-          + ("both libraries in this process (one malloc: minigrad's thresholds)\n" if shared
+          + ("both libraries in this process (one malloc: minigrad's thresholds)" if shared
              else "each library in its own process (PyTorch on glibc's malloc defaults)"))
     print("vs im2col: minigrad / PyTorch with oneDNN and NNPACK off, whose convolutions are "
           "then its own im2col + GEMM (Slow2d)\n")
