@@ -39,7 +39,9 @@ def test_readme_first_command_trains_without_dot_and_without_mlxtend(tmp_path) -
         "    sys.modules[m] = None\n")
     bin_dir = tmp_path / "bin"  # a PATH holding python and nothing else (no dot)
     bin_dir.mkdir()
-    (bin_dir / "python").symlink_to(os.path.realpath(sys.executable))
+    # a wrapper, not a symlink: a link to a venv's python (or its realpath) loses the venv
+    (bin_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (bin_dir / "python").chmod(0o755)
     assert shutil.which("dot", path=str(bin_dir)) is None
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PATH": str(bin_dir), "MINIGRAD_DATA": str(tmp_path / "none"),
