@@ -257,9 +257,9 @@ class Function:
 
         class Square(Function):
             @staticmethod
-            def forward(ctx, x):            # x is a Tensor; return a numpy array
+            def forward(ctx, x):            # x is a Tensor; return a Tensor or array
                 ctx.save_for_backward(x)
-                return x.data ** 2
+                return x._data ** 2
 
             @staticmethod
             def backward(ctx, grad):        # grad is a Tensor; return one per input
@@ -275,7 +275,8 @@ class Function:
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
-        """Compute the op on numpy data: Tensors arrive as Tensors (use ``.data``).
+        """Compute the op outside the graph: Tensors arrive as Tensors (``x.data`` is ``x``
+        without history, ``x.detach().numpy()`` its array).
 
         Save what backward needs with ``ctx.save_for_backward`` or as ``ctx`` attributes;
         return a numpy array (or a tuple of them for several outputs). Must not modify its
@@ -372,7 +373,7 @@ def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
     for i, a in enumerate(args):
         if needs[i]:
             fn = a.grad_fn
-            data = a.data
+            data = a._data
             edges.append(
                 (fn, a._output_index, data.shape, data.dtype)
                 if fn is not None
@@ -383,17 +384,17 @@ def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
         if isinstance(a, Tensor):  # kept weakly, so minigrad.viz can draw the constants
             if const is None:
                 const = []
-            const.append((i, weakref.ref(a), a.data.shape, a.data.dtype))
+            const.append((i, weakref.ref(a), a._data.shape, a._data.dtype))
     ctx.edges = tuple(edges)
     if const is not None:
         ctx._const_inputs = tuple(const)
     if len(outputs) == 1:  # literals, not comprehensions: no spare capacity kept
         out = outputs[0]
         ctx.outputs = (weakref.ref(out),)
-        ctx._output_arrays = [(out.data, out.requires_grad)]
+        ctx._output_arrays = [(out._data, out.requires_grad)]
     else:
         ctx.outputs = tuple([weakref.ref(t) for t in outputs])
-        ctx._output_arrays = [(t.data, t.requires_grad) for t in outputs]
+        ctx._output_arrays = [(t._data, t.requires_grad) for t in outputs]
     scope = _state.scope
     if scope:
         ctx.scope = scope
@@ -410,7 +411,7 @@ def _pack_saved(saved: tuple, produced: Any, out: Tensor) -> tuple[tuple, tuple]
     items = []
     versions = []
     for s in saved:
-        if s is produced or s is out.data:
+        if s is produced or s is out._data:
             s = _SavedOutput(0, out._version_cell())
             versions.append(None)
         elif isinstance(s, Tensor):
@@ -431,7 +432,7 @@ _SHARED_VERSIONS = {t: t for n in range(1, 4) for t in itertools.product((None, 
 
 def _share_version(view: Tensor, base: Any) -> None:
     """A view shares its base's version counter, so an in-place change of either is seen."""
-    if isinstance(base, Tensor) and np.may_share_memory(view.data, base.data):
+    if isinstance(base, Tensor) and np.may_share_memory(view._data, base._data):
         view._vc = base._version_cell()
 
 
@@ -473,7 +474,7 @@ _graph = _GraphGC()
 
 def _as_array(value: Any) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if isinstance(value, np.ndarray):
         return value
     return np.asarray(value)
@@ -564,8 +565,8 @@ def _sum_to_shape(g: Tensor, shape: tuple, dtype: np.dtype, node: Context) -> Te
 def _accumulate(current: Tensor | None, g: Tensor) -> Tensor:
     if current is None:
         return g
-    if not _state.grad_enabled and current.data.shape == g.data.shape:
-        return Tensor._make(current.data + g.data, False, None, 0)  # no graph: plain numpy
+    if not _state.grad_enabled and current._data.shape == g._data.shape:
+        return Tensor._make(current._data + g._data, False, None, 0)  # no graph: plain numpy
     return current + g
 
 
@@ -605,12 +606,12 @@ def _engine(
         with set_grad_enabled(create_graph):
             given: set[int] = set()
             for leaf, g in leaves.values():
-                data = g.data
+                data = g._data
                 if not create_graph and (
                     not data.flags.writeable or data.base is not None or id(data) in given
                 ):  # a .grad owns its memory, so an in-place change of it touches nothing else
                     g = Tensor._make(data.copy(), False, None, 0)
-                given.add(id(g.data))
+                given.add(id(g._data))
                 _deliver_to_leaf(leaf, g, capture)
     finally:
         _graph.release()
@@ -682,7 +683,7 @@ def _walk(
                 )
             if anomaly:
                 _check_finite(
-                    [g.data if isinstance(g, Tensor) else g for g in in_grads if g is not None],
+                    [g._data if isinstance(g, Tensor) else g for g in in_grads if g is not None],
                     node,
                     "backward gradient",
                 )
@@ -696,7 +697,7 @@ def _walk(
                     g = Tensor._make(g, False, None, 0)
                 elif not isinstance(g, Tensor):
                     g = _as_tensor(g)
-                data = g.data
+                data = g._data
                 if data.shape != shape or data.dtype != dtype:
                     g = _sum_to_shape(g, shape, dtype, node)
                 if parent is None:
@@ -759,7 +760,7 @@ def _seed_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None) -
                     f"grad can be implicitly created only for scalar outputs, but the output "
                     f"has shape {out.shape}; pass gradient= (or grad_outputs=) of that shape"
                 )
-            g = Tensor._make(np.ones(out.data.shape, out.data.dtype), False, None, 0)
+            g = Tensor._make(np.ones(out._data.shape, out._data.dtype), False, None, 0)
         else:
             if not isinstance(g, (Tensor, np.ndarray, int, float, np.generic)) or isinstance(
                 g, (str, bytes)

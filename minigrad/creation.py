@@ -109,7 +109,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     """
     check_device(device, "tensor")
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     d = None if dtype is None else _dtype_of(dtype, "tensor")
     if isinstance(data, np.ndarray) and d is None:
         data = data.copy()
@@ -254,7 +254,7 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
         if v < 0:
             raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {v}")
     t = _filled(0, (n, m), dtype, device, requires_grad, "eye")
-    np.fill_diagonal(t.data, 1)
+    np.fill_diagonal(t._data, 1)
     return t
 
 
@@ -321,8 +321,8 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any = None,
            dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Normal draws with ``mean`` and ``std`` (numbers, or tensors broadcast together)."""
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
         raise RuntimeError(f"normal(): expects std >= 0.0, but found std {np.min(s)}")
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]

@@ -28,7 +28,7 @@ def _upcast(inputs: Sequence[Any]) -> tuple:
     out = []
     for x in inputs:
         if isinstance(x, Tensor) and x.dtype.kind == "f":
-            out.append(Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad))
+            out.append(Tensor(x._data.astype(np.float64), requires_grad=x.requires_grad))
         else:
             out.append(x)
     return tuple(out)
@@ -45,12 +45,12 @@ def _numerical_jacobian(fn: Callable, inputs: tuple, x: Tensor, eps: float) -> l
     jac = [np.zeros((x.numel(), n)) for n in n_out]
     for j in range(x.numel()):
         at = np.unravel_index(j, x.shape)  # index in place: x may be a non-contiguous view
-        orig = x.data[at]
-        x.data[at] = orig + eps
-        plus = [o.data.reshape(-1).copy() for o in _outputs(fn, inputs)]
-        x.data[at] = orig - eps
-        minus = [o.data.reshape(-1).copy() for o in _outputs(fn, inputs)]
-        x.data[at] = orig
+        orig = x._data[at]
+        x._data[at] = orig + eps
+        plus = [o._data.reshape(-1).copy() for o in _outputs(fn, inputs)]
+        x._data[at] = orig - eps
+        minus = [o._data.reshape(-1).copy() for o in _outputs(fn, inputs)]
+        x._data[at] = orig
         for k in range(len(jac)):
             jac[k][j] = (plus[k] - minus[k]) / (2 * eps)
     return jac
@@ -69,7 +69,7 @@ def _analytical_jacobian(outputs: tuple, diff_inputs: list) -> list:
                          allow_unused=True)
             for i, g in enumerate(grads):
                 if g is not None:
-                    jac[i][k][:, m] = g.data.reshape(-1)
+                    jac[i][k][:, m] = g._data.reshape(-1)
     return jac
 
 
@@ -140,7 +140,7 @@ def gradgradcheck(
         grad_outputs = [Tensor(rng.standard_normal(o.shape), requires_grad=True)
                         for o in outputs]
     else:
-        grad_outputs = [Tensor(np.asarray(getattr(g, "data", g), np.float64),
+        grad_outputs = [Tensor(np.asarray(g._data if isinstance(g, Tensor) else g, np.float64),
                                requires_grad=True) for g in _as_tuple(grad_outputs)]
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
 

@@ -29,7 +29,7 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], path: str, depth: int) -> A
     if depth > MAX_DEPTH:
         raise ValueError(f"minigrad.save: {path} nests deeper than {MAX_DEPTH} levels")
     if isinstance(obj, Tensor):
-        obj = obj.data
+        obj = obj._data
     if isinstance(obj, np.ndarray):
         key, n = path or "tensor", 1
         while key in arrays:

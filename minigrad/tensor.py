@@ -20,10 +20,27 @@ from .rng import get_rng
 DEFAULT_FLOAT = np.float32  # the initial default; ``dtypes.get_default_dtype()`` is current
 
 
+# the ufuncs behind Python's operators: (the Tensor's method, its reflected method)
+_OPERATOR_UFUNCS = {
+    "add": ("__add__", "__radd__"),
+    "subtract": ("__sub__", "__rsub__"),
+    "multiply": ("__mul__", "__rmul__"),
+    "true_divide": ("__truediv__", "__rtruediv__"),
+    "power": ("__pow__", "__rpow__"),
+    "matmul": ("__matmul__", "__rmatmul__"),
+    "less": ("__lt__", "__gt__"),
+    "less_equal": ("__le__", "__ge__"),
+    "greater": ("__gt__", "__lt__"),
+    "greater_equal": ("__ge__", "__le__"),
+    "equal": ("__eq__", "__eq__"),
+    "not_equal": ("__ne__", "__ne__"),
+}
+
+
 def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Float data defaults to float32, but a float64 numpy array keeps its precision."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dtype is not None:
         return np.array(data, dtype=dtype)
     keep_precision = isinstance(data, (np.ndarray, np.generic))
@@ -67,12 +84,14 @@ class MaxResult(NamedTuple):
 class Tensor:
     """An n-dimensional array with an optional gradient.
 
-    ``data`` is the numpy array; ``grad`` is filled by ``backward()`` for leaves that
-    require grad; ``grad_fn`` is the graph node that made a non-leaf tensor.
+    ``grad`` is filled by ``backward()`` for leaves that require grad; ``grad_fn`` is the
+    graph node that made a non-leaf tensor. The numpy array underneath is ``numpy()``
+    (``_data`` inside minigrad); ``data`` is, as in PyTorch, the same storage as a Tensor
+    with no history.
     """
 
     __slots__ = (
-        "data",
+        "_data",
         "grad",
         "requires_grad",
         "grad_fn",
@@ -82,14 +101,13 @@ class Tensor:
         "_vc",
         "__weakref__",
     )
-    __array_ufunc__ = None  # make numpy defer to our reflected operators: array * Tensor
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        self.data = data if isinstance(data, np.ndarray) and dtype is None else _to_array(
+        self._data = data if isinstance(data, np.ndarray) and dtype is None else _to_array(
             data, dtype
         )
         if requires_grad:
-            _check_can_require_grad(self.data)
+            _check_can_require_grad(self._data)
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self.grad_fn = None
@@ -102,7 +120,7 @@ class Tensor:
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any, index: int) -> Tensor:
         """Fast constructor for op outputs: no checks, no copies."""
         t = object.__new__(cls)
-        t.data = data
+        t._data = data
         t.grad = None
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
@@ -112,29 +130,67 @@ class Tensor:
         t._vc = None
         return t
 
+    # ------------------------------------------------------------------ storage
+    @property
+    def data(self) -> Tensor:
+        """This tensor's storage as a Tensor with no history and ``requires_grad=False``.
+
+        As in PyTorch: writing through it (``p.data.add_(...)``, ``p.data[0] = 1``,
+        ``p.data -= lr * p.grad``) changes this tensor without recording a graph, and without
+        the version check a ``detach()`` would trigger. (The book's ndarray is ``numpy()``.)
+        """
+        return Tensor._make(self._data, False, None, 0)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"Tensor.data: assigned data must be a Tensor, got {type(value).__name__}; "
+                "wrap an array with minigrad.tensor(array) or minigrad.from_numpy(array)"
+            )
+        self._data = value._data
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """Numpy meets a Tensor. ``array * t`` and the other operators stay in the graph
+        (they run the Tensor's own operator); any other ufunc (``np.isfinite(t)``) runs on
+        the arrays and returns an array, refused for a tensor that requires grad."""
+        names = _OPERATOR_UFUNCS.get(ufunc.__name__)
+        if names is not None and method == "__call__" and not kwargs and len(inputs) == 2:
+            a, b = inputs
+            return getattr(a, names[0])(b) if isinstance(a, Tensor) else getattr(b, names[1])(a)
+        arrays = [x.numpy() if isinstance(x, Tensor) else x for x in inputs]
+        return getattr(ufunc, method)(*arrays, **kwargs)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """Numpy interop (``np.asarray(t)``), refused where ``numpy()`` refuses, as in PyTorch."""
+        arr = np.asarray(self.numpy())  # a 0-d result may hold a numpy scalar
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
     # ------------------------------------------------------------------ properties
     @property
     def shape(self) -> tuple[int, ...]:
         """The size of each dimension, e.g. ``(N, C, H, W)`` for a batch of images."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
         """Number of dimensions."""
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
         """Number of elements, as in PyTorch."""
-        return self.data.size
+        return self._data.size
 
     def dim(self) -> int:
         """Number of dimensions, as in PyTorch."""
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
         """The numpy dtype of ``data`` (float32 unless made from float64 data)."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -173,12 +229,12 @@ class Tensor:
     # ------------------------------------------------------------------ conversions
     def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number (e.g. a loss, for printing)."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item: only a one-element tensor can be converted to a Python number, "
                 f"got shape {self.shape}"
             )
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying array itself, not a copy: writing to it changes the tensor.
@@ -188,20 +244,20 @@ class Tensor:
         """
         if self.requires_grad:
             if force:
-                return self.data.copy()
+                return self._data.copy()
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
-        return self.data
+        return self._data
 
     def tolist(self) -> Any:
         """The data as (nested) Python lists."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (and sharing its version counter)."""
-        t = Tensor._make(self.data, False, None, 0)
+        t = Tensor._make(self._data, False, None, 0)
         t._vc = self._version_cell()
         return t
 
@@ -229,7 +285,7 @@ class Tensor:
                 "use detach().requires_grad_() for a non-leaf"
             )
         if requires_grad:
-            _check_can_require_grad(self.data)
+            _check_can_require_grad(self._data)
         self.requires_grad = requires_grad
         return self
 
@@ -282,11 +338,11 @@ class Tensor:
         return (self[i] for i in range(self.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous"
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -368,7 +424,7 @@ class Tensor:
         return _compare(np.not_equal, self, other)
 
     def __invert__(self) -> Tensor:
-        return Tensor._make(np.logical_not(self.data) if self.dtype == bool else ~self.data,
+        return Tensor._make(np.logical_not(self._data) if self.dtype == bool else ~self._data,
                             False, None, 0)
 
     def __and__(self, other: Any) -> Tensor:
@@ -538,6 +594,14 @@ class Tensor:
         """Minimum over ``dim`` (int or tuple; None: all); ties share the gradient evenly."""
         return _ops.Amax.apply(self, dim=_all_dims(self, dim), keepdim=keepdim, largest=False)
 
+    def all(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        """Whether every element (over everything, or along ``dim``) is non-zero, as bool."""
+        return _logical_reduce(np.all, self, dim, keepdim)
+
+    def any(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        """Whether any element (over everything, or along ``dim``) is non-zero, as bool."""
+        return _logical_reduce(np.any, self, dim, keepdim)
+
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest element (over everything, or along ``dim``) as int64."""
         return _ops.arg_extreme(np.argmax, self, dim, keepdim)
@@ -606,8 +670,8 @@ class Tensor:
     def size(self, dim: int | None = None) -> Size | int:
         """The shape as a ``Size`` (a tuple), or the length of dimension ``dim``."""
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[_ops.normalize_dim(dim, self.ndim, "size")] if self.ndim else 1
+            return Size(self._data.shape)
+        return self._data.shape[_ops.normalize_dim(dim, self.ndim, "size")] if self.ndim else 1
 
     @property
     def device(self) -> _device.device:
@@ -687,7 +751,7 @@ class Tensor:
 
     def __format__(self, spec: str) -> str:
         if self.ndim == 0:  # as PyTorch: a 0-d tensor formats as its number
-            return format(self.data.item(), spec)
+            return format(self._data.item(), spec)
         if spec:
             raise TypeError(f"unsupported format string {spec!r} passed to Tensor.__format__ "
                             f"for a tensor of shape {self.shape} (format a 0-d tensor or "
@@ -708,19 +772,19 @@ class Tensor:
 
     def contiguous(self) -> Tensor:
         """The tensor itself if its memory is in row-major order, else a row-major copy."""
-        if self.data.flags.c_contiguous:
+        if self._data.flags.c_contiguous:
             return self
         out = self.clone()
-        out.data = np.ascontiguousarray(out.data)  # the fresh copy, not yet seen by anyone
+        out._data = np.ascontiguousarray(out._data)  # the fresh copy, not yet seen by anyone
         return out
 
     def is_contiguous(self) -> bool:
         """Whether the memory is in row-major order."""
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._data.flags.c_contiguous)
 
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """A new tensor from ``data``, in this tensor's dtype unless ``dtype``."""
-        return Tensor(np.array(getattr(data, "data", data), dtype=dtype or self.dtype),
+        return Tensor(np.array(_to_array(data), dtype=dtype or self.dtype),
                       requires_grad=requires_grad)
 
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -769,7 +833,7 @@ class Tensor:
 
     def equal(self, other: Tensor) -> bool:
         """True if both have the same shape and elements."""
-        return self.shape == other.shape and bool(np.array_equal(self.data, other.data))
+        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
 
     # arithmetic, by name
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
@@ -791,13 +855,13 @@ class Tensor:
         if rounding_mode not in ("trunc", "floor"):
             raise ValueError(f"div(): expected rounding_mode to be one of None, 'trunc', or "
                              f"'floor' but found {rounding_mode!r}")
-        o = other.data if isinstance(other, Tensor) else other
+        o = other._data if isinstance(other, Tensor) else other
         dtype = (self.detach() + other).dtype  # the promoted dtype: ints stay ints
         with np.errstate(divide="ignore", invalid="ignore"):
             if rounding_mode == "floor":
-                out = np.floor_divide(self.data, o)
+                out = np.floor_divide(self._data, o)
             else:
-                out = np.trunc(np.true_divide(self.data, o))
+                out = np.trunc(np.true_divide(self._data, o))
         return Tensor._make(np.asarray(out).astype(dtype, copy=False), False, None, 0)
 
     def neg(self) -> Tensor:
@@ -913,10 +977,17 @@ def _pair(a: Any, b: Any, divide: bool = False) -> tuple[Tensor, Tensor]:
 def _promotion_view(value: Any) -> Any:
     """What ``result_type`` sees: a Tensor's array, a scalar, or the data as an array."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if is_scalar(value) or isinstance(value, np.ndarray):
         return value
     return _to_array(value)
+
+
+def _promotion_view_or_none(value: Any) -> Any:
+    try:
+        return _promotion_view(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _lift(value: Any, like: Tensor) -> Tensor:
@@ -925,10 +996,17 @@ def _lift(value: Any, like: Tensor) -> Tensor:
     return _pair(like, value)[1]
 
 
+def _logical_reduce(reduce: Callable, t: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    dims = _ops.normalize_dims(dim, t.ndim, reduce.__name__)
+    return Tensor._make(np.asarray(reduce(t._data, axis=dims, keepdims=keepdim)), False, None, 0)
+
+
 def _compare(op: Callable, a: Tensor, b: Any) -> Tensor:
-    other = b.data if isinstance(b, Tensor) else _pair(a, b)[1].data
+    if not isinstance(b, Tensor) and _promotion_view_or_none(b) is None:
+        return NotImplemented  # pytest.approx, a string...: let the other side decide
+    other = b._data if isinstance(b, Tensor) else _pair(a, b)[1]._data
     try:
-        out = op(a.data, other)
+        out = op(a._data, other)
     except ValueError:
         raise _broadcast_error(op.__name__, a.shape, np.shape(other)) from None
     return Tensor._make(out, False, None, 0)
@@ -967,7 +1045,7 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tenso
             "requires grad is not supported by minigrad; clone() the view first "
             "(docs/faq.md)"
         )
-    alias = Tensor._make(t.data.copy(), t.requires_grad, t.grad_fn, t._output_index) \
+    alias = Tensor._make(t._data.copy(), t.requires_grad, t.grad_fn, t._output_index) \
         if recording else t
     result = compute(alias)
     if not isinstance(result, Tensor):
@@ -982,13 +1060,13 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tenso
             f"{name}: result type {result.dtype} can't be cast to the desired output type "
             f"{t.dtype}"
         )
-    if not t.data.flags.writeable:
+    if not t._data.flags.writeable:
         raise RuntimeError(
             f"{name}: unsupported operation: the tensor of shape {t.shape} is a read-only "
             "(expanded or broadcast) view, more than one element refers to a single memory "
             "location. clone() it before the in-place operation"
         )
-    np.copyto(t.data, result.data, casting="unsafe")
+    np.copyto(t._data, result._data, casting="unsafe")
     t._bump_version()
     node = result.grad_fn
     if recording and node is not None:
@@ -1002,7 +1080,7 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tenso
         node.outputs = tuple(
             autograd.weakref.ref(t) if j == i else r for j, r in enumerate(node.outputs)
         )
-        node._output_arrays[i] = (t.data, True)
+        node._output_arrays[i] = (t._data, True)
         t.grad_fn, t._output_index, t.requires_grad = node, i, True
     return t
 
@@ -1013,7 +1091,7 @@ def _replace(a: Tensor, value: Any) -> Tensor:
 
 
 def _format(t: Tensor) -> str:
-    data = t.data
+    data = t._data
     opts: dict[str, Any] = {"separator": ", ", "prefix": "tensor("}
     if data.dtype.kind == "f" and data.size and np.all(np.isfinite(data)) and not np.all(
         data == np.round(data)
@@ -1099,6 +1177,8 @@ def _axis_alias(method: Callable) -> Callable:
     """Let ``method`` take numpy's ``axis=`` as PyTorch does, as a spelling of ``dim=``."""
 
     def wrapper(self: Tensor, *args: Any, axis: Any = None, **kwargs: Any) -> Any:
+        if "out" in kwargs and kwargs["out"] is None:  # numpy's np.sum(t) passes out=None
+            del kwargs["out"]
         if axis is not None:
             if "dim" in kwargs:
                 raise TypeError(f"{method.__name__}(): got both 'dim' and its alias 'axis'")
@@ -1125,7 +1205,7 @@ def _or_elementwise(method: Callable, pairwise: str) -> Callable:
 
 
 for _name in ("sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
-              "logsumexp", "softmax", "log_softmax", "cumsum", "sort", "argsort", "topk",
+              "all", "any", "logsumexp", "softmax", "log_softmax", "cumsum", "sort", "argsort", "topk",
               "squeeze", "unsqueeze"):
     setattr(Tensor, _name, _axis_alias(getattr(Tensor, _name)))
 Tensor.max = _or_elementwise(Tensor.max, "maximum")

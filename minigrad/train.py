@@ -38,7 +38,7 @@ Metric = Callable[[Tensor, Tensor], float]  # the mean over one batch of (output
 
 def accuracy(outputs: Tensor, targets: Tensor) -> float:
     """The fraction of rows whose largest output is at the target class."""
-    return float((outputs.data.argmax(axis=1) == targets.data).mean())
+    return float((outputs._data.argmax(axis=1) == targets._data).mean())
 
 
 @dataclass
@@ -129,7 +129,7 @@ def _progress_bar(total: int, desc: str, initial: int, quiet: bool) -> Any:
 
 
 def _batch_size(targets: Any) -> int:
-    return len(targets.data) if isinstance(targets, Tensor) else len(targets)
+    return len(targets._data) if isinstance(targets, Tensor) else len(targets)
 
 
 def evaluate(model: Any, loader: Iterable, loss_fn: Callable[[Tensor, Tensor], Tensor],

@@ -160,7 +160,7 @@ def test_hooks_change_gradients_and_can_be_removed() -> None:
     handle = x.register_hook(lambda g: g * 10)
     mid = x * 2
     seen = []
-    mid.register_hook(lambda g: seen.append(g.data.copy()))
+    mid.register_hook(lambda g: seen.append(g._data.copy()))
     mid.sum().backward()
     np.testing.assert_allclose(x.grad.data, [20.0, 20.0])
     np.testing.assert_allclose(seen[0], [1.0, 1.0])

@@ -192,7 +192,7 @@ def test_gradient_penalty_matches_torch():
     torch = pytest.importorskip("torch")
     params = _cnn_params()
     _penalty(*params).backward()
-    tp = [torch.tensor(p.data, requires_grad=True) for p in params]
+    tp = [torch.tensor(p._data, requires_grad=True) for p in params]
     tx, tw1, tw2, tb1 = tp
     tf = torch.nn.functional
     h = tf.max_pool2d(tf.conv2d(tx, tw1, tb1, padding=1).relu(), 2)
@@ -243,8 +243,8 @@ def test_float32_in_float32_out_and_in_every_grad():
     assert y.dtype == np.float32
     (y * y).sum().backward()
     assert x.grad.dtype == w.grad.dtype == b.grad.dtype == np.float32
-    ref = naive_conv(x.data.astype(np.float64), w.data.astype(np.float64),
-                     b.data.astype(np.float64), (2, 2), (1, 1))
+    ref = naive_conv(x._data.astype(np.float64), w._data.astype(np.float64),
+                     b._data.astype(np.float64), (2, 2), (1, 1))
     np.testing.assert_allclose(y.data, ref, rtol=1e-4, atol=1e-4)
 
 
@@ -257,7 +257,7 @@ def test_float32_second_order_stays_float32():
 
 def test_inputs_are_never_modified():
     x, w, b = _inputs((2, 2, 5, 5), (3, 3, 3), True, seed=7)
-    copies = [t.data.copy() for t in (x, w, b)]
+    copies = [t._data.copy() for t in (x, w, b)]
     g = np.random.default_rng(8).standard_normal((2, 3, 5, 5))
     g_copy = g.copy()
     F.conv2d(x, w, b, padding=1).backward(mg.tensor(g))

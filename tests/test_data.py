@@ -159,9 +159,9 @@ def test_dataloader_shuffle_is_a_permutation_reproducible_from_seed():
 def test_dataloader_without_seed_follows_manual_seed():
     ds = TensorDataset(np.arange(20))
     mg.manual_seed(7)
-    a = [b[0].data.copy() for b in DataLoader(ds, 5, shuffle=True)]
+    a = [b[0]._data.copy() for b in DataLoader(ds, 5, shuffle=True)]
     mg.manual_seed(7)
-    b = [b[0].data.copy() for b in DataLoader(ds, 5, shuffle=True)]
+    b = [b[0]._data.copy() for b in DataLoader(ds, 5, shuffle=True)]
     np.testing.assert_array_equal(np.concatenate(a), np.concatenate(b))
 
 
@@ -188,9 +188,9 @@ def test_dataloader_and_tensordataset_reject_bad_arguments():
 def test_iter_from_skips_batches_of_the_same_permutation():
     ds = TensorDataset(np.arange(20))
     mg.manual_seed(1)
-    full = [b[0].data.copy() for b in DataLoader(ds, 6, shuffle=True)]
+    full = [b[0]._data.copy() for b in DataLoader(ds, 6, shuffle=True)]
     mg.manual_seed(1)
-    rest = [b[0].data.copy() for b in DataLoader(ds, 6, shuffle=True).iter_from(2)]
+    rest = [b[0]._data.copy() for b in DataLoader(ds, 6, shuffle=True).iter_from(2)]
     assert len(rest) == 2
     for a, b in zip(full[2:], rest):
         np.testing.assert_array_equal(a, b)
@@ -209,7 +209,7 @@ def test_random_shift_moves_each_image_by_at_most_max_shift_pixels():
     dy, dx = where[:, 0] - 5, where[:, 1] - 6
     assert np.abs(dy).max() == 2 and np.abs(dx).max() == 2
     assert len({(a, b) for a, b in zip(dy, dx)}) == 25  # every offset in [-2, 2]^2 occurs
-    np.testing.assert_array_equal(images.data.sum(axis=(1, 2, 3)), np.ones(n))
+    np.testing.assert_array_equal(images._data.sum(axis=(1, 2, 3)), np.ones(n))
     mg.manual_seed(0)
     again = next(iter(DataLoader(ds, batch_size=n)))[0]
     np.testing.assert_array_equal(again.data, images.data)

@@ -181,5 +181,5 @@ def test_minigrad_train_starts_the_first_layer_small() -> None:
 
     mg.manual_seed(0)
     model = build_model("simpleconvnet")
-    assert model.conv1.weight.data.std() == pytest.approx(CONV1_INIT_STD, rel=0.1)
-    assert model.fc1.weight.data.std() == pytest.approx(np.sqrt(2 / 4320), rel=0.1)  # He
+    assert model.conv1.weight._data.std() == pytest.approx(CONV1_INIT_STD, rel=0.1)
+    assert model.fc1.weight._data.std() == pytest.approx(np.sqrt(2 / 4320), rel=0.1)  # He

@@ -87,12 +87,12 @@ def test_simple_convnet_shapes_and_book_layout() -> None:
 def test_simple_convnet_init_is_the_books() -> None:
     mg.manual_seed(0)
     net = SimpleConvNet(weight_init_std=0.01)
-    assert net.fc1.weight.data.std() == pytest.approx(0.01, rel=0.02)
+    assert net.fc1.weight._data.std() == pytest.approx(0.01, rel=0.02)
     assert np.all(net.fc1.bias.data == 0) and np.all(net.conv1.bias.data == 0)
     he = SimpleConvNet(weight_init_std="he")
-    assert he.fc1.weight.data.std() == pytest.approx(np.sqrt(2 / 4320), rel=0.02)
+    assert he.fc1.weight._data.std() == pytest.approx(np.sqrt(2 / 4320), rel=0.02)
     xavier = SimpleConvNet(weight_init_std="xavier")
-    assert xavier.fc2.weight.data.std() == pytest.approx(np.sqrt(1 / 100), rel=0.1)
+    assert xavier.fc2.weight._data.std() == pytest.approx(np.sqrt(1 / 100), rel=0.1)
     with pytest.raises(ValueError, match="weight_init_std"):
         SimpleConvNet(weight_init_std="normal")
 

@@ -66,7 +66,7 @@ def test_add_module_requires_grad_and_zero_grad() -> None:
     out = block(mg.randn(2, 1, 4, 4)).sum()
     out.backward()
     block.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in block.head.parameters())
+    assert all(p.grad is not None and not p.grad._data.any() for p in block.head.parameters())
     block.zero_grad()
     assert all(p.grad is None for p in block.parameters())
 

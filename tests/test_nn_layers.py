@@ -33,7 +33,7 @@ def test_linear_layer_gradcheck_and_matches_formula() -> None:
     layer = nn.Linear(3, 2).double()
     x = t64(4, 3)
     assert mg.gradcheck(layer, (x,))
-    np.testing.assert_allclose(layer(x).data, x.data @ layer.weight.data.T + layer.bias.data)
+    np.testing.assert_allclose(layer(x).data, x.data @ layer.weight._data.T + layer.bias.data)
 
 
 @pytest.mark.parametrize("layer", [nn.ReLU(), nn.Sigmoid(), nn.Tanh(), nn.Softmax(dim=1),
@@ -48,7 +48,7 @@ def test_activation_and_shape_layers_gradcheck_twice(layer: nn.Module) -> None:
 
 def test_softmax_default_dim_follows_pytorch() -> None:
     x = mg.randn(2, 3)
-    np.testing.assert_allclose(nn.Softmax()(x).data.sum(1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(nn.Softmax()(x)._data.sum(1), 1.0, rtol=1e-6)
 
 
 @pytest.mark.parametrize("stride,padding", [(1, 0), (2, 1), ((2, 1), (0, 1))])
@@ -270,7 +270,7 @@ def test_default_init_follows_pytorch_bounds() -> None:
 
 def test_init_is_reproducible_with_manual_seed() -> None:
     mg.manual_seed(5)
-    a = nn.Linear(3, 3).weight.data.copy()
+    a = nn.Linear(3, 3).weight._data.copy()
     mg.manual_seed(5)
     np.testing.assert_array_equal(a, nn.Linear(3, 3).weight.data)
 

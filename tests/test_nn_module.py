@@ -55,7 +55,7 @@ def test_parameter_is_a_tensor_that_requires_grad_and_shares_data() -> None:
     t = mg.ones(3)
     p = nn.Parameter(t)
     assert isinstance(p, mg.Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is t.data
+    assert p._data is t._data
     assert "Parameter containing" in repr(p)
     assert not nn.Parameter(t, requires_grad=False).requires_grad
 
@@ -152,7 +152,7 @@ def test_state_dict_values_are_detached_and_share_memory() -> None:
     sd = net.state_dict()
     w = sd["z_first.weight"]
     assert type(w) is mg.Tensor and not w.requires_grad
-    assert w.data is net.z_first.weight.data
+    assert w._data is net.z_first.weight._data
 
 
 def test_load_state_dict_accepts_arrays_and_copies_in_place() -> None:
@@ -168,7 +168,7 @@ def test_load_state_dict_accepts_arrays_and_copies_in_place() -> None:
 
 def test_load_state_dict_reports_every_problem_at_once_and_changes_nothing() -> None:
     net = Net()
-    before = {k: v.data.copy() for k, v in net.state_dict().items()}
+    before = {k: v._data.copy() for k, v in net.state_dict().items()}
     sd = {k: v.data + 1 for k, v in Net().state_dict().items()}
     del sd["a_last.bias"]
     sd["extra.weight"] = np.zeros(2)

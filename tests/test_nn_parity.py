@@ -181,7 +181,7 @@ def test_batch_norm_on_channel_major_memory_matches_pytorch(shape: tuple) -> Non
     xa = mg.tensor(base, requires_grad=True)
     xt = torch.tensor(base.transpose(1, 0, 2, 3), requires_grad=True)
     a = xa.permute(1, 0, 2, 3)  # a view: channel-major underneath
-    assert a.data.transpose(1, 0, 2, 3).flags.c_contiguous and a.shape == shape
+    assert a._data.transpose(1, 0, 2, 3).flags.c_contiguous and a.shape == shape
     if n * h * w_ == 0:  # PyTorch refuses an empty batch in training: so must we
         with pytest.raises(ValueError):
             ours(a)
@@ -192,7 +192,7 @@ def test_batch_norm_on_channel_major_memory_matches_pytorch(shape: tuple) -> Non
     # the gradient reaching batch norm is channel-major too: a view of g's (C, N, H, W)
     (out.permute(1, 0, 2, 3) * mg.tensor(g)).sum().backward()
     (ref.permute(1, 0, 2, 3) * torch.tensor(g)).sum().backward()
-    np.testing.assert_allclose(xa.grad.data.transpose(1, 0, 2, 3), xt.grad.numpy(), rtol=tol,
+    np.testing.assert_allclose(xa.grad._data.transpose(1, 0, 2, 3), xt.grad.numpy(), rtol=tol,
                                atol=tol)
     for name in ("weight", "bias"):
         np.testing.assert_allclose(getattr(ours, name).grad.data,
@@ -361,11 +361,11 @@ def test_one_hot_matches_pytorch() -> None:
 def test_dropout2d_zeroes_whole_channels_and_scales_the_rest() -> None:
     mg.manual_seed(0)
     out = F.dropout2d(mg.ones(8, 16, 3, 3), 0.5)
-    per_channel = out.data.reshape(8, 16, 9)
+    per_channel = out._data.reshape(8, 16, 9)
     assert set(np.unique(per_channel)) <= {0.0, 2.0}
     assert (per_channel.min(-1) == per_channel.max(-1)).all()  # a channel is all or nothing
     layer = nn.Dropout2d(0.5).eval()
-    assert layer(mg.ones(2, 3, 2, 2)).data.sum() == 24
+    assert layer(mg.ones(2, 3, 2, 2))._data.sum() == 24
 
 
 def test_linear_unflatten_and_lazy_layers_match_pytorch_shapes() -> None:
@@ -395,14 +395,14 @@ def test_init_functions_follow_pytorch_bounds_and_gains() -> None:
     bound = torch.nn.init.calculate_gain("leaky_relu", 0.1) * np.sqrt(3 / 400)
     assert np.abs(w.data).max() <= bound and np.abs(w.data).max() > 0.99 * bound
     nn.init.xavier_normal_(w, gain=2.0)
-    assert w.data.std() == pytest.approx(2.0 * np.sqrt(2 / 700), rel=0.02)
+    assert w._data.std() == pytest.approx(2.0 * np.sqrt(2 / 700), rel=0.02)
     nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu")
-    assert w.data.std() == pytest.approx(np.sqrt(2 / 300), rel=0.02)
+    assert w._data.std() == pytest.approx(np.sqrt(2 / 300), rel=0.02)
     nn.init.xavier_uniform_(w)
     assert np.abs(w.data).max() <= np.sqrt(6 / 700)
     for fill, value in [(nn.init.zeros_, 0), (nn.init.ones_, 1)]:
         fill(w)
-        assert (w.data == value).all()
+        assert (w._data == value).all()
     nn.init.constant_(w, 0.25)
     assert (w.data == 0.25).all() and w.dtype == np.float32
 
@@ -432,7 +432,7 @@ def test_clip_grad_value_and_parameter_vectors_match_pytorch() -> None:
     vec = nn.utils.parameters_to_vector(model.parameters())
     assert vec.shape == (11,)
     nn.utils.vector_to_parameters(vec * 0 + 1, model.parameters())
-    assert all((p.data == 1).all() for p in model.parameters())
+    assert all((p._data == 1).all() for p in model.parameters())
 
 
 def test_no_warnings_from_stable_losses_on_huge_logits() -> None:

@@ -83,12 +83,12 @@ def test_param_groups_have_their_own_lr() -> None:
 
 def test_step_skips_params_without_grad_and_updates_in_place() -> None:
     model = nn.Linear(3, 2)
-    weight = model.weight.data
+    weight = model.weight._data
     opt = optim.Adam(model.parameters(), lr=0.1)
     model.weight.grad = mg.ones(2, 3)
-    before = model.bias.data.copy()
+    before = model.bias._data.copy()
     opt.step()
-    assert model.weight.data is weight
+    assert model.weight._data is weight
     np.testing.assert_array_equal(model.bias.data, before)
 
 

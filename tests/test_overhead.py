@@ -20,7 +20,7 @@ from minigrad import autograd
 def test_a_0d_op_gives_a_0d_array_tensor_not_a_numpy_scalar() -> None:
     x = mg.tensor(0.5, requires_grad=True)
     for y in (x * 2.0, x.tanh(), (x * 2.0).sum(), mg.tensor(0.5) * 2.0):
-        assert type(y.data) is np.ndarray and y.shape == ()
+        assert type(y._data) is np.ndarray and y.shape == ()
 
 
 def test_a_0d_chain_is_freed_by_reference_counting_alone() -> None:
@@ -58,7 +58,7 @@ def test_a_saved_input_changed_in_place_is_caught() -> None:
 def test_a_leaf_used_twice_gets_the_sum_once_through_its_hook() -> None:
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: seen.append(g._data.copy()))
     (x * x + x * 3.0).sum().backward()
     np.testing.assert_allclose(x.grad.data, [5.0, 7.0])
     assert len(seen) == 1 and np.allclose(seen[0], [5.0, 7.0])
@@ -76,7 +76,7 @@ def test_a_leaf_used_twice_stays_differentiable_under_create_graph() -> None:
 def test_sum_gradient_over_size_1_dims_is_ones_in_memory_of_its_own(shape, dim) -> None:
     x = mg.tensor(np.full(shape, 2.0), requires_grad=True)
     x.sum(dim).sum().backward()
-    g = x.grad.data
+    g = x.grad._data
     assert g.shape == shape and g.flags.writeable and g.base is None
     np.testing.assert_array_equal(g, np.ones(shape))
     g += 1  # the .grad owns its memory: nothing else changes

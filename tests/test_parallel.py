@@ -108,6 +108,6 @@ def test_relu_on_a_big_array_is_the_plain_pass(threads):
         leaf = mg.tensor(base, requires_grad=True)
         y = F.relu(leaf.permute(1, 0, 2, 3))
         y.backward(mg.tensor(g))
-        assert y.dtype == np.float32 and y.data.strides == want_y.strides  # x's layout
+        assert y.dtype == np.float32 and y._data.strides == want_y.strides  # x's layout
         np.testing.assert_array_equal(y.data, want_y)
-        np.testing.assert_array_equal(leaf.grad.data.transpose(1, 0, 2, 3), want_dx)
+        np.testing.assert_array_equal(leaf.grad._data.transpose(1, 0, 2, 3), want_dx)

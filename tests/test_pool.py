@@ -98,7 +98,7 @@ def test_channels_are_pooled_independently():
     x = np.zeros((1, 2, 2, 2))
     x[0, 0, 0, 1], x[0, 1, 1, 0] = 5.0, 7.0
     y = F.max_pool2d(mg.tensor(x), 2)
-    np.testing.assert_array_equal(y.data.reshape(-1), [5.0, 7.0])
+    np.testing.assert_array_equal(y._data.reshape(-1), [5.0, 7.0])
 
 
 # --------------------------------------------------------------------------- tie rule
@@ -148,7 +148,7 @@ def test_padding_never_wins_even_against_minus_inf():
     x = mg.tensor(np.full((1, 1, 2, 2), -np.inf), requires_grad=True)
     y = F.max_pool2d(x, 2, 1, 1)
     y.sum().backward()
-    assert x.grad.data.sum() == y.numel()  # every window's gradient landed inside the image
+    assert x.grad._data.sum() == y.numel()  # every window's gradient landed inside the image
 
 
 # --------------------------------------------------------------------------- avg semantics

@@ -86,7 +86,7 @@ def test_factories() -> None:
     assert mg.arange(0, 1, 0.5).dtype == np.float32
     assert mg.eye(3).tolist()[1] == [0.0, 1.0, 0.0]
     r = mg.randint(0, 10, (100,))
-    assert r.dtype == np.int64 and 0 <= r.data.min() and r.data.max() < 10
+    assert r.dtype == np.int64 and 0 <= r._data.min() and r._data.max() < 10
     assert mg.rand(2, 2, requires_grad=True).requires_grad
 
 

@@ -50,7 +50,7 @@ def setup(seed: int = 0):
 
 
 def weights(model) -> list[np.ndarray]:
-    return [p.data.copy() for p in model.parameters()]
+    return [p._data.copy() for p in model.parameters()]
 
 
 def rows(progress) -> list[tuple]:
@@ -140,7 +140,7 @@ def test_ctrl_c_checkpoints_and_resume_equals_an_uninterrupted_run(how):
     saved = {}
 
     def checkpoint(p):
-        saved["model"] = {k: v.data.copy() for k, v in model.state_dict().items()}
+        saved["model"] = {k: v._data.copy() for k, v in model.state_dict().items()}
         saved["opt"] = opt.state_dict()
         saved["progress"] = T.Progress.from_dict(p.to_dict())
 

@@ -341,7 +341,7 @@ def test_without_dot_the_source_is_written_and_the_error_says_how_to_install(
 def test_forward_graph_draws_one_node_per_layer_and_leaves_the_model_unchanged() -> None:
     model = Block()
     model.train()
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v._data.copy() for k, v in model.state_dict().items()}
     dot = Dot(forward_graph(model, (2, 3)).source)
     labels = [v["label"] for v in dot.graph_nodes().values()]
     assert labels[0] == ["input", "(2, 3)"]

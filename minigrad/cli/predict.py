@@ -41,7 +41,7 @@ def probabilities(model: Any, images: np.ndarray, batch_size: int = 500) -> np.n
     with mg.no_grad():
         for start in range(0, len(images), batch_size):
             logits = model(mg.tensor(np.ascontiguousarray(images[start:start + batch_size])))
-            out.append(logits.softmax(1).data)
+            out.append(logits.softmax(1).numpy())
     return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
 
 

@@ -89,5 +89,5 @@ def first_layer_weight(model: nn.Module) -> Any:
     """A copy of the weight of the model's first 2-D convolution (``filters.png``), or None."""
     for m in model.modules():
         if isinstance(m, nn.Conv2d):
-            return m.weight.data.copy()
+            return m.weight.detach().numpy().copy()
     return None

@@ -37,7 +37,7 @@ class TrainingState:
 
 
 def _weights(model: Any) -> dict[str, np.ndarray]:
-    return {k: v.data for k, v in model.state_dict().items()}
+    return {k: v.detach().numpy() for k, v in model.state_dict().items()}
 
 
 def _stamp(progress: Progress) -> str:
@@ -116,7 +116,7 @@ def load_training_state(run_dir: Path, model: Any, optimizer: Any,
         raise CLIError(f"--resume {run_dir}: the optimizer state does not fit: {e}") from None
     filters = state.get("initial_filters")
     return TrainingState(Progress.from_dict(meta["progress"]), meta["config"],
-                         None if filters is None else np.asarray(filters.data))
+                         None if filters is None else filters.detach().numpy())
 
 
 def checkpoint_path(text: str) -> Path:

@@ -203,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
             + (f", step {progress.step}" if progress.step else ""))
     run_dir.mkdir(parents=True, exist_ok=True)
     config.update(minigrad_version=mg.__version__,
-                  num_parameters=int(sum(p.data.size for p in model.parameters())))
+                  num_parameters=int(sum(p.numel() for p in model.parameters())))
     checkpoint.atomic_write(run_dir / "config.json", [json.dumps(config, indent=2).encode()])
     say(f"Training {config['model']} ({config['num_parameters']:,} parameters) for "
         f"{config['epochs']} epochs: {config['optimizer']} lr {config['lr']:g}, batch "

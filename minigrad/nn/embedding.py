@@ -45,7 +45,7 @@ class Embedding(Module):
         """N(0, 1) weights, the padding row zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._data[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:
         """``(*)`` int64 indices -> ``(*, embedding_dim)``."""

@@ -30,7 +30,7 @@ __all__ = [
 
 
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
-    tensor.data[...] = values  # keeps the tensor's dtype and identity
+    tensor._data[...] = values  # keeps the tensor's dtype and identity
     return tensor
 
 

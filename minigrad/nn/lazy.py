@@ -29,7 +29,7 @@ class LazyConv2d(Conv2d):
             groups = getattr(self, "groups", 1)
             self.in_channels = x.shape[1]
             shape = (self.out_channels, self.in_channels // groups, *self.weight.shape[2:])
-            self.weight.data = np.empty(shape, self.weight.dtype)
+            self.weight._data = np.empty(shape, self.weight.dtype)
             self._lazy = False
             self.reset_parameters()
         return super().forward(x)

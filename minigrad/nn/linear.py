@@ -82,7 +82,7 @@ class LazyLinear(Linear):
         """Materialise the weight on the first call, then behave as ``Linear``."""
         if self.has_uninitialized_params() and isinstance(x, Tensor) and x.ndim:
             self.in_features = x.shape[-1]
-            self.weight.data = np.empty((self.out_features, self.in_features),
+            self.weight._data = np.empty((self.out_features, self.in_features),
                                         self.weight.dtype)
             self.reset_parameters()
         return super().forward(x)

@@ -89,7 +89,7 @@ def _parse_to(args: tuple, kwargs: dict) -> np.dtype | None:
 
 def _as_array(value: Any, key: str) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     try:
         return np.asarray(value)
     except Exception as e:  # a foreign tensor that numpy cannot read (e.g. requires grad)
@@ -351,7 +351,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor(np.zeros_like(p.data))
+                p.grad = Tensor(np.zeros_like(p._data))
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule (children first) and then on itself."""
@@ -369,9 +369,9 @@ class Module:
             return self
         for t in [*self.parameters(), *self.buffers()]:
             if t.dtype.kind == "f":
-                t.data = t.data.astype(dtype)
+                t._data = t._data.astype(dtype)
                 if t.grad is not None:
-                    t.grad = Tensor(t.grad.data.astype(dtype))
+                    t.grad = Tensor(t.grad._data.astype(dtype))
         return self
 
     def cpu(self) -> Module:
@@ -441,7 +441,7 @@ class Module:
                 lines.append("  size mismatch: " + "; ".join(mismatched))
             raise RuntimeError("\n".join(lines))
         for target, arr in ready:
-            target.data[...] = arr  # in place: optimizers keep pointing at the same arrays
+            target._data[...] = arr  # in place: optimizers keep pointing at the same arrays
             target._bump_version()  # a graph that saved it now fails loudly in backward
         return _IncompatibleKeys(missing, unexpected)
 

@@ -23,7 +23,7 @@ class Parameter(Tensor):
         if data is None:
             data = np.empty((0,), dtype=get_default_dtype())
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:

@@ -23,7 +23,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
                     foreach: bool | None = None) -> Tensor:
     """Scale all gradients together so their joint ``norm_type``-norm is at most
     ``max_norm``; returns the norm before clipping (a 0-d Tensor), as PyTorch."""
-    grads = [p.grad.data for p in _as_list(parameters) if p.grad is not None]
+    grads = [p.grad._data for p in _as_list(parameters) if p.grad is not None]
     norm_type = float(norm_type)
     if not grads:
         return Tensor(np.array(0.0, np.float32))
@@ -40,7 +40,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     coef = min(max_norm / (total + 1e-6), 1.0)
     for p in _as_list(parameters):
         if p.grad is not None:
-            p.grad.data[...] = p.grad.data * p.grad.data.dtype.type(coef)
+            p.grad._data[...] = p.grad._data * p.grad._data.dtype.type(coef)
     return Tensor(np.array(total, dtype))
 
 
@@ -49,7 +49,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
     """Clamp every gradient element to ``[-clip_value, clip_value]`` in place."""
     for p in _as_list(parameters):
         if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            np.clip(p.grad._data, -clip_value, clip_value, out=p.grad._data)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
@@ -57,7 +57,7 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     params = _as_list(parameters)
     if not params:
         raise ValueError("parameters_to_vector: got no parameters")
-    return Tensor(np.concatenate([p.data.reshape(-1) for p in params]))
+    return Tensor(np.concatenate([p._data.reshape(-1) for p in params]))
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
@@ -72,5 +72,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
                            f"parameters' total), got shape {vec.shape}")
     start = 0
     for p in params:
-        p.data[...] = vec.data[start:start + p.numel()].reshape(p.shape)
+        p._data[...] = vec._data[start:start + p.numel()].reshape(p.shape)
         start += p.numel()

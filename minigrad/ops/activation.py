@@ -32,7 +32,7 @@ class LogSigmoid(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        x = a.data
+        x = a._data
         ctx.save_for_backward(a)
         return (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
 
@@ -121,7 +121,7 @@ class Erf(Function):
     @staticmethod
     def forward(ctx: Context, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return _erf_array(x.data)
+        return _erf_array(x._data)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
@@ -145,13 +145,13 @@ def _float_input(x: Any, op: str) -> Tensor:
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``negative_slope * x`` elsewhere."""
     x = _float_input(x, "leaky_relu")
-    return where(x.data > 0, x, x * negative_slope)
+    return where(x._data > 0, x, x * negative_slope)
 
 
 def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
     x = _float_input(x, "elu")
-    neg = x.data <= 0
+    neg = x._data <= 0
     safe = where(neg, x, 0.0)  # exp only of the negative part: no overflow, no inf * 0
     return where(neg, (safe.exp() - 1.0) * alpha, x)
 
@@ -177,8 +177,8 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta*x)) / beta``, and ``x`` itself where ``beta*x > threshold``."""
     x = _float_input(x, "softplus")
     z = x * beta
-    linear_part = z.data > threshold
-    neg = z.data <= 0
+    linear_part = z._data > threshold
+    neg = z._data <= 0
     low, high = where(neg, z, 0.0), where(neg | linear_part, 0.0, z)
     # log(1 + e^z), and z + log(1 + e^-z) for positive z: finite everywhere, exact slopes
     soft = where(neg, (low.exp() + 1.0).log(), high + ((-high).exp() + 1.0).log())
@@ -192,7 +192,7 @@ def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     x = _float_input(x, "hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
-    inside = (x.data > min_val) & (x.data < max_val)  # PyTorch: gradient 0 at the edges
+    inside = (x._data > min_val) & (x._data < max_val)  # PyTorch: gradient 0 at the edges
     return where(inside, x, x.detach().clamp(min_val, max_val))
 
 

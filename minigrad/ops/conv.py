@@ -82,7 +82,7 @@ class Im2Col(Function):
     @staticmethod
     def forward(ctx: Context, x: Tensor, g: Geometry) -> np.ndarray:
         ctx.geom = g
-        cols = im2col_array(x.data, g)
+        cols = im2col_array(x._data, g)
         # a free transpose to the book's (N*OH*OW, C*KH*KW) order
         return cols.reshape(g.c * g.kh * g.kw, g.n * g.oh * g.ow).T
 
@@ -97,7 +97,7 @@ class Col2Im(Function):
     @staticmethod
     def forward(ctx: Context, cols: Tensor, g: Geometry) -> np.ndarray:
         ctx.geom = g
-        buf = cols.data.T.reshape(g.c, g.kh, g.kw, g.n, g.oh, g.ow)
+        buf = cols._data.T.reshape(g.c, g.kh, g.kw, g.n, g.oh, g.ow)
         return col2im_array(buf, g)
 
     @staticmethod
@@ -125,7 +125,7 @@ def im2col(x: Tensor, kernel_size: Any, stride: Any = 1, padding: Any = 0,
         (50, 27)
     """
     x = _tensor(x, "input", "im2col")
-    check_float(x.data, "input", "im2col")
+    check_float(x._data, "input", "im2col")
     g = geometry(x.shape, kernel_size, stride, padding, dilation, exact=exact, op="im2col")
     return Im2Col.apply(x, g)
 
@@ -136,7 +136,7 @@ def col2im(cols: Tensor, input_shape: tuple[int, ...], kernel_size: Any, stride:
     overlap. It is the adjoint of ``im2col`` (``<im2col(x), y> == <x, col2im(y)>``), not its
     inverse: a pixel covered by k windows comes back k times."""
     cols = _tensor(cols, "cols", "col2im")
-    check_float(cols.data, "cols", "col2im")
+    check_float(cols._data, "cols", "col2im")
     g = geometry(tuple(input_shape), kernel_size, stride, padding, dilation, exact=exact,
                  op="col2im")
     expected = (g.n * g.oh * g.ow, g.c * g.kh * g.kw)
@@ -195,29 +195,29 @@ class Conv2d(Function):
         ctx.geom = g
         if _pointwise(g):  # 1x1: W @ x[n] per image, no im2col at all
             ctx.save_for_backward(x, w, None)
-            y = np.matmul(w.data.reshape(fn, g.c), x.data.reshape(g.n, g.c, hw))
+            y = np.matmul(w._data.reshape(fn, g.c), x._data.reshape(g.n, g.c, hw))
             if b is not None:
-                y += b.data[:, None]
+                y += b._data[:, None]
             return y.reshape(g.n, fn, g.oh, g.ow)
         if winograd.applies(g, fn):  # 3x3 stride 1: its tiles V stand in for the columns
-            y, tiles = winograd.forward(x.data, w.data, None if b is None else b.data, g,
+            y, tiles = winograd.forward(x._data, w._data, None if b is None else b._data, g,
                                         keep_tiles=ctx.needs_input_grad[1])
             ctx.save_for_backward(x, w, tiles)
             return y
         fused_bias = b is not None and groups == 1
         if not ctx.needs_input_grad[1] and _blocked(fn, g):
             ctx.save_for_backward(x, w, None)  # nothing keeps the columns: unfold by blocks
-            return _per_image_blocks(x.data, _with_bias(w.data, b, fused_bias), g, fused_bias)
-        cols = _columns(x.data, g, with_ones=fused_bias)
+            return _per_image_blocks(x._data, _with_bias(w._data, b, fused_bias), g, fused_bias)
+        cols = _columns(x._data, g, with_ones=fused_bias)
         ctx.save_for_backward(x, w, cols if ctx.needs_input_grad[1] else None)
         if groups > 1:  # one batched GEMM: (G, FN/G, K/G) @ (G, K/G, N*OH*OW)
             m = g.n * hw
-            out = np.matmul(w.data.reshape(groups, fn // groups, k // groups),
+            out = np.matmul(w._data.reshape(groups, fn // groups, k // groups),
                             cols.reshape(groups, k // groups, m)).reshape(fn, m)
             if b is not None:
-                out += b.data[:, None]
+                out += b._data[:, None]
             return out.reshape(fn, g.n, g.oh, g.ow).transpose(1, 0, 2, 3)
-        w2 = _with_bias(w.data, b, fused_bias)
+        w2 = _with_bias(w._data, b, fused_bias)
         if _per_image(fn, g):
             per_image = cols.reshape(cols.shape[0], g.n, hw).transpose(1, 0, 2)
             y = np.matmul(w2, per_image)  # (N, FN, OH*OW)
@@ -239,10 +239,10 @@ class Conv2d(Function):
         # the flipped-kernel input gradient unfolds grad itself, in any layout
         col2im_dx = not (winograd_dx or _as_flipped_conv(g, w.shape[0]) or _as_shifted_adds(g))
         if need_x and need_w and winograd_dx and winograd_dw:  # one dM for both passes
-            gfm = winograd.grad_tiles(grad.data, g)
+            gfm = winograd.grad_tiles(grad._data, g)
         elif not _pointwise(g) and ((need_x and col2im_dx) or (
                 need_w and not winograd_dw and not _per_image_weight_grad(w.shape[0], g))):
-            gfm = _feature_major(grad.data)
+            gfm = _feature_major(grad._data)
         if need_x:
             gx = ConvTranspose2d.apply(grad, w, g, gfm)
         if need_w and need_b and g.groups == 1:  # cols has the row of ones: db comes along
@@ -268,7 +268,7 @@ def _with_bias(w: np.ndarray, b: Tensor | None, fused: bool) -> np.ndarray:
     """The (FN, C*KH*KW [+1]) weight matrix, the bias as its last column when ``fused``."""
     fn, c, kh, kw = w.shape
     w2 = w.reshape(fn, c * kh * kw)  # spelled out: -1 is ambiguous with no filters
-    return np.concatenate([w2, b.data.reshape(fn, 1)], axis=1) if fused else w2
+    return np.concatenate([w2, b._data.reshape(fn, 1)], axis=1) if fused else w2
 
 
 def _per_image_blocks(x: np.ndarray, w2: np.ndarray, g: Geometry,
@@ -309,7 +309,7 @@ class BiasGrad(Function):
         if gfm is not None:  # contiguous rows: the cheapest reduction
             return gfm.sum(axis=1)
         n, fn = grad.shape[:2]
-        return grad.data.reshape(n, fn, grad.numel() // max(n * fn, 1)).sum(axis=(0, 2))
+        return grad._data.reshape(n, fn, grad.numel() // max(n * fn, 1)).sum(axis=(0, 2))
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor) -> tuple:
@@ -334,23 +334,23 @@ class ConvTranspose2d(Function):
         ctx.save_for_backward(grad, w)
         if _pointwise(g):  # 1x1: W^T @ g[n] per image
             fn = w.shape[0]
-            dx = np.matmul(w.data.reshape(fn, g.c).T, grad.data.reshape(g.n, fn, g.oh * g.ow))
+            dx = np.matmul(w._data.reshape(fn, g.c).T, grad._data.reshape(g.n, fn, g.oh * g.ow))
             return dx.reshape(g.input_shape)
         if _is_tiles(gfm) or winograd.applies(g, w.shape[0]):
-            return winograd.input_grad(grad.data, w.data, g, gfm if _is_tiles(gfm) else None)
+            return winograd.input_grad(grad._data, w._data, g, gfm if _is_tiles(gfm) else None)
         if _as_flipped_conv(g, w.shape[0]):
-            return _flipped_conv(grad.data, w.data, g)
+            return _flipped_conv(grad._data, w._data, g)
         if _as_shifted_adds(g):
-            return _shifted_adds(grad.data, w.data, g)
+            return _shifted_adds(grad._data, w._data, g)
         if gfm is None:
-            gfm = _feature_major(grad.data)
-        dtype = np.result_type(gfm, w.data)
+            gfm = _feature_major(grad._data)
+        dtype = np.result_type(gfm, w._data)
         fn, m = gfm.shape
         groups = g.groups
         cg, fg = g.c // groups, fn // groups
         # (G, KH, KW*C/G, FN/G): per group and kernel row, the matrix W[:, :, i, :]^T
         wt = np.ascontiguousarray(
-            w.data.reshape(groups, fg, cg, g.kh, g.kw).transpose(0, 3, 4, 2, 1), dtype=dtype
+            w._data.reshape(groups, fg, cg, g.kh, g.kw).transpose(0, 3, 4, 2, 1), dtype=dtype
         ).reshape(groups, g.kh, g.kw * cg, fg)
         gg = gfm.reshape(groups, fg, m)
         dxc = np.empty((g.c, g.n, g.h, g.w), dtype=dtype)
@@ -514,30 +514,30 @@ class Conv2dWeightGrad(Function):
         fn = grad.shape[1]
         k, hw = g.c * g.kh * g.kw, g.oh * g.ow
         if _pointwise(g):  # 1x1: sum over images of g[n] @ x[n]^T
-            g3 = grad.data.reshape(g.n, fn, hw)
-            dw = np.matmul(g3, x.data.reshape(g.n, g.c, hw).transpose(0, 2, 1)).sum(axis=0)
+            g3 = grad._data.reshape(g.n, fn, hw)
+            dw = np.matmul(g3, x._data.reshape(g.n, g.c, hw).transpose(0, 2, 1)).sum(axis=0)
             dw = dw.reshape(fn, g.c, 1, 1)
             return (dw, g3.sum(axis=(0, 2))) if with_bias else dw
         if _is_tiles(cols) or (cols is None and winograd.applies(g, fn)):
-            dw = winograd.weight_grad(x.data, grad.data, g, cols if _is_tiles(cols) else None,
+            dw = winograd.weight_grad(x._data, grad._data, g, cols if _is_tiles(cols) else None,
                                       gfm if _is_tiles(gfm) else None)
-            return (dw, grad.data.sum(axis=(0, 2, 3))) if with_bias else dw
+            return (dw, grad._data.sum(axis=(0, 2, 3))) if with_bias else dw
         if cols is None or cols.shape[0] < k + with_bias:
-            cols = _columns(x.data, g, with_ones=with_bias)
+            cols = _columns(x._data, g, with_ones=with_bias)
         c2 = cols[: k + with_bias]
         if g.groups > 1:  # (G, FN/G, M) @ (G, M, K/G): one batched GEMM
             gr, m = g.groups, g.n * hw
             if gfm is None:
-                gfm = _feature_major(grad.data)
+                gfm = _feature_major(grad._data)
             dw = np.matmul(gfm.reshape(gr, fn // gr, m), c2.reshape(gr, k // gr, m)
                            .transpose(0, 2, 1)).reshape(fn, k // gr)
             return dw.reshape(fn, g.c // gr, g.kh, g.kw)
         if _per_image_weight_grad(fn, g) and gfm is None:  # sum of (FN, HW) @ (HW, K)
-            g3 = grad.data.reshape(g.n, fn, hw)
+            g3 = grad._data.reshape(g.n, fn, hw)
             dw = np.matmul(g3, c2.reshape(c2.shape[0], g.n, hw).transpose(1, 2, 0)).sum(axis=0)
         else:
             if gfm is None:
-                gfm = _feature_major(grad.data)
+                gfm = _feature_major(grad._data)
             # OpenBLAS runs a long (N*OH*OW) contraction best with the bigger matrix on the
             # left, then a transposing copy; a short one (ResNet's late 8x8 and 4x4 layers)
             # best as it stands (measured: 26 vs 14 ms at K=4608, FN=512, N*OH*OW=512)
@@ -574,8 +574,8 @@ def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
         raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
     if weight.ndim != 4:
         raise ValueError(f"{op}: expected a 4-D weight {layout}, got shape {weight.shape}")
-    check_float(x.data, "input", op)
-    check_float(weight.data, "weight", op)
+    check_float(x._data, "input", op)
+    check_float(weight._data, "weight", op)
     if x.dtype != weight.dtype:
         raise TypeError(
             f"{op}: input dtype {x.dtype} and weight dtype {weight.dtype} differ; convert one "
@@ -600,7 +600,7 @@ def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
                 f"{op}: bias has shape {bias.shape} but weight {weight.shape} with "
                 f"groups={groups} gives {fn} output channels, so bias must have shape ({fn},)"
             )
-        check_float(bias.data, "bias", op)
+        check_float(bias._data, "bias", op)
         if bias.dtype != x.dtype:
             raise TypeError(f"{op}: bias dtype {bias.dtype} differs from input dtype {x.dtype}")
     return x, weight, bias, groups

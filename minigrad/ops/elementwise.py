@@ -24,8 +24,8 @@ class _Binary(Function):
         try:
             if cls.quiet:  # inf/NaN from finite inputs is a value here, not a warning
                 with np.errstate(all="ignore"):
-                    return cls.numpy_op(a.data, b.data)
-            return cls.numpy_op(a.data, b.data)
+                    return cls.numpy_op(a._data, b._data)
+            return cls.numpy_op(a._data, b._data)
         except ValueError:
             raise _broadcast_error(cls.__name__.lower(), a.shape, b.shape) from None
 
@@ -73,7 +73,7 @@ class Mul(_Binary):
         a, b = ctx.saved_tensors
         ga, gb = ctx.needs_input_grad
         if not is_grad_enabled():  # plain backward: numpy directly, no graph to build
-            return (g.data * b.data if ga else None), (g.data * a.data if gb else None)
+            return (g._data * b._data if ga else None), (g._data * a._data if gb else None)
         return (g * b if ga else None), (g * a if gb else None)
 
 
@@ -113,9 +113,9 @@ class Pow(_Binary):
         ga, gb = ctx.needs_input_grad
         grad_a = grad_b = None
         if ga:  # PyTorch: 0 where the exponent is 0 (x**0 at x=0 is not NaN)
-            grad_a = where(b.data == 0, 0.0, g * b * a ** (b - 1))
+            grad_a = where(b._data == 0, 0.0, g * b * a ** (b - 1))
         if gb:  # PyTorch: 0 where the base is 0 and the exponent >= 0 (0**w has no log(0))
-            grad_b = where((a.data == 0) & (b.data >= 0), 0.0, g * out * a.log())
+            grad_b = where((a._data == 0) & (b._data >= 0), 0.0, g * out * a.log())
         return grad_a, grad_b
 
 
@@ -138,7 +138,7 @@ class Maximum(_Binary):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
-        return _split_by_winner(g, a.data, b.data, ctx.needs_input_grad)
+        return _split_by_winner(g, a._data, b._data, ctx.needs_input_grad)
 
 
 class Minimum(_Binary):
@@ -154,7 +154,7 @@ class Minimum(_Binary):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
-        return _split_by_winner(g, b.data, a.data, ctx.needs_input_grad)
+        return _split_by_winner(g, b._data, a._data, ctx.needs_input_grad)
 
 
 def _split_by_winner(g: Tensor, a: np.ndarray, b: np.ndarray, needs: tuple) -> tuple:
@@ -175,7 +175,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        return np.negative(a.data)
+        return np.negative(a._data)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
@@ -187,14 +187,14 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        out = np.exp(a.data)
+        out = np.exp(a._data)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return g.data * out.data if not is_grad_enabled() else g * out
+        return g._data * out._data if not is_grad_enabled() else g * out
 
 
 class Log(Function):
@@ -204,7 +204,7 @@ class Log(Function):
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a.data)
+            return np.log(a._data)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
@@ -218,7 +218,7 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
         with np.errstate(invalid="ignore"):
-            out = np.sqrt(a.data)
+            out = np.sqrt(a._data)
         ctx.save_for_backward(out)
         return out
 
@@ -234,12 +234,12 @@ class Abs(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
         ctx.save_for_backward(a)
-        return np.abs(a.data)
+        return np.abs(a._data)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
-        return g * np.nan_to_num(np.sign(a.data), nan=0.0)  # PyTorch: sgn(NaN) is 0 here
+        return g * np.nan_to_num(np.sign(a._data), nan=0.0)  # PyTorch: sgn(NaN) is 0 here
 
 
 class Tanh(Function):
@@ -247,7 +247,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        out = np.tanh(a.data)
+        out = np.tanh(a._data)
         ctx.save_for_backward(out)
         return out
 
@@ -255,7 +255,7 @@ class Tanh(Function):
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
         if not is_grad_enabled():
-            return g.data * (1 - out.data * out.data)
+            return g._data * (1 - out._data * out._data)
         return g * (1 - out * out)
 
 
@@ -265,7 +265,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        out = sigmoid_array(a.data)
+        out = sigmoid_array(a._data)
         ctx.save_for_backward(out)
         return out
 
@@ -274,9 +274,9 @@ class Sigmoid(Function):
         (out,) = ctx.saved_tensors
         if is_grad_enabled():  # create_graph: stay differentiable
             return g * out * (1 - out)
-        slope = 1 - out.data  # plain backward (LeNet's hot path): one buffer, in place
-        slope *= out.data
-        slope *= g.data
+        slope = 1 - out._data  # plain backward (LeNet's hot path): one buffer, in place
+        slope *= out._data
+        slope *= g._data
         return slope
 
 
@@ -294,7 +294,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        x = a.data
+        x = a._data
         out = np.empty_like(x, dtype=np.result_type(x, 0))  # x's layout, np.maximum's dtype
         # big arrays in blocks on threads (parallel.for_rows)
         for_rows(lambda rows: np.maximum(x[rows], 0, out=out[rows]), x)
@@ -304,9 +304,9 @@ class Relu(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        y = out.data
+        y = out._data
         if not is_grad_enabled():  # plain backward: the mask and the multiply per block
-            gd = g.data  # the gradient of the output: y's shape
+            gd = g._data  # the gradient of the output: y's shape
             dx = np.empty_like(gd, dtype=g.dtype)  # the layout np.multiply would give
 
             def block(rows: Any) -> None:
@@ -325,16 +325,16 @@ class Clamp(Function):
     def forward(ctx: Context, a: Tensor, low: float | None, high: float | None) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.low, ctx.high = low, high
-        return np.clip(a.data, low, high)
+        return np.clip(a._data, low, high)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
         (a,) = ctx.saved_tensors
         inside = np.ones(a.shape, dtype=bool)
         if ctx.low is not None:
-            inside &= a.data >= ctx.low
+            inside &= a._data >= ctx.low
         if ctx.high is not None:
-            inside &= a.data <= ctx.high
+            inside &= a._data <= ctx.high
         return g * inside.astype(g.dtype), None, None
 
 
@@ -354,7 +354,7 @@ class Where(Function):
     def forward(ctx: Context, cond: np.ndarray, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.cond = cond
         try:
-            return np.where(cond, a.data, b.data)
+            return np.where(cond, a._data, b._data)
         except ValueError as e:
             raise RuntimeError(
                 f"where: condition {cond.shape}, x {a.shape} and y {b.shape} "
@@ -363,7 +363,7 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
-        zero = np.zeros((), g.dtype)
+        zero = Tensor._make(np.zeros((), g.dtype), False, None, 0)
         ga = Where.apply(ctx.cond, g, zero) if ctx.needs_input_grad[1] else None
         gb = Where.apply(ctx.cond, zero, g) if ctx.needs_input_grad[2] else None
         return None, ga, gb
@@ -371,7 +371,7 @@ class Where(Function):
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
     """``x`` where ``condition`` holds, else ``y`` (differentiable in ``x`` and ``y``)."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):
         x = Tensor(x)
     return Where.apply(cond.astype(bool), *_pair(x, y))
@@ -383,7 +383,7 @@ class Cast(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, dtype: np.dtype, copy: bool = False) -> np.ndarray:
         ctx.dtype = a.dtype
-        return a.data.astype(dtype, copy=copy)
+        return a._data.astype(dtype, copy=copy)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:

@@ -12,7 +12,7 @@ from .elementwise import where
 
 
 def _indices(x: Any, op: str) -> np.ndarray:
-    arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+    arr = x._data if isinstance(x, Tensor) else np.asarray(x)
     if arr.dtype.kind not in "iu":
         raise RuntimeError(f"{op}: expected integer class indices (int64), got dtype "
                            f"{arr.dtype}")

@@ -16,7 +16,7 @@ from .shape import normalize_dim
 
 
 def _index_array(index: Any, op: str) -> np.ndarray:
-    data = index.data if isinstance(index, Tensor) else index
+    data = index._data if isinstance(index, Tensor) else index
     if not isinstance(data, np.ndarray) or data.dtype != np.int64:
         got = data.dtype if isinstance(data, np.ndarray) else type(index).__name__
         raise RuntimeError(f"{op}(): expected dtype int64 for index, got {got}")
@@ -56,8 +56,8 @@ class Gather(Function):
     def forward(ctx: Context, a: Tensor, dim: int, index: np.ndarray) -> np.ndarray:
         ctx.in_shape, ctx.dim, ctx.index = a.shape, dim, index
         if a.ndim == 0:
-            return a.data.reshape(1)[index]
-        return a.data.reshape(-1)[_linear(a.shape, dim, index)]
+            return a._data.reshape(1)[index]
+        return a._data.reshape(-1)[_linear(a.shape, dim, index)]
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
@@ -74,7 +74,7 @@ class ScatterAdd(Function):
         flat_shape = shape if shape else (1,)
         lin = _linear(flat_shape, dim, index.reshape(index.shape or (1,)))
         n = int(np.prod(flat_shape))
-        out = np.bincount(lin.reshape(-1), weights=g.data.reshape(-1), minlength=n)
+        out = np.bincount(lin.reshape(-1), weights=g._data.reshape(-1), minlength=n)
         return out.astype(g.dtype, copy=False).reshape(shape)
 
     @staticmethod
@@ -96,7 +96,7 @@ class MaskedFill(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, mask: np.ndarray, value: Any) -> np.ndarray:
         ctx.mask = mask
-        return np.where(mask, np.asarray(value, dtype=a.dtype), a.data)
+        return np.where(mask, np.asarray(value, dtype=a.dtype), a._data)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
@@ -105,7 +105,7 @@ class MaskedFill(Function):
 
 def masked_fill(a: Tensor, mask: Any, value: Any) -> Tensor:
     """``a`` with ``value`` written where the bool ``mask`` (broadcast to ``a``) is True."""
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill(): only supports boolean masks, but got mask with "
                            f"dtype {m.dtype}")
@@ -140,7 +140,7 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int, dtype: np.dtype) -> np.ndarray:
         ctx.dim, ctx.in_dtype = dim, a.dtype
-        return _along(a.data, dim, lambda x, d: np.cumsum(x, axis=d, dtype=dtype))
+        return _along(a._data, dim, lambda x, d: np.cumsum(x, axis=d, dtype=dtype))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
@@ -157,7 +157,7 @@ class ReverseCumsum(Function):
         def rev(x: np.ndarray, d: int) -> np.ndarray:
             return np.flip(np.cumsum(np.flip(x, d), axis=d, dtype=dtype), d)
 
-        return _along(g.data, dim, rev)
+        return _along(g._data, dim, rev)
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor) -> tuple:
@@ -190,7 +190,7 @@ def argsort(a: Tensor, dim: int = -1, descending: bool = False, *,
             stable: bool = False) -> Tensor:
     """Indices that sort ``a`` along ``dim`` (always stable here), as int64."""
     d = normalize_dim(dim, a.ndim, "argsort")
-    idx = _along(a.data, d, lambda x, dd: _sort_indices(x, dd, descending))
+    idx = _along(a._data, d, lambda x, dd: _sort_indices(x, dd, descending))
     return Tensor._make(idx.astype(np.int64, copy=False), False, None, 0)
 
 
@@ -198,7 +198,7 @@ def sort(a: Tensor, dim: int = -1, descending: bool = False, *,
          stable: bool = False) -> MaxResult:
     """``(values, indices)`` sorted along ``dim``; the gradient goes back to each value's place."""
     d = normalize_dim(dim, a.ndim, "sort")
-    idx = argsort(a, d, descending).data
+    idx = argsort(a, d, descending)._data
     return MaxResult(Gather.apply(a, d, idx), Tensor._make(idx, False, None, 0))
 
 
@@ -215,5 +215,5 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True,
     if a.ndim == 0:
         idx = np.zeros(() if k else (0,), np.int64)
     else:
-        idx = np.take(argsort(a, d, descending=largest).data, np.arange(k), axis=d)
+        idx = np.take(argsort(a, d, descending=largest)._data, np.arange(k), axis=d)
     return MaxResult(Gather.apply(a, d, idx), Tensor._make(idx, False, None, 0))

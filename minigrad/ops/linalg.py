@@ -36,7 +36,7 @@ class MatMul(Function):
             )
         ctx.save_for_backward(a, b)
         try:
-            return np.matmul(a.data, b.data)
+            return np.matmul(a._data, b._data)
         except ValueError:
             k_a = a.shape[-1]
             k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]

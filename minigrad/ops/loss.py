@@ -36,7 +36,7 @@ def _class_targets(logits: Tensor, target: Tensor, ignore_index: int, op: str) -
             f"{op}: class-index target must have shape {expected} for input of shape "
             f"{logits.shape}, got {target.shape}"
         )
-    t = target.data
+    t = target._data
     valid = t != ignore_index
     n_classes = logits.shape[1]
     bad = valid & ((t < 0) | (t >= n_classes))
@@ -81,7 +81,7 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx: Context, logits: Tensor, target: Tensor, reduction: str,
                 label_smoothing: float, ignore_index: int) -> np.ndarray:
-        x = logits.data
+        x = logits._data
         n_classes = x.shape[1]
         m = np.max(x, axis=1, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
@@ -91,14 +91,14 @@ class CrossEntropy(Function):
         ctx.class_targets = target.dtype.kind in "iu"
         if ctx.class_targets:
             valid = _class_targets(logits, target, ignore_index, "cross_entropy")
-            safe = np.where(valid, target.data, 0)
+            safe = np.where(valid, target._data, 0)
             picked = np.take_along_axis(logp, np.expand_dims(safe, 1), axis=1)[:, 0]
             loss = -(1 - ls) * picked
             if ls:
                 loss = loss - (ls / n_classes) * logp.sum(axis=1)
             loss = np.where(valid, loss, 0).astype(x.dtype)
             ctx.count = int(valid.sum())
-            ctx.q = _one_hot(target.data, valid, n_classes, x.dtype)
+            ctx.q = _one_hot(target._data, valid, n_classes, x.dtype)
             if ls:
                 ctx.q = ctx.q * x.dtype.type(1 - ls) + (
                     np.expand_dims(valid, 1) * x.dtype.type(ls / n_classes))
@@ -109,7 +109,7 @@ class CrossEntropy(Function):
                     f"cross_entropy: a probability target must have the input's shape "
                     f"{logits.shape}, got {target.shape} (or pass int64 class indices)"
                 )
-            q = target.data * (1 - ls) + ls / n_classes
+            q = target._data * (1 - ls) + ls / n_classes
             loss = -(q * logp).sum(axis=1).astype(x.dtype)
             ctx.count = loss.size
         ctx.save_for_backward(logits, target)
@@ -192,7 +192,7 @@ def _class_weight(weight: Any, logits: Tensor, op: str) -> Tensor:
 
 def _safe_mean(total: Tensor, denom: Tensor | float) -> Tensor:
     """``total / denom``, NaN (with a zero gradient, as PyTorch) when nothing was counted."""
-    d = float(denom.data) if isinstance(denom, Tensor) else float(denom)
+    d = float(denom._data) if isinstance(denom, Tensor) else float(denom)
     if d == 0.0:
         return total * 0.0 + float("nan")
     return total / denom
@@ -206,7 +206,7 @@ def _weighted_cross_entropy(logits: Tensor, target: Tensor, w: Tensor, reduction
     logp = logits.log_softmax(1)
     if target.dtype.kind in "iu":
         valid = _class_targets(logits, target, ignore_index, "cross_entropy")
-        onehot = Tensor(_one_hot(target.data, valid, n_classes, logits.dtype))
+        onehot = Tensor(_one_hot(target._data, valid, n_classes, logits.dtype))
         w_target = (onehot * wb).sum(1)
         loss = -(logp * onehot * wb).sum(1) * (1 - ls)
         if ls:
@@ -242,7 +242,7 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None,
         raise ValueError(f"nll_loss: expected input batch_size ({logp.shape[0]}) to match "
                          f"target batch_size ({tgt.shape[0] if tgt.ndim else 0})")
     valid = _class_targets(logp, tgt, ignore_index, "nll_loss")
-    mask = Tensor(_one_hot(tgt.data, valid, logp.shape[1], logp.dtype))
+    mask = Tensor(_one_hot(tgt._data, valid, logp.shape[1], logp.dtype))
     if weight is not None:
         w = _class_weight(weight, logp, "nll_loss")
         mask = mask * w.reshape((1, logp.shape[1]) + (1,) * (logp.ndim - 2))
@@ -311,7 +311,7 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: None = None, reduce
     d = input - target
     if beta == 0:
         return _reduced(d.abs(), reduction)
-    small = np.abs(d.data) < beta
+    small = np.abs(d._data) < beta
     loss = where(small, d * d * (0.5 / beta), d.abs() - 0.5 * beta)
     return _reduced(loss, reduction)
 
@@ -325,9 +325,9 @@ class BinaryCrossEntropy(Function):
     def forward(ctx: Context, p: Tensor, t: Tensor) -> np.ndarray:
         ctx.save_for_backward(p, t)
         with np.errstate(divide="ignore"):
-            logp = np.maximum(np.log(p.data), -100.0)
-            log1mp = np.maximum(np.log1p(-p.data), -100.0)
-        return (-(t.data * logp + (1 - t.data) * log1mp)).astype(p.dtype)
+            logp = np.maximum(np.log(p._data), -100.0)
+            log1mp = np.maximum(np.log1p(-p._data), -100.0)
+        return (-(t._data * logp + (1 - t._data) * log1mp)).astype(p.dtype)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
@@ -352,7 +352,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
                          f"different to the input size ({input.shape}) is not supported; "
                          "please ensure they have the same size")
     input, t = _pointwise(input, t, reduction, "binary_cross_entropy")
-    p = input.data
+    p = input._data
     if np.any((p < 0) | (p > 1)):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 "
                            "and 1 (pass logits to binary_cross_entropy_with_logits)")

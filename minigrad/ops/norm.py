@@ -46,7 +46,7 @@ class LocalResponseNorm(Function):
     @staticmethod
     def forward(ctx: Context, x: Tensor, size: int, alpha: float, beta: float,
                 k: float) -> np.ndarray:
-        a = x.data
+        a = x._data
         ctx.window = (size // 2, (size - 1) // 2)
         ctx.scale, ctx.beta, ctx.k = alpha / size, beta, k
         d = _window_sum_array(a * a, *ctx.window) * a.dtype.type(ctx.scale) + a.dtype.type(k)
@@ -60,7 +60,7 @@ class LocalResponseNorm(Function):
         before, after = ctx.window
         beta, scale = ctx.beta, ctx.scale
         if not is_grad_enabled():  # a plain backward: numpy, reusing the forward's d
-            a, d, gd = x.data, ctx.d, g.data
+            a, d, gd = x._data, ctx.d, g._data
             t = gd * a * d ** a.dtype.type(-beta - 1)
             grad = gd * d ** a.dtype.type(-beta) - a.dtype.type(2 * scale * beta) * a * (
                 _window_sum_array(t, after, before))
@@ -108,16 +108,16 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         out = BatchNormTrain.apply(x, weight, bias, float(eps), stats)
         if running_mean is not None and running_var is not None:
             m = np.asarray(momentum, running_mean.dtype)
-            running_mean.data[...] = (1 - m) * running_mean.data + m * stats.mean
+            running_mean._data[...] = (1 - m) * running_mean._data + m * stats.mean
             unbiased = stats.var * (count / (count - 1))
-            running_var.data[...] = (1 - m) * running_var.data + m * unbiased
+            running_var._data[...] = (1 - m) * running_var._data + m * unbiased
         return out
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed when not "
                              "training")
-        inv = 1.0 / np.sqrt(running_var.data + eps)
-        out = (x - Tensor(running_mean.data.astype(x.dtype).reshape(shape))) * Tensor(
+        inv = 1.0 / np.sqrt(running_var._data + eps)
+        out = (x - Tensor(running_mean._data.astype(x.dtype).reshape(shape))) * Tensor(
             inv.astype(x.dtype).reshape(shape))
     return _affine(out, weight, bias, shape)
 
@@ -155,7 +155,7 @@ class BatchNormTrain(Function):
     @staticmethod
     def forward(ctx: Context, x: Tensor, weight: Tensor | None, bias: Tensor | None,
                 eps: float, stats: _BatchStats) -> np.ndarray:
-        a = x.data
+        a = x._data
         n, c = a.shape[:2]
         a3 = a.reshape(n, c, -1)
         count = a3.shape[0] * a3.shape[2]
@@ -169,9 +169,9 @@ class BatchNormTrain(Function):
         ctx.save_for_backward(x, weight)
         if weight is None and bias is None:
             return xhat.reshape(a.shape).copy()
-        out = xhat * weight.data[:, None] if weight is not None else xhat.copy()
+        out = xhat * weight._data[:, None] if weight is not None else xhat.copy()
         if bias is not None:
-            out += bias.data[:, None]
+            out += bias._data[:, None]
         return out.reshape(a.shape)
 
     @staticmethod
@@ -181,14 +181,14 @@ class BatchNormTrain(Function):
         if is_grad_enabled():
             return _batch_norm_grads(x, weight, g, ctx.eps, need_x, need_w, need_b)
         n, c = g.shape[:2]
-        g3 = g.data.reshape(n, c, -1)
+        g3 = g._data.reshape(n, c, -1)
         xhat, inv = ctx.xhat, ctx.inv
         count = g3.shape[0] * g3.shape[2]
         db = _per_channel(g3)
         dw = _per_channel(g3 * xhat) if (need_w or need_x) else None
         dx = None
         if need_x:
-            scale = inv if weight is None else inv * weight.data
+            scale = inv if weight is None else inv * weight._data
             dx = g3 * scale[:, None]
             dx -= xhat * (scale * dw / count)[:, None]
             dx -= (scale * db / count)[:, None]

@@ -248,7 +248,7 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, g: Geometry, return_indices: bool = False) -> Any:
-        xd = x.data
+        xd = x._data
         if g.tiles:
             best = _tile_max(xd, g)
             winners = Winners(g, x=xd, best=best)
@@ -275,7 +275,7 @@ class MaxPool2dScatter(Function):
     def forward(ctx: Context, grad: Tensor, winners: Winners, g: Geometry) -> np.ndarray:
         ctx.geom = g
         ctx.save_for_backward(winners)
-        gd = grad.data
+        gd = grad._data
         if g.tiles:  # every input element is in exactly one window: write, don't add
             dx = np.empty(g.input_shape, dtype=gd.dtype)
 
@@ -316,7 +316,7 @@ class MaxPool2dGather(Function):
         ctx.geom = g
         ctx.save_for_backward(winners)
         out = np.zeros((g.n, g.c, g.oh, g.ow), dtype=a.dtype)
-        ad = a.data
+        ad = a._data
 
         def block(lo: int, hi: int) -> None:
             for (orow, ocol), (irow, icol), m in winners.masks(lo, hi):
@@ -338,7 +338,7 @@ class AvgPool2d(Function):
     @staticmethod
     def forward(ctx: Context, x: Tensor, g: Geometry, div: Any) -> np.ndarray:
         ctx.geom, ctx.div = g, div
-        xd = x.data
+        xd = x._data
         out = np.zeros((g.n, g.c, g.oh, g.ow), dtype=xd.dtype)
         for _, _, (orow, ocol), (irow, icol) in _offsets(g):
             out[:, :, orow, ocol] += xd[:, :, irow, icol]
@@ -362,7 +362,7 @@ class AvgPool2dBackward(Function):
     @staticmethod
     def forward(ctx: Context, grad: Tensor, g: Geometry, div: Any) -> np.ndarray:
         ctx.geom, ctx.div = g, div
-        gd = grad.data
+        gd = grad._data
         share = gd * _reciprocal(div, gd.dtype)
         if g.tiles:  # each value copied KH x KW times; np.repeat beats a broadcast copy 4x
             return share.repeat(g.kw, axis=3).repeat(g.kh, axis=2)
@@ -404,7 +404,7 @@ def _pool_input(x: Any, op: str) -> Tensor:
         x = Tensor(x)
     if x.ndim != 4:
         raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
-    check_float(x.data, "input", op)
+    check_float(x._data, "input", op)
     return x
 
 
@@ -551,7 +551,7 @@ class TakeFlat(Function):
     def forward(ctx: Context, x: Tensor, idx: np.ndarray) -> np.ndarray:
         ctx.shape, ctx.idx = x.shape, idx
         n, c = x.shape[:2]
-        flat = x.data.reshape(n, c, -1)
+        flat = x._data.reshape(n, c, -1)
         return np.take_along_axis(flat, idx.reshape(n, c, -1), axis=2).reshape(idx.shape)
 
     @staticmethod
@@ -568,7 +568,7 @@ class PutFlat(Function):
         n, c = shape[:2]
         plane = int(np.prod(shape[2:]))
         where = (idx.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]).ravel()
-        out = np.bincount(where, weights=grad.data.ravel(), minlength=n * c * plane)
+        out = np.bincount(where, weights=grad._data.ravel(), minlength=n * c * plane)
         return out.astype(grad.dtype, copy=False).reshape(shape)
 
     @staticmethod
@@ -593,7 +593,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     if oh and ow and h % oh == 0 and w % ow == 0:
         return max_pool2d(x, (h // oh, w // ow), return_indices=return_indices, exact=True)
     flat, real, k = _bin_windows(h, w, oh, ow)
-    vals = x.data.reshape(n, c, h * w)[:, :, flat]  # (N, C, OH, OW, K)
+    vals = x._data.reshape(n, c, h * w)[:, :, flat]  # (N, C, OH, OW, K)
     win = np.argmax(vals, axis=-1)  # the first maximum (repeats come after the original)
     nan = np.isnan(vals) & real
     if nan.any():  # PyTorch keeps the last NaN of the bin

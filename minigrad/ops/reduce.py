@@ -26,7 +26,7 @@ def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
 
 def _check_nonempty(a: Tensor, dims: tuple[int, ...] | None, op: str) -> None:
     """max/min/argmax over an empty dim has no answer: PyTorch's errors, its words."""
-    if a.data.size and dims is None:
+    if a._data.size and dims is None:
         return
     if dims is None:
         kind = RuntimeError if op in ("max", "min") else IndexError
@@ -52,7 +52,7 @@ def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[i
 def _spread_back(g: Tensor, ctx: Context) -> Tensor:
     """Broadcast a reduced gradient back over the input's shape."""
     if not is_grad_enabled():  # plain backward: a read-only numpy view, no graph
-        data = g.data.reshape(ctx.kept)
+        data = g._data.reshape(ctx.kept)
         if data.shape != ctx.in_shape:  # nothing to spread when only size-1 dims were reduced
             data = np.broadcast_to(data, ctx.in_shape)
         return Tensor._make(data, False, None, 0)
@@ -66,7 +66,7 @@ class Sum(Function):
     def forward(ctx: Context, a: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
         dims = normalize_dims(dim, a.ndim, "sum")
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
-        return np.asarray(a.data.sum(axis=dims, keepdims=keepdim))
+        return np.asarray(a._data.sum(axis=dims, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
@@ -102,7 +102,7 @@ class Var(Function):
         n = _count(a, dim, op)
         ctx.dims, ctx.dof, ctx.full, ctx.std = dims, n - correction, dim is None, std
         with np.errstate(all="ignore"):
-            centred = a.data - np.mean(a.data, axis=dims, keepdims=True)
+            centred = a._data - np.mean(a._data, axis=dims, keepdims=True)
             out = np.sum(centred * centred, axis=dims, keepdims=keepdim) / max(ctx.dof, 0)
             out = np.sqrt(out) if std else out
         out = np.asarray(out, dtype=a.dtype)
@@ -116,7 +116,7 @@ class Var(Function):
             out = out.reshape(ctx.kept)
         g = _spread_back(g, ctx)
         if ctx.std:  # d std = d var / (2 std), and 0 where std is 0
-            g = where(np.broadcast_to(out.data == 0, g.shape), 0.0, g / (2 * out))
+            g = where(np.broadcast_to(out._data == 0, g.shape), 0.0, g / (2 * out))
         centred = a - a.mean(ctx.dims, keepdim=True)
         if ctx.dof > 0 or not ctx.full:
             with np.errstate(divide="ignore"):
@@ -143,10 +143,10 @@ class Amax(Function):
         dims = normalize_dims(dim, a.ndim, op)
         _check_nonempty(a, dims, op)
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
-        out = (np.max if largest else np.min)(a.data, axis=dims, keepdims=True)
-        winners = a.data == out
+        out = (np.max if largest else np.min)(a._data, axis=dims, keepdims=True)
+        winners = a._data == out
         if dim is None:  # PyTorch's max(): a NaN result sends the gradient to the NaNs
-            winners |= np.isnan(a.data) & np.isnan(out)
+            winners |= np.isnan(a._data) & np.isnan(out)
         with np.errstate(invalid="ignore"):  # amax: no winner (a NaN) gives NaN, as there
             ctx.share = winners / winners.sum(axis=dims, keepdims=True, dtype=a.dtype)
         return np.asarray(out if keepdim else np.squeeze(out, axis=dims))
@@ -169,11 +169,11 @@ class MaxDim(Function):
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
         if a.ndim == 0:
             ctx.mask, ctx.indices = np.ones((), bool), np.zeros((), np.int64)
-            return a.data.copy()
-        idx = (np.argmax if largest else np.argmin)(a.data, axis=d, keepdims=True)
+            return a._data.copy()
+        idx = (np.argmax if largest else np.argmin)(a._data, axis=d, keepdims=True)
         ctx.mask = np.zeros(a.shape, bool)
         np.put_along_axis(ctx.mask, idx, True, axis=d)
-        values = np.take_along_axis(a.data, idx, axis=d)
+        values = np.take_along_axis(a._data, idx, axis=d)
         ctx.indices = idx if keepdim else np.squeeze(idx, axis=d)
         return values if keepdim else np.squeeze(values, axis=d)
 
@@ -195,7 +195,7 @@ def extreme(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor 
 
 
 def _indices(a: Tensor, dim: int, keepdim: bool, largest: bool) -> np.ndarray:
-    return arg_extreme(np.argmax if largest else np.argmin, a, dim, keepdim).data
+    return arg_extreme(np.argmax if largest else np.argmin, a, dim, keepdim)._data
 
 
 def arg_extreme(op: Callable, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
@@ -203,12 +203,12 @@ def arg_extreme(op: Callable, a: Tensor, dim: int | None, keepdim: bool) -> Tens
     name = op.__name__
     _check_nonempty(a, None if dim is None else normalize_dims(dim, a.ndim, name), name)
     if dim is None:
-        out = np.asarray(op(a.data))
+        out = np.asarray(op(a._data))
         if keepdim:
             out = out.reshape((1,) * a.ndim)
     else:
         d = normalize_dim(dim, a.ndim, name)
-        out = np.asarray(op(a.data, axis=d, keepdims=keepdim) if a.ndim else 0)
+        out = np.asarray(op(a._data, axis=d, keepdims=keepdim) if a.ndim else 0)
     return Tensor._make(out.astype(np.int64), False, None, 0)
 
 
@@ -219,10 +219,10 @@ class LogSumExp(Function):
     def forward(ctx: Context, a: Tensor, dim: Any, keepdim: bool = False) -> np.ndarray:
         dims = normalize_dims(dim, a.ndim, "logsumexp")
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
-        m = np.max(a.data, axis=dims, keepdims=True, initial=-np.inf)
+        m = np.max(a._data, axis=dims, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):  # an empty dim sums to 0: log gives -inf
-            out = np.log(np.sum(np.exp(a.data - m), axis=dims, keepdims=True)) + m
+            out = np.log(np.sum(np.exp(a._data - m), axis=dims, keepdims=True)) + m
         out = np.asarray(out if keepdim else np.squeeze(out, axis=dims), dtype=a.dtype)
         ctx.save_for_backward(a, out)
         return out
@@ -252,7 +252,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int) -> np.ndarray:
         ctx.dim = _softmax_dim(dim, a.ndim, "softmax")
-        out = _softmax_array(a.data, ctx.dim)
+        out = _softmax_array(a._data, ctx.dim)
         ctx.save_for_backward(out)
         return out
 
@@ -268,7 +268,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int) -> np.ndarray:
         ctx.dim = _softmax_dim(dim, a.ndim, "log_softmax")
-        x = a.data
+        x = a._data
         shifted = x - np.max(x, axis=ctx.dim, keepdims=True, initial=-np.inf)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=ctx.dim, keepdims=True))
         ctx.save_for_backward(out)

@@ -48,11 +48,11 @@ class Reshape(Function):
     def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = a.shape
         try:
-            return a.data.reshape(shape)
+            return a._data.reshape(shape)
         except ValueError:
             raise RuntimeError(
                 f"reshape: shape {list(shape)} is invalid for input of shape {a.shape} "
-                f"(size {a.data.size})"
+                f"(size {a._data.size})"
             ) from None
 
     @staticmethod
@@ -106,7 +106,7 @@ class Permute(Function):
             raise RuntimeError(f"permute: dims {tuple(dims)} are not a permutation (duplicate "
                                "or missing dims)")
         ctx.dims = dims
-        return a.data.transpose(dims)
+        return a._data.transpose(dims)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
@@ -133,7 +133,7 @@ class BroadcastTo(Function):
     def forward(ctx: Context, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = a.shape
         try:
-            return np.broadcast_to(a.data, shape)
+            return np.broadcast_to(a._data, shape)
         except ValueError as e:
             raise RuntimeError(f"expand: cannot broadcast shape {a.shape} to {tuple(shape)}") from e
 
@@ -154,7 +154,7 @@ class SumTo(Function):
         axes = tuple(range(lead)) + tuple(
             lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
         )
-        out = a.data.sum(axis=axes, keepdims=True) if axes else a.data
+        out = a._data.sum(axis=axes, keepdims=True) if axes else a._data
         return out.reshape(shape)
 
     @staticmethod
@@ -189,7 +189,7 @@ class Pad(Function):
         for i in range(len(pad) // 2):
             widths[a.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
         ctx.slices = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, a.shape))
-        return np.pad(a.data, widths, constant_values=value)
+        return np.pad(a._data, widths, constant_values=value)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
@@ -234,7 +234,7 @@ class Cat(Function):
                 )
         ctx.dim = d
         ctx.bounds = np.cumsum([t.shape[d] for t in tensors])[:-1]
-        return np.concatenate([t.data for t in tensors], axis=d)
+        return np.concatenate([t._data for t in tensors], axis=d)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
@@ -278,7 +278,7 @@ def _index_part(i: Any) -> Any:
     if isinstance(i, (str, bytes)):
         raise TypeError(f"index: a tensor cannot be indexed with a string ({i!r})")
     if isinstance(i, Tensor):
-        return i.data
+        return i._data
     if isinstance(i, list):
         return np.asarray(i)
     return i
@@ -293,7 +293,7 @@ class GetItem(Function):
     def forward(ctx: Context, a: Tensor, index: Any) -> np.ndarray:
         ctx.in_shape, ctx.index = a.shape, index
         try:
-            return take(a.data, index)
+            return take(a._data, index)
         except IndexError as e:
             raise IndexError(f"index: {e} (tensor of shape {a.shape})") from None
 
@@ -315,9 +315,9 @@ class IndexAdd(Function):
         split = _split_index(index)
         target, index = (out, index) if split is None else (out[split[0]], split[1])
         if _is_basic(index):
-            target[index] = g.data  # basic indexing never repeats an element
+            target[index] = g._data  # basic indexing never repeats an element
         else:
-            np.add.at(target, index, g.data)
+            np.add.at(target, index, g._data)
         return out
 
     @staticmethod
@@ -373,7 +373,7 @@ def index_put(a: Tensor, index: Any, value: Any) -> Tensor:
     from .elementwise import where
 
     try:
-        positions = take(np.arange(a.data.size).reshape(a.shape), index)
+        positions = take(np.arange(a._data.size).reshape(a.shape), index)
     except IndexError as e:
         raise IndexError(f"index: {e} (tensor of shape {a.shape})") from None
     v = value if isinstance(value, Tensor) else Tensor(np.asarray(value))

@@ -41,17 +41,17 @@ class Adam(Optimizer):
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         if not state:
             state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p.data)
-            state["exp_avg_sq"] = np.zeros_like(p.data)
+            state["exp_avg"] = np.zeros_like(p._data)
+            state["exp_avg_sq"] = np.zeros_like(p._data)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                state["max_exp_avg_sq"] = np.zeros_like(p._data)
         state["step"] += 1
         step = state["step"]
         if wd:
             if self._decoupled:
-                p.data *= 1 - lr * wd
+                p._data *= 1 - lr * wd
             else:
-                grad = grad + wd * p.data
+                grad = grad + wd * p._data
         m, v = state["exp_avg"], state["exp_avg_sq"]
         # PyTorch's arithmetic, operation for operation, in one scratch array (no temporaries)
         tmp = np.subtract(grad, m, dtype=m.dtype)
@@ -71,7 +71,7 @@ class Adam(Optimizer):
         tmp += group["eps"]  # the denominator
         np.divide(m, tmp, out=tmp)
         tmp *= step_size
-        p.data -= tmp
+        p._data -= tmp
 
 
 class AdamW(Adam):

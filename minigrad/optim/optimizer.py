@@ -1,6 +1,6 @@
 """``Optimizer``: parameter groups, per-parameter state, and a state dict to resume from.
 
-Subclasses write ``_update(p, grad, state, group)`` on numpy arrays, in place on ``p.data``
+Subclasses write ``_update(p, grad, state, group)`` on numpy arrays, in place on ``p._data``
 (so a model's parameters stay the same objects) and in the parameter's dtype.
 """
 
@@ -104,7 +104,7 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                p.grad = None if set_to_none else Tensor(np.zeros_like(p.data))
+                p.grad = None if set_to_none else Tensor(np.zeros_like(p._data))
 
     @no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -117,7 +117,7 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = p.grad.data
+                grad = p.grad._data
                 if grad.shape != p.shape:
                     raise RuntimeError(
                         f"{type(self).__name__}.step: the gradient of a parameter of shape "
@@ -179,7 +179,7 @@ class Optimizer:
             entry = {}
             for k, v in s.items():
                 if isinstance(v, (Tensor, np.ndarray)):
-                    arr = v.data if isinstance(v, Tensor) else v
+                    arr = v._data if isinstance(v, Tensor) else v
                     if arr.ndim == 0 and k == "step":
                         entry[k] = arr.item()
                         continue

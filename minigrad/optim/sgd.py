@@ -33,7 +33,7 @@ class SGD(Optimizer):
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         wd, momentum = group["weight_decay"], group["momentum"]
         if wd:
-            grad = grad + wd * p.data
+            grad = grad + wd * p._data
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -42,4 +42,4 @@ class SGD(Optimizer):
                 buf *= momentum
                 buf += (1 - group["dampening"]) * grad
             grad = grad + momentum * buf if group["nesterov"] else buf
-        p.data -= group["lr"] * grad
+        p._data -= group["lr"] * grad

@@ -74,7 +74,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Tensor | np.ndarray) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
-        self.arrays = tuple(t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors)
+        self.arrays = tuple(t._data if isinstance(t, Tensor) else np.asarray(t) for t in tensors)
         n = self.arrays[0].shape[0] if self.arrays[0].ndim else None
         for i, a in enumerate(self.arrays):
             if a.ndim == 0 or a.shape[0] != n:
@@ -309,7 +309,7 @@ def default_collate(batch: list[Any]) -> Any:
         raise ValueError("default_collate: got an empty batch")
     first = batch[0]
     if isinstance(first, Tensor):
-        return Tensor(np.stack([s.data for s in batch]))
+        return Tensor(np.stack([s._data for s in batch]))
     if isinstance(first, np.ndarray):
         if first.dtype.kind in "OUS":
             raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, "

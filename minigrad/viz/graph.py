@@ -121,12 +121,12 @@ class _TensorView:
         else:  # a constant that has been garbage collected
             self.shape, self.dtype = source
         if self.tensor is not None:
-            self.data = self.tensor.data
+            self.data = self.tensor.detach().numpy()
 
     @property
     def grad(self) -> np.ndarray | None:
         g = self.tensor.grad if self.tensor is not None else None
-        return None if g is None else g.data
+        return None if g is None else g.detach().numpy()
 
     @property
     def requires_grad(self) -> bool:
@@ -450,7 +450,7 @@ def _output_bad(node: Context, index: int) -> bool:
     ref = node.outputs[index]
     t = ref()
     if t is not None:
-        return bool(_non_finite(t.data))
+        return bool(_non_finite(t.detach().numpy()))
     arrays = getattr(node, "_output_arrays", None)
     return bool(arrays) and bool(_non_finite(arrays[index][0]))
 

@@ -38,7 +38,7 @@ def window_colours(n: int) -> np.ndarray:
 
 def _image(x: Any, what: str) -> np.ndarray:
     """``x`` as (C, H, W) float64: a 2-D array is one channel."""
-    a = x.data if isinstance(x, Tensor) else np.asarray(x)
+    a = x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
     if a.ndim == 2:
         a = a[None]
     if a.ndim != 3 or min(a.shape) < 1:
@@ -125,7 +125,8 @@ def plot_im2col(x: Any, kernel: Any, stride: Any = 1, padding: Any = 0,
     Returns the matplotlib Figure (saved too when ``path`` is given).
     """
     image = _image(x, "plot_im2col")
-    filt = np.asarray(kernel.data if isinstance(kernel, Tensor) else kernel, dtype=np.float64)
+    filt = kernel.detach().numpy() if isinstance(kernel, Tensor) else kernel
+    filt = np.asarray(filt, dtype=np.float64)
     if filt.ndim == 2:
         filt = filt[None]
     if filt.ndim != 3 or filt.shape[0] != image.shape[0]:

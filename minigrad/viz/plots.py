@@ -39,9 +39,9 @@ def _figure(width: float, height: float) -> Any:
 
 def _as_array(x: Any, what: str) -> np.ndarray:
     if isinstance(x, Tensor):
-        return x.data
+        return x.detach().numpy()
     if hasattr(x, "weight") and isinstance(x.weight, Tensor):  # a Conv2d layer
-        return x.weight.data
+        return x.weight.detach().numpy()
     if isinstance(x, np.ndarray):
         return x
     raise TypeError(f"{what}: expected a Tensor, a numpy array or a layer with .weight, "
@@ -206,7 +206,7 @@ def plot_feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None,
     dotted module names (``["conv1", "conv2"]``); by default every convolution. At most
     ``max_channels`` channels are drawn per layer. Returns the matplotlib Figure.
     """
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
     if data.ndim == 3:
         data = data[None]
     if data.ndim != 4 or data.shape[0] != 1:
@@ -229,7 +229,7 @@ def plot_feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None,
         call = first.get(name)
         if call is None:
             raise ValueError(f"plot_feature_maps: layer {name!r} was not called by the forward")
-        out = call.outputs[0].data[0]
+        out = call.outputs[0].detach().numpy()[0]
         if out.ndim == 1:  # a fully connected layer: its units as one strip
             out = out[None, None, :]
         if out.ndim != 3:
@@ -270,7 +270,7 @@ def top_activating(model: Any, layer: str, images: Any, channels: Sequence[int],
     ``(indices, scores)``, both ``(len(channels), k)``, best first: what a unit "looks for",
     the book's picture of neurons deep in a network.
     """
-    data = images.data if isinstance(images, Tensor) else np.asarray(images)
+    data = images.detach().numpy() if isinstance(images, Tensor) else np.asarray(images)
     if data.ndim != 4 or len(data) == 0:
         raise ValueError(f"top_activating: expected images (N, C, H, W), got shape {data.shape}")
     channels = [int(c) for c in channels]
@@ -282,7 +282,7 @@ def top_activating(model: Any, layer: str, images: Any, channels: Sequence[int],
         for start in range(0, len(data), batch_size):
             del calls[:]
             model(Tensor(np.ascontiguousarray(data[start:start + batch_size])))
-            out = calls[0].outputs[0].data
+            out = calls[0].outputs[0].detach().numpy()
             if out.ndim != 4:
                 raise ValueError(f"top_activating: layer {layer!r} returned shape {out.shape};"
                                  " expected feature maps (N, C, H, W)")
@@ -302,7 +302,7 @@ def plot_top_activations(model: Any, images: Any, layer: str, channels: Sequence
     on the images) and the ``k`` images of ``images`` that activate it most, with their
     scores (see ``top_activating``). Returns the matplotlib Figure."""
     order, scores = top_activating(model, layer, images, channels, k)
-    data = images.data if isinstance(images, Tensor) else np.asarray(images)
+    data = images.detach().numpy() if isinstance(images, Tensor) else np.asarray(images)
     module = dict(model.named_modules())[layer]
     weight = getattr(module, "weight", None)
     show_filter = isinstance(weight, Tensor) and weight.ndim == 4 \
@@ -313,7 +313,7 @@ def plot_top_activations(model: Any, images: Any, layer: str, channels: Sequence
     for row, channel in enumerate(channels):
         if show_filter:
             ax = axes[row, 0]
-            ax.imshow(_filter_images(weight.data[[channel]])[0], cmap="gray",
+            ax.imshow(_filter_images(weight.detach().numpy()[[channel]])[0], cmap="gray",
                       interpolation="nearest", vmin=0, vmax=1)
             ax.set_ylabel(f"channel {channel}", fontsize=8)
             if row == 0:
