@@ -1205,8 +1205,8 @@ def _or_elementwise(method: Callable, pairwise: str) -> Callable:
 
 
 for _name in ("sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
-              "all", "any", "logsumexp", "softmax", "log_softmax", "cumsum", "sort", "argsort", "topk",
-              "squeeze", "unsqueeze"):
+              "all", "any", "logsumexp", "softmax", "log_softmax", "cumsum", "sort", "argsort",
+              "topk", "squeeze", "unsqueeze"):
     setattr(Tensor, _name, _axis_alias(getattr(Tensor, _name)))
 Tensor.max = _or_elementwise(Tensor.max, "maximum")
 Tensor.min = _or_elementwise(Tensor.min, "minimum")
