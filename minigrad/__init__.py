@@ -46,7 +46,8 @@ from .rng import Generator, manual_seed
 from .serialization import load, save  # checkpoints: safetensors files, no pickle
 from .tensor import Size, Tensor
 
-allocator.tune()  # keep freed arrays mapped for the next step (glibc only; see allocator.py)
+if allocator.asked_for_by_environment():  # opt-in only: importing changes no process setting
+    allocator.tune()
 
 __version__ = "0.1.0"
 

@@ -15,13 +15,17 @@ allocator from Python, but glibc's own malloc has two knobs that do the job:
 * ``M_TRIM_THRESHOLD`` = 256 MiB: the heap gives memory back only when that much is free at
   its top, so a step's worth of freed arrays stays mapped for the next step.
 
-minigrad sets both when it is imported. The cost is memory the process keeps after a step:
-its resident size stays near the step's peak (plus at most 256 MiB of free heap) instead of
-dropping in between; the peak itself did not move (231 MiB over a `minigrad train` run).
+These are settings of the whole process, so a library must not change them behind its
+user's back: ``import minigrad`` leaves malloc alone. A program opts in with one call,
+``tune()`` (the ``minigrad`` command does, for its own process), or with the environment
+variable ``MINIGRAD_MALLOC_TUNING=1`` read at import. The cost is memory the process keeps
+after a step: its resident size stays near the step's peak (plus at most 256 MiB of free
+heap) instead of dropping in between; the peak itself did not move (231 MiB over a
+`minigrad train` run).
 
-It is left alone when ``MINIGRAD_MALLOC_TUNING=0`` is set, when the user has set glibc's own
-``MALLOC_*_`` variables or ``GLIBC_TUNABLES`` for malloc (theirs win), and wherever the C
-library is not glibc (macOS, Windows, musl). ``status`` says which happened.
+Even when asked, it is left alone where the user has set glibc's own ``MALLOC_*_`` variables
+or ``GLIBC_TUNABLES`` for malloc (theirs win), and wherever the C library is not glibc
+(macOS, Windows, musl). ``status`` says which happened.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ OLD_GLIBC_MMAP_THRESHOLD = 32 << 20  # the most older glibc releases accept
 TRIM_THRESHOLD = 256 << 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h> parameter numbers
 
-status = "not tuned yet"
+status = "off: not asked for (call tune() or set MINIGRAD_MALLOC_TUNING=1)"
 
 
 def _users_own_setting() -> str | None:
@@ -62,14 +66,18 @@ def _glibc() -> ctypes.CDLL | None:
     return libc
 
 
+def asked_for_by_environment() -> bool:
+    """Whether ``MINIGRAD_MALLOC_TUNING`` asks for the tuning (``1``, ``on``, ``true``, ``yes``)."""
+    return os.environ.get("MINIGRAD_MALLOC_TUNING", "").strip().lower() in ("1", "on", "true",
+                                                                            "yes")
+
+
 def tune() -> str:
-    """Raise glibc's mmap and trim thresholds unless told not to (see the module's text);
-    returns and records in ``status`` what was done. Called once when minigrad is imported."""
+    """Raise glibc's mmap and trim thresholds for this process (see the module's text);
+    returns and records in ``status`` what was done. An explicit opt-in: minigrad never
+    calls it on import unless ``MINIGRAD_MALLOC_TUNING=1`` asks."""
     global status
-    if os.environ.get("MINIGRAD_MALLOC_TUNING", "1").strip().lower() in ("0", "off", "false",
-                                                                          "no"):
-        status = "off: MINIGRAD_MALLOC_TUNING is set to turn it off"
-    elif (name := _users_own_setting()) is not None:
+    if (name := _users_own_setting()) is not None:
         status = f"left alone: the user configures malloc through {name}"
     elif (libc := _glibc()) is None:
         status = f"left alone: the C library is not glibc ({sys.platform})"

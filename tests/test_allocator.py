@@ -1,5 +1,6 @@
-"""minigrad.allocator: freed arrays stay mapped for the next step (glibc), and the user's
-own choice wins. Page faults are counted, not timed: each case runs in a fresh process."""
+"""minigrad.allocator: opted into, freed arrays stay mapped for the next step (glibc), and
+the user's own choice wins; not opted into, ``import minigrad`` leaves malloc alone. Page
+faults are counted, not timed: each case runs in a fresh process."""
 
 from __future__ import annotations
 
@@ -44,25 +45,30 @@ def run_churn(script: str = CHURN, **env: str) -> tuple[str, float]:
     return out[0], float(out[1])
 
 
-def test_status_is_set_at_import() -> None:
+def test_importing_leaves_malloc_alone_unless_asked() -> None:
     assert minigrad.allocator is allocator
-    assert allocator.status != "not tuned yet"
+    if not allocator.asked_for_by_environment():
+        assert allocator.status.startswith("off: not asked for"), allocator.status
 
 
 @glibc
-def test_tuned_by_default_and_the_freed_memory_is_reused() -> None:
+def test_tuned_when_asked_and_the_freed_memory_is_reused() -> None:
+    tuned = ("tuned: mmap threshold 128 MiB, trim threshold 256 MiB",
+             "tuned: mmap threshold 32 MiB, trim threshold 256 MiB")
+    for script, env in ((CHURN, {"MINIGRAD_MALLOC_TUNING": "1"}),
+                        (CHURN.replace("round_()\nstart", "minigrad.allocator.tune()\n"
+                                       "round_()\nstart"), {})):
+        status, faults = run_churn(script, **env)
+        assert status in tuned, status
+        assert faults < 0.05 * PAGES_PER_ROUND, (faults, PAGES_PER_ROUND)
+
+
+@glibc
+def test_by_default_glibc_keeps_its_defaults_and_faults_every_round() -> None:
+    """``import minigrad`` changes no process-wide setting: the same churn faults every page
+    in again (which is also the control showing the test above measures the tuning)."""
     status, faults = run_churn()
-    assert status in ("tuned: mmap threshold 128 MiB, trim threshold 256 MiB",
-                      "tuned: mmap threshold 32 MiB, trim threshold 256 MiB"), status
-    assert faults < 0.05 * PAGES_PER_ROUND, (faults, PAGES_PER_ROUND)
-
-
-@glibc
-def test_turned_off_glibc_defaults_fault_every_round() -> None:
-    """The control: without the tuning the same churn faults every page in again, so the
-    test above measures the tuning, not a quirk of the loop."""
-    status, faults = run_churn(MINIGRAD_MALLOC_TUNING="0")
-    assert status.startswith("off:"), status
+    assert status.startswith("off: not asked for"), status
     assert faults > 0.8 * PAGES_PER_ROUND, (faults, PAGES_PER_ROUND)
 
 
@@ -71,14 +77,13 @@ def test_turned_off_glibc_defaults_fault_every_round() -> None:
                                  {"MALLOC_MMAP_THRESHOLD_": "131072"},
                                  {"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=131072"}])
 def test_the_users_own_malloc_settings_win(env: dict[str, str]) -> None:
-    status, faults = run_churn(**env)
+    status, faults = run_churn(**env, MINIGRAD_MALLOC_TUNING="1")
     assert status == f"left alone: the user configures malloc through {next(iter(env))}"
     assert faults > 0.8 * PAGES_PER_ROUND, (faults, PAGES_PER_ROUND)
 
 
 def test_not_glibc_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(allocator, "_glibc", lambda: None)
-    monkeypatch.delenv("MINIGRAD_MALLOC_TUNING", raising=False)
     for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
                  "GLIBC_TUNABLES"):
         monkeypatch.delenv(name, raising=False)
@@ -108,8 +113,8 @@ def test_batch_sized_arrays_are_reused_too() -> None:
     the heap again, not from fresh zero-filled pages, where glibc accepts the 128 MiB
     threshold (2.36 here; older releases may refuse it); with glibc's defaults each one is a
     fresh mapping."""
-    status, faults = run_churn(BIG)
-    _, default_faults = run_churn(BIG, MINIGRAD_MALLOC_TUNING="0")
+    status, faults = run_churn(BIG, MINIGRAD_MALLOC_TUNING="1")
+    _, default_faults = run_churn(BIG)
     assert default_faults >= 16, default_faults  # 2 MiB huge pages or 4 KiB ones
     if "128 MiB" not in status:
         pytest.skip(f"this glibc keeps the mmap threshold at 32 MiB ({status})")
