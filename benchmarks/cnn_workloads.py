@@ -7,9 +7,10 @@
 Per workload: minigrad and PyTorch (same weights, same data) run one after the other in each
 of ``--repeat`` rounds (the fastest of ``--inner`` runs in a row each); the ratio is the
 median of the per-round ratios (range in brackets). Each library runs in its own worker
-process, driven round by round from here: minigrad with the malloc thresholds it sets at
-import, PyTorch with glibc's defaults, as each library's users run it. ``BENCH_SHARED=1``
-runs both in this one process instead (one malloc, minigrad's thresholds for both).
+process, driven round by round from here: minigrad with the malloc thresholds it offers as
+an opt-in (``MINIGRAD_MALLOC_TUNING=1``, as the ``minigrad`` command runs), PyTorch with
+glibc's defaults. ``BENCH_SHARED=1`` runs both in this one process instead (one malloc,
+minigrad's thresholds for both).
 Each round also times numpy's float32 GEMM (1024^3), so "% SGEMM" says how close the
 workload's convolution arithmetic gets to the machine's GEMM rate in that same round. The
 BLAS kernel OpenBLAS selected is printed: these machines set OPENBLAS_CORETYPE, which picks a
@@ -322,11 +323,10 @@ CONTESTANTS = ("minigrad", "torch", REFERENCE)
 
 
 def _child_env(lib: str, **extra: str) -> dict[str, str]:
-    """A child process's environment: PyTorch's without minigrad's malloc thresholds (the
-    benchmark scripts import minigrad to build the twins), as PyTorch's users run it."""
+    """A child process's environment: minigrad's with its opt-in malloc thresholds (as the
+    ``minigrad`` command runs), PyTorch's without them, as PyTorch's users run it."""
     env = {**os.environ, **extra}
-    if lib != "minigrad":
-        env["MINIGRAD_MALLOC_TUNING"] = "0"
+    env["MINIGRAD_MALLOC_TUNING"] = "1" if lib == "minigrad" else "0"
     return env
 
 
@@ -401,6 +401,8 @@ def main() -> None:
         worker(*os.environ["BENCH_WORKER"].split(":"))
         return
     shared = os.environ.get("BENCH_SHARED") == "1"
+    if shared:
+        mg.allocator.tune()
     only = os.environ.get("BENCH_ONLY", "")
     names = [n for n in WORKLOADS if not only or n in only.split(",")]
     print(f"numpy {np.__version__}, torch {torch.__version__}, {os.cpu_count()} CPUs; "
