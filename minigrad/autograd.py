@@ -184,6 +184,7 @@ class Context:
     _saved: tuple | None = ()
     _versions: tuple = ()
     _const_inputs: tuple = ()
+    _output_arrays: list | None = None
     _freed = False
 
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
@@ -193,6 +194,18 @@ class Context:
     @property
     def name(self) -> str:
         return self.fn.__name__
+
+    @property
+    def constant_inputs(self) -> tuple:
+        """``(position, weakref, shape, dtype)`` of each Tensor input that needed no gradient:
+        what a picture of the graph draws as a constant (the Tensor may be gone)."""
+        return self._const_inputs
+
+    def output_array(self, index: int) -> np.ndarray | None:
+        """The value of output ``index`` while the node keeps it (until backward frees it),
+        even when the output Tensor itself is gone; None after that."""
+        arrays = self._output_arrays
+        return arrays[index][0] if arrays else None
 
     def save_for_backward(self, *items: Any) -> None:
         self._saved = items
@@ -478,13 +491,6 @@ def _as_array(value: Any) -> np.ndarray:
     if isinstance(value, np.ndarray):
         return value
     return np.asarray(value)
-
-
-def _edge(t: Tensor) -> tuple:
-    """Where the gradient of input ``t`` goes: its node and output slot, or the leaf itself."""
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_index, t.shape, t.dtype)
-    return (None, t, t.shape, t.dtype)
 
 
 def _mark_output(item: Any, result: Any, arrays: list, outputs: list) -> Any:

@@ -193,6 +193,11 @@ class Tensor:
         return self._data.dtype
 
     @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 for a leaf), as in PyTorch."""
+        return self._output_index
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by an op: only leaves get ``.grad``."""
         return self.grad_fn is None

@@ -69,7 +69,7 @@ def _collect(roots: list[Tensor]) -> list[Context]:
 
 def _tensor_key(t: Tensor) -> tuple:
     if t.grad_fn is not None:
-        return ("o", id(t.grad_fn), t._output_index)
+        return ("o", id(t.grad_fn), t.output_nr)
     return ("t", id(t))
 
 
@@ -88,7 +88,7 @@ def _inputs(node: Context) -> list[tuple]:
             found.append((i, ("t", id(where)), where))
         else:
             found.append((i, ("o", id(parent), where), (parent, where, shape, dtype)))
-    for i, ref, shape, dtype in getattr(node, "_const_inputs", ()):
+    for i, ref, shape, dtype in node.constant_inputs:
         t = ref()
         if t is None:
             found.append((i, ("c", id(node), i), (shape, dtype)))
@@ -115,9 +115,7 @@ class _TensorView:
             ref = node.outputs[index] if index < len(node.outputs) else None
             self.tensor = ref() if ref is not None else None
             if self.tensor is None:
-                arrays = getattr(node, "_output_arrays", None)
-                if arrays:
-                    self.data = arrays[index][0]
+                self.data = node.output_array(index)
         else:  # a constant that has been garbage collected
             self.shape, self.dtype = source
         if self.tensor is not None:
@@ -451,8 +449,8 @@ def _output_bad(node: Context, index: int) -> bool:
     t = ref()
     if t is not None:
         return bool(_non_finite(t.detach().numpy()))
-    arrays = getattr(node, "_output_arrays", None)
-    return bool(arrays) and bool(_non_finite(arrays[index][0]))
+    value = node.output_array(index)
+    return value is not None and bool(_non_finite(value))
 
 
 def _escape(text: str) -> str:

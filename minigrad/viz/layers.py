@@ -149,8 +149,8 @@ def forward_graph(model: Any, input_shape: Sequence[int]) -> graphviz.Digraph:
             vid = op_vertices.get(id(node))
             if vid is None:
                 vid = op_vertices[id(node)] = f"f{len(op_vertices)}"
-                arrays = getattr(node, "_output_arrays", None)
-                out_shape = _shape_text(arrays[0][0].shape) if arrays else ""
+                value = node.output_array(0)
+                out_shape = "" if value is None else _shape_text(value.shape)
                 new_ops.append((vid, f"{node.name}\\n{out_shape}"))
                 for edge in node.edges:
                     if edge is None:
