@@ -292,7 +292,7 @@ class Function:
         without history, ``x.detach().numpy()`` its array).
 
         Save what backward needs with ``ctx.save_for_backward`` or as ``ctx`` attributes;
-        return a numpy array (or a tuple of them for several outputs). Must not modify its
+        return a Tensor or numpy array (or a tuple of them for several outputs). Must not modify its
         inputs and must keep their dtype.
         """
         raise NotImplementedError(
@@ -330,57 +330,32 @@ class Function:
         else:
             needs, record = _NO_NEEDS.get(len(args)) or (False,) * len(args), False
         ctx = Context(cls, needs)
-        result = produced = cls.forward(ctx, *args, **kwargs)
-        if type(result) is not np.ndarray and isinstance(result, np.generic):
-            result = np.asarray(result)  # a ufunc of 0-d arrays gives a numpy scalar
-        if type(result) is np.ndarray and not state.anomaly:  # the hot paths: one array out
-            if not record:
-                out = Tensor._make(result, False, None, 0)
-                if cls._view:
-                    _share_version(out, args[0])
-                return out
-            out = Tensor._make(result, result.dtype.kind == "f", ctx, 0)
-            _record(ctx, args, needs, (out,))
-            saved = ctx._saved
-            if saved:
-                ctx._saved, ctx._versions = _pack_saved(saved, produced, out)
-            return out
-        return _apply_general(cls, ctx, args, needs, record, produced)
-
-
-def _apply_general(
-    cls: type[Function], ctx: Context, args: tuple, needs: tuple, record: bool, result: Any
-) -> Any:
-    """``apply`` for the rest: several outputs, Tensors returned, anomaly mode."""
-    state = _state
-    multiple = isinstance(result, tuple)
-    if type(result) is np.ndarray:
-        arrays = [result]
-    else:
-        arrays = [_as_array(r) for r in (result if multiple else (result,))]
-    if state.anomaly and not state.in_backward:
-        ctx.created_at = _user_stack()
-        _check_finite(arrays, ctx, "forward output")
-    if not record:
-        outputs = [Tensor._make(a, False, None, 0) for a in arrays]
+        result = cls.forward(ctx, *args, **kwargs)
+        multiple = isinstance(result, tuple)
+        if multiple:
+            arrays = tuple([_as_array(r) for r in result])
+        else:  # the usual case: one array, no list to build
+            arrays = (result if type(result) is np.ndarray else _as_array(result),)
+        if state.anomaly and not state.in_backward:
+            ctx.created_at = _user_stack()
+            _check_finite(arrays, ctx, "forward output")
+        if record:
+            outputs = tuple([Tensor._make(a, a.dtype.kind == "f", ctx, i)
+                             for i, a in enumerate(arrays)]) if multiple else (
+                Tensor._make(arrays[0], arrays[0].dtype.kind == "f", ctx, 0),)
+            _record(ctx, args, needs, outputs)
+            if ctx._saved:
+                ctx._saved, ctx._versions = _pack_saved(ctx._saved, result, arrays, outputs)
+        else:
+            outputs = tuple([Tensor._make(a, False, None, 0) for a in arrays]) if multiple \
+                else (Tensor._make(arrays[0], False, None, 0),)
         if cls._view:
             _share_version(outputs[0], args[0])
-        return tuple(outputs) if multiple else outputs[0]
-    outputs = tuple(
-        [Tensor._make(a, a.dtype.kind == "f", ctx, i) for i, a in enumerate(arrays)]
-    )
-    _record(ctx, args, needs, outputs)
-    saved = ctx._saved
-    if saved:
-        ctx._saved = saved = tuple([_mark_output(s, result, arrays, outputs) for s in saved])
-        ctx._versions = tuple([s._version if isinstance(s, Tensor) else None for s in saved])
-    return outputs if multiple else outputs[0]
+        return outputs if multiple else outputs[0]
 
 
 def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
     """Make ``ctx`` the node of ``outputs``: its edges, outputs, scope, the constants."""
-    if ctx.fn._view:
-        _share_version(outputs[0], args[0])
     edges = []
     const = None
     for i, a in enumerate(args):
@@ -417,20 +392,21 @@ def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
         graph.freeze()
 
 
-def _pack_saved(saved: tuple, produced: Any, out: Tensor) -> tuple[tuple, tuple]:
-    """What a one-output node keeps: its output (``produced`` by forward, the array or numpy
-    scalar ``out`` holds) as a ``_SavedOutput``, so no cycle runs through it; and each saved
-    Tensor's version, checked when it is unpacked."""
+def _pack_saved(saved: tuple, result: Any, arrays: list, outputs: list) -> tuple[tuple, tuple]:
+    """What a node keeps of what forward saved: an output of its own (the array, or what
+    forward returned, that became ``outputs[i]``) as a ``_SavedOutput``, so no cycle runs
+    through the node; and each saved Tensor's version, checked when it is unpacked."""
+    produced = result if isinstance(result, tuple) else (result,)
     items = []
     versions = []
     for s in saved:
-        if s is produced or s is out._data:
-            s = _SavedOutput(0, out._version_cell())
-            versions.append(None)
-        elif isinstance(s, Tensor):
-            versions.append(0 if s._vc is None else s._vc[0])
+        for i, a in enumerate(arrays):
+            if s is a or s is produced[i]:
+                s = _SavedOutput(i, outputs[i]._version_cell())
+                versions.append(None)
+                break
         else:
-            versions.append(None)
+            versions.append(s._version if isinstance(s, Tensor) else None)
         items.append(s)
     versions = tuple(versions)
     return tuple(items), _SHARED_VERSIONS.get(versions, versions)
@@ -486,18 +462,13 @@ _graph = _GraphGC()
 
 
 def _as_array(value: Any) -> np.ndarray:
+    """What forward returned, as the array an output Tensor holds (a ufunc of 0-d arrays
+    gives a numpy scalar: made a 0-d array)."""
+    if type(value) is np.ndarray:
+        return value
     if isinstance(value, Tensor):
         return value._data
-    if isinstance(value, np.ndarray):
-        return value
     return np.asarray(value)
-
-
-def _mark_output(item: Any, result: Any, arrays: list, outputs: list) -> Any:
-    for i, a in enumerate(arrays):
-        if item is a or (isinstance(result, tuple) and item is result[i]) or item is result:
-            return _SavedOutput(i, outputs[i]._version_cell())
-    return item
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
