@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["get_default_dtype", "result_type", "set_default_dtype"]
+__all__ = ["check_same_dtype", "get_default_dtype", "result_type", "set_default_dtype"]
 
 _default_float = np.dtype(np.float32)
 
@@ -104,3 +104,14 @@ def _promote(a: np.dtype, b: np.dtype) -> np.dtype:
 def true_divide_dtype(dtype: np.dtype) -> np.dtype:
     """Division of integers or bools gives the default float dtype, as in PyTorch."""
     return dtype if dtype.kind in "fc" else _default_float
+
+
+def check_same_dtype(op: str, what_a: str, a: Any, what_b: str, b: Any) -> None:
+    """The one refusal of two operands whose dtypes differ, where PyTorch refuses them too
+    (matmul, linear, conv): a RuntimeError, as PyTorch's, naming both; never an upcast."""
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"{op}: {what_a} and {what_b} must have the same dtype, but got {a.dtype} and "
+            f"{b.dtype} (shapes {tuple(a.shape)} and {tuple(b.shape)}); cast one with "
+            f".to({b.dtype}) or .to({a.dtype})"
+        )

@@ -38,7 +38,7 @@ CASES: list[tuple[str, Callable[[], object], type[BaseException], list[str]]] = 
         mg.randn(2, 3), mg.zeros(4), mg.ones(4)), RuntimeError,
      ["batch_norm", "running_mean", "3 elements", "not 4"]),
     ("linear_float64_input", lambda: nn.Linear(2, 3)(mg.ones(1, 2, dtype=np.float64)),
-     RuntimeError, ["mat1 and mat2 must have the same dtype", "float64", "float32"]),
+     RuntimeError, ["Linear: input and weight must have the same dtype", "float64", "float32"]),
     ("linear_int_input", lambda: nn.Linear(2, 3)(mg.tensor([[1, 2]])), RuntimeError,
      ["same dtype", "int64", "float32"]),
     ("sgd_lr_string", lambda: optim.SGD([_param(2)], lr="a"), TypeError,

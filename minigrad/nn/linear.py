@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..dtypes import get_default_dtype
+from ..dtypes import check_same_dtype, get_default_dtype
 from ..ops.activation import linear
 from ..tensor import Tensor
 from . import init
@@ -22,10 +22,7 @@ def check_input_dtype(layer: Module, x: Tensor, weight: Tensor) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(f"{type(layer).__name__}: input must be a Tensor, got "
                         f"{type(x).__name__}")
-    if x.dtype != weight.dtype:
-        raise RuntimeError(f"{type(layer).__name__}: mat1 and mat2 must have the same dtype, "
-                           f"but got input {x.dtype} and weight {weight.dtype} (cast the "
-                           f"input with .to({weight.dtype}) or the layer with .to())")
+    check_same_dtype(type(layer).__name__, "input", x, "weight", weight)
 
 
 class Linear(Module):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
+from ..dtypes import check_same_dtype
 from ..tensor import Tensor, _operand
 
 
@@ -12,11 +13,7 @@ def matmul(a: object, b: object) -> Tensor:
     """``a @ b``. Two Tensors must share a dtype, as in PyTorch; a plain array or number
     takes the Tensor's dtype."""
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        if a.dtype != b.dtype:
-            raise RuntimeError(
-                f"matmul: expected both operands to have the same dtype, but got {a.dtype} "
-                f"and {b.dtype} (shapes {a.shape} and {b.shape}); cast one with .to()"
-            )
+        check_same_dtype("matmul", "the first operand", a, "the second", b)
     elif isinstance(a, Tensor):
         b = _operand(b, a.dtype)
     else:
