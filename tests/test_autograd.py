@@ -340,3 +340,25 @@ def test_float32_leaves_get_float32_gradients_even_from_float64_constants() -> N
     w = mg.tensor([1.0, 2.0], requires_grad=True)
     (w * mg.tensor(np.array([1.0, 1.0]))).sum().backward()
     assert w.grad.dtype == np.float32
+
+
+def test_inference_mode_records_nothing_and_says_so_unlike_no_grad() -> None:
+    x = mg.ones(2, requires_grad=True)
+    with mg.inference_mode():
+        assert mg.is_inference_mode_enabled() and not mg.is_grad_enabled()
+        assert (x * 2).grad_fn is None
+    with mg.no_grad():
+        assert not mg.is_inference_mode_enabled()
+    with mg.inference_mode(False):
+        assert not mg.is_inference_mode_enabled() and (x * 2).grad_fn is not None
+    assert mg.is_grad_enabled() and not mg.is_inference_mode_enabled()
+
+    @mg.inference_mode()
+    def called() -> bool:
+        return (x * 2).requires_grad
+
+    @mg.inference_mode
+    def bare() -> bool:
+        return mg.is_inference_mode_enabled()
+
+    assert called() is False and bare() is True and mg.is_grad_enabled()
