@@ -2,6 +2,10 @@
 
 import sys
 
-from .cli import main
+try:  # a Ctrl-C while the command line is still being imported: one line, status 130
+    from .cli import main
+except KeyboardInterrupt:
+    print("minigrad: interrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

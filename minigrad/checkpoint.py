@@ -15,7 +15,10 @@ directory.
 Reading checks the header before touching any data: its length against the file size and a
 limit, every tensor's byte range against the file, its shape against its byte count, the
 JSON's nesting depth. The data are then read tensor by tensor, so memory stays bounded by
-what the file actually holds. Anything wrong raises ``CheckpointError`` saying what.
+what the file actually holds. Anything wrong raises ``CheckpointError`` saying what; a file in
+another format (PyTorch's ``torch.save`` zip or pickle, a numpy ``.npz``) is named as such,
+without unpickling or otherwise running anything in it. With ``check_finite=True`` a float
+tensor holding NaN or Inf is refused too, naming the tensor.
 """
 
 from __future__ import annotations
@@ -81,10 +84,13 @@ def atomic_write(path: str | os.PathLike, chunks: Iterable[bytes], what: str = "
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-    except PermissionError:
+    except OSError as e:  # permission, a full disk, a quota: say which file could not be written
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise PermissionError(f"{what}: cannot write {str(target)!r}: permission denied") from None
+        reason = "permission denied" if isinstance(e, PermissionError) else (e.strerror or str(e))
+        error = type(e)(f"{what}: cannot write {str(target)!r}: {reason}")
+        error.errno = e.errno
+        raise error from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -190,17 +196,61 @@ def _entry(name: str, info: Any, data_size: int) -> tuple[np.dtype, tuple[int, .
     return np.dtype(dtype), tuple(shape), begin, end
 
 
+
+_CONVERT = ("convert it in PyTorch with safetensors: from safetensors.torch import save_file; "
+            "save_file(model.state_dict(), 'model.safetensors')")
+
+
+def _foreign_format(head: bytes) -> str | None:
+    """What a file that is not safetensors is, judged from its first bytes only (nothing in
+    it is unpickled or otherwise run); None when it is not a format we recognise."""
+    if head.startswith(b"PK\x03\x04"):  # a zip archive; its first member's name says whose
+        (name_length,) = struct.unpack("<H", head[26:28]) if len(head) >= 30 else (0,)
+        first = head[30:30 + name_length].decode("utf-8", "replace")
+        if first.endswith(("data.pkl", "/version", "/byteorder")) or ".data/" in first:
+            return ("it is a PyTorch checkpoint (torch.save's zip format), not a safetensors "
+                    "file: minigrad.load reads the state dict in it (through an unpickler that "
+                    f"runs no code), or {_CONVERT}")
+        if first.endswith(".npy"):
+            return ("it is a numpy .npz archive (as minigrad wrote before checkpoint format "
+                    "version 2), not a safetensors file: read it with numpy.load(path) and "
+                    "write it again with minigrad.save")
+        return "it is a zip archive, not a safetensors file"
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return ("it is a Python pickle (PyTorch's legacy torch.save format, or pickle.dump), "
+                "not a safetensors file; minigrad never unpickles. If it is a PyTorch "
+                f"checkpoint, {_CONVERT}")
+    return None
+
+
+def _check_finite(where: str, name: str, array: np.ndarray) -> None:
+    if array.dtype.kind != "f":
+        return
+    bad = ~np.isfinite(array)
+    if bad.any():
+        nan = int(np.isnan(array).sum())
+        kinds = " and ".join(k for k, n in (("NaN", nan), ("Inf", int(bad.sum()) - nan)) if n)
+        raise CheckpointError(f"{where}: tensor {name!r} holds {kinds} ({int(bad.sum()):,} of "
+                              f"{array.size:,} values), so the weights are unusable (did "
+                              "training diverge?)")
+
+
 def read(path: str | os.PathLike, names: Iterable[str] | None = None,
-         what: str = "load") -> tuple[dict[str, np.ndarray], Any]:
+         what: str = "load", *, check_finite: bool = False
+         ) -> tuple[dict[str, np.ndarray], Any]:
     """The tensors (all, or only ``names``) and the metadata of a checkpoint file.
 
     Raises ``FileNotFoundError`` when there is no such file and ``CheckpointError`` when it is
-    not a well-formed safetensors file."""
+    not a well-formed safetensors file (a PyTorch ``.pt`` file or a pickle is named as such,
+    never unpickled), or, with ``check_finite=True``, when a float tensor holds NaN or Inf
+    (the error names the tensor). ``what`` starts every message (``"minigrad.load"``);
+    ``""`` starts them with the path alone."""
     path = Path(path)
+    where = f"{what}: {str(path)!r}" if what else str(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{what}: no such file {str(path)!r}")
+        raise FileNotFoundError(f"{what}: no such file {str(path)!r}" if what
+                                else f"{path}: no such file")
     size = path.stat().st_size
-    where = f"{what}: {str(path)!r}"
     with open(path, "rb") as f:
         head = f.read(8)
         if len(head) < 8:
@@ -208,6 +258,9 @@ def read(path: str | os.PathLike, names: Iterable[str] | None = None,
                                   "a safetensors header")
         (n,) = struct.unpack("<Q", head)
         if n > min(MAX_HEADER_BYTES, size - 8):
+            foreign = _foreign_format(head + f.read(504))
+            if foreign:
+                raise CheckpointError(f"{where} is not a checkpoint: {foreign}")
             raise CheckpointError(f"{where} is not a checkpoint (or is truncated): its header "
                                   f"claims {n} bytes, the file has {size - 8} after the length "
                                   f"field (limit {MAX_HEADER_BYTES})")
@@ -215,7 +268,9 @@ def read(path: str | os.PathLike, names: Iterable[str] | None = None,
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise CheckpointError(f"{where} is not a checkpoint: its header is not UTF-8 "
+            foreign = _foreign_format(head + raw[:504])
+            raise CheckpointError(f"{where} is not a checkpoint: {foreign}" if foreign else
+                                  f"{where} is not a checkpoint: its header is not UTF-8 "
                                   "text") from None
         header = _json(text, f"{where}: the header")
         if not isinstance(header, dict):
@@ -246,4 +301,6 @@ def read(path: str | os.PathLike, names: Iterable[str] | None = None,
                 raise CheckpointError(f"{where}: tensor {name!r} is truncated")
             tensors[name] = np.frombuffer(buf, dtype=dtype).reshape(shape).astype(
                 dtype.newbyteorder("="), copy=True)
+            if check_finite:
+                _check_finite(where, name, tensors[name])
     return tensors, metadata

@@ -80,15 +80,22 @@ class SimpleConvNet(nn.Module):
                          op=f"SimpleConvNet: conv_param (filter_size={fs}, pad={pad}, "
                             f"stride={stride}) does not fit input {dim} {size}")
             for size, dim in ((h, "height"), (w, "width")))
-        pool_h, pool_w = conv_h // 2, conv_w // 2
-        if pool_h < 1 or pool_w < 1:
+        if conv_h < 2 or conv_w < 2:
             raise ValueError(f"SimpleConvNet: the conv output {conv_h}x{conv_w} is too small "
                              "for the 2x2 max-pool")
+        # the 2x2 max-pool must tile the conv output: strict too, by the same helper
+        pool_h, pool_w = (
+            _window_size(conv, 2, 2, 0, exact=True, dim=dim,
+                         op=f"SimpleConvNet: the conv output {dim} {conv} (input {size}, "
+                            f"conv_param filter_size={fs}, pad={pad}, stride={stride}) is odd, "
+                            "so the 2x2 max-pool cannot tile it; choose conv_param so that it "
+                            "is even")
+            for conv, size, dim in ((conv_h, h, "height"), (conv_w, w, "width")))
         self.input_dim = (c, h, w)
         pool_output_size = fn * pool_h * pool_w
         self.conv1 = nn.Conv2d(c, fn, fs, stride=stride, padding=pad, exact=True)
         self.relu1 = nn.ReLU()
-        self.pool1 = nn.MaxPool2d(2, 2)  # floors an odd map, as the book's pool does
+        self.pool1 = nn.MaxPool2d(2, 2, exact=True)  # tiles the conv output (checked above)
         self.flatten = nn.Flatten()
         self.fc1 = nn.Linear(pool_output_size, hidden_size)
         self.relu2 = nn.ReLU()

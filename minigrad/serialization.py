@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .checkpoint import CheckpointError, read, write
+from .checkpoint import CheckpointError, _check_finite, read, write
+from .pytorch_format import is_pytorch_file, load_pytorch
 from .tensor import Tensor
 
 __all__ = ["CheckpointError", "load", "save"]
@@ -95,7 +96,7 @@ def _check_location(map_location: Any) -> None:
 
 
 def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool | None = None,
-         **pickle_load_args: Any) -> Any:
+         check_finite: bool = False, **pickle_load_args: Any) -> Any:
     """Read a file written by ``save`` (or any safetensors file); arrays come back as Tensors.
 
     A safetensors file without ``save``'s structure in its metadata (PyTorch's
@@ -103,14 +104,24 @@ def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool |
     run) gives its flat state dict: tensor name -> Tensor.
 
     ``map_location`` and ``weights_only`` are accepted as in ``torch.load``: every tensor is
-    on the CPU, and loading is always weights-only (the format cannot hold code). Raises
-    ``CheckpointError`` when the file is truncated, corrupted or not a checkpoint, and
-    ``FileNotFoundError`` when it does not exist."""
+    on the CPU, and loading is always weights-only (the format cannot hold code).
+
+    ``check_finite=True`` refuses a file in which any float tensor holds NaN or Inf (weights
+    saved after training diverged), with a ``CheckpointError`` naming the first such tensor;
+    by default the values load as stored, as in ``torch.load``.
+
+    A state dict that ``torch.save`` wrote (``.pt``/``.pth``, its zip format) is read too,
+    without torch and without running pickle code (``minigrad.pytorch_format``), as
+    ``torch.load(weights_only=True)`` would. Raises ``CheckpointError`` when the file is
+    truncated, corrupted or not a checkpoint (a legacy pickle is named as such, never
+    unpickled), and ``FileNotFoundError`` when it does not exist."""
     _check_location(map_location)
     if pickle_load_args:
         raise TypeError(f"minigrad.load: unexpected arguments {sorted(pickle_load_args)} "
                         "(minigrad never unpickles)")
-    arrays, meta = read(f, what="minigrad.load")
+    if os.path.isfile(f) and is_pytorch_file(f) == "zip":
+        return _load_pytorch(f, check_finite)
+    arrays, meta = read(f, what="minigrad.load", check_finite=check_finite)
     if not isinstance(meta, dict) or "format" not in meta:  # not written by save: flat
         return {k: Tensor(v) for k, v in arrays.items()}
     where = f"minigrad.load: {os.fspath(f)!r}"
@@ -126,3 +137,19 @@ def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool |
     except (KeyError, ValueError, TypeError) as e:
         raise CheckpointError(f"{where}: the structure does not match the stored tensors "
                               f"({e})") from None
+
+
+def _load_pytorch(f: str | os.PathLike, check_finite: bool) -> dict[str, Tensor]:
+    """``torch.save``'s zip file: its state dict, refused with a ``CheckpointError``
+    (naming what is wrong) where it holds anything but tensors."""
+    import pickle
+
+    try:
+        state = load_pytorch(f)
+    except (pickle.UnpicklingError, ValueError, EOFError) as e:
+        raise CheckpointError(f"minigrad.load: {os.fspath(f)!r}: {e}") from None
+    if check_finite:
+        for name, t in state.items():
+            if isinstance(t, Tensor):
+                _check_finite(f"minigrad.load: {os.fspath(f)!r}", str(name), t._data)
+    return state

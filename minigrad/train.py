@@ -10,6 +10,11 @@ the running sums and the random generator's state) lives in a ``Progress`` objec
 caller checkpoints with the model and optimizer state; a resumed run then reaches the same
 numbers as an uninterrupted one.
 
+A loss that is not finite (NaN or Inf: the learning rate is too high, training diverged)
+stops training at that step with ``Diverged``, before the step's update and without calling
+``checkpoint``, so the last checkpoint written is the last good one. Weights that became NaN
+or Inf by the last update of an epoch are caught the same way before that epoch's checkpoint.
+
 Ctrl-C is turned into a request to stop after the current step (the optimizer never stops half
 way through an update); ``fit`` then checkpoints and returns ``interrupted=True``. A second
 Ctrl-C outside an update stops at once, still leaving a consistent checkpoint behind.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 import signal
 import sys
 import threading
@@ -27,13 +33,48 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from . import autograd
 from .rng import get_rng
 from .tensor import Tensor
 
-__all__ = ["Progress", "accuracy", "evaluate", "fit"]
+__all__ = ["Diverged", "Progress", "accuracy", "evaluate", "fit"]
 
 Metric = Callable[[Tensor, Tensor], float]  # the mean over one batch of (outputs, targets)
+
+
+class Diverged(FloatingPointError):
+    """Training stopped because the loss (or a weight) became NaN or Inf.
+
+    ``epoch`` and ``step`` (both counted from 1) say where: the step whose loss was not
+    finite, or, for weights found non-finite at the end of an epoch, that epoch's last step.
+    ``value`` is the loss (None when a weight is to blame) and ``parameter`` the name of the
+    first non-finite parameter (None when the loss is to blame)."""
+
+    def __init__(self, epoch: int, step: int, value: float | None = None,
+                 parameter: str | None = None) -> None:
+        self.epoch, self.step, self.value, self.parameter = epoch, step, value, parameter
+        if parameter is None:
+            what = f"loss became {_nonfinite_name(value)}"
+        else:
+            what = f"weight {parameter!r} became NaN or Inf"
+        super().__init__(f"{what} at epoch {epoch}, step {step}")
+
+
+def _nonfinite_name(value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return "NaN"
+    return "Inf" if value > 0 else "-Inf"
+
+
+def _nonfinite_parameter(model: Any) -> str | None:
+    """The name of the first parameter holding NaN or Inf, or None."""
+    named = model.named_parameters() if hasattr(model, "named_parameters") else []
+    for name, param in named:
+        if not np.isfinite(param._data).all():
+            return name
+    return None
 
 
 def accuracy(outputs: Tensor, targets: Tensor) -> float:
@@ -170,6 +211,7 @@ def fit(
     checkpoint: Callable[[Progress], None] | None = None,
     quiet: bool = False,
     log: Callable[[str], None] = print,
+    check_finite: bool = True,
 ) -> tuple[Progress, bool]:
     """Train for ``epochs`` epochs in total (continuing from ``progress`` when given).
 
@@ -178,6 +220,11 @@ def fit(
     they happen; ``val_loader`` (optional) is evaluated after each epoch. Returns the final
     ``Progress`` and whether training was interrupted by Ctrl-C (in which case ``checkpoint``
     has been called with the state after the last completed step).
+
+    With ``check_finite`` (the default) a loss that is NaN or Inf raises ``Diverged`` at
+    that step, before its update, and ``checkpoint`` is not called: the last checkpoint
+    written stays the last good one. Weights that became NaN or Inf are caught before an
+    epoch's checkpoint (and before the one written on Ctrl-C) the same way.
 
     For an exact resume, ``loader`` should shuffle with minigrad's generator (no ``seed`` of
     its own) and offer ``iter_from(step)``: that generator's state is what ``Progress``
@@ -204,13 +251,16 @@ def fit(
                 for x, y in batches:
                     out = model(x)
                     loss = loss_fn(out, y)
+                    value = float(loss.item())
+                    if check_finite and not math.isfinite(value):
+                        raise Diverged(epoch, p.step + 1, value)
                     optimizer.zero_grad()
                     loss.backward()
                     stop.critical = True  # a Ctrl-C now waits until the update is complete
                     optimizer.step()
                     n = _batch_size(y)
                     p.step += 1
-                    p.sums["loss"] = p.sums.get("loss", 0.0) + float(loss.item()) * n
+                    p.sums["loss"] = p.sums.get("loss", 0.0) + value * n
                     for name, fn in metrics.items():
                         p.sums[name] = p.sums.get(name, 0.0) + fn(out, y) * n
                     p.seen += n
@@ -230,9 +280,16 @@ def fit(
                 stop.critical = False
                 bar.close()
                 p.seconds = time.perf_counter() - t0
+                if check_finite and (name := _nonfinite_parameter(model)) is not None:
+                    raise Diverged(epoch, p.step, parameter=name) from None
                 if checkpoint is not None:
                     checkpoint(p)
                 return p, True
+            except BaseException:
+                bar.close()
+                raise
+            if check_finite and (name := _nonfinite_parameter(model)) is not None:
+                raise Diverged(epoch, p.step, parameter=name)
             row["seconds"] = round(time.perf_counter() - t0, 3)
             p.history.append(row)
             p.epoch, p.step, p.sums, p.seen, p.seconds = epoch, 0, {}, 0, 0.0

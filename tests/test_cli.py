@@ -549,3 +549,171 @@ def test_graph_and_train_build_the_same_networks():
     w = registry.build_model("simpleconvnet").conv1.weight.data
     # the recipe's small first layer (registry.CONV1_INIT_STD), for graph too
     assert abs(w.std() - registry.CONV1_INIT_STD) < 0.1 * registry.CONV1_INIT_STD
+
+
+# ----------------------------------------------------------------------------- first hour (#21)
+
+def test_predict_without_pillow_says_which_extra_to_install(trained, tmp_path, monkeypatch,
+                                                            capsys):
+    png = digit_png(tmp_path / "d.png", 1, False)
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    monkeypatch.setitem(sys.modules, "PIL.Image", None)
+    err = one_line_error(capsys, "predict", trained, png)
+    assert "Pillow" in err and 'pip install "minigrad[examples]"' in err
+
+
+def test_predict_reports_unreadable_images_and_still_classifies_the_rest(trained, tmp_path,
+                                                                         capsys):
+    (tmp_path / "bad.png").write_bytes(b"garbage")
+    good = digit_png(tmp_path / "three.png", 3, dark_on_light=False)
+    assert run("predict", trained, tmp_path / "bad.png", good, tmp_path / "missing.png") == 2
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 1 and "three.png" in captured.out
+    assert "top 3" in captured.out
+    err = captured.err.splitlines()
+    assert len(err) == 2 and "bad.png: not an image" in err[0] and "no such file" in err[1]
+    assert "Traceback" not in captured.err
+
+
+def test_a_diverging_run_stops_with_one_line_and_writes_no_nan_checkpoint(data_dir, tmp_path,
+                                                                         capsys):
+    out = tmp_path / "nan"
+    err = one_line_error(capsys, *train_args(data_dir, out, "--optimizer", "sgd", "--lr",
+                                             "1e12", "--epochs", "2"))
+    assert "loss became NaN at epoch 1, step" in err and "lower --lr" in err
+    assert "no checkpoint was written" in err
+    assert not (out / "last.safetensors").exists() and not (out / "filters.png").exists()
+
+
+def test_a_run_diverging_later_keeps_the_last_good_checkpoint(data_dir, tmp_path, monkeypatch,
+                                                              capsys):
+    calls = {"n": 0}
+    real = train_cmd.F.cross_entropy
+
+    def loss(logits, y):
+        value = real(logits, y)
+        if mg.is_grad_enabled():  # 4 training steps per epoch: NaN at epoch 2, step 2
+            calls["n"] += 1
+            if calls["n"] == 6:
+                return value * float("nan")
+        return value
+
+    monkeypatch.setattr(train_cmd.F, "cross_entropy", loss)
+    out = tmp_path / "later"
+    err = one_line_error(capsys, *train_args(data_dir, out, "--epochs", "3"))
+    assert "loss became NaN at epoch 2, step 2" in err
+    assert f"the last good checkpoint {out / 'last.safetensors'} is kept" in err
+    tensors, meta = checkpoint.read(out / "last.safetensors")
+    assert meta["progress"]["epoch"] == 1
+    assert all(np.isfinite(v).all() for v in tensors.values())
+
+
+def test_no_picture_code_crashes_on_nan_weights(tmp_path):
+    from minigrad.cli import figures
+
+    before = np.random.default_rng(0).standard_normal((6, 1, 5, 5)).astype(np.float32)
+    after = before.copy()
+    after[0, 0, 0, 0], after[1] = np.nan, np.inf
+    with np.errstate(all="raise"):  # no arithmetic on the bad values, either
+        figures.plot_filters_before_after(before, after, tmp_path / "filters.png")
+    assert (tmp_path / "filters.png").read_bytes()[:8] == PNG
+
+
+def test_evaluate_and_predict_refuse_nan_weights_naming_the_tensor(trained, data_dir,
+                                                                   tmp_path, capsys):
+    tensors, meta = checkpoint.read(trained / "model.safetensors")
+    tensors["conv1.weight"][0, 0, 0, 0] = np.nan
+    broken = checkpoint.write(tmp_path / "broken.safetensors", tensors, meta)
+    err = one_line_error(capsys, "evaluate", broken, "--data", data_dir)
+    assert "tensor 'conv1.weight' holds NaN (1 of 750 values)" in err
+    png = digit_png(tmp_path / "d.png", 1, False)
+    err = one_line_error(capsys, "predict", broken, png)
+    assert "'conv1.weight' holds NaN" in err
+
+
+def test_a_pytorch_file_is_named_as_such(tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    torch.save({"w": torch.ones(2)}, tmp_path / "model.pt")
+    err = one_line_error(capsys, "evaluate", tmp_path / "model.pt", "--model", "lenet")
+    assert "PyTorch checkpoint" in err and "header claims" not in err
+
+
+def test_checkpoint_errors_name_the_path_once_and_never_model_none(tmp_path, capsys):
+    junk = tmp_path / "junk.safetensors"
+    junk.write_bytes(b"not a checkpoint")
+    assert one_line_error(capsys, "evaluate", junk).count(str(junk)) == 1
+    nameless = tmp_path / "nameless.safetensors"
+    mg.save({"w": mg.ones(2)}, nameless)  # metadata without a model name
+    err = one_line_error(capsys, "evaluate", nameless)
+    assert err.count(str(nameless)) == 1 and "None" not in err.split(": ", 2)[2]
+    assert "names no model" in err
+
+
+def test_counts_are_pluralised_and_zero_shifts_are_not_mentioned(data_dir, tmp_path, capsys):
+    from minigrad.cli.errors import plural
+
+    assert run("train", "--data", data_dir, "--out", tmp_path / "r", "--epochs", "1",
+               "--batch-size", "60", "--val-size", "20", "--shift", "0") == 0
+    out = capsys.readouterr().out
+    assert "for 1 epoch:" in out and "shift" not in out
+    assert (plural(1, "op"), plural(2, "op"), plural(0, "epoch")) == ("1 op", "2 ops", "0 epochs")
+
+
+def test_evaluate_out_without_a_suffix_reports_the_file_really_written(trained, data_dir,
+                                                                       tmp_path, capsys):
+    assert run("evaluate", trained, "--data", data_dir, "--out", tmp_path / "conf") == 0
+    assert f"Wrote {tmp_path / 'conf.png'}" in capsys.readouterr().out
+    assert (tmp_path / "conf.png").read_bytes()[:8] == PNG
+    err = one_line_error(capsys, "evaluate", trained, "--data", data_dir, "--out",
+                         tmp_path / "conf.xyz")
+    assert "cannot write .xyz" in err
+
+
+def test_a_default_run_directory_that_cannot_be_made_does_not_blame_out(monkeypatch, capsys):
+    monkeypatch.chdir("/sys")  # read-only, even for root
+    err = one_line_error(capsys, "train", "--quiet")
+    assert "the default run directory runs" in err and "no permission" in err
+    assert "--out runs" not in err and "pass --out RUN_DIR" in err
+
+
+def test_the_summary_lists_only_the_pictures_written_and_a_failure_names_its_file(
+        data_dir, tmp_path, monkeypatch, capsys):
+    import errno
+
+    from minigrad.cli import figures
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(figures, "plot_filters_before_after", disk_full)
+    out = tmp_path / "r"
+    assert run("train", "--data", data_dir, "--out", out, "--epochs", "1", "--batch-size",
+               "60", "--val-size", "20") == 0
+    captured = capsys.readouterr()
+    assert f"could not write {out / 'filters.png'} (No space left on device)" in captured.err
+    summary = captured.out.splitlines()[-2]
+    assert "curves.png" in summary and "filters.png" not in summary
+
+
+def test_model_names_take_any_case_and_graph_only_models_are_explained(capsys):
+    from minigrad.cli import build_parser
+
+    assert build_parser().parse_args(["train", "--model", "LeNet"]).model == "lenet"
+    assert build_parser().parse_args(["graph", "--out", "g.svg", "--model", "AlexNet"]
+                                     ).model == "alexnet"
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--model", "alexnet"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "alexnet works with minigrad graph only" in err
+
+
+def test_top_activations_title_fits_in_the_picture():
+    from minigrad import viz
+    from minigrad.models import SimpleConvNet
+
+    mg.manual_seed(0)
+    images = np.random.default_rng(0).random((20, 1, 28, 28)).astype(np.float32)
+    fig = viz.plot_top_activations(SimpleConvNet(), images, "conv1", [0, 1, 2], k=6)
+    fig.canvas.draw()
+    box = fig._suptitle.get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height

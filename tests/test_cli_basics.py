@@ -76,3 +76,38 @@ def test_the_library_never_imports_the_app_and_the_app_uses_public_names() -> No
             if not in_app:
                 assert not any("cli" in n.split(".") for n in names), (path, names)
     assert not (root / "cli.py").exists() and not (root / "viz" / "command.py").exists()
+
+
+def test_ctrl_c_while_the_command_line_starts_is_one_line_and_status_130(monkeypatch,
+                                                                       capsys) -> None:
+    import minigrad.cli as cli
+
+    def interrupted_import() -> tuple:
+        raise KeyboardInterrupt  # as if Ctrl-C came while the subcommands were imported
+
+    monkeypatch.setattr(cli, "subcommands", interrupted_import)
+    assert main(["train", "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert err == "minigrad: interrupted\n"
+
+
+def test_ctrl_c_while_python_dash_m_minigrad_imports_is_one_line_and_status_130(
+        monkeypatch, capsys) -> None:
+    import runpy
+    import types
+
+    def interrupted(name: str) -> None:
+        raise KeyboardInterrupt
+
+    half_imported = types.ModuleType("minigrad.cli")
+    half_imported.__getattr__ = interrupted  # `from .cli import main` is cut short
+    monkeypatch.setitem(sys.modules, "minigrad.cli", half_imported)
+    try:
+        runpy.run_module("minigrad", run_name="__main__")
+    except KeyboardInterrupt:
+        raise AssertionError("the Ctrl-C escaped as a traceback") from None
+    except SystemExit as e:
+        assert e.code == 130
+    else:
+        raise AssertionError("python -m minigrad did not exit")
+    assert capsys.readouterr().err == "minigrad: interrupted\n"

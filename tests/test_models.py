@@ -261,3 +261,12 @@ def test_graph_nodes_are_tagged_with_model_layers() -> None:
     names = dict((id(m), n) for n, m in net.named_modules())
     scope = out.grad_fn.scope
     assert scope[0][1] is net and names[id(scope[-1][1])] == "classifier.4"
+
+
+def test_simple_convnet_whose_conv_output_the_pool_cannot_tile_is_refused() -> None:
+    # filter_size 4 on 28x28 gives 25x25, which the book's 2x2 pooling cannot tile
+    with pytest.raises(ValueError, match=r"conv output height 25 .*filter_size=4.*cannot tile"
+                                         r".*= \(25 \+ 2\*0 - 2\) / 2 \+ 1 = 12\.5"):
+        SimpleConvNet(conv_param={"filter_num": 30, "filter_size": 4, "pad": 0, "stride": 1})
+    net = SimpleConvNet(conv_param={"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1})
+    assert net(mg.tensor(images(1, 1, 28, 28))).shape == (1, 10)  # 24x24 tiles: still fine

@@ -292,3 +292,59 @@ def test_reading_only_some_tensors(tmp_path: Path) -> None:
     assert list(tensors) == ["b"] and meta == {"k": 1}
     with pytest.raises(CheckpointError, match="no tensor 'z'"):
         checkpoint.read(tmp_path / "c", ["z"])
+
+
+def test_a_pytorch_state_dict_loads_and_a_legacy_pickle_is_named_never_unpickled(
+        tmp_path: Path) -> None:
+    import pickle
+
+    torch = pytest.importorskip("torch")
+    torch.save({"w": torch.tensor([1.0, 2.0]), "n": torch.tensor(3)}, tmp_path / "zip.pt")
+    loaded = mg.load(tmp_path / "zip.pt")
+    assert loaded["w"].tolist() == [1.0, 2.0] and loaded["n"].item() == 3
+    torch.save({"w": torch.tensor([1.0, float("nan")])}, tmp_path / "nan.pt")
+    with pytest.raises(CheckpointError, match=r"tensor 'w' holds NaN"):
+        mg.load(tmp_path / "nan.pt", check_finite=True)
+    torch.save({"w": torch.ones(2)}, tmp_path / "legacy.pt",
+               _use_new_zipfile_serialization=False)
+    with pytest.raises(CheckpointError) as info:
+        mg.load(tmp_path / "legacy.pt")
+    message = str(info.value)
+    assert "Python pickle" in message and "save_file(model.state_dict()" in message
+    assert "header claims" not in message
+    marker = tmp_path / "ran"
+
+    class Hostile:
+        def __reduce__(self):  # noqa: ANN204
+            return (marker.touch, ())
+
+    (tmp_path / "hostile.pt").write_bytes(pickle.dumps(Hostile(), protocol=2))
+    with pytest.raises(CheckpointError, match="never unpickles"):
+        mg.load(tmp_path / "hostile.pt")
+    assert not marker.exists()
+
+
+def test_check_finite_refuses_nan_or_inf_weights_naming_the_tensor(tmp_path: Path) -> None:
+    path = tmp_path / "w.safetensors"
+    mg.save({"fine": np.ones(3, np.float32), "broken": np.array([1.0, np.nan, np.inf]),
+             "steps": np.arange(3)}, path)
+    assert np.isnan(mg.load(path)["broken"].numpy()[1])  # by default loaded as stored
+    with pytest.raises(CheckpointError, match=r"tensor 'broken' holds NaN and Inf \(2 of 3"):
+        mg.load(path, check_finite=True)
+    mg.save({"fine": np.ones(3, np.float32)}, path)
+    assert mg.load(path, check_finite=True)["fine"].shape == (3,)
+
+
+def test_a_full_disk_names_the_file_that_could_not_be_written(tmp_path: Path,
+                                                              monkeypatch) -> None:  # noqa: ANN001
+    import errno
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(checkpoint.os, "fsync", full)
+    target = tmp_path / "w.safetensors"
+    with pytest.raises(OSError) as info:
+        mg.save({"w": np.ones(3)}, target)
+    assert str(target) in str(info.value) and "No space left" in str(info.value)
+    assert info.value.errno == errno.ENOSPC and not list(tmp_path.iterdir())

@@ -172,3 +172,46 @@ def test_progress_round_trips_through_a_checkpoint(tmp_path):
     save({"progress": p.to_dict()}, tmp_path / "p.safetensors")
     back = T.Progress.from_dict(load(tmp_path / "p.safetensors")["progress"])
     assert back == p
+
+
+def test_a_nan_loss_stops_at_its_step_before_the_update_and_without_a_checkpoint():
+    model, opt, train, test = setup()  # 60 images in batches of 8: 8 steps per epoch
+    calls = {"n": 0}
+    saved: list[tuple[int, int, bool]] = []
+
+    def loss(out, y):
+        value = F.cross_entropy(out, y)
+        if mg.is_grad_enabled():
+            calls["n"] += 1
+            if calls["n"] == 11:  # epoch 2, step 3
+                return value * float("nan")
+        return value
+
+    def checkpoint(p):
+        saved.append((p.epoch, p.step, all(np.isfinite(w).all() for w in weights(model))))
+
+    with pytest.raises(T.Diverged, match="loss became NaN at epoch 2, step 3") as info:
+        run(model, opt, train, test, loss_fn=loss, epochs=3, checkpoint=checkpoint,
+            quiet=True)
+    assert (info.value.epoch, info.value.step) == (2, 3)
+    assert saved == [(1, 0, True)]  # the epoch-1 checkpoint stays the last one
+    assert all(np.isfinite(w).all() for w in weights(model))  # the NaN step was not applied
+
+
+def test_a_learning_rate_that_diverges_raises_instead_of_saving_nan_weights():
+    model, _, train, test = setup()
+    opt = optim.SGD(model.parameters(), lr=1e12)
+    saved = []
+    with np.errstate(all="ignore"), pytest.raises(
+            T.Diverged, match=r"(loss|weight .*) became (NaN|-?Inf|NaN or Inf) at epoch \d+, "
+                              r"step \d+"):
+        run(model, opt, train, test, epochs=5, quiet=True,
+            checkpoint=lambda p: saved.append(all(np.isfinite(w).all()
+                                                  for w in weights(model))))
+    assert all(saved)
+    # and the check can be turned off: training then runs on, as before
+    model, _, train, test = setup()
+    opt = optim.SGD(model.parameters(), lr=1e12)
+    with np.errstate(all="ignore"):
+        progress, _ = run(model, opt, train, test, epochs=1, quiet=True, check_finite=False)
+    assert len(progress.history) == 1

@@ -11,15 +11,23 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from types import ModuleType
 
 import minigrad
 
-from . import evaluate, graph, predict, train
 from .errors import CLIError
 
 __all__ = ["CLIError", "build_parser", "main"]
 
-SUBCOMMANDS = (train, evaluate, predict, graph)
+SUBCOMMAND_NAMES = ("train", "evaluate", "predict", "graph")
+
+
+def subcommands() -> tuple[ModuleType, ...]:
+    """The subcommand modules, imported when the command line is built (not when this
+    package is imported), so ``main`` can turn a Ctrl-C during the imports into one line."""
+    from . import evaluate, graph, predict, train
+
+    return (train, evaluate, predict, graph)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
                      description="minigrad: a small, exact and fast autograd framework on numpy.")
     parser.add_argument("--version", action="version", version=f"minigrad {minigrad.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in SUBCOMMANDS:
+    for command in subcommands():
         command.add_parser(sub)
     return parser
 
@@ -49,10 +57,20 @@ def _quiet_broken_pipe() -> int:
     return 0
 
 
+def interrupted(command: str | None = None) -> int:
+    """Ctrl-C: one line on stderr (no traceback); returns the exit status 130."""
+    print(f"minigrad {command}: interrupted" if command else "minigrad: interrupted",
+          file=sys.stderr)
+    return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for a user error, 130 for Ctrl-C)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:  # importing the subcommands and numpy's first use take a moment: Ctrl-C is one line
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        return interrupted()
     if args.command is None:
         parser.print_help()
         return 0
@@ -70,5 +88,4 @@ def main(argv: list[str] | None = None) -> int:
         print(f"minigrad {args.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"minigrad {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return interrupted(args.command)

@@ -44,6 +44,31 @@ def bounded(convert: Callable[[str], Any], lowest: float, inclusive: bool, what:
     return parse
 
 
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """``1 epoch``, ``2 epochs``, ``0 epochs`` (``many`` when the plural is not noun + s)."""
+    return f"{n:,} {noun if n == 1 else (many or noun + 's')}"
+
+
+def model_name(offered: tuple[str, ...], known: dict[str, str], command: str
+               ) -> Callable[[str], str]:
+    """An argparse type for ``--model``: any case (``LeNet`` is ``lenet``); a model that
+    exists but not for this ``command`` is refused saying what it is for. ``known`` maps
+    every model name to where it can be used (``"graph"`` for AlexNet)."""
+
+    def parse(text: str) -> str:
+        name = text.strip().lower()
+        if name in offered:
+            return name
+        if name in known:
+            raise argparse.ArgumentTypeError(
+                f"{name} works with minigrad {known[name]} only, not {command} (here choose "
+                f"from {', '.join(offered)})")
+        raise argparse.ArgumentTypeError(f"unknown model {text!r} (choose from "
+                                         f"{', '.join(offered)})")
+
+    return parse
+
+
 positive_int = bounded(int, 0, False, "a positive integer")
 nonnegative_int = bounded(int, 0, True, "an integer >= 0")
 positive_float = bounded(float, 0, False, "a positive number")
@@ -66,16 +91,20 @@ def _existing_ancestor(path: Path) -> Path:
     return path
 
 
-def check_output_folder(path: Path, flag: str) -> None:
-    """``path`` is, or can be made, a folder we can write in."""
+def check_output_folder(path: Path, flag: str | None) -> None:
+    """``path`` is, or can be made, a folder we can write in. ``flag`` is the option that
+    named it (``--out``); None for a default the user did not choose, which the error then
+    calls the default run directory and offers ``--out`` for."""
+    name, hint = (f"{flag} {path}", "") if flag else (
+        f"the default run directory {path}", "; pass --out RUN_DIR to write elsewhere")
     if path.exists() and not path.is_dir():
-        raise CLIError(f"{flag} {path}: is a file, but a folder is needed here")
+        raise CLIError(f"{name}: is a file, but a folder is needed here{hint}")
     base = _existing_ancestor(path)
     if not base.is_dir():
-        raise CLIError(f"{flag} {path}: {base} is a file, so no folder can be made inside it")
+        raise CLIError(f"{name}: {base} is a file, so no folder can be made inside it{hint}")
     if not _can_write_in(base):
         what = "write in" if base == path.absolute() else f"create {path} inside"
-        raise CLIError(f"{flag} {path}: no permission to {what} {base}")
+        raise CLIError(f"{name}: no permission to {what} {base}{hint}")
 
 
 def check_output_file(path: Path, flag: str) -> None:

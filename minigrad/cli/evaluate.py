@@ -10,9 +10,9 @@ import numpy as np
 
 from . import figures, runs
 from .data import describe_data, load_data
-from .errors import check_output_file, warn
+from .errors import CLIError, check_output_file, model_name, warn
 from .predict import probabilities
-from .registry import TRAINABLE
+from .registry import ONLY_FOR, TRAINABLE
 
 
 def add_parser(sub: Any) -> None:
@@ -27,10 +27,12 @@ def add_parser(sub: Any) -> None:
                    help="as for train: IDX folder, 'sample', or the default lookup")
     p.add_argument("--download", action="store_true", help="download MNIST if missing")
     p.add_argument("--model", choices=TRAINABLE, default=None,
+                   type=model_name(TRAINABLE, ONLY_FOR, "evaluate"),
                    help="check that the checkpoint is for this model (needed for a bare "
                    "state dict)")
     p.add_argument("--out", type=Path, default=None, metavar="PICTURE.png",
-                   help="where to draw the confusion matrix")
+                   help="where to draw the confusion matrix (.png is added to a name "
+                   "without a suffix)")
     p.set_defaults(func=run)
 
 
@@ -42,8 +44,13 @@ def picture_path(checkpoint: Path) -> Path:
 def run(args: argparse.Namespace) -> int:
     """Print the accuracy and confusion matrix; a picture that cannot be drawn is a warning."""
     path = runs.checkpoint_path(args.checkpoint)
+    out = picture_path(path)
     if args.out is not None:
-        check_output_file(args.out, "--out")
+        try:
+            out = figures.picture_file(args.out)
+        except ValueError as e:
+            raise CLIError(f"--out {args.out}: {e}") from None
+        check_output_file(out, "--out")
     model, meta = runs.load_model(path, args.model)
     data = load_data(args.data, args.download, False, splits=("test",))["test"]
     probs = probabilities(model, data.images)
@@ -60,7 +67,6 @@ def run(args: argparse.Namespace) -> int:
     print("     " + "".join(f"{j:>{width}}" for j in range(k)))
     for i in range(k):
         print(f"{i:>4} " + "".join(f"{matrix[i, j]:>{width}}" for j in range(k)))
-    out = args.out if args.out is not None else picture_path(path)
     try:
         figures.plot_confusion(matrix, out, title=f"{meta['model']}: accuracy {accuracy:.4f}")
     except ImportError:

@@ -10,11 +10,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from minigrad.viz import plot_filters
+
+# the file types matplotlib's Agg canvas writes (a name without a suffix gets .png)
+FORMATS = ("png", "pdf", "svg", "svgz", "jpg", "jpeg", "tif", "tiff", "webp", "eps", "ps")
+
+
+def picture_file(path: Path) -> Path:
+    """The file a picture saved as ``path`` really lands in: matplotlib adds ``.png`` to a
+    name without a suffix. A suffix it cannot write is a ``ValueError`` saying which work."""
+    if not path.suffix:
+        return path.with_name(path.name + ".png")
+    if path.suffix.lower().lstrip(".") not in FORMATS:
+        raise ValueError(f"matplotlib cannot write {path.suffix} pictures (use .png, .pdf or "
+                         ".svg)")
+    return path
 
 
 def _figure(width: float, height: float) -> Any:

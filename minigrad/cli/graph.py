@@ -11,7 +11,7 @@ import minigrad as mg
 from minigrad import viz
 from minigrad.nn import functional as F
 
-from .errors import CLIError, check_output_file, positive_int
+from .errors import CLIError, check_output_file, model_name, plural, positive_int
 from .registry import MODELS, build_model
 
 FORMATS = ("svg", "png", "pdf", "dot", "gv")
@@ -66,7 +66,8 @@ def add_parser(sub: Any) -> None:
         "Needs Graphviz's dot program for svg, png and pdf.",
     )
     p.add_argument("--model", choices=list(MODELS), default="lenet",
-                   help="network to draw (default lenet)")
+                   type=model_name(tuple(MODELS), {}, "graph"),
+                   help="network to draw, in any case (default lenet)")
     p.add_argument("--out", required=True, type=Path,
                    help="file to write; the suffix picks the format (.svg .png .pdf .dot)")
     p.add_argument("--input-shape", type=_shape, default=None, metavar="N,C,H,W",
@@ -106,5 +107,5 @@ def run(args: argparse.Namespace) -> int:
             raise CLIError(str(e)) from None
     n_ops = sum(1 for line in graph.body if "shape=ellipse" in line)
     print(f"wrote {out}: one training step of {args.model} "
-          f"({n_ops} ops drawn, input shape {tuple(shape)})")
+          f"({plural(n_ops, 'op')} drawn, input shape {tuple(shape)})")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -11,8 +12,8 @@ import numpy as np
 import minigrad as mg
 
 from . import runs
-from .errors import CLIError
-from .registry import TRAINABLE
+from .errors import CLIError, model_name
+from .registry import ONLY_FOR, TRAINABLE
 
 MIN_SIDE = 8  # smaller images hold no digit a person could draw
 MIN_CONTRAST = 0.15  # brightest minus darkest pixel, in [0, 1], below which it is blank
@@ -29,6 +30,7 @@ def add_parser(sub: Any) -> None:
                    help="a run directory or .safetensors checkpoint")
     p.add_argument("images", metavar="IMAGE", nargs="+", help="image files (PNG, JPEG, ...)")
     p.add_argument("--model", choices=TRAINABLE, default=None,
+                   type=model_name(TRAINABLE, ONLY_FOR, "predict"),
                    help="check that the checkpoint is for this model (needed for a bare "
                    "state dict)")
     p.set_defaults(func=run)
@@ -45,12 +47,23 @@ def probabilities(model: Any, images: np.ndarray, batch_size: int = 500) -> np.n
     return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
 
 
+NO_PILLOW = ('predict reads images with Pillow, which is not installed: '
+             'pip install "minigrad[examples]" (or pip install pillow)')
+
+
+def require_pillow() -> None:
+    """Raise ``CLIError`` (one line: what to install) unless Pillow can be imported."""
+    try:
+        import PIL.Image  # noqa: F401
+    except ImportError:
+        raise CLIError(NO_PILLOW) from None
+
+
 def _grey(path: str | os.PathLike) -> np.ndarray:
     """The image as grey values in [0, 1], transparency composited onto white."""
-    try:
-        from PIL import Image, UnidentifiedImageError
-    except ImportError:
-        raise CLIError("predict needs Pillow: pip install pillow") from None
+    require_pillow()
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(path) as im:
             im.load()
@@ -68,10 +81,10 @@ def _grey(path: str | os.PathLike) -> np.ndarray:
 def load_digit_image(path: str | os.PathLike) -> np.ndarray | str:
     """An image file as a float32 (1, 28, 28) array in [0, 1], white digit on black, centred
     the way MNIST's digits are (fitted in 20x20, centre of mass in the middle); or, when it
-    holds no digit-like content, a string saying why."""
+    holds no digit-like content, a string saying why. An unreadable file is a ``CLIError``."""
+    grey = _grey(path)
     from PIL import Image
 
-    grey = _grey(path)
     if min(grey.shape) < MIN_SIDE:
         return (f"image is {grey.shape[1]}x{grey.shape[0]} pixels; a digit needs at least "
                 f"{MIN_SIDE}x{MIN_SIDE}")
@@ -98,13 +111,27 @@ def load_digit_image(path: str | os.PathLike) -> np.ndarray | str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """The digit and top-3 probabilities for each image (or why there is none)."""
+    """The digit and top-3 probabilities for each image (or why there is none). An image
+    that cannot be read is reported (one line on stderr) and the others are still
+    classified; the exit status is then 2."""
     path = runs.checkpoint_path(args.checkpoint)
-    loaded = [load_digit_image(p) for p in args.images]
+    require_pillow()
     model, _ = runs.load_model(path, args.model)
-    digits = [x for x in loaded if not isinstance(x, str)]
+    loaded: list[np.ndarray | str | CLIError] = []
+    for name in args.images:
+        try:
+            loaded.append(load_digit_image(name))
+        except CLIError as e:
+            loaded.append(e)
+    digits = [x for x in loaded if isinstance(x, np.ndarray)]
     probs = iter(probabilities(model, np.stack(digits)) if digits else [])
+    unreadable = 0
     for name, x in zip(args.images, loaded):
+        if isinstance(x, CLIError):
+            unreadable += 1
+            sys.stdout.flush()  # the lines stay in the order of the images
+            print(f"minigrad predict: error: {x}", file=sys.stderr, flush=True)
+            continue
         if isinstance(x, str):
             print(f"{name}: no digit-like content ({x})")
             continue
@@ -112,4 +139,4 @@ def run(args: argparse.Namespace) -> int:
         top = np.argsort(-pr, kind="stable")[:3]
         ranked = ", ".join(f"{d}: {pr[d]:.3f}" for d in top)
         print(f"{name}: {top[0]}  (top 3: {ranked})")
-    return 0
+    return 2 if unreadable else 0

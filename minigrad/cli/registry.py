@@ -55,6 +55,8 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 TRAINABLE = tuple(name for name, spec in MODELS.items() if spec.trains_on_mnist)
+# where the other models can be used, for the error that refuses them elsewhere
+ONLY_FOR = {name: "graph" for name, spec in MODELS.items() if not spec.trains_on_mnist}
 
 # learning rate per optimizer when --lr is not given (Adam's is the book's 0.001)
 LEARNING_RATES = {"adam": 1e-3, "sgd": 0.1, "momentum": 0.01, "adagrad": 0.01, "rmsprop": 1e-3}
@@ -66,7 +68,8 @@ VALIDATION_SEED = 0  # the validation split is the same on every machine, for ev
 
 
 def build_model(name: str) -> nn.Module:
-    """The network ``name``, freshly initialised from minigrad's generator."""
+    """The network ``name`` (any case), freshly initialised from minigrad's generator."""
+    name = name.lower()
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r} (choose from {', '.join(MODELS)})")
     return MODELS[name].factory()

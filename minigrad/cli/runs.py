@@ -63,8 +63,8 @@ def save_training_state(run_dir: Path, model: Any, optimizer: Any, progress: Pro
 
 
 def _read(path: Path, expect_model: str | None) -> tuple[dict, dict]:
-    try:
-        tensors, meta = checkpoint.read(path, what=str(path))
+    try:  # NaN or Inf weights are refused, naming the tensor: they only predict NaN
+        tensors, meta = checkpoint.read(path, what="", check_finite=True)
     except checkpoint.CheckpointError as e:
         raise CLIError(str(e)) from None
     if meta is None:  # a bare state dict (e.g. from PyTorch)
@@ -72,8 +72,12 @@ def _read(path: Path, expect_model: str | None) -> tuple[dict, dict]:
             raise CLIError(f"{path}: a bare state dict with no model name; pass --model")
         meta = {"model": expect_model}
     name = meta.get("model") if isinstance(meta, dict) else None
+    if name is None:
+        raise CLIError(f"{path}: not a checkpoint written by minigrad train (its metadata "
+                       "names no model)")
     if name not in MODELS:
-        raise CLIError(f"{path}: not a checkpoint written by minigrad train (model {name!r})")
+        raise CLIError(f"{path}: not a checkpoint written by minigrad train (it names the "
+                       f"model {name!r}; this minigrad knows {', '.join(MODELS)})")
     if expect_model is not None and name != expect_model:
         raise CLIError(f"{path} holds a {name} checkpoint, not {expect_model}")
     return tensors, meta

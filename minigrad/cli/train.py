@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 import minigrad as mg
 from minigrad import checkpoint, train
 from minigrad.data import DataLoader, RandomShift
@@ -22,7 +24,9 @@ from .errors import (
     CLIError,
     bounded,
     check_output_folder,
+    model_name,
     nonnegative_int,
+    plural,
     positive_float,
     positive_int,
     warn,
@@ -31,6 +35,7 @@ from .registry import (
     DEFAULTS,
     LEARNING_RATES,
     MODELS,
+    ONLY_FOR,
     TRAINABLE,
     VALIDATION_SEED,
     build_model,
@@ -58,7 +63,8 @@ def add_parser(sub: Any) -> None:
     lrs = ", ".join(f"{o} {lr:g}" for o, lr in LEARNING_RATES.items())
     shifts = ", ".join(f"{m} {MODELS[m].shift}" for m in TRAINABLE)
     p.add_argument("--model", choices=TRAINABLE, default=None,
-                   help=f"network to train (default {DEFAULTS['model']})")
+                   type=model_name(TRAINABLE, ONLY_FOR, "train"),
+                   help=f"network to train, in any case (default {DEFAULTS['model']})")
     p.add_argument("--epochs", type=positive_int, default=None,
                    help=f"epochs in total (default per model: {epochs})")
     p.add_argument("--batch-size", type=positive_int, default=None,
@@ -144,7 +150,7 @@ def _config(args: argparse.Namespace) -> tuple[dict[str, Any], Path, bool]:
     if config["shift"] is None:
         config["shift"] = spec.shift
     run_dir = Path(args.out) if args.out is not None else _new_run_dir(config["model"])
-    check_output_folder(run_dir, "--out")
+    check_output_folder(run_dir, "--out" if args.out is not None else None)
     if (run_dir / runs.LAST).exists():
         raise CLIError(f"--out {run_dir} already holds a run; use --resume {run_dir} to "
                        "continue it, or choose another directory")
@@ -161,20 +167,41 @@ def _metrics_csv(history: list[dict]) -> bytes:
 
 
 def _pictures(run_dir: Path, config: dict, progress: train.Progress, before: Any,
-              model: Any) -> None:
+              model: Any) -> list[str]:
+    """Draw curves.png and filters.png; returns the names of those written. A picture that
+    cannot be written is a warning naming its file."""
     h = progress.history
-    try:
-        if h:
-            figures.plot_curves([m["epoch"] for m in h], [m["train_accuracy"] for m in h],
-                                [m["val_accuracy"] for m in h], run_dir / "curves.png",
-                                title=f"{config['model']} on {config['data_name']}")
-        after = first_layer_weight(model)
-        if before is not None and after is not None:
-            figures.plot_filters_before_after(before, after, run_dir / "filters.png")
-    except ImportError:
-        warn("no pictures: matplotlib is not installed (pip install matplotlib)")
-    except OSError as e:
-        warn(f"could not write the pictures: {e}")
+    after = first_layer_weight(model)
+    drawings = []
+    if h:
+        drawings.append(("curves.png", lambda path: figures.plot_curves(
+            [m["epoch"] for m in h], [m["train_accuracy"] for m in h],
+            [m["val_accuracy"] for m in h], path,
+            title=f"{config['model']} on {config['data_name']}")))
+    if before is not None and after is not None:
+        drawings.append(("filters.png",
+                         lambda path: figures.plot_filters_before_after(before, after, path)))
+    written = []
+    for name, draw in drawings:
+        try:
+            draw(run_dir / name)
+        except ImportError:
+            warn("no pictures: matplotlib is not installed (pip install matplotlib)")
+            break
+        except OSError as e:
+            warn(f"could not write {run_dir / name} ({e.strerror or e})")
+        else:
+            written.append(name)
+    return written
+
+
+def _diverged(e: train.Diverged, run_dir: Path, config: dict) -> CLIError:
+    """The one-line error for a run whose loss became NaN or Inf: where, what to change, and
+    which checkpoint is kept (none is written from the diverged weights)."""
+    kept = (f"the last good checkpoint {run_dir / runs.LAST} is kept"
+            if (run_dir / runs.LAST).is_file()
+            else "no checkpoint was written (none had been saved before it diverged)")
+    return CLIError(f"{e}; lower --lr (it was {config['lr']:g}); training stopped and {kept}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -196,7 +223,8 @@ def run(args: argparse.Namespace) -> int:
         state = runs.load_training_state(run_dir, model, optimizer, config["model"])
         progress, before = state.progress, state.initial_filters
         if config["epochs"] <= progress.epoch:  # nothing left to do (a begun epoch counts)
-            raise CLIError(f"--resume {run_dir}: the run has finished {progress.epoch} epochs "
+            raise CLIError(f"--resume {run_dir}: the run has finished "
+                           f"{plural(progress.epoch, 'epoch')} "
                            f"(total asked for: {config['epochs']}); pass --epochs N with "
                            f"N > {progress.epoch} to train further")
         say(f"Resuming {run_dir} at epoch {progress.epoch + 1}"
@@ -205,10 +233,10 @@ def run(args: argparse.Namespace) -> int:
     config.update(minigrad_version=mg.__version__,
                   num_parameters=int(sum(p.numel() for p in model.parameters())))
     checkpoint.atomic_write(run_dir / "config.json", [json.dumps(config, indent=2).encode()])
-    say(f"Training {config['model']} ({config['num_parameters']:,} parameters) for "
-        f"{config['epochs']} epochs: {config['optimizer']} lr {config['lr']:g}, batch "
-        f"{config['batch_size']}, random shifts up to {config['shift']} px, seed "
-        f"{config['seed']} -> {run_dir}")
+    shifts = f", random shifts up to {config['shift']} px" if config["shift"] else ""
+    say(f"Training {config['model']} ({plural(config['num_parameters'], 'parameter')}) for "
+        f"{plural(config['epochs'], 'epoch')}: {config['optimizer']} lr {config['lr']:g}, "
+        f"batch {config['batch_size']}{shifts}, seed {config['seed']} -> {run_dir}")
 
     shifted = RandomShift(train_set, config["shift"]) if config["shift"] else train_set
     train_loader = DataLoader(shifted, config["batch_size"], shuffle=True)
@@ -221,11 +249,15 @@ def run(args: argparse.Namespace) -> int:
         checkpoint.atomic_write(run_dir / "metrics.csv", [_metrics_csv(p.history)])
 
     started = time.perf_counter()
-    progress, interrupted = train.fit(model, train_loader, optimizer, F.cross_entropy, METRICS,
-                                      epochs=config["epochs"], val_loader=val_loader,
-                                      progress=progress, checkpoint=save, quiet=args.quiet,
-                                      log=say)
-    _pictures(run_dir, config, progress, before, model)
+    try:  # overflow warnings would bury the one line that says the run diverged
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            progress, interrupted = train.fit(model, train_loader, optimizer, F.cross_entropy,
+                                              METRICS, epochs=config["epochs"],
+                                              val_loader=val_loader, progress=progress,
+                                              checkpoint=save, quiet=args.quiet, log=say)
+    except train.Diverged as e:  # no pictures or checkpoint of NaN weights
+        raise _diverged(e, run_dir, config) from None
+    pictures = _pictures(run_dir, config, progress, before, model)
     if interrupted:
         where = f"epoch {progress.epoch + 1}, step {progress.step}" if progress.step else \
             f"after epoch {progress.epoch}"
@@ -239,6 +271,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"Test accuracy {test['accuracy']:.4f} of the best epoch ({best['epoch']} of "
           f"{progress.epoch}, validation accuracy {best['val_accuracy']:.4f}) in "
           f"{time.perf_counter() - started:.0f}s; run saved to {run_dir}/")
-    say(f"  {runs.BEST} (best), {runs.LAST}, metrics.csv, curves.png, filters.png, "
-        f"config.json\n  next: minigrad evaluate {run_dir}")
+    files = [f"{runs.BEST} (best)", runs.LAST, "metrics.csv", *pictures, "config.json"]
+    say(f"  {', '.join(files)}\n  next: minigrad evaluate {run_dir}")
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,10 +50,25 @@ def _as_array(x: Any, what: str) -> np.ndarray:
 
 
 def _normalise(a: np.ndarray) -> np.ndarray:
-    """Each image stretched to [0, 1] on its own, so faint filters are still visible."""
+    """Each image stretched to [0, 1] on its own, so faint filters are still visible. NaN and
+    Inf values (weights after training diverged) stay NaN: drawn as empty, never a crash."""
     a = a.astype(np.float64)
-    low, high = np.nanmin(a), np.nanmax(a)
-    return np.zeros_like(a) if not high > low else (a - low) / (high - low)
+    finite = np.isfinite(a)
+    if not finite.any():
+        return np.full_like(a, np.nan)
+    low, high = a[finite].min(), a[finite].max()
+    out = np.zeros_like(a) if not high > low else (a - low) / (high - low)
+    return np.where(finite, out, np.nan)
+
+
+def _smoothness_label(values: np.ndarray) -> str:
+    """``smoothness 0.42``, or why there is none (NaN/Inf weights, constant filters)."""
+    if not np.isfinite(values).all():
+        return "smoothness n/a (NaN or Inf weights)"
+    try:
+        return f"smoothness {filter_smoothness(values):.2f}"
+    except ValueError:
+        return "smoothness n/a (constant filters)"
 
 
 def _grid(n: int, ncols: int | None) -> tuple[int, int]:
@@ -131,12 +147,16 @@ def _filter_images(w: np.ndarray, signed: bool = False) -> np.ndarray:
     """One image per filter in [0, 1]: RGB for 3 input channels, else the channel mean.
     ``signed`` keeps 0 at 0.5 (for differences, drawn with a diverging colour map)."""
     w = w.astype(np.float64)
-    images = w.transpose(0, 2, 3, 1) if w.shape[1] == 3 else w.mean(axis=1)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN/Inf weights: drawn empty
+        images = w.transpose(0, 2, 3, 1) if w.shape[1] == 3 else w.mean(axis=1)
     if not signed:
         return np.stack([_normalise(f) for f in images])
-    scale = np.abs(images).reshape(len(images), -1).max(axis=1)
+    finite = np.isfinite(images)
+    magnitude = np.where(finite, np.abs(images), 0.0).reshape(len(images), -1)
+    scale = magnitude.max(axis=1)
     scale = np.where(scale > 0, 2 * scale, 1.0).reshape(-1, *[1] * (images.ndim - 1))
-    return images / scale + 0.5
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.where(finite, images / scale + 0.5, np.nan)
 
 
 def _describe(w: np.ndarray) -> str:
@@ -153,7 +173,8 @@ def plot_filters(weight: Any, path: str | os.PathLike | None = None,
     ``weight`` is ``(out_channels, in_channels, kh, kw)`` (a Tensor, array or Conv2d layer).
     With ``before`` (the same layer's weights before training) three labelled panels are
     drawn side by side, apart: before, after, and the difference after minus before (red
-    where a weight grew, blue where it shrank), each with its ``filter_smoothness``.
+    where a weight grew, blue where it shrank), each with its ``filter_smoothness``. NaN or
+    Inf weights (after training diverged) are drawn as empty cells, never an error.
     Returns the matplotlib Figure; saves it too when ``path`` is given.
     """
     w = _conv_weight(weight, "plot_filters")
@@ -171,9 +192,11 @@ def plot_filters(weight: Any, path: str | os.PathLike | None = None,
     if b.shape != w.shape:
         raise ValueError(f"plot_filters: before has shape {b.shape}, the weight {w.shape}; "
                          "expected the same layer's weights before training")
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN/Inf after a divergence
+        change = w.astype(np.float64) - b
     panels = [(f"before training: {_describe(w)}", b, _filter_images(b), "gray"),
               ("after training", w, _filter_images(w), "gray"),
-              ("difference: after - before", w - b, _filter_images(w - b, signed=True),
+              ("difference: after - before", change, _filter_images(change, signed=True),
                "RdBu_r")]
     nrows, ncols = _grid(len(w), ncols)
     tile, gap = 0.5, 0.35
@@ -184,7 +207,7 @@ def plot_filters(weight: Any, path: str | os.PathLike | None = None,
         _tiles(sub, images, nrows, ncols, cmap=cmap)
         sub.subplots_adjust(left=0.01, right=0.99, bottom=0.05 / height,
                             top=1 - 0.5 / height, wspace=0.1, hspace=0.1)
-        sub.suptitle(f"{label}\nsmoothness {filter_smoothness(values):.2f}", fontsize=9)
+        sub.suptitle(f"{label}\n{_smoothness_label(values)}", fontsize=9)
     _save(fig, path)
     return fig
 
@@ -308,7 +331,14 @@ def plot_top_activations(model: Any, images: Any, layer: str, channels: Sequence
     show_filter = isinstance(weight, Tensor) and weight.ndim == 4 \
         and weight.shape[1] == data.shape[1]
     cols = k + int(show_filter)
-    fig = _figure(0.9 * cols + 0.9, 1.0 * len(order) + 0.5)
+    width = 0.9 * cols + 0.9
+    # the title wrapped to the figure's width (about 13 characters an inch at 9 points), and
+    # room made for its lines above the grid, so no part of it is cut off
+    title = textwrap.wrap(_module_title(layer, module), max(20, int(12 * width)))
+    title.append(f"the {k} images that activate each channel most")
+    head = 0.17 * len(title) + 0.3
+    height = 1.0 * len(order) + head
+    fig = _figure(width, height)
     axes = np.atleast_2d(fig.subplots(len(order), cols, squeeze=False))
     for row, channel in enumerate(channels):
         if show_filter:
@@ -329,9 +359,8 @@ def plot_top_activations(model: Any, images: Any, layer: str, channels: Sequence
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle(f"{_module_title(layer, module)}: the {k} images that activate each channel "
-                 "most", fontsize=9)
-    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.02, top=1 - 0.45 / (len(order) + 0.5),
-                        wspace=0.15, hspace=0.45)
+    fig.suptitle("\n".join(title), fontsize=9, y=1 - 0.05 / height, va="top")
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.1 / height,
+                        top=1 - head / height, wspace=0.15, hspace=0.45)
     _save(fig, path)
     return fig
