@@ -402,7 +402,7 @@ def main() -> None:
         return
     shared = os.environ.get("BENCH_SHARED") == "1"
     if shared:
-        mg.allocator.tune()
+        mg.kernels.tune_malloc()
     only = os.environ.get("BENCH_ONLY", "")
     names = [n for n in WORKLOADS if not only or n in only.split(",")]
     print(f"numpy {np.__version__}, torch {torch.__version__}, {os.cpu_count()} CPUs; "

@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import minigrad as mg  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
-from minigrad.im2col import clear_workspace, workspace_bytes  # noqa: E402
+from minigrad.kernels.workspace import clear_workspace, workspace_bytes  # noqa: E402
 
 torch = start_thread_pools(ARGS.threads)
 

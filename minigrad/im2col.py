@@ -16,7 +16,6 @@ that lands inside the image is touched (``Geometry.offsets``).
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 __all__ = [
     "Geometry",
     "check_float",
-    "clear_workspace",
     "col2im_array",
     "channels",
     "geometry",
@@ -39,8 +37,6 @@ __all__ = [
     "pair",
     "strict_shapes",
     "window_args",
-    "workspace",
-    "workspace_bytes",
 ]
 
 _DIM_SYMBOLS = {"height": ("H", "OH", "row"), "width": ("W", "OW", "column")}
@@ -301,89 +297,30 @@ def check_float(a: np.ndarray, what: str, op: str) -> None:
         )
 
 
-# --------------------------------------------------------------------------- scratch memory
+def im2col_array(x: np.ndarray, g: Geometry, out: np.ndarray | None = None,
+                 fill: float = 0.0) -> np.ndarray:
+    """The column buffer ``(C, KH, KW, N, OH, OW)`` of ``x`` (N, C, H, W), ``fill`` (zero for
+    convolution, -inf for max pooling) where a window hangs over the padding. ``x`` is only
+    read; ``out`` is filled when given.
 
-_CACHE: list[np.ndarray] = []
-_CACHE_LOCK = threading.Lock()
-_CACHE_BLOCKS = 8  # enough for a few conv layers; each block is reused only when free
-_CACHE_MIN_BYTES = 1 << 20
-
-
-def workspace(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-    """An uninitialised scratch array, reusing a cached block that nothing references.
-
-    A fresh multi-megabyte array costs a page fault per page on first touch (the kernel
-    zeroes it): for the 72 MiB column buffer of a mid-sized conv that is ~10 ms, more than
-    filling it. So the few big internal buffers (columns, transposed gradients) come from a
-    small cache of blocks, like PyTorch's caching allocator. A block is handed out again
-    only when its reference count shows that no array (or view of it) is alive any more.
-    Never used for arrays returned to the user.
-    """
-    dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape)) * dtype.itemsize
-    if nbytes < _CACHE_MIN_BYTES:
-        return np.empty(shape, dtype)
-    with _CACHE_LOCK:
-        for i in range(len(_CACHE)):
-            block = _CACHE[i]
-            # referenced by the cache, ``block`` and getrefcount's argument only: free
-            if block.nbytes == nbytes and sys.getrefcount(block) == 3:
-                _CACHE.append(_CACHE.pop(i))  # most recently used last
-                return block.view(dtype).reshape(shape)
-            del block
-        block = np.empty(nbytes, np.uint8)
-        _CACHE.append(block)
-        if len(_CACHE) > _CACHE_BLOCKS:
-            _CACHE.pop(0)  # forgotten by the cache; freed when its last user lets go
-        return block.view(dtype).reshape(shape)
-
-
-def clear_workspace() -> int:
-    """Drop the cached scratch blocks (freed once nothing uses them); returns the bytes
-    the cache held. For memory measurements and tight-memory programs."""
-    with _CACHE_LOCK:
-        held = sum(b.nbytes for b in _CACHE)
-        _CACHE.clear()
-    return held
-
-
-def workspace_bytes() -> int:
-    """Bytes currently held by the scratch cache."""
-    with _CACHE_LOCK:
-        return sum(b.nbytes for b in _CACHE)
-
-
-def im2col_array(x: np.ndarray, g: Geometry, out: np.ndarray | None = None) -> np.ndarray:
-    """The column buffer ``(C, KH, KW, N, OH, OW)`` of ``x`` (N, C, H, W), zeros where a
-    window hangs over the padding. ``x`` is only read; ``out`` is filled when given.
-
-    One copy from a strided window view (``sliding_window_view``, no data moved until the
-    copy) of the zero-padded image; the padded image is scratch memory.
+    One copy from a strided window view (``sliding_window_view``: no data moved until the
+    copy) of the padded image.
     """
     shape = (g.c, g.kh, g.kw, g.n, g.oh, g.ow)
     cols = np.empty(shape, dtype=x.dtype) if out is None else out.reshape(shape)
     if cols.size == 0:
         return cols
     ekh, ekw = g.dh * (g.kh - 1) + 1, g.dw * (g.kw - 1) + 1  # dilated window extent
-    windows = sliding_window_view(_padded(x, g), (ekh, ekw), axis=(2, 3))
+    # ceil_mode's last window may hang past the padding too: pad up to where it ends
+    bottom = max(g.ph, (g.oh - 1) * g.sh + ekh - g.h - g.ph)
+    right = max(g.pw, (g.ow - 1) * g.sw + ekw - g.w - g.pw)
+    if g.ph or g.pw or bottom or right:
+        x = np.pad(x, ((0, 0), (0, 0), (g.ph, bottom), (g.pw, right)), constant_values=fill)
+    windows = sliding_window_view(x, (ekh, ekw), axis=(2, 3))
     windows = windows[:, :, : (g.oh - 1) * g.sh + 1 : g.sh, : (g.ow - 1) * g.sw + 1 : g.sw,
                       :: g.dh, :: g.dw]  # dilation: a strided view of the window
     np.copyto(cols, windows.transpose(1, 4, 5, 0, 2, 3))  # (N,C,OH,OW,KH,KW) -> buffer order
     return cols
-
-
-def _padded(x: np.ndarray, g: Geometry) -> np.ndarray:
-    """``x`` with (ph, pw) zeros around each image, in scratch memory (``x`` if no padding)."""
-    if not (g.ph or g.pw):
-        return x
-    hp, wp = g.h + 2 * g.ph, g.w + 2 * g.pw
-    xp = workspace((g.n, g.c, hp, wp), x.dtype)
-    xp[:, :, : g.ph] = 0
-    xp[:, :, g.ph + g.h :] = 0
-    xp[:, :, g.ph : g.ph + g.h, : g.pw] = 0
-    xp[:, :, g.ph : g.ph + g.h, g.pw + g.w :] = 0
-    xp[:, :, g.ph : g.ph + g.h, g.pw : g.pw + g.w] = x
-    return xp
 
 
 def col2im_array(cols: np.ndarray, g: Geometry) -> np.ndarray:

@@ -7,8 +7,17 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
-from minigrad import parallel
-from minigrad.ops import conv
+from minigrad.kernels import conv, parallel
+
+
+@pytest.fixture(autouse=True)
+def fast_kernels():
+    """These tests are about the fast kernels: run them whatever MINIGRAD_KERNELS says."""
+    before = mg.get_kernels()
+    mg.set_kernels("fast")
+    yield
+    mg.set_kernels(before)
+
 
 CASES = [  # (N, C, H, W, FN, K, stride, padding, dilation, bias)
     (1000, 1, 28, 28, 30, 5, 1, 0, 1, True),  # SimpleConvNet's conv at inference

@@ -165,7 +165,7 @@ def test_bad_groups_and_output_padding_are_refused_clearly():
 
 @pytest.mark.parametrize("layout", ["contiguous", "transposed"])
 def test_1x1_fast_path_equals_the_im2col_path_and_torch(layout, monkeypatch):
-    from minigrad.ops import conv as conv_ops
+    from minigrad.kernels import conv as conv_kernels
 
     rng = np.random.default_rng(11)
     x = rng.standard_normal((3, 5, 7, 6))
@@ -181,7 +181,7 @@ def test_1x1_fast_path_equals_the_im2col_path_and_torch(layout, monkeypatch):
         return y.data, mx.grad.data, mw.grad.data, mb.grad.data
 
     fast = run()
-    monkeypatch.setattr(conv_ops, "_pointwise", lambda g: False)
+    monkeypatch.setattr(conv_kernels, "_pointwise", lambda g: False)
     plain = run()
     for a, p in zip(fast, plain):
         np.testing.assert_allclose(a, p, rtol=1e-12, atol=1e-12)

@@ -1,6 +1,6 @@
 """``import minigrad`` changes nothing in its user's process: no environment variable, no
 numpy setting, no signal handler, no collector or interpreter setting, no thread. (Malloc's
-thresholds, the one process-wide tuning minigrad offers, are opt-in: test_allocator.py.)"""
+thresholds, the one process-wide tuning minigrad offers, are opt-in: test_kernels_malloc.py.)"""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
-from minigrad import parallel
+from minigrad.kernels import parallel
 
 
 @pytest.fixture

@@ -248,14 +248,25 @@ def test_errors_name_the_op_and_shapes(pool, name):
     assert pool(x, 2).shape == (1, 2, 2, 2)  # floors by default, as PyTorch
 
 
+@pytest.fixture
+def fast_kernels():
+    """For tests of the fast kernels: run them whatever MINIGRAD_KERNELS says."""
+    before = mg.get_kernels()
+    mg.set_kernels("fast")
+    yield
+    mg.set_kernels(before)
+
+
 @pytest.mark.parametrize("kernel", [(2, 2), (3, 2), (1, 2), (2, 4), (3, 1), (2, 8)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("ties", [False, True])
-def test_tiling_backward_by_rows_equals_the_per_offset_masks(kernel, dtype, ties, monkeypatch):
+def test_tiling_backward_by_rows_equals_the_per_offset_masks(kernel, dtype, ties, monkeypatch,
+                                                             fast_kernels):
     """Tiling windows send the gradient by whole image rows (``Winners.row_masks``), ties
     resolved to the first maximum in row-major order; that must give the per-offset masks'
-    numbers, on strided input and gradient. A NaN max falls back to the masks."""
-    from minigrad.ops.pool import Winners
+    numbers, on strided input and gradient. A NaN max falls back to the masks. (A test of
+    the fast kernel: it runs under either MINIGRAD_KERNELS.)"""
+    from minigrad.kernels.pool import Winners
 
     kh, kw = kernel
     shape = (3, 4, 4 * kh, 5 * kw)

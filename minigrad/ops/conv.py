@@ -1,22 +1,23 @@
-"""2-D convolution as im2col plus one GEMM, with a backward written directly.
+"""2-D convolution the book's way: im2col, then one matrix product.
 
 Functions, each the derivative of the others, so gradients of gradients work:
 
 * ``Im2Col`` / ``Col2Im``: the window unfolding and its adjoint (each is the other's
   backward).
-* ``Conv2d``: ``y = [W | b] @ [im2col(x); 1]``, one matrix product with the bias inside.
-  Its backward calls the two below (and ``BiasGrad`` when only the bias needs a gradient).
-* ``ConvTranspose2d``: the input gradient ``dx = col2im(W^T @ g)``, one GEMM per kernel
-  row and a strided slice-add per kernel offset, so the full ``(C*KH*KW, N*OH*OW)``
-  gradient buffer is never allocated.
-* ``Conv2dWeightGrad``: the weight (and bias) gradient ``g @ [im2col(x); 1]^T``, one GEMM,
-  reusing the column buffer that the forward pass saved.
+* ``Conv2d``: ``y = W @ im2col(x) + b``, one GEMM. Its backward calls the two below (and
+  ``BiasGrad`` when only the bias needs a gradient).
+* ``ConvTranspose2d``: the input gradient ``dx = col2im(W^T @ g)``, a Function of (g, W).
+* ``Conv2dWeightGrad``: the weight gradient ``dW = g @ im2col(x)^T`` (and, if asked, the
+  bias gradient ``sum(g)``), a Function of (x, g).
 
-3x3 stride-1 convolutions may run as Winograd F(2x2, 3x3) inside the same three Functions
-(``minigrad.winograd``: same graph, other arithmetic; ``winograd.applies`` decides).
+Inputs are (N, C, H, W), weights (FN, C/G, FH, FW). With ``groups=G`` the channels and
+filters split into G independent convolutions: the same products, as a batch of G
+matrices (a reshape, ``_by_group``). The gradient ``g`` enters the products
+"feature-major", as the (FN, N*OH*OW) matrix the forward GEMM produced.
 
-Inputs are (N, C, H, W), weights (FN, C, FH, FW); the gradient ``g`` is used in
-"feature-major" layout (FN, N*OH*OW), which is what the GEMMs want.
+Each Function first asks ``minigrad.kernels.conv.choose`` for a fast kernel (1x1,
+per-image, blocked, flipped-kernel, shifted-adds paths) computing the same numbers; under
+``minigrad.set_kernels("reference")`` it gets None and only the code here runs.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import winograd
 from ..autograd import Context, Function
+from ..dtypes import check_same_dtype
 from ..im2col import (
     Geometry,
     channels,
@@ -35,12 +36,10 @@ from ..im2col import (
     col2im_array,
     geometry,
     im2col_array,
-    offset_range,
     pair,
     window_args,
-    workspace,
 )
-from ..parallel import for_blocks
+from ..kernels import conv as kernels
 from ..tensor import Tensor, as_tensor
 from .shape import pad
 
@@ -56,21 +55,6 @@ __all__ = [
     "conv_transpose2d",
     "im2col",
 ]
-
-
-def _feature_major(g: np.ndarray) -> np.ndarray:
-    """(N, FN, OH, OW) -> contiguous (FN, N*OH*OW), the layout the GEMMs take.
-
-    Free when ``g`` already is feature-major underneath (conv2d's own outputs are, and so
-    are the gradients that flow back through elementwise ops on them); else one copy into
-    scratch memory.
-    """
-    t = g.transpose(1, 0, 2, 3)
-    if t.flags.c_contiguous:
-        return t.reshape(g.shape[1], g.size // max(g.shape[1], 1))
-    out = workspace(t.shape, g.dtype)
-    np.copyto(out, t)
-    return out.reshape(g.shape[1], g.size // max(g.shape[1], 1))
 
 
 # --------------------------------------------------------------------------- im2col
@@ -152,234 +136,83 @@ def col2im(cols: Tensor, input_shape: tuple[int, ...], kernel_size: Any, stride:
 # --------------------------------------------------------------------------- conv2d
 
 
-def _per_image(fn: int, g: Geometry) -> bool:
-    """Issue the GEMM as one batched product over images rather than one long GEMM?
-
-    With a small weight matrix (SimpleConvNet's 30x25) the single (FN, K) @ (K, N*OH*OW)
-    GEMM is a skinny, memory-bound product that OpenBLAS handles poorly; the same product
-    batched over the N images, (FN, K) @ (K, OH*OW) each, runs in cache and writes the
-    output straight into (N, FN, OH, OW) order, so neither output nor gradient needs a
-    transpose. Big weight matrices keep the single GEMM, where OpenBLAS is at its best.
-    """
-    return g.groups == 1 and fn * g.c * g.kh * g.kw <= 4096
+def _weights(w: np.ndarray, g: Geometry) -> np.ndarray:
+    """(FN, C/G, KH, KW) -> G stacked (FN/G, C/G*KH*KW): each group's filters as rows."""
+    return w.reshape(g.groups, w.shape[0] // g.groups, w.shape[1] * g.kh * g.kw)
 
 
-def _per_image_weight_grad(fn: int, g: Geometry) -> bool:
-    """The weight gradient as a sum over images of ``g[n] @ cols[n]^T`` (no copy of the
-    gradient) rather than one GEMM on its feature-major copy? Only when each image's
-    product is long enough, OH*OW >= 8*C*KH*KW: measured 0.29 vs 2.1 ms (LeNet's conv1) and
-    1.7 vs 4.3 ms (SimpleConvNet's), but 2.1 vs 1.1 ms for LeNet's conv2 (100 positions
-    against 150 rows) and 3.8 vs 2.7 ms for a 1024-position, 145-row one."""
-    return _per_image(fn, g) and g.oh * g.ow >= 8 * g.c * g.kh * g.kw
+def _columns(x: np.ndarray, g: Geometry) -> np.ndarray:
+    """im2col as G stacked (C/G*KH*KW, N*OH*OW) matrices: one column per window."""
+    k = g.c // g.groups * g.kh * g.kw
+    return im2col_array(x, g).reshape(g.groups, k, g.n * g.oh * g.ow)
+
+
+def _rows(grad: np.ndarray, g: Geometry) -> np.ndarray:
+    """The gradient (N, FN, OH, OW) as G stacked (FN/G, N*OH*OW), as the forward made it."""
+    fn = grad.shape[1]
+    return grad.transpose(1, 0, 2, 3).reshape(g.groups, fn // g.groups, g.n * g.oh * g.ow)
 
 
 class Conv2d(Function):
-    """``y[n, f] = sum_c W[f, c] * x[n, c] + b[f]``, as im2col + ONE matrix product.
-
-    The bias rides in the product: the column buffer gets one extra row of ones and the
-    weight matrix the bias as an extra column, so there is no separate pass over the
-    output, and in backward the same trick hands back the bias gradient as the last
-    column of the weight-gradient GEMM.
-
-    The single GEMM gives (FN, N*OH*OW); the output is returned as a (N, FN, OH, OW)
-    *view* of it (feature-major underneath: a layout, not a shape, like PyTorch's
-    channels_last), which saves a full copy here and the matching transpose of the
-    gradient in backward. Small weight matrices use one batched product instead (see
-    ``_per_image``), whose output is plain (N, FN, OH, OW).
-    """
+    """``y = W @ im2col(x) + b``: (FN, C*KH*KW) @ (C*KH*KW, N*OH*OW), returned as a
+    (N, FN, OH, OW) view of the (FN, N, OH, OW) product."""
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, w: Tensor, b: Tensor | None, g: Geometry) -> np.ndarray:
-        fn, groups = w.shape[0], g.groups
-        k, hw = g.c * g.kh * g.kw, g.oh * g.ow
-        ctx.geom = g
-        if _pointwise(g):  # 1x1: W @ x[n] per image, no im2col at all
-            ctx.save_for_backward(x, w, None)
-            y = np.matmul(w._data.reshape(fn, g.c), x._data.reshape(g.n, g.c, hw))
-            if b is not None:
-                y += b._data[:, None]
-            return y.reshape(g.n, fn, g.oh, g.ow)
-        if winograd.applies(g, fn):  # 3x3 stride 1: its tiles V stand in for the columns
-            y, tiles = winograd.forward(x._data, w._data, None if b is None else b._data, g,
-                                        keep_tiles=ctx.needs_input_grad[1])
-            ctx.save_for_backward(x, w, tiles)
-            return y
-        fused_bias = b is not None and groups == 1
-        if not ctx.needs_input_grad[1] and _blocked(fn, g):
-            ctx.save_for_backward(x, w, None)  # nothing keeps the columns: unfold by blocks
-            return _per_image_blocks(x._data, _with_bias(w._data, b, fused_bias), g, fused_bias)
-        cols = _columns(x._data, g, with_ones=fused_bias)
-        ctx.save_for_backward(x, w, cols if ctx.needs_input_grad[1] else None)
-        if groups > 1:  # one batched GEMM: (G, FN/G, K/G) @ (G, K/G, N*OH*OW)
-            m = g.n * hw
-            out = np.matmul(w._data.reshape(groups, fn // groups, k // groups),
-                            cols.reshape(groups, k // groups, m)).reshape(fn, m)
-            if b is not None:
-                out += b._data[:, None]
-            return out.reshape(fn, g.n, g.oh, g.ow).transpose(1, 0, 2, 3)
-        w2 = _with_bias(w._data, b, fused_bias)
-        if _per_image(fn, g):
-            per_image = cols.reshape(cols.shape[0], g.n, hw).transpose(1, 0, 2)
-            y = np.matmul(w2, per_image)  # (N, FN, OH*OW)
-            return y.reshape(g.n, fn, g.oh, g.ow)
-        out = np.matmul(w2, cols)  # (FN, N*OH*OW)
-        return out.reshape(fn, g.n, g.oh, g.ow).transpose(1, 0, 2, 3)
+        ctx.geom, fast = g, kernels.choose(g, w.shape[0])
+        ctx.save_for_backward(x, w, fast)  # a fast kernel keeps its columns for backward
+        bias = None if b is None else b._data
+        if fast is not None:
+            return fast.forward(x._data, w._data, bias, keep_cols=ctx.needs_input_grad[1])
+        y = _weights(w._data, g) @ _columns(x._data, g)  # (G, FN/G, N*OH*OW)
+        y = y.reshape(w.shape[0], g.n, g.oh, g.ow)
+        if bias is not None:
+            y += bias[:, None, None, None]
+        return y.transpose(1, 0, 2, 3)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple:
-        x, w, cols = ctx.saved_tensors
+        x, w, fast = ctx.saved_tensors
         g = ctx.geom
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        gx = gw = gb = None
-        # the feature-major gradient is needed by the input gradient and the single-GEMM
-        # weight gradient; the per-image weight gradient reads the gradient as it is
-        gfm = None
-        winograd_dx = winograd.applies(g, w.shape[0])  # Winograd reads grad as it is
-        winograd_dw = _is_tiles(cols) or (cols is None and winograd_dx)
-        # the flipped-kernel input gradient unfolds grad itself, in any layout
-        col2im_dx = not (winograd_dx or _as_flipped_conv(g, w.shape[0]) or _as_shifted_adds(g))
-        if need_x and need_w and winograd_dx and winograd_dw:  # one dM for both passes
-            gfm = winograd.grad_tiles(grad._data, g)
-        elif not _pointwise(g) and ((need_x and col2im_dx) or (
-                need_w and not winograd_dw and not _per_image_weight_grad(w.shape[0], g))):
-            gfm = _feature_major(grad._data)
-        if need_x:
-            gx = ConvTranspose2d.apply(grad, w, g, gfm)
-        if need_w and need_b and g.groups == 1:  # cols has the row of ones: db comes along
-            gw, gb = Conv2dWeightGrad.apply(x, grad, g, cols, gfm, True)
-        else:
-            if need_w:
-                gw = Conv2dWeightGrad.apply(x, grad, g, cols, gfm)
-            if need_b:
-                gb = BiasGrad.apply(grad, gfm)
+        gx = ConvTranspose2d.apply(grad, w, g, fast) if need_x else None
+        gw = gb = None
+        if need_w and need_b:
+            gw, gb = Conv2dWeightGrad.apply(x, grad, g, True, fast)
+        elif need_w:
+            gw = Conv2dWeightGrad.apply(x, grad, g, False, fast)
+        elif need_b:
+            gb = BiasGrad.apply(grad)
         return gx, gw, gb, None
 
 
-def _blocked(fn: int, g: Geometry) -> bool:
-    """Unfold and multiply block by block (``_per_image_blocks``) rather than through one
-    column buffer? For the per-image products whose buffer would be 2M elements or more
-    (8 MiB in float32, past what the caches keep): measured 0.52-0.63x of the one-buffer
-    time on five such shapes (SimpleConvNet's and LeNet's convs at batch 1000, a 3x3
-    32-filter conv at batch 100, two cores); smaller ones gained nothing reliable."""
-    return _per_image(fn, g) and (g.c * g.kh * g.kw + 1) * g.n * g.oh * g.ow >= 1 << 21
-
-
-def _with_bias(w: np.ndarray, b: Tensor | None, fused: bool) -> np.ndarray:
-    """The (FN, C*KH*KW [+1]) weight matrix, the bias as its last column when ``fused``."""
-    fn, c, kh, kw = w.shape
-    w2 = w.reshape(fn, c * kh * kw)  # spelled out: -1 is ambiguous with no filters
-    return np.concatenate([w2, b._data.reshape(fn, 1)], axis=1) if fused else w2
-
-
-def _per_image_blocks(x: np.ndarray, w2: np.ndarray, g: Geometry,
-                      with_ones: bool) -> np.ndarray:
-    """The per-image product ``W @ im2col(x[n])`` when nothing keeps the column buffer
-    (inference, frozen weights): unfolded and multiplied one block of images at a time, so
-    each block's columns are used while they are still in cache, and the blocks run on
-    minigrad's threads (the GEMMs release the GIL like the copies do). Measured on
-    SimpleConvNet's conv at batch 1000: 25 -> 16 ms on two cores."""
-    fn, hw = w2.shape[0], g.oh * g.ow
-    out = np.empty((g.n, fn, hw), dtype=np.result_type(x, w2))
-
-    def block(a: int, b: int) -> None:
-        cols = _columns(x[a:b], dataclasses.replace(g, n=b - a), with_ones)
-        np.matmul(w2, cols.reshape(cols.shape[0], b - a, hw).transpose(1, 0, 2), out=out[a:b])
-
-    for_blocks(block, g.n, w2.shape[1] * hw)
-    return out.reshape(g.n, fn, g.oh, g.ow)
-
-
-def _columns(x: np.ndarray, g: Geometry, with_ones: bool) -> np.ndarray:
-    """The (C*KH*KW [+1], N*OH*OW) column matrix in scratch memory; the optional last row
-    of ones turns "W @ cols + b" into one product."""
-    k, m = g.c * g.kh * g.kw, g.n * g.oh * g.ow
-    buf = workspace((k + with_ones, m), x.dtype)
-    im2col_array(x, g, out=buf[:k])
-    if with_ones:
-        buf[k] = 1
-    return buf
-
-
 class BiasGrad(Function):
-    """Sum of the gradient over batch and positions."""
+    """Sum of the gradient over batch and positions: (N, FN, OH, OW) -> (FN,)."""
 
     @staticmethod
-    def forward(ctx: Context, grad: Tensor, gfm: np.ndarray | None = None) -> np.ndarray:
+    def forward(ctx: Context, grad: Tensor) -> np.ndarray:
         ctx.shape = grad.shape
-        if gfm is not None:  # contiguous rows: the cheapest reduction
-            return gfm.sum(axis=1)
-        n, fn = grad.shape[:2]
-        return grad._data.reshape(n, fn, grad.numel() // max(n * fn, 1)).sum(axis=(0, 2))
+        return grad._data.sum(axis=(0, 2, 3))
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor) -> tuple:
-        return gg.reshape(1, -1, 1, 1).expand(*ctx.shape), None
+        return (gg.reshape(1, -1, 1, 1).expand(*ctx.shape),)
 
 
 class ConvTranspose2d(Function):
-    """The input gradient of conv2d, ``col2im(W^T @ g)``, as a Function of (g, W).
-
-    One GEMM per kernel row ``i``: ``W[:, :, i, :]^T @ g`` is (KW, C, N*OH*OW), whose
-    KW slabs are added onto the image at their offsets. Same arithmetic as one big GEMM
-    plus col2im, holding only 1/KH of the column buffer. The image is accumulated as
-    (C, N, H, W), so every slice-add runs over contiguous rows, and returned as a
-    (N, C, H, W) view of it. The kernel offset that covers the whole image (the centre one
-    of a "same" convolution) is written first instead of zero-filling and adding.
-    """
+    """The input gradient of conv2d, ``dx = col2im(W^T @ g)``, as a Function of (g, W):
+    every window's share of the gradient added back where the window came from."""
 
     @staticmethod
     def forward(ctx: Context, grad: Tensor, w: Tensor, g: Geometry,
-                gfm: np.ndarray | None = None) -> np.ndarray:
+                fast: kernels.FastConv | None = None) -> np.ndarray:
         ctx.geom = g
         ctx.save_for_backward(grad, w)
-        if _pointwise(g):  # 1x1: W^T @ g[n] per image
-            fn = w.shape[0]
-            dx = np.matmul(w._data.reshape(fn, g.c).T, grad._data.reshape(g.n, fn, g.oh * g.ow))
-            return dx.reshape(g.input_shape)
-        if _is_tiles(gfm) or winograd.applies(g, w.shape[0]):
-            return winograd.input_grad(grad._data, w._data, g, gfm if _is_tiles(gfm) else None)
-        if _as_flipped_conv(g, w.shape[0]):
-            return _flipped_conv(grad._data, w._data, g)
-        if _as_shifted_adds(g):
-            return _shifted_adds(grad._data, w._data, g)
-        if gfm is None:
-            gfm = _feature_major(grad._data)
-        dtype = np.result_type(gfm, w._data)
-        fn, m = gfm.shape
-        groups = g.groups
-        cg, fg = g.c // groups, fn // groups
-        # (G, KH, KW*C/G, FN/G): per group and kernel row, the matrix W[:, :, i, :]^T
-        wt = np.ascontiguousarray(
-            w._data.reshape(groups, fg, cg, g.kh, g.kw).transpose(0, 3, 4, 2, 1), dtype=dtype
-        ).reshape(groups, g.kh, g.kw * cg, fg)
-        gg = gfm.reshape(groups, fg, m)
-        dxc = np.empty((g.c, g.n, g.h, g.w), dtype=dtype)
-        dxg = dxc.reshape(groups, cg, g.n, g.h, g.w)
-        buf = workspace((groups, g.kw, cg, m), dtype)
-        rows = [(i, r) for i in range(g.kh)
-                if (r := offset_range(i * g.dh, g.ph, g.sh, g.oh, g.h))]
-        full = _covering_offset(g)
-        if full is None:
-            dxc[...] = 0
-        else:  # its kernel row first, so the covering offset can initialise the image
-            rows.sort(key=lambda ir: ir[0] != full[0])
-        first = full
-        for i, (orow, irow) in rows:
-            _gemm(wt[:, i], gg, buf.reshape(groups, g.kw * cg, m))
-            order = range(g.kw) if first is None else sorted(range(g.kw),
-                                                             key=lambda j: j != first[1])
-            for j in order:
-                cr = offset_range(j * g.dw, g.pw, g.sw, g.ow, g.w)
-                if cr is None:
-                    continue
-                ocol, icol = cr
-                src = buf[:, j].reshape(groups, cg, g.n, g.oh, g.ow)[..., orow, ocol]
-                if (i, j) == first:
-                    np.copyto(dxg, src)
-                    first = None
-                else:
-                    dxg[..., irow, icol] += src
-        return dxc.transpose(1, 0, 2, 3)
+        fast = fast or kernels.choose(g, w.shape[0])
+        if fast is not None:
+            return fast.input_grad(grad._data, w._data)
+        cols = _weights(w._data, g).transpose(0, 2, 1) @ _rows(grad._data, g)  # W^T @ g
+        return col2im_array(cols.reshape(g.c, g.kh, g.kw, g.n, g.oh, g.ow), g)
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor) -> tuple:
@@ -392,161 +225,21 @@ class ConvTranspose2d(Function):
         return d_grad, d_w, None, None
 
 
-def _as_flipped_conv(g: Geometry, fn: int) -> bool:
-    """Compute a stride-1 input gradient as a convolution of the gradient with the flipped,
-    transposed kernel (one GEMM with the long K = FN*KH*KW contraction) instead of KH
-    GEMMs over only FN plus the col2im adds? Measured on ResNet-18's shapes (2 cores,
-    batch 32): 15-22% faster from 64 channels at 32x32 to 512 at 4x4; with few channels
-    (LeNet's 6 -> 16) the skinny GEMM loses 4x, so it needs 32 or more of both. Its
-    columns hold FN*KH*KW rows of the gradient, the shifted adds' slabs C*KH*KW rows of the
-    padded grid; where the columns are the bigger (more filters than channels), the shifted
-    adds win: 41 vs 62 ms for the conv workload's 64 -> 128 at 32x32, batch 32."""
-    return (g.sh == g.sw == g.dh == g.dw == 1 and g.groups == 1 and min(g.c, fn) >= 32
-            and g.ph < g.kh and g.pw < g.kw and g.oh + g.kh - 1 - 2 * g.ph == g.h
-            and g.ow + g.kw - 1 - 2 * g.pw == g.w
-            and fn * g.h * g.w <= g.c * (g.h + 2 * g.ph) * (g.w + 2 * g.pw))
-
-
-def _flipped_conv(grad: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
-    """``dx = conv2d(g, flip(W)^T, padding=K-1-P)``: the same sums as ``col2im(W^T @ g)``,
-    as im2col of the gradient and one GEMM. Returned as a (N, C, H, W) view of (C, N, H, W)
-    memory, like the col2im path's."""
-    fn = w.shape[0]
-    gf = geometry(grad.shape, (g.kh, g.kw), 1, (g.kh - 1 - g.ph, g.kw - 1 - g.pw),
-                  exact=True, op="conv2d input gradient")
-    cols = _columns(grad, gf, with_ones=False)
-    wf = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3),
-                              dtype=np.result_type(grad, w)).reshape(g.c, fn * g.kh * g.kw)
-    return (wf @ cols).reshape(g.c, g.n, g.h, g.w).transpose(1, 0, 2, 3)
-
-
-def _as_shifted_adds(g: Geometry) -> bool:
-    """Compute a stride-1 input gradient by ``_shifted_adds`` rather than KH GEMMs plus
-    KH*KW slice-adds of short rows? Stride 1, one group, no rows or columns left over
-    (the flipped-kernel path, where it applies, comes first)."""
-    return (g.sh == g.sw == 1 and g.groups == 1
-            and g.oh + g.dh * (g.kh - 1) == g.h + 2 * g.ph
-            and g.ow + g.dw * (g.kw - 1) == g.w + 2 * g.pw)
-
-
-def _shifted_adds(grad: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
-    """``dx = col2im(W^T @ g)`` for stride 1, each kernel offset added as ONE flat shift.
-
-    The gradient is laid out on the padded image's grid (HP, WP), zeros past (OH, OW). On
-    that grid kernel offset (i, j) moves every value by ``i*dh*WP + j*dw`` elements and no
-    nonzero value crosses a row or an image edge, so the KH*KW slice-adds of short rows
-    (LeNet's conv2: runs of 10 floats) become KH*KW contiguous adds. One block of images at
-    a time, so the product and the adds stay in cache. Returned as a (N, C, H, W) view of
-    (C, N, HP, WP) memory, like the col2im path's (C, N, H, W)."""
-    fn, kk = w.shape[0], g.kh * g.kw
-    dtype = np.result_type(grad, w)
-    hp, wp = g.h + 2 * g.ph, g.w + 2 * g.pw
-    plane = hp * wp
-    wt = np.ascontiguousarray(w.transpose(1, 2, 3, 0), dtype=dtype).reshape(g.c * kk, fn)
-    shifts = [i * g.dh * wp + j * g.dw for i in range(g.kh) for j in range(g.kw)]
-    dx = np.empty((g.c, g.n * plane), dtype=dtype)
-    step = max(1, (1 << 19) // max(1, (g.c * kk + fn) * plane))  # images per block
-    for a in range(0, g.n, step):
-        b = min(g.n, a + step)
-        m = (b - a) * plane
-        grid = np.zeros((fn, b - a, hp, wp), dtype=dtype)
-        grid[:, :, : g.oh, : g.ow] = grad[a:b].transpose(1, 0, 2, 3)
-        slabs = (wt @ grid.reshape(fn, m)).reshape(g.c, kk, m)
-        out = dx[:, a * plane : b * plane]
-        np.copyto(out, slabs[:, 0])  # offset (0, 0): shift 0 covers the whole block
-        for k in range(1, kk):  # a slab's last `shift` values are zeros shifted out
-            out[:, shifts[k]:] += slabs[:, k, : m - shifts[k]]
-    dx4 = dx.reshape(g.c, g.n, hp, wp)[:, :, g.ph : g.ph + g.h, g.pw : g.pw + g.w]
-    return dx4.transpose(1, 0, 2, 3)
-
-
-def _pointwise(g: Geometry) -> bool:
-    """A 1x1 convolution, stride 1, no padding, one group: a plain GEMM per image on the
-    input as it is, with nothing to unfold."""
-    return (g.kh == g.kw == g.sh == g.sw == 1 and g.ph == g.pw == 0 and g.groups == 1
-            and g.oh == g.h and g.ow == g.w)
-
-
-def _is_tiles(saved: np.ndarray | None) -> bool:
-    """Is this Winograd tiles (16, C or FN, N*TH*TW) rather than the im2col path's 2-D
-    matrices (the column buffer, the feature-major gradient)?"""
-    return saved is not None and saved.ndim == 3
-
-
-def _gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """``out = a @ b`` for stacks of matrices; a stack of one is issued as a plain GEMM."""
-    if a.shape[0] == 1:
-        np.matmul(a[0], b[0], out=out[0])
-    else:
-        np.matmul(a, b, out=out)
-
-
-def _covering_offset(g: Geometry) -> tuple[int, int] | None:
-    """A kernel offset whose slice of the output grid lands on every input pixel."""
-    if g.sh != 1 or g.sw != 1 or g.oh != g.h or g.ow != g.w:
-        return None
-    for i in range(g.kh):
-        r = offset_range(i * g.dh, g.ph, 1, g.oh, g.h)
-        if r and r[1] == slice(0, g.h, 1):
-            for j in range(g.kw):
-                c = offset_range(j * g.dw, g.pw, 1, g.ow, g.w)
-                if c and c[1] == slice(0, g.w, 1):
-                    return i, j
-    return None
-
-
 class Conv2dWeightGrad(Function):
-    """The weight gradient of conv2d, ``g @ im2col(x)^T``, as a Function of (x, g); with
-    ``with_bias`` also the bias gradient (the column of the row of ones), as a second
-    output.
-
-    The forward pass's column buffer (or its Winograd tiles) is passed in when there is
-    one, so first-order training never unfolds ``x`` twice; saved tiles mean Winograd
-    whatever ``winograd.algorithm`` says by now.
-    """
+    """The weight gradient of conv2d, ``dW = g @ im2col(x)^T``, as a Function of (x, g);
+    with ``with_bias`` also the bias gradient ``sum(g)``, as a second output."""
 
     @staticmethod
-    def forward(ctx: Context, x: Tensor, grad: Tensor, g: Geometry,
-                cols: np.ndarray | None = None, gfm: np.ndarray | None = None,
-                with_bias: bool = False) -> Any:
+    def forward(ctx: Context, x: Tensor, grad: Tensor, g: Geometry, with_bias: bool = False,
+                fast: kernels.FastConv | None = None) -> Any:
         ctx.geom, ctx.with_bias = g, with_bias
         ctx.save_for_backward(x, grad)
-        fn = grad.shape[1]
-        k, hw = g.c * g.kh * g.kw, g.oh * g.ow
-        if _pointwise(g):  # 1x1: sum over images of g[n] @ x[n]^T
-            g3 = grad._data.reshape(g.n, fn, hw)
-            dw = np.matmul(g3, x._data.reshape(g.n, g.c, hw).transpose(0, 2, 1)).sum(axis=0)
-            dw = dw.reshape(fn, g.c, 1, 1)
-            return (dw, g3.sum(axis=(0, 2))) if with_bias else dw
-        if _is_tiles(cols) or (cols is None and winograd.applies(g, fn)):
-            dw = winograd.weight_grad(x._data, grad._data, g, cols if _is_tiles(cols) else None,
-                                      gfm if _is_tiles(gfm) else None)
-            return (dw, grad._data.sum(axis=(0, 2, 3))) if with_bias else dw
-        if cols is None or cols.shape[0] < k + with_bias:
-            cols = _columns(x._data, g, with_ones=with_bias)
-        c2 = cols[: k + with_bias]
-        if g.groups > 1:  # (G, FN/G, M) @ (G, M, K/G): one batched GEMM
-            gr, m = g.groups, g.n * hw
-            if gfm is None:
-                gfm = _feature_major(grad._data)
-            dw = np.matmul(gfm.reshape(gr, fn // gr, m), c2.reshape(gr, k // gr, m)
-                           .transpose(0, 2, 1)).reshape(fn, k // gr)
-            return dw.reshape(fn, g.c // gr, g.kh, g.kw)
-        if _per_image_weight_grad(fn, g) and gfm is None:  # sum of (FN, HW) @ (HW, K)
-            g3 = grad._data.reshape(g.n, fn, hw)
-            dw = np.matmul(g3, c2.reshape(c2.shape[0], g.n, hw).transpose(1, 2, 0)).sum(axis=0)
-        else:
-            if gfm is None:
-                gfm = _feature_major(grad._data)
-            # OpenBLAS runs a long (N*OH*OW) contraction best with the bigger matrix on the
-            # left, then a transposing copy; a short one (ResNet's late 8x8 and 4x4 layers)
-            # best as it stands (measured: 26 vs 14 ms at K=4608, FN=512, N*OH*OW=512)
-            m = gfm.shape[1]
-            dw = (c2 @ gfm.T).T if k >= fn and m >= 4 * k else gfm @ c2.T
-        weight_grad = np.ascontiguousarray(dw[:, :k]).reshape(fn, g.c, g.kh, g.kw)
-        if with_bias:
-            return weight_grad, np.ascontiguousarray(dw[:, k])
-        return weight_grad
+        fast = fast or kernels.choose(g, grad.shape[1])
+        if fast is not None:
+            return fast.weight_grad(x._data, grad._data, with_bias)
+        dw = _rows(grad._data, g) @ _columns(x._data, g).transpose(0, 2, 1)  # g @ cols^T
+        dw = dw.reshape(grad.shape[1], g.c // g.groups, g.kh, g.kw)
+        return (dw, grad._data.sum(axis=(0, 2, 3))) if with_bias else dw
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor, gg_bias: Tensor | None = None) -> tuple:
@@ -556,7 +249,7 @@ class Conv2dWeightGrad(Function):
             d_x = ConvTranspose2d.apply(grad, gg, ctx.geom)
         if ctx.needs_input_grad[1]:
             d_grad = Conv2d.apply(x, gg, gg_bias if ctx.with_bias else None, ctx.geom)
-        return d_x, d_grad, None, None, None, None
+        return d_x, d_grad, None, None, None
 
 
 def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
@@ -576,11 +269,7 @@ def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
         raise ValueError(f"{op}: expected a 4-D weight {layout}, got shape {weight.shape}")
     check_float(x._data, "input", op)
     check_float(weight._data, "weight", op)
-    if x.dtype != weight.dtype:
-        raise TypeError(
-            f"{op}: input dtype {x.dtype} and weight dtype {weight.dtype} differ; convert one "
-            "so they match (no silent upcasting)"
-        )
+    check_same_dtype(op, "input", x, "weight", weight)
     c = x.shape[1]
     expect = weight.shape[in_axis] * (groups if in_axis == 1 else 1)
     if c != expect or c % groups:
@@ -601,8 +290,7 @@ def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
                 f"groups={groups} gives {fn} output channels, so bias must have shape ({fn},)"
             )
         check_float(bias._data, "bias", op)
-        if bias.dtype != x.dtype:
-            raise TypeError(f"{op}: bias dtype {bias.dtype} differs from input dtype {x.dtype}")
+        check_same_dtype(op, "input", x, "bias", bias)
     return x, weight, bias, groups
 
 

@@ -1,30 +1,31 @@
-"""Max and average pooling over 2-D windows, each channel pooled on its own.
-
-Both work per kernel offset: for offset (i, j) the element at that place in every window
-is one strided slice of the image, so a pool is ``KH*KW`` elementwise passes (running max,
-or running sum) instead of a gather. When the windows tile the image exactly (stride ==
-kernel, no padding, nothing left over) those slices are the views of a plain reshape
-(N, C, OH, KH, OW, KW), no copy: the max is then a chain of ``np.maximum``, the winners
-are worked out only in backward, and the backward writes every input element exactly
-once instead of zero-filling and accumulating.
+"""Max and average pooling the book's way: im2col of each channel, then an argmax or a
+mean over every window (a column of the im2col matrix).
 
 Backward ops are Functions too, so second derivatives work:
 
-* max: ``MaxPool2dScatter`` (send g to each window's winner) and ``MaxPool2dGather`` (read
-  the winner of each window) are each other's backward. The winner is the FIRST maximum in
-  the window in row-major order, PyTorch's rule; a NaN wins, as in PyTorch.
-* avg: ``AvgPool2d`` and ``AvgPool2dBackward`` (spread g evenly) are each other's adjoint.
+* max: ``MaxPool2dScatter`` (send g to each window's winner: col2im of a matrix holding g
+  in the winner's row) and ``MaxPool2dGather`` (read the winner of each window) are each
+  other's backward. The winner is the FIRST maximum of the window in row-major order,
+  PyTorch's rule; a NaN wins (the last NaN of the window), as in PyTorch; padding
+  (-inf) never wins.
+* avg: ``AvgPool2d`` and ``AvgPool2dBackward`` (col2im of g spread evenly) are each other's
+  adjoint.
+
+Each Function first asks ``minigrad.kernels.pool`` (``choose_max``, ``choose_avg``) for a
+fast kernel computing the same numbers without a column buffer; under
+``minigrad.set_kernels("reference")`` it gets None and only the code here runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
 from ..autograd import Context, Function
-from ..im2col import Geometry, check_float, geometry
-from ..parallel import for_blocks
+from ..im2col import Geometry, check_float, col2im_array, geometry, im2col_array
+from ..kernels import pool as kernels
 from ..tensor import Tensor
 from .elementwise import where
 
@@ -38,89 +39,37 @@ __all__ = [
     "MaxPool2d",
     "MaxPool2dGather",
     "MaxPool2dScatter",
-    "Winners",
     "avg_pool2d",
     "max_pool2d",
 ]
 
 
-def _winner_dtype(g: Geometry) -> np.dtype:
-    return np.dtype(np.uint8 if g.kh * g.kw <= 256 else np.int32)
+def _window_columns(x: np.ndarray, g: Geometry, fill: float = 0.0) -> np.ndarray:
+    """im2col of every channel as an image of its own: (KH*KW, N*C*OH*OW), a column per window."""
+    gp = dataclasses.replace(g, n=g.n * g.c, c=1)
+    cols = im2col_array(x.reshape(gp.input_shape), gp, fill=fill)
+    return cols.reshape(g.kh * g.kw, gp.n * g.oh * g.ow)
 
 
-def _first_valid_offset(g: Geometry) -> np.ndarray:
-    """(OH, OW): index of each window's first element inside the image (not padding)."""
-    i0 = -(-np.maximum(0, g.ph - np.arange(g.oh) * g.sh) // g.dh)  # ceil division
-    j0 = -(-np.maximum(0, g.pw - np.arange(g.ow) * g.sw) // g.dw)
-    return (i0[:, None] * g.kw + j0[None, :]).astype(_winner_dtype(g))
+def _window_col2im(cols: np.ndarray, g: Geometry) -> np.ndarray:
+    """The adjoint of ``_window_columns``: each window's column added back where it was."""
+    gp = dataclasses.replace(g, n=g.n * g.c, c=1)
+    return col2im_array(cols.reshape(1, g.kh, g.kw, gp.n, g.oh, g.ow), gp).reshape(g.input_shape)
 
 
-def _max_windows(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
-    """Each window's max and the offset (i*KW + j) of its first maximum, computed on
-    blocks of images in parallel (``for_blocks``)."""
+def _argmax_windows(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's max (N, C, OH, OW) and its winner, as the offset ``i*KW + j``."""
+    cols = _window_columns(x, g, fill=-np.inf)
+    plane = dataclasses.replace(g, n=1, c=1)
+    inside = _window_columns(np.ones(plane.input_shape, x.dtype), plane) > 0  # not padding
+    inside = np.tile(inside, (1, g.n * g.c))
+    best = cols.max(axis=0)  # a NaN in a window makes its max NaN: NaN wins
+    win = np.argmax((cols == best) & inside, axis=0)  # the first maximum not in the padding
+    nan = np.isnan(best)
+    if nan.any():  # PyTorch keeps the last NaN of the window
+        win[nan] = len(cols) - 1 - np.argmax(np.isnan(cols[::-1, nan]), axis=0)
     shape = (g.n, g.c, g.oh, g.ow)
-    best = np.empty(shape, dtype=x.dtype)
-    win = np.empty(shape, dtype=_winner_dtype(g))
-    for_blocks(lambda a, b: _running_max(x[a:b], g, best[a:b], win[a:b]), g.n,
-               g.c * g.h * g.w)
-    if np.isnan(best).any():  # rare: redo with PyTorch's NaN rule (a NaN always wins)
-        return _max_windows_nan(x, g)
-    return best, win
-
-
-def _running_max(x: np.ndarray, g: Geometry, best: np.ndarray, win: np.ndarray) -> None:
-    """``best``/``win`` of ``_max_windows`` for the images of ``x``, by a running max.
-
-    Offsets only ever increase, so "the last offset where the running max strictly grew"
-    is ``win = maximum(win, k * (v > best))``: three cheap full-array ufuncs per offset,
-    no masked copies. Padding (-inf) is never compared: each window starts at its first
-    element inside the image.
-    """
-    padded = bool(g.ph or g.pw)
-    if padded:
-        best[...] = -np.inf
-        win[...] = _first_valid_offset(g)
-    else:
-        win[...] = 0
-    grew = np.empty(best.shape, dtype=bool)
-    step = np.empty(best.shape, dtype=win.dtype)
-    first = not padded  # an unpadded pool: every window starts at offset (0, 0)
-    for i, j, (orow, ocol), (irow, icol) in _offsets(g):
-        v = x[:, :, irow, icol]
-        if first:
-            np.copyto(best, v)
-            first = False
-            continue
-        b, m, t = best[:, :, orow, ocol], grew[:, :, orow, ocol], step[:, :, orow, ocol]
-        np.greater(v, b, out=m)
-        np.maximum(b, v, out=b)
-        np.multiply(m.view(np.uint8), win.dtype.type(i * g.kw + j), out=t)
-        np.maximum(win[:, :, orow, ocol], t, out=win[:, :, orow, ocol])
-
-
-def _max_windows_nan(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
-    """Slow path of ``_max_windows`` for inputs holding NaN: ``v > best or isnan(v)``."""
-    shape = (x.shape[0], g.c, g.oh, g.ow)
-    best = np.full(shape, -np.inf, dtype=x.dtype)
-    win = np.zeros(shape, dtype=_winner_dtype(g))
-    win[...] = _first_valid_offset(g)
-    for i, j, (orow, ocol), (irow, icol) in _offsets(g):
-        v = x[:, :, irow, icol]
-        b = best[:, :, orow, ocol]
-        m = (v > b) | np.isnan(v)
-        np.copyto(b, v, where=m)
-        np.copyto(win[:, :, orow, ocol], i * g.kw + j, where=m)
-    return best, win
-
-
-def _offsets(g: Geometry) -> Any:
-    if g.tiles:  # a reshape view, no bounds to work out
-        full = (slice(None), slice(None))
-        for i in range(g.kh):
-            for j in range(g.kw):
-                yield i, j, full, (slice(i, None, g.kh), slice(j, None, g.kw))
-    else:
-        yield from g.offsets()
+    return best.reshape(shape), win.reshape(shape)
 
 
 def _flat_indices(win: np.ndarray, g: Geometry) -> np.ndarray:
@@ -131,134 +80,17 @@ def _flat_indices(win: np.ndarray, g: Geometry) -> np.ndarray:
     return rows * g.w + cols
 
 
-def _tile_max(x: np.ndarray, g: Geometry) -> np.ndarray:
-    """Max of windows that tile the image, on blocks of images in parallel: first over the
-    KH rows of each window (whole image rows, contiguous runs), then over the KW columns
-    of what is left. Which element won is worked out only in backward."""
-    best = np.empty((g.n, g.c, g.oh, g.ow), dtype=x.dtype)
-    x6 = x.reshape(g.n, g.c, g.oh, g.kh, g.ow, g.kw)
-
-    def block(a: int, b: int) -> None:
-        rows = x6[a:b, :, :, 0]
-        if g.kh > 1:
-            rows = np.maximum(rows, x6[a:b, :, :, 1])
-            for i in range(2, g.kh):
-                np.maximum(rows, x6[a:b, :, :, i], out=rows)
-        if g.kw == 1:
-            np.copyto(best[a:b], rows[..., 0])
-            return
-        np.maximum(rows[..., 0], rows[..., 1], out=best[a:b])
-        for j in range(2, g.kw):
-            np.maximum(best[a:b], rows[..., j], out=best[a:b])
-
-    for_blocks(block, g.n, g.c * g.h * g.w)
-    return best
-
-
-class Winners:
-    """Which element of each window is its (first) maximum, for the backward passes.
-
-    Either an offset index per window (general windows, found during the forward running
-    max), or, for tiling windows, worked out lazily from the input and the maxima: a
-    window's winner is the first offset whose value equals the max. Without ties that is
-    one comparison per offset; ties (counted, not assumed away) fall back to a running
-    "already taken" mask so only the first equal element wins. Masks are made per block of
-    images (``masks(a, b)``), by the backward passes' own blocks, and not kept.
-    """
-
-    def __init__(self, g: Geometry, win: np.ndarray | None = None,
-                 x: np.ndarray | None = None, best: np.ndarray | None = None) -> None:
-        self.g, self.win, self.x, self.best = g, win, x, best
-
-    def masks(self, a: int = 0, b: int | None = None) -> list[
-        tuple[tuple[slice, slice], tuple[slice, slice], np.ndarray]
-    ]:
-        """Per kernel offset, for images ``a:b``: (output slices, input slices, bool mask
-        of the windows whose winner sits at that offset)."""
-        g = self.g
-        if self.win is not None:
-            win = self.win[a:b]
-            return [(o, s, win[:, :, o[0], o[1]] == i * g.kw + j)
-                    for i, j, o, s in _offsets(g)]
-        x, best = self.x[a:b], self.best[a:b]
-        offs = list(_offsets(g))
-        if np.isnan(best).any():  # NaN == NaN is False: use the running max
-            win = _max_windows_nan(x, g)[1]
-            return [(o, s, win[:, :, o[0], o[1]] == i * g.kw + j) for i, j, o, s in offs]
-        eqs = [np.equal(x[:, :, s[0], s[1]], best) for _, _, _, s in offs]
-        if sum(np.count_nonzero(e) for e in eqs) != best.size:  # ties
-            taken = np.zeros(best.shape, dtype=bool)
-            for e in eqs:
-                np.logical_and(e, ~taken, out=e)
-                taken |= e
-        return [(o, s, e) for (_, _, o, s), e in zip(offs, eqs)]
-
-    def row_masks(self, a: int = 0, b: int | None = None) -> list[np.ndarray] | None:
-        """For tiling windows and images ``a:b``: per kernel row ``i``, the (N, C, OH, W)
-        bool mask of the winners in row ``i`` of their window; None when a window's max
-        is NaN or KW is not 1, 2, 4 or 8 (then use ``masks``).
-
-        Full image rows are compared with the maxima spread over their columns, so every
-        pass runs over contiguous rows. Ties (common after a ReLU: windows of zeros) are
-        resolved without strided passes: the KW bools of a window row, read as one
-        little-endian integer, keep only their lowest set bit (the row's first maximum,
-        ``v & -v``), and a row keeps it only if no earlier row of its window won."""
-        g = self.g
-        if g.kw not in (1, 2, 4, 8):
-            return None
-        x, best = self.x[a:b], self.best[a:b]
-        spread = _spread(best, g.kw)
-        rows = x.reshape(x.shape[0], g.c, g.oh, g.kh, g.w)
-        eqs = [np.equal(rows[:, :, :, i], spread) for i in range(g.kh)]
-        if sum(np.count_nonzero(e) for e in eqs) == best.size and not np.isnan(best).any():
-            return eqs  # one element equal to each window's max: no ties to resolve
-        words = [e.view(f"<u{g.kw}") for e in eqs]  # (N, C, OH, OW): one per window row
-        for v in words:
-            np.bitwise_and(v, np.negative(v), out=v)
-        free = words[0] == 0  # windows whose winner is not in the rows seen so far
-        for v in words[1:]:
-            np.multiply(v, free, out=v)
-            free &= v == 0
-        if free.any():  # no element equals a NaN max
-            return None
-        return eqs
-
-    def index(self) -> np.ndarray:
-        """Offset ``i*KW + j`` of each window's winner."""
-        if self.win is None:
-            g = self.g
-            win = np.zeros(self.best.shape, dtype=_winner_dtype(g))
-            for (i, j, _, _), (_, _, m) in zip(_offsets(g), self.masks()):
-                np.copyto(win, i * g.kw + j, where=m)
-            self.win = win
-        return self.win
-
-
-def _spread(a: np.ndarray, k: int) -> np.ndarray:
-    """(..., OW) -> (..., OW*k): each value repeated k times along the last axis, by k
-    strided writes (np.repeat's one-element copies are 3x slower)."""
-    out = np.empty((*a.shape, k), dtype=a.dtype)
-    for j in range(k):
-        out[..., j] = a
-    return out.reshape(*a.shape[:-1], a.shape[-1] * k)
-
-
 class MaxPool2d(Function):
-    """Window maxima (N, C, OH, OW); records each window's first winner for backward."""
+    """Window maxima (N, C, OH, OW); records each window's winner for backward."""
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, g: Geometry, return_indices: bool = False) -> Any:
-        xd = x._data
-        if g.tiles:
-            best = _tile_max(xd, g)
-            winners = Winners(g, x=xd, best=best)
-        else:  # overlapping or padded windows: the running max records winners as it goes
-            best, win = _max_windows(xd, g)
-            winners = Winners(g, win=win)
-        ctx.geom = g
+        ctx.geom, fast = g, kernels.choose_max(g)
+        # a fast kernel's winners know how to scatter and gather themselves
+        best, winners = fast.forward(x._data) if fast else _argmax_windows(x._data, g)
         ctx.save_for_backward(winners)
         if return_indices:
-            return best, _flat_indices(winners.index(), g)
+            return best, _flat_indices(winners if fast is None else winners.index(), g)
         return best
 
     @staticmethod
@@ -268,39 +100,18 @@ class MaxPool2d(Function):
 
 
 class MaxPool2dScatter(Function):
-    """(N, C, OH, OW) -> (N, C, H, W): each value goes to its window's winner (summed where
-    overlapping windows share a winner); zero elsewhere."""
+    """(N, C, OH, OW) -> (N, C, H, W): each value to its window's winner, zero elsewhere."""
 
     @staticmethod
-    def forward(ctx: Context, grad: Tensor, winners: Winners, g: Geometry) -> np.ndarray:
+    def forward(ctx: Context, grad: Tensor, winners: Any, g: Geometry) -> np.ndarray:
         ctx.geom = g
         ctx.save_for_backward(winners)
-        gd = grad._data
-        if g.tiles:  # every input element is in exactly one window: write, don't add
-            dx = np.empty(g.input_shape, dtype=gd.dtype)
-
-            def block(a: int, b: int) -> None:
-                rows = winners.row_masks(a, b)
-                if rows is not None:  # whole image rows at a time
-                    spread = _spread(gd[a:b], g.kw)
-                    dx_rows = dx[a:b].reshape(b - a, g.c, g.oh, g.kh, g.w)
-                    for i, m in enumerate(rows):
-                        np.multiply(m, spread, out=dx_rows[:, :, :, i])
-                    return
-                for _, (irow, icol), m in winners.masks(a, b):
-                    np.multiply(m, gd[a:b], out=dx[a:b, :, irow, icol])
-        else:
-            dx = np.zeros(g.input_shape, dtype=gd.dtype)
-
-            def block(a: int, b: int) -> None:
-                tmp = np.empty((b - a, *gd.shape[1:]), dtype=gd.dtype)
-                for (orow, ocol), (irow, icol), m in winners.masks(a, b):
-                    t = tmp[:, :, orow, ocol]
-                    np.multiply(m, gd[a:b, :, orow, ocol], out=t)
-                    dx[a:b, :, irow, icol] += t
-
-        for_blocks(block, g.n, g.c * g.h * g.w)
-        return dx
+        if isinstance(winners, kernels.Winners):
+            return winners.scatter(grad._data)
+        m = winners.size
+        cols = np.zeros((g.kh * g.kw, m), dtype=grad.dtype)
+        cols[winners.ravel(), np.arange(m)] = grad._data.ravel()  # g in the winner's row
+        return _window_col2im(cols, g)
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor) -> tuple:
@@ -312,23 +123,23 @@ class MaxPool2dGather(Function):
     """(N, C, H, W) -> (N, C, OH, OW): the value at each window's winner."""
 
     @staticmethod
-    def forward(ctx: Context, a: Tensor, winners: Winners, g: Geometry) -> np.ndarray:
+    def forward(ctx: Context, a: Tensor, winners: Any, g: Geometry) -> np.ndarray:
         ctx.geom = g
         ctx.save_for_backward(winners)
-        out = np.zeros((g.n, g.c, g.oh, g.ow), dtype=a.dtype)
-        ad = a._data
-
-        def block(lo: int, hi: int) -> None:
-            for (orow, ocol), (irow, icol), m in winners.masks(lo, hi):
-                np.copyto(out[lo:hi, :, orow, ocol], ad[lo:hi, :, irow, icol], where=m)
-
-        for_blocks(block, g.n, g.c * g.h * g.w)
-        return out
+        if isinstance(winners, kernels.Winners):
+            return winners.gather(a._data)
+        cols = _window_columns(a._data, g)
+        return cols[winners.ravel(), np.arange(winners.size)].reshape(winners.shape)
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor) -> tuple:
         (winners,) = ctx.saved_tensors
         return MaxPool2dScatter.apply(gg, winners, ctx.geom), None, None
+
+
+def _reciprocal(div: Any, dtype: np.dtype) -> Any:
+    """``1 / div`` in ``dtype``: a number, or (OH, OW) per window (see ``_avg_divisor``)."""
+    return (1.0 / np.asarray(div, dtype=np.float64)).astype(dtype)
 
 
 class AvgPool2d(Function):
@@ -337,39 +148,30 @@ class AvgPool2d(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, g: Geometry, div: Any) -> np.ndarray:
-        ctx.geom, ctx.div = g, div
-        xd = x._data
-        out = np.zeros((g.n, g.c, g.oh, g.ow), dtype=xd.dtype)
-        for _, _, (orow, ocol), (irow, icol) in _offsets(g):
-            out[:, :, orow, ocol] += xd[:, :, irow, icol]
-        out *= _reciprocal(div, out.dtype)
-        return out
+        ctx.geom, ctx.div, fast = g, div, kernels.choose_avg(g)
+        scale = _reciprocal(div, x.dtype)
+        if fast is not None:
+            return fast.forward(x._data, scale)
+        sums = _window_columns(x._data, g).sum(axis=0)  # padding adds zeros
+        return sums.reshape(g.n, g.c, g.oh, g.ow) * scale
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple:
         return AvgPool2dBackward.apply(grad, ctx.geom, ctx.div), None, None
 
 
-def _reciprocal(div: Any, dtype: np.dtype) -> Any:
-    return (1.0 / np.asarray(div, dtype=np.float64)).astype(dtype)
-
-
 class AvgPool2dBackward(Function):
-    """(N, C, OH, OW) -> (N, C, H, W): each value divided by its window's divisor and
-    spread over the window. The adjoint of average pooling, so each is the other's
-    backward."""
+    """(N, C, OH, OW) -> (N, C, H, W): each value divided by its window's divisor, spread
+    over the window; average pooling's adjoint."""
 
     @staticmethod
     def forward(ctx: Context, grad: Tensor, g: Geometry, div: Any) -> np.ndarray:
-        ctx.geom, ctx.div = g, div
-        gd = grad._data
-        share = gd * _reciprocal(div, gd.dtype)
-        if g.tiles:  # each value copied KH x KW times; np.repeat beats a broadcast copy 4x
-            return share.repeat(g.kw, axis=3).repeat(g.kh, axis=2)
-        dx = np.zeros(g.input_shape, dtype=gd.dtype)
-        for _, _, (orow, ocol), (irow, icol) in g.offsets():
-            dx[:, :, irow, icol] += share[:, :, orow, ocol]
-        return dx
+        ctx.geom, ctx.div, fast = g, div, kernels.choose_avg(g)
+        scale = _reciprocal(div, grad.dtype)
+        if fast is not None:
+            return fast.backward(grad._data, scale)
+        share = (grad._data * scale).reshape(1, -1)  # one row: every window's share
+        return _window_col2im(np.broadcast_to(share, (g.kh * g.kw, share.size)), g)
 
     @staticmethod
     def backward(ctx: Context, gg: Tensor) -> tuple:

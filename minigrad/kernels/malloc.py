@@ -41,7 +41,7 @@ OLD_GLIBC_MMAP_THRESHOLD = 32 << 20  # the most older glibc releases accept
 TRIM_THRESHOLD = 256 << 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h> parameter numbers
 
-status = "off: not asked for (call tune() or set MINIGRAD_MALLOC_TUNING=1)"
+status = "off: not asked for (call minigrad.kernels.tune_malloc() or set MINIGRAD_MALLOC_TUNING=1)"
 
 
 def _users_own_setting() -> str | None:
@@ -74,8 +74,9 @@ def asked_for_by_environment() -> bool:
 
 def tune() -> str:
     """Raise glibc's mmap and trim thresholds for this process (see the module's text);
-    returns and records in ``status`` what was done. An explicit opt-in: minigrad never
-    calls it on import unless ``MINIGRAD_MALLOC_TUNING=1`` asks."""
+    returns and records in ``status`` what was done. An explicit opt-in, also reached as
+    ``minigrad.kernels.tune_malloc()``: minigrad never calls it on import unless
+    ``MINIGRAD_MALLOC_TUNING=1`` asks."""
     global status
     if (name := _users_own_setting()) is not None:
         status = f"left alone: the user configures malloc through {name}"

@@ -1,7 +1,7 @@
 """Running array work on several cores: numpy's ufuncs release the GIL.
 
 BLAS spreads a GEMM over every core, but numpy's elementwise ops run on one, so on a
-2-core machine compute-heavy glue (max-pool's comparisons, the Winograd transforms) would
+2-core machine compute-heavy glue (max-pool's comparisons, the block-by-block conv) would
 use half of it. ``for_blocks`` splits such work into blocks along one axis (images,
 usually) and runs them on a small pool of threads; each block touches its own slice of
 the output, so no locks are needed, and blocks small enough to stay in cache also run

@@ -1,4 +1,4 @@
-"""minigrad.allocator: opted into, freed arrays stay mapped for the next step (glibc), and
+"""minigrad.kernels.malloc: opted into, freed arrays stay mapped for the next step (glibc), and
 the user's own choice wins; not opted into, ``import minigrad`` leaves malloc alone. Page
 faults are counted, not timed: each case runs in a fresh process."""
 
@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import minigrad
-from minigrad import allocator
+from minigrad.kernels import malloc as allocator
 
 glibc = pytest.mark.skipif(allocator._glibc() is None,
                            reason="the thresholds exist only in glibc's malloc (Linux)")
@@ -30,7 +30,7 @@ round_()
 start = faults()
 for _ in range(4):
     round_()
-print(minigrad.allocator.status)
+print(minigrad.kernels.malloc.status)
 print((faults() - start) / 4)
 """
 PAGES_PER_ROUND = 12 * (3 << 20) // 4096
@@ -45,10 +45,9 @@ def run_churn(script: str = CHURN, **env: str) -> tuple[str, float]:
     return out[0], float(out[1])
 
 
-def test_importing_leaves_malloc_alone_unless_asked() -> None:
-    assert minigrad.allocator is allocator
-    if not allocator.asked_for_by_environment():
-        assert allocator.status.startswith("off: not asked for"), allocator.status
+def test_the_tuning_is_reached_as_kernels_tune_malloc() -> None:
+    assert minigrad.kernels.malloc is allocator
+    assert minigrad.kernels.tune_malloc is allocator.tune
 
 
 @glibc
@@ -56,7 +55,7 @@ def test_tuned_when_asked_and_the_freed_memory_is_reused() -> None:
     tuned = ("tuned: mmap threshold 128 MiB, trim threshold 256 MiB",
              "tuned: mmap threshold 32 MiB, trim threshold 256 MiB")
     for script, env in ((CHURN, {"MINIGRAD_MALLOC_TUNING": "1"}),
-                        (CHURN.replace("round_()\nstart", "minigrad.allocator.tune()\n"
+                        (CHURN.replace("round_()\nstart", "minigrad.kernels.tune_malloc()\n"
                                        "round_()\nstart"), {})):
         status, faults = run_churn(script, **env)
         assert status in tuned, status
@@ -102,7 +101,7 @@ np.ones(64 << 18, dtype=np.float32)  # 64 MiB: over glibc's own mmap limit (32 M
 start = faults()
 for _ in range(4):
     np.ones(64 << 18, dtype=np.float32)
-print(minigrad.allocator.status)
+print(minigrad.kernels.malloc.status)
 print((faults() - start) / 4)
 """
 
