@@ -98,3 +98,68 @@ def test_fan_needs_two_dims() -> None:
         init.xavier_uniform_(mg.zeros(5))
     with pytest.raises(ValueError, match="mode"):
         init.kaiming_uniform_(mg.zeros(2, 2), mode="fan_avg")
+
+
+# ---------------------------------------------------------------- trunc_normal_, orthogonal_
+
+
+@pytest.mark.parametrize("mean,std,a,b", [(0.0, 1.0, -2.0, 2.0), (1.0, 0.5, 0.5, 3.0),
+                                          (0.0, 0.02, -0.04, 0.04), (-3.0, 2.0, -4.0, 10.0)])
+def test_trunc_normal_stays_in_bounds_with_the_truncated_moments(mean: float, std: float,
+                                                                 a: float, b: float) -> None:
+    t = mg.zeros(200, 300)
+    assert init.trunc_normal_(t, mean, std, a, b) is t
+    values = t.numpy().astype(np.float64)
+    assert values.min() >= np.float32(a) and values.max() <= np.float32(b)
+    # the moments of N(mean, std^2) truncated to [a, b]
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    pdf = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    cdf = lambda z: 0.5 * (1 + math.erf(z / math.sqrt(2)))  # noqa: E731
+    mass = cdf(beta) - cdf(alpha)
+    mu = mean + std * (pdf(alpha) - pdf(beta)) / mass
+    var = std ** 2 * (1 + (alpha * pdf(alpha) - beta * pdf(beta)) / mass
+                      - ((pdf(alpha) - pdf(beta)) / mass) ** 2)
+    assert values.mean() == pytest.approx(mu, abs=5 * math.sqrt(var / values.size))
+    assert values.std() == pytest.approx(math.sqrt(var), rel=0.01)
+
+
+def test_trunc_normal_matches_pytorchs_distribution_and_takes_a_generator() -> None:
+    torch = pytest.importorskip("torch")
+    ours = init.trunc_normal_(mg.zeros(100_000, dtype=np.float64), 0.5, 2.0, -1.0, 3.0)
+    theirs = torch.nn.init.trunc_normal_(torch.zeros(100_000, dtype=torch.float64), 0.5, 2.0,
+                                         -1.0, 3.0).numpy()
+    assert ours.dtype == np.float64
+    np.testing.assert_allclose(np.quantile(ours.numpy(), [0.1, 0.25, 0.5, 0.75, 0.9]),
+                               np.quantile(theirs, [0.1, 0.25, 0.5, 0.75, 0.9]), atol=0.05)
+    draws = [init.trunc_normal_(mg.zeros(5), generator=mg.Generator().manual_seed(3)).numpy()
+             for _ in range(2)]
+    np.testing.assert_array_equal(*draws)
+
+
+def test_trunc_normal_warns_far_from_the_interval_and_refuses_empty_bounds() -> None:
+    with pytest.warns(UserWarning, match="more than 2 std"):
+        init.trunc_normal_(mg.zeros(10), mean=10.0, std=1.0, a=-2.0, b=2.0)
+    with pytest.raises(ValueError, match=r"trunc_normal_.*a=2.0.*b=1.0"):
+        init.trunc_normal_(mg.zeros(3), a=2.0, b=1.0)
+
+
+@pytest.mark.parametrize("shape", [(6, 6), (4, 9), (9, 4), (8, 3, 3, 3), (3, 2, 5)])
+@pytest.mark.parametrize("gain", [1.0, 2.5])
+def test_orthogonal_rows_or_columns_are_orthonormal(shape: tuple, gain: float) -> None:
+    t = mg.zeros(*shape, dtype=np.float64)
+    assert init.orthogonal_(t, gain=gain) is t
+    flat = t.numpy().reshape(shape[0], -1) / gain
+    small = flat @ flat.T if flat.shape[0] <= flat.shape[1] else flat.T @ flat
+    np.testing.assert_allclose(small, np.eye(len(small)), atol=1e-12)
+
+
+def test_orthogonal_is_seeded_float32_and_refuses_vectors() -> None:
+    a, b = mg.zeros(5, 7), mg.zeros(5, 7)
+    init.orthogonal_(a, generator=mg.Generator().manual_seed(1))
+    init.orthogonal_(b, generator=mg.Generator().manual_seed(1))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert a.dtype == np.float32
+    with pytest.raises(ValueError, match=r"orthogonal_.*2 or more dimensions.*\(5,\)"):
+        init.orthogonal_(mg.zeros(5))
+    empty = mg.zeros(0, 4)
+    assert init.orthogonal_(empty) is empty

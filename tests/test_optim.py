@@ -232,3 +232,67 @@ def test_state_is_keyed_by_the_parameter_as_in_pytorch():
         np.testing.assert_allclose(np.asarray(opt_m.state[ours][key]),
                                    opt_t.state[theirs][key].numpy(), rtol=1e-6)
     assert list(opt_m.state) == [ours]
+
+
+ZERO_D_CONFIGS = CONFIGS + [
+    ("SGD", dict(lr=0.1, weight_decay=0.1)),
+    ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=0.1)),
+    ("SGD", dict(lr=0.1, weight_decay=0.1, maximize=True)),
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1, maximize=True)),
+    ("Adam", dict(lr=0.01, amsgrad=True, maximize=True)),
+    ("AdamW", dict(lr=0.01, maximize=True)),
+    ("RMSprop", dict(lr=0.01, centered=True, maximize=True, weight_decay=0.1)),
+    ("Adagrad", dict(maximize=True, weight_decay=0.1)),
+    ("Adadelta", dict(maximize=True, weight_decay=0.1)),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", ZERO_D_CONFIGS,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(ZERO_D_CONFIGS)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_0d_parameters_from_a_generator_follow_torchs_trajectory(name: str, kwargs: dict,
+                                                                  dtype: type) -> None:
+    """A 0-d parameter (a learned scale or temperature) beside an ordinary one, handed over
+    as a generator as ``model.parameters()`` is: every step as PyTorch's, state included."""
+    torch = pytest.importorskip("torch")
+    shapes = [(), (3,)]
+    init = [np.asarray(np.random.default_rng(i).standard_normal(s), dtype)
+            for i, s in enumerate(shapes)]
+    ours = [nn.Parameter(mg.tensor(a)) for a in init]
+    theirs = [torch.tensor(a, requires_grad=True) for a in init]
+    opt = getattr(optim, name)((p for p in ours), **kwargs)
+    topt = getattr(torch.optim, name)((p for p in theirs), **kwargs)
+    for step in range(5):
+        for p, tp, s in zip(ours, theirs, shapes):
+            g = np.asarray(np.random.default_rng(10 + step).standard_normal(s), dtype)
+            p.grad, tp.grad = mg.tensor(g), torch.tensor(g)
+        opt.step()
+        topt.step()
+    tol = 1e-6 if dtype == np.float32 else 1e-12
+    for p, tp in zip(ours, theirs):
+        assert p.dtype == dtype and p.shape == tuple(tp.shape)
+        np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=tol, atol=tol)
+    for key, value in opt.state[ours[0]].items():  # the 0-d state is kept, as arrays
+        if key != "step":
+            assert isinstance(value, np.ndarray) and value.shape == ()
+            np.testing.assert_allclose(value, topt.state[theirs[0]][key].numpy(), rtol=tol,
+                                       atol=tol)
+
+
+def test_every_optimizer_takes_model_parameters_a_generator() -> None:
+    for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"):
+        model = nn.Linear(3, 2)
+        opt = getattr(optim, name)(model.parameters(), lr=0.1)
+        assert [p for g in opt.param_groups for p in g["params"]] == list(model.parameters())
+        grouped = getattr(optim, name)([{"params": (p for p in model.parameters())}], lr=0.1)
+        assert len(grouped.param_groups[0]["params"]) == 2
+
+
+def test_optimizer_step_bumps_the_version() -> None:
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    (w * w).sum().backward()
+    y = (w * w).sum()
+    opt.step()
+    with pytest.raises(RuntimeError, match="MulBackward|Mul"):
+        y.backward()

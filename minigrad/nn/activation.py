@@ -1,12 +1,19 @@
 """Activation layers: ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``LogSoftmax`` and the
 smooth or clipped variants (``LeakyReLU``, ``ELU``, ``GELU``, ``SiLU``, ``Softplus``,
-``Hardtanh``, ``ReLU6``), each a thin wrapper over its ``F.`` function."""
+``Hardtanh``, ``ReLU6``, ``Mish``, ``Hardswish``, ``Hardsigmoid``, ``SELU``, ``CELU``,
+``Softsign``, ``Tanhshrink``, ``LogSigmoid``), each a thin wrapper over its ``F.`` function,
+and ``PReLU`` with its learnable slope."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..dtypes import get_default_dtype
 from ..ops import activation as F
 from ..tensor import Tensor
+from ._checks import size_arg
 from .module import Module
+from .parameter import Parameter
 
 
 class ReLU(Module):
@@ -187,3 +194,114 @@ class ReLU6(Hardtanh):
     def extra_repr(self) -> str:
         """What ``repr(layer)`` shows in the parentheses."""
         return ""
+
+
+class _Inplace(Module):
+    """An elementwise activation whose ``inplace`` flag PyTorch code may pass: accepted and
+    shown in the repr, computed out of place (the same values and gradients)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return "inplace=True" if self.inplace else ""
+
+
+class Mish(_Inplace):
+    """``x * tanh(softplus(x))``."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.mish(x)``, same shape as ``x``."""
+        return F.mish(x)
+
+
+class Hardswish(_Inplace):
+    """``x * relu6(x + 3) / 6`` (MobileNetV3)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.hardswish(x)``, same shape as ``x``."""
+        return F.hardswish(x)
+
+
+class Hardsigmoid(_Inplace):
+    """``relu6(x + 3) / 6``."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.hardsigmoid(x)``, same shape as ``x``."""
+        return F.hardsigmoid(x)
+
+
+class SELU(_Inplace):
+    """``scale * elu(x, alpha)`` with the self-normalising constants."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.selu(x)``, same shape as ``x``."""
+        return F.selu(x)
+
+
+class CELU(Module):
+    """``x`` where positive, ``alpha * (exp(x / alpha) - 1)`` elsewhere."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.celu(x, alpha)``, same shape as ``x``."""
+        return F.celu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softsign(Module):
+    """``x / (1 + |x|)``."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.softsign(x)``, same shape as ``x``."""
+        return F.softsign(x)
+
+
+class Tanhshrink(Module):
+    """``x - tanh(x)``."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.tanhshrink(x)``, same shape as ``x``."""
+        return F.tanhshrink(x)
+
+
+class LogSigmoid(Module):
+    """``log(sigmoid(x))``, computed stably (finite for any finite ``x``)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.logsigmoid(x)``, same shape as ``x``."""
+        return F.logsigmoid(x)
+
+
+class PReLU(Module):
+    """``x`` where positive, ``weight * x`` elsewhere, with a learnable slope ``weight``:
+    one shared (``num_parameters=1``) or one per channel (dim 1 of the input), each
+    starting at ``init``."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: object = None,
+                 dtype: object = None) -> None:
+        super().__init__()
+        self.num_parameters = size_arg(num_parameters, "num_parameters", "PReLU")
+        self.init = init
+        dtype = np.dtype(dtype or get_default_dtype())
+        self.weight = Parameter(np.full((self.num_parameters,), init, dtype))
+
+    def reset_parameters(self) -> None:
+        """Set every slope back to ``init``."""
+        self.weight._data[...] = self.init
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.prelu(x, weight)``, same shape as ``x``."""
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"num_parameters={self.num_parameters}"

@@ -50,3 +50,32 @@ from ..ops.loss import (  # noqa: E402, F401
 from ..ops.norm import group_norm, layer_norm  # noqa: E402, F401
 from ..ops.resize import interpolate  # noqa: E402, F401
 from ..ops.resize import pad as pad  # noqa: E402, F811  (F.pad with mode=, replaces ops.pad)
+
+# isort: split
+
+# issue 25: more activations, losses, instance norm, pixel shuffle, fold/unfold
+from ..ops.activation import (  # noqa: E402, F401
+    celu,
+    hardsigmoid,
+    hardswish,
+    mish,
+    prelu,
+    selu,
+    softsign,
+    tanhshrink,
+)
+from ..ops.loss import (  # noqa: E402, F401
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    huber_loss,
+    kl_div,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    pairwise_distance,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
+from ..ops.norm import instance_norm  # noqa: E402, F401
+from .fold import fold, unfold  # noqa: E402, F401
+from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402, F401

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,8 @@ __all__ = [
     "kaiming_uniform_",
     "normal_",
     "ones_",
+    "orthogonal_",
+    "trunc_normal_",
     "uniform_",
     "xavier_normal_",
     "xavier_uniform_",
@@ -144,3 +147,46 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: Any = None) -> Tensor:
+    """Fill with N(mean, std^2) truncated to ``[a, b]`` (absolute bounds, as PyTorch's):
+    every value out of range is drawn again until all lie inside."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: the lower bound a={a} must be below the upper "
+                         f"bound b={b}")
+    if std < 0:
+        raise ValueError(f"trunc_normal_: std must be non-negative, got std={std}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
+                      "distribution of values may be incorrect.", stacklevel=2)
+    rng = get_rng(generator)
+    values = mean + std * rng.standard_normal(tensor.shape)
+    for _ in range(1000):  # each round keeps at least P([a, b]) of the rest
+        bad = (values < a) | (values > b)
+        if not bad.any():
+            break
+        values[bad] = mean + std * rng.standard_normal(int(bad.sum()))
+    return _fill(tensor, np.clip(values, a, b))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al.): the weight viewed
+    as ``(rows, everything else)`` has orthonormal rows or columns, whichever are fewer.
+    Drawn as PyTorch does: the QR of a Gaussian matrix, signs fixed by R's diagonal."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are "
+                         f"supported, got shape {tensor.shape}")
+    if tensor.numel() == 0:
+        return tensor  # no-op, as PyTorch
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = get_rng(generator).standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(tensor.shape))

@@ -11,14 +11,24 @@ from typing import Any
 
 from ..ops.loss import (
     _check_reduction,
+    _check_reduction_kl,
     _legacy,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    cosine_embedding_loss,
     cross_entropy,
+    hinge_embedding_loss,
+    huber_loss,
+    kl_div,
     l1_loss,
+    margin_ranking_loss,
     mse_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
     nll_loss,
     smooth_l1_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
 )
 from ..tensor import Tensor, as_tensor
 from .module import Module
@@ -133,3 +143,127 @@ class BCEWithLogitsLoss(_WeightedLoss):
         return binary_cross_entropy_with_logits(input, target, self.weight,
                                                 reduction=self.reduction,
                                                 pos_weight=self.pos_weight)
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence of ``target`` from log-probabilities ``input``;
+    ``reduction='batchmean'`` gives the mathematical KL per sample."""
+
+    def __init__(self, size_average: None = None, reduce: None = None,
+                 reduction: str = "mean", log_target: bool = False) -> None:
+        _check_reduction_kl(reduction)
+        super().__init__(size_average, reduce,
+                         "mean" if reduction == "batchmean" else reduction)
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Loss of log-probabilities ``input`` against ``target`` of the same shape."""
+        return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class HuberLoss(_Loss):
+    """Squared error below ``delta``, ``delta``-scaled absolute error above."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Loss of ``input`` against a ``target`` of the same shape."""
+        return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class MarginRankingLoss(_Loss):
+    """``max(0, -target * (input1 - input2) + margin)`` for ``target`` in {1, -1}."""
+
+    def __init__(self, margin: float = 0.0, size_average: None = None, reduce: None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
+        """Loss of the pair ``(input1, input2)`` against the ranking ``target``."""
+        return margin_ranking_loss(input1, input2, target, margin=self.margin,
+                                   reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """``input`` where ``target == 1``, ``max(0, margin - input)`` where ``target == -1``."""
+
+    def __init__(self, margin: float = 1.0, size_average: None = None, reduce: None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Loss of distances ``input`` against similar (1) / dissimilar (-1) labels."""
+        return hinge_embedding_loss(input, target, margin=self.margin,
+                                    reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge loss on scores ``(N, C)`` and class indices ``(N,)``."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                 size_average: None = None, reduce: None = None,
+                 reduction: str = "mean") -> None:
+        if p != 1 and p != 2:
+            raise ValueError(f"MultiMarginLoss: only p == 1 and p == 2 supported, got p={p}")
+        if weight is not None and as_tensor(weight).ndim != 1:
+            raise ValueError(f"MultiMarginLoss: weight must be one-dimensional, got shape "
+                             f"{as_tensor(weight).shape}")
+        super().__init__(weight, size_average, reduce, reduction)
+        self.p, self.margin = p, margin
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Loss of scores ``input`` against class indices ``target``."""
+        return multi_margin_loss(input, target, p=self.p, margin=self.margin,
+                                 weight=self.weight, reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """Two-class logistic loss ``log(1 + exp(-target * input))``, ``target`` in {1, -1}."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Loss of ``input`` against a ``target`` of the same shape."""
+        return soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with the p-norm distance ``d``."""
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, size_average: None = None, reduce: None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got "
+                             f"{margin}")
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        """Loss of the triplets ``(anchor, positive, negative)``, each ``(N, D)`` or ``(D,)``."""
+        return triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                   eps=self.eps, swap=self.swap, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """``1 - cos(x1, x2)`` for ``target == 1``, ``max(0, cos(x1, x2) - margin)`` for -1."""
+
+    def __init__(self, margin: float = 0.0, size_average: None = None, reduce: None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
+        """Loss of the pairs ``(input1, input2)`` against labels 1 / -1."""
+        return cosine_embedding_loss(input1, input2, target, margin=self.margin,
+                                     reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss; ``target`` holds each sample's class indices, -1 padded."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Loss of scores ``(N, C)`` against label lists ``(N, C)`` (int64)."""
+        return multilabel_margin_loss(input, target, reduction=self.reduction)

@@ -1,12 +1,14 @@
 """Normalisation layers: ``LocalResponseNorm`` (AlexNet), ``BatchNorm1d``/``BatchNorm2d``,
-``LayerNorm`` and ``GroupNorm``."""
+``LayerNorm``, ``GroupNorm`` and ``InstanceNorm2d``."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..ops.norm import batch_norm, group_norm, layer_norm, local_response_norm
+from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm
 from ..tensor import Tensor
 from ._checks import size_arg
 from .module import Module
@@ -93,7 +95,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -169,3 +172,76 @@ class GroupNorm(Module):
     def extra_repr(self) -> str:
         """What ``repr(layer)`` shows in the parentheses."""
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class InstanceNorm2d(Module):
+    """Normalise each channel of each image over its ``H x W`` positions (style transfer,
+    GANs). ``affine=False`` and ``track_running_stats=False`` by default, as in PyTorch;
+    with ``track_running_stats`` the running mean/var are buffers and normalise in eval
+    mode; ``bias=False`` (with ``affine``) learns only the scale. Input ``(N, C, H, W)`` or
+    ``(C, H, W)``."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False,
+                 device: object = None, dtype: object = None, *, bias: bool = True) -> None:
+        super().__init__()
+        self.num_features = size_arg(num_features, "num_features", "InstanceNorm2d")
+        self.eps, self.momentum = eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        n = self.num_features
+        dt = np.dtype(dtype or get_default_dtype())
+        self.register_parameter("weight", Parameter(np.ones(n, dt)) if affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(n, dt)) if affine and bias
+                                else None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(n, dt)))
+            self.register_buffer("running_var", Tensor(np.ones(n, dt)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        """Running mean 0, running variance 1, no batches counted."""
+        if self.track_running_stats:
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
+
+    def reset_parameters(self) -> None:
+        """Reset the running statistics, and the affine weight to 1 and bias to 0."""
+        self.reset_running_stats()
+        if self.weight is not None:
+            self.weight._data[...] = 1
+        if self.bias is not None:
+            self.bias._data[...] = 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, C, H, W)`` (or ``(C, H, W)``) normalised per sample and channel."""
+        if not isinstance(x, Tensor) or x.ndim not in (3, 4):
+            shape = f"{x.ndim}D" if isinstance(x, Tensor) else type(x).__name__
+            raise ValueError(f"InstanceNorm2d: expected 3D or 4D input (got {shape} input)")
+        unbatched = x.ndim == 3
+        if unbatched:
+            x = x.unsqueeze(0)
+        if x.shape[1] != self.num_features:
+            if self.affine:
+                raise ValueError(f"InstanceNorm2d: expected input's size at dim=1 to match "
+                                 f"num_features ({self.num_features}), but got: "
+                                 f"{x.shape[1]}.")
+            warnings.warn(f"InstanceNorm2d: input's size at dim=1 does not match "
+                          f"num_features. You can silence this warning by not passing in "
+                          f"num_features, which is not used because affine=False "
+                          f"(num_features={self.num_features}, got {x.shape[1]})",
+                          stacklevel=2)
+        out = instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            self.training or not self.track_running_stats,
+                            self.momentum if self.momentum is not None else 0.0, self.eps)
+        return out.squeeze(0) if unbatched else out
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")

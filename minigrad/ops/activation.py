@@ -44,7 +44,7 @@ class LogSigmoid(Function):
 
 def logsigmoid(x: Tensor) -> Tensor:
     """log(1 / (1 + exp(-x))) elementwise, computed stably (``F.logsigmoid``)."""
-    return LogSigmoid.apply(x)
+    return LogSigmoid.apply(_float_input(x, "logsigmoid"))
 
 
 def tanh(x: Tensor) -> Tensor:
@@ -216,3 +216,103 @@ def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = 
     mask_shape = x.shape[:-2] + (1, 1)
     keep = get_rng().random(mask_shape) >= p
     return x * Tensor(keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p)))
+
+
+# ---------------------------------------------------------------- issue 25 activations
+# Compositions of core ops again (``where`` picks the branch, so a branch's gradient is
+# PyTorch's at the kink too), except ``tanhshrink``, whose gradient ``tanh(x)**2`` is kept
+# exact near 0 by a small Function.
+
+
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))`` (``inplace`` is accepted and computed out of place)."""
+    x = _float_input(x, "mish")
+    return x * softplus(x).tanh()
+
+
+def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+    """``x * relu6(x + 3) / 6``: 0 below -3, ``x`` above 3 (MobileNetV3)."""
+    x = _float_input(x, "hardswish")
+    a = x._data
+    inside = (a > -3) & (a < 3)  # PyTorch: slope 0 at -3, 1 at 3 and for NaN
+    safe = where(inside, x, 0.0)  # no inf in the unused branch: its zero gradient stays 0
+    middle = safe * (safe + 3.0) * (1.0 / 6.0)
+    return where(a <= -3, x * 0.0, where(inside, middle, x))
+
+
+def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+    """``relu6(x + 3) / 6``: 0 below -3, 1 above 3, a line between."""
+    x = _float_input(x, "hardsigmoid")
+    a = x._data
+    # 0 or 1 (NaN stays NaN) with gradient 0, at and beyond +-3 as in PyTorch
+    flat = Tensor(np.where(np.isnan(a), a, a >= 3).astype(x.dtype))
+    return where((a > -3) & (a < 3), x * (1.0 / 6.0) + 0.5, flat)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
+    """``scale * elu(x, alpha)`` with the self-normalising constants of Klambauer et al."""
+    x = _float_input(x, "selu")
+    return elu(x, _SELU_ALPHA) * _SELU_SCALE
+
+
+def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` where positive, ``alpha * (exp(x / alpha) - 1)`` elsewhere."""
+    x = _float_input(x, "celu")
+    if alpha == 0:
+        raise RuntimeError("celu(): ZeroDivisionError: alpha cannot be 0 for CELU "
+                           f"(got alpha={alpha})")
+    neg = x._data <= 0
+    safe = where(neg, x, 0.0)
+    return where(neg, ((safe * (1.0 / alpha)).exp() - 1.0) * alpha, x)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """``x`` where positive, ``weight * x`` elsewhere; ``weight`` has one slope, or one per
+    channel (dim 1 of the input, broadcast over the other dims)."""
+    x = _float_input(input, "prelu")
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"prelu(): argument 'weight' must be a Tensor, got "
+                        f"{type(weight).__name__}")
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    n = weight.numel()
+    if weight.ndim > 1 or (n != 1 and n != channels):
+        raise RuntimeError(f"prelu(): Mismatch of parameter numbers and input channel size. "
+                           f"Found parameter numbers = {n} and channel size = {channels} "
+                           f"(weight shape {weight.shape}, input shape {x.shape}).")
+    w = weight.reshape((1, n) + (1,) * (x.ndim - 2)) if x.ndim >= 2 and n > 1 else (
+        weight.reshape(()) if n == 1 else weight)
+    if w.dtype != x.dtype:
+        w = w.to(x.dtype)
+    return where(x._data > 0, x, x * w)
+
+
+def softsign(x: Tensor) -> Tensor:
+    """``x / (1 + |x|)``."""
+    x = _float_input(x, "softsign")
+    return x / (x.abs() + 1.0)
+
+
+class Tanhshrink(Function):
+    """``x - tanh(x)``; the gradient ``tanh(x)**2`` (not ``1 - (1 - tanh**2)``, which is 0
+    for small ``x``)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        a = x._data
+        return (a - np.tanh(a)).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        t = x.tanh()
+        return g * t * t
+
+
+def tanhshrink(x: Tensor) -> Tensor:
+    """``x - tanh(x)``."""
+    return Tanhshrink.apply(_float_input(x, "tanhshrink"))

@@ -264,3 +264,50 @@ def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None,
     var = (centred * centred).mean(-1, keepdim=True)
     out = (centred / (var + eps).sqrt()).reshape(x.shape)
     return _affine(out, weight, bias, (1, c) + (1,) * (x.ndim - 2))
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel of each sample over its spatial positions (biased variance),
+    then a per-channel ``weight`` and ``bias``. With ``use_input_stats`` and running stats
+    given, these move towards the batch average of the per-sample statistics (unbiased
+    variance), as in PyTorch; without ``use_input_stats`` the running stats normalise."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"instance_norm: input must be a Tensor, got {type(input).__name__}")
+    x = input
+    if x.ndim < 3:
+        raise ValueError(f"instance_norm: expected an input (N, C, *spatial) with at least "
+                         f"one spatial dim, got shape {x.shape}")
+    c = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"instance_norm: {name} should contain {c} elements (the "
+                               f"channels of input {x.shape}), not {t.numel()}")
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    dims = tuple(range(2, x.ndim))
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: running_mean and running_var are needed when "
+                             "use_input_stats=False")
+        inv = 1.0 / np.sqrt(running_var._data + eps)
+        out = (x - Tensor(running_mean._data.astype(x.dtype).reshape(shape))) * Tensor(
+            inv.astype(x.dtype).reshape(shape))
+        return _affine(out, weight, bias, shape)
+    count = int(np.prod(x.shape[2:]))
+    if count <= 1:
+        raise ValueError(f"instance_norm: expected more than 1 spatial element when "
+                         f"training, got input size {list(x.shape)}")
+    mean = x.mean(dims, keepdim=True)
+    centred = x - mean
+    var = (centred * centred).mean(dims, keepdim=True)
+    out = centred / (var + eps).sqrt()
+    if running_mean is not None and running_var is not None and x.shape[0] > 0:
+        m = np.asarray(momentum, running_mean.dtype)
+        batch_mean = mean._data.reshape(x.shape[:2]).mean(axis=0)
+        unbiased = var._data.reshape(x.shape[:2]).mean(axis=0) * (count / (count - 1))
+        running_mean._data[...] = (1 - m) * running_mean._data + m * batch_mean
+        running_var._data[...] = (1 - m) * running_var._data + m * unbiased
+    return _affine(out, weight, bias, shape)

@@ -54,7 +54,8 @@ class Adam(Optimizer):
                 grad = grad + wd * p._data
         m, v = state["exp_avg"], state["exp_avg_sq"]
         # PyTorch's arithmetic, operation for operation, in one scratch array (no temporaries)
-        tmp = np.subtract(grad, m, dtype=m.dtype)
+        tmp = np.empty_like(m)  # with out=, so a 0-d parameter gets an array, not a scalar
+        np.subtract(grad, m, out=tmp, dtype=m.dtype)
         tmp *= 1 - beta1
         m += tmp  # m.lerp_(g, 1 - beta1)
         v *= beta2

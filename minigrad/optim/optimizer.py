@@ -26,6 +26,13 @@ class _Required:
 required = _Required()
 
 
+def as_array(value: Any) -> np.ndarray:
+    """``value`` as an array: numpy arithmetic on 0-d arrays returns scalars, and an update
+    written in place (``buf *= momentum``) on a scalar would only rebind a local name, so the
+    optimizers pass every intermediate through here to update 0-d parameters' state too."""
+    return value if isinstance(value, np.ndarray) else np.asarray(value)
+
+
 def check_numbers(optimizer: str, **values: Any) -> None:
     """TypeError unless every hyperparameter is a real number (PyTorch refuses ``lr="a"``
     and ``lr=None`` with a TypeError too, though a less readable one)."""
@@ -127,7 +134,7 @@ class Optimizer:
                 if grad.dtype != p.dtype:
                     grad = grad.astype(p.dtype)
                 if group.get("maximize", False):
-                    grad = -grad
+                    grad = as_array(-grad)
                 self._update(p, grad, self.state.setdefault(p, {}), group)
                 p._bump_version()  # in place: a graph that saved p is now stale
         return loss

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_numbers
+from .optimizer import Optimizer, as_array, check_numbers
 
 
 class SGD(Optimizer):
@@ -33,11 +33,11 @@ class SGD(Optimizer):
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         wd, momentum = group["weight_decay"], group["momentum"]
         if wd:
-            grad = grad + wd * p._data
+            grad = as_array(grad + wd * p._data)
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = grad.copy()
+                buf = state["momentum_buffer"] = np.array(grad, copy=True)
             else:
                 buf *= momentum
                 buf += (1 - group["dampening"]) * grad

@@ -1,5 +1,6 @@
-"""``minigrad.utils``: helpers with ``torch.utils``'s names (``minigrad.utils.data``)."""
+"""``minigrad.utils``: helpers with ``torch.utils``'s names (``minigrad.utils.data``,
+``minigrad.utils.checkpoint``)."""
 
-from . import data
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]

@@ -28,6 +28,7 @@ __all__ = [
     "ConcatDataset",
     "DataLoader",
     "Dataset",
+    "DistributedSampler",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",
@@ -442,3 +443,13 @@ class DataLoader:
         else:
             for idx in batches:
                 yield self.collate_fn([self.dataset[int(i)] for i in idx])
+
+
+# ``minigrad.utils.data.distributed`` (PyTorch's ``torch.utils.data.distributed``): this module
+# is a file, not a package, so the submodule is registered under that name, as ``os.path`` is
+import sys as _sys  # noqa: E402
+
+from . import _data_distributed as distributed  # noqa: E402
+from ._data_distributed import DistributedSampler  # noqa: E402
+
+_sys.modules.setdefault(__name__ + ".distributed", distributed)

@@ -1,0 +1,10 @@
+"""``minigrad.linalg``: the part of ``torch.linalg`` minigrad has, vector norms.
+
+>>> import minigrad as mg
+>>> mg.linalg.vector_norm(mg.tensor([[1.0, -2.0], [2.0, 4.0]]), ord=float("inf"), dim=1)
+tensor([2., 4.])
+"""
+
+from .ops.numeric import vector_norm
+
+__all__ = ["vector_norm"]

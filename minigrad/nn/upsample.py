@@ -1,0 +1,41 @@
+"""``Upsample``: ``F.interpolate`` as a layer (nearest or bilinear, by size or factor)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..ops.resize import interpolate
+from ..tensor import Tensor
+from .module import Module
+
+
+class Upsample(Module):
+    """Resize ``(N, C, ...)`` to ``size`` or by ``scale_factor`` with ``mode='nearest'`` or
+    ``'bilinear'`` (``align_corners`` only for bilinear), as ``F.interpolate``."""
+
+    def __init__(self, size: int | Sequence[int] | None = None,
+                 scale_factor: float | Sequence[float] | None = None, mode: str = "nearest",
+                 align_corners: bool | None = None,
+                 recompute_scale_factor: bool | None = None) -> None:
+        super().__init__()
+        self.name = type(self).__name__
+        self.size = size
+        if isinstance(scale_factor, (tuple, list)):
+            self.scale_factor = tuple(float(f) for f in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor else None
+        self.mode, self.align_corners = mode, align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.interpolate(x, size, scale_factor, mode, align_corners)``."""
+        return interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                           recompute_scale_factor=self.recompute_scale_factor)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses (PyTorch's text)."""
+        if self.scale_factor is not None:
+            info = f"scale_factor={self.scale_factor!r}"
+        else:
+            info = f"size={self.size!r}"
+        return f"{info}, mode={self.mode!r}"

@@ -1,0 +1,581 @@
+"""Numeric ops: log1p, round, divide with rounding, diff, cumprod, vector norms, einsum, and
+the comparisons equal/isclose/allclose.
+
+The differentiable ones follow PyTorch's gradient formulas exactly, including their edge
+cases (a norm's gradient at the origin, cumprod's gradient where the input holds zeros), and
+each backward is written with Tensor ops, so it is differentiable again.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Context, Function, is_grad_enabled
+from ..dtypes import get_default_dtype, result_type
+from ..tensor import Tensor, _broadcast_error, _pair, require_tensor
+from .elementwise import where
+from .index import ReverseCumsum
+from .reduce import normalize_dims
+from .shape import cat, normalize_dim
+
+
+def _zeros(g: Tensor) -> Tensor:
+    return Tensor._make(np.zeros(g.shape, g.dtype), False, None, 0)
+
+
+# --------------------------------------------------------------------------- elementwise
+
+
+class Log1p(Function):
+    """log(1 + a), accurate for small ``a``; gradient ``g / (1 + a)``."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(a._data)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (a,) = ctx.saved_tensors
+        return g / (a + 1)
+
+
+def log1p(a: Tensor) -> Tensor:
+    """Elementwise ``log(1 + a)``, exact for tiny ``a``; integers give the default float."""
+    a = require_tensor(a, "log1p", "input")
+    if a.dtype.kind not in "fc":
+        a = a.to(get_default_dtype())
+    return Log1p.apply(a)
+
+
+class Round(Function):
+    """Round half to even at ``decimals`` places; the gradient is zero, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, decimals: int) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.round(a._data, decimals) if decimals else np.rint(a._data)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        return _zeros(g), None
+
+
+def round(a: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001  (PyTorch's name)
+    """``a`` rounded to ``decimals`` places (negative: to tens, hundreds...), ties to even.
+
+    Integer tensors come back unchanged (``decimals`` other than 0 is refused for them, as
+    in PyTorch). The gradient is zero everywhere.
+    """
+    a = require_tensor(a, "round", "input")
+    if not isinstance(decimals, (int, np.integer)) or isinstance(decimals, bool):
+        raise TypeError(f"round(): argument 'decimals' must be int, not "
+                        f"{type(decimals).__name__}")
+    if a.dtype.kind == "b" or (a.dtype.kind in "iu" and decimals):
+        raise NotImplementedError(f"round(): not implemented for dtype {a.dtype} with "
+                                  f"decimals={decimals}")
+    if a.dtype.kind in "iu":
+        return Tensor._make(a._data.copy(), False, None, 0)
+    return Round.apply(a, int(decimals))
+
+
+class RoundedDiv(Function):
+    """``a / b`` rounded toward zero (``"trunc"``) or down (``"floor"``); a step function,
+    so both gradients are zero, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor, mode: str) -> np.ndarray:
+        x, y = a._data, b._data
+        try:
+            np.broadcast_shapes(x.shape, y.shape)
+        except ValueError:
+            raise _broadcast_error("div", a.shape, b.shape) from None
+        if x.dtype.kind in "iub":
+            if (y == 0).any():
+                raise RuntimeError(f"div(): ZeroDivisionError (integer division by zero with "
+                                   f"rounding_mode={mode!r})")
+            q = np.floor_divide(x, y)
+            if mode == "trunc":  # C division: round toward zero
+                q = q + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
+            return np.asarray(q).astype(x.dtype, copy=False)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if mode == "floor":
+                return np.floor_divide(x, y)
+            return np.trunc(np.true_divide(x, y))
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        return _zeros(g), _zeros(g), None
+
+
+def divide(a: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """``a / other`` (true division), or with ``rounding_mode="trunc"``/``"floor"`` rounded
+    toward zero or down, keeping integer dtypes (``torch.div``; ``divide`` is its alias)."""
+    if rounding_mode is not None and rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div(): expected rounding_mode to be one of None, 'trunc', "
+                                 f"or 'floor' but found {rounding_mode!r}")
+    if not isinstance(a, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(f"div(): argument 'input' must be Tensor, not {type(a).__name__}")
+    if rounding_mode is None:
+        return a / other
+    x, y = _pair(a, other)
+    return RoundedDiv.apply(x, y, rounding_mode)
+
+
+# --------------------------------------------------------------------------- along a dim
+
+
+def diff(a: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """The ``n``-th forward difference along ``dim``: ``out[i] = a[i + 1] - a[i]``, after
+    joining ``prepend`` and ``append`` to ``a`` along ``dim`` (bools: ``!=``)."""
+    a = require_tensor(a, "diff", "input")
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"diff(): order must be non-negative but got {n}")
+    if a.ndim == 0:
+        raise RuntimeError("diff(): diff expects input to be at least one-dimensional (got a "
+                           "0-d tensor)")
+    d = normalize_dim(dim, a.ndim, "diff")
+    parts = [a]
+    for name, extra in (("prepend", prepend), ("append", append)):
+        if extra is None:
+            continue
+        extra = require_tensor(extra, "diff", name)
+        if extra.ndim != a.ndim:
+            raise RuntimeError(f"diff(): diff expects prepend or append to be the same dimension "
+                               f"as input (input {a.shape}, {name} {extra.shape})")
+        for i, (s, e) in enumerate(zip(a.shape, extra.shape)):
+            if i != d and s != e:
+                raise RuntimeError(
+                    f"diff(): diff expects the shape of tensor to prepend or append to match "
+                    f"that of input except along the differencing dimension; input.size({i}) = "
+                    f"{s}, but got tensor.size({i}) = {e} ({name} of shape {extra.shape})")
+        parts.insert(0 if name == "prepend" else len(parts), extra)
+    if len(parts) > 1:
+        dtype = result_type(*parts)
+        a = cat([p if p.dtype == dtype else p.to(dtype) for p in parts], d)
+    lead = (slice(None),) * d
+    for _ in range(min(n, a.shape[d])):
+        hi, lo = a[lead + (slice(1, None),)], a[lead + (slice(None, -1),)]
+        a = (hi != lo) if a.dtype == np.bool_ else hi - lo
+    return a
+
+
+class Cumprod(Function):
+    """Running product along ``dim``; its gradient is PyTorch's, exact where the input has
+    zeros (then the division formula ``revcumsum(g * out) / a`` does not apply)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        x = a._data
+        with np.errstate(invalid="ignore", over="ignore"):  # inf * 0 is NaN, as in PyTorch
+            out = np.cumprod(x.reshape(1), 0).reshape(()) if x.ndim == 0 else np.cumprod(x, dim)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        a, out = ctx.saved_tensors
+        if a.ndim == 0:
+            return g, None
+        d = ctx.dim
+        zero = a._data == 0
+        if not zero.any():
+            return ReverseCumsum.apply(g * out, d, g.dtype) / a, None
+        if not is_grad_enabled():
+            return Tensor._make(_cumprod_grad_array(a._data, g._data, out._data, d),
+                                False, None, 0), None
+        return _cumprod_grad_exact(a, g, d), None
+
+
+def _cumprod_grad_array(x: np.ndarray, g: np.ndarray, out: np.ndarray, d: int) -> np.ndarray:
+    """The gradient of cumprod in O(n), where ``x`` has zeros (PyTorch's algorithm): before
+    the first zero of a slice, ``revcumsum(g * out) / x``; at the first zero, the products of
+    the elements since it; after it, 0."""
+    zeros_so_far = np.cumsum(x == 0, axis=d)
+    before = zeros_so_far == 0
+    first = (x == 0) & (zeros_so_far == 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(before, g * out, 0)
+        rev = np.flip(np.cumsum(np.flip(w, d), axis=d), d)
+        grad = np.where(before, rev / np.where(before, x, 1), 0)
+    # at the first zero k: out[k-1] * sum_{k<=j<z2} g_j prod_{k<l<=j} x_l, with z2 the second
+    # zero (the products from there on are 0)
+    upto_second = zeros_so_far == 1
+    inner = np.cumprod(np.where(upto_second & ~first, x, 1), axis=d)
+    with np.errstate(invalid="ignore", over="ignore"):
+        at_first = np.sum(np.where(upto_second, g * inner, 0), axis=d, keepdims=True)
+        at_first = at_first * np.prod(np.where(before, x, 1), axis=d, keepdims=True)
+    return np.where(first, at_first, grad).astype(x.dtype, copy=False)
+
+
+def _cumprod_grad_exact(a: Tensor, g: Tensor, d: int) -> Tensor:
+    """The gradient of cumprod as a polynomial in ``a`` (no division), so that it is itself
+    differentiable everywhere: ``grad_i = sum_{j>=i} g_j prod_{l<=j, l!=i} a_l``, from the
+    cumprod of an (n, n) matrix holding ``a`` with 1 on the diagonal. O(n^2) memory: used
+    only for higher-order gradients of an input with zeros, as PyTorch does."""
+    x, gg = a.transpose(d, -1), g.transpose(d, -1)
+    n = x.shape[-1]
+    eye = np.eye(n, dtype=bool)
+    rows = x.unsqueeze(-2).expand(*x.shape[:-1], n, n)  # rows[..., i, l] = x_l
+    prods = where(eye, 1.0, rows).cumprod(-1)  # prods[..., i, j] = prod_{l<=j, l!=i} x_l
+    upper = np.triu(np.ones((n, n), dtype=bool))  # j >= i
+    grad = (where(upper, prods, 0.0) * gg.unsqueeze(-2)).sum(-1)
+    return grad.transpose(d, -1)
+
+
+def cumprod(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running product along ``dim``; integer and bool inputs multiply in int64."""
+    a = require_tensor(a, "cumprod", "input")
+    d = normalize_dim(dim, a.ndim, "cumprod")
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.dtype.kind in "biu":
+        a = a.to(np.int64)
+    return Cumprod.apply(a, d)
+
+
+# --------------------------------------------------------------------------- norms
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+class VectorNorm(Function):
+    """``sum(|a|**ord) ** (1/ord)`` over ``dims`` (``ord`` inf/-inf: max/min of ``|a|``; 0:
+    the count of non-zeros). The gradient is PyTorch's ``norm_backward``: 0 at the origin
+    for ord 2, shared evenly by ties for inf, none for ord 0."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, ord: float, dims: tuple[int, ...] | None,
+                keepdim: bool) -> np.ndarray:
+        x = a._data
+        ctx.ord, ctx.dims = ord, dims
+        ctx.kept = tuple(1 if dims is None or i in dims else s for i, s in enumerate(a.shape))
+        with np.errstate(all="ignore"):
+            ax = np.abs(x)
+            if ord == 2:
+                out = np.sqrt(np.sum(x * x, axis=dims, keepdims=True))
+            elif ord == 1:
+                out = np.sum(ax, axis=dims, keepdims=True)
+            elif ord == math.inf:
+                out = np.max(ax, axis=dims, keepdims=True)
+            elif ord == -math.inf:
+                out = np.min(ax, axis=dims, keepdims=True)
+            elif ord == 0:
+                out = np.sum(x != 0, axis=dims, keepdims=True).astype(x.dtype)
+            else:
+                out = np.sum(ax**ord, axis=dims, keepdims=True) ** (1.0 / ord)
+        out = np.asarray(out, dtype=x.dtype)
+        if not keepdim:
+            out = out.reshape(tuple(s for i, s in enumerate(a.shape)
+                                    if not (dims is None or i in dims)))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        if ctx.ord == 0:
+            return None, None, None, None
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # inf * 0 etc.
+            return VectorNorm._grad(ctx, g), None, None, None
+
+    @staticmethod
+    def _grad(ctx: Context, g: Tensor) -> Tensor:
+        """PyTorch's ``norm_backward`` for ``ord`` other than 0."""
+        p = ctx.ord
+        a, out = ctx.saved_tensors
+        g, norm = g.reshape(ctx.kept), out.reshape(ctx.kept)
+        x = a._data
+        sign = np.nan_to_num(np.sign(x), nan=0.0).astype(x.dtype)  # PyTorch: sgn(NaN) is 0
+        if p == 1:
+            return g * sign
+        if p in (math.inf, -math.inf):
+            ax = np.abs(x)
+            mask = (ax == norm._data) | np.isnan(ax)
+            share = sign * mask / mask.sum(axis=ctx.dims, keepdims=True).astype(x.dtype)
+            return g * share
+        zero_norm = norm._data == 0
+        safe_norm = where(zero_norm, 1.0, norm)
+        if p == 2:
+            return a * where(zero_norm, 0.0, g / safe_norm)
+        at_zero = x == 0
+        safe_abs = where(at_zero, 1.0, a.abs())  # |a|**(p-k) without inf at 0 for any p
+        if p < 1:
+            scaled = where(at_zero, 0.0, safe_abs ** (p - 1)) * sign
+            return scaled * g * norm ** (1 - p)
+        scale = where(zero_norm, 0.0, g / safe_norm ** (p - 1))
+        if p < 2:
+            scaled = where(at_zero, 0.0, safe_abs ** (p - 1)) * sign
+        else:
+            scaled = a * where(at_zero, 0.0, safe_abs ** (p - 2))
+        return scaled * scale
+
+
+def vector_norm(x: Tensor, ord: float = 2, dim: int | Sequence[int] | None = None,
+                keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The ``ord``-norm of ``x`` as a vector, over ``dim`` (None or ``()``: all elements),
+    as ``torch.linalg.vector_norm``: ``ord`` is any number, ``inf``/``-inf`` (largest /
+    smallest ``|x|``) or 0 (how many elements are non-zero).
+
+    >>> import minigrad as mg
+    >>> mg.linalg.vector_norm(mg.tensor([3.0, -4.0]))
+    tensor(5.)
+    >>> mg.linalg.vector_norm(mg.tensor([[3.0, -4.0], [1.0, 0.0]]), ord=1, dim=1)
+    tensor([7., 1.])
+    """
+    x = require_tensor(x, "linalg.vector_norm", "input")
+    if not _is_number(ord):
+        raise TypeError(f"linalg.vector_norm(): argument 'ord' must be Number, not "
+                        f"{type(ord).__name__} ({ord!r})")
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm(): Expected a floating point or complex tensor "
+                           f"as input. Got {x.dtype}")
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        dim = None
+    dims = normalize_dims(dim, x.ndim, "linalg.vector_norm")
+    if ord < 0 or ord == math.inf:
+        empty = [d for d in (dims if dims is not None else range(x.ndim)) if x.shape[d] == 0]
+        if (dims is None and x._data.size == 0) or empty:
+            what = "an empty tensor" if dims is None else f"the empty dimension {empty[0]}"
+            raise RuntimeError(f"linalg.vector_norm(): cannot compute the {ord} norm on {what} "
+                               f"(input of shape {x.shape}), because the operation does not "
+                               "have an identity")
+    return VectorNorm.apply(x, float(ord), dims, bool(keepdim))
+
+
+def norm(input: Tensor, p: float | str | None = "fro",  # noqa: A002  (PyTorch's names)
+         dim: int | Sequence[int] | None = None, keepdim: bool = False,
+         dtype: Any = None) -> Tensor:
+    """``torch.norm``: the vector ``p``-norm over ``dim`` (a number ``p``; ``"fro"``, the
+    default, is the 2-norm over at most two dims); see ``linalg.vector_norm``. The nuclear
+    norm (``p="nuc"``) is not supported.
+
+    >>> import minigrad as mg
+    >>> mg.tensor([[3.0, 4.0], [0.0, 0.0]]).norm(dim=1)
+    tensor([5., 0.])
+    """
+    input = require_tensor(input, "norm", "input")
+    if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
+        dim = (int(dim),)
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        if p == "nuc":
+            raise NotImplementedError("norm(): p='nuc' (the nuclear norm, a sum of singular "
+                                      "values) is not supported by minigrad")
+        if p == "fro":
+            raise RuntimeError(f"norm(): p='fro' takes at most 2 dims (a matrix norm), got "
+                               f"dim={tuple(dim)}")
+        raise RuntimeError(f"norm(): Order {p!r} not supported (p must be a number, 'fro' or "
+                           "'nuc')")
+    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
+
+
+# --------------------------------------------------------------------------- einsum
+
+_LETTERS = frozenset(string.ascii_letters)
+
+
+def _parse_einsum(equation: str, operands: Sequence[Tensor]) -> tuple[list[str], str]:
+    """The terms of ``equation`` with ``...`` written out as letters and the output made
+    explicit (implicit mode: the ellipsis dims, then the letters used once, sorted)."""
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): argument 'equation' must be str, not "
+                        f"{type(equation).__name__}")
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) > len(operands):
+        raise RuntimeError(f"einsum(): fewer operands were provided than specified in the "
+                           f"equation {equation!r} ({len(operands)} operands)")
+    if len(terms) < len(operands):
+        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
+                           f"equation {equation!r} ({len(operands)} operands)")
+    for i, c in enumerate(eq):
+        if c not in _LETTERS and c not in ".,->":
+            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation "
+                               f"string {equation!r}, subscripts must be in [a-zA-Z]")
+    spare = [c for c in string.ascii_letters if c not in eq]
+    ell_ndim = 0
+    for k, (term, t) in enumerate(zip(terms, operands)):
+        letters = term.replace("...", "")
+        if "..." in term:
+            ell_ndim = max(ell_ndim, t.ndim - len(letters))
+            if t.ndim < len(letters):
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                                   f"({len(letters)}) is more than the number of dimensions "
+                                   f"({t.ndim}) for operand {k} in {equation!r}")
+        elif len(term) != t.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                               f"({len(term)}) does not match the number of dimensions "
+                               f"({t.ndim}) for operand {k} in {equation!r} (shape {t.shape}) "
+                               "and no ellipsis was given")
+    ell = "".join(spare[:ell_ndim])
+    out_terms = []
+    for term, t in zip(terms, operands):
+        if "..." in term:
+            k = t.ndim - len(term.replace("...", ""))
+            term = term.replace("...", ell[ell_ndim - k:])
+        out_terms.append(term)
+    if arrow:
+        out = rhs.replace("...", ell)
+        for c in out:
+            if out.count(c) > 1:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in "
+                                   f"the output of {equation!r}")
+            if not any(c in term for term in out_terms):
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                                   f"equation for any input operand in {equation!r}")
+    else:
+        joined = "".join(out_terms)
+        once = sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell)
+        out = ell + "".join(once)
+    return out_terms, out
+
+
+class Einsum(Function):
+    """``np.einsum`` over operands with one dtype; the gradient of each operand is another
+    einsum, of the output's gradient with the other operands (broadcast back over the
+    letters only that operand has, and onto the diagonal where it repeats a letter)."""
+
+    @staticmethod
+    def forward(ctx: Context, spec: tuple[tuple[str, ...], str], *operands: Tensor
+                ) -> np.ndarray:
+        terms, out = spec
+        ctx.spec = spec
+        ctx.save_for_backward(*operands)
+        sizes: dict[str, int] = {}
+        for k, (term, t) in enumerate(zip(terms, operands)):
+            for c, s in zip(term, t.shape):
+                seen = sizes.get(c)
+                if seen is not None and s != seen and 1 not in (s, seen):
+                    raise RuntimeError(
+                        f"einsum(): subscript {c} has size {s} for operand {k} which does not "
+                        f"broadcast with previously seen size {seen} (equation "
+                        f"{','.join(terms)}->{out})")
+                sizes[c] = s if seen is None or seen == 1 else seen
+        ctx.sizes = sizes
+        arrays = []
+        for term, t in zip(terms, operands):  # stretch size-1 dims as PyTorch broadcasts
+            want = tuple(sizes[c] for c in term)
+            arrays.append(t._data if t.shape == want else np.broadcast_to(t._data, want))
+        return np.asarray(np.einsum(f"{','.join(terms)}->{out}", *arrays, optimize=True))
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        terms, out = ctx.spec
+        operands = ctx.saved_tensors
+        grads: list[Tensor | None] = [None]
+        for k, term in enumerate(terms):
+            if not ctx.needs_input_grad[k + 1]:
+                grads.append(None)
+                continue
+            others = [t for i, t in enumerate(terms) if i != k]
+            unique = "".join(dict.fromkeys(term))
+            keep = "".join(c for c in unique if c in out or any(c in t for t in others))
+            spec = ((out, *others), keep)
+            partial = Einsum.apply(spec, g, *[o for i, o in enumerate(operands) if i != k])
+            # the letters only this operand has were summed: broadcast back over them
+            sizes = iter(partial.shape)
+            full = partial.reshape(tuple(next(sizes) if c in keep else 1 for c in unique))
+            full = full.expand(*(ctx.sizes[c] for c in unique))
+            if len(unique) != len(term):  # a repeated letter: onto the diagonal, 0 elsewhere
+                first = [term.index(c) == i for i, c in enumerate(term)]
+                full = full.reshape(tuple(ctx.sizes[c] if f else 1
+                                          for c, f in zip(term, first)))
+                grid = np.indices(tuple(ctx.sizes[c] for c in term), sparse=True)
+                diag = np.ones((), dtype=bool)
+                for i, c in enumerate(term):
+                    diag = diag & (grid[i] == grid[term.index(c)])
+                full = full * diag.astype(g.dtype)
+            grads.append(full)
+        return tuple(grads)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sum of products of the operands' elements, as an Einstein-summation ``equation``:
+    ``einsum("ij,jk->ik", a, b)`` is ``a @ b``, ``einsum("ii", a)`` the trace,
+    ``einsum("bij->bji", a)`` a transpose; ``...`` stands for broadcast dims, and without
+    ``->`` the output is the letters used once, in alphabetical order. The operands may
+    also come as one list, as in PyTorch.
+
+    >>> import minigrad as mg
+    >>> mg.einsum("i,i->", mg.tensor([1.0, 2.0]), mg.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    for i, t in enumerate(operands):
+        require_tensor(t, "einsum", f"operands[{i}]")
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    dtypes = {t.dtype for t in operands}
+    if len(dtypes) > 1:
+        raise RuntimeError(f"einsum(): expected all operands to have the same dtype, got "
+                           f"{[str(t.dtype) for t in operands]} for {equation!r}")
+    terms, out = _parse_einsum(equation, operands)
+    return Einsum.apply((tuple(terms), out), *operands)
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002  (PyTorch's names)
+    """True if both tensors have the same shape and the same values (NaN is never equal)."""
+    require_tensor(input, "equal", "input")
+    require_tensor(other, "equal", "other")
+    return input.equal(other)
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05,  # noqa: A002
+            atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` as a bool tensor (inf equals
+    inf of the same sign; NaN equals NaN only with ``equal_nan``), broadcast."""
+    require_tensor(input, "isclose", "input")
+    require_tensor(other, "isclose", "other")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"isclose(): {input.dtype} did not match {other.dtype} (input and "
+                           "other must have the same dtype)")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if not tol >= 0:
+            raise RuntimeError(f"isclose(): {name} must be greater than or equal to zero, but "
+                               f"got {tol}")
+    a, b = input._data, other._data
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise _broadcast_error("isclose", a.shape, b.shape) from None
+    close = a == b
+    if equal_nan and a.dtype.kind in "fc":
+        close = close | (np.isnan(a) & np.isnan(b))
+    if rtol or atol:
+        fa, fb = (v.astype(get_default_dtype()) if v.dtype == np.bool_ else v for v in (a, b))
+        with np.errstate(all="ignore"):
+            if fb.dtype.kind in "iu":
+                allowed = atol + np.abs(rtol * fb.astype(get_default_dtype()))
+            else:
+                allowed = atol + np.abs(rtol * fb)
+            actual = np.abs(fa - fb)
+            close = close | (np.isfinite(actual) & (actual <= allowed))
+    return Tensor._make(np.asarray(close), False, None, 0)
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05,  # noqa: A002
+             atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """True if ``isclose`` holds for every element."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
