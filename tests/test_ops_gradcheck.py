@@ -1,6 +1,10 @@
 """One gradient check (and a second-order check) per core op, from a registry of ops.
 
 Adding an op to minigrad.ops without a case here fails ``test_every_core_op_has_a_case``.
+The registry becomes ``minigrad.testing.OpCase``s, and ``parametrize_ops`` turns them into
+one test per op and check: gradcheck, gradgradcheck and (where the same code runs on torch
+tensors) a comparison of values and gradients with PyTorch. Every built-in ``Function`` the
+cases reach also passes ``check_function``, the doctor for custom Functions.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
 import minigrad.nn.functional as F
-from minigrad import ops
+from minigrad import ops, testing
 from minigrad.autograd import Function
 from minigrad.ops import activation, elementwise, index, linalg, reduce, shape
+from minigrad.testing import OpCase, check_function, parametrize_ops, run_op_check
 
 rng = np.random.default_rng(0)
 
@@ -159,6 +164,7 @@ CASES.update({
     "gelu": ([], lambda a: F.gelu(a), lambda: (t(3, 4, low=-3, high=3),), True),
     "gelu_tanh": ([], lambda a: F.gelu(a, approximate="tanh"), lambda: (t(3, 4),), True),
     "silu": ([], lambda a: F.silu(a), lambda: (t(3, 4),), True),
+    "tanhshrink": (["Tanhshrink"], lambda a: F.tanhshrink(a), lambda: (t(3, 4),), True),
     "softplus": ([], lambda a: F.softplus(a, beta=2.0), lambda: (t(3, 4, low=-5, high=5),),
                  True),
     "hardtanh": ([], lambda a: F.hardtanh(a, -0.3, 0.3), lambda: (distinct(3, 4),), True),
@@ -265,16 +271,62 @@ def test_every_conv_and_pool_op_has_a_case() -> None:
     assert defined - covered == set()
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_gradcheck(name: str) -> None:
-    _, fn, make, _ = CASES[name]
-    assert mg.gradcheck(fn, make())
+# the cases whose code runs unchanged on torch tensors: also compared with PyTorch
+SAME_IN_TORCH = {
+    "T", "abs", "add_broadcast", "add_broadcast_other_way", "clamp", "clamp_min_only",
+    "clone", "cumsum", "div", "exp", "expand", "flatten", "getitem_basic", "getitem_bool_mask",
+    "getitem_repeated_fancy", "log", "log_softmax", "logsumexp", "logsumexp_keepdim",
+    "matmul_2d", "matmul_batched_broadcast", "matmul_mat_vec", "matmul_transposed_view",
+    "matmul_vec_mat", "matmul_vec_vec", "max_all", "max_dim", "maximum", "mean",
+    "min_dim_keepdim", "min_tuple_keepdim", "minimum", "mul_broadcast", "neg", "permute",
+    "pow_const", "pow_tensor", "rdiv", "relu", "reshape", "rpow", "sigmoid", "softmax",
+    "sort_descending", "sqrt", "squeeze_unsqueeze", "std_dims", "sub_scalar_reflected",
+    "sum_all", "sum_dim_keepdim", "sum_negative_tuple", "tanh", "topk", "transpose", "var",
+    "var_all",
+}
+OPS = [
+    OpCase(name, fn, make, tuple(covers), twice, torch_fn=fn if name in SAME_IN_TORCH else None)
+    for name, (covers, fn, make, twice) in sorted(CASES.items())
+]
 
 
-@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c[3]))
-def test_gradgradcheck(name: str) -> None:
-    _, fn, make, _ = CASES[name]
-    assert mg.gradgradcheck(fn, make())
+@parametrize_ops(OPS)
+def test_op(case: OpCase, check: str) -> None:
+    torch = pytest.importorskip("torch") if check == "torch" else None
+    run_op_check(case, check, torch=torch)
+
+
+def _function_calls(case: OpCase) -> list:
+    """The (Function, args) calls one run of the case makes, recorded on the way."""
+    calls = []
+    real = Function.apply.__func__
+
+    def record(cls, *args, **kwargs):
+        if not kwargs and any(isinstance(a, mg.Tensor) and a.requires_grad for a in args):
+            calls.append((cls, args))
+        return real(cls, *args, **kwargs)
+
+    Function.apply = classmethod(record)
+    try:
+        case.fn(*case.make_inputs())
+    finally:
+        Function.apply = classmethod(real)
+    return calls
+
+
+@pytest.mark.parametrize("case", [c for c in OPS if c.name not in CONV_POOL_CASES],
+                         ids=lambda c: c.name)
+def test_builtin_functions_pass_check_function(case: OpCase) -> None:
+    # (ops reached through a bound ``X.apply`` kept at import are not recorded: see below)
+    for cls, args in _function_calls(case)[:3]:  # the first calls are the op's own
+        report = check_function(cls, *args, check_second_order=case.gradgrad)
+        assert report.ok, str(report)
+
+
+def test_check_function_reaches_most_builtin_functions() -> None:
+    reached = {cls.__name__ for case in OPS if case.name not in CONV_POOL_CASES
+               for cls, _ in _function_calls(case)[:3]}
+    assert len(reached) >= 30, sorted(reached)
 
 
 def test_every_core_op_has_a_case() -> None:
@@ -293,7 +345,7 @@ def test_every_core_op_has_a_case() -> None:
 
 # ---------------------------------------------------------------- hypothesis: random shapes
 
-shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
+shapes = testing.shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
 UNARY = {
     "exp": lambda a: a.exp(),
     "tanh": lambda a: a.tanh(),
@@ -312,17 +364,19 @@ def test_unary_ops_on_random_shapes(shape: tuple, op: str, seed: int) -> None:
 
 @settings(max_examples=15, deadline=None)
 @given(
-    shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, max_side=3),
+    shapes=testing.broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, min_side=0,
+                                        max_side=3),
     op=st.sampled_from(["add", "sub", "mul", "div"]),
     seed=st.integers(0, 2**16),
 )
 def test_binary_ops_broadcast_on_random_shapes(shapes, op: str, seed: int) -> None:
     r = np.random.default_rng(seed)
-    a = mg.tensor(r.uniform(0.5, 2, shapes.input_shapes[0]), requires_grad=True)
-    b = mg.tensor(r.uniform(0.5, 2, shapes.input_shapes[1]), requires_grad=True)
+    (shape_a, shape_b), result_shape = shapes  # zero-size dims included
+    a = mg.tensor(r.uniform(0.5, 2, shape_a), requires_grad=True)
+    b = mg.tensor(r.uniform(0.5, 2, shape_b), requires_grad=True)
     fn = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y,
           "mul": lambda x, y: x * y, "div": lambda x, y: x / y}[op]
-    assert fn(a, b).shape == shapes.result_shape
+    assert fn(a, b).shape == result_shape
     assert mg.gradcheck(fn, (a, b))
 
 

@@ -1,0 +1,358 @@
+"""``check_function``: a doctor for a custom ``Function``. It runs a battery of checks and
+explains each problem found in plain words, with the fix."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function, enable_grad, grad, no_grad
+from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ..tensor import Tensor
+
+# --------------------------------------------------------------------------- check_function
+
+
+@dataclass
+class Diagnosis:
+    """One problem ``check_function`` found: which check, what is wrong, and the fix."""
+
+    check: str
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"[{self.check}] {self.problem}\n    Fix: {self.fix}"
+
+
+@dataclass
+class FunctionReport:
+    """What ``check_function`` found; ``ok`` when nothing, ``str()`` explains each problem."""
+
+    function: str
+    checks: list[str]
+    problems: list[Diagnosis]
+
+    @property
+    def ok(self) -> bool:
+        """No problem found."""
+        return not self.problems
+
+    def __str__(self) -> str:
+        if self.ok:
+            return (f"check_function({self.function}): no problems found "
+                    f"({len(self.checks)} checks: {', '.join(self.checks)})")
+        lines = [f"check_function({self.function}): {len(self.problems)} problem"
+                 f"{'s' if len(self.problems) > 1 else ''} found"]
+        lines += [f"{i}. {d}" for i, d in enumerate(self.problems, 1)]
+        return "\n".join(lines)
+
+
+def _arrays_of(value: Any) -> list[np.ndarray]:
+    if isinstance(value, Tensor):
+        return [value._data]
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [a for v in value for a in _arrays_of(v)]
+    return []
+
+
+def _snapshot(values: Iterable[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(a, a.copy()) for v in values for a in _arrays_of(v)]
+
+
+def _changed(snapshot: list) -> bool:
+    return any(not np.array_equal(a, copy_, equal_nan=True) for a, copy_ in snapshot)
+
+
+def _copy_input(x: Any, dtype: Any = None, requires_grad: bool | None = None) -> Any:
+    if not isinstance(x, Tensor):
+        return x
+    data = x._data.copy() if dtype is None or x.dtype.kind != "f" else x._data.astype(dtype)
+    rg = x.requires_grad if requires_grad is None else requires_grad
+    return Tensor(data, requires_grad=rg and data.dtype.kind == "f")
+
+
+def _ctx_arrays(ctx: Any) -> list:
+    """Arrays the ctx holds as attributes (``ctx.mask = ...``)."""
+    skip = {"fn", "needs_input_grad", "edges", "outputs", "scope", "created_at", "_saved",
+            "_versions", "_const_inputs", "_output_arrays", "_freed"}
+    return [v for k, v in vars(ctx).items() if k not in skip]
+
+
+def check_function(
+    function: type[Function],
+    *example_inputs: Any,
+    raise_exception: bool = False,
+    check_second_order: bool = True,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> FunctionReport:
+    """A doctor for a custom ``Function``: run ``function.apply(*example_inputs)`` through a
+    battery of checks and explain each problem found in plain words, with the fix.
+
+    It checks that forward does not return an input's memory nor modify its inputs; that
+    backward returns one gradient per input, each of its input's shape (or a broadcast of
+    it) and at least its precision, computed without modifying its arguments or the saved
+    tensors, the same on every call; that tensors saved in forward are not changed by a
+    later forward; that the gradient matches finite differences (float64 copies of the
+    inputs); and, with ``check_second_order``, that backward is written with Tensor ops
+    (numpy in backward makes second derivatives silently zero) and its own gradient is
+    right. Returns a ``FunctionReport`` (``report.ok``, ``print(report)``); with
+    ``raise_exception=True`` a problem raises ``GradcheckError`` with the report::
+
+        >>> import minigrad as mg
+        >>> from minigrad.autograd import Function
+        >>> from minigrad.testing import check_function
+        >>> class Cube(Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x.detach().numpy() ** 3
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 3 * x * x * g
+        >>> check_function(Cube, mg.randn(4, dtype=mg.float64, requires_grad=True)).ok
+        True
+    """
+    name = getattr(function, "__name__", repr(function))
+    if not (isinstance(function, type) and issubclass(function, Function)):
+        raise TypeError(f"check_function(): argument 'function' must be a Function subclass, "
+                        f"not {type(function).__name__}")
+    problems: list[Diagnosis] = []
+    checks: list[str] = []
+
+    def add(check: str, problem: str, fix: str) -> None:
+        problems.append(Diagnosis(check, problem, fix))
+
+    def finish() -> FunctionReport:
+        report = FunctionReport(name, checks, problems)
+        if raise_exception and problems:
+            raise GradcheckError(str(report))
+        return report
+
+    inputs = tuple(_copy_input(x) for x in example_inputs)
+    if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
+        inputs = tuple(_copy_input(x, requires_grad=True) for x in inputs)
+    tensor_at = [i for i, x in enumerate(inputs) if isinstance(x, Tensor)]
+    wants = [i for i in tensor_at if inputs[i].requires_grad]
+    if not wants:
+        raise ValueError(f"check_function({name}): no example input is a floating Tensor, so "
+                         "there is no gradient to check")
+
+    # ---- forward
+    checks.append("forward")
+    before = _snapshot(inputs[i] for i in tensor_at)
+    versions = [inputs[i]._version for i in tensor_at]
+    try:
+        with enable_grad():
+            result = function.apply(*inputs)
+    except Exception as error:
+        add("forward", f"forward raised {type(error).__name__}: {error}",
+            "make forward(ctx, *inputs) run on these inputs first.")
+        return finish()
+    outputs = result if isinstance(result, tuple) else (result,)
+    if _changed(before) or versions != [inputs[i]._version for i in tensor_at]:
+        add("forward modifies its input",
+            "forward changed one of its inputs in place (the caller's tensor is now different "
+            "and the graph records the wrong values).",
+            "compute into a new array (y = x_data * 2, not x_data *= 2); never write into an "
+            "input's memory.")
+    checks.append("output aliases input")
+    if not function._view:
+        for k, out in enumerate(outputs):
+            for i in tensor_at:
+                if np.shares_memory(out._data, inputs[i]._data):
+                    add("output aliases input",
+                        f"forward's output {k} shares memory with input #{i} (it returned "
+                        "the input's array, or a view of it): an in-place change of one "
+                        "silently changes the other, and the version counter cannot see it.",
+                        "return a copy (x.detach().numpy().copy(), or an expression that "
+                        "makes a new array); a Function whose output is meant to be a view "
+                        "sets _view = True.")
+                    break
+    ctx = next((o.grad_fn for o in outputs if isinstance(o, Tensor) and o.grad_fn), None)
+    if ctx is None:
+        add("forward", "no output is connected to the graph (no output has a grad_fn), so "
+            "backward can never run.", "return a floating-point array from forward.")
+        return finish()
+
+    # ---- saved tensors changed after forward (a second forward, as in a training loop)
+    checks.append("saved tensors unchanged after forward")
+    modified_error = None
+    try:
+        saved = ctx.saved_tensors
+    except RuntimeError as error:  # modified already, by forward itself after saving
+        saved, modified_error = (), error
+    saved_snapshot = _snapshot([*saved, *_ctx_arrays(ctx)])
+    try:
+        with enable_grad():
+            function.apply(*inputs)
+    except Exception:
+        pass
+    if modified_error is None:
+        try:
+            saved = ctx.saved_tensors
+        except RuntimeError as error:
+            modified_error = error
+    if modified_error is not None or _changed(saved_snapshot):
+        how = (f"the version counter caught it: {modified_error}" if modified_error
+               else "its values changed (written through numpy, so not even the version "
+               "counter saw it)")
+        add("saved tensor modified",
+            "a tensor saved for backward was changed in place after forward (here by the "
+            f"next call of forward): {how}. backward would compute the gradient from the "
+            "wrong values.",
+            "save a tensor that nothing modifies later: a clone() of it (or of a buffer that "
+            "forward updates), or update the buffer out of place.")
+        return finish()
+
+    # ---- backward, called directly: count, shapes, dtypes, in-place changes, determinism
+    rng = np.random.default_rng(0)
+    g_arrays = [rng.standard_normal(o.shape).astype(o.dtype) if o.dtype.kind == "f"
+                else np.zeros(o.shape) for o in outputs]
+
+    def call_backward() -> tuple:
+        gouts = [Tensor(g.copy()) for g in g_arrays]
+        snap = _snapshot([*gouts, *ctx.saved_tensors, *_ctx_arrays(ctx),
+                          *(inputs[i] for i in tensor_at)])
+        with no_grad():
+            got = function.backward(ctx, *gouts)
+        return (got if isinstance(got, tuple) else (got,)), _changed(snap)
+
+    checks.append("backward")
+    try:
+        grads, modified = call_backward()
+    except Exception as error:
+        add("backward", f"backward raised {type(error).__name__}: {error}",
+            "make backward(ctx, *grad_outputs) run: it gets one gradient per output.")
+        return finish()
+    checks += ["number of gradients", "gradient shape", "gradient dtype"]
+    if len(grads) != len(inputs):
+        add("number of gradients",
+            f"backward returned {len(grads)} gradient{'s' if len(grads) != 1 else ''}, but "
+            f"forward takes {len(inputs)} input{'s' if len(inputs) != 1 else ''}: there must "
+            "be exactly one per input of forward, in order.",
+            "return a tuple with one entry per forward argument, None for arguments that "
+            "are not tensors or need no gradient (return gx, None, None).")
+    for i, (x, g) in enumerate(zip(inputs, grads)):
+        if g is None:
+            if i in wants:
+                add("number of gradients",
+                    f"backward returned None for input #{i}, which requires grad: its "
+                    "gradient is silently zero.",
+                    "return its gradient (None only where ctx.needs_input_grad[i] is False).")
+            continue
+        if not isinstance(x, Tensor):
+            add("number of gradients",
+                f"backward returned a gradient for input #{i}, which is not a tensor "
+                f"({type(x).__name__}).", "return None in that position.")
+            continue
+        garr = g._data if isinstance(g, Tensor) else np.asarray(g)
+        try:
+            fits = np.broadcast_shapes(x.shape, garr.shape) == garr.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            add("gradient shape",
+                f"backward returned a gradient of shape {garr.shape} for input #{i} of shape "
+                f"{x.shape}. A gradient must have its input's shape (or a shape the input "
+                "broadcasts to, which is summed back): this looks like a broadcast in forward "
+                "that backward did not reduce.",
+                f"sum the gradient over the dimensions forward broadcast, e.g. "
+                f"g.sum_to({x.shape}) (or .sum(dim, keepdim=True) then reshape).")
+        if garr.dtype.kind not in "fc" or (
+                x.dtype.kind in "fc" and np.finfo(garr.dtype).precision
+                < np.finfo(x.dtype).precision):
+            add("gradient dtype",
+                f"backward returned a {garr.dtype} gradient for input #{i}, which is "
+                f"{x.dtype}: precision is lost (or the values are truncated).",
+                "compute the gradient in the input's dtype: Tensor ops on the saved tensors "
+                "and grad_outputs keep it; do not cast to float32 or an integer type.")
+    checks.append("backward modifies its arguments")
+    if modified:
+        add("backward modifies its arguments",
+            "backward changed a grad_output, a saved tensor or an input in place: the same "
+            "memory is used by other nodes of the graph, so their gradients become wrong.",
+            "compute new tensors (g = g * 2, not g *= 2 or g.mul_(2)); never write into "
+            "grad_outputs or ctx.saved_tensors.")
+    else:
+        checks.append("deterministic backward")
+        try:
+            again, _ = call_backward()
+        except Exception:
+            again = grads
+        for i, (a, b) in enumerate(zip(grads, again)):
+            if a is None or b is None:
+                continue
+            a_, b_ = (v._data if isinstance(v, Tensor) else np.asarray(v) for v in (a, b))
+            if a_.shape != b_.shape or not np.array_equal(a_, b_, equal_nan=True):
+                add("nondeterministic backward",
+                    f"backward gave a different gradient for input #{i} on a second call "
+                    "with the same grad_outputs: the gradient is not a function of the "
+                    "inputs (random numbers, or state kept between calls).",
+                    "make backward depend only on ctx and grad_outputs; draw any randomness "
+                    "in forward and save it (ctx.mask = ...).")
+                break
+    if problems:  # the numerical checks below would only repeat these
+        return finish()
+
+    # ---- finite differences and second derivatives, on float64 copies
+    def fresh() -> tuple:
+        return tuple(_copy_input(x, np.float64) for x in inputs)
+
+    def op(*args: Any) -> Any:
+        return function.apply(*args)
+
+    checks.append("gradient vs finite differences")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            gradcheck(op, fresh(), eps=eps, atol=atol, rtol=rtol)
+    except GradcheckError as error:
+        add("gradient vs finite differences",
+            f"the gradient disagrees with finite differences: {error}",
+            "fix the derivative formula in backward for that input (check the chain rule: "
+            "multiply by the grad_output, and by the right saved values).")
+        return finish()
+    if not check_second_order:
+        return finish()
+    checks.append("backward uses Tensor ops")
+    xs = fresh()
+    with enable_grad():
+        outs = op(*xs)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        diff_outs = [o for o in outs if o.requires_grad]
+        vs = [Tensor(rng.standard_normal(o.shape), requires_grad=True) for o in diff_outs]
+        firsts = grad(diff_outs, [xs[i] for i in wants], vs, create_graph=True,
+                      allow_unused=True)
+    for i, g in zip(wants, firsts):
+        if g is not None and not g.requires_grad:
+            add("second derivative",
+                f"the gradient of input #{i} is not connected to the graph under "
+                "create_graph=True (it has no grad_fn): backward computed it with numpy "
+                "(.numpy() or ._data) or from detached tensors, so second derivatives "
+                "(gradient penalties, gradgradcheck, Hessian-vector products) are silently "
+                "zero.",
+                "write backward with Tensor ops on ctx.saved_tensors and the grad_outputs "
+                "(2 * x * g, not Tensor(2 * x.numpy() * g.numpy())).")
+            return finish()
+    checks.append("second derivative vs finite differences")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            gradgradcheck(op, fresh(), eps=eps, atol=atol, rtol=rtol)
+    except GradcheckError as error:
+        add("second derivative",
+            f"the derivative of backward (a second derivative) disagrees with finite "
+            f"differences: {error}",
+            "backward must be differentiable in its saved tensors too: use the saved tensors "
+            "themselves (not x.detach()) in the Tensor ops of backward.")
+    return finish()
