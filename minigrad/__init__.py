@@ -2,7 +2,11 @@
 
 import numpy as _np
 
-from . import accelerator, allocator, autograd, cuda  # the engine first: tensor.py builds on it
+from . import (  # the engine first: tensor.py builds on it
+    autograd,
+    kernels,
+    linalg,  # minigrad.linalg.vector_norm
+)
 from .autograd import (
     Function,
     detect_anomaly,
@@ -38,18 +42,50 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .device import device
+from .device import accelerator, cuda, device  # minigrad.cuda: module objects
 from .dtypes import get_default_dtype, result_type, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .im2col import strict_shapes
-from .ops import argsort, cat, cumsum, gather, masked_fill, pad, sort, stack, topk, where
-from .parallel import get_num_threads, set_num_threads
+from .kernels import get_kernels, set_kernels
+from .kernels.parallel import get_num_threads, set_num_threads
+from .ops import (
+    allclose,
+    argsort,
+    cat,
+    chunk,
+    cumprod,
+    cumsum,
+    diff,
+    divide,
+    einsum,
+    equal,
+    flip,
+    gather,
+    isclose,
+    log1p,
+    masked_fill,
+    pad,
+    repeat_interleave,
+    roll,
+    round,
+    scatter,
+    scatter_add,
+    sort,
+    split,
+    stack,
+    tile,
+    topk,
+    unbind,
+    unflatten,
+    where,
+)
+from .ops.numeric import norm  # torch.norm (minigrad.ops.norm is a module)
 from .rng import Generator, manual_seed
 from .serialization import load, save  # checkpoints: safetensors files, no pickle
 from .tensor import Size, Tensor
 
-if allocator.asked_for_by_environment():  # opt-in only: importing changes no process setting
-    allocator.tune()
+if kernels.malloc.asked_for_by_environment():  # opt-in only: import changes no process setting
+    kernels.tune_malloc()
 
 __version__ = "0.1.0"
 
@@ -108,3 +144,25 @@ amax, amin, square, neg = _unary("amax"), _unary("amin"), _unary("square"), _una
 add, sub, mul, div, pow = _unary("add"), _unary("sub"), _unary("mul"), _unary("div"), _unary("pow")
 eq, ne, lt, le, gt, ge = (_unary(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
 clamp = clip = _unary("clamp")
+
+# The subpackages a PyTorch script reaches through the top-level name (``torch.nn.Linear``,
+# ``torch.optim.SGD``, ``torch.utils.data.DataLoader``, ``torch.backends.cudnn.benchmark``,
+# ``torch.jit.is_scripting()``, ``torch.testing.assert_close``, ...) are imported on first
+# touch, so ``import minigrad`` stays quick and loads none of them.
+_LAZY_SUBMODULES = frozenset(
+    ("backends", "distributed", "jit", "multiprocessing", "nn", "optim", "testing", "utils")
+)
+
+
+def __getattr__(name: str) -> object:
+    """``minigrad.nn`` and the other subpackages above, imported when first touched."""
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")  # also sets it as an attribute
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list:
+    """The namespace's names, the not yet imported subpackages included."""
+    return sorted(globals().keys() | _LAZY_SUBMODULES)

@@ -457,8 +457,9 @@ class Tensor:
         """``self /= other`` in place."""
         return _inplace(self, "div_", lambda a: a / other)
 
-    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Limit to ``[min, max]`` in place."""
+    def clamp_(self, min: float | Tensor | None = None,
+               max: float | Tensor | None = None) -> Tensor:
+        """Limit to ``[min, max]`` in place (numbers or Tensors broadcast to ``self``)."""
         return _inplace(self, "clamp_", lambda a: a.clamp(min, max))
 
     clip_ = clamp_
@@ -530,8 +531,11 @@ class Tensor:
         """Elementwise max(x, 0); the gradient at exactly 0 is 0, as in PyTorch."""
         return _ops.Relu.apply(self)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Limit values to ``[min, max]`` (either may be None); the gradient is 0 outside."""
+    def clamp(self, min: float | Tensor | None = None,
+              max: float | Tensor | None = None) -> Tensor:
+        """Limit values to ``[min, max]`` (either may be None; numbers or Tensors, broadcast
+        as in PyTorch); the gradient is 0 outside, and reaches a bound Tensor where it was
+        chosen."""
         return _ops.clamp(self, min, max)
 
     clip = clamp
@@ -685,6 +689,16 @@ class Tensor:
 
     @property
     def is_cuda(self) -> bool:
+        """Always False."""
+        return False
+
+    @property
+    def is_xpu(self) -> bool:
+        """Always False."""
+        return False
+
+    @property
+    def is_mps(self) -> bool:
         """Always False."""
         return False
 
@@ -854,20 +868,8 @@ class Tensor:
         return self * other
 
     def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
-        """``self / other``; ``rounding_mode='trunc'|'floor'`` rounds (no gradient, as PyTorch)."""
-        if rounding_mode is None:
-            return self / other
-        if rounding_mode not in ("trunc", "floor"):
-            raise ValueError(f"div(): expected rounding_mode to be one of None, 'trunc', or "
-                             f"'floor' but found {rounding_mode!r}")
-        o = other._data if isinstance(other, Tensor) else other
-        dtype = (self.detach() + other).dtype  # the promoted dtype: ints stay ints
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if rounding_mode == "floor":
-                out = np.floor_divide(self._data, o)
-            else:
-                out = np.trunc(np.true_divide(self._data, o))
-        return Tensor._make(np.asarray(out).astype(dtype, copy=False), False, None, 0)
+        """``self / other``; ``rounding_mode='trunc'|'floor'`` rounds (zero gradient, as torch)."""
+        return _ops.divide(self, other, rounding_mode=rounding_mode)
 
     def neg(self) -> Tensor:
         """``-self``."""
@@ -934,6 +936,99 @@ class Tensor:
     def cumsum(self, dim: int, dtype: Any = None) -> Tensor:
         """Running sum along ``dim`` (integers and bools sum in int64)."""
         return _ops.cumsum(self, dim, dtype)
+
+    # rearranging, numeric and scatter ops (minigrad.ops.manipulation and .numeric)
+    def flip(self, *dims: Any) -> Tensor:
+        """A copy reversed along ``dims`` (``x.flip(0)`` or ``x.flip([0, 1])``)."""
+        return _ops.flip(self, _shape_args(dims))
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Cyclic shift by ``shifts`` along ``dims`` (None: the flattened tensor)."""
+        return _ops.roll(self, shifts, dims)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Copies of this tensor tiled ``sizes[i]`` times along each dim (at least ndim sizes)."""
+        return _ops.repeat(self, _shape_args(sizes))
+
+    def tile(self, *dims: Any) -> Tensor:
+        """``torch.tile``: like ``repeat``, but a short ``dims`` is padded with leading 1s."""
+        return _ops.tile(self, _shape_args(dims))
+
+    def repeat_interleave(self, repeats: Any = None, dim: int | None = None, *,
+                          output_size: int | None = None) -> Tensor:
+        """Each element (or slice along ``dim``) repeated ``repeats`` times in a row."""
+        return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """At most ``chunks`` pieces of equal size (the last smaller) along ``dim``: views."""
+        return _ops.chunk(self, chunks, dim)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Pieces of ``split_size`` (or of the sizes in a list) along ``dim``: views."""
+        return _ops.split(self, split_size, dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, with that dim removed."""
+        return _ops.unbind(self, dim)
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        """Dim ``dim`` split into dims of ``sizes`` (one may be -1): the inverse of flatten."""
+        return _ops.unflatten(self, dim, sizes)
+
+    def scatter(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+                reduce: str | None = None) -> Tensor:
+        """A copy with ``src`` (a Tensor) or ``value`` written at ``index`` along ``dim``."""
+        return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+                 reduce: str | None = None) -> Tensor:
+        """``scatter`` in place."""
+        return _inplace(self, "scatter_", lambda a: _ops.scatter(a, dim, index, src,
+                                                                 value=value, reduce=reduce))
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """A copy with ``src`` added at ``index`` along ``dim`` (repeated places add up)."""
+        return _ops.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """``scatter_add`` in place."""
+        return _inplace(self, "scatter_add_", lambda a: _ops.scatter_add(a, dim, index, src))
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running product along ``dim`` (exact gradient also where there are zeros)."""
+        return _ops.cumprod(self, dim, dtype=dtype)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+             append: Tensor | None = None) -> Tensor:
+        """The ``n``-th forward difference ``x[i + 1] - x[i]`` along ``dim``."""
+        return _ops.diff(self, n, dim, prepend, append)
+
+    def log1p(self) -> Tensor:
+        """Elementwise ``log(1 + x)``, accurate for tiny ``x``."""
+        return _ops.log1p(self)
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        """Round to ``decimals`` places, half to even (zero gradient, as in PyTorch)."""
+        return _ops.round(self, decimals=decimals)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+             dtype: Any = None) -> Tensor:
+        """The vector ``p``-norm over ``dim`` (``"fro"``: 2), as ``torch.norm``."""
+        return _ops.numeric.norm(self, p, dim, keepdim, dtype)
+
+    def divide(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """``div``: ``self / other``, rounded with ``rounding_mode='trunc'|'floor'``."""
+        return _ops.divide(self, other, rounding_mode=rounding_mode)
+
+    def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> Tensor:
+        """Elementwise ``|self - other| <= atol + rtol * |other|`` as a bool tensor."""
+        return _ops.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        """Whether ``isclose`` holds for every element."""
+        return _ops.allclose(self, other, rtol, atol, equal_nan)
 
 
 _NO_HOOKS: OrderedDict = OrderedDict()

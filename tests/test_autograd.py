@@ -1,4 +1,4 @@
-"""The engine's semantics, checked against what PyTorch does."""
+"""The engine's semantics, checked against what PyTorch does, and its fast paths."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import weakref
 
 import numpy as np
 import pytest
+from helpers import same
 
 import minigrad as mg
+from minigrad import autograd
 from minigrad.autograd import Function
 
 
@@ -64,6 +66,7 @@ def test_backward_on_a_tensor_without_graph_says_why() -> None:
         mg.tensor([1.0]).sum().backward()
 
 
+@pytest.mark.slow
 def test_a_chain_of_100000_ops_backpropagates_and_frees_without_recursion() -> None:
     x = mg.tensor(1.0, requires_grad=True)
     y = x
@@ -92,6 +95,7 @@ def test_no_reference_cycles_graph_is_freed_by_refcount() -> None:
         gc.enable()
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_over_many_training_like_steps() -> None:
     w = mg.tensor(np.random.default_rng(0).normal(size=(20, 10)), requires_grad=True)
     x = mg.tensor(np.random.default_rng(1).normal(size=(8, 20)))
@@ -362,3 +366,208 @@ def test_inference_mode_records_nothing_and_says_so_unlike_no_grad() -> None:
         return mg.is_inference_mode_enabled()
 
     assert called() is False and bare() is True and mg.is_grad_enabled()
+
+
+# ---------------------------------------------------------------- in place, versions, hooks
+
+
+def test_in_place_rules() -> None:
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in "
+                                           "an in-place operation"):
+        w.add_(1)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        w -= 1
+    (w * w).sum().backward()
+    with mg.no_grad():  # the d2l loop
+        w -= 0.1 * w.grad
+        w.grad.zero_()
+    assert same(w.data, np.float32([0.8, 1.6])) and same(w.grad.data, [0.0, 0.0])
+    assert w._version == 1 and w.grad._version == 1
+    t = mg.arange(6).reshape(2, 3).float()
+    t[t > 2] = 0
+    t[0, 1] = 7
+    t.mul_(2).add_(1, alpha=2).clamp_(max=10)
+    assert same(t.data, [[2, 10, 6], [2, 2, 2]])
+    with pytest.raises(RuntimeError, match="result type float32 can't be cast to the desired "
+                                           "output type int64"):
+        mg.ones(2, dtype=np.int64).add_(0.5)
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        mg.ones(2).add_(mg.ones(3, 2))
+    with pytest.raises(RuntimeError, match="read-only"):
+        mg.ones(1).expand(3).add_(1)
+
+
+def test_in_place_on_a_non_leaf_rebases_history_as_pytorch_does() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y += x * x  # y = 3x + x^2
+    y.mul_(2)  # y = 6x + 2x^2
+    y.sum().backward()
+    assert same(x.grad.data, np.float32([10.0, 14.0]))  # 6 + 4x
+    z = x * 1
+    with pytest.raises(RuntimeError, match="view"):
+        z[0].add_(1)
+
+
+def test_in_place_change_of_a_saved_output_or_a_view_is_caught() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    z = y * 2
+    with mg.no_grad():
+        y.view(2).mul_(3)  # a view shares its base's counter
+    assert y._version == 1
+    with pytest.raises(RuntimeError, match=r"saved by Mul is at version 1"):
+        z.sum().backward(retain_graph=True)
+    with pytest.raises(RuntimeError, match=r"saved by Exp is at version 1"):
+        y.sum().backward()
+
+
+def test_hook_on_a_leaf_used_twice_is_called_once_with_the_sum() -> None:
+    x = mg.tensor([3.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.item()))
+    (x * x).sum().backward()
+    assert seen == [6.0]
+
+
+def test_function_subclass_without_backward_names_the_class() -> None:
+    class Doubler(mg.Function):
+        @staticmethod
+        def forward(ctx, x):  # noqa: ANN001, ANN205
+            return x.data * 2
+
+    y = Doubler.apply(mg.ones(2, requires_grad=True)).sum()
+    with pytest.raises(NotImplementedError, match="Doubler"):
+        y.backward()
+
+
+# ---------------------------------------------------------------- engine fast paths
+# The shortcuts give what the general path gives: 0-d results, saved outputs without
+# cycles, version checks, leaf sums, gradient memory, the shared small tuples and the
+# collector freeze. No timings here: benchmarks/overhead.py measures the speed.
+
+
+def test_a_0d_op_gives_a_0d_array_tensor_not_a_numpy_scalar() -> None:
+    x = mg.tensor(0.5, requires_grad=True)
+    for y in (x * 2.0, x.tanh(), (x * 2.0).sum(), mg.tensor(0.5) * 2.0):
+        assert type(y._data) is np.ndarray and y.shape == ()
+
+
+def test_a_0d_chain_is_freed_by_reference_counting_alone() -> None:
+    """tanh saves its output: on a 0-d input numpy returns a scalar, which must still be
+    recognised as the output (kept as its array, not as a Tensor pointing at its node)."""
+    gc.disable()
+    try:
+        x = mg.tensor(0.3, requires_grad=True)
+        y = (x * 2.0 + 1.0).tanh().exp()
+        node = weakref.ref(y.grad_fn.edges[0][0])  # the tanh node
+        assert node().name == "Tanh"
+        del y
+        assert node() is None
+    finally:
+        gc.enable()
+
+
+def test_a_0d_saved_output_changed_in_place_is_caught() -> None:
+    x = mg.tensor(0.3, requires_grad=True)
+    y = x.tanh()
+    y.add_(1.0)
+    with pytest.raises(RuntimeError, match="Tanh.*modified by an inplace operation"):
+        y.backward()
+
+
+def test_a_saved_input_changed_in_place_is_caught() -> None:
+    x = mg.tensor([0.3, 0.4], requires_grad=True)
+    h = x * 1.0
+    y = (h * h).sum()
+    h.mul_(2.0)
+    with pytest.raises(RuntimeError, match="Mul.*version 1; expected version 0"):
+        y.backward()
+
+
+def test_a_leaf_used_twice_gets_the_sum_once_through_its_hook() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g._data.copy()))
+    (x * x + x * 3.0).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [5.0, 7.0])
+    assert len(seen) == 1 and np.allclose(seen[0], [5.0, 7.0])
+
+
+def test_a_leaf_used_twice_stays_differentiable_under_create_graph() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = mg.grad((x * x * x).sum(), x, create_graph=True)  # 3x^2, from three uses of x
+    assert g.requires_grad
+    (gg,) = mg.grad(g.sum(), x)
+    np.testing.assert_allclose(gg.data, [6.0, 12.0])
+
+
+@pytest.mark.parametrize("shape, dim", [((1,), None), ((1, 1), None), ((3, 1), 1), ((3, 1), None)])
+def test_sum_gradient_over_size_1_dims_is_ones_in_memory_of_its_own(shape, dim) -> None:
+    x = mg.tensor(np.full(shape, 2.0), requires_grad=True)
+    x.sum(dim).sum().backward()
+    g = x.grad._data
+    assert g.shape == shape and g.flags.writeable and g.base is None
+    np.testing.assert_array_equal(g, np.ones(shape))
+    g += 1  # the .grad owns its memory: nothing else changes
+    x.grad = None
+    x.sum(dim).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.ones(shape))
+
+
+def test_needs_input_grad_is_a_tuple_of_bools_even_from_an_int_requires_grad() -> None:
+    class Spy(autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            Spy.needs = ctx.needs_input_grad
+            return a.data * (b.data if isinstance(b, mg.Tensor) else b)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+
+    a = mg.tensor([1.0]).requires_grad_(1)
+    Spy.apply(a, mg.tensor([2.0]))
+    assert Spy.needs == (True, False) and all(type(n) is bool for n in Spy.needs)
+    Spy.apply(a, 3.0)
+    assert Spy.needs == (True, False)
+
+
+def test_saved_versions_are_the_tensors_versions_not_bools() -> None:
+    x = mg.tensor([1.0], requires_grad=True)
+    c = mg.tensor([2.0])
+    with mg.no_grad():
+        c.add_(1.0)  # version 1
+    y = x * c
+    assert y.grad_fn._versions == (0, 1)
+    assert all(type(v) is int for v in y.grad_fn._versions)
+
+
+def test_a_graph_past_the_freeze_threshold_is_frozen_then_released_by_backward() -> None:
+    if gc.get_freeze_count():
+        pytest.skip("something else froze the collector")
+    x = mg.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(autograd._GraphGC.START - 10):
+        y = y * 1.0
+    assert gc.get_freeze_count() == 0  # a small graph is left alone
+    for _ in range(50):
+        y = y * 1.0
+    assert gc.get_freeze_count() > 0
+    y.sum().backward()
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert x.grad.item() == 1.0
+
+
+@pytest.mark.slow
+def test_graph_building_does_not_leave_the_collector_frozen_or_disabled() -> None:
+    """The gc trick is scoped: after backward nothing stays frozen; gc stays enabled."""
+    x = mg.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(5000):
+        y = y * 1.0
+    assert gc.isenabled()
+    y.sum().backward()
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert x.grad.item() == 1.0

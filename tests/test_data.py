@@ -339,6 +339,7 @@ def no_partial_files(root: Path) -> bool:
     return not [p for p in root.iterdir() if p.name.endswith(".part")]
 
 
+@pytest.mark.slow
 def test_download_skips_dead_mirror_verifies_and_loads(mirror_server, tmp_path):
     base, files, checksums, hits = mirror_server
     root = tmp_path / "dl"
@@ -422,6 +423,7 @@ def test_killed_downloads_leave_nothing_behind_after_the_next_one(mirror_server,
         n for n in files if n.startswith("t10k"))
 
 
+@pytest.mark.slow
 def test_download_falls_back_to_sample_when_every_mirror_fails(tmp_path, mirror_server):
     _, _, checksums, _ = mirror_server
     ds = load_mnist(tmp_path, "test", download=True, mirrors=[dead_mirror()],

@@ -115,9 +115,9 @@ def test_code_blocks_run(page: Path, in_tmp_dir: Path) -> None:
 
 
 def _paste_param(page: Path) -> object:
-    # the Chinese edition has the English page's code and output (checked below), so running
-    # it again only repeats that run: slow, still in CI
-    marks = [pytest.mark.slow] if page == TUTORIAL_ZH else []
+    # the tutorials train networks (tens of seconds): slow, still in CI. The Chinese edition
+    # has the English page's code and output (checked below, fast), so it repeats that run.
+    marks = [pytest.mark.slow] if page in (TUTORIAL, TUTORIAL_ZH) else []
     return pytest.param(page, marks=marks, id=str(page.relative_to(ROOT)))
 
 

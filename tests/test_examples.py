@@ -1,7 +1,7 @@
 """Every script in examples/ runs as is (``python examples/NAME.py``) and exits 0.
 
 Each runs in a subprocess, in a temporary directory so files it writes land there. Scripts
-that take more than ~10 s are marked slow. ``visualize_graph.py`` is run by
+that take more than ~2 s are marked slow. ``visualize_graph.py`` is run by
 ``tests/test_viz.py::test_the_example_runs_as_is``, which also checks the files it writes.
 """
 
@@ -23,8 +23,8 @@ EXAMPLES = sorted(p.name for p in (ROOT / "examples").glob("*.py"))
 # name -> (extra arguments, expected in stdout, slow?)
 RUNS = {
     "custom_op.py": ([], "gradgradcheck: True", False),
-    "gradient_penalty.py": ([], "match finite differences", False),
-    "port_to_torch.py": ([], "round trip OK" if HAVE_TORCH else "PyTorch is not installed", False),
+    "gradient_penalty.py": ([], "match finite differences", True),  # ~6 s, ~40 s under load
+    "port_to_torch.py": ([], "round trip OK" if HAVE_TORCH else "PyTorch is not installed", True),
     "tiny_mlp.py": ([], "final loss", False),
     "train_mnist.py": ([], "saved the trained weights to", True),  # 15 epochs, ~15-30 s
 }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from helpers import same
 
 import minigrad as mg
 from minigrad import nn
@@ -99,6 +102,11 @@ def test_cross_entropy_matches_pytorch(reduction: str, smoothing: float) -> None
         np.testing.assert_allclose(ours.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-6)
 
 
+def test_cross_entropy_accepts_numpy_targets_as_before() -> None:
+    loss = F.cross_entropy(mg.zeros(2, 3), np.array([0, 2]))
+    assert math.isclose(loss.item(), math.log(3), rel_tol=1e-6)
+
+
 def test_cross_entropy_unbatched_input() -> None:
     x = mg.randn(5)
     expected = -x.log_softmax(0).data[3]
@@ -156,3 +164,14 @@ def test_loss_modules_repr() -> None:
     assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"
     with pytest.raises(TypeError, match="size_average and reduce are deprecated"):
         nn.MSELoss("sum")
+
+
+def test_losses_with_every_target_ignored_have_zero_gradients() -> None:
+    x = mg.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    target = mg.tensor([-100, -100, -100])
+    for loss in (F.cross_entropy, F.nll_loss):
+        x.grad = None
+        out = loss(x, target)
+        out.backward()
+        assert np.isnan(out.item())  # PyTorch: the mean over no targets is NaN
+        assert same(np.abs(x.grad.data), np.zeros((3, 4)))  # ... but the gradient is 0

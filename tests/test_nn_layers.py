@@ -313,3 +313,20 @@ def test_layers_are_built_in_the_current_default_dtype(make):
     assert floats and all(v.dtype == np.float64 for v in floats)
     assert all(v.dtype == np.float32 for k, v in make().state_dict().items()
                if k != "num_batches_tracked")
+
+
+def test_sigmoid_keeps_its_negative_tail_and_logsigmoid_is_stable() -> None:
+    assert np.isclose(mg.tensor([-20.0]).sigmoid().item(), 2.0611537e-09, rtol=1e-6)
+    assert np.isclose(mg.tensor([-100.0], dtype=np.float64).sigmoid().item(), 3.7200759760e-44)
+    x = mg.tensor([-200.0, 0.0, 50.0], dtype=np.float64, requires_grad=True)
+    y = F.logsigmoid(x)
+    assert np.allclose(y.data, [-200.0, -np.log(2.0), -np.exp(-50.0)])
+    y.sum().backward()
+    assert np.allclose(x.grad.data, [1.0, 0.5, np.exp(-50.0)])
+    for dtype in (np.float32, np.float64):
+        info = np.finfo(dtype)
+        xs = np.linspace(-np.log(info.max) * 0.99, np.log(info.max) * 0.99, 2001).astype(dtype)
+        got = mg.tensor(xs).sigmoid()._data.astype(np.float64)
+        exact = 1 / (1 + np.exp(-xs.astype(np.longdouble)))
+        rel = np.abs(got - exact) / exact
+        assert rel.max() < 4 * info.eps

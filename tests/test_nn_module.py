@@ -271,3 +271,13 @@ def test_state_dict_round_trips_through_torch_modules() -> None:
     back = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.BatchNorm1d(3), nn.Linear(3, 2))
     back.load_state_dict({k: v.detach().numpy() for k, v in tnet.state_dict().items()})
     assert back[2].num_batches_tracked.item() == 1
+
+
+def test_load_state_dict_after_forward_is_caught_in_backward() -> None:
+    lin = nn.Linear(2, 1)
+    x = mg.ones(1, 2, requires_grad=True)
+    y = lin(x).sum()
+    lin.load_state_dict({k: mg.zeros(*v.shape) for k, v in lin.state_dict().items()})
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*shape \(2, 1\).*"
+                                           r"version 1; expected version 0"):
+        y.backward()

@@ -8,12 +8,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from helpers import compare_with_torch, optional_torch
 
 import minigrad as mg
 import minigrad.nn as nn
 import minigrad.nn.functional as F
 
-torch = pytest.importorskip("torch")
+torch = optional_torch()  # torch-free tests run without it
 TF = torch.nn.functional
 
 rng = np.random.default_rng(0)
@@ -23,24 +24,8 @@ TOL = {np.float32: 2e-5, np.float64: 1e-10}
 
 def compare(mg_fn: Callable, torch_fn: Callable, arrays: list[np.ndarray],
             grad: list[bool] | None = None, dtype: type = np.float64) -> None:
-    """Run both libraries on the same arrays; compare outputs and input gradients."""
-    grad = grad or [a.dtype.kind == "f" for a in arrays]
-    ours = [mg.tensor(a, requires_grad=g) for a, g in zip(arrays, grad)]
-    theirs = [torch.tensor(a, requires_grad=g) for a, g in zip(arrays, grad)]
-    out, ref = mg_fn(*ours), torch_fn(*theirs)
-    assert out.shape == tuple(ref.shape)
-    assert out.dtype == np.dtype(str(ref.dtype).replace("torch.", ""))
-    tol = TOL[dtype]
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol)
-    if not any(grad) or out.numel() == 0:
-        return
-    g = rng.normal(size=out.shape).astype(out.dtype)
-    (out * mg.tensor(g)).sum().backward()
-    (ref * torch.tensor(g)).sum().backward()
-    for i, (a, b) in enumerate(zip(ours, theirs)):
-        if grad[i]:
-            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=tol, atol=tol,
-                                       err_msg=f"gradient of input {i}")
+    """``helpers.compare_with_torch`` at this dtype's tolerance."""
+    compare_with_torch(mg_fn, torch_fn, arrays, grad, TOL[dtype])
 
 
 def x(*shape: int, dtype: type = np.float64, scale: float = 2.0) -> np.ndarray:

@@ -1,11 +1,14 @@
-"""Tensor construction, dtypes, properties, factories and clear errors on bad input."""
+"""Tensor construction, dtypes and promotion, properties, factories, indexing, 0-d and
+zero-size tensors, and clear errors on bad input."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import grads, inf, nan, same
 
 import minigrad as mg
+from minigrad.dtypes import get_default_dtype, result_type, set_default_dtype
 
 
 def test_python_floats_default_to_float32_and_float64_arrays_are_kept() -> None:
@@ -151,6 +154,80 @@ def test_var_matches_numpy_with_correction() -> None:
     np.testing.assert_allclose(x.var(0, unbiased=False).data, data.var(0))
 
 
+# ------------------------------------------------- indexing, promotion, 0-d and zero-size
+# PyTorch's rules where numpy's differ
+
+
+def test_int_then_array_index_follows_pytorch_not_numpy() -> None:
+    x = mg.tensor(np.arange(18.0).reshape(2, 3, 3), requires_grad=True)
+    assert x[0, :, [0, 1]].shape == (3, 2)  # numpy would give (2, 3)
+    assert same(x[0, :, [0, 1, 2]].data, np.arange(9.0).reshape(3, 3))  # not its transpose
+    assert x[:, 0, [0, 1]].shape == (2, 2)
+    g = np.arange(6.0).reshape(3, 2)
+    x[0, :, [0, 1]].backward(mg.tensor(g))
+    expected = np.zeros((2, 3, 3))
+    expected[0][:, [0, 1]] = g
+    assert same(x.grad.data, expected)
+
+
+def test_setitem_uses_the_same_index_rule() -> None:
+    x = mg.zeros(2, 3, 3, dtype=np.float64)
+    x[0, :, [0, 1]] = mg.tensor(np.arange(6.0).reshape(3, 2))
+    assert same(x.data[0][:, [0, 1]], np.arange(6.0).reshape(3, 2))
+
+
+def test_one_promotion_rule_as_pytorch() -> None:
+    f32 = mg.ones(3)
+    assert (f32 * np.sqrt(2.0)).dtype == np.float32
+    assert (f32 + mg.tensor(np.float64(2.0))).dtype == np.float32  # 0-d does not upcast
+    assert (f32 + mg.ones(3, dtype=np.float64)).dtype == np.float64
+    i64 = mg.arange(3)
+    assert (i64 * 2.5).dtype == np.float32
+    assert (i64 / i64).dtype == np.float32
+    assert (i64 + mg.tensor(np.float64(1.0))).dtype == np.float64  # higher category wins
+    assert (i64 + f32).dtype == np.float32  # not numpy's float64
+    assert (2.0 ** i64).dtype == np.float32
+    assert result_type(np.zeros(2, np.int32), 5) == np.int32
+    assert get_default_dtype() == np.float32
+    set_default_dtype(np.float64)
+    try:
+        assert (i64 * 2.5).dtype == np.float64 and mg.tensor([1.0]).dtype == np.float64
+    finally:
+        set_default_dtype(np.float32)
+    with pytest.raises(TypeError, match="set_default_dtype"):
+        set_default_dtype(np.int64)
+
+
+def test_mixed_precision_pow_gradient_is_computed_in_the_wider_dtype() -> None:
+    b = mg.tensor([3.0], dtype=np.float64, requires_grad=True)
+    e = mg.tensor([1.1], requires_grad=True)  # float32
+    (b**e).sum().backward()
+    assert b.grad.dtype == np.float64 and e.grad.dtype == np.float32
+    expected = 3.0 ** np.float64(np.float32(1.1)) * np.log(3.0)
+    assert abs(e.grad.item() - expected) / expected < 1e-7
+
+
+def test_zero_dim_tensors_accept_dim_0_and_minus_1() -> None:
+    x = mg.tensor(2.0, requires_grad=True)
+    x.softmax(0).backward()
+    assert x.grad.item() == 0.0
+    assert x.sum(0).item() == 2.0 and x.mean(-1).item() == 2.0
+    assert x.max(0).values.item() == 2.0 and x.max(0).indices.item() == 0
+    assert x.argmax(0).item() == 0 and x.amax(0).item() == 2.0
+    assert np.isnan(x.var(0).item())
+    assert x.transpose(0, -1).item() == 2.0 and x.logsumexp(0).item() == 2.0
+    assert x.log_softmax(-1).item() == 0.0
+
+
+def test_zero_size_inputs() -> None:
+    assert mg.zeros(3, 0).softmax(-1).shape == (3, 0)
+    assert same(mg.zeros(2, 0).logsumexp(1).data, [-inf, -inf])
+    r = mg.zeros(0, 3).max(1)
+    assert r.values.shape == (0,) and r.indices.shape == (0,) and r.indices.dtype == np.int64
+    assert mg.zeros(0, 3).argmax(1).shape == (0,)
+    assert mg.zeros(0).sum().item() == 0 and np.isnan(mg.zeros(0).mean().item())
+
+
 # ------------------------------------------------------------------------- bad input
 
 
@@ -204,3 +281,70 @@ def test_bad_input_raises_a_clear_error(make, error, pattern) -> None:
     """PyTorch's exception type, and a message naming the op and the values."""
     with pytest.raises(error, match=pattern):
         make()
+
+
+def test_bad_dims_and_indices_raise_pytorchs_types() -> None:
+    x = mg.ones(2, 3)
+    with pytest.raises(RuntimeError, match="sum: dim \\(0, 0\\) names a dimension twice"):
+        x.sum((0, 0))
+    with pytest.raises(TypeError, match="string"):
+        x["a"]
+    with pytest.raises(IndexError, match=r"max: dimension out of range.*\[-2, 1\], but got 5"):
+        x.max(5)
+
+
+# ------------------------------------------------------------------- gradients at edge cases
+# zero spread, correction >= n, ties, 0 ** 0, NaN inputs: PyTorch's values, written out (so
+# they run without torch too)
+
+def test_std_gradient_is_zero_at_zero_spread() -> None:
+    x = mg.ones(4, requires_grad=True)
+    x.std().backward()
+    assert same(x.grad.data, np.zeros(4))
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_var_std_with_correction_at_least_n_follow_pytorch_pattern() -> None:
+    out, (g,) = grads(lambda x: x.var(correction=4), [1.0, 2, 3, 4])
+    assert out == inf and same(g, [inf] * 4)
+    out, (g,) = grads(lambda x: x.var(0, correction=4), [1.0, 2, 3, 4])
+    assert same(g, [-inf, -inf, inf, inf])
+    _, (g,) = grads(lambda x: x.var(0, correction=5), [1.0, 2, 3, 4])
+    assert same(g, [3.0, 1.0, -1.0, -3.0])
+    out, (g,) = grads(lambda x: x.var(correction=4), [1.0, 1, 1, 1])
+    assert np.isnan(out) and np.isnan(g).all()
+    out, (g,) = grads(lambda x: x.std(correction=4), [1.0, 2, 3, 4])
+    assert out == inf and np.isnan(g).all()
+    out, (g,) = grads(lambda x: x.std(1), [[1.0, 2], [3, 3]])
+    assert np.allclose(g, [[-0.5**0.5, 0.5**0.5], [0, 0]])
+
+
+def test_max_dim_sends_the_gradient_to_the_returned_index() -> None:
+    _, (g,) = grads(lambda x: x.max(0).values, [3.0, 1.0, 3.0])
+    assert same(g, [1.0, 0.0, 0.0])
+    r = mg.tensor([1.0, 3.0, 1.0]).min(0)
+    assert r.indices.item() == 0
+    _, (g,) = grads(lambda x: x.max(), [3.0, 1.0, 3.0])  # full reduction: shared evenly
+    assert same(g, [0.5, 0.0, 0.5])
+    _, (g,) = grads(lambda x: x.amax(0), [3.0, 1.0, 3.0])
+    assert same(g, [0.5, 0.0, 0.5])
+
+
+def test_zero_gradients_where_pytorch_gives_zero() -> None:
+    _, (g,) = grads(lambda x: x**0, [0.0, 2.0])
+    assert same(g, [0.0, 0.0])
+    _, (gb, gw) = grads(lambda b, w: b**w, [0.0, 0.0, 0.0], [2.0, 0.0, -1.0])
+    assert same(gb, [0.0, 0.0, -inf]) and same(gw, [0.0, 0.0, -inf])
+
+
+def test_gradients_at_nan_inputs_follow_pytorch() -> None:
+    _, (g,) = grads(lambda x: x.relu(), [nan, 0.0, 1.0])
+    assert same(g, [1.0, 0.0, 1.0])
+    _, (g,) = grads(lambda x: x.abs(), [nan, 0.0, -1.0])
+    assert same(g, [0.0, 0.0, -1.0])
+    _, (ga, gb) = grads(lambda a, b: a.maximum(b), [nan, 1.0, 2.0, 1.0], [0.0, nan, 2.0, nan])
+    assert same(ga, [1, 1, 0.5, 1]) and same(gb, [1, 1, 0.5, 1])
+    _, (g,) = grads(lambda x: x.max(), [1.0, nan, 3.0, nan])
+    assert same(g, [0.0, 0.5, 0.0, 0.5])
+    r = mg.tensor([1.0, nan, 3.0, nan]).max(0)
+    assert np.isnan(r.values.item()) and r.indices.item() == 1

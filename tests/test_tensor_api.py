@@ -2,19 +2,20 @@
 
 Each case runs the same source text with ``lib`` bound to ``minigrad`` and to ``torch`` and
 compares shapes, dtypes, values and (for differentiable ones) every input's gradient.
+Gradients at edge cases (ties, zero spread, NaN inputs) are checked against PyTorch's
+values, written out.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
+from helpers import needs_torch, optional_torch
 
 import minigrad as mg
 import minigrad.nn.functional as F
 
-torch = pytest.importorskip("torch")
+torch = optional_torch()  # torch-free tests run without it
 
 DTYPES = {  # minigrad's dtype -> torch's, by name
     "float32": torch.float32, "float64": torch.float64, "int64": torch.int64,
@@ -255,6 +256,7 @@ VALUES = {
 
 
 @pytest.mark.parametrize("name", sorted(VALUES))
+@needs_torch
 def test_value_idiom_matches_pytorch(name: str) -> None:
     ours, theirs = VALUES[name](mg), VALUES[name](torch)
     theirs = _torch_to_plain(theirs)
@@ -372,11 +374,6 @@ def test_format_of_a_one_element_tensor_and_refusal_for_many() -> None:
         f"{mg.ones(1):.2f}"  # as PyTorch: only a 0-d tensor takes a format spec
 
 
-def test_cross_entropy_accepts_numpy_targets_as_before() -> None:
-    loss = F.cross_entropy(mg.zeros(2, 3), np.array([0, 2]))
-    assert math.isclose(loss.item(), math.log(3), rel_tol=1e-6)
-
-
 # ---------------------------------------------------------------- bad input: type and message
 
 BAD = [
@@ -440,7 +437,7 @@ BAD = [
     (lambda: mg.ones(2, 3).bmm(mg.ones(2, 3, 1)), RuntimeError, ["bmm", "batch1", "3D"]),
     (lambda: mg.ones(2, 2, 3).bmm(mg.ones(3, 3, 1)), RuntimeError, ["bmm", "batch size"]),
     (lambda: mg.ones(2, 2, 2).t(), RuntimeError, ["t()", "<= 2 dimensions", "3D"]),
-    (lambda: mg.ones(2).div(2, rounding_mode="round"), ValueError, ["div", "rounding_mode"]),
+    (lambda: mg.ones(2).div(2, rounding_mode="round"), RuntimeError, ["div", "rounding_mode"]),
     (lambda: mg.ones(2).sum(dim=0, axis=0), TypeError, ["sum", "axis"]),
     (lambda: F.cross_entropy(np.zeros((2, 3), np.float32), mg.tensor([0, 1])), TypeError,
      ["cross_entropy()", "argument 'input'", "must be Tensor", "numpy.ndarray"]),
@@ -485,3 +482,92 @@ def test_set_default_dtype_changes_creation_as_pytorch() -> None:
         for lib in (mg, torch):
             lib.set_default_dtype(lib.float32)
     assert mg.zeros(1).dtype == mg.float32
+
+
+CLAMP_TENSOR_BOUNDS = {  # name -> (call, shapes of x, min, max; None: no such bound)
+    "both_same_shape": (lambda lib, x, lo, hi: x.clamp(min=lo, max=hi), (3, 4), (3, 4), (3, 4)),
+    "broadcast_bounds": (lambda lib, x, lo, hi: lib.clamp(x, lo, hi), (3, 4), (4,), (3, 1)),
+    "bounds_broadcast_x": (lambda lib, x, lo, hi: x.clamp(lo), (4,), (2, 4), None),
+    # PyTorch's backward fails here (its in-place mask has x's shape), so x is expanded
+    # for it: the same function, the gradient summed back by expand's backward
+    "both_broadcast_x": (lambda lib, x, lo, hi: (x if lib is mg else x.expand(2, 4))
+                         .clamp(lo, hi), (4,), (2, 4), (1,)),
+    "min_only": (lambda lib, x, lo, hi: x.clamp(min=lo), (3, 4), (4,), None),
+    "max_only": (lambda lib, x, lo, hi: lib.clamp(x, max=hi), (3, 4), None, (3, 1)),
+    "clip_alias": (lambda lib, x, lo, hi: x.clip(lo, hi), (2, 3), (), ()),
+}
+
+
+def _clamp_inputs(lib, shapes, dtype=np.float64):  # noqa: ANN001, ANN202
+    """x, min, max with ties between x and each bound, and min > max in places."""
+    rng = np.random.default_rng(3)
+    arrays = [None if s is None else np.round(rng.standard_normal(s) * 2) / 2 for s in shapes]
+    if arrays[1] is not None:
+        arrays[1] = arrays[1] - 0.5
+    if arrays[2] is not None:
+        arrays[2] = arrays[2] + 0.5
+    make = mg.tensor if lib is mg else torch.tensor
+    return [None if a is None else make(a.astype(dtype), requires_grad=True) for a in arrays]
+
+
+@pytest.mark.parametrize("name", sorted(CLAMP_TENSOR_BOUNDS))
+def test_clamp_with_tensor_bounds_matches_pytorch_values_and_gradients(name: str) -> None:
+    call, *shapes = CLAMP_TENSOR_BOUNDS[name]
+    ours, theirs = _clamp_inputs(mg, shapes), _clamp_inputs(torch, shapes)
+    out, ref = call(mg, *ours), call(torch, *theirs)
+    assert_same(out, ref)
+    weights = np.arange(1.0, 1.0 + ref.numel()).reshape(tuple(ref.shape))
+    out.backward(mg.tensor(weights))
+    ref.backward(torch.tensor(weights))
+    for a, b in zip(ours, theirs):
+        if b is not None:
+            np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
+
+
+@pytest.mark.parametrize("name", sorted(CLAMP_TENSOR_BOUNDS))
+def test_clamp_with_tensor_bounds_passes_gradcheck(name: str) -> None:
+    call, *shapes = CLAMP_TENSOR_BOUNDS[name]
+    shapes = [s for s in shapes if s is not None]
+    sizes = [int(np.prod(s)) for s in shapes]
+    # values 0.1 apart across all inputs, so no finite difference crosses a kink
+    values = np.random.default_rng(5).permutation(sum(sizes)) * 0.1 - 1.0
+    inputs = [mg.tensor(v.reshape(s), requires_grad=True)
+              for v, s in zip(np.split(values, np.cumsum(sizes)[:-1]), shapes)]
+    which = [s is not None for s in CLAMP_TENSOR_BOUNDS[name][1:]]
+
+    def fn(*args):  # noqa: ANN002, ANN202
+        it = iter(args)
+        x, lo, hi = (next(it) if w else None for w in which)
+        return call(mg, x, lo, hi)
+
+    assert mg.gradcheck(fn, inputs)
+    assert mg.gradgradcheck(fn, inputs)
+
+
+def test_clamp_where_min_exceeds_max_gives_max_as_pytorch() -> None:
+    x = np.array([-1.0, 0.5, 2.0])
+    lo, hi = np.array([1.0, 1.0, 1.0]), np.array([0.0, 0.0, 0.0])
+    assert_same(mg.tensor(x).clamp(mg.tensor(lo), mg.tensor(hi)),
+                torch.tensor(x).clamp(torch.tensor(lo), torch.tensor(hi)))
+    assert_same(mg.tensor(x).clamp(1.0, 0.0), torch.tensor(x).clamp(1.0, 0.0))
+
+
+def test_clamp_with_tensor_bounds_promotes_dtypes_and_works_in_place() -> None:
+    for x, lo in [(np.ones(3, np.float32), np.zeros(3, np.float64)),
+                  (np.arange(3), np.full(3, 0.5, np.float32)),
+                  (np.ones((2, 3), np.float32), np.float64(2.0))]:
+        assert_same(mg.clamp(mg.tensor(x), mg.tensor(lo)),
+                    torch.clamp(torch.tensor(x), torch.tensor(lo)))
+    x, t = mg.tensor([0.0, 5.0, -5.0]), torch.tensor([0.0, 5.0, -5.0])
+    x.clamp_(mg.tensor([1.0, -1.0, -1.0]), mg.tensor(1.0))
+    t.clamp_(torch.tensor([1.0, -1.0, -1.0]), torch.tensor(1.0))
+    assert_same(x, t)
+
+
+def test_clamp_with_tensor_bounds_refuses_shapes_that_do_not_broadcast() -> None:
+    with pytest.raises(RuntimeError, match=r"clamp: the size of tensor a \(2\) must match"):
+        mg.ones(2).clamp(mg.zeros(3))
+    with pytest.raises(RuntimeError):
+        torch.ones(2).clamp(torch.zeros(3))
+    with pytest.raises(RuntimeError, match="clamp_: output with shape"):
+        mg.ones(2).clamp_(mg.zeros(3, 2))

@@ -1,4 +1,5 @@
-"""The ``minigrad`` command (also ``python -m minigrad``): train, evaluate, predict, graph.
+"""The ``minigrad`` command (also ``python -m minigrad``): train, evaluate, predict, graph,
+check-grads.
 
 The library knows nothing of this package; it uses the library's public names only. Each
 subcommand is one module with ``add_parser(subparsers)`` and ``run(args)``; ``errors`` holds
@@ -19,15 +20,15 @@ from .errors import CLIError
 
 __all__ = ["CLIError", "build_parser", "main"]
 
-SUBCOMMAND_NAMES = ("train", "evaluate", "predict", "graph")
+SUBCOMMAND_NAMES = ("train", "evaluate", "predict", "graph", "check-grads")
 
 
 def subcommands() -> tuple[ModuleType, ...]:
     """The subcommand modules, imported when the command line is built (not when this
     package is imported), so ``main`` can turn a Ctrl-C during the imports into one line."""
-    from . import evaluate, graph, predict, train
+    from . import check_grads, evaluate, graph, predict, train
 
-    return (train, evaluate, predict, graph)
+    return (train, evaluate, predict, graph, check_grads)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if argv is None:  # run as the command, not called from Python: tune this process's malloc
+        minigrad.kernels.tune_malloc()
     try:
         status = args.func(args)
         sys.stdout.flush()

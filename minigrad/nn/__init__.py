@@ -1,42 +1,99 @@
 """``minigrad.nn``: modules, layers and losses with PyTorch's names, layouts and state dicts."""
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .activation import (
+    CELU,
     ELU,
     GELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
+    PReLU,
     ReLU,
     ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
     Softplus,
+    Softsign,
     Tanh,
+    Tanhshrink,
 )
 from .containers import ModuleDict, ModuleList, ParameterList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
+from .fold import Fold, Unfold
 from .lazy import LazyConv2d
 from .linear import LazyLinear, Linear
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    HingeEmbeddingLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
+    MultiLabelMarginLoss,
+    MultiMarginLoss,
     NLLLoss,
     SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
 )
 from .module import IncompatibleKeys, Module
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, LocalResponseNorm
+from .normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    InstanceNorm2d,
+    LayerNorm,
+    LocalResponseNorm,
+)
+from .padding import ReflectionPad2d, ReplicationPad2d, ZeroPad2d
+from .parallel import DataParallel
 from .parameter import Parameter
+from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .reshape import Flatten, Identity, Unflatten
+from .upsample import Upsample
 
 __all__ = [
+    "CELU",
+    "Hardsigmoid",
+    "Hardswish",
+    "LogSigmoid",
+    "Mish",
+    "PReLU",
+    "SELU",
+    "Softsign",
+    "Tanhshrink",
+    "CosineEmbeddingLoss",
+    "HingeEmbeddingLoss",
+    "HuberLoss",
+    "KLDivLoss",
+    "MarginRankingLoss",
+    "MultiLabelMarginLoss",
+    "MultiMarginLoss",
+    "SoftMarginLoss",
+    "TripletMarginLoss",
+    "Fold",
+    "InstanceNorm2d",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "ReflectionPad2d",
+    "ReplicationPad2d",
+    "Unfold",
+    "Upsample",
+    "ZeroPad2d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool2d",
     "ELU",
@@ -49,6 +106,7 @@ __all__ = [
     "Conv2d",
     "ConvTranspose2d",
     "CrossEntropyLoss",
+    "DataParallel",
     "Dropout",
     "Dropout2d",
     "Embedding",
@@ -85,5 +143,6 @@ __all__ = [
     "Unflatten",
     "functional",
     "init",
+    "parallel",
     "utils",
 ]

@@ -39,6 +39,43 @@ from .index import (
     topk,
 )
 from .linalg import MatMul, matmul
+from .manipulation import (
+    Flip,
+    IndexSelect,
+    IndexSelectBackward,
+    Roll,
+    Scatter,
+    Tile,
+    chunk,
+    flip,
+    repeat,
+    repeat_interleave,
+    roll,
+    scatter,
+    scatter_add,
+    split,
+    tile,
+    unbind,
+    unflatten,
+)
+from .numeric import (
+    Cumprod,
+    Einsum,
+    Log1p,
+    Round,
+    RoundedDiv,
+    VectorNorm,
+    allclose,
+    cumprod,
+    diff,
+    divide,
+    einsum,
+    equal,
+    isclose,
+    log1p,
+    round,
+    vector_norm,
+)  # numeric.norm (torch.norm) is not bound here: ``ops.norm`` is the normalisation module
 from .reduce import (
     Amax,
     LogSoftmax,

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function, is_grad_enabled
-from ..parallel import for_rows
+from ..dtypes import result_type
+from ..kernels.parallel import for_rows
 from ..tensor import Tensor, _broadcast_error, _pair
 
 
@@ -319,16 +320,41 @@ class Relu(Function):
 
 
 class Clamp(Function):
-    """a limited to [low, high]; the gradient passes only where ``a`` was inside."""
+    """a limited to [low, high]; the gradient passes only where ``a`` was inside.
+
+    The bounds are numbers (or None), or Tensors (or None) broadcast against ``a``, as in
+    PyTorch's ``clamp(Tensor, Tensor? min, Tensor? max)``: the result is
+    ``minimum(maximum(a, low), high)`` (so ``high`` wins where ``low > high``), and each
+    bound Tensor gets the gradient where it was chosen (``low`` where ``a < low < high``,
+    ``high`` where ``a > high`` or ``high < low``; at a tie ``a`` gets it), summed back to
+    its shape.
+    """
 
     @staticmethod
-    def forward(ctx: Context, a: Tensor, low: float | None, high: float | None) -> np.ndarray:
+    def forward(ctx: Context, a: Tensor, low: Any, high: Any) -> np.ndarray:
+        if isinstance(low, Tensor) or isinstance(high, Tensor):
+            ctx.save_for_backward(a, low, high)
+            ctx.tensors = True
+            out = a._data
+            try:
+                if low is not None:
+                    out = np.maximum(out, low._data)
+                if high is not None:
+                    out = np.minimum(out, high._data)
+            except ValueError:
+                shapes = [t.shape for t in (low, high) if t is not None]
+                raise _broadcast_error("clamp", a.shape, np.broadcast_shapes(*shapes)
+                                       if len(shapes) > 1 else shapes[0]) from None
+            return out
         ctx.save_for_backward(a)
+        ctx.tensors = False
         ctx.low, ctx.high = low, high
         return np.clip(a._data, low, high)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
+        if ctx.tensors:
+            return Clamp._tensor_bounds_backward(ctx, g)
         (a,) = ctx.saved_tensors
         inside = np.ones(a.shape, dtype=bool)
         if ctx.low is not None:
@@ -337,14 +363,66 @@ class Clamp(Function):
             inside &= a._data <= ctx.high
         return g * inside.astype(g.dtype), None, None
 
+    @staticmethod
+    def _tensor_bounds_backward(ctx: Context, g: Tensor) -> tuple:
+        """PyTorch's ``clamp_backward`` and ``clamp_backward_min_max``."""
+        a, low, high = ctx.saved_tensors
+        x = a._data
+        lo = None if low is None else low._data
+        hi = None if high is None else high._data
+        zero = Tensor._make(np.zeros((), g.dtype), False, None, 0)
+        ga = glo = ghi = None
+        if ctx.needs_input_grad[0]:
+            inside = np.ones((), dtype=bool)
+            if lo is not None:
+                inside = inside & (x >= lo)
+            if hi is not None:
+                inside = inside & (x <= hi)
+            ga = Where.apply(np.broadcast_to(inside, g.shape), g, zero)
+        if lo is not None and ctx.needs_input_grad[1]:
+            chosen = x < lo
+            if hi is not None:
+                chosen = chosen & (lo < hi)
+            glo = Where.apply(np.broadcast_to(chosen, g.shape), g, zero)
+        if hi is not None and ctx.needs_input_grad[2]:
+            chosen = x > hi
+            if lo is not None:
+                chosen = chosen | (hi < lo)
+            ghi = Where.apply(np.broadcast_to(chosen, g.shape), g, zero)
+        return ga, glo, ghi
 
-def clamp(a: Tensor, low: float | None = None, high: float | None = None) -> Tensor:
-    """``a`` limited to ``[low, high]`` (either may be None, not both)."""
+
+def clamp(a: Tensor, low: Any = None, high: Any = None) -> Tensor:
+    """``a`` limited to ``[low, high]`` (either may be None, not both).
+
+    Each bound is a number or a Tensor (broadcast against ``a``; the result has their
+    promoted dtype, and gradients reach the bound Tensors where they were chosen, as in
+    PyTorch). Where ``low > high`` the result is ``high``, as in PyTorch.
+    """
     if low is None and high is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    if low is not None and high is not None and low > high:
-        raise ValueError(f"clamp: min ({low}) is larger than max ({high})")
+    if isinstance(low, Tensor) or isinstance(high, Tensor):
+        bounds = [b for b in (low, high) if b is not None]
+        for name, b in (("min", low), ("max", high)):
+            if b is not None and not isinstance(b, Tensor) and not _is_number(b):
+                raise TypeError(f"clamp(): argument '{name}' must be a Tensor or a number, "
+                                f"not {type(b).__name__}")
+        dtype = result_type(a, *bounds)
+        a = a if a.dtype == dtype else a.to(dtype)
+        low, high = (None if b is None else _bound(b, dtype) for b in (low, high))
     return Clamp.apply(a, low, high)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def _bound(value: Any, dtype: np.dtype) -> Tensor:
+    """A clamp bound as a Tensor of ``dtype`` (a number becomes a 0-d constant)."""
+    if isinstance(value, Tensor):
+        return value if value.dtype == dtype else value.to(dtype)
+    return Tensor._make(np.asarray(value, dtype), False, None, 0)
 
 
 class Where(Function):
