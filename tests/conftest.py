@@ -1,10 +1,13 @@
-"""Shared test setup: ``@pytest.mark.needs_dot`` skips a test when Graphviz's ``dot`` is missing."""
+"""Shared test setup: ``@pytest.mark.needs_dot`` skips a test when Graphviz's ``dot`` is missing;
+the ``fast_kernels`` fixture runs a test on the fast kernels whatever ``MINIGRAD_KERNELS`` says."""
 
 from __future__ import annotations
 
 import shutil
 
 import pytest
+
+import minigrad as mg
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -15,3 +18,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "needs_dot" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def fast_kernels():
+    """Run a test on the fast kernels whatever ``MINIGRAD_KERNELS`` says (tests of the
+    kernels themselves)."""
+    before = mg.get_kernels()
+    mg.set_kernels("fast")
+    yield
+    mg.set_kernels(before)

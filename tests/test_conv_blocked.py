@@ -9,14 +9,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.kernels import conv, parallel
 
-
-@pytest.fixture(autouse=True)
-def fast_kernels():
-    """These tests are about the fast kernels: run them whatever MINIGRAD_KERNELS says."""
-    before = mg.get_kernels()
-    mg.set_kernels("fast")
-    yield
-    mg.set_kernels(before)
+pytestmark = pytest.mark.usefixtures("fast_kernels")  # about the fast kernels themselves
 
 
 CASES = [  # (N, C, H, W, FN, K, stride, padding, dilation, bias)

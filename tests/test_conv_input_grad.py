@@ -8,14 +8,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.kernels import conv
 
-
-@pytest.fixture(autouse=True)
-def fast_kernels():
-    """These tests are about the fast kernels: run them whatever MINIGRAD_KERNELS says."""
-    before = mg.get_kernels()
-    mg.set_kernels("fast")
-    yield
-    mg.set_kernels(before)
+pytestmark = pytest.mark.usefixtures("fast_kernels")  # about the fast kernels themselves
 
 
 def grads(x, w, g, padding, monkeypatch=None, flipped=True, dilation=1):

@@ -248,15 +248,6 @@ def test_errors_name_the_op_and_shapes(pool, name):
     assert pool(x, 2).shape == (1, 2, 2, 2)  # floors by default, as PyTorch
 
 
-@pytest.fixture
-def fast_kernels():
-    """For tests of the fast kernels: run them whatever MINIGRAD_KERNELS says."""
-    before = mg.get_kernels()
-    mg.set_kernels("fast")
-    yield
-    mg.set_kernels(before)
-
-
 @pytest.mark.parametrize("kernel", [(2, 2), (3, 2), (1, 2), (2, 4), (3, 1), (2, 8)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("ties", [False, True])

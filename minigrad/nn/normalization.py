@@ -34,6 +34,21 @@ class LocalResponseNorm(Module):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
+def _register_running_stats(m: Module, n: int, dtype: np.dtype, track: bool) -> None:
+    """The running mean/var and batch count buffers (None when not tracked), as PyTorch's
+    batch and instance norms have them."""
+    for name, value in (("running_mean", np.zeros(n, dtype)), ("running_var", np.ones(n, dtype)),
+                        ("num_batches_tracked", np.array(0, np.int64))):
+        m.register_buffer(name, Tensor(value) if track else None)
+
+
+def _reset_running_stats(m: Module) -> None:
+    if m.track_running_stats:
+        m.running_mean._data[...] = 0
+        m.running_var._data[...] = 1
+        m.num_batches_tracked._data[...] = 0
+
+
 class _BatchNorm(Module):
     """Shared by BatchNorm1d/2d: per-channel (dim 1) statistics; running mean/var and
     ``num_batches_tracked`` are buffers, so they are saved and loaded like PyTorch's."""
@@ -54,20 +69,11 @@ class _BatchNorm(Module):
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(n, get_default_dtype())))
-            self.register_buffer("running_var", Tensor(np.ones(n, get_default_dtype())))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _register_running_stats(self, n, get_default_dtype(), track_running_stats)
 
     def reset_running_stats(self) -> None:
-        if self.track_running_stats:
-            self.running_mean._data[...] = 0
-            self.running_var._data[...] = 1
-            self.num_batches_tracked._data[...] = 0
+        """Running mean 0, running variance 1, no batches counted."""
+        _reset_running_stats(self)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self._dims or x.shape[1] != self.num_features:
@@ -193,21 +199,11 @@ class InstanceNorm2d(Module):
         self.register_parameter("weight", Parameter(np.ones(n, dt)) if affine else None)
         self.register_parameter("bias", Parameter(np.zeros(n, dt)) if affine and bias
                                 else None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(n, dt)))
-            self.register_buffer("running_var", Tensor(np.ones(n, dt)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _register_running_stats(self, n, dt, track_running_stats)
 
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches counted."""
-        if self.track_running_stats:
-            self.running_mean._data[...] = 0
-            self.running_var._data[...] = 1
-            self.num_batches_tracked._data[...] = 0
+        _reset_running_stats(self)
 
     def reset_parameters(self) -> None:
         """Reset the running statistics, and the affine weight to 1 and bias to 0."""

@@ -248,7 +248,26 @@ class LinearLR(LRScheduler):
         return [base * (s + (f - s) * min(n, self.last_epoch) / n) for base in self.base_lrs]
 
 
-class SequentialLR(LRScheduler):
+class _Composite(LRScheduler):
+    """A scheduler made of schedulers (``self._schedulers``): its state holds theirs."""
+
+    _schedulers: list
+
+    def state_dict(self) -> dict[str, Any]:
+        """Its own state and each scheduler's."""
+        out = super().state_dict()
+        out["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return out
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` returned (and each scheduler's)."""
+        state = dict(state_dict)
+        for s, sd in zip(self._schedulers, state.pop("_schedulers", [])):
+            s.load_state_dict(sd)
+        super().load_state_dict(state)
+
+
+class SequentialLR(_Composite):
     """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` (restarted at
     epoch 0), and so on: e.g. a ``LinearLR`` warm-up followed by cosine annealing."""
 
@@ -288,19 +307,6 @@ class SequentialLR(LRScheduler):
         else:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
-
-    def state_dict(self) -> dict[str, Any]:
-        """Its own state and each scheduler's."""
-        out = super().state_dict()
-        out["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return out
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what ``state_dict()`` returned (and each scheduler's)."""
-        state = dict(state_dict)
-        for s, sd in zip(self._schedulers, state.pop("_schedulers", [])):
-            s.load_state_dict(sd)
-        super().load_state_dict(state)
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -555,7 +561,7 @@ class PolynomialLR(LRScheduler):
                 for base in self.base_lrs]
 
 
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_Composite):
     """Step every scheduler of ``schedulers`` at each ``step()``: their (chainable) factors
     multiply, e.g. ``ConstantLR`` warm-up on top of ``ExponentialLR``."""
 
@@ -585,19 +591,6 @@ class ChainedScheduler(LRScheduler):
         for s in self._schedulers:
             s.step()
         self._last_lr = self._lrs()
-
-    def state_dict(self) -> dict[str, Any]:
-        """Its own state and each scheduler's."""
-        out = super().state_dict()
-        out["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return out
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what ``state_dict()`` returned (and each scheduler's)."""
-        state = dict(state_dict)
-        for s, sd in zip(self._schedulers, state.pop("_schedulers", [])):
-            s.load_state_dict(sd)
-        super().load_state_dict(state)
 
 
 def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
