@@ -249,9 +249,9 @@ CONV_POOL_CASES = {
     "avg_pool2d_divisor_override": (
         ["AvgPool2d", "AvgPool2dBackward"],
         lambda x: F.avg_pool2d(x, 2, 1, divisor_override=3), lambda: (t(1, 1, 3, 4),), True),
-    "adaptive_avg_pool2d": (["TakeFlat", "PutFlat"], lambda x: F.adaptive_avg_pool2d(x, (2, 3)),
+    "adaptive_avg_pool2d": (["Gather", "ScatterAdd"], lambda x: F.adaptive_avg_pool2d(x, (2, 3)),
                             lambda: (t(1, 2, 5, 7),), True),
-    "adaptive_max_pool2d": (["TakeFlat", "PutFlat"], lambda x: F.adaptive_max_pool2d(x, (3, 2)),
+    "adaptive_max_pool2d": (["Gather", "ScatterAdd"], lambda x: F.adaptive_max_pool2d(x, (3, 2)),
                             lambda: (distinct(1, 2, 5, 7),), True),
 }
 CASES.update(CONV_POOL_CASES)

@@ -28,11 +28,10 @@ from ..im2col import Geometry, check_float, col2im_array, geometry, im2col_array
 from ..kernels import pool as kernels
 from ..tensor import Tensor
 from .elementwise import where
+from .index import gather
 
 __all__ = [
     "AvgPool2d",
-    "PutFlat",
-    "TakeFlat",
     "adaptive_avg_pool2d",
     "adaptive_max_pool2d",
     "AvgPool2dBackward",
@@ -326,7 +325,7 @@ def _bin_windows(h: int, w: int, oh: int, ow: int) -> tuple[np.ndarray, np.ndarr
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """Average over PyTorch's adaptive bins so the output is ``output_size`` (int, pair,
     None = keep). When the bins tile the input it is ``avg_pool2d``; otherwise every bin
-    is gathered once (``TakeFlat``) and averaged with weights, so gradients of every order
+    is gathered once (``gather``) and averaged with weights, so gradients of every order
     come from existing ops. Example, a global average pool::
 
         >>> import minigrad as mg, minigrad.nn.functional as F
@@ -340,42 +339,18 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     if oh and ow and h % oh == 0 and w % ow == 0:
         return avg_pool2d(x, (h // oh, w // ow), exact=True)
     flat, real, k = _bin_windows(h, w, oh, ow)
-    vals = TakeFlat.apply(x, np.broadcast_to(flat, (n, c, oh, ow, k)))
+    vals = _take_flat(x, np.broadcast_to(flat, (n, c, oh, ow, k)))
     if not real.all():  # the repeated entries padding narrower bins count as 0 (even if inf)
         vals = where(real, vals, 0.0)
     return vals.sum(-1) * Tensor((1.0 / real.sum(axis=-1)).astype(x.dtype))
 
 
-class TakeFlat(Function):
-    """``out[n, c, k] = x[n, c].flat[idx[n, c, k]]``: read chosen elements of each plane."""
-
-    @staticmethod
-    def forward(ctx: Context, x: Tensor, idx: np.ndarray) -> np.ndarray:
-        ctx.shape, ctx.idx = x.shape, idx
-        n, c = x.shape[:2]
-        flat = x._data.reshape(n, c, -1)
-        return np.take_along_axis(flat, idx.reshape(n, c, -1), axis=2).reshape(idx.shape)
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple:
-        return PutFlat.apply(grad, ctx.idx, ctx.shape), None
-
-
-class PutFlat(Function):
-    """The adjoint of ``TakeFlat``: add each value at its index (indices may repeat)."""
-
-    @staticmethod
-    def forward(ctx: Context, grad: Tensor, idx: np.ndarray, shape: tuple) -> np.ndarray:
-        ctx.idx = idx
-        n, c = shape[:2]
-        plane = int(np.prod(shape[2:]))
-        where = (idx.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]).ravel()
-        out = np.bincount(where, weights=grad._data.ravel(), minlength=n * c * plane)
-        return out.astype(grad.dtype, copy=False).reshape(shape)
-
-    @staticmethod
-    def backward(ctx: Context, gg: Tensor) -> tuple:
-        return TakeFlat.apply(gg, ctx.idx), None, None
+def _take_flat(x: Tensor, idx: np.ndarray) -> Tensor:
+    """``out[n, c, ...] = x[n, c].flat[idx[n, c, ...]]``: a gather along each flattened
+    plane, so its gradient (a scatter-add) and every higher one come from ``Gather``."""
+    n, c = x.shape[:2]
+    index = Tensor(np.ascontiguousarray(idx, dtype=np.int64).reshape(n, c, -1))
+    return gather(x.reshape(n, c, -1), 2, index).reshape(idx.shape)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
@@ -402,5 +377,5 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
         last_nan = k - 1 - np.argmax(nan[..., ::-1], axis=-1)
         win = np.where(nan.any(axis=-1), last_nan, win)
     idx = np.take_along_axis(np.broadcast_to(flat, vals.shape), win[..., None], axis=-1)[..., 0]
-    out = TakeFlat.apply(x, idx)
+    out = _take_flat(x, idx)
     return (out, Tensor(idx)) if return_indices else out
