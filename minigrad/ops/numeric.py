@@ -390,9 +390,9 @@ def norm(input: Tensor, p: float | str | None = "fro",  # noqa: A002  (PyTorch's
 _LETTERS = frozenset(string.ascii_letters)
 
 
-def _parse_einsum(equation: str, operands: Sequence[Tensor]) -> tuple[list[str], str]:
-    """The terms of ``equation`` with ``...`` written out as letters and the output made
-    explicit (implicit mode: the ellipsis dims, then the letters used once, sorted)."""
+def _split_equation(equation: str, operands: Sequence[Tensor]) -> tuple[list[str], str | None]:
+    """The input terms of ``equation`` (one per operand, checked) and its output term as
+    written (None without ``->``)."""
     if not isinstance(equation, str):
         raise TypeError(f"einsum(): argument 'equation' must be str, not "
                         f"{type(equation).__name__}")
@@ -409,7 +409,12 @@ def _parse_einsum(equation: str, operands: Sequence[Tensor]) -> tuple[list[str],
         if c not in _LETTERS and c not in ".,->":
             raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation "
                                f"string {equation!r}, subscripts must be in [a-zA-Z]")
-    spare = [c for c in string.ascii_letters if c not in eq]
+    return terms, (rhs if arrow else None)
+
+
+def _ellipsis_ndim(equation: str, terms: list[str], operands: Sequence[Tensor]) -> int:
+    """How many dims ``...`` stands for (the most of any operand), checking that each
+    operand has as many dims as its term has letters (at least, with ``...``)."""
     ell_ndim = 0
     for k, (term, t) in enumerate(zip(terms, operands)):
         letters = term.replace("...", "")
@@ -424,27 +429,85 @@ def _parse_einsum(equation: str, operands: Sequence[Tensor]) -> tuple[list[str],
                                f"({len(term)}) does not match the number of dimensions "
                                f"({t.ndim}) for operand {k} in {equation!r} (shape {t.shape}) "
                                "and no ellipsis was given")
-    ell = "".join(spare[:ell_ndim])
+    return ell_ndim
+
+
+def _expand_ellipsis(terms: list[str], operands: Sequence[Tensor], ell: str) -> list[str]:
+    """The terms with ``...`` written out as the last letters of ``ell`` (broadcast dims
+    align at the right)."""
     out_terms = []
     for term, t in zip(terms, operands):
         if "..." in term:
             k = t.ndim - len(term.replace("...", ""))
-            term = term.replace("...", ell[ell_ndim - k:])
+            term = term.replace("...", ell[len(ell) - k:])
         out_terms.append(term)
-    if arrow:
-        out = rhs.replace("...", ell)
-        for c in out:
-            if out.count(c) > 1:
-                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in "
-                                   f"the output of {equation!r}")
-            if not any(c in term for term in out_terms):
-                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
-                                   f"equation for any input operand in {equation!r}")
-    else:
-        joined = "".join(out_terms)
+    return out_terms
+
+
+def _output_term(equation: str, rhs: str | None, ell: str, terms: list[str]) -> str:
+    """The output term: ``rhs`` with ``...`` written out, checked; implicit (``rhs`` None),
+    the ellipsis dims, then the letters used once, sorted."""
+    if rhs is None:
+        joined = "".join(terms)
         once = sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell)
-        out = ell + "".join(once)
-    return out_terms, out
+        return ell + "".join(once)
+    out = rhs.replace("...", ell)
+    for c in out:
+        if out.count(c) > 1:
+            raise RuntimeError(f"einsum(): output subscript {c} appears more than once in "
+                               f"the output of {equation!r}")
+        if not any(c in term for term in terms):
+            raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                               f"equation for any input operand in {equation!r}")
+    return out
+
+
+def _parse_einsum(equation: str, operands: Sequence[Tensor]) -> tuple[list[str], str]:
+    """The terms of ``equation`` with ``...`` written out as letters and the output made
+    explicit (implicit mode: the ellipsis dims, then the letters used once, sorted)."""
+    terms, rhs = _split_equation(equation, operands)
+    ell_ndim = _ellipsis_ndim(equation, terms, operands)
+    spare = [c for c in string.ascii_letters if c not in equation]  # letters for the ...
+    ell = "".join(spare[:ell_ndim])
+    terms = _expand_ellipsis(terms, operands, ell)
+    return terms, _output_term(equation, rhs, ell, terms)
+
+
+def _letter_sizes(terms: Sequence[str], operands: Sequence[Tensor], out: str) -> dict[str, int]:
+    """The size of each letter, where the operands' sizes agree or broadcast (size 1)."""
+    sizes: dict[str, int] = {}
+    for k, (term, t) in enumerate(zip(terms, operands)):
+        for c, s in zip(term, t.shape):
+            seen = sizes.get(c)
+            if seen is not None and s != seen and 1 not in (s, seen):
+                raise RuntimeError(
+                    f"einsum(): subscript {c} has size {s} for operand {k} which does not "
+                    f"broadcast with previously seen size {seen} (equation "
+                    f"{','.join(terms)}->{out})")
+            sizes[c] = s if seen is None or seen == 1 else seen
+    return sizes
+
+
+def _broadcast_back(partial: Tensor, keep: str, unique: str, sizes: dict[str, int]) -> Tensor:
+    """``partial``, indexed by the letters ``keep``, expanded over the other letters of
+    ``unique``: the einsum of the gradient summed them away (the operand was the only one
+    to have them), and every element along them gets the same gradient."""
+    dims = iter(partial.shape)
+    full = partial.reshape(tuple(next(dims) if c in keep else 1 for c in unique))
+    return full.expand(*(sizes[c] for c in unique))
+
+
+def _onto_diagonal(full: Tensor, term: str, sizes: dict[str, int]) -> Tensor:
+    """The gradient of an operand whose ``term`` repeats a letter: ``full`` (indexed by the
+    letters once each) on the diagonal where the repeated letters' indices are equal, 0
+    elsewhere."""
+    first = [term.index(c) == i for i, c in enumerate(term)]
+    full = full.reshape(tuple(sizes[c] if f else 1 for c, f in zip(term, first)))
+    grid = np.indices(tuple(sizes[c] for c in term), sparse=True)
+    diag = np.ones((), dtype=bool)
+    for i, c in enumerate(term):
+        diag = diag & (grid[i] == grid[term.index(c)])
+    return full * diag.astype(full.dtype)
 
 
 class Einsum(Function):
@@ -458,17 +521,7 @@ class Einsum(Function):
         terms, out = spec
         ctx.spec = spec
         ctx.save_for_backward(*operands)
-        sizes: dict[str, int] = {}
-        for k, (term, t) in enumerate(zip(terms, operands)):
-            for c, s in zip(term, t.shape):
-                seen = sizes.get(c)
-                if seen is not None and s != seen and 1 not in (s, seen):
-                    raise RuntimeError(
-                        f"einsum(): subscript {c} has size {s} for operand {k} which does not "
-                        f"broadcast with previously seen size {seen} (equation "
-                        f"{','.join(terms)}->{out})")
-                sizes[c] = s if seen is None or seen == 1 else seen
-        ctx.sizes = sizes
+        sizes = ctx.sizes = _letter_sizes(terms, operands, out)
         arrays = []
         for term, t in zip(terms, operands):  # stretch size-1 dims as PyTorch broadcasts
             want = tuple(sizes[c] for c in term)
@@ -477,33 +530,28 @@ class Einsum(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
-        terms, out = ctx.spec
+        terms = ctx.spec[0]
         operands = ctx.saved_tensors
-        grads: list[Tensor | None] = [None]
-        for k, term in enumerate(terms):
-            if not ctx.needs_input_grad[k + 1]:
-                grads.append(None)
-                continue
-            others = [t for i, t in enumerate(terms) if i != k]
-            unique = "".join(dict.fromkeys(term))
-            keep = "".join(c for c in unique if c in out or any(c in t for t in others))
-            spec = ((out, *others), keep)
-            partial = Einsum.apply(spec, g, *[o for i, o in enumerate(operands) if i != k])
-            # the letters only this operand has were summed: broadcast back over them
-            sizes = iter(partial.shape)
-            full = partial.reshape(tuple(next(sizes) if c in keep else 1 for c in unique))
-            full = full.expand(*(ctx.sizes[c] for c in unique))
-            if len(unique) != len(term):  # a repeated letter: onto the diagonal, 0 elsewhere
-                first = [term.index(c) == i for i, c in enumerate(term)]
-                full = full.reshape(tuple(ctx.sizes[c] if f else 1
-                                          for c, f in zip(term, first)))
-                grid = np.indices(tuple(ctx.sizes[c] for c in term), sparse=True)
-                diag = np.ones((), dtype=bool)
-                for i, c in enumerate(term):
-                    diag = diag & (grid[i] == grid[term.index(c)])
-                full = full * diag.astype(g.dtype)
-            grads.append(full)
+        grads: list[Tensor | None] = [None]  # the spec gets none
+        for k in range(len(terms)):
+            grads.append(Einsum._operand_grad(ctx, g, operands, k)
+                         if ctx.needs_input_grad[k + 1] else None)
         return tuple(grads)
+
+    @staticmethod
+    def _operand_grad(ctx: Context, g: Tensor, operands: Sequence[Tensor], k: int) -> Tensor:
+        """The gradient of operand ``k``: an einsum of ``g`` with the other operands."""
+        terms, out = ctx.spec
+        term = terms[k]
+        others = [t for i, t in enumerate(terms) if i != k]
+        unique = "".join(dict.fromkeys(term))
+        keep = "".join(c for c in unique if c in out or any(c in t for t in others))
+        spec = ((out, *others), keep)
+        partial = Einsum.apply(spec, g, *[o for i, o in enumerate(operands) if i != k])
+        full = _broadcast_back(partial, keep, unique, ctx.sizes)
+        if len(unique) != len(term):  # a repeated letter: onto the diagonal, 0 elsewhere
+            full = _onto_diagonal(full, term, ctx.sizes)
+        return full
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:

@@ -223,6 +223,76 @@ def _shape_arg(shape: tuple) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
+def _dtype_arg(dtype: Any, requires_grad: bool) -> np.dtype:
+    """A numpy dtype of the kinds make_tensor draws (bool, integer, floating, complex)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.kind not in "biufc":
+        raise TypeError(f"The requested dtype '{dtype}' is not supported by "
+                        "minigrad.testing.make_tensor().")
+    if requires_grad and dt.kind in "biu":
+        raise ValueError(f"`requires_grad=True` is not supported for boolean and integral "
+                         f"dtypes, but got dtype={dt}")
+    return dt
+
+
+def _dtype_range(dt: np.dtype) -> tuple[Any, Any, int, int]:
+    """``[lowest, highest)`` that ``dt`` holds, and the default ``[low, high)``."""
+    if dt.kind == "b":
+        return 0, 2, 0, 2
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        return int(info.min), int(info.max) + (1 if dt != np.int64 else 0), -9, 10
+    info = np.finfo(dt)
+    return float(info.min), float(info.max), -9, 9
+
+
+def _value_interval(dt: np.dtype, low: float | None, high: float | None) -> tuple[Any, Any]:
+    """``[low, high)`` with the dtype's defaults, checked, and clamped to the dtype."""
+    lo_inc, hi_exc, d_low, d_high = _dtype_range(dt)
+    low = d_low if low is None else low
+    high = d_high if high is None else high
+    _check_interval(dt, low, high, (lo_inc, hi_exc))
+    return min(max(low, lo_inc), hi_exc), min(max(high, lo_inc), hi_exc)
+
+
+def _check_interval(dt: np.dtype, low: Any, high: Any, supported: tuple[Any, Any]) -> None:
+    """``low < high``, overlapping the ``supported`` interval of ``dt``, as PyTorch checks."""
+    lo_inc, hi_exc = supported
+    if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+        raise ValueError(f"`low` and `high` cannot be NaN, but got low={low} and high={high}")
+    if low == high and dt.kind in "fc":
+        warnings.warn("Passing `low==high` to `make_tensor` for floating or complex types is "
+                      "deprecated (as in PyTorch). Use `minigrad.full(...)` instead.",
+                      FutureWarning, stacklevel=4)  # make_tensor's caller
+    elif low >= high:
+        raise ValueError(f"`low` must be less than `high`, but got {low} >= {high}")
+    elif high < lo_inc or low >= hi_exc:
+        raise ValueError(f"The value interval specified by `low` and `high` is [{low}, "
+                         f"{high}), but {dt} only supports [{lo_inc}, {hi_exc})")
+
+
+def _uniform(dt: np.dtype, low: Any, high: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Values of ``dt`` drawn uniformly from ``[low, high)``."""
+    rng = get_rng()
+    if dt.kind in "biu":
+        low, high = math.ceil(low), math.ceil(high)
+        draw_dtype = np.uint64 if dt.kind == "u" else np.int64
+        return rng.integers(low, high, size=shape, dtype=draw_dtype).astype(dt)
+    if high - low >= np.finfo(dt).max:  # the width overflows: draw half of it, doubled
+        data = rng.uniform(low / 2, high / 2, size=shape) * 2
+    else:
+        data = rng.uniform(low, high, size=shape)
+    if dt.kind == "c":
+        data = data + 1j * rng.uniform(low, high, size=shape)
+    data = data.astype(dt)
+    if dt.kind == "f":  # rounding to the dtype may reach high itself
+        data = np.where(data >= high, np.nextafter(dt.type(high), dt.type(low)), data)
+    return data
+
+
 def make_tensor(
     *shape: int | Sequence[int],
     dtype: Any,
@@ -251,58 +321,12 @@ def make_tensor(
     """
     check_device(device, "make_tensor")
     shape = _shape_arg(shape)
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"The requested dtype '{dtype}' is not supported by "
-                        "minigrad.testing.make_tensor().") from None
-    if dt.kind not in "biufc":
-        raise TypeError(f"The requested dtype '{dtype}' is not supported by "
-                        "minigrad.testing.make_tensor().")
-    if requires_grad and dt.kind in "biu":
-        raise ValueError(f"`requires_grad=True` is not supported for boolean and integral "
-                         f"dtypes, but got dtype={dt}")
-    if dt.kind == "b":
-        lo_inc, hi_exc, d_low, d_high = 0, 2, 0, 2
-    elif dt.kind in "iu":
-        info = np.iinfo(dt)
-        lo_inc, hi_exc = int(info.min), int(info.max) + (1 if dt != np.int64 else 0)
-        d_low, d_high = -9, 10
-    else:
-        info = np.finfo(dt)
-        lo_inc, hi_exc, d_low, d_high = float(info.min), float(info.max), -9, 9
-    low = d_low if low is None else low
-    high = d_high if high is None else high
-    if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
-        raise ValueError(f"`low` and `high` cannot be NaN, but got low={low} and high={high}")
-    if low == high and dt.kind in "fc":
-        warnings.warn("Passing `low==high` to `make_tensor` for floating or complex types is "
-                      "deprecated (as in PyTorch). Use `minigrad.full(...)` instead.",
-                      FutureWarning, stacklevel=2)
-    elif low >= high:
-        raise ValueError(f"`low` must be less than `high`, but got {low} >= {high}")
-    elif high < lo_inc or low >= hi_exc:
-        raise ValueError(f"The value interval specified by `low` and `high` is [{low}, "
-                         f"{high}), but {dt} only supports [{lo_inc}, {hi_exc})")
-    low, high = min(max(low, lo_inc), hi_exc), min(max(high, lo_inc), hi_exc)
+    dt = _dtype_arg(dtype, requires_grad)
+    low, high = _value_interval(dt, low, high)
+    # a view of every other element of a twice-as-wide last dim
     noncontiguous = noncontiguous and math.prod(shape) > 1
     full = (*shape[:-1], 2 * shape[-1]) if noncontiguous else shape
-    rng = get_rng()
-    if dt.kind in "biu":
-        low, high = math.ceil(low), math.ceil(high)
-        data = rng.integers(low, high, size=full, dtype=np.int64 if dt.kind != "u" else
-                            np.uint64).astype(dt)
-    else:
-        real = np.float64 if dt.kind == "f" else np.float64
-        if high - low >= np.finfo(dt).max:  # the width overflows: draw half of it, doubled
-            data = rng.uniform(low / 2, high / 2, size=full).astype(real) * 2
-        else:
-            data = rng.uniform(low, high, size=full).astype(real)
-        if dt.kind == "c":
-            data = data + 1j * rng.uniform(low, high, size=full)
-        data = data.astype(dt)
-        if dt.kind == "f":  # rounding to the dtype may reach high itself
-            data = np.where(data >= high, np.nextafter(dt.type(high), dt.type(low)), data)
+    data = _uniform(dt, low, high, full)
     if noncontiguous:
         data = data[..., 1::2]
     if exclude_zero:

@@ -85,6 +85,324 @@ def _ctx_arrays(ctx: Any) -> list:
     return [v for k, v in vars(ctx).items() if k not in skip]
 
 
+def _as_tuple(value: Any) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _as_array(value: Any) -> np.ndarray:
+    return value._data if isinstance(value, Tensor) else np.asarray(value)
+
+
+def _loses_precision(garr: np.ndarray, x: Tensor) -> bool:
+    """A gradient that is not floating, or less precise than its floating input."""
+    if garr.dtype.kind not in "fc":
+        return True
+    return x.dtype.kind in "fc" and np.finfo(garr.dtype).precision < np.finfo(x.dtype).precision
+
+
+def _copy_inputs(example_inputs: tuple) -> tuple:
+    """Copies, so that no check can change the caller's tensors; when none requires grad,
+    every floating one does (there would be nothing to check otherwise)."""
+    inputs = tuple(_copy_input(x) for x in example_inputs)
+    if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
+        inputs = tuple(_copy_input(x, requires_grad=True) for x in inputs)
+    return inputs
+
+
+class _Examination:
+    """One run of ``check_function``: the inputs, the graph node forward made and the
+    problems found so far, shared by the checks (one method each, run in order)."""
+
+    def __init__(self, function: type[Function], example_inputs: tuple, eps: float,
+                 atol: float, rtol: float) -> None:
+        self.function = function
+        self.name = getattr(function, "__name__", repr(function))
+        self.tolerances = {"eps": eps, "atol": atol, "rtol": rtol}
+        self.checks: list[str] = []
+        self.problems: list[Diagnosis] = []
+        self.inputs = _copy_inputs(example_inputs)
+        self.tensor_at = [i for i, x in enumerate(self.inputs) if isinstance(x, Tensor)]
+        self.wants = [i for i in self.tensor_at if self.inputs[i].requires_grad]
+        if not self.wants:
+            raise ValueError(f"check_function({self.name}): no example input is a floating "
+                             "Tensor, so there is no gradient to check")
+        self.rng = np.random.default_rng(0)
+        self.outputs: tuple = ()
+        self.ctx: Any = None
+        self.g_arrays: list[np.ndarray] = []
+        self.grads: tuple = ()
+
+    def add(self, check: str, problem: str, fix: str) -> None:
+        self.problems.append(Diagnosis(check, problem, fix))
+
+    def run(self, check_second_order: bool) -> FunctionReport:
+        """Each step returns False when the later ones would not run or would only repeat
+        the problem it found."""
+        steps = [self.forward, self.saved_tensors_unchanged, self.backward,
+                 self.finite_differences]
+        if check_second_order:
+            steps += [self.backward_uses_tensor_ops, self.second_derivative]
+        for step in steps:
+            if not step():
+                break
+        return FunctionReport(self.name, self.checks, self.problems)
+
+    def _input_tensors(self) -> list[Tensor]:
+        return [self.inputs[i] for i in self.tensor_at]
+
+    # ---- forward
+
+    def forward(self) -> bool:
+        self.checks.append("forward")
+        before = _snapshot(self._input_tensors())
+        versions = [x._version for x in self._input_tensors()]
+        try:
+            with enable_grad():
+                self.outputs = _as_tuple(self.function.apply(*self.inputs))
+        except Exception as error:
+            self.add("forward", f"forward raised {type(error).__name__}: {error}",
+                     "make forward(ctx, *inputs) run on these inputs first.")
+            return False
+        if _changed(before) or versions != [x._version for x in self._input_tensors()]:
+            self.add("forward modifies its input",
+                     "forward changed one of its inputs in place (the caller's tensor is now "
+                     "different and the graph records the wrong values).",
+                     "compute into a new array (y = x_data * 2, not x_data *= 2); never write "
+                     "into an input's memory.")
+        self.checks.append("output aliases input")
+        if not self.function._view:
+            for k, out in enumerate(self.outputs):
+                self._check_aliasing(k, out)
+        return self._connected()
+
+    def _connected(self) -> bool:
+        """Whether an output has a graph node (the ctx that backward gets)."""
+        self.ctx = next((o.grad_fn for o in self.outputs
+                         if isinstance(o, Tensor) and o.grad_fn), None)
+        if self.ctx is None:
+            self.add("forward", "no output is connected to the graph (no output has a "
+                     "grad_fn), so backward can never run.",
+                     "return a floating-point array from forward.")
+            return False
+        return True
+
+    def _check_aliasing(self, k: int, out: Tensor) -> None:
+        """One problem per output at most: the first input it shares memory with."""
+        for i in self.tensor_at:
+            if np.shares_memory(out._data, self.inputs[i]._data):
+                self.add("output aliases input",
+                         f"forward's output {k} shares memory with input #{i} (it returned "
+                         "the input's array, or a view of it): an in-place change of one "
+                         "silently changes the other, and the version counter cannot see it.",
+                         "return a copy (x.detach().numpy().copy(), or an expression that "
+                         "makes a new array); a Function whose output is meant to be a view "
+                         "sets _view = True.")
+                return
+
+    # ---- saved tensors changed after forward (a second forward, as in a training loop)
+
+    def _saved_or_error(self) -> tuple[tuple, RuntimeError | None]:
+        """The saved tensors, or the version counter's error when one was modified."""
+        try:
+            return self.ctx.saved_tensors, None
+        except RuntimeError as error:
+            return (), error
+
+    def saved_tensors_unchanged(self) -> bool:
+        self.checks.append("saved tensors unchanged after forward")
+        # an error already here: forward itself modified a tensor after saving it
+        saved, modified_error = self._saved_or_error()
+        saved_snapshot = _snapshot([*saved, *_ctx_arrays(self.ctx)])
+        try:
+            with enable_grad():
+                self.function.apply(*self.inputs)
+        except Exception:
+            pass
+        if modified_error is None:
+            _, modified_error = self._saved_or_error()
+        if modified_error is None and not _changed(saved_snapshot):
+            return True
+        how = (f"the version counter caught it: {modified_error}" if modified_error
+               else "its values changed (written through numpy, so not even the version "
+               "counter saw it)")
+        self.add("saved tensor modified",
+                 "a tensor saved for backward was changed in place after forward (here by "
+                 f"the next call of forward): {how}. backward would compute the gradient "
+                 "from the wrong values.",
+                 "save a tensor that nothing modifies later: a clone() of it (or of a buffer "
+                 "that forward updates), or update the buffer out of place.")
+        return False
+
+    # ---- backward, called directly: count, shapes, dtypes, in-place changes, determinism
+
+    def _call_backward(self) -> tuple[tuple, bool]:
+        """The gradients backward returns for the fixed grad_outputs, and whether it
+        modified its arguments (grad_outputs, saved tensors, ctx attributes, inputs)."""
+        gouts = [Tensor(g.copy()) for g in self.g_arrays]
+        snap = _snapshot([*gouts, *self.ctx.saved_tensors, *_ctx_arrays(self.ctx),
+                          *self._input_tensors()])
+        with no_grad():
+            got = self.function.backward(self.ctx, *gouts)
+        return _as_tuple(got), _changed(snap)
+
+    def backward(self) -> bool:
+        self.g_arrays = [self.rng.standard_normal(o.shape).astype(o.dtype)
+                         if o.dtype.kind == "f" else np.zeros(o.shape) for o in self.outputs]
+        self.checks.append("backward")
+        try:
+            self.grads, modified = self._call_backward()
+        except Exception as error:
+            self.add("backward", f"backward raised {type(error).__name__}: {error}",
+                     "make backward(ctx, *grad_outputs) run: it gets one gradient per output.")
+            return False
+        self.checks += ["number of gradients", "gradient shape", "gradient dtype"]
+        self._check_gradient_count()
+        for i, (x, g) in enumerate(zip(self.inputs, self.grads)):
+            self._check_gradient(i, x, g)
+        self.checks.append("backward modifies its arguments")
+        if modified:
+            self.add("backward modifies its arguments",
+                     "backward changed a grad_output, a saved tensor or an input in place: "
+                     "the same memory is used by other nodes of the graph, so their gradients "
+                     "become wrong.",
+                     "compute new tensors (g = g * 2, not g *= 2 or g.mul_(2)); never write "
+                     "into grad_outputs or ctx.saved_tensors.")
+        else:
+            self._check_determinism()
+        return not self.problems  # the numerical checks would only repeat these
+
+    def _check_gradient_count(self) -> None:
+        n_grads, n_inputs = len(self.grads), len(self.inputs)
+        if n_grads != n_inputs:
+            self.add("number of gradients",
+                     f"backward returned {n_grads} gradient{'s' if n_grads != 1 else ''}, but "
+                     f"forward takes {n_inputs} input{'s' if n_inputs != 1 else ''}: there "
+                     "must be exactly one per input of forward, in order.",
+                     "return a tuple with one entry per forward argument, None for arguments "
+                     "that are not tensors or need no gradient (return gx, None, None).")
+
+    def _check_gradient(self, i: int, x: Any, g: Any) -> None:
+        if g is None:
+            if i in self.wants:
+                self.add("number of gradients",
+                         f"backward returned None for input #{i}, which requires grad: its "
+                         "gradient is silently zero.",
+                         "return its gradient (None only where ctx.needs_input_grad[i] is "
+                         "False).")
+            return
+        if not isinstance(x, Tensor):
+            self.add("number of gradients",
+                     f"backward returned a gradient for input #{i}, which is not a tensor "
+                     f"({type(x).__name__}).", "return None in that position.")
+            return
+        garr = _as_array(g)
+        self._check_gradient_shape(i, x, garr)
+        if _loses_precision(garr, x):
+            self.add("gradient dtype",
+                     f"backward returned a {garr.dtype} gradient for input #{i}, which is "
+                     f"{x.dtype}: precision is lost (or the values are truncated).",
+                     "compute the gradient in the input's dtype: Tensor ops on the saved "
+                     "tensors and grad_outputs keep it; do not cast to float32 or an integer "
+                     "type.")
+
+    def _check_gradient_shape(self, i: int, x: Tensor, garr: np.ndarray) -> None:
+        """The input's shape, or one it broadcasts to (autograd sums that back)."""
+        try:
+            fits = np.broadcast_shapes(x.shape, garr.shape) == garr.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            self.add("gradient shape",
+                     f"backward returned a gradient of shape {garr.shape} for input #{i} of "
+                     f"shape {x.shape}. A gradient must have its input's shape (or a shape "
+                     "the input broadcasts to, which is summed back): this looks like a "
+                     "broadcast in forward that backward did not reduce.",
+                     f"sum the gradient over the dimensions forward broadcast, e.g. "
+                     f"g.sum_to({x.shape}) (or .sum(dim, keepdim=True) then reshape).")
+
+    def _check_determinism(self) -> None:
+        self.checks.append("deterministic backward")
+        try:
+            again, _ = self._call_backward()
+        except Exception:
+            again = self.grads
+        for i, (a, b) in enumerate(zip(self.grads, again)):
+            if a is None or b is None:
+                continue
+            a_, b_ = _as_array(a), _as_array(b)
+            if a_.shape != b_.shape or not np.array_equal(a_, b_, equal_nan=True):
+                self.add("nondeterministic backward",
+                         f"backward gave a different gradient for input #{i} on a second call "
+                         "with the same grad_outputs: the gradient is not a function of the "
+                         "inputs (random numbers, or state kept between calls).",
+                         "make backward depend only on ctx and grad_outputs; draw any "
+                         "randomness in forward and save it (ctx.mask = ...).")
+                return
+
+    # ---- finite differences and second derivatives, on float64 copies
+
+    def _fresh(self) -> tuple:
+        return tuple(_copy_input(x, np.float64) for x in self.inputs)
+
+    def _op(self, *args: Any) -> Any:
+        return self.function.apply(*args)
+
+    def _numerical_check(self, check: Any) -> GradcheckError | None:
+        """Run ``gradcheck`` or ``gradgradcheck`` on fresh float64 inputs; its error, if any."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                check(self._op, self._fresh(), **self.tolerances)
+        except GradcheckError as error:
+            return error
+        return None
+
+    def finite_differences(self) -> bool:
+        self.checks.append("gradient vs finite differences")
+        error = self._numerical_check(gradcheck)
+        if error is None:
+            return True
+        self.add("gradient vs finite differences",
+                 f"the gradient disagrees with finite differences: {error}",
+                 "fix the derivative formula in backward for that input (check the chain "
+                 "rule: multiply by the grad_output, and by the right saved values).")
+        return False
+
+    def backward_uses_tensor_ops(self) -> bool:
+        self.checks.append("backward uses Tensor ops")
+        xs = self._fresh()
+        with enable_grad():
+            outs = _as_tuple(self._op(*xs))
+            diff_outs = [o for o in outs if o.requires_grad]
+            vs = [Tensor(self.rng.standard_normal(o.shape), requires_grad=True)
+                  for o in diff_outs]
+            firsts = grad(diff_outs, [xs[i] for i in self.wants], vs, create_graph=True,
+                          allow_unused=True)
+        for i, g in zip(self.wants, firsts):
+            if g is not None and not g.requires_grad:
+                self.add("second derivative",
+                         f"the gradient of input #{i} is not connected to the graph under "
+                         "create_graph=True (it has no grad_fn): backward computed it with "
+                         "numpy (.numpy() or ._data) or from detached tensors, so second "
+                         "derivatives (gradient penalties, gradgradcheck, Hessian-vector "
+                         "products) are silently zero.",
+                         "write backward with Tensor ops on ctx.saved_tensors and the "
+                         "grad_outputs (2 * x * g, not Tensor(2 * x.numpy() * g.numpy())).")
+                return False
+        return True
+
+    def second_derivative(self) -> bool:
+        self.checks.append("second derivative vs finite differences")
+        error = self._numerical_check(gradgradcheck)
+        if error is not None:
+            self.add("second derivative",
+                     f"the derivative of backward (a second derivative) disagrees with finite "
+                     f"differences: {error}",
+                     "backward must be differentiable in its saved tensors too: use the saved "
+                     "tensors themselves (not x.detach()) in the Tensor ops of backward.")
+        return error is None
+
+
 def check_function(
     function: type[Function],
     *example_inputs: Any,
@@ -122,237 +440,10 @@ def check_function(
         >>> check_function(Cube, mg.randn(4, dtype=mg.float64, requires_grad=True)).ok
         True
     """
-    name = getattr(function, "__name__", repr(function))
     if not (isinstance(function, type) and issubclass(function, Function)):
         raise TypeError(f"check_function(): argument 'function' must be a Function subclass, "
                         f"not {type(function).__name__}")
-    problems: list[Diagnosis] = []
-    checks: list[str] = []
-
-    def add(check: str, problem: str, fix: str) -> None:
-        problems.append(Diagnosis(check, problem, fix))
-
-    def finish() -> FunctionReport:
-        report = FunctionReport(name, checks, problems)
-        if raise_exception and problems:
-            raise GradcheckError(str(report))
-        return report
-
-    inputs = tuple(_copy_input(x) for x in example_inputs)
-    if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
-        inputs = tuple(_copy_input(x, requires_grad=True) for x in inputs)
-    tensor_at = [i for i, x in enumerate(inputs) if isinstance(x, Tensor)]
-    wants = [i for i in tensor_at if inputs[i].requires_grad]
-    if not wants:
-        raise ValueError(f"check_function({name}): no example input is a floating Tensor, so "
-                         "there is no gradient to check")
-
-    # ---- forward
-    checks.append("forward")
-    before = _snapshot(inputs[i] for i in tensor_at)
-    versions = [inputs[i]._version for i in tensor_at]
-    try:
-        with enable_grad():
-            result = function.apply(*inputs)
-    except Exception as error:
-        add("forward", f"forward raised {type(error).__name__}: {error}",
-            "make forward(ctx, *inputs) run on these inputs first.")
-        return finish()
-    outputs = result if isinstance(result, tuple) else (result,)
-    if _changed(before) or versions != [inputs[i]._version for i in tensor_at]:
-        add("forward modifies its input",
-            "forward changed one of its inputs in place (the caller's tensor is now different "
-            "and the graph records the wrong values).",
-            "compute into a new array (y = x_data * 2, not x_data *= 2); never write into an "
-            "input's memory.")
-    checks.append("output aliases input")
-    if not function._view:
-        for k, out in enumerate(outputs):
-            for i in tensor_at:
-                if np.shares_memory(out._data, inputs[i]._data):
-                    add("output aliases input",
-                        f"forward's output {k} shares memory with input #{i} (it returned "
-                        "the input's array, or a view of it): an in-place change of one "
-                        "silently changes the other, and the version counter cannot see it.",
-                        "return a copy (x.detach().numpy().copy(), or an expression that "
-                        "makes a new array); a Function whose output is meant to be a view "
-                        "sets _view = True.")
-                    break
-    ctx = next((o.grad_fn for o in outputs if isinstance(o, Tensor) and o.grad_fn), None)
-    if ctx is None:
-        add("forward", "no output is connected to the graph (no output has a grad_fn), so "
-            "backward can never run.", "return a floating-point array from forward.")
-        return finish()
-
-    # ---- saved tensors changed after forward (a second forward, as in a training loop)
-    checks.append("saved tensors unchanged after forward")
-    modified_error = None
-    try:
-        saved = ctx.saved_tensors
-    except RuntimeError as error:  # modified already, by forward itself after saving
-        saved, modified_error = (), error
-    saved_snapshot = _snapshot([*saved, *_ctx_arrays(ctx)])
-    try:
-        with enable_grad():
-            function.apply(*inputs)
-    except Exception:
-        pass
-    if modified_error is None:
-        try:
-            saved = ctx.saved_tensors
-        except RuntimeError as error:
-            modified_error = error
-    if modified_error is not None or _changed(saved_snapshot):
-        how = (f"the version counter caught it: {modified_error}" if modified_error
-               else "its values changed (written through numpy, so not even the version "
-               "counter saw it)")
-        add("saved tensor modified",
-            "a tensor saved for backward was changed in place after forward (here by the "
-            f"next call of forward): {how}. backward would compute the gradient from the "
-            "wrong values.",
-            "save a tensor that nothing modifies later: a clone() of it (or of a buffer that "
-            "forward updates), or update the buffer out of place.")
-        return finish()
-
-    # ---- backward, called directly: count, shapes, dtypes, in-place changes, determinism
-    rng = np.random.default_rng(0)
-    g_arrays = [rng.standard_normal(o.shape).astype(o.dtype) if o.dtype.kind == "f"
-                else np.zeros(o.shape) for o in outputs]
-
-    def call_backward() -> tuple:
-        gouts = [Tensor(g.copy()) for g in g_arrays]
-        snap = _snapshot([*gouts, *ctx.saved_tensors, *_ctx_arrays(ctx),
-                          *(inputs[i] for i in tensor_at)])
-        with no_grad():
-            got = function.backward(ctx, *gouts)
-        return (got if isinstance(got, tuple) else (got,)), _changed(snap)
-
-    checks.append("backward")
-    try:
-        grads, modified = call_backward()
-    except Exception as error:
-        add("backward", f"backward raised {type(error).__name__}: {error}",
-            "make backward(ctx, *grad_outputs) run: it gets one gradient per output.")
-        return finish()
-    checks += ["number of gradients", "gradient shape", "gradient dtype"]
-    if len(grads) != len(inputs):
-        add("number of gradients",
-            f"backward returned {len(grads)} gradient{'s' if len(grads) != 1 else ''}, but "
-            f"forward takes {len(inputs)} input{'s' if len(inputs) != 1 else ''}: there must "
-            "be exactly one per input of forward, in order.",
-            "return a tuple with one entry per forward argument, None for arguments that "
-            "are not tensors or need no gradient (return gx, None, None).")
-    for i, (x, g) in enumerate(zip(inputs, grads)):
-        if g is None:
-            if i in wants:
-                add("number of gradients",
-                    f"backward returned None for input #{i}, which requires grad: its "
-                    "gradient is silently zero.",
-                    "return its gradient (None only where ctx.needs_input_grad[i] is False).")
-            continue
-        if not isinstance(x, Tensor):
-            add("number of gradients",
-                f"backward returned a gradient for input #{i}, which is not a tensor "
-                f"({type(x).__name__}).", "return None in that position.")
-            continue
-        garr = g._data if isinstance(g, Tensor) else np.asarray(g)
-        try:
-            fits = np.broadcast_shapes(x.shape, garr.shape) == garr.shape
-        except ValueError:
-            fits = False
-        if not fits:
-            add("gradient shape",
-                f"backward returned a gradient of shape {garr.shape} for input #{i} of shape "
-                f"{x.shape}. A gradient must have its input's shape (or a shape the input "
-                "broadcasts to, which is summed back): this looks like a broadcast in forward "
-                "that backward did not reduce.",
-                f"sum the gradient over the dimensions forward broadcast, e.g. "
-                f"g.sum_to({x.shape}) (or .sum(dim, keepdim=True) then reshape).")
-        if garr.dtype.kind not in "fc" or (
-                x.dtype.kind in "fc" and np.finfo(garr.dtype).precision
-                < np.finfo(x.dtype).precision):
-            add("gradient dtype",
-                f"backward returned a {garr.dtype} gradient for input #{i}, which is "
-                f"{x.dtype}: precision is lost (or the values are truncated).",
-                "compute the gradient in the input's dtype: Tensor ops on the saved tensors "
-                "and grad_outputs keep it; do not cast to float32 or an integer type.")
-    checks.append("backward modifies its arguments")
-    if modified:
-        add("backward modifies its arguments",
-            "backward changed a grad_output, a saved tensor or an input in place: the same "
-            "memory is used by other nodes of the graph, so their gradients become wrong.",
-            "compute new tensors (g = g * 2, not g *= 2 or g.mul_(2)); never write into "
-            "grad_outputs or ctx.saved_tensors.")
-    else:
-        checks.append("deterministic backward")
-        try:
-            again, _ = call_backward()
-        except Exception:
-            again = grads
-        for i, (a, b) in enumerate(zip(grads, again)):
-            if a is None or b is None:
-                continue
-            a_, b_ = (v._data if isinstance(v, Tensor) else np.asarray(v) for v in (a, b))
-            if a_.shape != b_.shape or not np.array_equal(a_, b_, equal_nan=True):
-                add("nondeterministic backward",
-                    f"backward gave a different gradient for input #{i} on a second call "
-                    "with the same grad_outputs: the gradient is not a function of the "
-                    "inputs (random numbers, or state kept between calls).",
-                    "make backward depend only on ctx and grad_outputs; draw any randomness "
-                    "in forward and save it (ctx.mask = ...).")
-                break
-    if problems:  # the numerical checks below would only repeat these
-        return finish()
-
-    # ---- finite differences and second derivatives, on float64 copies
-    def fresh() -> tuple:
-        return tuple(_copy_input(x, np.float64) for x in inputs)
-
-    def op(*args: Any) -> Any:
-        return function.apply(*args)
-
-    checks.append("gradient vs finite differences")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            gradcheck(op, fresh(), eps=eps, atol=atol, rtol=rtol)
-    except GradcheckError as error:
-        add("gradient vs finite differences",
-            f"the gradient disagrees with finite differences: {error}",
-            "fix the derivative formula in backward for that input (check the chain rule: "
-            "multiply by the grad_output, and by the right saved values).")
-        return finish()
-    if not check_second_order:
-        return finish()
-    checks.append("backward uses Tensor ops")
-    xs = fresh()
-    with enable_grad():
-        outs = op(*xs)
-        outs = outs if isinstance(outs, tuple) else (outs,)
-        diff_outs = [o for o in outs if o.requires_grad]
-        vs = [Tensor(rng.standard_normal(o.shape), requires_grad=True) for o in diff_outs]
-        firsts = grad(diff_outs, [xs[i] for i in wants], vs, create_graph=True,
-                      allow_unused=True)
-    for i, g in zip(wants, firsts):
-        if g is not None and not g.requires_grad:
-            add("second derivative",
-                f"the gradient of input #{i} is not connected to the graph under "
-                "create_graph=True (it has no grad_fn): backward computed it with numpy "
-                "(.numpy() or ._data) or from detached tensors, so second derivatives "
-                "(gradient penalties, gradgradcheck, Hessian-vector products) are silently "
-                "zero.",
-                "write backward with Tensor ops on ctx.saved_tensors and the grad_outputs "
-                "(2 * x * g, not Tensor(2 * x.numpy() * g.numpy())).")
-            return finish()
-    checks.append("second derivative vs finite differences")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            gradgradcheck(op, fresh(), eps=eps, atol=atol, rtol=rtol)
-    except GradcheckError as error:
-        add("second derivative",
-            f"the derivative of backward (a second derivative) disagrees with finite "
-            f"differences: {error}",
-            "backward must be differentiable in its saved tensors too: use the saved tensors "
-            "themselves (not x.detach()) in the Tensor ops of backward.")
-    return finish()
+    report = _Examination(function, example_inputs, eps, atol, rtol).run(check_second_order)
+    if raise_exception and report.problems:
+        raise GradcheckError(str(report))
+    return report

@@ -80,6 +80,91 @@ def _double_inputs(inputs: tuple) -> tuple:
     return tuple(out)
 
 
+def _chosen_parameters(model: Any, named: dict[str, Any], params: Iterable[Any] | None
+                       ) -> list[str]:
+    """The names (in the float64 twin, ``named``) of the parameters to check: ``params``
+    gives them by name or as the model's own Parameter objects."""
+    if params is None:
+        return [n for n, p in named.items() if p.requires_grad]
+    by_id = {id(p): n for n, p in model.named_parameters()}
+    chosen = []
+    for p in params:
+        key = p if isinstance(p, str) else by_id.get(id(p))
+        if key not in named:
+            raise ValueError(f"gradcheck_module: argument 'params' names {p!r}, which is "
+                             f"not a parameter of the model (it has {', '.join(named)})")
+        chosen.append(key)
+    return chosen
+
+
+def _scalar_loss(twin: Any, inputs: tuple, loss_fn: Callable[[Any], Tensor] | None,
+                 seed: int, rng_state: dict) -> Callable[[], Tensor]:
+    """The scalar checked, as a function of the twin's parameters; each call restores
+    ``rng_state``, so random layers draw the same values every time."""
+    weights: list[np.ndarray] = []
+
+    def loss() -> Tensor:
+        get_rng().bit_generator.state = rng_state  # the same dropout masks every time
+        out = twin(*inputs)
+        if loss_fn is not None:
+            value = loss_fn(out)
+        elif out.numel() == 1:
+            value = out.sum()
+        else:
+            if not weights:
+                weights.append(np.random.default_rng(seed + 1).standard_normal(out.shape))
+            value = (out * Tensor(weights[0])).sum()
+        if not isinstance(value, Tensor) or value.numel() != 1:
+            raise ValueError(f"gradcheck_module: loss_fn must return a one-element Tensor, "
+                             f"got {getattr(value, 'shape', type(value).__name__)}")
+        return value
+
+    return loss
+
+
+def _numerical_gradient(p: Any, flat: np.ndarray, loss: Callable[[], Tensor],
+                        eps: float) -> np.ndarray:
+    """Central differences of ``loss`` in the elements ``flat`` (flat indices) of ``p``."""
+    num = np.empty(len(flat))
+    with no_grad():
+        for k, j in enumerate(flat):
+            at = np.unravel_index(int(j), p.shape)
+            old = p._data[at]
+            p._data[at] = old + eps
+            up = loss().item()
+            p._data[at] = old - eps
+            down = loss().item()
+            p._data[at] = old
+            num[k] = (up - down) / (2 * eps)
+    return num
+
+
+def _sampled_elements(size: int, samples: int | None, pick: np.random.Generator
+                      ) -> np.ndarray:
+    """The flat indices checked: all, or ``samples`` of them drawn without replacement."""
+    if samples is None or size <= samples:
+        return np.arange(size)
+    return np.sort(pick.choice(size, samples, replace=False))
+
+
+def _max_abs(a: np.ndarray) -> float:
+    return float(np.max(np.abs(a), initial=0.0))
+
+
+def _check_parameter(name: str, p: Any, g: Tensor | None, flat: np.ndarray,
+                     loss: Callable[[], Tensor], eps: float, tol: float) -> ParameterCheck:
+    """Autodiff's gradient ``g`` (None: unused, so zero) against finite differences, in
+    the elements ``flat`` of ``p``."""
+    a_all = np.zeros(p.shape) if g is None else g._data.astype(np.float64)
+    a = a_all.reshape(-1)[flat]
+    num = _numerical_gradient(p, flat, loss, eps)
+    diff = _max_abs(a - num)
+    scale = max(_max_abs(a), _max_abs(num))
+    rel = diff / scale if scale > 0 else 0.0
+    return ParameterCheck(name, tuple(p.shape), len(flat), p.numel(), diff, rel,
+                          bool(rel <= tol))
+
+
 def gradcheck_module(
     model: Any,
     inputs: Any,
@@ -120,67 +205,19 @@ def gradcheck_module(
     inputs = _double_inputs(inputs if isinstance(inputs, tuple) else (inputs,))
     twin = copy.deepcopy(model).double()
     named = dict(twin.named_parameters())
-    if params is None:
-        chosen = [n for n, p in named.items() if p.requires_grad]
-    else:
-        by_id = {id(p): n for n, p in model.named_parameters()}
-        chosen = []
-        for p in params:
-            key = p if isinstance(p, str) else by_id.get(id(p))
-            if key not in named:
-                raise ValueError(f"gradcheck_module: argument 'params' names {p!r}, which is "
-                                 f"not a parameter of the model (it has {', '.join(named)})")
-            chosen.append(key)
+    chosen = _chosen_parameters(model, named, params)
     if not chosen:
         raise ValueError("gradcheck_module: the model has no parameter that requires grad")
     rng_state = get_rng().bit_generator.state
-    weights: list[np.ndarray] = []
-
-    def loss() -> Tensor:
-        get_rng().bit_generator.state = rng_state  # the same dropout masks every time
-        out = twin(*inputs)
-        if loss_fn is not None:
-            value = loss_fn(out)
-        elif out.numel() == 1:
-            value = out.sum()
-        else:
-            if not weights:
-                weights.append(np.random.default_rng(seed + 1).standard_normal(out.shape))
-            value = (out * Tensor(weights[0])).sum()
-        if not isinstance(value, Tensor) or value.numel() != 1:
-            raise ValueError(f"gradcheck_module: loss_fn must return a one-element Tensor, "
-                             f"got {getattr(value, 'shape', type(value).__name__)}")
-        return value
-
+    loss = _scalar_loss(twin, inputs, loss_fn, seed, rng_state)
     try:
         with enable_grad():
             analytical = grad(loss(), [named[n] for n in chosen], allow_unused=True)
         pick = np.random.default_rng(seed)
         rows = []
         for n, g in zip(chosen, analytical):
-            p = named[n]
-            a_all = np.zeros(p.shape) if g is None else g._data.astype(np.float64)
-            size = p.numel()
-            flat = (np.arange(size) if samples is None or size <= samples
-                    else np.sort(pick.choice(size, samples, replace=False)))
-            a = a_all.reshape(-1)[flat]
-            num = np.empty(len(flat))
-            with no_grad():
-                for k, j in enumerate(flat):
-                    at = np.unravel_index(int(j), p.shape)
-                    old = p._data[at]
-                    p._data[at] = old + eps
-                    up = loss().item()
-                    p._data[at] = old - eps
-                    down = loss().item()
-                    p._data[at] = old
-                    num[k] = (up - down) / (2 * eps)
-            diff = float(np.max(np.abs(a - num), initial=0.0))
-            scale = max(float(np.max(np.abs(a), initial=0.0)),
-                        float(np.max(np.abs(num), initial=0.0)))
-            rel = diff / scale if scale > 0 else 0.0
-            rows.append(ParameterCheck(n, tuple(p.shape), len(flat), size, diff, rel,
-                                       bool(rel <= tol)))
+            flat = _sampled_elements(named[n].numel(), samples, pick)
+            rows.append(_check_parameter(n, named[n], g, flat, loss, eps, tol))
     finally:
         get_rng().bit_generator.state = rng_state
     result = ModuleGradcheck(name, rows, tol)

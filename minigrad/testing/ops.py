@@ -68,42 +68,75 @@ def _to_torch(torch: Any, x: Any) -> Any:
     return x
 
 
+def _check_gradcheck(case: OpCase, torch: Any, seed: int) -> None:
+    assert gradcheck(case.fn, case.make_inputs(), **case.gradcheck_kwargs)
+
+
+def _check_gradgradcheck(case: OpCase, torch: Any, seed: int) -> None:
+    assert gradgradcheck(case.fn, case.make_inputs(), **case.gradcheck_kwargs)
+
+
+def _as_sequence(value: Any) -> tuple | list:
+    return value if isinstance(value, (tuple, list)) else (value,)
+
+
+def _requires_grad(x: Any) -> bool:
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def _check_torch(case: OpCase, torch: Any, seed: int) -> None:
+    """Outputs first, then the gradients of every input that requires grad."""
+    if torch is None:
+        raise ValueError("run_op_check: argument 'torch' (the torch module) is needed for "
+                         "the 'torch' check")
+    inputs = case.make_inputs()
+    theirs_in = [_to_torch(torch, x) for x in inputs]
+    ours_t = _as_sequence(case.fn(*inputs))
+    theirs_t = _as_sequence(case.torch_fn(*theirs_in))
+    assert_close(list(ours_t), list(theirs_t), msg=lambda m: f"{case.name} forward: {m}")
+    diff = [i for i, x in enumerate(inputs) if _requires_grad(x)]
+    outs = [(o, t) for o, t in zip(ours_t, theirs_t) if _requires_grad(o)]
+    if diff and outs:
+        _compare_gradients(case, torch, seed, diff, (inputs, theirs_in), outs)
+
+
+def _compare_gradients(case: OpCase, torch: Any, seed: int, diff: list[int],
+                       inputs: tuple[Sequence, list], outs: list[tuple[Any, Any]]) -> None:
+    """Backpropagate the same random output gradients (``seed``) through both graphs, to
+    the inputs at ``diff``; ``inputs`` and each of ``outs`` are pairs (ours, PyTorch's)."""
+    ours_in, theirs_in = inputs
+    rng = np.random.default_rng(seed)
+    seeds = [rng.standard_normal(o.shape).astype(o.dtype) for o, _ in outs]
+    ours_g = grad([o for o, _ in outs], [ours_in[i] for i in diff],
+                  [Tensor(s) for s in seeds], allow_unused=True)
+    theirs_g = torch.autograd.grad([t for _, t in outs], [theirs_in[i] for i in diff],
+                                   [torch.tensor(s) for s in seeds], allow_unused=True)
+    for i, a, b in zip(diff, ours_g, theirs_g):
+        _compare_gradient(case, i, a, b)
+
+
+def _compare_gradient(case: OpCase, i: int, a: Any, b: Any) -> None:
+    """A gradient that one side leaves out (None) must be zero on the other side."""
+    if a is None or b is None:
+        assert a is None or not np.any(a._data), f"{case.name}: input {i} gradient"
+        assert b is None or not b.any(), f"{case.name}: input {i} gradient"
+        return
+    assert_close(a, b, msg=lambda m: f"{case.name} gradient of input {i}: {m}")
+
+
+# run_op_check's checks by name, each called as (case, torch, seed)
+_RUN_CHECK: dict[str, Callable[[OpCase, Any, int], None]] = {
+    "gradcheck": _check_gradcheck,
+    "gradgradcheck": _check_gradgradcheck,
+    "torch": _check_torch,
+}
+
+
 def run_op_check(case: OpCase, check: str, *, torch: Any = None, seed: int = 0) -> None:
     """Run one check of ``case``: ``"gradcheck"``, ``"gradgradcheck"`` or ``"torch"`` (the
     outputs and the gradients of every input that requires grad match PyTorch's, given
     the ``torch`` module). Raises on failure."""
-    if check == "gradcheck":
-        assert gradcheck(case.fn, case.make_inputs(), **case.gradcheck_kwargs)
-    elif check == "gradgradcheck":
-        assert gradgradcheck(case.fn, case.make_inputs(), **case.gradcheck_kwargs)
-    elif check == "torch":
-        if torch is None:
-            raise ValueError("run_op_check: argument 'torch' (the torch module) is needed for "
-                             "the 'torch' check")
-        inputs = case.make_inputs()
-        theirs_in = [_to_torch(torch, x) for x in inputs]
-        ours = case.fn(*inputs)
-        theirs = case.torch_fn(*theirs_in)
-        ours_t = ours if isinstance(ours, (tuple, list)) else (ours,)
-        theirs_t = theirs if isinstance(theirs, (tuple, list)) else (theirs,)
-        assert_close(list(ours_t), list(theirs_t), msg=lambda m: f"{case.name} forward: {m}")
-        rng = np.random.default_rng(seed)
-        diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
-        outs = [(o, t) for o, t in zip(ours_t, theirs_t)
-                if isinstance(o, Tensor) and o.requires_grad]
-        if not diff or not outs:
-            return
-        seeds = [rng.standard_normal(o.shape).astype(o.dtype) for o, _ in outs]
-        ours_g = grad([o for o, _ in outs], [inputs[i] for i in diff],
-                      [Tensor(s) for s in seeds], allow_unused=True)
-        theirs_g = torch.autograd.grad([t for _, t in outs], [theirs_in[i] for i in diff],
-                                       [torch.tensor(s) for s in seeds], allow_unused=True)
-        for i, a, b in zip(diff, ours_g, theirs_g):
-            if a is None or b is None:
-                assert a is None or not np.any(a._data), f"{case.name}: input {i} gradient"
-                assert b is None or not b.any(), f"{case.name}: input {i} gradient"
-                continue
-            assert_close(a, b, msg=lambda m, i=i: f"{case.name} gradient of input {i}: {m}")
-    else:
+    if check not in CHECKS:
         raise ValueError(f"run_op_check: unknown check {check!r}; choose from "
                          f"{', '.join(CHECKS)}")
+    _RUN_CHECK[check](case, torch, seed)
