@@ -643,16 +643,11 @@ def _to_leaf(leaves: dict, leaf: Tensor, g: Tensor) -> None:
         entry[1] = _accumulate(entry[1], g)
 
 
-def _walk(
-    roots: Sequence[Tensor],
-    root_grads: Sequence[Tensor],
-    retain_graph: bool,
-    create_graph: bool,
-    capture: dict | None,
-    pending: dict,
-    leaves: dict,
+def _seed_pending(
+    roots: Sequence[Tensor], root_grads: Sequence[Tensor], pending: dict, leaves: dict,
     nodes: list,
 ) -> None:
+    """Enter the roots' gradients, so the walk starts from the nodes that made them."""
     for t, g in zip(roots, root_grads):
         node = t.grad_fn
         if node is None:  # a leaf is its own root
@@ -664,6 +659,74 @@ def _walk(
         slots[t._output_index] = _accumulate(slots[t._output_index], g)
         nodes.append(node)
 
+
+def _grad_count_message(node: Context, in_grads: tuple) -> str:
+    return (
+        f"{node.name}.backward returned {len(in_grads)} gradients, "
+        f"expected one per input ({len(node.edges)})"
+    )
+
+
+def _backward_in_anomaly_mode(node: Context, grads: list) -> Any:
+    """``node``'s backward rule, flagged so that the ops inside it are not checked one by one
+    (anomaly mode checks the rule's result instead)."""
+    state = _state
+    state.in_backward = True
+    try:
+        return node.fn.backward(node, *grads)
+    finally:
+        state.in_backward = False
+
+
+def _node_backward(node: Context, grads: list, capture: dict | None, anomaly: bool) -> tuple:
+    """One gradient per input of ``node``, from the gradients of its outputs.
+
+    Kept apart from ``_walk`` so that each stays simple; the rare work (hooks, retain_grad,
+    grad()'s capture, anomaly mode) is in further helpers, called only when it is needed.
+    """
+    if capture is not None or len(grads) != 1 or grads[0] is None:
+        grads = _prepare_output_grads(node, grads, capture)
+    else:  # one output with a gradient: usually nothing to prepare
+        out = node.outputs[0]()
+        if out is not None and (out._hooks or out._retains_grad):
+            grads = _prepare_output_grads(node, grads, capture)
+    if anomaly:
+        in_grads = _backward_in_anomaly_mode(node, grads)
+    else:
+        in_grads = node.fn.backward(node, *grads)
+    if not isinstance(in_grads, tuple):
+        in_grads = (in_grads,)
+    if len(in_grads) < len(node.edges):
+        raise RuntimeError(_grad_count_message(node, in_grads))
+    if anomaly:
+        _check_backward_finite(node, in_grads)
+    return in_grads
+
+
+def _check_backward_finite(node: Context, in_grads: tuple) -> None:
+    """Anomaly mode: name the node whose backward produced NaN or Inf."""
+    _check_finite(
+        [g._data if isinstance(g, Tensor) else g for g in in_grads if g is not None],
+        node,
+        "backward gradient",
+    )
+
+
+def _walk(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict | None,
+    pending: dict,
+    leaves: dict,
+    nodes: list,
+) -> None:
+    """Run every node's backward in topological order, summing what reaches each input.
+
+    This loop is the hot path of every backward, so the per-edge routing stays inline.
+    """
+    _seed_pending(roots, root_grads, pending, leaves, nodes)
     state = _state
     anomaly = state.anomaly
     previous = state.grad_enabled
@@ -675,36 +738,8 @@ def _walk(
                 continue
             if node._freed:
                 raise RuntimeError(_second_backward_message(node))
-            if len(grads) == 1 and grads[0] is not None:  # one output: often nothing to do
-                out = node.outputs[0]()
-                if out is not None and (
-                    out._hooks or out._retains_grad or capture is not None
-                ):
-                    grads = _prepare_output_grads(node, grads, capture)
-            else:
-                grads = _prepare_output_grads(node, grads, capture)
-            if anomaly:
-                state.in_backward = True
-                try:
-                    in_grads = node.fn.backward(node, *grads)
-                finally:
-                    state.in_backward = False
-            else:
-                in_grads = node.fn.backward(node, *grads)
-            if not isinstance(in_grads, tuple):
-                in_grads = (in_grads,)
+            in_grads = _node_backward(node, grads, capture, anomaly)
             edges = node.edges
-            if len(in_grads) < len(edges):
-                raise RuntimeError(
-                    f"{node.name}.backward returned {len(in_grads)} gradients, "
-                    f"expected one per input ({len(edges)})"
-                )
-            if anomaly:
-                _check_finite(
-                    [g._data if isinstance(g, Tensor) else g for g in in_grads if g is not None],
-                    node,
-                    "backward gradient",
-                )
             if not retain_graph:
                 node._release()
             for edge, g in zip(edges, in_grads):

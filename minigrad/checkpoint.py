@@ -29,7 +29,7 @@ import os
 import struct
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -252,41 +252,9 @@ def read(path: str | os.PathLike, names: Iterable[str] | None = None,
                                 else f"{path}: no such file")
     size = path.stat().st_size
     with open(path, "rb") as f:
-        head = f.read(8)
-        if len(head) < 8:
-            raise CheckpointError(f"{where} is not a checkpoint: {size} bytes, too short for "
-                                  "a safetensors header")
-        (n,) = struct.unpack("<Q", head)
-        if n > min(MAX_HEADER_BYTES, size - 8):
-            foreign = _foreign_format(head + f.read(504))
-            if foreign:
-                raise CheckpointError(f"{where} is not a checkpoint: {foreign}")
-            raise CheckpointError(f"{where} is not a checkpoint (or is truncated): its header "
-                                  f"claims {n} bytes, the file has {size - 8} after the length "
-                                  f"field (limit {MAX_HEADER_BYTES})")
-        raw = f.read(n)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            foreign = _foreign_format(head + raw[:504])
-            raise CheckpointError(f"{where} is not a checkpoint: {foreign}" if foreign else
-                                  f"{where} is not a checkpoint: its header is not UTF-8 "
-                                  "text") from None
-        header = _json(text, f"{where}: the header")
-        if not isinstance(header, dict):
-            raise CheckpointError(f"{where}: the header is not a JSON object")
-        meta_raw = header.pop("__metadata__", None) or {}
-        if not isinstance(meta_raw, dict) or not all(isinstance(v, str)
-                                                     for v in meta_raw.values()):
-            raise CheckpointError(f"{where}: __metadata__ must map strings to strings")
-        metadata = _json(meta_raw[_KEY], f"{where}: the metadata") if _KEY in meta_raw else None
-        data_size = size - 8 - n
-        entries = {}
-        for name, info in header.items():
-            try:
-                entries[name] = _entry(name, info, data_size)
-            except CheckpointError as e:
-                raise CheckpointError(f"{where}: {e}") from None
+        n = _header_length(f, size, where)
+        header, metadata = _read_header(f, n, where)
+        entries = _entries(header, size - 8 - n, where)
         wanted = list(entries) if names is None else list(names)
         missing = [k for k in wanted if k not in entries]
         if missing:
@@ -294,13 +262,73 @@ def read(path: str | os.PathLike, names: Iterable[str] | None = None,
                                   f"{len(entries)}: {', '.join(list(entries)[:6])}...)")
         tensors = {}
         for name in wanted:
-            dtype, shape, begin, end = entries[name]
-            f.seek(8 + n + begin)
-            buf = f.read(end - begin)
-            if len(buf) != end - begin:
-                raise CheckpointError(f"{where}: tensor {name!r} is truncated")
-            tensors[name] = np.frombuffer(buf, dtype=dtype).reshape(shape).astype(
-                dtype.newbyteorder("="), copy=True)
+            tensors[name] = _read_tensor(f, 8 + n, entries[name], where, name)
             if check_finite:
                 _check_finite(where, name, tensors[name])
     return tensors, metadata
+
+
+def _header_length(f: BinaryIO, size: int, where: str) -> int:
+    """The header's byte count, from the file's first 8 bytes. A count the file cannot hold
+    is how a foreign format (a PyTorch zip, a pickle) shows, so such a file is named."""
+    head = f.read(8)
+    if len(head) < 8:
+        raise CheckpointError(f"{where} is not a checkpoint: {size} bytes, too short for "
+                              "a safetensors header")
+    (n,) = struct.unpack("<Q", head)
+    if n > min(MAX_HEADER_BYTES, size - 8):
+        foreign = _foreign_format(head + f.read(504))
+        if foreign:
+            raise CheckpointError(f"{where} is not a checkpoint: {foreign}")
+        raise CheckpointError(f"{where} is not a checkpoint (or is truncated): its header "
+                              f"claims {n} bytes, the file has {size - 8} after the length "
+                              f"field (limit {MAX_HEADER_BYTES})")
+    return n
+
+
+def _read_header(f: BinaryIO, n: int, where: str) -> tuple[dict, Any]:
+    """The header's tensor entries and minigrad's metadata (None when the file has none),
+    checked before any of it is trusted."""
+    raw = f.read(n)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        head = struct.pack("<Q", n)  # the length field, byte for byte as read
+        foreign = _foreign_format(head + raw[:504])
+        raise CheckpointError(f"{where} is not a checkpoint: {foreign}" if foreign else
+                              f"{where} is not a checkpoint: its header is not UTF-8 "
+                              "text") from None
+    header = _json(text, f"{where}: the header")
+    if not isinstance(header, dict):
+        raise CheckpointError(f"{where}: the header is not a JSON object")
+    meta_raw = header.pop("__metadata__", None) or {}
+    if not isinstance(meta_raw, dict) or not all(isinstance(v, str)
+                                                 for v in meta_raw.values()):
+        raise CheckpointError(f"{where}: __metadata__ must map strings to strings")
+    metadata = _json(meta_raw[_KEY], f"{where}: the metadata") if _KEY in meta_raw else None
+    return header, metadata
+
+
+def _entries(header: dict, data_size: int, where: str
+             ) -> dict[str, tuple[np.dtype, tuple[int, ...], int, int]]:
+    """Each tensor's dtype, shape and byte range, every one checked against the data size."""
+    entries = {}
+    for name, info in header.items():
+        try:
+            entries[name] = _entry(name, info, data_size)
+        except CheckpointError as e:
+            raise CheckpointError(f"{where}: {e}") from None
+    return entries
+
+
+def _read_tensor(f: BinaryIO, data_start: int,
+                 entry: tuple[np.dtype, tuple[int, ...], int, int], where: str,
+                 name: str) -> np.ndarray:
+    """One tensor's bytes as an array in native byte order that owns its memory."""
+    dtype, shape, begin, end = entry
+    f.seek(data_start + begin)
+    buf = f.read(end - begin)
+    if len(buf) != end - begin:
+        raise CheckpointError(f"{where}: tensor {name!r} is truncated")
+    return np.frombuffer(buf, dtype=dtype).reshape(shape).astype(
+        dtype.newbyteorder("="), copy=True)

@@ -32,11 +32,7 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], path: str, depth: int) -> A
     if isinstance(obj, Tensor):
         obj = obj._data
     if isinstance(obj, np.ndarray):
-        key, n = path or "tensor", 1
-        while key in arrays:
-            key, n = f"{path}#{n}", n + 1
-        arrays[key] = obj
-        return {"tensor": key}
+        return _encode_array(obj, arrays, path)
     if isinstance(obj, np.generic):
         obj = obj.item()
     if obj is None or isinstance(obj, (bool, int, str)):
@@ -44,20 +40,40 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], path: str, depth: int) -> A
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else {"float": repr(obj)}
     if isinstance(obj, dict):
-        items = []
-        for k, v in obj.items():
-            if not isinstance(k, (str, int)) or isinstance(k, bool):
-                raise TypeError(f"minigrad.save: dict key {k!r} at {path or 'the top'} is a "
-                                f"{type(k).__name__}; only str and int keys can be saved")
-            items.append([k, _encode(v, arrays, f"{path}.{k}" if path else str(k), depth + 1)])
-        return {"dict": items}
+        return _encode_dict(obj, arrays, path, depth)
     if isinstance(obj, (list, tuple)):
         kind = "list" if isinstance(obj, list) else "tuple"
-        return {kind: [_encode(v, arrays, f"{path}.{i}" if path else str(i), depth + 1)
+        return {kind: [_encode(v, arrays, _child(path, i), depth + 1)
                        for i, v in enumerate(obj)]}
     raise TypeError(f"minigrad.save: cannot save a {type(obj).__name__} at "
                     f"{path or 'the top'}; a checkpoint holds Tensors, arrays, numbers, "
                     "strings, None and dicts/lists/tuples of them")
+
+
+def _child(path: str, key: Any) -> str:
+    """The path of an item inside a container: dotted, with no dot at the top."""
+    return f"{path}.{key}" if path else str(key)
+
+
+def _encode_array(obj: np.ndarray, arrays: dict[str, np.ndarray], path: str) -> dict:
+    """Store the array under its path; a taken name (the same path given twice, as in
+    ``{"a.b": x, "a": {"b": y}}``) gets ``#1``, ``#2``... so no array is lost."""
+    key, n = path or "tensor", 1
+    while key in arrays:
+        key, n = f"{path}#{n}", n + 1
+    arrays[key] = obj
+    return {"tensor": key}
+
+
+def _encode_dict(obj: dict, arrays: dict[str, np.ndarray], path: str, depth: int) -> dict:
+    """A dict as a list of [key, value] pairs, so int keys stay ints (JSON keys are strings)."""
+    items = []
+    for k, v in obj.items():
+        if not isinstance(k, (str, int)) or isinstance(k, bool):
+            raise TypeError(f"minigrad.save: dict key {k!r} at {path or 'the top'} is a "
+                            f"{type(k).__name__}; only str and int keys can be saved")
+        items.append([k, _encode(v, arrays, _child(path, k), depth + 1)])
+    return {"dict": items}
 
 
 def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:

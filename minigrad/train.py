@@ -237,14 +237,7 @@ def fit(
         while p.epoch < epochs:
             epoch = p.epoch + 1
             model.train()
-            # the generator's state before this epoch's shuffle is part of the checkpoint, so a
-            # resumed run replays the same permutation, then skips the steps already done
-            if p.rng_epoch_start is None:
-                p.rng_epoch_start = _rng_state()
-            _set_rng_state(p.rng_epoch_start)
-            batches = loader.iter_from(p.step) if hasattr(loader, "iter_from") else iter(loader)
-            if p.step:
-                _set_rng_state(p.rng)
+            batches = _epoch_batches(loader, p)
             bar = _progress_bar(len(loader), f"epoch {epoch}/{epochs}", p.step, quiet)
             t0 = time.perf_counter() - p.seconds
             try:
@@ -258,42 +251,27 @@ def fit(
                     loss.backward()
                     stop.critical = True  # a Ctrl-C now waits until the update is complete
                     optimizer.step()
-                    n = _batch_size(y)
-                    p.step += 1
-                    p.sums["loss"] = p.sums.get("loss", 0.0) + value * n
-                    for name, fn in metrics.items():
-                        p.sums[name] = p.sums.get(name, 0.0) + fn(out, y) * n
-                    p.seen += n
-                    p.rng = _rng_state()
+                    _record_step(p, metrics, out, y, value)
                     stop.critical = False
                     bar.update()
                     bar.set_postfix(**{k: f"{v / p.seen:.4f}" for k, v in p.sums.items()})
                     if stop.requested:
                         raise KeyboardInterrupt
                 bar.close()
-                row: dict[str, float] = {"epoch": epoch}
-                row.update({f"train_{k}": v / max(p.seen, 1) for k, v in p.sums.items()})
-                if val_loader is not None:
-                    scores = evaluate(model, val_loader, loss_fn, metrics)
-                    row.update({f"val_{k}": v for k, v in scores.items()})
+                row = _epoch_row(p, epoch, model, val_loader, loss_fn, metrics)
             except KeyboardInterrupt:
                 stop.critical = False
                 bar.close()
                 p.seconds = time.perf_counter() - t0
-                if check_finite and (name := _nonfinite_parameter(model)) is not None:
-                    raise Diverged(epoch, p.step, parameter=name) from None
+                _check_parameters(model, epoch, p, check_finite, interrupted=True)
                 if checkpoint is not None:
                     checkpoint(p)
                 return p, True
             except BaseException:
                 bar.close()
                 raise
-            if check_finite and (name := _nonfinite_parameter(model)) is not None:
-                raise Diverged(epoch, p.step, parameter=name)
-            row["seconds"] = round(time.perf_counter() - t0, 3)
-            p.history.append(row)
-            p.epoch, p.step, p.sums, p.seen, p.seconds = epoch, 0, {}, 0, 0.0
-            p.rng_epoch_start, p.rng = _rng_state(), None
+            _check_parameters(model, epoch, p, check_finite)
+            _end_epoch(p, epoch, row, t0)
             if not quiet:
                 log(_line(epoch, epochs, row))
             if checkpoint is not None:
@@ -301,3 +279,59 @@ def fit(
             if stop.requested:  # Ctrl-C during evaluation: the checkpoint above is the stop
                 return p, True
     return p, False
+
+
+def _epoch_batches(loader: Iterable, p: Progress) -> Iterator:
+    """The epoch's batches, from the step ``p`` has reached, in the order of an unbroken run.
+
+    The generator's state before this epoch's shuffle is part of the checkpoint, so a resumed
+    run replays the same permutation, then skips the steps already done.
+    """
+    if p.rng_epoch_start is None:
+        p.rng_epoch_start = _rng_state()
+    _set_rng_state(p.rng_epoch_start)
+    batches = loader.iter_from(p.step) if hasattr(loader, "iter_from") else iter(loader)
+    if p.step:
+        _set_rng_state(p.rng)
+    return batches
+
+
+def _record_step(p: Progress, metrics: Mapping[str, Metric], out: Tensor, targets: Any,
+                 value: float) -> None:
+    """Count a completed step in ``p``: its loss and metrics, weighted by the batch size."""
+    n = _batch_size(targets)
+    p.step += 1
+    p.sums["loss"] = p.sums.get("loss", 0.0) + value * n
+    for name, fn in metrics.items():
+        p.sums[name] = p.sums.get(name, 0.0) + fn(out, targets) * n
+    p.seen += n
+    p.rng = _rng_state()
+
+
+def _epoch_row(p: Progress, epoch: int, model: Any, val_loader: Iterable | None,
+               loss_fn: Callable[[Tensor, Tensor], Tensor],
+               metrics: Mapping[str, Metric]) -> dict[str, float]:
+    """The epoch's history row: the train averages, then the validation scores."""
+    row: dict[str, float] = {"epoch": epoch}
+    row.update({f"train_{k}": v / max(p.seen, 1) for k, v in p.sums.items()})
+    if val_loader is not None:
+        scores = evaluate(model, val_loader, loss_fn, metrics)
+        row.update({f"val_{k}": v for k, v in scores.items()})
+    return row
+
+
+def _check_parameters(model: Any, epoch: int, p: Progress, check_finite: bool,
+                      interrupted: bool = False) -> None:
+    """Raise ``Diverged`` before a checkpoint could save NaN or Inf weights."""
+    if check_finite and (name := _nonfinite_parameter(model)) is not None:
+        if interrupted:  # raised while handling Ctrl-C: that is not the error's cause
+            raise Diverged(epoch, p.step, parameter=name) from None
+        raise Diverged(epoch, p.step, parameter=name)
+
+
+def _end_epoch(p: Progress, epoch: int, row: dict[str, float], t0: float) -> None:
+    """Add the finished epoch to the history and start the next one from step 0."""
+    row["seconds"] = round(time.perf_counter() - t0, 3)
+    p.history.append(row)
+    p.epoch, p.step, p.sums, p.seen, p.seconds = epoch, 0, {}, 0, 0.0
+    p.rng_epoch_start, p.rng = _rng_state(), None

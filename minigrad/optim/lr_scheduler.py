@@ -384,42 +384,17 @@ class OneCycleLR(LRScheduler):
                  base_momentum: float = 0.85, max_momentum: float = 0.95,
                  div_factor: float = 25.0, final_div_factor: float = 1e4,
                  three_phase: bool = False, last_epoch: int = -1) -> None:
-        if total_steps is not None:
-            if total_steps <= 0 or not isinstance(total_steps, int):
-                raise ValueError(f"OneCycleLR: expected positive integer total_steps, but got "
-                                 f"{total_steps}")
-            self.total_steps = total_steps
-        elif epochs is not None and steps_per_epoch is not None:
-            if epochs <= 0 or steps_per_epoch <= 0:
-                raise ValueError(f"OneCycleLR: expected positive epochs and steps_per_epoch, "
-                                 f"got {epochs} and {steps_per_epoch}")
-            self.total_steps = epochs * steps_per_epoch
-        else:
-            raise ValueError("OneCycleLR: you must define either total_steps OR (epochs AND "
-                             "steps_per_epoch)")
+        self.total_steps = self._cycle_length(total_steps, epochs, steps_per_epoch)
         if not 0 <= pct_start <= 1:
             raise ValueError(f"OneCycleLR: expected float between 0 and 1 pct_start, but got "
                              f"{pct_start}")
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(f"OneCycleLR: anneal_strategy must be one of 'cos' or 'linear', "
                              f"instead got {anneal_strategy!r}")
-        n, total = len(optimizer.param_groups), self.total_steps
-        if three_phase:
-            self._phases = [
-                (float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum",
-                 "base_momentum"),
-                (float(2 * pct_start * total) - 2, "max_lr", "initial_lr", "base_momentum",
-                 "max_momentum"),
-                (total - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
-            ]
-        else:
-            self._phases = [
-                (float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum",
-                 "base_momentum"),
-                (total - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
-            ]
+        n = len(optimizer.param_groups)
+        self._phases = self._make_phases(pct_start, self.total_steps, three_phase)
         self.anneal_strategy = anneal_strategy
-        max_lrs = list(max_lr) if isinstance(max_lr, (list, tuple)) else [max_lr] * n
+        max_lrs = self._per_group(max_lr, n)
         if len(max_lrs) != n:
             raise ValueError(f"OneCycleLR: expected {n} max_lr values, got {len(max_lrs)}")
         if last_epoch == -1:
@@ -429,20 +404,65 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            defaults = optimizer.defaults
-            if "momentum" not in defaults and "betas" not in defaults:
-                raise ValueError("OneCycleLR: optimizer must support momentum or beta1 with "
-                                 "`cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in defaults
-            moms = (list(base_momentum) if isinstance(base_momentum, (list, tuple))
-                    else [base_momentum] * n)
-            tops = (list(max_momentum) if isinstance(max_momentum, (list, tuple))
-                    else [max_momentum] * n)
-            if last_epoch == -1:
-                for top, low, group in zip(tops, moms, optimizer.param_groups):
-                    self._set_momentum(group, top)
-                    group["max_momentum"], group["base_momentum"] = top, low
+            self._init_momentum(optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
+
+    @staticmethod
+    def _cycle_length(total_steps: int | None, epochs: int | None,
+                      steps_per_epoch: int | None) -> int:
+        """The cycle's length: ``total_steps``, or ``epochs * steps_per_epoch``."""
+        if total_steps is not None:
+            if total_steps <= 0 or not isinstance(total_steps, int):
+                raise ValueError(f"OneCycleLR: expected positive integer total_steps, but got "
+                                 f"{total_steps}")
+            return total_steps
+        if epochs is not None and steps_per_epoch is not None:
+            if epochs <= 0 or steps_per_epoch <= 0:
+                raise ValueError(f"OneCycleLR: expected positive epochs and steps_per_epoch, "
+                                 f"got {epochs} and {steps_per_epoch}")
+            return epochs * steps_per_epoch
+        raise ValueError("OneCycleLR: you must define either total_steps OR (epochs AND "
+                         "steps_per_epoch)")
+
+    @staticmethod
+    def _make_phases(pct_start: float, total: int, three_phase: bool) -> list[tuple]:
+        """(last step, lr from, lr to, momentum from, momentum to) of each phase; the names
+        are keys of the param group, which holds the values."""
+        if three_phase:
+            return [
+                (float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum",
+                 "base_momentum"),
+                (float(2 * pct_start * total) - 2, "max_lr", "initial_lr", "base_momentum",
+                 "max_momentum"),
+                (total - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+            ]
+        return [
+            (float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum",
+             "base_momentum"),
+            (total - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+        ]
+
+    @staticmethod
+    def _per_group(value: float | Sequence[float], n: int) -> list:
+        """One value per param group: a list or tuple as given, a number repeated."""
+        return list(value) if isinstance(value, (list, tuple)) else [value] * n
+
+    def _init_momentum(self, optimizer: Optimizer, base_momentum: float | Sequence[float],
+                       max_momentum: float | Sequence[float], last_epoch: int) -> None:
+        """Check that the optimizer has a momentum (or beta1) to cycle; on a fresh start,
+        begin it at ``max_momentum`` and record both bounds in each group."""
+        defaults = optimizer.defaults
+        if "momentum" not in defaults and "betas" not in defaults:
+            raise ValueError("OneCycleLR: optimizer must support momentum or beta1 with "
+                             "`cycle_momentum` option enabled")
+        self.use_beta1 = "betas" in defaults
+        n = len(optimizer.param_groups)
+        moms = self._per_group(base_momentum, n)
+        tops = self._per_group(max_momentum, n)
+        if last_epoch == -1:
+            for top, low, group in zip(tops, moms, optimizer.param_groups):
+                self._set_momentum(group, top)
+                group["max_momentum"], group["base_momentum"] = top, low
 
     def _set_momentum(self, group: dict, value: float) -> None:
         if self.use_beta1:

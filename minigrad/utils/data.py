@@ -350,6 +350,28 @@ def default_convert(data: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------ loader
+def _check_loader_args(num_workers: Any, batch_size: Any, shuffle: Any, sampler: Any) -> None:
+    """Refuse, as torch does, the arguments that are wrong whatever else is given."""
+    if not isinstance(num_workers, int) or num_workers < 0:
+        raise ValueError(f"DataLoader: num_workers option should be non-negative; use "
+                         f"num_workers=0 to disable multiprocessing, got {num_workers!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+            batch_size, (int, np.integer)) or batch_size < 1):
+        raise ValueError(f"DataLoader: batch_size should be a positive integer value, but "
+                         f"got batch_size={batch_size!r}")
+    if sampler is not None and shuffle:
+        raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+
+
+def _seeded_generator(generator: Any, seed: int | None) -> Any:
+    """The loader's generator: ``generator``, or a numpy one of its own for ``seed=``."""
+    if seed is None:
+        return generator
+    if generator is not None:
+        raise ValueError("DataLoader: give generator= or seed=, not both")
+    return np.random.default_rng(seed)
+
+
 class DataLoader:
     """Iterate over ``dataset`` in batches, as ``torch.utils.data.DataLoader``.
 
@@ -374,15 +396,7 @@ class DataLoader:
                  generator: Any = None, *, prefetch_factor: int | None = None,
                  persistent_workers: bool = False, pin_memory_device: str = "",
                  in_order: bool = True, seed: int | None = None) -> None:
-        if not isinstance(num_workers, int) or num_workers < 0:
-            raise ValueError(f"DataLoader: num_workers option should be non-negative; use "
-                             f"num_workers=0 to disable multiprocessing, got {num_workers!r}")
-        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
-                batch_size, (int, np.integer)) or batch_size < 1):
-            raise ValueError(f"DataLoader: batch_size should be a positive integer value, but "
-                             f"got batch_size={batch_size!r}")
-        if sampler is not None and shuffle:
-            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        _check_loader_args(num_workers, batch_size, shuffle, sampler)
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
@@ -391,10 +405,7 @@ class DataLoader:
         elif batch_size is None and drop_last:
             raise ValueError("DataLoader: batch_size=None option disables auto-batching and "
                              "is mutually exclusive with drop_last")
-        if seed is not None:
-            if generator is not None:
-                raise ValueError("DataLoader: give generator= or seed=, not both")
-            generator = np.random.default_rng(seed)
+        generator = _seeded_generator(generator, seed)
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)
         self.drop_last, self.num_workers, self.generator = drop_last, num_workers, generator
