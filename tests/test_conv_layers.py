@@ -139,3 +139,36 @@ def test_the_graph_drawing_marks_an_op_that_floored():
     assert "floored: 0 input row(s), 1 column(s) unused" in draw_graph(floored).source
     exact = F.conv2d(x, mg.zeros(1, 1, 3, 2), stride=(2, 2)).sum()
     assert "floored" not in draw_graph(exact).source
+
+
+def test_unbatched_chw_input_is_a_batch_of_one_as_in_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 9, 8))
+    w = rng.standard_normal((4, 3, 3, 3))
+    cases = [
+        (lambda lib, t, k: lib.nn.functional.conv2d(t, k, padding=1), True),
+        (lambda lib, t, k: lib.nn.functional.conv_transpose2d(t, k.transpose(0, 1), stride=2),
+         True),
+        (lambda lib, t, k: lib.nn.functional.max_pool2d(t, 2, return_indices=True)[0], False),
+        (lambda lib, t, k: lib.nn.functional.avg_pool2d(t, 3, 1, 1), False),
+        (lambda lib, t, k: lib.nn.functional.adaptive_avg_pool2d(t, (2, 3)), False),
+        (lambda lib, t, k: lib.nn.functional.adaptive_max_pool2d(t, 3), False),
+    ]
+    for fn, uses_weight in cases:
+        ours = [mg.tensor(x, requires_grad=True), mg.tensor(w, requires_grad=True)]
+        theirs = [torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)]
+        out, ref = fn(mg, *ours), fn(torch, *theirs)
+        assert out.shape == tuple(ref.shape) and out.ndim == 3
+        np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-10)
+        out.sum().backward()
+        ref.sum().backward()
+        for a, b in zip(ours, theirs if uses_weight else theirs[:1]):
+            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-12)
+    layer = nn.Conv2d(3, 2, 3, padding=1, padding_mode="circular")
+    t_layer = torch.nn.Conv2d(3, 2, 3, padding=1, padding_mode="circular").double()
+    t_layer.load_state_dict({k: torch.tensor(v.detach().numpy(), dtype=torch.float64)
+                             for k, v in layer.state_dict().items()})
+    got = layer.to(mg.float64)(mg.tensor(x))
+    np.testing.assert_allclose(got.detach().numpy(), t_layer(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-10)

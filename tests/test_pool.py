@@ -224,8 +224,8 @@ def test_float32_is_preserved_and_input_untouched(pool, kernel, stride, padding)
                                        (F.avg_pool2d, "avg_pool2d")])
 def test_errors_name_the_op_and_shapes(pool, name):
     x = mg.zeros(1, 2, 5, 5)
-    with pytest.raises(ValueError, match=rf"{name}: expected a 4-D input .*\(2, 5, 5\)"):
-        pool(mg.zeros(2, 5, 5), 2)
+    with pytest.raises(ValueError, match=rf"{name}: expected a 4-D input .*\(5, 5\)"):
+        pool(mg.zeros(5, 5), 2)
     with pytest.raises(ValueError, match=rf"{name}: padding \(2, 0\) must be at most half "
                                          r"the kernel size \(3, 3\)"):
         pool(x, 3, 1, (2, 0))

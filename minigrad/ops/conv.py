@@ -42,6 +42,7 @@ from ..im2col import (
 from ..kernels import conv as kernels
 from ..tensor import Tensor, as_tensor
 from .shape import pad
+from .window import batch_of_one, note_dropped
 
 __all__ = [
     "BiasGrad",
@@ -264,7 +265,8 @@ def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
     groups = channels(groups, "groups", op, minimum=1)
     layout = "(FN, C/groups, FH, FW)" if in_axis == 1 else "(C, FN/groups, FH, FW)"
     if x.ndim != 4:
-        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W) or an unbatched 3-D one "
+                         f"(C, H, W), got shape {x.shape}")
     if weight.ndim != 4:
         raise ValueError(f"{op}: expected a 4-D weight {layout}, got shape {weight.shape}")
     check_float(x._data, "input", op)
@@ -308,11 +310,13 @@ def _same_padding(op: str, x: Tensor, kernel: tuple[int, int], stride: Any,
     return x, (th // 2, tw // 2)
 
 
+@batch_of_one
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
            padding: Any = 0, dilation: Any = 1, groups: int = 1,
            exact: bool | None = None) -> Tensor:
     """2-D convolution (cross-correlation, as in PyTorch) of input (N, C, H, W) with weight
-    (FN, C/groups, FH, FW) plus bias (FN,): output (N, FN, OH, OW).
+    (FN, C/groups, FH, FW) plus bias (FN,): output (N, FN, OH, OW). A (C, H, W) input is a
+    batch of one, as in PyTorch.
 
     ``OH = (H + 2*P - D*(FH-1) - 1) / S + 1``, floored as in PyTorch; with ``exact=True``
     (or inside ``minigrad.strict_shapes()``) a fraction is an error that says what fits.
@@ -336,17 +340,11 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     g = geometry(x.shape, weight.shape[2:], stride, padding, dilation, exact=exact, op=op,
                  groups=groups, kernel_symbol="F")
     out = Conv2d.apply(x, weight, bias, g)
-    _note_dropped(out, g)
+    note_dropped(out, g)
     return out
 
 
-def _note_dropped(out: Tensor, g: Geometry) -> None:
-    """Record on the op's node how many input rows/columns a floored size left unread
-    (``ctx.dropped``), so the graph drawing can mark it."""
-    if out.grad_fn is not None and g.dropped != (0, 0):
-        out.grad_fn.dropped = g.dropped
-
-
+@batch_of_one
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
                      stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
                      groups: int = 1, dilation: Any = 1) -> Tensor:

@@ -29,6 +29,7 @@ from ..kernels import pool as kernels
 from ..tensor import Tensor
 from .elementwise import where
 from .index import gather
+from .window import batch_of_one, note_dropped
 
 __all__ = [
     "AvgPool2d",
@@ -198,13 +199,15 @@ def _avg_divisor(g: Geometry, count_include_pad: bool, divisor_override: Any) ->
 
 
 def _pool_input(x: Any, op: str) -> Tensor:
-    """The input of any pooling op: a float (N, C, H, W) Tensor (an array is wrapped)."""
+    """The input of any pooling op: a float (N, C, H, W) Tensor (an array is wrapped; a
+    (C, H, W) Tensor has been made a batch of one by ``batch_of_one``)."""
     if not isinstance(x, Tensor):
         if not isinstance(x, np.ndarray):
             raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
         x = Tensor(x)
     if x.ndim != 4:
-        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W) or an unbatched 3-D one "
+                         f"(C, H, W), got shape {x.shape}")
     check_float(x._data, "input", op)
     return x
 
@@ -219,6 +222,7 @@ def _pool_geometry(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation
     return x, g
 
 
+@batch_of_one
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False,
                exact: bool | None = None) -> Any:
@@ -239,10 +243,11 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     x, g = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, exact,
                           "max_pool2d")
     out = MaxPool2d.apply(x, g, bool(return_indices))
-    _note_dropped(out[0] if return_indices else out, g)
+    note_dropped(out[0] if return_indices else out, g)
     return out
 
 
+@batch_of_one
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                ceil_mode: bool = False, count_include_pad: bool = True,
                divisor_override: int | None = None, exact: bool | None = None) -> Tensor:
@@ -265,14 +270,8 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                          f"{divisor_override!r}")
     x, g = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode, exact, op)
     out = AvgPool2d.apply(x, g, _avg_divisor(g, bool(count_include_pad), divisor_override))
-    _note_dropped(out, g)
+    note_dropped(out, g)
     return out
-
-
-def _note_dropped(out: Tensor, g: Geometry) -> None:
-    """Record on the op's node how many input rows/columns a floored size left unread."""
-    if out.grad_fn is not None and g.dropped != (0, 0):
-        out.grad_fn.dropped = g.dropped
 
 
 # --------------------------------------------------------------------------- adaptive
@@ -322,6 +321,7 @@ def _bin_windows(h: int, w: int, oh: int, ow: int) -> tuple[np.ndarray, np.ndarr
     return flat.reshape(oh, ow, kh * kw), real.reshape(oh, ow, kh * kw), kh * kw
 
 
+@batch_of_one
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """Average over PyTorch's adaptive bins so the output is ``output_size`` (int, pair,
     None = keep). When the bins tile the input it is ``avg_pool2d``; otherwise every bin
@@ -353,6 +353,7 @@ def _take_flat(x: Tensor, idx: np.ndarray) -> Tensor:
     return gather(x.reshape(n, c, -1), 2, index).reshape(idx.shape)
 
 
+@batch_of_one
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """Max over PyTorch's adaptive bins (see ``adaptive_avg_pool2d``); ties go to the first
     maximum, a NaN wins. With ``return_indices`` also the flat (H, W) index of each

@@ -29,6 +29,8 @@ def _pad_index(size: int, before: int, after: int, mode: str) -> np.ndarray:
     i = np.arange(-before, size + after)
     if mode == "replicate":
         return np.clip(i, 0, size - 1)
+    if mode == "circular":  # wrap around: the last columns come before the first
+        return i % size
     period = 2 * (size - 1)  # reflect: mirror at the edge samples, which are not repeated
     i = np.abs(i) % period
     return np.where(i >= size, period - i, i)
@@ -37,7 +39,8 @@ def _pad_index(size: int, before: int, after: int, mode: str) -> np.ndarray:
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         value: float | None = None) -> Tensor:
     """PyTorch's ``F.pad``: ``pad = (left, right, top, bottom, ...)`` from the last dim back;
-    ``mode`` is ``'constant'`` (with ``value``), ``'reflect'`` or ``'replicate'``."""
+    ``mode`` is ``'constant'`` (with ``value``), ``'reflect'``, ``'replicate'`` or
+    ``'circular'``."""
     if not isinstance(input, Tensor):
         raise TypeError(f"pad(): argument 'input' must be a Tensor, got {type(input).__name__}")
     if isinstance(pad, (str, bytes)) or not isinstance(pad, Sequence):
@@ -52,9 +55,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
                          f"most {input.ndim} dims of the input of shape {input.shape}")
     if mode == "constant":
         return _constant_pad(input, widths, 0.0 if value is None else value)
-    if mode not in ("reflect", "replicate"):
+    if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"pad(): mode {mode!r} is not supported; use 'constant', "
-                                  "'reflect' or 'replicate' ('circular' is not implemented)")
+                                  "'reflect', 'replicate' or 'circular'")
     if value not in (None, 0, 0.0):
         raise ValueError(f"pad(): padding mode {mode!r} doesn't take in value argument")
     k = len(widths) // 2
@@ -71,6 +74,10 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         if min(before, after) < 0:
             raise ValueError(f"pad(): negative padding {widths} is not supported in mode "
                              f"{mode!r}")
+        if mode == "circular" and max(before, after) > size:
+            raise RuntimeError(f"pad(): padding ({before}, {after}) at dimension {axis} of "
+                               f"input {input.shape} causes wrapping around more than once "
+                               f"(at most {size} in circular mode)")
         if mode == "reflect" and max(before, after) >= size:
             raise RuntimeError(f"pad(): padding size should be less than the corresponding "
                                f"input dimension, but got: padding ({before}, {after}) at "
