@@ -314,8 +314,7 @@ def _function_calls(case: OpCase) -> list:
     return calls
 
 
-@pytest.mark.parametrize("case", [c for c in OPS if c.name not in CONV_POOL_CASES],
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
 def test_builtin_functions_pass_check_function(case: OpCase) -> None:
     # (ops reached through a bound ``X.apply`` kept at import are not recorded: see below)
     for cls, args in _function_calls(case)[:3]:  # the first calls are the op's own
@@ -324,9 +323,8 @@ def test_builtin_functions_pass_check_function(case: OpCase) -> None:
 
 
 def test_check_function_reaches_most_builtin_functions() -> None:
-    reached = {cls.__name__ for case in OPS if case.name not in CONV_POOL_CASES
-               for cls, _ in _function_calls(case)[:3]}
-    assert len(reached) >= 30, sorted(reached)
+    reached = {cls.__name__ for case in OPS for cls, _ in _function_calls(case)[:3]}
+    assert len(reached) >= 37, sorted(reached)  # of the 70 Function classes in minigrad.ops
 
 
 def test_every_core_op_has_a_case() -> None:

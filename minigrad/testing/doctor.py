@@ -273,7 +273,9 @@ class _Examination:
 
     def _check_gradient_count(self) -> None:
         n_grads, n_inputs = len(self.grads), len(self.inputs)
-        if n_grads != n_inputs:
+        # as in PyTorch, extra trailing Nones are fine: they stand for defaulted arguments
+        extra_none = n_grads > n_inputs and all(g is None for g in self.grads[n_inputs:])
+        if n_grads != n_inputs and not extra_none:
             self.add("number of gradients",
                      f"backward returned {n_grads} gradient{'s' if n_grads != 1 else ''}, but "
                      f"forward takes {n_inputs} input{'s' if n_inputs != 1 else ''}: there "
