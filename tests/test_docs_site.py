@@ -25,6 +25,9 @@ def test_mkdocs_build_strict_passes(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     for page in ("index.html", "tutorial/index.html", "porting/index.html", "api/index.html"):
         assert (tmp_path / "site" / page).is_file(), page
+    for page, lang in (("tutorial/index.html", "en"), ("tutorial.zh/index.html", "zh")):
+        html = (tmp_path / "site" / page).read_text(encoding="utf-8")
+        assert f'<html lang="{lang}"' in html, page
 
 
 def test_every_docs_page_is_in_the_nav() -> None:
