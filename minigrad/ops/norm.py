@@ -116,9 +116,7 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed when not "
                              "training")
-        inv = 1.0 / np.sqrt(running_var._data + eps)
-        out = (x - Tensor(running_mean._data.astype(x.dtype).reshape(shape))) * Tensor(
-            inv.astype(x.dtype).reshape(shape))
+        out = _normalize_by_running_stats(x, running_mean, running_var, eps, shape)
     return _affine(out, weight, bias, shape)
 
 
@@ -215,6 +213,15 @@ def _batch_norm_grads(x: Tensor, weight: Tensor | None, g: Tensor, eps: float,
     return (dx, dw if need_w else None, db if need_b else None, None, None)
 
 
+def _normalize_by_running_stats(x: Tensor, running_mean: Tensor, running_var: Tensor,
+                                eps: float, shape: tuple) -> Tensor:
+    """``(x - running_mean) / sqrt(running_var + eps)``, the statistics broadcast by
+    ``shape``: evaluation-mode batch norm, and instance norm without input statistics."""
+    inv = 1.0 / np.sqrt(running_var._data + eps)
+    return (x - Tensor(running_mean._data.astype(x.dtype).reshape(shape))) * Tensor(
+        inv.astype(x.dtype).reshape(shape))
+
+
 def _affine(out: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple) -> Tensor:
     if weight is not None:
         out = out * weight.reshape(shape)
@@ -292,9 +299,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         if running_mean is None or running_var is None:
             raise ValueError("instance_norm: running_mean and running_var are needed when "
                              "use_input_stats=False")
-        inv = 1.0 / np.sqrt(running_var._data + eps)
-        out = (x - Tensor(running_mean._data.astype(x.dtype).reshape(shape))) * Tensor(
-            inv.astype(x.dtype).reshape(shape))
+        out = _normalize_by_running_stats(x, running_mean, running_var, eps, shape)
         return _affine(out, weight, bias, shape)
     count = int(np.prod(x.shape[2:]))
     if count <= 1:
