@@ -1,5 +1,5 @@
 """flip, roll, repeat, tile, repeat_interleave, chunk, split, unbind, unflatten, scatter and
-scatter_add (issue 25): gradcheck + gradgradcheck in float64, and the same calls against
+scatter_add: gradcheck + gradgradcheck in float64, and the same calls against
 PyTorch (output shapes, dtypes, values, NaN/Inf pattern and every input's gradient), on 0-d,
 size-1 and zero-size shapes and negative dims; bad calls raise PyTorch's exception type."""
 

@@ -1,5 +1,5 @@
 """equal, allclose/isclose, round, divide, diff, log1p, cumprod, norm/linalg.vector_norm and
-einsum (issue 25): gradcheck + gradgradcheck in float64, and the same calls against PyTorch
+einsum: gradcheck + gradgradcheck in float64, and the same calls against PyTorch
 (output shapes, dtypes, values, NaN/Inf pattern and every input's gradient), on 0-d, size-1
 and zero-size shapes, negative dims, ties and NaN/Inf; bad calls raise PyTorch's exception
 type with a message that names the function."""

@@ -1,4 +1,4 @@
-"""The layers of issue 25: pixel_shuffle / pixel_unshuffle, instance_norm / InstanceNorm2d,
+"""Layers against PyTorch: pixel_shuffle / pixel_unshuffle, instance_norm / InstanceNorm2d,
 ZeroPad2d / ReflectionPad2d / ReplicationPad2d, Upsample, unfold / fold and Unfold / Fold.
 gradcheck and gradgradcheck in float64; PyTorch parity of values and every input's
 gradient, empty batches, reprs and bad calls."""

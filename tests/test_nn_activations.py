@@ -1,4 +1,4 @@
-"""The activations of issue 25 (mish, hardswish, hardsigmoid, selu, celu, prelu, softsign,
+"""Activations against PyTorch (mish, hardswish, hardsigmoid, selu, celu, prelu, softsign,
 tanhshrink, and the LogSigmoid module): gradcheck and gradgradcheck in float64, and PyTorch
 parity of values, dtype, NaN/Inf pattern and every input's gradient, modules included."""
 

@@ -1,4 +1,4 @@
-"""The losses of issue 25 (kl_div, huber, margin ranking, hinge embedding, multi margin,
+"""Losses against PyTorch (kl_div, huber, margin ranking, hinge embedding, multi margin,
 soft margin, triplet margin, cosine embedding, multilabel margin): gradcheck and
 gradgradcheck in float64, and PyTorch parity of the value (shape, dtype, NaN/Inf pattern)
 and of every input's gradient, for every reduction, empty batches and extreme values;
