@@ -43,7 +43,8 @@ def torch_simpleconvnet(torch, model):  # noqa: ANN001, ANN201
             return self.fc2(self.relu2(self.fc1(self.flatten(x))))
 
     net = SimpleConvNet()
-    net.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in model.state_dict().items()})
+    net.load_state_dict({k: torch.from_numpy(v.detach().numpy().copy())
+                         for k, v in model.state_dict().items()})
     return net
 
 
@@ -75,7 +76,7 @@ def main() -> None:
     def torch_accuracy() -> float:
         net.eval()
         with torch.no_grad():
-            pred = np.concatenate([net(torch.from_numpy(x.data)).argmax(1).numpy()
+            pred = np.concatenate([net(torch.from_numpy(x.numpy())).argmax(1).numpy()
                                    for x, _ in test_loader])
         net.train()
         return float((pred == test.labels).mean())
@@ -89,8 +90,8 @@ def main() -> None:
             opt.zero_grad()
             loss.backward()
             opt.step()
-            tloss = torch.nn.functional.cross_entropy(net(torch.from_numpy(x.data)),
-                                                      torch.from_numpy(y.data))
+            tloss = torch.nn.functional.cross_entropy(net(torch.from_numpy(x.numpy())),
+                                                      torch.from_numpy(y.numpy()))
             topt.zero_grad()
             tloss.backward()
             topt.step()

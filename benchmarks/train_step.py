@@ -67,7 +67,7 @@ def torch_twin(name: str, mg_model: mg.nn.Module):  # noqa: ANN201
                 return self.classifier(self.flatten(self.features(x)))
 
         net = LeNet()
-    net.load_state_dict({k: torch.from_numpy(v.data.copy())
+    net.load_state_dict({k: torch.from_numpy(v.detach().numpy().copy())
                          for k, v in mg_model.state_dict().items()})
     return net
 
@@ -131,7 +131,7 @@ def inference_case(batch: int = 1000) -> dict[str, float]:
 
         fns["torch"] = torch_infer
         with mg.no_grad(), torch.no_grad():  # same weights, same answer: a sanity check
-            diff = np.abs(model(xm).data - twin(xt).numpy()).max()
+            diff = np.abs(model(xm).detach().numpy() - twin(xt).numpy()).max()
         assert diff < 1e-3, f"minigrad and torch SimpleConvNet disagree by {diff}"
     times = best_of(fns, max(3, ARGS.repeat // 2))
     return {k: batch / t for k, t in times.items()}  # images per second

@@ -278,6 +278,104 @@ def test_pool_kernels_agree_on_random_geometry(seed):
     assert_agree(fast, ref, dtype)
 
 
+# ------------------------------------------------------- ReLU, sigmoid and batch norm
+
+
+def spy(monkeypatch, module, name):
+    """Count the calls of ``module.name`` (a kernel), to check that a case reaches it."""
+    calls = []
+    kernel = getattr(module, name)
+
+    def counted(*args):
+        calls.append(name)
+        return kernel(*args)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def activation_values(rng, shape, dtype, data):
+    x = rng.standard_normal(shape).astype(dtype)
+    if data == "special":  # zeros (ReLU's kink), NaN (passes ReLU's gradient), +-inf
+        flat = x.reshape(-1)
+        flat[:: 7] = 0.0
+        flat[3:: 11] = np.nan
+        flat[5:: 13] = np.inf
+        flat[6:: 17] = -np.inf
+    return x
+
+
+def activation_passes(x, up, name):
+    t = mg.tensor(x, requires_grad=True)
+    y = getattr(F, name)(t)
+    (dx,) = mg.grad((y * mg.tensor(up)).sum(), t, create_graph=False)
+    return [y.detach().numpy(), dx.numpy()]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("data", ["random", "special"])
+@pytest.mark.parametrize("shape", [(3, 5), (2, 4, 40, 40, 40)])  # the big one runs on threads
+@pytest.mark.parametrize("name", ["relu", "sigmoid"])
+def test_activation_kernels_agree_with_the_reference(name, shape, data, dtype, monkeypatch):
+    from minigrad.kernels import elementwise
+
+    calls = spy(monkeypatch, elementwise, f"{name}_grad")
+    rng = np.random.default_rng(hash((name, shape, data)) % 2**32)
+    x = activation_values(rng, shape, dtype, data)
+    up = rng.standard_normal(shape).astype(dtype)
+    fast, ref = under_both(lambda: activation_passes(x, up, name))
+    assert calls == [f"{name}_grad"]  # the fast run reached the kernel, the reference did not
+    for a, b in zip(fast, ref):  # NaN and inf in the same places, the rest equal
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+        np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("needs", ["x", "w", "b", "xwb"])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("layout", ["conv", "linear", "channels_last"])
+def test_batch_norm_kernel_agrees_with_the_reference(layout, affine, needs, dtype, monkeypatch):
+    from minigrad.kernels import norm
+
+    calls = spy(monkeypatch, norm, "batch_norm_grads")
+    rng = np.random.default_rng(7)
+    shape = {"conv": (4, 3, 5, 6), "linear": (8, 5), "channels_last": (4, 6, 5, 3)}[layout]
+    x = rng.standard_normal(shape).astype(dtype) * 3 + 1
+    if layout == "channels_last":  # a non-contiguous (N, C, H, W) view: the other summing
+        x = x.transpose(0, 3, 1, 2)
+    c = x.shape[1]
+    w, b = rng.standard_normal(c).astype(dtype), rng.standard_normal(c).astype(dtype)
+    up = rng.standard_normal(x.shape).astype(dtype)
+
+    def passes():
+        xt = mg.tensor(x, requires_grad="x" in needs)
+        wt = mg.tensor(w, requires_grad="w" in needs) if affine else None
+        bt = mg.tensor(b, requires_grad="b" in needs) if affine else None
+        y = F.batch_norm(xt, None, None, wt, bt, training=True)
+        wanted = [t for t in (xt, wt, bt) if t is not None and t.requires_grad]
+        grads = mg.grad((y * mg.tensor(up)).sum(), wanted) if wanted else []
+        return [y.detach().numpy(), *(g.numpy() for g in grads)]
+
+    assert_agree(*under_both(passes), dtype)
+    assert calls == (["batch_norm_grads"] if affine or "x" in needs else [])
+
+
+def test_the_plain_backward_kernels_stand_aside_when_a_graph_of_the_gradient_is_wanted():
+    from minigrad import kernels
+
+    mg.set_kernels("fast")
+    assert not kernels.plain_backward()  # grad mode is on: a graph is being recorded
+    with mg.no_grad():  # as in a plain backward
+        assert kernels.plain_backward()
+    x = mg.tensor([[-1.0, 2.0], [3.0, 0.5]], dtype=mg.float64, requires_grad=True)
+    y = F.relu(F.sigmoid(x)) * x
+    assert mg.gradgradcheck(lambda t: F.relu(F.sigmoid(t)) * t, (x,))
+    (g,) = mg.grad(y.sum(), x, create_graph=True)
+    assert g.requires_grad  # the reference rules ran: a graph of the gradient exists
+    mg.set_kernels("reference")
+    assert not kernels.plain_backward()
+
+
 # --------------------------------------------------------------------------- the switch
 
 

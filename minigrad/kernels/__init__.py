@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 
+from ..autograd import is_grad_enabled
 from . import malloc
 from .malloc import tune as tune_malloc
 
@@ -68,3 +69,10 @@ def get_kernels() -> str:
 def fast() -> bool:
     """Whether the choosers may hand out fast kernels (``get_kernels() == "fast"``)."""
     return _current == "fast"
+
+
+def plain_backward() -> bool:
+    """Whether a backward may take a numpy fast path (``kernels.elementwise``, ``.norm``):
+    fast kernels are on and no graph of the gradient is being recorded (the reference rules
+    are Tensor ops so that ``create_graph=True`` can differentiate them again)."""
+    return _current == "fast" and not is_grad_enabled()

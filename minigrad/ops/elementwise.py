@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Context, Function, is_grad_enabled
+from ..autograd import Context, Function
 from ..dtypes import result_type
-from ..kernels.parallel import for_rows
+from ..kernels import elementwise as kernels
 from ..tensor import Tensor, _broadcast_error, _pair
 
 
@@ -73,8 +73,6 @@ class Mul(_Binary):
     def backward(ctx: Context, g: Tensor) -> tuple:
         a, b = ctx.saved_tensors
         ga, gb = ctx.needs_input_grad
-        if not is_grad_enabled():  # plain backward: numpy directly, no graph to build
-            return (g._data * b._data if ga else None), (g._data * a._data if gb else None)
         return (g * b if ga else None), (g * a if gb else None)
 
 
@@ -195,7 +193,7 @@ class Exp(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return g._data * out._data if not is_grad_enabled() else g * out
+        return g * out
 
 
 class Log(Function):
@@ -255,8 +253,6 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        if not is_grad_enabled():
-            return g._data * (1 - out._data * out._data)
         return g * (1 - out * out)
 
 
@@ -273,12 +269,9 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        if is_grad_enabled():  # create_graph: stay differentiable
-            return g * out * (1 - out)
-        slope = 1 - out._data  # plain backward (LeNet's hot path): one buffer, in place
-        slope *= out._data
-        slope *= g._data
-        return slope
+        if kernels.plain_backward():
+            return kernels.sigmoid_grad(out._data, g._data)
+        return g * out * (1 - out)
 
 
 def sigmoid_array(x: np.ndarray) -> np.ndarray:
@@ -295,28 +288,16 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        x = a._data
-        out = np.empty_like(x, dtype=np.result_type(x, 0))  # x's layout, np.maximum's dtype
-        # big arrays in blocks on threads (parallel.for_rows)
-        for_rows(lambda rows: np.maximum(x[rows], 0, out=out[rows]), x)
+        out = kernels.relu(a._data) if kernels.fast() else np.maximum(a._data, 0)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        y = out._data
-        if not is_grad_enabled():  # plain backward: the mask and the multiply per block
-            gd = g._data  # the gradient of the output: y's shape
-            dx = np.empty_like(gd, dtype=g.dtype)  # the layout np.multiply would give
-
-            def block(rows: Any) -> None:
-                passes = ~(y[rows] <= 0)  # PyTorch: NaN passes the gradient
-                np.multiply(gd[rows], passes, out=dx[rows])
-
-            for_rows(block, dx)
-            return Tensor(dx)
-        return g * Tensor((~(y <= 0)).astype(g.dtype))
+        if kernels.plain_backward():
+            return Tensor(kernels.relu_grad(out._data, g._data))
+        return g * Tensor(~(out._data <= 0))  # PyTorch: NaN passes the gradient
 
 
 class Clamp(Function):

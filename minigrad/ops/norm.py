@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function, is_grad_enabled
+from ..kernels import norm as kernels
 from ..tensor import Tensor
 from .shape import pad
 
@@ -39,8 +40,7 @@ class LocalResponseNorm(Function):
 
     One node in the graph (AlexNet's picture stays readable). Backward:
     ``g * d**-beta - 2*alpha*beta/size * a * S^T(g * a * d**(-beta-1))``, where ``S^T`` is
-    the window mirrored; it runs on numpy, or in Tensor ops when a graph of the gradient is
-    wanted (``create_graph=True``), so LRN is twice differentiable.
+    the window mirrored, in Tensor ops, so LRN is twice differentiable.
     """
 
     @staticmethod
@@ -59,13 +59,9 @@ class LocalResponseNorm(Function):
         (x,) = ctx.saved_tensors
         before, after = ctx.window
         beta, scale = ctx.beta, ctx.scale
-        if not is_grad_enabled():  # a plain backward: numpy, reusing the forward's d
-            a, d, gd = x._data, ctx.d, g._data
-            t = gd * a * d ** a.dtype.type(-beta - 1)
-            grad = gd * d ** a.dtype.type(-beta) - a.dtype.type(2 * scale * beta) * a * (
-                _window_sum_array(t, after, before))
-            return grad, None, None, None, None
-        d = _window_sum(x * x, before, after) * scale + ctx.k
+        # d depends on x: recomputed in Tensor ops when a graph of the gradient is wanted
+        d = _window_sum(x * x, before, after) * scale + ctx.k if is_grad_enabled() else (
+            Tensor(ctx.d))
         t = g * x * d ** (-beta - 1)
         grad = g * d ** (-beta) - (2 * scale * beta) * x * _window_sum(t, after, before)
         return grad, None, None, None, None
@@ -129,14 +125,8 @@ class _BatchStats:
 
 
 def _per_channel(a: np.ndarray) -> np.ndarray:
-    """Sum over every axis but the channels of an (N, C, L) array, along its memory: one
-    long run per channel when the channels are outermost underneath (conv2d's outputs and
-    the gradients flowing back to them), else the contiguous L axis first, then N. Summing
-    a short L first (ResNet's 4x4 maps) is slow: 0.32 vs 0.05 ms for (32, 512, 16)."""
-    channel_major = a.transpose(1, 0, 2)
-    if channel_major.flags.c_contiguous:
-        return channel_major.reshape(a.shape[1], a.shape[0] * a.shape[2]).sum(axis=1)
-    return a.sum(axis=2).sum(axis=0)
+    """The sum of an (N, C, L) array over N and L: one value per channel."""
+    return kernels.per_channel_sum(a) if kernels.fast() else a.sum(axis=(0, 2))
 
 
 class BatchNormTrain(Function):
@@ -145,9 +135,9 @@ class BatchNormTrain(Function):
 
     As a composition of core ops it costs some twenty full passes over the activations
     forward and back; fused it is five forward and five back, the standard backward
-    ``dx = w/sigma * (g - mean(g) - xhat * mean(g * xhat))``. A plain backward runs on numpy
-    with the saved ``xhat``; with ``create_graph=True`` the same formula runs in Tensor ops,
-    so batch norm stays twice differentiable.
+    ``dx = w/sigma * (g - mean(g) - xhat * mean(g * xhat))``, in Tensor ops so that batch
+    norm is twice differentiable; a plain backward takes the numpy kernel that reuses the
+    forward's ``xhat`` (``minigrad.kernels.norm``).
     """
 
     @staticmethod
@@ -176,22 +166,13 @@ class BatchNormTrain(Function):
     def backward(ctx: Context, g: Tensor) -> tuple:
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        if is_grad_enabled():
+        if not kernels.plain_backward():
             return _batch_norm_grads(x, weight, g, ctx.eps, need_x, need_w, need_b)
         n, c = g.shape[:2]
-        g3 = g._data.reshape(n, c, -1)
-        xhat, inv = ctx.xhat, ctx.inv
-        count = g3.shape[0] * g3.shape[2]
-        db = _per_channel(g3)
-        dw = _per_channel(g3 * xhat) if (need_w or need_x) else None
-        dx = None
-        if need_x:
-            scale = inv if weight is None else inv * weight._data
-            dx = g3 * scale[:, None]
-            dx -= xhat * (scale * dw / count)[:, None]
-            dx -= (scale * db / count)[:, None]
-            dx = dx.reshape(g.shape)
-        return (dx, dw if need_w else None, db if need_b else None, None, None)
+        dx, dw, db = kernels.batch_norm_grads(g._data.reshape(n, c, -1), ctx.xhat, ctx.inv,
+                                              None if weight is None else weight._data, need_x)
+        return (None if dx is None else dx.reshape(g.shape), dw if need_w else None,
+                db if need_b else None, None, None)
 
 
 def _batch_norm_grads(x: Tensor, weight: Tensor | None, g: Tensor, eps: float,

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Context, Function, is_grad_enabled
+from ..autograd import Context, Function
 from ..tensor import MaxResult, Tensor
 from .elementwise import where
 from .shape import BroadcastTo, normalize_dim
@@ -51,11 +51,6 @@ def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[i
 
 def _spread_back(g: Tensor, ctx: Context) -> Tensor:
     """Broadcast a reduced gradient back over the input's shape."""
-    if not is_grad_enabled():  # plain backward: a read-only numpy view, no graph
-        data = g._data.reshape(ctx.kept)
-        if data.shape != ctx.in_shape:  # nothing to spread when only size-1 dims were reduced
-            data = np.broadcast_to(data, ctx.in_shape)
-        return Tensor._make(data, False, None, 0)
     return BroadcastTo.apply(g.reshape(ctx.kept), shape=ctx.in_shape)
 
 
