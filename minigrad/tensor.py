@@ -768,6 +768,16 @@ class Tensor:
         """Bytes per element."""
         return self.dtype.itemsize
 
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element (PyTorch's property; ``element_size()``)."""
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the elements take: ``numel() * itemsize``."""
+        return self.numel() * self.dtype.itemsize
+
     def __format__(self, spec: str) -> str:
         if self.ndim == 0:  # as PyTorch: a 0-d tensor formats as its number
             return format(self._data.item(), spec)
