@@ -1067,13 +1067,9 @@ def _operand(value: Any, dtype: np.dtype) -> Tensor:
 def _pair(a: Any, b: Any, divide: bool = False) -> tuple[Tensor, Tensor]:
     """The two operands of a binary op, in the dtype of ``dtypes.result_type`` (PyTorch's
     rule; true division of integers gives the default float dtype)."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        if a.dtype == b.dtype and (not divide or a.dtype.kind in "fc"):
-            return a, b  # the hot path: nothing to decide
-    elif isinstance(a, Tensor) and type(b) in (float, int) and a.dtype.kind == "f":
-        return a, Tensor._make(np.asarray(b, a.dtype), False, None, 0)
-    elif isinstance(b, Tensor) and type(a) in (float, int) and b.dtype.kind == "f":
-        return Tensor._make(np.asarray(a, b.dtype), False, None, 0), b
+    quick = _quick_pair(a, b, divide)
+    if quick is not None:
+        return quick
     raw = [_promotion_view(v) for v in (a, b)]
     dtype = result_type(*raw)
     if divide:
@@ -1082,6 +1078,26 @@ def _pair(a: Any, b: Any, divide: bool = False) -> tuple[Tensor, Tensor]:
         _operand(a if isinstance(a, Tensor) or is_scalar(a) else raw[0], dtype),
         _operand(b if isinstance(b, Tensor) or is_scalar(b) else raw[1], dtype),
     )
+
+
+def _quick_pair(a: Any, b: Any, divide: bool) -> tuple[Tensor, Tensor] | None:
+    """The hot paths of ``_pair``, where there is nothing to decide: two tensors of one
+    dtype, or a float tensor and a Python number (which takes the tensor's dtype)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        same = a.dtype == b.dtype and (not divide or a.dtype.kind in "fc")
+        return (a, b) if same else None
+    if isinstance(a, Tensor):
+        lifted = _number_like(b, a)
+        return None if lifted is None else (a, lifted)
+    lifted = _number_like(a, b) if isinstance(b, Tensor) else None
+    return None if lifted is None else (lifted, b)
+
+
+def _number_like(number: Any, tensor: Tensor) -> Tensor | None:
+    """A Python int or float as a 0-d tensor of a float ``tensor``'s dtype, else None."""
+    if type(number) not in (float, int) or tensor.dtype.kind != "f":
+        return None
+    return Tensor._make(np.asarray(number, tensor.dtype), False, None, 0)
 
 
 def _promotion_view(value: Any) -> Any:
@@ -1143,23 +1159,40 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tenso
     gradients flow through the change as in PyTorch ("rebasing history").
     """
     recording = autograd._state.grad_enabled
-    if recording and t.requires_grad and t.grad_fn is None:
-        raise RuntimeError(
-            f"{name}: a leaf Variable that requires grad is being used in an in-place "
-            "operation. Do it under `with minigrad.no_grad():` (as optimizer steps do), or "
-            "use the out-of-place op"
-        )
-    if recording and t.grad_fn is not None and t.grad_fn.fn._view:
-        raise RuntimeError(
-            f"{name}: in-place change of a view (made by {t.grad_fn.name}) of a tensor that "
-            "requires grad is not supported by minigrad; clone() the view first "
-            "(docs/faq.md)"
-        )
+    if recording:
+        _check_inplace_in_graph(t, name)
     alias = Tensor._make(t._data.copy(), t.requires_grad, t.grad_fn, t._output_index) \
         if recording else t
     result = compute(alias)
     if not isinstance(result, Tensor):
         result = Tensor(result)
+    _check_inplace_result(t, name, result)
+    np.copyto(t._data, result._data, casting="unsafe")
+    t._bump_version()
+    if recording and result.grad_fn is not None:
+        _rebase_history(t, alias, result)
+    return t
+
+
+def _check_inplace_in_graph(t: Tensor, name: str) -> None:
+    """Refuse what PyTorch refuses while recording: changing a leaf that requires grad, and
+    (minigrad only) changing a view of a tensor in the graph."""
+    if t.requires_grad and t.grad_fn is None:
+        raise RuntimeError(
+            f"{name}: a leaf Variable that requires grad is being used in an in-place "
+            "operation. Do it under `with minigrad.no_grad():` (as optimizer steps do), or "
+            "use the out-of-place op"
+        )
+    if t.grad_fn is not None and t.grad_fn.fn._view:
+        raise RuntimeError(
+            f"{name}: in-place change of a view (made by {t.grad_fn.name}) of a tensor that "
+            "requires grad is not supported by minigrad; clone() the view first "
+            "(docs/faq.md)"
+        )
+
+
+def _check_inplace_result(t: Tensor, name: str, result: Tensor) -> None:
+    """The result must fit ``t``: its shape, a dtype that casts, writable storage."""
     if result.shape != t.shape:
         raise RuntimeError(
             f"{name}: output with shape {t.shape} doesn't match the broadcast shape "
@@ -1176,23 +1209,22 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tenso
             "(expanded or broadcast) view, more than one element refers to a single memory "
             "location. clone() it before the in-place operation"
         )
-    np.copyto(t._data, result._data, casting="unsafe")
-    t._bump_version()
-    node = result.grad_fn
-    if recording and node is not None:
-        i = result._output_index
-        if t.grad_fn is not None:  # the old node's output is now the copy, not t
-            old = t.grad_fn
-            old.outputs = tuple(
-                autograd.weakref.ref(alias) if j == t._output_index else r
-                for j, r in enumerate(old.outputs)
-            )
-        node.outputs = tuple(
-            autograd.weakref.ref(t) if j == i else r for j, r in enumerate(node.outputs)
+
+
+def _rebase_history(t: Tensor, alias: Tensor, result: Tensor) -> None:
+    """``t`` becomes the output of ``result``'s node; its old node's output is ``alias``."""
+    node, i = result.grad_fn, result._output_index
+    if t.grad_fn is not None:  # the old node's output is now the copy, not t
+        old = t.grad_fn
+        old.outputs = tuple(
+            autograd.weakref.ref(alias) if j == t._output_index else r
+            for j, r in enumerate(old.outputs)
         )
-        node._output_arrays[i] = (t._data, True)
-        t.grad_fn, t._output_index, t.requires_grad = node, i, True
-    return t
+    node.outputs = tuple(
+        autograd.weakref.ref(t) if j == i else r for j, r in enumerate(node.outputs)
+    )
+    node._output_arrays[i] = (t._data, True)
+    t.grad_fn, t._output_index, t.requires_grad = node, i, True
 
 
 def _replace(a: Tensor, value: Any) -> Tensor:
@@ -1208,17 +1240,20 @@ def _format(t: Tensor) -> str:
     ):
         opts.update(precision=4, floatmode="fixed")
     body = np.array2string(data, **opts)
-    extras = []
-    if data.dtype.kind == "f" and data.dtype != DEFAULT_FLOAT or data.dtype.kind == "c":
-        extras.append(f"dtype={data.dtype}")
-    if data.dtype.kind in "iu" and data.dtype != np.int64:
-        extras.append(f"dtype={data.dtype}")
+    return "tensor(" + body + "".join(", " + e for e in _format_extras(t)) + ")"
+
+
+def _format_extras(t: Tensor) -> list[str]:
+    """What the repr adds after the values: a dtype that is not the default, the history."""
+    dtype, extras = t._data.dtype, []
+    if dtype.kind == "f" and dtype != DEFAULT_FLOAT or dtype.kind == "c" or (
+            dtype.kind in "iu" and dtype != np.int64):
+        extras.append(f"dtype={dtype}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn={t.grad_fn!r}")
     elif t.requires_grad:
         extras.append("requires_grad=True")
-    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
-
+    return extras
 
 
 # ====================================================================== PyTorch-compatible

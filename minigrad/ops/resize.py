@@ -43,6 +43,22 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     ``'circular'``."""
     if not isinstance(input, Tensor):
         raise TypeError(f"pad(): argument 'input' must be a Tensor, got {type(input).__name__}")
+    widths = _pad_widths(input, pad)
+    if mode == "constant":
+        return _constant_pad(input, widths, 0.0 if value is None else value)
+    _check_index_mode(input, widths, mode, value)
+    out = input
+    for i in range(len(widths) // 2):
+        axis = input.ndim - 1 - i
+        before, after = widths[2 * i], widths[2 * i + 1]
+        _check_axis(input, axis, before, after, mode, widths)
+        if before or after:
+            out = _take(out, axis, _pad_index(input.shape[axis], before, after, mode))
+    return out
+
+
+def _pad_widths(input: Tensor, pad: Any) -> tuple[int, ...]:
+    """``pad`` as a tuple of ints, (before, after) pairs for at most ``input.ndim`` dims."""
     if isinstance(pad, (str, bytes)) or not isinstance(pad, Sequence):
         raise TypeError(f"pad(): argument 'pad' must be a tuple of ints, got {pad!r}")
     try:
@@ -53,8 +69,12 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     if len(widths) % 2 or len(widths) // 2 > input.ndim:
         raise ValueError(f"pad(): padding {widths} must hold (before, after) pairs for at "
                          f"most {input.ndim} dims of the input of shape {input.shape}")
-    if mode == "constant":
-        return _constant_pad(input, widths, 0.0 if value is None else value)
+    return widths
+
+
+def _check_index_mode(input: Tensor, widths: tuple[int, ...], mode: str,
+                      value: float | None) -> None:
+    """The reflect, replicate and circular modes: no value, and PyTorch's input ranks."""
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"pad(): mode {mode!r} is not supported; use 'constant', "
                                   "'reflect', 'replicate' or 'circular'")
@@ -66,42 +86,35 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
             f"pad(): padding size {len(widths)} is not supported for {input.ndim}D input in "
             f"mode {mode!r}: as in PyTorch, padding size 2k pads the last k dims of a "
             f"(k+1)-D or (k+2)-D input")
-    out = input
-    for i in range(k):
-        axis = input.ndim - 1 - i
-        before, after = widths[2 * i], widths[2 * i + 1]
-        size = input.shape[axis]
-        if min(before, after) < 0:
-            raise ValueError(f"pad(): negative padding {widths} is not supported in mode "
-                             f"{mode!r}")
-        if mode == "circular" and max(before, after) > size:
-            raise RuntimeError(f"pad(): padding ({before}, {after}) at dimension {axis} of "
-                               f"input {input.shape} causes wrapping around more than once "
-                               f"(at most {size} in circular mode)")
-        if mode == "reflect" and max(before, after) >= size:
-            raise RuntimeError(f"pad(): padding size should be less than the corresponding "
-                               f"input dimension, but got: padding ({before}, {after}) at "
-                               f"dimension {axis} of input {input.shape}")
-        if size == 0:
-            raise RuntimeError(f"pad(): mode {mode!r} needs a non-empty dimension {axis}, "
-                               f"got input of shape {input.shape}")
-        if before or after:
-            out = _take(out, axis, _pad_index(size, before, after, mode))
-    return out
+
+
+def _check_axis(input: Tensor, axis: int, before: int, after: int, mode: str,
+                widths: tuple[int, ...]) -> None:
+    """The widths one axis can take in an index mode (PyTorch's limits and messages)."""
+    size = input.shape[axis]
+    if min(before, after) < 0:
+        raise ValueError(f"pad(): negative padding {widths} is not supported in mode "
+                         f"{mode!r}")
+    if mode == "circular" and max(before, after) > size:
+        raise RuntimeError(f"pad(): padding ({before}, {after}) at dimension {axis} of "
+                           f"input {input.shape} causes wrapping around more than once "
+                           f"(at most {size} in circular mode)")
+    if mode == "reflect" and max(before, after) >= size:
+        raise RuntimeError(f"pad(): padding size should be less than the corresponding "
+                           f"input dimension, but got: padding ({before}, {after}) at "
+                           f"dimension {axis} of input {input.shape}")
+    if size == 0:
+        raise RuntimeError(f"pad(): mode {mode!r} needs a non-empty dimension {axis}, "
+                           f"got input of shape {input.shape}")
 
 
 def _sizes(x: Tensor, size: Any, scale_factor: Any) -> tuple[list[int], list[float | None]]:
     """Output sizes and the scale each axis uses (PyTorch: 1/scale_factor when given)."""
-    spatial = x.ndim - 2
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate(): exactly one of size or scale_factor must be defined")
     if size is not None:
-        sizes = [size] * spatial if isinstance(size, int) else list(size)
-        if len(sizes) != spatial or any(not isinstance(s, (int, np.integer)) or s < 1
-                                        for s in sizes):
-            raise ValueError(f"interpolate(): size must be {spatial} positive ints for input "
-                             f"of shape {x.shape}, got {size!r}")
-        return [int(s) for s in sizes], [None] * spatial
+        return _given_sizes(x, size), [None] * (x.ndim - 2)
+    spatial = x.ndim - 2
     factors = ([scale_factor] * spatial if isinstance(scale_factor, (int, float))
                else list(scale_factor))
     if len(factors) != spatial or any(f <= 0 for f in factors):
@@ -111,26 +124,24 @@ def _sizes(x: Tensor, size: Any, scale_factor: Any) -> tuple[list[int], list[flo
     return sizes, [float(f) for f in factors]
 
 
+def _given_sizes(x: Tensor, size: Any) -> list[int]:
+    """``size`` (an int or one per spatial dim) as a list of positive ints."""
+    spatial = x.ndim - 2
+    sizes = [size] * spatial if isinstance(size, int) else list(size)
+    if len(sizes) != spatial or any(not isinstance(s, (int, np.integer)) or s < 1
+                                    for s in sizes):
+        raise ValueError(f"interpolate(): size must be {spatial} positive ints for input "
+                         f"of shape {x.shape}, got {size!r}")
+    return [int(s) for s in sizes]
+
+
 def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
                 scale_factor: float | Sequence[float] | None = None, mode: str = "nearest",
                 align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None) -> Tensor:
     """Resize the spatial dims of ``(N, C, ...)``: ``mode='nearest'`` (any number of spatial
     dims) or ``'bilinear'`` (``(N, C, H, W)``), with PyTorch's sampling positions."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"interpolate(): input must be a Tensor, got {type(input).__name__}")
-    if input.ndim < 3:
-        raise ValueError(f"interpolate(): expected an input (N, C, ...) with at least one "
-                         f"spatial dim, got shape {input.shape}")
-    if mode not in ("nearest", "bilinear"):
-        raise NotImplementedError(f"interpolate(): mode {mode!r} is not supported; use "
-                                  "'nearest' or 'bilinear'")
-    if mode == "nearest" and align_corners is not None:
-        raise ValueError("interpolate(): align_corners option can only be set with the "
-                         "interpolating modes: linear | bilinear | bicubic | trilinear")
-    if mode == "bilinear" and input.ndim != 4:
-        raise ValueError(f"interpolate(): mode 'bilinear' expects a 4-D input (N, C, H, W), "
-                         f"got shape {input.shape}")
+    _check_interpolate(input, mode, align_corners)
     sizes, factors = _sizes(input, size, scale_factor)
     if recompute_scale_factor:
         factors = [None] * len(factors)
@@ -152,3 +163,21 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
         w = (pos - lo).astype(input.dtype).reshape((-1,) + (1,) * (input.ndim - 1 - axis))
         out = _take(out, axis, lo) * Tensor(1 - w) + _take(out, axis, hi) * Tensor(w)
     return out
+
+
+def _check_interpolate(input: Tensor, mode: str, align_corners: bool | None) -> None:
+    """The input and mode ``interpolate`` can take, with PyTorch's messages."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"interpolate(): input must be a Tensor, got {type(input).__name__}")
+    if input.ndim < 3:
+        raise ValueError(f"interpolate(): expected an input (N, C, ...) with at least one "
+                         f"spatial dim, got shape {input.shape}")
+    if mode not in ("nearest", "bilinear"):
+        raise NotImplementedError(f"interpolate(): mode {mode!r} is not supported; use "
+                                  "'nearest' or 'bilinear'")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError("interpolate(): align_corners option can only be set with the "
+                         "interpolating modes: linear | bilinear | bicubic | trilinear")
+    if mode == "bilinear" and input.ndim != 4:
+        raise ValueError(f"interpolate(): mode 'bilinear' expects a 4-D input (N, C, H, W), "
+                         f"got shape {input.shape}")
