@@ -364,59 +364,54 @@ class Function:
         no input requiring grad) nothing is recorded and the call costs one ``forward``.
         """
         state = _state
-        if state.grad_enabled:
-            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-            needs = _SHARED_NEEDS.get(needs, needs)  # a live graph keeps one copy of each
-            record = True in needs
-        else:
-            needs, record = _NO_NEEDS.get(len(args)) or (False,) * len(args), False
+        needs = _needs(args) if state.grad_enabled else (
+            _NO_NEEDS.get(len(args)) or (False,) * len(args))
+        record = True in needs
         ctx = Context(cls, needs)
         result = cls.forward(ctx, *args, **kwargs)
         multiple = isinstance(result, tuple)
-        if multiple:
-            arrays = tuple([_as_array(r) for r in result])
-        else:  # the usual case: one array, no list to build
-            arrays = (result if type(result) is np.ndarray else _as_array(result),)
-        if state.anomaly and not state.in_backward:
-            ctx.created_at = _user_stack()
-            _check_finite(arrays, ctx, "forward output")
+        arrays = _as_arrays(result, multiple)
+        if state.anomaly:
+            _note_creation(ctx, arrays)
         if record:
             outputs = tuple([Tensor._make(a, a.dtype.kind == "f", ctx, i)
-                             for i, a in enumerate(arrays)]) if multiple else (
-                Tensor._make(arrays[0], arrays[0].dtype.kind == "f", ctx, 0),)
+                             for i, a in enumerate(arrays)])
             _record(ctx, args, needs, outputs)
             if ctx._saved:
                 ctx._saved, ctx._versions = _pack_saved(ctx._saved, result, arrays, outputs)
         else:
-            outputs = tuple([Tensor._make(a, False, None, 0) for a in arrays]) if multiple \
-                else (Tensor._make(arrays[0], False, None, 0),)
+            outputs = tuple([Tensor._make(a, False, None, 0) for a in arrays])
         if cls._view:
             _share_version(outputs[0], args[0])
         return outputs if multiple else outputs[0]
 
 
+def _as_arrays(result: Any, multiple: bool) -> tuple[np.ndarray, ...]:
+    """What forward returned, as a tuple of arrays."""
+    if multiple:
+        return tuple([_as_array(r) for r in result])
+    return (result if type(result) is np.ndarray else _as_array(result),)  # the usual case
+
+
+def _note_creation(ctx: Context, arrays: tuple) -> None:
+    """Under ``detect_anomaly``: where the node was made, and no NaN/Inf in its outputs."""
+    if not _state.in_backward:
+        ctx.created_at = _user_stack()
+        _check_finite(arrays, ctx, "forward output")
+
+
+def _needs(args: tuple) -> tuple[bool, ...]:
+    """Which arguments require grad (one shared tuple per pattern: a live graph keeps one
+    copy of each)."""
+    needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+    return _SHARED_NEEDS.get(needs, needs)
+
+
 def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
     """Make ``ctx`` the node of ``outputs``: its edges, outputs, scope, the constants."""
-    edges = []
-    const = None
-    for i, a in enumerate(args):
-        if needs[i]:
-            fn = a.grad_fn
-            data = a._data
-            edges.append(
-                (fn, a._output_index, data.shape, data.dtype)
-                if fn is not None
-                else (None, a, data.shape, data.dtype)
-            )
-            continue
-        edges.append(None)
-        if isinstance(a, Tensor):  # kept weakly, so minigrad.viz can draw the constants
-            if const is None:
-                const = []
-            const.append((i, weakref.ref(a), a._data.shape, a._data.dtype))
-    ctx.edges = tuple(edges)
-    if const is not None:
-        ctx._const_inputs = tuple(const)
+    ctx.edges, const = _edges(args, needs)
+    if const:
+        ctx._const_inputs = const
     if len(outputs) == 1:  # literals, not comprehensions: no spare capacity kept
         out = outputs[0]
         ctx.outputs = (weakref.ref(out),)
@@ -431,6 +426,23 @@ def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
     graph.recorded += 1
     if graph.recorded >= graph.freeze_at:
         graph.freeze()
+
+
+def _edges(args: tuple, needs: tuple) -> tuple[tuple, tuple]:
+    """The node's edges (one per argument: ``(grad_fn, output index, shape, dtype)``, a leaf
+    as ``(None, tensor, ...)``, None where no gradient flows) and its constant Tensor
+    inputs, kept weakly so that minigrad.viz can draw them."""
+    edges = []
+    const = ()
+    for i, a in enumerate(args):
+        if needs[i]:
+            fn, data = a.grad_fn, a._data
+            edges.append((fn, a._output_index if fn is not None else a, data.shape, data.dtype))
+            continue
+        edges.append(None)
+        if isinstance(a, Tensor):
+            const += ((i, weakref.ref(a), a._data.shape, a._data.dtype),)
+    return tuple(edges), const
 
 
 def _pack_saved(saved: tuple, result: Any, arrays: list, outputs: list) -> tuple[tuple, tuple]:
@@ -684,12 +696,8 @@ def _node_backward(node: Context, grads: list, capture: dict | None, anomaly: bo
     Kept apart from ``_walk`` so that each stays simple; the rare work (hooks, retain_grad,
     grad()'s capture, anomaly mode) is in further helpers, called only when it is needed.
     """
-    if capture is not None or len(grads) != 1 or grads[0] is None:
+    if _to_prepare(node, grads, capture):
         grads = _prepare_output_grads(node, grads, capture)
-    else:  # one output with a gradient: usually nothing to prepare
-        out = node.outputs[0]()
-        if out is not None and (out._hooks or out._retains_grad):
-            grads = _prepare_output_grads(node, grads, capture)
     if anomaly:
         in_grads = _backward_in_anomaly_mode(node, grads)
     else:
@@ -701,6 +709,15 @@ def _node_backward(node: Context, grads: list, capture: dict | None, anomaly: bo
     if anomaly:
         _check_backward_finite(node, in_grads)
     return in_grads
+
+
+def _to_prepare(node: Context, grads: list, capture: dict | None) -> bool:
+    """Whether the output gradients need ``_prepare_output_grads``: not in the usual case,
+    one output with a gradient and no hook or retain_grad on it."""
+    if capture is not None or len(grads) != 1 or grads[0] is None:
+        return True
+    out = node.outputs[0]()
+    return out is not None and bool(out._hooks or out._retains_grad)
 
 
 def _check_backward_finite(node: Context, in_grads: tuple) -> None:
@@ -724,7 +741,7 @@ def _walk(
 ) -> None:
     """Run every node's backward in topological order, summing what reaches each input.
 
-    This loop is the hot path of every backward, so the per-edge routing stays inline.
+    This loop is the hot path of every backward: the rare work is in helpers.
     """
     _seed_pending(roots, root_grads, pending, leaves, nodes)
     state = _state
@@ -742,28 +759,34 @@ def _walk(
             edges = node.edges
             if not retain_graph:
                 node._release()
-            for edge, g in zip(edges, in_grads):
-                if edge is None or g is None:
-                    continue
-                parent, where, shape, dtype = edge
-                if type(g) is np.ndarray:
-                    g = Tensor._make(g, False, None, 0)
-                elif not isinstance(g, Tensor):
-                    g = _as_tensor(g)
-                data = g._data
-                if data.shape != shape or data.dtype != dtype:
-                    g = _sum_to_shape(g, shape, dtype, node)
-                if parent is None:
-                    _to_leaf(leaves, where, g)
-                    continue
-                slots = pending.get(parent)
-                if slots is None:
-                    slots = pending[parent] = [None] * len(parent.outputs)
-                    slots[where] = g
-                else:
-                    slots[where] = _accumulate(slots[where], g)
+            _send(node, edges, in_grads, pending, leaves)
     finally:
         state.grad_enabled = previous
+
+
+def _send(node: Context, edges: tuple, in_grads: tuple, pending: dict, leaves: dict) -> None:
+    """Route the gradients a node's backward returned along its edges: summed to each
+    input's shape and dtype, into the parent node's pending slot or the leaf's total."""
+    for edge, g in zip(edges, in_grads):
+        if edge is None or g is None:
+            continue
+        parent, where, shape, dtype = edge
+        if type(g) is np.ndarray:
+            g = Tensor._make(g, False, None, 0)
+        elif not isinstance(g, Tensor):
+            g = _as_tensor(g)
+        data = g._data
+        if data.shape != shape or data.dtype != dtype:
+            g = _sum_to_shape(g, shape, dtype, node)
+        if parent is None:
+            _to_leaf(leaves, where, g)
+            continue
+        slots = pending.get(parent)
+        if slots is None:
+            slots = pending[parent] = [None] * len(parent.outputs)
+            slots[where] = g
+        else:
+            slots[where] = _accumulate(slots[where], g)
 
 
 def _prepare_output_grads(node: Context, grads: list, capture: dict | None) -> list:
@@ -890,18 +913,20 @@ def grad(
     capture: dict[int, Tensor | None] = {id(x): None for x in inputs}
     retain = create_graph if retain_graph is None else retain_graph
     _engine(outputs, seeds, retain, create_graph, capture)
-    result = []
-    for i, x in enumerate(inputs):
-        g = capture[id(x)]
-        if g is None and not allow_unused:
-            raise RuntimeError(
-                f"grad: input {i} (shape {x.shape}) was not used to compute the outputs; "
-                "pass allow_unused=True to get None for it"
-            )
-        if g is not None and not create_graph:
-            g = g.detach()
-        result.append(g)
-    return tuple(result)
+    return tuple(_captured(i, x, capture[id(x)], allow_unused, create_graph)
+                 for i, x in enumerate(inputs))
+
+
+def _captured(i: int, x: Tensor, g: Tensor | None, allow_unused: bool,
+              create_graph: bool) -> Tensor | None:
+    """``grad``'s answer for input ``i``: its gradient (detached unless ``create_graph``),
+    or None where it was unused and that is allowed."""
+    if g is None and not allow_unused:
+        raise RuntimeError(
+            f"grad: input {i} (shape {x.shape}) was not used to compute the outputs; "
+            "pass allow_unused=True to get None for it"
+        )
+    return g.detach() if g is not None and not create_graph else g
 
 
 from .tensor import Tensor, as_tensor  # noqa: E402  (Tensor uses this module; imported last)
