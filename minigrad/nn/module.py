@@ -63,28 +63,59 @@ def _parse_to(args: tuple, kwargs: dict) -> np.dtype | None:
     if len(items) > 2:
         raise TypeError(f"Module.to() takes a device, a dtype or a tensor, got {len(items)} "
                         "arguments")
-    dtype = None
-    for a in items:
-        if isinstance(a, Tensor):
-            dtype = a.dtype
-            continue
-        if a is None:
-            continue
-        if isinstance(a, str) or type(a).__name__ == "device":
-            name = str(a).split(":")[0]
-            if name != "cpu":
-                raise RuntimeError(f"Module.to(): minigrad runs on the CPU only, got device "
-                                   f"{str(a)!r} (see docs/porting.md)")
-            continue
-        try:
-            dtype = np.dtype(getattr(a, "numpy_dtype", a))
-        except TypeError:
-            raise TypeError(f"Module.to(): expected a device, a dtype or a tensor, got "
-                            f"{a!r}") from None
-        if dtype.kind not in "fc":
-            raise TypeError(f"Module.to() only accepts floating point dtypes, but got "
-                            f"desired dtype={dtype}")
+    dtypes = [_to_dtype(a) for a in items]
+    return next((d for d in reversed(dtypes) if d is not None), None)
+
+
+def _to_dtype(a: Any) -> np.dtype | None:
+    """The dtype one argument of ``Module.to`` asks for: a tensor's, a float dtype, or None
+    for a device (which must be the CPU)."""
+    if isinstance(a, Tensor):
+        return a.dtype
+    if a is None:
+        return None
+    if isinstance(a, str) or type(a).__name__ == "device":
+        if str(a).split(":")[0] != "cpu":
+            raise RuntimeError(f"Module.to(): minigrad runs on the CPU only, got device "
+                               f"{str(a)!r} (see docs/porting.md)")
+        return None
+    try:
+        dtype = np.dtype(getattr(a, "numpy_dtype", a))
+    except TypeError:
+        raise TypeError(f"Module.to(): expected a device, a dtype or a tensor, got "
+                        f"{a!r}") from None
+    if dtype.kind not in "fc":
+        raise TypeError(f"Module.to() only accepts floating point dtypes, but got "
+                        f"desired dtype={dtype}")
     return dtype
+
+
+def _matching_values(own: Mapping[str, Any], state_dict: Mapping[str, Any]) -> tuple:
+    """``(target, array)`` for each key both hold with the same shape, and a line for each
+    whose shapes differ."""
+    ready, mismatched = [], []
+    for key, target in own.items():
+        if key not in state_dict:
+            continue
+        arr = _as_array(state_dict[key], key)
+        if arr.shape != target.shape:
+            mismatched.append(f"{key}: checkpoint has shape {tuple(arr.shape)}, the model "
+                              f"{tuple(target.shape)}")
+        else:
+            ready.append((target, arr))
+    return ready, mismatched
+
+
+def _load_error(model: str, missing: list, unexpected: list, mismatched: list) -> str:
+    """``load_state_dict``'s message: every problem, by name."""
+    lines = [f"Error(s) in loading state_dict for {model}:"]
+    if missing:
+        lines.append("  missing keys: " + ", ".join(missing))
+    if unexpected:
+        lines.append("  unexpected keys: " + ", ".join(unexpected))
+    if mismatched:
+        lines.append("  size mismatch: " + "; ".join(mismatched))
+    return "\n".join(lines)
 
 
 def _as_array(value: Any, key: str) -> np.ndarray:
@@ -419,27 +450,10 @@ class Module:
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        mismatched, ready = [], []
-        for key, target in own.items():
-            if key not in state_dict:
-                continue
-            arr = _as_array(state_dict[key], key)
-            if arr.shape != target.shape:
-                mismatched.append(
-                    f"{key}: checkpoint has shape {tuple(arr.shape)}, the model "
-                    f"{tuple(target.shape)}"
-                )
-                continue
-            ready.append((target, arr))
-        if mismatched or (strict and (missing or unexpected)):
-            lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
-            if missing and strict:
-                lines.append("  missing keys: " + ", ".join(missing))
-            if unexpected and strict:
-                lines.append("  unexpected keys: " + ", ".join(unexpected))
-            if mismatched:
-                lines.append("  size mismatch: " + "; ".join(mismatched))
-            raise RuntimeError("\n".join(lines))
+        ready, mismatched = _matching_values(own, state_dict)
+        refused = (missing, unexpected) if strict else ([], [])
+        if mismatched or any(refused):
+            raise RuntimeError(_load_error(type(self).__name__, *refused, mismatched))
         for target, arr in ready:
             target._data[...] = arr  # in place: optimizers keep pointing at the same arrays
             target._bump_version()  # a graph that saved it now fails loudly in backward
