@@ -40,21 +40,13 @@ class _ConvNd(Module):
                 raise ValueError(f"{op}: {name} ({v}) must be divisible by groups "
                                  f"({self.groups})")
         string_padding = isinstance(padding, str)
-        if string_padding and padding not in ("same", "valid"):
-            raise ValueError(f"{op}: padding must be an int, a pair, 'same' or 'valid', got "
-                             f"{padding!r}")
-        if string_padding and self.transposed:
-            raise ValueError(f"{op}: padding={padding!r} is only supported by Conv2d")
+        _check_string_padding(op, padding, self.transposed)
         kernel, stride_, pad, dil = window_args(op, kernel_size, stride,
                                                 0 if string_padding else padding, dilation)
         if padding == "same" and stride_ != (1, 1):
             raise ValueError(f"{op}: padding='same' is not supported for strided "
                              f"convolutions (stride={stride!r})")
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"{op}: padding_mode must be one of {_PADDING_MODES}, got "
-                             f"{padding_mode!r}")
-        if self.transposed and padding_mode != "zeros":
-            raise ValueError(f"{op}: only padding_mode='zeros' is supported, as in PyTorch")
+        _check_padding_mode(op, padding_mode, self.transposed)
         self.kernel_size, self.stride, self.dilation = kernel, stride_, dil
         self.padding = padding if string_padding else pad
         self.padding_mode = padding_mode
@@ -85,19 +77,36 @@ class _ConvNd(Module):
         """What ``repr(layer)`` shows in the parentheses (PyTorch's wording)."""
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"  # PyTorch prints 'same' unquoted
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0, 0):
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
+        # PyTorch prints only what differs from the default, and 'same' unquoted
+        for name, default in (("padding", (0, 0)), ("dilation", (1, 1)),
+                              ("output_padding", (0, 0)), ("groups", 1)):
+            if getattr(self, name) != default:
+                s += f", {name}={getattr(self, name)}"
         if self.bias is None:
             s += ", bias=False"
         if self.padding_mode != "zeros":
             s += f", padding_mode={self.padding_mode!r}"
         return s + (f", exact={self.exact}" if self.exact is not None else "")
+
+
+def _check_string_padding(op: str, padding: Any, transposed: bool) -> None:
+    """``padding`` as a word: 'same' or 'valid', and only for Conv2d (as in PyTorch)."""
+    if not isinstance(padding, str):
+        return
+    if padding not in ("same", "valid"):
+        raise ValueError(f"{op}: padding must be an int, a pair, 'same' or 'valid', got "
+                         f"{padding!r}")
+    if transposed:
+        raise ValueError(f"{op}: padding={padding!r} is only supported by Conv2d")
+
+
+def _check_padding_mode(op: str, padding_mode: str, transposed: bool) -> None:
+    """One of ``_PADDING_MODES``; a transposed convolution takes only 'zeros'."""
+    if padding_mode not in _PADDING_MODES:
+        raise ValueError(f"{op}: padding_mode must be one of {_PADDING_MODES}, got "
+                         f"{padding_mode!r}")
+    if transposed and padding_mode != "zeros":
+        raise ValueError(f"{op}: only padding_mode='zeros' is supported, as in PyTorch")
 
 
 class Conv2d(_ConvNd):
