@@ -123,7 +123,6 @@ def _axis(size: int, kernel: int, stride: int, padding: int, dilation: int, *,
     (pooling) rounds up instead, with PyTorch's rule that the last window must start
     inside the input or the left padding.
     """
-    s_in, s_out, what = _DIM_SYMBOLS[dim]
     extent = dilation * (kernel - 1) + 1
     span = size + 2 * padding - extent
     if span < 0:
@@ -139,29 +138,42 @@ def _axis(size: int, kernel: int, stride: int, padding: int, dilation: int, *,
             out -= 1
         return out, 0
     if rest and exact:
-        k_sym = kernel_symbol + s_in
-        if dilation != 1:
-            k_sym = f"{dilation}*({k_sym}-1) - 1 + 1"
-        formula = (
-            f"{s_out} = ({s_in} + 2*P - {k_sym}) / S + 1 = ({size} + 2*{padding} - {extent}) "
-            f"/ {stride} + 1 = {span / stride + 1:g}"
-        )
-        fits = []
-        limit = padding + stride if max_padding is None else min(padding + stride, max_padding)
-        good_p = [p for p in range(0, limit + 1) if (size + 2 * p - extent) % stride == 0
-                  and size + 2 * p >= extent]
-        if good_p:
-            p = min(good_p, key=lambda q: (abs(q - padding), -q))
-            fits.append(f"padding={p} ({s_out} = {(size + 2 * p - extent) // stride + 1})")
-        s = max(d for d in range(1, stride) if span % d == 0) if stride > 1 else 1
-        fits.append(f"stride={s} ({s_out} = {span // s + 1})")
-        raise ValueError(
-            f"{op}: the output {dim} is not a whole number: {formula}. Use "
-            + " or ".join(fits)
-            + f" along the {dim}, or pass exact=False to floor like PyTorch ({s_out} = "
-            f"{whole + 1}; the last {rest} input {what}(s) are then never used)"
-        )
+        raise ValueError(_not_whole_message(size, kernel, stride, padding, dilation, op=op,
+                                            dim=dim, kernel_symbol=kernel_symbol,
+                                            max_padding=max_padding))
     return whole + 1, max(0, rest - padding)
+
+
+def _not_whole_message(size: int, kernel: int, stride: int, padding: int, dilation: int, *,
+                       op: str, dim: str, kernel_symbol: str, max_padding: int | None) -> str:
+    """Why an exact output size is not whole: the formula with the numbers, a padding and a
+    stride that fit, and what flooring would drop."""
+    s_in, s_out, what = _DIM_SYMBOLS[dim]
+    extent = dilation * (kernel - 1) + 1
+    span = size + 2 * padding - extent
+    whole, rest = divmod(span, stride)
+    k_sym = kernel_symbol + s_in
+    if dilation != 1:
+        k_sym = f"{dilation}*({k_sym}-1) - 1 + 1"
+    formula = (
+        f"{s_out} = ({s_in} + 2*P - {k_sym}) / S + 1 = ({size} + 2*{padding} - {extent}) "
+        f"/ {stride} + 1 = {span / stride + 1:g}"
+    )
+    fits = []
+    limit = padding + stride if max_padding is None else min(padding + stride, max_padding)
+    good_p = [p for p in range(0, limit + 1) if (size + 2 * p - extent) % stride == 0
+              and size + 2 * p >= extent]
+    if good_p:
+        p = min(good_p, key=lambda q: (abs(q - padding), -q))
+        fits.append(f"padding={p} ({s_out} = {(size + 2 * p - extent) // stride + 1})")
+    s = max(d for d in range(1, stride) if span % d == 0) if stride > 1 else 1
+    fits.append(f"stride={s} ({s_out} = {span // s + 1})")
+    return (
+        f"{op}: the output {dim} is not a whole number: {formula}. Use "
+        + " or ".join(fits)
+        + f" along the {dim}, or pass exact=False to floor like PyTorch ({s_out} = "
+        f"{whole + 1}; the last {rest} input {what}(s) are then never used)"
+    )
 
 
 def output_size(size: int, kernel: int, stride: int, padding: int, *, exact: bool | None,
