@@ -150,7 +150,8 @@ clamp = clip = _unary("clamp")
 # ``torch.jit.is_scripting()``, ``torch.testing.assert_close``, ...) are imported on first
 # touch, so ``import minigrad`` stays quick and loads none of them.
 _LAZY_SUBMODULES = frozenset(
-    ("backends", "distributed", "jit", "multiprocessing", "nn", "optim", "testing", "utils")
+    ("backends", "distributed", "fx", "jit", "multiprocessing", "nn", "onnx", "optim",
+     "testing", "utils")
 )
 
 

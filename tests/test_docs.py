@@ -35,7 +35,8 @@ PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 BLOCK = re.compile(r"^```python\n(.*?)^```\n(?:[ \t]*\n)*(?:```text\n(.*?)^```\n)?", re.S | re.M)
 TUTORIAL, TUTORIAL_ZH = ROOT / "docs" / "tutorial.md", ROOT / "docs" / "tutorial.zh.md"
 PASTE_PAGES = [page for page in PAGES if BLOCK.search(page.read_text(encoding="utf-8"))]
-OPTIONAL = ("torch",)  # a block that uses one prints nothing where it is not installed
+# a block that uses one of these prints nothing where it is not installed
+OPTIONAL = ("torch", "onnx", "onnxruntime")
 OUTPUT_CHECK = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 

@@ -20,15 +20,16 @@ from .errors import CLIError
 
 __all__ = ["CLIError", "build_parser", "main"]
 
-SUBCOMMAND_NAMES = ("train", "evaluate", "predict", "graph", "check-grads")
+SUBCOMMAND_NAMES = ("train", "evaluate", "predict", "graph", "check-grads",
+                    "export")
 
 
 def subcommands() -> tuple[ModuleType, ...]:
     """The subcommand modules, imported when the command line is built (not when this
     package is imported), so ``main`` can turn a Ctrl-C during the imports into one line."""
-    from . import check_grads, evaluate, graph, predict, train
+    from . import check_grads, evaluate, export, graph, predict, train
 
-    return (train, evaluate, predict, graph, check_grads)
+    return (train, evaluate, predict, graph, check_grads, export)
 
 
 class _Parser(argparse.ArgumentParser):
