@@ -13,6 +13,7 @@ and the gradient of a broadcast input is summed back to its shape here, in one p
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import itertools
@@ -20,7 +21,7 @@ import os
 import threading
 import traceback
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -47,9 +48,25 @@ class _State(threading.local):
     anomaly = False
     in_backward = False  # anomaly mode checks a backward's result, not the ops inside it
     scope: tuple = ()
+    on_record: Callable | None = None  # observing_records(): told of each recorded call
 
 
 _state = _State()
+
+
+@contextlib.contextmanager
+def observing_records(callback: Callable[[Context, tuple, dict], None]) -> Iterator[None]:
+    """Call ``callback(ctx, args, kwargs)`` for each op recorded on this thread inside the
+    block, with the arguments the op was called with (the graph itself keeps constant
+    inputs only weakly, and no non-Tensor arguments). For tools that walk a pass's graph
+    (``minigrad.onnx``); one observer at a time."""
+    if _state.on_record is not None:
+        raise RuntimeError("observing_records: another observer is active on this thread")
+    _state.on_record = callback
+    try:
+        yield
+    finally:
+        _state.on_record = None
 
 
 def is_grad_enabled() -> bool:
@@ -379,6 +396,8 @@ class Function:
             _record(ctx, args, needs, outputs)
             if ctx._saved:
                 ctx._saved, ctx._versions = _pack_saved(ctx._saved, result, arrays, outputs)
+            if state.on_record is not None:
+                state.on_record(ctx, args, kwargs)
         else:
             outputs = tuple([Tensor._make(a, False, None, 0) for a in arrays])
         if cls._view:

@@ -571,3 +571,23 @@ def test_graph_building_does_not_leave_the_collector_frozen_or_disabled() -> Non
     y.sum().backward()
     assert gc.get_freeze_count() == 0 and gc.isenabled()
     assert x.grad.item() == 1.0
+
+
+def test_observing_records_reports_each_recorded_call_with_its_arguments():
+    from minigrad.autograd import observing_records
+
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    with observing_records(lambda ctx, args, kwargs: seen.append((ctx.name, args, kwargs))):
+        y = (x * 2).sum(dim=0)
+        with mg.no_grad():
+            x * 3  # not recorded: not reported
+        with pytest.raises(RuntimeError, match="another observer is active"):
+            with observing_records(lambda *a: None):
+                pass
+    assert [name for name, _, _ in seen] == ["Mul", "Sum"]
+    assert seen[0][1][0] is x and float(seen[0][1][1]) == 2.0  # the constant, held here
+    assert seen[1][2] == {"dim": 0, "keepdim": False}
+    assert y.grad_fn is not None
+    x * 4  # outside the block: nobody is told
+    assert len(seen) == 2

@@ -8,8 +8,8 @@ the length of the pass only:
 
 * the arguments of each Function call: a constant made inside ``forward`` (the ``2`` of
   ``x * 2``) is held by the graph only weakly, and non-Tensor arguments (a pad's value) are
-  not held at all. ``Function.apply`` is wrapped for the pass (on this thread only) to
-  keep them, with a copy of each constant's value as it was read;
+  not held at all. The engine's ``observing_records`` hands them over for the pass (on
+  this thread only), and a copy of each constant's value is kept as it was read;
 * the calls of the layers that map to one ONNX operator as a whole (``BatchNorm2d``,
   ``Linear``...): their ``forward`` is wrapped per instance, as ``minigrad.viz`` does.
 
@@ -19,7 +19,6 @@ The model is left as it was: training flags restored, no gradients, no wrappers.
 from __future__ import annotations
 
 import inspect
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Context, Function, enable_grad
+from ..autograd import Context, enable_grad, observing_records
 from ..tensor import Tensor
 
 __all__ = ["Node", "Trace", "Value", "run_trace"]
@@ -99,29 +98,17 @@ def _key(t: Tensor) -> tuple:
 
 @contextmanager
 def _keep_arguments() -> Iterator[dict[int, tuple]]:
-    """``Function.apply`` wrapped, on this thread, to keep each recorded call's arguments
-    (and a copy of the value of each constant Tensor among them), by ``id(ctx)``."""
+    """Each recorded call's arguments (and a copy of the value of each constant Tensor
+    among them), by ``id(ctx)``, through the engine's ``observing_records``."""
     calls: dict[int, tuple] = {}
-    original = Function.__dict__["apply"]
-    thread = threading.get_ident()
 
-    def apply(cls: type, *args: Any, **kwargs: Any) -> Any:
-        out = original.__func__(cls, *args, **kwargs)
-        if threading.get_ident() == thread:
-            first = out[0] if isinstance(out, tuple) else out
-            ctx = first.grad_fn if isinstance(first, Tensor) else None
-            if ctx is not None:
-                consts = {i: (a, np.array(a.detach().numpy(), copy=True))
-                          for i, a in enumerate(args)
-                          if isinstance(a, Tensor) and not a.requires_grad}
-                calls[id(ctx)] = (ctx, args, kwargs, consts)
-        return out
+    def keep(ctx: Context, args: tuple, kwargs: dict) -> None:
+        consts = {i: (a, np.array(a.detach().numpy(), copy=True))
+                  for i, a in enumerate(args) if isinstance(a, Tensor) and not a.requires_grad}
+        calls[id(ctx)] = (ctx, args, kwargs, consts)
 
-    Function.apply = classmethod(apply)
-    try:
+    with observing_records(keep):
         yield calls
-    finally:
-        Function.apply = original
 
 
 @contextmanager
