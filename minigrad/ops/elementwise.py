@@ -348,29 +348,27 @@ class Clamp(Function):
     def _tensor_bounds_backward(ctx: Context, g: Tensor) -> tuple:
         """PyTorch's ``clamp_backward`` and ``clamp_backward_min_max``."""
         a, low, high = ctx.saved_tensors
-        x = a._data
-        lo = None if low is None else low._data
-        hi = None if high is None else high._data
+        masks = _clamp_masks(a._data, None if low is None else low._data,
+                             None if high is None else high._data)
         zero = Tensor._make(np.zeros((), g.dtype), False, None, 0)
-        ga = glo = ghi = None
-        if ctx.needs_input_grad[0]:
-            inside = np.ones((), dtype=bool)
-            if lo is not None:
-                inside = inside & (x >= lo)
-            if hi is not None:
-                inside = inside & (x <= hi)
-            ga = Where.apply(np.broadcast_to(inside, g.shape), g, zero)
-        if lo is not None and ctx.needs_input_grad[1]:
-            chosen = x < lo
-            if hi is not None:
-                chosen = chosen & (lo < hi)
-            glo = Where.apply(np.broadcast_to(chosen, g.shape), g, zero)
-        if hi is not None and ctx.needs_input_grad[2]:
-            chosen = x > hi
-            if lo is not None:
-                chosen = chosen | (hi < lo)
-            ghi = Where.apply(np.broadcast_to(chosen, g.shape), g, zero)
-        return ga, glo, ghi
+        return tuple(Where.apply(np.broadcast_to(m, g.shape), g, zero)
+                     if m is not None and need else None
+                     for m, need in zip(masks, ctx.needs_input_grad))
+
+
+def _clamp_masks(x: np.ndarray, lo: np.ndarray | None, hi: np.ndarray | None) -> tuple:
+    """Where clamp's gradient goes: to the input inside ``[lo, hi]``; to ``lo`` where it
+    was chosen (``x < lo``, unless ``lo >= hi``); to ``hi`` where it was chosen (``x > hi``,
+    or everywhere ``hi < lo``). None for a missing bound."""
+    inside = np.ones((), dtype=bool)
+    low_chosen = high_chosen = None
+    if lo is not None:
+        inside = inside & (x >= lo)
+        low_chosen = x < lo if hi is None else (x < lo) & (lo < hi)
+    if hi is not None:
+        inside = inside & (x <= hi)
+        high_chosen = x > hi if lo is None else (x > hi) | (hi < lo)
+    return inside, low_chosen, high_chosen
 
 
 def clamp(a: Tensor, low: Any = None, high: Any = None) -> Tensor:
@@ -383,15 +381,19 @@ def clamp(a: Tensor, low: Any = None, high: Any = None) -> Tensor:
     if low is None and high is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(low, Tensor) or isinstance(high, Tensor):
-        bounds = [b for b in (low, high) if b is not None]
-        for name, b in (("min", low), ("max", high)):
-            if b is not None and not isinstance(b, Tensor) and not _is_number(b):
-                raise TypeError(f"clamp(): argument '{name}' must be a Tensor or a number, "
-                                f"not {type(b).__name__}")
-        dtype = result_type(a, *bounds)
-        a = a if a.dtype == dtype else a.to(dtype)
-        low, high = (None if b is None else _bound(b, dtype) for b in (low, high))
+        a, low, high = _promote_bounds(a, low, high)
     return Clamp.apply(a, low, high)
+
+
+def _promote_bounds(a: Tensor, low: Any, high: Any) -> tuple:
+    """``a`` and Tensor bounds in their promoted dtype (numbers become 0-d constants)."""
+    for name, b in (("min", low), ("max", high)):
+        if b is not None and not isinstance(b, Tensor) and not _is_number(b):
+            raise TypeError(f"clamp(): argument '{name}' must be a Tensor or a number, "
+                            f"not {type(b).__name__}")
+    dtype = result_type(a, *(b for b in (low, high) if b is not None))
+    a = a if a.dtype == dtype else a.to(dtype)
+    return (a, *(None if b is None else _bound(b, dtype) for b in (low, high)))
 
 
 def _is_number(value: Any) -> bool:
