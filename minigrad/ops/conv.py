@@ -272,6 +272,15 @@ def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
     check_float(x._data, "input", op)
     check_float(weight._data, "weight", op)
     check_same_dtype(op, "input", x, "weight", weight)
+    _check_channels(op, x, weight, groups, in_axis, layout)
+    if bias is not None:
+        bias = _checked_bias(op, x, weight, bias, groups, out_axis)
+    return x, weight, bias, groups
+
+
+def _check_channels(op: str, x: Tensor, weight: Tensor, groups: int, in_axis: int,
+                    layout: str) -> None:
+    """The input's channels meet the weight's (times groups), and the groups divide both."""
     c = x.shape[1]
     expect = weight.shape[in_axis] * (groups if in_axis == 1 else 1)
     if c != expect or c % groups:
@@ -283,17 +292,21 @@ def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
     if in_axis == 1 and weight.shape[0] % groups:
         raise ValueError(f"{op}: weight {weight.shape} has {weight.shape[0]} filters, not "
                          f"divisible by groups={groups}")
+
+
+def _checked_bias(op: str, x: Tensor, weight: Tensor, bias: Any, groups: int,
+                  out_axis: int) -> Tensor:
+    """``bias`` as a Tensor of one value per output channel, in the input's dtype."""
     fn = weight.shape[out_axis] * (groups if out_axis == 1 else 1)
-    if bias is not None:
-        bias = _tensor(bias, "bias", op)
-        if bias.shape != (fn,):
-            raise ValueError(
-                f"{op}: bias has shape {bias.shape} but weight {weight.shape} with "
-                f"groups={groups} gives {fn} output channels, so bias must have shape ({fn},)"
-            )
-        check_float(bias._data, "bias", op)
-        check_same_dtype(op, "input", x, "bias", bias)
-    return x, weight, bias, groups
+    bias = _tensor(bias, "bias", op)
+    if bias.shape != (fn,):
+        raise ValueError(
+            f"{op}: bias has shape {bias.shape} but weight {weight.shape} with "
+            f"groups={groups} gives {fn} output channels, so bias must have shape ({fn},)"
+        )
+    check_float(bias._data, "bias", op)
+    check_same_dtype(op, "input", x, "bias", bias)
+    return bias
 
 
 def _same_padding(op: str, x: Tensor, kernel: tuple[int, int], stride: Any,

@@ -35,7 +35,11 @@ def _check_gather(a_shape: tuple, dim: int, idx: np.ndarray, op: str) -> None:
                 f"{op}(): size of index {idx.shape} exceeds the input {a_shape} at dimension "
                 f"{d} (only dimension {dim} may be larger)"
             )
-    size = a_shape[dim] if a_shape else 1
+    _check_in_bounds(idx, a_shape[dim] if a_shape else 1, dim, op)
+
+
+def _check_in_bounds(idx: np.ndarray, size: int, dim: int, op: str) -> None:
+    """Every index in ``[0, size)``; the message names the first bad one it finds."""
     if idx.size and (idx.min() < 0 or idx.max() >= size):
         bad = idx.min() if idx.min() < 0 else idx.max()
         raise RuntimeError(f"{op}(): index {bad} is out of bounds for dimension {dim} "
