@@ -338,24 +338,29 @@ def _split_index(index: Any) -> tuple[tuple, tuple] | None:
     so ``x[0, :, [0, 1]]`` came out transposed. Returns (basic, rest), or None if the index
     means the same in both libraries."""
     parts = index if isinstance(index, tuple) else (index,)
-    has_int = any(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in parts)
-    if not has_int or not any(isinstance(p, np.ndarray) for p in parts):
+    if not any(map(_is_int, parts)) or not any(isinstance(p, np.ndarray) for p in parts):
         return None
-    first: list = []
-    second: list = []
-    for p in parts:
-        if isinstance(p, (int, np.integer)) and not isinstance(p, bool):
-            first.append(p)
-        elif isinstance(p, np.ndarray):
-            first.extend([slice(None)] * (p.ndim if p.dtype == bool else 1))
-            second.append(p)
-        elif p is Ellipsis:
-            first.append(p)
-            second.append(p)
-        else:  # a slice or None: applied in the first step, kept whole in the second
-            first.append(p)
-            second.append(slice(None))
-    return tuple(first), tuple(second)
+    steps = [_split_part(p) for p in parts]
+    first = tuple(q for step, _ in steps for q in step)
+    return first, tuple(q for _, q in steps if q is not None)
+
+
+def _is_int(p: Any) -> bool:
+    return isinstance(p, (int, np.integer)) and not isinstance(p, bool)
+
+
+def _split_part(p: Any) -> tuple[list, Any]:
+    """What one part of the index does in each step: ``(parts of the first, part of the
+    second or None)``. An int selects in the first step only; an array keeps its dims whole
+    in the first and indexes in the second; a slice or None is applied in the first and
+    keeps the dim whole in the second."""
+    if _is_int(p):
+        return [p], None
+    if isinstance(p, np.ndarray):
+        return [slice(None)] * (p.ndim if p.dtype == bool else 1), p
+    if p is Ellipsis:
+        return [p], p
+    return [p], slice(None)
 
 
 def take(arr: np.ndarray, index: Any) -> np.ndarray:
