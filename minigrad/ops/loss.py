@@ -232,15 +232,7 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None,
     the loss on log-probabilities (after ``log_softmax``)."""
     _legacy(size_average, reduce, "nll_loss")
     _check_reduction(reduction, "nll_loss")
-    target = _as_tensor(target)
-    if not isinstance(input, Tensor):
-        raise TypeError(f"nll_loss: input must be a Tensor, got {type(input).__name__}")
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"nll_loss: target must be int64 class indices, got {target.dtype}")
-    logp, tgt, unbatched = _batched(input, target, "nll_loss")
-    if logp.shape[0] != tgt.shape[0] if tgt.ndim else True:
-        raise ValueError(f"nll_loss: expected input batch_size ({logp.shape[0]}) to match "
-                         f"target batch_size ({tgt.shape[0] if tgt.ndim else 0})")
+    logp, tgt, unbatched = _nll_operands(input, _as_tensor(target))
     valid = _class_targets(logp, tgt, ignore_index, "nll_loss")
     mask = Tensor(_one_hot(tgt._data, valid, logp.shape[1], logp.dtype))
     if weight is not None:
@@ -253,6 +245,35 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None,
     if reduction == "sum":
         return total
     return _safe_mean(total, mask.sum() if weight is not None else int(valid.sum()))
+
+
+def _check_cosine_shapes(x1: Tensor, x2: Tensor, y: Tensor) -> None:
+    """``cosine_embedding_loss``'s shapes: (N, D) inputs with (N,) targets, or (D,) with a
+    0-d target (PyTorch's messages)."""
+    if y.ndim > 1:
+        raise RuntimeError(f"cosine_embedding_loss: expected 1D or 0D target tensor, got "
+                           f"{y.ndim}D instead")
+    if x1.ndim != y.ndim + 1 or x2.ndim != y.ndim + 1:
+        raise RuntimeError(f"cosine_embedding_loss: {y.ndim}D target tensor expects "
+                           f"{y.ndim + 1}D input tensors, but found inputs with sizes "
+                           f"{list(x1.shape)} and {list(x2.shape)}")
+    if x1.shape != x2.shape or (y.ndim == 1 and y.shape[0] != x1.shape[0]):
+        raise RuntimeError(f"cosine_embedding_loss: the sizes of input1 {list(x1.shape)}, "
+                           f"input2 {list(x2.shape)} and target {list(y.shape)} do not match")
+
+
+def _nll_operands(input: Any, target: Tensor) -> tuple[Tensor, Tensor, bool]:
+    """``nll_loss``'s log-probabilities and class indices with a batch dim, checked; and
+    whether the call was unbatched."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"nll_loss: input must be a Tensor, got {type(input).__name__}")
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"nll_loss: target must be int64 class indices, got {target.dtype}")
+    logp, tgt, unbatched = _batched(input, target, "nll_loss")
+    if logp.shape[0] != tgt.shape[0] if tgt.ndim else True:
+        raise ValueError(f"nll_loss: expected input batch_size ({logp.shape[0]}) to match "
+                         f"target batch_size ({tgt.shape[0] if tgt.ndim else 0})")
+    return logp, tgt, unbatched
 
 
 def _pointwise(input: Any, target: Any, reduction: str, op: str) -> tuple[Tensor, Tensor]:
@@ -571,9 +592,7 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     if p != 1 and p != 2:
         raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 supported, got p={p}")
     x = _float_tensor(input, "multi_margin_loss", "input")
-    if x.ndim > 2 or (x.ndim == 2 and x.shape[1] == 0) or (x.ndim < 2 and x.numel() == 0):
-        raise RuntimeError(f"multi_margin_loss: expected a non-empty vector or matrix "
-                           f"(N, C) with C > 0 as input, got shape {x.shape}")
+    _check_scores(x, "multi_margin_loss")
     target_shape = _as_tensor(target).shape
     x2 = x.reshape(1, -1) if x.ndim < 2 else x
     n, c = x2.shape
@@ -586,18 +605,30 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     if p == 2:
         h = h * h
     if weight is not None:
-        w = _as_tensor(weight)
-        if w.ndim != 1:
-            raise ValueError(f"multi_margin_loss: weight must be one-dimensional, got shape "
-                             f"{w.shape}")
-        if w.shape[0] != c:
-            raise RuntimeError(f"multi_margin_loss: inconsistent weight size, expected {c} "
-                               f"but got {list(w.shape)}")
-        h = h * w.to(x.dtype)[idx].unsqueeze(1)
+        h = h * _margin_weight(weight, c, x.dtype)[idx].unsqueeze(1)
     loss = h.sum(1) / c
     if x.ndim < 2:
         loss = loss.reshape(target_shape) if len(target_shape) else loss.reshape(())
     return _reduced(loss, reduction)
+
+
+def _check_scores(x: Tensor, op: str) -> None:
+    """A margin loss's scores: a non-empty vector (C,) or a matrix (N, C) with C > 0."""
+    if x.ndim > 2 or (x.ndim == 2 and x.shape[1] == 0) or (x.ndim < 2 and x.numel() == 0):
+        raise RuntimeError(f"{op}: expected a non-empty vector or matrix "
+                           f"(N, C) with C > 0 as input, got shape {x.shape}")
+
+
+def _margin_weight(weight: Any, c: int, dtype: np.dtype) -> Tensor:
+    """``multi_margin_loss``'s class weights: one per class, in the scores' dtype."""
+    w = _as_tensor(weight)
+    if w.ndim != 1:
+        raise ValueError(f"multi_margin_loss: weight must be one-dimensional, got shape "
+                         f"{w.shape}")
+    if w.shape[0] != c:
+        raise RuntimeError(f"multi_margin_loss: inconsistent weight size, expected {c} "
+                           f"but got {list(w.shape)}")
+    return w.to(dtype)
 
 
 def multilabel_margin_loss(input: Tensor, target: Any, size_average: None = None,
@@ -697,20 +728,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
     x1 = _float_tensor(input1, "cosine_embedding_loss", "input1")
     x2 = _float_tensor(input2, "cosine_embedding_loss", "input2")
     y = _as_tensor(target)
-    if y.ndim > 1:
-        raise RuntimeError(f"cosine_embedding_loss: expected 1D or 0D target tensor, got "
-                           f"{y.ndim}D instead")
-    if y.ndim == 1 and (x1.ndim != 2 or x2.ndim != 2):
-        raise RuntimeError(f"cosine_embedding_loss: 1D target tensor expects 2D input "
-                           f"tensors, but found inputs with sizes {list(x1.shape)} and "
-                           f"{list(x2.shape)}")
-    if y.ndim == 0 and (x1.ndim != 1 or x2.ndim != 1):
-        raise RuntimeError(f"cosine_embedding_loss: 0D target tensor expects 1D input "
-                           f"tensors, but found inputs with sizes {list(x1.shape)} and "
-                           f"{list(x2.shape)}")
-    if x1.shape != x2.shape or (y.ndim == 1 and y.shape[0] != x1.shape[0]):
-        raise RuntimeError(f"cosine_embedding_loss: the sizes of input1 {list(x1.shape)}, "
-                           f"input2 {list(x2.shape)} and target {list(y.shape)} do not match")
+    _check_cosine_shapes(x1, x2, y)
     dim = x1.ndim - 1
     eps = 1e-12  # PyTorch's EPSILON
     prod = (x1 * x2).sum(dim)
