@@ -136,29 +136,13 @@ def diff(a: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
     """The ``n``-th forward difference along ``dim``: ``out[i] = a[i + 1] - a[i]``, after
     joining ``prepend`` and ``append`` to ``a`` along ``dim`` (bools: ``!=``)."""
     a = require_tensor(a, "diff", "input")
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
-        raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
-    if n < 0:
-        raise RuntimeError(f"diff(): order must be non-negative but got {n}")
-    if a.ndim == 0:
-        raise RuntimeError("diff(): diff expects input to be at least one-dimensional (got a "
-                           "0-d tensor)")
+    _check_diff_order(a, n)
     d = normalize_dim(dim, a.ndim, "diff")
     parts = [a]
     for name, extra in (("prepend", prepend), ("append", append)):
-        if extra is None:
-            continue
-        extra = require_tensor(extra, "diff", name)
-        if extra.ndim != a.ndim:
-            raise RuntimeError(f"diff(): diff expects prepend or append to be the same dimension "
-                               f"as input (input {a.shape}, {name} {extra.shape})")
-        for i, (s, e) in enumerate(zip(a.shape, extra.shape)):
-            if i != d and s != e:
-                raise RuntimeError(
-                    f"diff(): diff expects the shape of tensor to prepend or append to match "
-                    f"that of input except along the differencing dimension; input.size({i}) = "
-                    f"{s}, but got tensor.size({i}) = {e} ({name} of shape {extra.shape})")
-        parts.insert(0 if name == "prepend" else len(parts), extra)
+        if extra is not None:
+            extra = _diff_extra(a, extra, name, d)
+            parts.insert(0 if name == "prepend" else len(parts), extra)
     if len(parts) > 1:
         dtype = result_type(*parts)
         a = cat([p if p.dtype == dtype else p.to(dtype) for p in parts], d)
@@ -167,6 +151,32 @@ def diff(a: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
         hi, lo = a[lead + (slice(1, None),)], a[lead + (slice(None, -1),)]
         a = (hi != lo) if a.dtype == np.bool_ else hi - lo
     return a
+
+
+def _check_diff_order(a: Tensor, n: Any) -> None:
+    """``n`` a non-negative int, ``a`` at least 1-D (PyTorch's messages)."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"diff(): order must be non-negative but got {n}")
+    if a.ndim == 0:
+        raise RuntimeError("diff(): diff expects input to be at least one-dimensional (got a "
+                           "0-d tensor)")
+
+
+def _diff_extra(a: Tensor, extra: Any, name: str, d: int) -> Tensor:
+    """``prepend``/``append`` as a Tensor shaped like ``a`` except along ``d``."""
+    extra = require_tensor(extra, "diff", name)
+    if extra.ndim != a.ndim:
+        raise RuntimeError(f"diff(): diff expects prepend or append to be the same dimension "
+                           f"as input (input {a.shape}, {name} {extra.shape})")
+    for i, (s, e) in enumerate(zip(a.shape, extra.shape)):
+        if i != d and s != e:
+            raise RuntimeError(
+                f"diff(): diff expects the shape of tensor to prepend or append to match "
+                f"that of input except along the differencing dimension; input.size({i}) = "
+                f"{s}, but got tensor.size({i}) = {e} ({name} of shape {extra.shape})")
+    return extra
 
 
 class Cumprod(Function):
@@ -593,6 +603,18 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05,  # noqa: A002
             atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
     """Elementwise ``|input - other| <= atol + rtol * |other|`` as a bool tensor (inf equals
     inf of the same sign; NaN equals NaN only with ``equal_nan``), broadcast."""
+    a, b = _isclose_operands(input, other, rtol, atol)
+    close = a == b
+    if equal_nan and a.dtype.kind in "fc":
+        close = close | (np.isnan(a) & np.isnan(b))
+    if rtol or atol:
+        close = close | _within_tolerance(a, b, rtol, atol)
+    return Tensor._make(np.asarray(close), False, None, 0)
+
+
+def _isclose_operands(input: Any, other: Any, rtol: float,
+                      atol: float) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of two tensors of one dtype that broadcast, with tolerances >= 0."""
     require_tensor(input, "isclose", "input")
     require_tensor(other, "isclose", "other")
     if input.dtype != other.dtype:
@@ -607,19 +629,20 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05,  # noqa: A002
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
         raise _broadcast_error("isclose", a.shape, b.shape) from None
-    close = a == b
-    if equal_nan and a.dtype.kind in "fc":
-        close = close | (np.isnan(a) & np.isnan(b))
-    if rtol or atol:
-        fa, fb = (v.astype(get_default_dtype()) if v.dtype == np.bool_ else v for v in (a, b))
-        with np.errstate(all="ignore"):
-            if fb.dtype.kind in "iu":
-                allowed = atol + np.abs(rtol * fb.astype(get_default_dtype()))
-            else:
-                allowed = atol + np.abs(rtol * fb)
-            actual = np.abs(fa - fb)
-            close = close | (np.isfinite(actual) & (actual <= allowed))
-    return Tensor._make(np.asarray(close), False, None, 0)
+    return a, b
+
+
+def _within_tolerance(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """``|a - b| <= atol + rtol * |b|`` where the difference is finite (bools and ints
+    compared as floats)."""
+    fa, fb = (v.astype(get_default_dtype()) if v.dtype == np.bool_ else v for v in (a, b))
+    with np.errstate(all="ignore"):
+        if fb.dtype.kind in "iu":
+            allowed = atol + np.abs(rtol * fb.astype(get_default_dtype()))
+        else:
+            allowed = atol + np.abs(rtol * fb)
+        actual = np.abs(fa - fb)
+        return np.isfinite(actual) & (actual <= allowed)
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05,  # noqa: A002
