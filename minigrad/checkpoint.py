@@ -169,15 +169,30 @@ def _json(text: str, what: str) -> Any:
 
 
 def _entry(name: str, info: Any, data_size: int) -> tuple[np.dtype, tuple[int, ...], int, int]:
+    """One tensor's header entry checked: its dtype, shape and byte range ``begin..end``."""
     if not isinstance(info, dict) or set(info) != {"dtype", "shape", "data_offsets"}:
         raise CheckpointError(f"tensor {name!r}: malformed header entry")
     dtype = _DTYPES.get(info["dtype"])
     if dtype is None:
         raise CheckpointError(f"tensor {name!r}: unsupported dtype {info['dtype']!r}")
-    shape, offsets = info["shape"], info["data_offsets"]
+    shape = info["shape"]
+    _check_shape(name, shape)
+    begin, end = _byte_range(name, info["data_offsets"], data_size)
+    if _nbytes(np.dtype(dtype).itemsize, shape, data_size) != end - begin:
+        raise CheckpointError(f"tensor {name!r}: shape {tuple(shape)} of {info['dtype']} does "
+                              f"not match its {end - begin} stored bytes")
+    return np.dtype(dtype), tuple(shape), begin, end
+
+
+def _check_shape(name: str, shape: Any) -> None:
+    """A list of at most 32 non-negative ints."""
     if (not isinstance(shape, list) or len(shape) > 32
             or not all(type(s) is int and s >= 0 for s in shape)):
         raise CheckpointError(f"tensor {name!r}: bad shape {shape!r}")
+
+
+def _byte_range(name: str, offsets: Any, data_size: int) -> tuple[int, int]:
+    """``data_offsets`` as ``(begin, end)``: two ints in order, inside the data section."""
     if (not isinstance(offsets, list) or len(offsets) != 2
             or not all(type(o) is int for o in offsets) or not 0 <= offsets[0] <= offsets[1]):
         raise CheckpointError(f"tensor {name!r}: bad data_offsets {offsets!r}")
@@ -185,16 +200,19 @@ def _entry(name: str, info: Any, data_size: int) -> tuple[np.dtype, tuple[int, .
     if end > data_size:
         raise CheckpointError(f"tensor {name!r} claims bytes {begin}..{end} but the file holds "
                               f"{data_size} data bytes (truncated or forged)")
-    nbytes = np.dtype(dtype).itemsize
-    for s in shape:  # exact integer product, stopped as soon as it exceeds the file
+    return begin, end
+
+
+def _nbytes(itemsize: int, shape: list[int], data_size: int) -> int:
+    """The bytes a tensor of ``shape`` needs: the exact integer product, stopped as soon as
+    it exceeds the file (it cannot match the stored bytes then, and a forged shape of huge
+    dims costs no long multiplication)."""
+    nbytes = itemsize
+    for s in shape:
         nbytes *= s
         if nbytes > data_size:
             break
-    if nbytes != end - begin:
-        raise CheckpointError(f"tensor {name!r}: shape {tuple(shape)} of {info['dtype']} does "
-                              f"not match its {end - begin} stored bytes")
-    return np.dtype(dtype), tuple(shape), begin, end
-
+    return nbytes
 
 
 _CONVERT = ("convert it in PyTorch with safetensors: from safetensors.torch import save_file; "

@@ -210,14 +210,7 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None,
     """Like ``range`` but a tensor; int64 for whole-number arguments, else float32."""
     if end is None:
         start, end = 0, start
-    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    for name, v in zip(("start", "end", "step"), values):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-            raise TypeError(f"arange(): argument '{name}' must be a number, not "
-                            f"{type(v).__name__}")
-        if not np.isfinite(v):
-            raise RuntimeError(f"arange(): unsupported range: {name} = {v} is not finite")
-    start, end, step = values
+    values = start, end, step = _range_numbers(start, end, step)
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
     if (end - start) * step < 0:
@@ -230,6 +223,18 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None,
     _check_fits((n,), d, "arange")
     arr = start + np.arange(n, dtype=np.float64 if not is_int else np.int64) * step
     return _make(arr.astype(d), requires_grad, device, "arange")
+
+
+def _range_numbers(start: Any, end: Any, step: Any) -> list[Any]:
+    """``arange``'s bounds as finite numbers (a one-element Tensor gives its value)."""
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    for name, v in zip(("start", "end", "step"), values):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"arange(): argument '{name}' must be a number, not "
+                            f"{type(v).__name__}")
+        if not np.isfinite(v):
+            raise RuntimeError(f"arange(): unsupported range: {name} = {v} is not finite")
+    return values
 
 
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
@@ -282,7 +287,24 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
             device: Any = None, requires_grad: bool = False, low: Any = None,
             high: Any = None) -> Tensor:
     """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
-    args = list(args)
+    low, high, size = _randint_args(list(args), low, high, size)
+    low = 0 if low is None else low
+    if high is None or size is None:
+        raise TypeError("randint(): missing the required arguments 'high' and 'size' "
+                        "(randint(high, size) or randint(low, high, size))")
+    if low >= high:
+        raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got "
+                           f"from={low} >= to={high}")
+    shape = _size_arg(size, "randint")
+    d = np.dtype(np.int64) if dtype is None else _dtype_of(dtype, "randint")
+    arr = get_rng(generator).integers(low, high, size=shape).astype(d)
+    return _make(arr, requires_grad, device, "randint")
+
+
+def _randint_args(args: list, low: Any, high: Any, size: Any) -> tuple[Any, Any, Any]:
+    """``(low, high, size)`` from ``randint``'s positional arguments (a trailing tuple or
+    list is the size; one number is ``high``, or ``low`` when ``high=`` is given) and its
+    keywords."""
     if size is None and args and isinstance(args[-1], (tuple, list)):
         size = args.pop()
     if len(args) == 2:
@@ -294,17 +316,12 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
             low = args[0]
     elif args:
         raise TypeError("randint(): expected (high, size) or (low, high, size)")
-    low = 0 if low is None else low
-    if high is None or size is None:
-        raise TypeError("randint(): missing the required arguments 'high' and 'size' "
-                        "(randint(high, size) or randint(low, high, size))")
-    if low >= high:
-        raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got "
-                           f"from={low} >= to={high}")
-    shape = _size((size,) if isinstance(size, int) else size, "randint")
-    d = np.dtype(np.int64) if dtype is None else _dtype_of(dtype, "randint")
-    arr = get_rng(generator).integers(low, high, size=shape).astype(d)
-    return _make(arr, requires_grad, device, "randint")
+    return low, high, size
+
+
+def _size_arg(size: Any, fn: str) -> tuple[int, ...]:
+    """A ``size=`` argument, one int or a sequence of ints, as a shape (see ``_size``)."""
+    return _size((size,) if isinstance(size, int) else size, fn)
 
 
 def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None,
@@ -325,17 +342,23 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any 
     s = std._data if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
         raise RuntimeError(f"normal(): expects std >= 0.0, but found std {np.min(s)}")
-    tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
-    if tensors:
-        shape = np.broadcast_shapes(*(np.shape(v) for v in (m, s)))
-        d = tensors[0].dtype if dtype is None else _dtype_of(dtype, "normal")
-    else:
-        if size is None:
-            raise TypeError("normal(): with a number mean and std, 'size' is required")
-        shape = _size((size,) if isinstance(size, int) else size, "normal")
-        d = _float(dtype, "normal")
+    shape, d = _normal_layout(mean, std, size, dtype)
     z = get_rng(generator).standard_normal(shape)
     return _make((m + s * z).astype(d), requires_grad, device, "normal")
+
+
+def _normal_layout(mean: Any, std: Any, size: Any, dtype: Any) -> tuple[tuple[int, ...],
+                                                                         np.dtype]:
+    """The shape and dtype of ``normal``'s draws: the tensor arguments' broadcast shape and
+    the first one's dtype, or, for a number mean and std, ``size`` and a float dtype."""
+    tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError("normal(): with a number mean and std, 'size' is required")
+        return _size_arg(size, "normal"), _float(dtype, "normal")
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (mean, std)))
+    d = tensors[0].dtype if dtype is None else _dtype_of(dtype, "normal")
+    return shape, d
 
 
 def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002

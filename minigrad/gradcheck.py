@@ -47,6 +47,11 @@ def _warn_not_double(inputs: Sequence[Any]) -> None:
             )
 
 
+def _requiring_grad(inputs: tuple) -> list[tuple[int, Tensor]]:
+    """``(position, tensor)`` for each input that requires grad: what is checked."""
+    return [(i, x) for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+
 def _outputs(fn: Callable, inputs: tuple) -> tuple[Tensor, ...]:
     """The outputs that can carry a gradient (integer or constant outputs are skipped)."""
     return tuple(o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor) and o.requires_grad)
@@ -237,7 +242,7 @@ def gradcheck(
     """
     inputs = _as_tuple(inputs)
     _warn_not_double(inputs)
-    diff = [(i, x) for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    diff = _requiring_grad(inputs)
     if not diff:
         raise ValueError("gradcheck: no input requires grad; nothing to check (at least one "
                          "input tensor should have requires_grad=True)")
@@ -291,7 +296,7 @@ def gradgradcheck(
     else:
         grad_outputs = [Tensor(np.asarray(g._data if isinstance(g, Tensor) else g, np.float64),
                                requires_grad=True) for g in _as_tuple(grad_outputs)]
-    diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    diff_idx = [i for i, _ in _requiring_grad(inputs)]
 
     def first_derivative(*args: Any) -> tuple:
         xs, vs = args[:n_in], args[n_in:]

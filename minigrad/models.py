@@ -54,6 +54,28 @@ def _book_std(weight_init_std: float | str, fan_in: int) -> float:
     return float(weight_init_std)
 
 
+def _pooled_size(h: int, w: int, fs: int, pad: int, stride: int) -> tuple[int, int]:
+    """SimpleConvNet's feature-map size after the conv and the 2x2 max-pool. Both must fit
+    exactly (strict: a conv_param that floors is an error), checked by the one geometry
+    helper."""
+    conv_h, conv_w = (
+        _window_size(size, fs, stride, pad, exact=True, dim=dim, kernel_symbol="F",
+                     op=f"SimpleConvNet: conv_param (filter_size={fs}, pad={pad}, "
+                        f"stride={stride}) does not fit input {dim} {size}")
+        for size, dim in ((h, "height"), (w, "width")))
+    if conv_h < 2 or conv_w < 2:
+        raise ValueError(f"SimpleConvNet: the conv output {conv_h}x{conv_w} is too small "
+                         "for the 2x2 max-pool")
+    pool_h, pool_w = (
+        _window_size(conv, 2, 2, 0, exact=True, dim=dim,
+                     op=f"SimpleConvNet: the conv output {dim} {conv} (input {size}, "
+                        f"conv_param filter_size={fs}, pad={pad}, stride={stride}) is odd, "
+                        "so the 2x2 max-pool cannot tile it; choose conv_param so that it "
+                        "is even")
+        for conv, size, dim in ((conv_h, h, "height"), (conv_w, w, "width")))
+    return pool_h, pool_w
+
+
 class SimpleConvNet(nn.Module):
     """The book's network: conv - ReLU - max-pool(2) - affine - ReLU - affine (the softmax is
     in the loss: use ``nn.CrossEntropyLoss`` on the output logits).
@@ -74,23 +96,7 @@ class SimpleConvNet(nn.Module):
         c, h, w = (int(v) for v in input_dim)
         if fn < 1:
             raise ValueError(f"SimpleConvNet: conv_param filter_num must be >= 1, got {fn}")
-        # the one geometry helper checks the fit (strict: a conv_param that floors is an error)
-        conv_h, conv_w = (
-            _window_size(size, fs, stride, pad, exact=True, dim=dim, kernel_symbol="F",
-                         op=f"SimpleConvNet: conv_param (filter_size={fs}, pad={pad}, "
-                            f"stride={stride}) does not fit input {dim} {size}")
-            for size, dim in ((h, "height"), (w, "width")))
-        if conv_h < 2 or conv_w < 2:
-            raise ValueError(f"SimpleConvNet: the conv output {conv_h}x{conv_w} is too small "
-                             "for the 2x2 max-pool")
-        # the 2x2 max-pool must tile the conv output: strict too, by the same helper
-        pool_h, pool_w = (
-            _window_size(conv, 2, 2, 0, exact=True, dim=dim,
-                         op=f"SimpleConvNet: the conv output {dim} {conv} (input {size}, "
-                            f"conv_param filter_size={fs}, pad={pad}, stride={stride}) is odd, "
-                            "so the 2x2 max-pool cannot tile it; choose conv_param so that it "
-                            "is even")
-            for conv, size, dim in ((conv_h, h, "height"), (conv_w, w, "width")))
+        pool_h, pool_w = _pooled_size(h, w, fs, pad, stride)
         self.input_dim = (c, h, w)
         pool_output_size = fn * pool_h * pool_w
         self.conv1 = nn.Conv2d(c, fn, fs, stride=stride, padding=pad, exact=True)

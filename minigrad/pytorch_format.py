@@ -50,6 +50,16 @@ def _rebuild_tensor_v2(storage: np.ndarray, offset: int, size: tuple, stride: tu
                        metadata: Any = None) -> Tensor:
     """``torch._utils._rebuild_tensor_v2``: a strided view of the storage, copied."""
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    _check_extent(storage, offset, size, stride)
+    item = storage.itemsize
+    view = np.lib.stride_tricks.as_strided(storage[offset:] if storage.size else storage, size,
+                                           tuple(st * item for st in stride), writeable=False)
+    return Tensor(np.array(view), requires_grad=bool(requires_grad) and view.dtype.kind == "f")
+
+
+def _check_extent(storage: np.ndarray, offset: int, size: tuple, stride: tuple) -> None:
+    """A damaged or hostile file must not make a view outside its storage: sizes, strides
+    and offset are not negative, and the last element lies inside the storage."""
     if any(s < 0 for s in (*size, *stride)) or offset < 0:
         raise pickle.UnpicklingError(f"a tensor with a negative size or stride: size {size}, "
                                      f"stride {stride}, offset {offset}")
@@ -58,10 +68,6 @@ def _rebuild_tensor_v2(storage: np.ndarray, offset: int, size: tuple, stride: tu
         raise pickle.UnpicklingError(
             f"a tensor of size {size} (stride {stride}, offset {offset}) reaches element "
             f"{last} of a storage of {storage.size} elements")
-    item = storage.itemsize
-    view = np.lib.stride_tricks.as_strided(storage[offset:] if storage.size else storage, size,
-                                           tuple(st * item for st in stride), writeable=False)
-    return Tensor(np.array(view), requires_grad=bool(requires_grad) and view.dtype.kind == "f")
 
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks: Any) -> Tensor:

@@ -33,18 +33,24 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], path: str, depth: int) -> A
         obj = obj._data
     if isinstance(obj, np.ndarray):
         return _encode_array(obj, arrays, path)
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if obj is None or isinstance(obj, (bool, int, str)):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else {"float": repr(obj)}
     if isinstance(obj, dict):
         return _encode_dict(obj, arrays, path, depth)
     if isinstance(obj, (list, tuple)):
         kind = "list" if isinstance(obj, list) else "tuple"
         return {kind: [_encode(v, arrays, _child(path, i), depth + 1)
                        for i, v in enumerate(obj)]}
+    return _encode_scalar(obj, path)
+
+
+def _encode_scalar(obj: Any, path: str) -> Any:
+    """A number, string or None as itself (a numpy scalar as its Python value); a NaN or
+    Inf float as its repr, which JSON cannot hold. Anything else cannot be saved."""
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else {"float": repr(obj)}
     raise TypeError(f"minigrad.save: cannot save a {type(obj).__name__} at "
                     f"{path or 'the top'}; a checkpoint holds Tensors, arrays, numbers, "
                     "strings, None and dicts/lists/tuples of them")
@@ -76,21 +82,24 @@ def _encode_dict(obj: dict, arrays: dict[str, np.ndarray], path: str, depth: int
     return {"dict": items}
 
 
+# what each one-key structure entry {kind: value} stands for
+_DECODERS = {
+    "tensor": lambda value, arrays: Tensor(arrays[value]),
+    "float": lambda value, arrays: float(value),
+    "dict": lambda value, arrays: {k: _decode(v, arrays) for k, v in value},
+    "list": lambda value, arrays: [_decode(v, arrays) for v in value],
+    "tuple": lambda value, arrays: tuple(_decode(v, arrays) for v in value),
+}
+
+
 def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:
+    """The object that the JSON description ``node`` (from ``_encode``) stands for."""
     if node is None or isinstance(node, (bool, int, float, str)):
         return node
     if isinstance(node, dict) and len(node) == 1:
         (kind, value), = node.items()
-        if kind == "tensor":
-            return Tensor(arrays[value])
-        if kind == "float":
-            return float(value)
-        if kind == "dict":
-            return {k: _decode(v, arrays) for k, v in value}
-        if kind == "list":
-            return [_decode(v, arrays) for v in value]
-        if kind == "tuple":
-            return tuple(_decode(v, arrays) for v in value)
+        if kind in _DECODERS:
+            return _DECODERS[kind](value, arrays)
     raise ValueError(f"unknown structure entry {str(node)[:80]!r}")
 
 
@@ -141,6 +150,16 @@ def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool |
     if not isinstance(meta, dict) or "format" not in meta:  # not written by save: flat
         return {k: Tensor(v) for k, v in arrays.items()}
     where = f"minigrad.load: {os.fspath(f)!r}"
+    _check_format(meta, where)
+    try:
+        return _decode(meta.get("root"), arrays)
+    except (KeyError, ValueError, TypeError) as e:
+        raise CheckpointError(f"{where}: the structure does not match the stored tensors "
+                              f"({e})") from None
+
+
+def _check_format(meta: dict, where: str) -> None:
+    """The metadata must name ``save``'s format, at a version this minigrad reads."""
     if meta["format"] != FORMAT:
         raise CheckpointError(f"{where}: the metadata names the format {meta['format']!r}, "
                               f"not {FORMAT!r}")
@@ -148,11 +167,6 @@ def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool |
     if not isinstance(version, int) or version > VERSION:
         raise CheckpointError(f"{where} has checkpoint format version {version!r}; this "
                               f"minigrad reads versions up to {VERSION} (upgrade minigrad)")
-    try:
-        return _decode(meta.get("root"), arrays)
-    except (KeyError, ValueError, TypeError) as e:
-        raise CheckpointError(f"{where}: the structure does not match the stored tensors "
-                              f"({e})") from None
 
 
 def _load_pytorch(f: str | os.PathLike, check_finite: bool) -> dict[str, Tensor]:

@@ -230,55 +230,88 @@ def fit(
     its own) and offer ``iter_from(step)``: that generator's state is what ``Progress``
     records.
     """
-    metrics = dict(metrics or {})
-    p = progress if progress is not None else Progress()
-    stop = _StopRequest()
-    with stop.installed():
-        while p.epoch < epochs:
-            epoch = p.epoch + 1
-            model.train()
-            batches = _epoch_batches(loader, p)
-            bar = _progress_bar(len(loader), f"epoch {epoch}/{epochs}", p.step, quiet)
-            t0 = time.perf_counter() - p.seconds
-            try:
-                for x, y in batches:
-                    out = model(x)
-                    loss = loss_fn(out, y)
-                    value = float(loss.item())
-                    if check_finite and not math.isfinite(value):
-                        raise Diverged(epoch, p.step + 1, value)
-                    optimizer.zero_grad()
-                    loss.backward()
-                    stop.critical = True  # a Ctrl-C now waits until the update is complete
-                    optimizer.step()
-                    _record_step(p, metrics, out, y, value)
-                    stop.critical = False
-                    bar.update()
-                    bar.set_postfix(**{k: f"{v / p.seen:.4f}" for k, v in p.sums.items()})
-                    if stop.requested:
-                        raise KeyboardInterrupt
-                bar.close()
-                row = _epoch_row(p, epoch, model, val_loader, loss_fn, metrics)
-            except KeyboardInterrupt:
-                stop.critical = False
-                bar.close()
-                p.seconds = time.perf_counter() - t0
-                _check_parameters(model, epoch, p, check_finite, interrupted=True)
-                if checkpoint is not None:
-                    checkpoint(p)
-                return p, True
-            except BaseException:
-                bar.close()
-                raise
-            _check_parameters(model, epoch, p, check_finite)
-            _end_epoch(p, epoch, row, t0)
-            if not quiet:
-                log(_line(epoch, epochs, row))
-            if checkpoint is not None:
-                checkpoint(p)
-            if stop.requested:  # Ctrl-C during evaluation: the checkpoint above is the stop
-                return p, True
-    return p, False
+    loop = _Loop(model, loader, optimizer, loss_fn, dict(metrics or {}), epochs, val_loader,
+                 checkpoint, quiet, log, check_finite)
+    return loop.run(progress if progress is not None else Progress())
+
+
+@dataclass
+class _Loop:
+    """``fit``'s arguments, and the training it runs with them: epochs made of steps."""
+
+    model: Any
+    loader: Iterable
+    optimizer: Any
+    loss_fn: Callable[[Tensor, Tensor], Tensor]
+    metrics: dict[str, Metric]
+    epochs: int
+    val_loader: Iterable | None
+    checkpoint: Callable[[Progress], None] | None
+    quiet: bool
+    log: Callable[[str], None]
+    check_finite: bool
+    stop: _StopRequest = field(default_factory=_StopRequest)
+
+    def run(self, p: Progress) -> tuple[Progress, bool]:
+        """Epochs until ``self.epochs`` are complete; ``(p, True)`` when Ctrl-C stopped it."""
+        with self.stop.installed():
+            while p.epoch < self.epochs:
+                if self.run_epoch(p):
+                    return p, True
+        return p, False
+
+    def run_epoch(self, p: Progress) -> bool:
+        """One epoch (the rest of it, when resuming), then its checkpoint; returns whether
+        Ctrl-C asked to stop (the checkpoint then holds the state after the last step)."""
+        epoch = p.epoch + 1
+        self.model.train()
+        batches = _epoch_batches(self.loader, p)
+        bar = _progress_bar(len(self.loader), f"epoch {epoch}/{self.epochs}", p.step, self.quiet)
+        t0 = time.perf_counter() - p.seconds
+        try:
+            for x, y in batches:
+                self.step(p, epoch, x, y)
+                bar.update()
+                bar.set_postfix(**{k: f"{v / p.seen:.4f}" for k, v in p.sums.items()})
+                if self.stop.requested:
+                    raise KeyboardInterrupt
+            bar.close()
+            row = _epoch_row(p, epoch, self.model, self.val_loader, self.loss_fn, self.metrics)
+        except KeyboardInterrupt:
+            self.stop.critical = False
+            bar.close()
+            p.seconds = time.perf_counter() - t0
+            _check_parameters(self.model, epoch, p, self.check_finite, interrupted=True)
+            self.save(p)
+            return True
+        except BaseException:
+            bar.close()
+            raise
+        _check_parameters(self.model, epoch, p, self.check_finite)
+        _end_epoch(p, epoch, row, t0)
+        if not self.quiet:
+            self.log(_line(epoch, self.epochs, row))
+        self.save(p)
+        return self.stop.requested  # Ctrl-C during evaluation: the checkpoint is the stop
+
+    def step(self, p: Progress, epoch: int, x: Any, y: Any) -> None:
+        """Forward, the loss checked, backward, update; counted in ``p``."""
+        out = self.model(x)
+        loss = self.loss_fn(out, y)
+        value = float(loss.item())
+        if self.check_finite and not math.isfinite(value):
+            raise Diverged(epoch, p.step + 1, value)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.stop.critical = True  # a Ctrl-C now waits until the update is complete
+        self.optimizer.step()
+        _record_step(p, self.metrics, out, y, value)
+        self.stop.critical = False
+
+    def save(self, p: Progress) -> None:
+        """Call the caller's ``checkpoint``, when there is one."""
+        if self.checkpoint is not None:
+            self.checkpoint(p)
 
 
 def _epoch_batches(loader: Iterable, p: Progress) -> Iterator:

@@ -24,28 +24,35 @@ def load_data(data: str | None, download: bool, quiet: bool,
 
     With ``download`` the missing files are fetched first (progress on stderr unless quiet);
     a failed download is an error that says why and offers the offline sample."""
-    if data is not None and data != "sample" and not download and not Path(data).is_dir():
-        raise CLIError(f"--data {data}: no such directory (use --data sample for the offline "
-                       "sample, or add --download to fetch MNIST there)")
-    if download and data == "sample":
-        raise CLIError("--download with --data sample: the sample ships with minigrad; drop "
-                       "one of the two")
+    _check_data_flags(data, download)
     if download:
         try:
             download_mnist(data, splits, quiet=quiet)
         except OSError as e:
             raise CLIError(f"--download failed: {e}; to work offline, leave out --download "
                            "(or pass --data sample) to use the 5,000-image sample") from None
-    out = {}
-    for split in splits:
-        try:
-            if data == "sample":
-                out[split] = load_mnist_sample(split)
-            else:
-                out[split] = load_mnist(data, split, download=False, fallback=data is None)
-        except (MNISTNotFoundError, IDXFormatError, OSError) as e:
-            raise CLIError(str(e)) from None
-    return out
+    return {split: _load_split(data, split) for split in splits}
+
+
+def _check_data_flags(data: str | None, download: bool) -> None:
+    """``--data`` names an existing folder (unless ``--download`` is to fill it), and the
+    sample is never downloaded."""
+    if data is not None and data != "sample" and not download and not Path(data).is_dir():
+        raise CLIError(f"--data {data}: no such directory (use --data sample for the offline "
+                       "sample, or add --download to fetch MNIST there)")
+    if download and data == "sample":
+        raise CLIError("--download with --data sample: the sample ships with minigrad; drop "
+                       "one of the two")
+
+
+def _load_split(data: str | None, split: str) -> MNISTDataset:
+    """One split of the data ``--data`` names; a missing or damaged file is a ``CLIError``."""
+    try:
+        if data == "sample":
+            return load_mnist_sample(split)
+        return load_mnist(data, split, download=False, fallback=data is None)
+    except (MNISTNotFoundError, IDXFormatError, OSError) as e:
+        raise CLIError(str(e)) from None
 
 
 def describe_data(ds: dict[str, MNISTDataset]) -> str:

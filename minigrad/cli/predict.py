@@ -117,12 +117,7 @@ def run(args: argparse.Namespace) -> int:
     path = runs.checkpoint_path(args.checkpoint)
     require_pillow()
     model, _ = runs.load_model(path, args.model)
-    loaded: list[np.ndarray | str | CLIError] = []
-    for name in args.images:
-        try:
-            loaded.append(load_digit_image(name))
-        except CLIError as e:
-            loaded.append(e)
+    loaded = _read_images(args.images)
     digits = [x for x in loaded if isinstance(x, np.ndarray)]
     probs = iter(probabilities(model, np.stack(digits)) if digits else [])
     unreadable = 0
@@ -131,12 +126,26 @@ def run(args: argparse.Namespace) -> int:
             unreadable += 1
             sys.stdout.flush()  # the lines stay in the order of the images
             print(f"minigrad predict: error: {x}", file=sys.stderr, flush=True)
-            continue
-        if isinstance(x, str):
+        elif isinstance(x, str):
             print(f"{name}: no digit-like content ({x})")
-            continue
-        pr = next(probs)
-        top = np.argsort(-pr, kind="stable")[:3]
-        ranked = ", ".join(f"{d}: {pr[d]:.3f}" for d in top)
-        print(f"{name}: {top[0]}  (top 3: {ranked})")
+        else:
+            print(_prediction_line(name, next(probs)))
     return 2 if unreadable else 0
+
+
+def _read_images(names: list[str]) -> list[np.ndarray | str | CLIError]:
+    """Each image as a 28x28 digit, the reason it holds none, or the error reading it."""
+    loaded: list[np.ndarray | str | CLIError] = []
+    for name in names:
+        try:
+            loaded.append(load_digit_image(name))
+        except CLIError as e:
+            loaded.append(e)
+    return loaded
+
+
+def _prediction_line(name: str, pr: np.ndarray) -> str:
+    """``name: 7  (top 3: 7: 0.981, 1: 0.010, 9: 0.004)``."""
+    top = np.argsort(-pr, kind="stable")[:3]
+    ranked = ", ".join(f"{d}: {pr[d]:.3f}" for d in top)
+    return f"{name}: {top[0]}  (top 3: {ranked})"

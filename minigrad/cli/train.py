@@ -138,7 +138,18 @@ def _config(args: argparse.Namespace) -> tuple[dict[str, Any], Path, bool]:
     """The run's configuration (the recipe filled in), its directory, and whether it resumes."""
     if args.resume is not None:
         return (*_resume_config(args), True)
-    config = {k: getattr(args, k) for k in KEYS}
+    config = _filled_in({k: getattr(args, k) for k in KEYS})
+    run_dir = Path(args.out) if args.out is not None else _new_run_dir(config["model"])
+    check_output_folder(run_dir, "--out" if args.out is not None else None)
+    if (run_dir / runs.LAST).exists():
+        raise CLIError(f"--out {run_dir} already holds a run; use --resume {run_dir} to "
+                       "continue it, or choose another directory")
+    return config, run_dir, False
+
+
+def _filled_in(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with what was not given taken from the recipe: the general defaults, then
+    the model's epochs and shift and the optimizer's learning rate."""
     for key, default in DEFAULTS.items():
         if config[key] is None:
             config[key] = default
@@ -149,12 +160,7 @@ def _config(args: argparse.Namespace) -> tuple[dict[str, Any], Path, bool]:
         config["lr"] = LEARNING_RATES[config["optimizer"]]
     if config["shift"] is None:
         config["shift"] = spec.shift
-    run_dir = Path(args.out) if args.out is not None else _new_run_dir(config["model"])
-    check_output_folder(run_dir, "--out" if args.out is not None else None)
-    if (run_dir / runs.LAST).exists():
-        raise CLIError(f"--out {run_dir} already holds a run; use --resume {run_dir} to "
-                       "continue it, or choose another directory")
-    return config, run_dir, False
+    return config
 
 
 def _metrics_csv(history: list[dict]) -> bytes:
@@ -170,19 +176,8 @@ def _pictures(run_dir: Path, config: dict, progress: train.Progress, before: Any
               model: Any) -> list[str]:
     """Draw curves.png and filters.png; returns the names of those written. A picture that
     cannot be written is a warning naming its file."""
-    h = progress.history
-    after = first_layer_weight(model)
-    drawings = []
-    if h:
-        drawings.append(("curves.png", lambda path: figures.plot_curves(
-            [m["epoch"] for m in h], [m["train_accuracy"] for m in h],
-            [m["val_accuracy"] for m in h], path,
-            title=f"{config['model']} on {config['data_name']}")))
-    if before is not None and after is not None:
-        drawings.append(("filters.png",
-                         lambda path: figures.plot_filters_before_after(before, after, path)))
     written = []
-    for name, draw in drawings:
+    for name, draw in _drawings(config, progress, before, model):
         try:
             draw(run_dir / name)
         except ImportError:
@@ -195,6 +190,24 @@ def _pictures(run_dir: Path, config: dict, progress: train.Progress, before: Any
     return written
 
 
+def _drawings(config: dict, progress: train.Progress, before: Any,
+              model: Any) -> list[tuple[str, Any]]:
+    """``(file name, draw(path))`` for each picture there is something to draw for: the
+    learning curves once an epoch has ended, the filters when the model has a first layer."""
+    h = progress.history
+    after = first_layer_weight(model)
+    drawings = []
+    if h:
+        drawings.append(("curves.png", lambda path: figures.plot_curves(
+            [m["epoch"] for m in h], [m["train_accuracy"] for m in h],
+            [m["val_accuracy"] for m in h], path,
+            title=f"{config['model']} on {config['data_name']}")))
+    if before is not None and after is not None:
+        drawings.append(("filters.png",
+                         lambda path: figures.plot_filters_before_after(before, after, path)))
+    return drawings
+
+
 def _diverged(e: train.Diverged, run_dir: Path, config: dict) -> CLIError:
     """The one-line error for a run whose loss became NaN or Inf: where, what to change, and
     which checkpoint is kept (none is written from the diverged weights)."""
@@ -204,15 +217,44 @@ def _diverged(e: train.Diverged, run_dir: Path, config: dict) -> CLIError:
     return CLIError(f"{e}; lower --lr (it was {config['lr']:g}); training stopped and {kept}")
 
 
-def run(args: argparse.Namespace) -> int:
-    """``minigrad train``: train, checkpoint every epoch, write the run directory."""
-    config, run_dir, resuming = _config(args)
-    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+def _resumed(run_dir: Path, model: Any, optimizer: Any,
+             config: dict) -> tuple[train.Progress, Any]:
+    """Load the last checkpoint into ``model`` and ``optimizer``; returns where training
+    stands and the first layer's initial filters. A run with no epoch left is an error."""
+    state = runs.load_training_state(run_dir, model, optimizer, config["model"])
+    progress = state.progress
+    if config["epochs"] <= progress.epoch:  # nothing left to do (a begun epoch counts)
+        raise CLIError(f"--resume {run_dir}: the run has finished "
+                       f"{plural(progress.epoch, 'epoch')} "
+                       f"(total asked for: {config['epochs']}); pass --epochs N with "
+                       f"N > {progress.epoch} to train further")
+    return progress, state.initial_filters
+
+
+def _data(config: dict, args: argparse.Namespace) -> tuple[dict, Any, Any]:
+    """The data, and the training split cut into training and validation sets; what they
+    are is noted in ``config``."""
     data = load_data(config["data"], args.download, args.quiet)
     train_set, val_set = validation_split(data["train"], config["val_size"], VALIDATION_SEED)
     config["data_description"] = (describe_data(data) + f" ({len(train_set):,} train, "
                                   f"{len(val_set):,} validation held out of it)")
     config["data_name"] = "MNIST sample" if data["train"].is_sample else "MNIST"
+    return data, train_set, val_set
+
+
+def _say_interrupted(progress: train.Progress, run_dir: Path) -> None:
+    """Where an interrupted run stopped, and how to continue it (on stderr)."""
+    where = f"epoch {progress.epoch + 1}, step {progress.step}" if progress.step else \
+        f"after epoch {progress.epoch}"
+    print(f"Interrupted {where}; checkpoint saved to {run_dir / runs.LAST}. "
+          f"Continue with: minigrad train --resume {run_dir}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``minigrad train``: train, checkpoint every epoch, write the run directory."""
+    config, run_dir, resuming = _config(args)
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    data, train_set, val_set = _data(config, args)
     say(f"Data: {config['data_description']}")
 
     mg.manual_seed(config["seed"])
@@ -220,13 +262,7 @@ def run(args: argparse.Namespace) -> int:
     optimizer = build_optimizer(config["optimizer"], model.parameters(), config["lr"])
     progress, before = train.Progress(), first_layer_weight(model)
     if resuming:
-        state = runs.load_training_state(run_dir, model, optimizer, config["model"])
-        progress, before = state.progress, state.initial_filters
-        if config["epochs"] <= progress.epoch:  # nothing left to do (a begun epoch counts)
-            raise CLIError(f"--resume {run_dir}: the run has finished "
-                           f"{plural(progress.epoch, 'epoch')} "
-                           f"(total asked for: {config['epochs']}); pass --epochs N with "
-                           f"N > {progress.epoch} to train further")
+        progress, before = _resumed(run_dir, model, optimizer, config)
         say(f"Resuming {run_dir} at epoch {progress.epoch + 1}"
             + (f", step {progress.step}" if progress.step else ""))
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -259,10 +295,7 @@ def run(args: argparse.Namespace) -> int:
         raise _diverged(e, run_dir, config) from None
     pictures = _pictures(run_dir, config, progress, before, model)
     if interrupted:
-        where = f"epoch {progress.epoch + 1}, step {progress.step}" if progress.step else \
-            f"after epoch {progress.epoch}"
-        print(f"Interrupted {where}; checkpoint saved to {run_dir / runs.LAST}. "
-              f"Continue with: minigrad train --resume {run_dir}", file=sys.stderr)
+        _say_interrupted(progress, run_dir)
         return 130
     best = progress.best(SELECT_ON)
     model, _ = runs.load_model(run_dir / runs.BEST)

@@ -33,13 +33,33 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     dimension, then the data. Anything else raises ``IDXFormatError`` naming the file.
     """
     path = Path(path)
+    raw = _read_bytes(path)
+    dtype, shape, header = _header(path, raw)
+    expected = int(np.prod(shape)) * dtype.itemsize
+    got = len(raw) - header
+    if got != expected:
+        what = "truncated" if got < expected else "has trailing bytes"
+        raise IDXFormatError(
+            f"{path}: IDX file {what}: header says shape {shape} ({expected} data bytes), "
+            f"file has {got}"
+        )
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes (unzipped); a missing file is a FileNotFoundError, an unreadable or
+    broken one an ``IDXFormatError``."""
     try:
         with _open(path) as f:
-            raw = f.read()
+            return f.read()
     except (EOFError, gzip.BadGzipFile, OSError) as e:
         if isinstance(e, FileNotFoundError):
             raise
         raise IDXFormatError(f"{path}: cannot read IDX file ({e})") from e
+
+
+def _header(path: Path, raw: bytes) -> tuple[np.dtype, tuple[int, ...], int]:
+    """The header's element dtype and shape, and its length in bytes (where data starts)."""
     if len(raw) < 4:
         raise IDXFormatError(f"{path}: truncated IDX file ({len(raw)} bytes, no header)")
     zero, code, ndim = int.from_bytes(raw[:2], "big"), raw[2], raw[3]
@@ -52,13 +72,4 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     if len(raw) < header:
         raise IDXFormatError(f"{path}: truncated IDX header ({len(raw)} bytes, need {header})")
     shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
-    dtype = np.dtype(_IDX_TYPES[code])
-    expected = int(np.prod(shape)) * dtype.itemsize
-    got = len(raw) - header
-    if got != expected:
-        what = "truncated" if got < expected else "has trailing bytes"
-        raise IDXFormatError(
-            f"{path}: IDX file {what}: header says shape {shape} ({expected} data bytes), "
-            f"file has {got}"
-        )
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+    return np.dtype(_IDX_TYPES[code]), shape, header

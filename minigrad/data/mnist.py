@@ -214,6 +214,16 @@ def _how_to_get_data(root: Path) -> str:
     )
 
 
+def _sample_instead(split: str, reason: str) -> MNISTDataset | None:
+    """The offline sample standing in for missing files, saying why; None without it."""
+    if not sample_available():
+        return None
+    data = load_mnist_sample(split)
+    data.note = reason
+    data.source += f" ({reason})"
+    return data
+
+
 def load_mnist(
     root: str | os.PathLike | None = None,
     split: str = "train",
@@ -242,10 +252,8 @@ def load_mnist(
             data = _read_split(root, split)
         except OSError as e:
             reason = f"{reason} and the download failed ({e})"
-    if data is None and fallback and sample_available():
-        data = load_mnist_sample(split)
-        data.note = reason
-        data.source += f" ({reason})"
+    if data is None and fallback:
+        data = _sample_instead(split, reason)
     if data is None:
         raise MNISTNotFoundError(f"MNIST not found: {reason}. {_how_to_get_data(root)}")
     if verbose:

@@ -661,19 +661,26 @@ class CyclicLR(LRScheduler):
         self.scale_mode = scale_mode
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("CyclicLR: optimizer must support momentum or beta1 with "
-                                 "`cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
-            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            if last_epoch == -1:
-                for top, low, group in zip(self.max_momentums, self.base_momentums,
-                                           optimizer.param_groups):
-                    self._set_momentum(group, top)
-                    group["max_momentum"], group["base_momentum"] = top, low
+            self._init_momentum(base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
+
+    def _init_momentum(self, base_momentum: float | Sequence[float],
+                       max_momentum: float | Sequence[float], last_epoch: int) -> None:
+        """The momentum bounds per group (beta1 for Adam and friends); a fresh start sets
+        each group's momentum to its top, where the lr is lowest."""
+        optimizer = self.optimizer
+        if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+            raise ValueError("CyclicLR: optimizer must support momentum or beta1 with "
+                             "`cycle_momentum` option enabled")
+        self.use_beta1 = "betas" in optimizer.defaults
+        self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+        self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+        if last_epoch == -1:
+            for top, low, group in zip(self.max_momentums, self.base_momentums,
+                                       optimizer.param_groups):
+                self._set_momentum(group, top)
+                group["max_momentum"], group["base_momentum"] = top, low
 
     def _set_momentum(self, group: dict, value: float) -> None:
         if self.use_beta1:

@@ -45,6 +45,25 @@ def check_numbers(optimizer: str, **values: Any) -> None:
                                 f"{type(item).__name__} {item!r}")
 
 
+def _loaded_state(saved: dict[str, Any], idx: Any, p: Tensor) -> dict[str, Any]:
+    """One parameter's saved state, copied: arrays in ``p``'s dtype and shape (a 0-d
+    ``step`` becomes a number), anything else deep-copied."""
+    entry = {}
+    for k, v in saved.items():
+        if not isinstance(v, (Tensor, np.ndarray)):
+            entry[k] = copy.deepcopy(v)
+            continue
+        arr = v._data if isinstance(v, Tensor) else v
+        if arr.ndim == 0 and k == "step":
+            entry[k] = arr.item()
+        elif arr.shape != p.shape:
+            raise ValueError(f"loaded state '{k}' of parameter {idx} has shape "
+                             f"{arr.shape}, the parameter {p.shape}")
+        else:
+            entry[k] = np.array(arr, dtype=p.dtype)
+    return entry
+
+
 class Optimizer:
     """Base class: ``params`` is an iterable of Tensors, or of dicts (parameter groups) with
     a ``'params'`` list and their own hyperparameters (e.g. a different ``lr``)."""
@@ -70,7 +89,16 @@ class Optimizer:
         """Add parameters with their own hyperparameters (missing ones take the defaults)."""
         if not isinstance(group, dict):
             raise TypeError(f"param group must be a dict, got {type(group).__name__}")
-        params = group["params"]
+        group = self._with_defaults({**group, "params": self._group_params(group["params"])})
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self._check_group(group)
+        self.param_groups.append(group)
+
+    def _group_params(self, params: Any) -> list[Tensor]:
+        """A group's ``'params'`` (a Tensor or an iterable of them) as a list of leaf
+        Tensors, each once."""
         params = [params] if isinstance(params, Tensor) else list(params)
         for p in params:
             if not isinstance(p, Tensor):
@@ -82,19 +110,18 @@ class Optimizer:
         if len(unique) != len(params):
             warnings.warn(f"{type(self).__name__}: optimizer contains a parameter group with "
                           "duplicate parameters; each is kept once (minigrad de-duplicates, "
-                          "so it is updated once per step)", UserWarning, stacklevel=3)
-            params = unique
-        group = {**group, "params": params}
+                          "so it is updated once per step)", UserWarning, stacklevel=4)
+        return unique
+
+    def _with_defaults(self, group: dict[str, Any]) -> dict[str, Any]:
+        """``group`` with the defaults for the hyperparameters it does not set; a required
+        one (an SGD without ``lr``) must be set."""
         for name, default in self.defaults.items():
             if default is required and name not in group:
                 raise ValueError(f"parameter group didn't specify a value of required "
                                  f"optimization parameter {name}")
             group.setdefault(name, default)
-        seen = {id(p) for g in self.param_groups for p in g["params"]}
-        if any(id(p) in seen for p in params):
-            raise ValueError("some parameters appear in more than one parameter group")
-        self._check_group(group)
-        self.param_groups.append(group)
+        return group
 
     def _check_group(self, group: dict[str, Any]) -> None:
         """Refuse hyperparameters that are not numbers (``lr="a"``, ``lr=None``) with a
@@ -167,6 +194,21 @@ class Optimizer:
         """Restore hyperparameters and per-parameter state (copied, in each parameter's
         dtype), so training continues exactly where ``state_dict()`` was taken."""
         groups = state_dict["param_groups"]
+        params = self._params_by_index(groups)
+        state: dict[Tensor, dict[str, Any]] = {}
+        for idx, s in state_dict["state"].items():
+            p = params.get(int(idx))
+            if p is not None:
+                state[p] = _loaded_state(s, idx, p)
+        for saved, own in zip(groups, self.param_groups):
+            for k, v in saved.items():
+                if k != "params":
+                    own[k] = tuple(v) if isinstance(own.get(k), tuple) else copy.deepcopy(v)
+        self.state = state
+
+    def _params_by_index(self, groups: list[dict[str, Any]]) -> dict[int, Tensor]:
+        """The parameter each index of a saved state dict stands for; the saved groups must
+        have the sizes of this optimizer's."""
         if len(groups) != len(self.param_groups):
             raise ValueError(f"loaded state dict has {len(groups)} parameter groups, the "
                              f"optimizer has {len(self.param_groups)}")
@@ -178,30 +220,7 @@ class Optimizer:
                                  f"{len(own['params'])}")
             for idx, p in zip(saved["params"], own["params"]):
                 params[int(idx)] = p
-        state: dict[Tensor, dict[str, Any]] = {}
-        for idx, s in state_dict["state"].items():
-            p = params.get(int(idx))
-            if p is None:
-                continue
-            entry = {}
-            for k, v in s.items():
-                if isinstance(v, (Tensor, np.ndarray)):
-                    arr = v._data if isinstance(v, Tensor) else v
-                    if arr.ndim == 0 and k == "step":
-                        entry[k] = arr.item()
-                        continue
-                    if arr.shape != p.shape:
-                        raise ValueError(f"loaded state '{k}' of parameter {idx} has shape "
-                                         f"{arr.shape}, the parameter {p.shape}")
-                    entry[k] = np.array(arr, dtype=p.dtype)
-                else:
-                    entry[k] = copy.deepcopy(v)
-            state[p] = entry
-        for saved, own in zip(groups, self.param_groups):
-            for k, v in saved.items():
-                if k != "params":
-                    own[k] = tuple(v) if isinstance(own.get(k), tuple) else copy.deepcopy(v)
-        self.state = state
+        return params
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -114,18 +114,25 @@ def _mismatch_message(actual: np.ndarray, expected: np.ndarray, matches: np.ndar
                       _diff_msg("relative", rd, ri, rtol, equality)])
 
 
-def _compare(actual: Any, expected: Any, rtol: float | None, atol: float | None,
-             equal_nan: bool, check_dtype: bool, path: str) -> str | None:
+def _as_arrays(actual: Any, expected: Any) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Both sides as arrays, and whether they are Python numbers (compared as scalars, in
+    float64 when either is a float). Tensor-likes pair with tensor-likes, numbers with
+    numbers; any other pair is a TypeError, as in torch."""
     a, e = _tensor_like(actual), _tensor_like(expected)
+    if a is not None and e is not None:
+        return a, e, a.ndim == 0
     if a is None and e is None and _is_number(actual) and _is_number(expected):
-        a, e, scalar = np.asarray(actual), np.asarray(expected), True
+        a, e = np.asarray(actual), np.asarray(expected)
         if isinstance(actual, float) or isinstance(expected, float):
             a, e = a.astype(np.float64), e.astype(np.float64)
-    elif a is not None and e is not None:
-        scalar = a.ndim == 0
-    else:
-        raise TypeError(f"No comparison pair was able to handle inputs of type "
-                        f"{type(actual)} and {type(expected)}.")
+        return a, e, True
+    raise TypeError(f"No comparison pair was able to handle inputs of type "
+                    f"{type(actual)} and {type(expected)}.")
+
+
+def _compare(actual: Any, expected: Any, rtol: float | None, atol: float | None,
+             equal_nan: bool, check_dtype: bool, path: str) -> str | None:
+    a, e, scalar = _as_arrays(actual, expected)
     if a.shape != e.shape:
         return f"The values for attribute 'shape' do not match: {a.shape} != {e.shape}."
     if check_dtype and a.dtype != e.dtype:

@@ -16,6 +16,32 @@ from .data import Sampler
 __all__ = ["DistributedSampler"]
 
 
+def _check_replica_args(num_replicas: int | None, rank: int | None, seed: int) -> None:
+    """``num_replicas`` and ``rank`` given (no process group to ask), ints, and in range."""
+    from ..distributed import no_distributed
+
+    if num_replicas is None or rank is None:
+        missing = " and ".join(name for name, v in (("num_replicas", num_replicas),
+                                                    ("rank", rank)) if v is None)
+        raise no_distributed(f"DistributedSampler(): {missing} not given, and there is "
+                             "no process group to ask")
+    _check_ints(num_replicas=num_replicas, rank=rank, seed=seed)
+    if num_replicas < 1:
+        raise ValueError(f"DistributedSampler(): num_replicas must be positive, got "
+                         f"{num_replicas}")
+    if rank >= num_replicas or rank < 0:
+        raise ValueError(f"Invalid rank {rank}, rank should be in the interval "
+                         f"[0, {num_replicas - 1}]")
+
+
+def _check_ints(**values: Any) -> None:
+    """Each value an int (a bool is refused, as torch does)."""
+    for name, v in values.items():
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"DistributedSampler(): argument '{name}' must be int, not "
+                            f"{type(v).__name__}")
+
+
 class DistributedSampler(Sampler):
     """The indices of one replica's share of ``dataset``, as PyTorch's ``DistributedSampler``.
 
@@ -29,23 +55,7 @@ class DistributedSampler(Sampler):
 
     def __init__(self, dataset: Sized, num_replicas: int | None = None, rank: int | None = None,
                  shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
-        from ..distributed import no_distributed
-
-        if num_replicas is None or rank is None:
-            missing = " and ".join(name for name, v in (("num_replicas", num_replicas),
-                                                        ("rank", rank)) if v is None)
-            raise no_distributed(f"DistributedSampler(): {missing} not given, and there is "
-                                 "no process group to ask")
-        for name, v in (("num_replicas", num_replicas), ("rank", rank), ("seed", seed)):
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise TypeError(f"DistributedSampler(): argument '{name}' must be int, not "
-                                f"{type(v).__name__}")
-        if num_replicas < 1:
-            raise ValueError(f"DistributedSampler(): num_replicas must be positive, got "
-                             f"{num_replicas}")
-        if rank >= num_replicas or rank < 0:
-            raise ValueError(f"Invalid rank {rank}, rank should be in the interval "
-                             f"[0, {num_replicas - 1}]")
+        _check_replica_args(num_replicas, rank, seed)
         self.dataset = dataset
         self.num_replicas = num_replicas
         self.rank = rank

@@ -58,6 +58,13 @@ def _as_outputs(result: Any, fn: Callable) -> tuple[tuple[Tensor, ...], bool]:
                     f"Tensor or a tuple of Tensors, got {type(result).__name__}")
 
 
+def _detached(args: Sequence[Any]) -> list[Any]:
+    """``args`` with each Tensor cut from its graph (same ``requires_grad``): a run of
+    ``fn`` on these builds a graph of its own, whose leaves they are."""
+    return [a.detach().requires_grad_(a.requires_grad) if isinstance(a, Tensor) else a
+            for a in args]
+
+
 class _Recompute(Function):
     """``fn``'s outputs, recorded as one node whose backward runs ``fn`` again."""
 
@@ -84,8 +91,7 @@ def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: bool | N
     if not is_grad_enabled():  # nothing will be differentiated: no graph to save
         return function(*args, **kwargs)
     rng_state = get_rng().bit_generator.state if preserve_rng_state else None
-    cut = [a.detach().requires_grad_(a.requires_grad) if isinstance(a, Tensor) else a
-           for a in args]
+    cut = _detached(args)
     with enable_grad():
         first, several = _as_outputs(function(*cut, **kwargs), function)
     originals = {id(c): a for c, a in zip(cut, args) if isinstance(c, Tensor)}
@@ -101,9 +107,7 @@ def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: bool | N
         if rng_state is not None:
             rng.state = rng_state
         try:
-            inputs = list(args) if differentiable else [
-                a.detach().requires_grad_(a.requires_grad) if isinstance(a, Tensor) else a
-                for a in args]
+            inputs = list(args) if differentiable else _detached(args)
             with enable_grad():
                 outputs, _ = _as_outputs(function(*inputs, **kwargs), function)
         finally:

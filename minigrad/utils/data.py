@@ -156,18 +156,7 @@ def random_split(dataset: Any, lengths: Sequence[int | float],
     lengths = list(lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and any(
             isinstance(x, float) for x in lengths):
-        counts = []
-        for i, frac in enumerate(lengths):
-            if frac < 0 or frac > 1:
-                raise ValueError(f"random_split: fraction at index {i} is not between 0 and 1")
-            counts.append(int(math.floor(n * frac)))
-        for i in range(n - sum(counts)):
-            counts[i % len(counts)] += 1
-        for i, c in enumerate(counts):
-            if c == 0:
-                warnings.warn(f"random_split: length of split at index {i} is 0; this might "
-                              "result in an empty dataset.", UserWarning, stacklevel=2)
-        lengths = counts
+        lengths = _fraction_lengths(lengths, n)
     if sum(lengths) != n:
         raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal "
                          f"the length of the input dataset ({n})")
@@ -177,6 +166,23 @@ def random_split(dataset: Any, lengths: Sequence[int | float],
         out.append(Subset(dataset, order[start:start + length]))
         start += length
     return out
+
+
+def _fraction_lengths(fractions: list[float], n: int) -> list[int]:
+    """Fractions of ``n`` as lengths that add up to ``n``: each floored, the remainder
+    handed out one by one from the first; an empty split is warned about."""
+    counts = []
+    for i, frac in enumerate(fractions):
+        if frac < 0 or frac > 1:
+            raise ValueError(f"random_split: fraction at index {i} is not between 0 and 1")
+        counts.append(int(math.floor(n * frac)))
+    for i in range(n - sum(counts)):
+        counts[i % len(counts)] += 1
+    for i, c in enumerate(counts):
+        if c == 0:
+            warnings.warn(f"random_split: length of split at index {i} is 0; this might "
+                          "result in an empty dataset.", UserWarning, stacklevel=3)
+    return counts
 
 
 # ------------------------------------------------------------------------------ samplers
@@ -308,6 +314,17 @@ def default_collate(batch: list[Any]) -> Any:
     namedtuples, tuples and lists are collated field by field (tuples become lists)."""
     if not batch:
         raise ValueError("default_collate: got an empty batch")
+    if isinstance(batch[0], _LEAVES):
+        return _collate_leaves(batch)
+    return _collate_fields(batch)
+
+
+# what default_collate batches as a whole; anything else it collates field by field
+_LEAVES = (Tensor, np.ndarray, np.generic, numbers.Number, bool, str, bytes)
+
+
+def _collate_leaves(batch: list[Any]) -> Any:
+    """Tensors, arrays and numbers stacked into one Tensor; strings kept as a list."""
     first = batch[0]
     if isinstance(first, Tensor):
         return Tensor(np.stack([s._data for s in batch]))
@@ -320,20 +337,29 @@ def default_collate(batch: list[Any]) -> Any:
         return Tensor(np.array(batch))
     if isinstance(first, (numbers.Number, bool)):
         return _as_tensor(batch)
-    if isinstance(first, (str, bytes)):
-        return list(batch)
+    return list(batch)  # str or bytes
+
+
+def _collate_fields(batch: list[Any]) -> Any:
+    """Dicts, namedtuples, tuples and lists collated field by field (tuples become lists)."""
+    first = batch[0]
     if isinstance(first, Mapping):
         return {key: default_collate([d[key] for d in batch]) for key in first}
     if isinstance(first, tuple) and hasattr(first, "_fields"):  # namedtuple
         return type(first)(*(default_collate(list(s)) for s in zip(*batch)))
     if isinstance(first, Sequence):
-        size = len(first)
-        if any(len(s) != size for s in batch):
-            raise RuntimeError("default_collate: each element in list of batch should be of "
-                               "equal size")
+        _check_equal_sizes(batch)
         return [default_collate(list(s)) for s in zip(*batch)]
     raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, "
                     f"dicts or lists; found {type(first).__name__}")
+
+
+def _check_equal_sizes(batch: list[Sequence]) -> None:
+    """Samples that are lists or tuples are zipped field by field: they must be one length."""
+    size = len(batch[0])
+    if any(len(s) != size for s in batch):
+        raise RuntimeError("default_collate: each element in list of batch should be of "
+                           "equal size")
 
 
 def default_convert(data: Any) -> Any:
@@ -361,6 +387,19 @@ def _check_loader_args(num_workers: Any, batch_size: Any, shuffle: Any, sampler:
                          f"got batch_size={batch_size!r}")
     if sampler is not None and shuffle:
         raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+
+
+def _check_batching_args(batch_size: Any, shuffle: Any, sampler: Any, batch_sampler: Any,
+                         drop_last: bool) -> None:
+    """Refuse, as torch does, a ``batch_sampler`` given with the arguments it replaces, and
+    ``drop_last`` without batches."""
+    if batch_sampler is not None:
+        if batch_size != 1 or shuffle or sampler is not None or drop_last:
+            raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
+                             "batch_size, shuffle, sampler, and drop_last")
+    elif batch_size is None and drop_last:
+        raise ValueError("DataLoader: batch_size=None option disables auto-batching and "
+                         "is mutually exclusive with drop_last")
 
 
 def _seeded_generator(generator: Any, seed: int | None) -> Any:
@@ -397,14 +436,9 @@ class DataLoader:
                  persistent_workers: bool = False, pin_memory_device: str = "",
                  in_order: bool = True, seed: int | None = None) -> None:
         _check_loader_args(num_workers, batch_size, shuffle, sampler)
+        _check_batching_args(batch_size, shuffle, sampler, batch_sampler, drop_last)
         if batch_sampler is not None:
-            if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
-                                 "batch_size, shuffle, sampler, and drop_last")
             batch_size, drop_last = None, False
-        elif batch_size is None and drop_last:
-            raise ValueError("DataLoader: batch_size=None option disables auto-batching and "
-                             "is mutually exclusive with drop_last")
         generator = _seeded_generator(generator, seed)
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)

@@ -30,6 +30,8 @@ COLOURS = {
     "op": "#fdd49e",
     "bad": "#fb6a4a",  # holds NaN or Inf, in its value or its gradient
 }
+# what a node holding NaN or Inf gets on top of its role's style
+_BAD_STYLE = {"fillcolor": COLOURS["bad"], "color": "#a50f15", "penwidth": "2"}
 _LEGEND = (
     ("parameter", "leaf requiring grad", "box"),
     ("constant", "constant (no grad)", "box"),
@@ -163,28 +165,38 @@ def _add_names(params: Any, tensor_names: dict, module_names: dict, buffers: set
     if params is None:
         return
     if hasattr(params, "named_parameters"):
-        for name, p in params.named_parameters():
-            tensor_names.setdefault(id(p), name)
-        if hasattr(params, "named_buffers"):
-            for name, b in params.named_buffers():
-                if isinstance(b, Tensor):
-                    tensor_names.setdefault(id(b), name)
-                    buffers.add(id(b))
-        if hasattr(params, "named_modules"):
-            for name, m in params.named_modules():
-                module_names.setdefault(id(m), name or type(m).__name__)
+        _add_module_names(params, tensor_names, module_names, buffers)
     elif isinstance(params, Mapping):
-        for name, t in params.items():
-            if not isinstance(t, Tensor):
-                raise TypeError(
-                    f"draw_graph: params[{name!r}] is a {type(t).__name__}, expected a Tensor"
-                )
-            tensor_names.setdefault(id(t), str(name))
+        _add_mapping_names(params, tensor_names)
     else:
         raise TypeError(
             "draw_graph: params must be an nn.Module, a mapping name -> Tensor or a list of "
             f"those, got {type(params).__name__}"
         )
+
+
+def _add_module_names(module: Any, tensor_names: dict, module_names: dict, buffers: set) -> None:
+    """Parameter and buffer names (dotted paths), and each submodule's name."""
+    for name, p in module.named_parameters():
+        tensor_names.setdefault(id(p), name)
+    if hasattr(module, "named_buffers"):
+        for name, b in module.named_buffers():
+            if isinstance(b, Tensor):
+                tensor_names.setdefault(id(b), name)
+                buffers.add(id(b))
+    if hasattr(module, "named_modules"):
+        for name, m in module.named_modules():
+            module_names.setdefault(id(m), name or type(m).__name__)
+
+
+def _add_mapping_names(mapping: Mapping, tensor_names: dict) -> None:
+    """The names of a ``name -> Tensor`` mapping; anything but a Tensor is refused."""
+    for name, t in mapping.items():
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"draw_graph: params[{name!r}] is a {type(t).__name__}, expected a Tensor"
+            )
+        tensor_names.setdefault(id(t), str(name))
 
 
 def _module_title(name: str, module: Any) -> str:
@@ -252,12 +264,29 @@ def _select(roots: list[Tensor], max_nodes: int) -> _Selection:
     root_keys: dict[tuple, Tensor] = {}
     for r in roots:
         root_keys.setdefault(_tensor_key(r), r)
+    total = _count_nodes(root_keys, ops, inputs)
+    budget = max_nodes if total <= max_nodes else max_nodes - 1  # room for "... more"
+    views = {k: _TensorView(r) for k, r in root_keys.items()}
+    drawn = _fill(ops, inputs, views, budget)
+    sel = _Selection(root_keys, views, drawn, inputs, total - len(views) - len(drawn))
+    sel.op_ids = {id(node): f"op{i}" for i, node in enumerate(drawn)}
+    sel.tensor_ids = {key: f"t{i}" for i, key in enumerate(views)}
+    return sel
+
+
+def _count_nodes(root_keys: dict[tuple, Tensor], ops: list[Context],
+                 inputs: dict[int, list[tuple]]) -> int:
+    """How many nodes the whole graph has: every distinct tensor and every op."""
     all_tensors = set(root_keys)
     for node_inputs in inputs.values():
         all_tensors.update(key for _, key, _ in node_inputs)
-    total = len(all_tensors) + len(ops)
-    budget = max_nodes if total <= max_nodes else max_nodes - 1  # room for "... more"
-    views = {k: _TensorView(r) for k, r in root_keys.items()}
+    return len(all_tensors) + len(ops)
+
+
+def _fill(ops: list[Context], inputs: dict[int, list[tuple]], views: dict[tuple, _TensorView],
+          budget: int) -> list[Context]:
+    """The ops, in order, that fit in ``budget`` nodes with their new inputs (added to
+    ``views``), up to the first one that does not fit."""
     drawn: list[Context] = []
     for node in ops:
         new = {key: src for _, key, src in inputs[id(node)] if key not in views}
@@ -265,10 +294,7 @@ def _select(roots: list[Tensor], max_nodes: int) -> _Selection:
             break
         drawn.append(node)
         views.update((key, _TensorView(src)) for key, src in new.items())
-    sel = _Selection(root_keys, views, drawn, inputs, total - len(views) - len(drawn))
-    sel.op_ids = {id(node): f"op{i}" for i, node in enumerate(drawn)}
-    sel.tensor_ids = {key: f"t{i}" for i, key in enumerate(views)}
-    return sel
+    return drawn
 
 
 def _common_scope(scopes: list[tuple]) -> tuple:
@@ -348,20 +374,33 @@ def _tensor_label(key: tuple, view: _TensorView, sel: _Selection, tensor_names: 
     name = tensor_names.get(id(view.tensor)) if view.tensor is not None else None
     shape = "scalar" if view.shape == () else str(tuple(view.shape))
     lines = [name or sel.tensor_ids[key], f"{shape} {np.dtype(view.dtype).name}"]
-    if view.data is not None and view.data.size == 1 and view.data.dtype.kind in "fiub":
-        lines.append(f"value {_fmt(view.data.item())}")
+    lines += _value_lines(view.data)
     bad_value, grad = _non_finite(view.data), view.grad
     bad_grad = _non_finite(grad)
     if show_grads and grad is not None and not bad_grad:
         lines += _grad_lines(grad)
+    lines += _non_finite_lines(bad_value, bad_grad)
+    attrs = {"shape": "box", "style": "filled", "fillcolor": COLOURS[_role(key, view, sel.roots)]}
+    if bad_value or bad_grad:
+        attrs.update(_BAD_STYLE)
+    return lines, attrs
+
+
+def _non_finite_lines(bad_value: list[str], bad_grad: list[str]) -> list[str]:
+    """``NaN in value``, ``NaN and Inf in grad``: what went wrong, and where."""
+    lines = []
     if bad_value:
         lines.append(f"{' and '.join(bad_value)} in value")
     if bad_grad:
         lines.append(f"{' and '.join(bad_grad)} in grad")
-    attrs = {"shape": "box", "style": "filled", "fillcolor": COLOURS[_role(key, view, sel.roots)]}
-    if bad_value or bad_grad:
-        attrs.update(fillcolor=COLOURS["bad"], color="#a50f15", penwidth="2")
-    return lines, attrs
+    return lines
+
+
+def _value_lines(data: np.ndarray | None) -> list[str]:
+    """The value of a one-element numeric tensor (a loss, a scalar); nothing otherwise."""
+    if data is None or data.size != 1 or data.dtype.kind not in "fiub":
+        return []
+    return [f"value {_fmt(data.item())}"]
 
 
 def _op_label(node: Context, sel: _Selection, show_attrs: bool) -> tuple[list[str], dict]:
@@ -372,7 +411,7 @@ def _op_label(node: Context, sel: _Selection, show_attrs: bool) -> tuple[list[st
         lines.append(f"floored: {dropped[0]} input row(s), {dropped[1]} column(s) unused")
     attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"]}
     if any(_output_bad(node, i) for i in range(len(node.outputs))):
-        attrs.update(fillcolor=COLOURS["bad"], color="#a50f15", penwidth="2")
+        attrs.update(_BAD_STYLE)
         views = sel.views
         if not any(key in views and _non_finite(views[key].data)
                    for _, key, _ in sel.inputs[id(node)]):

@@ -44,6 +44,21 @@ def _leaf_modules(model: Any) -> list[tuple[str, Any]]:
     return [(n, m) for n, m in model.named_modules() if not any(True for _ in m.children())]
 
 
+def _chosen_modules(model: Any, names: Sequence[str] | None) -> list[tuple[str, Any]]:
+    """``(name, module)`` for the modules named, or for every leaf module; unknown names
+    are refused with the list of the names there are."""
+    if names is None:
+        return _leaf_modules(model)
+    modules = dict(model.named_modules())
+    missing = [n for n in names if n not in modules]
+    if missing:
+        raise ValueError(
+            f"no module named {', '.join(map(repr, missing))} in {type(model).__name__}; "
+            f"its modules are: {', '.join(n for n in modules if n)}"
+        )
+    return [(n, modules[n]) for n in names]
+
+
 @contextmanager
 def record_calls(model: Any, names: Sequence[str] | None = None) -> Iterator[list[_Call]]:
     """Record the calls of ``model``'s leaf modules (or of the modules named) in order.
@@ -51,17 +66,7 @@ def record_calls(model: Any, names: Sequence[str] | None = None) -> Iterator[lis
     Works by giving each module an instance-level ``forward`` that wraps the class's, and
     removing it again on exit, so the model is unchanged afterwards.
     """
-    modules = dict(model.named_modules())
-    if names is None:
-        chosen = _leaf_modules(model)
-    else:
-        missing = [n for n in names if n not in modules]
-        if missing:
-            raise ValueError(
-                f"no module named {', '.join(map(repr, missing))} in {type(model).__name__}; "
-                f"its modules are: {', '.join(n for n in modules if n)}"
-            )
-        chosen = [(n, modules[n]) for n in names]
+    chosen = _chosen_modules(model, names)
     calls: list[_Call] = []
     patched = []
     for name, module in chosen:
@@ -109,6 +114,93 @@ def _shape_text(shape: tuple) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
+class _LayerDiagram:
+    """The diagram being drawn: a box per layer call, an ellipse per functional op between
+    layers, and the edges (an ordered set), which are emitted last."""
+
+    def __init__(self, graph: graphviz.Digraph, x: Tensor) -> None:
+        self.graph = graph
+        self.producer: dict[tuple, str] = {_tensor_key(x): "input"}
+        self.op_vertices: dict[int, str] = {}
+        self.edges: dict[tuple[str, str], None] = {}
+
+    def sources(self, t: Tensor) -> list[str]:
+        """Vertices that ``t`` comes from, creating vertices for functional ops on the way."""
+        start = _tensor_key(t)
+        if start in self.producer:
+            return [self.producer[start]]
+        if t.grad_fn is None:
+            return []
+        found: list[str] = []
+        pending = [(t.grad_fn, None)]  # (op node, vertex that consumes it)
+        new_ops: list[tuple[str, str]] = []  # found walking back: declared in reverse
+        while pending:
+            node, consumer = pending.pop()
+            vid = self.op_vertices.get(id(node))
+            if vid is None:
+                vid = self.op_vertices[id(node)] = f"f{len(self.op_vertices)}"
+                new_ops.append((vid, _op_text(node)))
+                pending += self._unseen_parents(node, vid)
+            if consumer is None:
+                found.append(vid)
+            else:
+                self.edges[(vid, consumer)] = None
+        for vid, label in reversed(new_ops):
+            self.graph.node(vid, label=label, shape="ellipse", style="filled",
+                            fillcolor=COLOURS["op"], fontsize="9")
+        return found
+
+    def _unseen_parents(self, node: Any, vid: str) -> list[tuple[Any, str]]:
+        """Link ``node``'s inputs that already have a vertex to ``vid``; return the op nodes
+        still to walk, each with ``vid`` as its consumer."""
+        pending = []
+        for edge in node.edges:
+            if edge is None:
+                continue
+            parent, where, _, _ = edge
+            key = ("t", id(where)) if parent is None else ("o", id(parent), where)
+            if key in self.producer:
+                self.edges[(self.producer[key], vid)] = None
+            elif parent is not None:
+                pending.append((parent, vid))
+        return pending
+
+    def add_layer(self, vid: str, call: _Call) -> None:
+        """A box for one module call: its title, output shapes and parameter count."""
+        n_params = sum(p.numel() for p in call.module.parameters())
+        lines = [_module_title(call.name, call.module)]
+        lines += [_shape_text(o.shape) for o in call.outputs]
+        if n_params:
+            lines.append(f"{n_params:,} params")
+        fill = COLOURS["parameter"] if n_params else COLOURS["intermediate"]
+        feeding = [src for t in call.inputs for src in self.sources(t)]  # declares ops first
+        self.graph.node(vid, label="\\n".join(_escape(s) for s in lines), shape="box",
+                        style="filled,rounded", fillcolor=fill)
+        for src in feeding:
+            self.edges[(src, vid)] = None
+        for o in call.outputs:
+            self.producer[_tensor_key(o)] = vid
+
+    def add_output(self, vid: str, o: Tensor) -> None:
+        """A box for one of the model's outputs."""
+        self.graph.node(vid, label=f"output\\n{_shape_text(o.shape)}", shape="box",
+                        style="filled", fillcolor=COLOURS["output"])
+        for src in self.sources(o):
+            self.edges[(src, vid)] = None
+
+    def emit_edges(self) -> None:
+        """The edges, after every node, in the order they were found."""
+        for a, b in self.edges:
+            self.graph.edge(a, b)
+
+
+def _op_text(node: Any) -> str:
+    """A functional op's label: its name and output shape (when the value is still known)."""
+    value = node.output_array(0)
+    out_shape = "" if value is None else _shape_text(value.shape)
+    return f"{node.name}\\n{out_shape}"
+
+
 def forward_graph(model: Any, input_shape: Sequence[int]) -> graphviz.Digraph:
     """The layer-level diagram of ``model`` for an input of ``input_shape`` (batch included).
 
@@ -121,7 +213,6 @@ def forward_graph(model: Any, input_shape: Sequence[int]) -> graphviz.Digraph:
     x = Tensor(np.zeros(shape, dtype=_param_dtype(model)), requires_grad=True)
     with _eval_mode(model), enable_grad(), record_calls(model) as calls:
         out = model(x)
-    outputs = _tensors(out)
 
     graph = graphviz.Digraph(name="forward", comment=f"{type(model).__name__} layers")
     graph.attr(rankdir="TB")
@@ -129,70 +220,12 @@ def forward_graph(model: Any, input_shape: Sequence[int]) -> graphviz.Digraph:
     graph.attr("edge", color="#555555")
     graph.node("input", label=f"input\\n{_shape_text(shape)}", shape="box", style="filled",
                fillcolor=COLOURS["constant"])
-
-    producer: dict[tuple, str] = {_tensor_key(x): "input"}
-    op_vertices: dict[int, str] = {}
-    edges: dict[tuple[str, str], None] = {}  # an ordered set
-
-    def sources(t: Tensor) -> list[str]:
-        """Vertices that ``t`` comes from, creating vertices for functional ops on the way."""
-        found: list[str] = []
-        start = _tensor_key(t)
-        if start in producer:
-            return [producer[start]]
-        if t.grad_fn is None:
-            return found
-        pending = [(t.grad_fn, None)]  # (op node, vertex that consumes it)
-        new_ops: list[tuple[str, str]] = []  # found walking back: declared in reverse
-        while pending:
-            node, consumer = pending.pop()
-            vid = op_vertices.get(id(node))
-            if vid is None:
-                vid = op_vertices[id(node)] = f"f{len(op_vertices)}"
-                value = node.output_array(0)
-                out_shape = "" if value is None else _shape_text(value.shape)
-                new_ops.append((vid, f"{node.name}\\n{out_shape}"))
-                for edge in node.edges:
-                    if edge is None:
-                        continue
-                    parent, where, _, _ = edge
-                    key = ("t", id(where)) if parent is None else ("o", id(parent), where)
-                    if key in producer:
-                        edges[(producer[key], vid)] = None
-                    elif parent is not None:
-                        pending.append((parent, vid))
-            if consumer is None:
-                found.append(vid)
-            else:
-                edges[(vid, consumer)] = None
-        for vid, label in reversed(new_ops):
-            graph.node(vid, label=label, shape="ellipse", style="filled",
-                       fillcolor=COLOURS["op"], fontsize="9")
-        return found
-
+    diagram = _LayerDiagram(graph, x)
     for i, call in enumerate(calls):
-        vid = f"m{i}"
-        n_params = sum(p.numel() for p in call.module.parameters())
-        lines = [_module_title(call.name, call.module)]
-        lines += [_shape_text(o.shape) for o in call.outputs]
-        if n_params:
-            lines.append(f"{n_params:,} params")
-        fill = COLOURS["parameter"] if n_params else COLOURS["intermediate"]
-        feeding = [src for t in call.inputs for src in sources(t)]  # declares ops first
-        graph.node(vid, label="\\n".join(_escape(s) for s in lines), shape="box",
-                   style="filled,rounded", fillcolor=fill)
-        for src in feeding:
-            edges[(src, vid)] = None
-        for o in call.outputs:
-            producer[_tensor_key(o)] = vid
-    for j, o in enumerate(outputs):
-        vid = f"out{j}"
-        graph.node(vid, label=f"output\\n{_shape_text(o.shape)}", shape="box", style="filled",
-                   fillcolor=COLOURS["output"])
-        for src in sources(o):
-            edges[(src, vid)] = None
-    for a, b in edges:
-        graph.edge(a, b)
+        diagram.add_layer(f"m{i}", call)
+    for j, o in enumerate(_tensors(out)):
+        diagram.add_output(f"out{j}", o)
+    diagram.emit_edges()
     n_all = sum(p.numel() for p in model.parameters())
     graph.attr(label=f"{type(model).__name__}: {n_all:,} parameters", labelloc="b",
                fontname="Helvetica", fontsize="11")

@@ -38,6 +38,11 @@ def _figure(width: float, height: float) -> Any:
     return fig
 
 
+def _numpy(x: Any) -> np.ndarray:
+    """A Tensor's values, or any array-like as an array."""
+    return x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
+
+
 def _as_array(x: Any, what: str) -> np.ndarray:
     if isinstance(x, Tensor):
         return x.detach().numpy()
@@ -229,7 +234,7 @@ def plot_feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None,
     dotted module names (``["conv1", "conv2"]``); by default every convolution. At most
     ``max_channels`` channels are drawn per layer. Returns the matplotlib Figure.
     """
-    data = x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
+    data = _numpy(x)
     if data.ndim == 3:
         data = data[None]
     if data.ndim != 4 or data.shape[0] != 1:
@@ -237,32 +242,7 @@ def plot_feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None,
             f"plot_feature_maps: expected one image (C, H, W) or (1, C, H, W), got shape "
             f"{data.shape}"
         )
-    names = list(layers) if layers is not None else [n for n, _ in _leaf_modules(model)]
-    with _eval_mode(model), no_grad(), record_calls(model, names) as calls:
-        model(Tensor(data))
-    if layers is None:
-        wanted = _default_layers(model, calls)
-    else:
-        wanted = names
-    first = {}
-    for c in calls:
-        first.setdefault(c.name, c)
-    panels = []
-    for name in wanted:
-        call = first.get(name)
-        if call is None:
-            raise ValueError(f"plot_feature_maps: layer {name!r} was not called by the forward")
-        out = call.outputs[0].detach().numpy()[0]
-        if out.ndim == 1:  # a fully connected layer: its units as one strip
-            out = out[None, None, :]
-        if out.ndim != 3:
-            raise ValueError(
-                f"plot_feature_maps: layer {name!r} returned shape {call.outputs[0].shape}; "
-                "expected (1, C, H, W) or (1, features)"
-            )
-        panels.append((name, call.module, out))
-    if not panels:
-        raise ValueError("plot_feature_maps: no layer to show (pass layers=[...])")
+    panels = _feature_panels(model, data, layers)
 
     # the same number of columns in every panel, so tiles have one size across layers
     counts = [min(len(out), max_channels) for _, _, out in panels]
@@ -284,6 +264,42 @@ def plot_feature_maps(model: Any, x: Any, layers: Sequence[str] | None = None,
     return fig
 
 
+def _feature_panels(model: Any, data: np.ndarray,
+                    layers: Sequence[str] | None) -> list[tuple[str, Any, np.ndarray]]:
+    """``(name, module, maps)`` for each layer to show: its output for the one image
+    ``data`` as ``(C, H, W)`` maps, from the layer's first call in the forward."""
+    names = list(layers) if layers is not None else [n for n, _ in _leaf_modules(model)]
+    with _eval_mode(model), no_grad(), record_calls(model, names) as calls:
+        model(Tensor(data))
+    wanted = _default_layers(model, calls) if layers is None else names
+    first = {}
+    for c in calls:
+        first.setdefault(c.name, c)
+    panels = []
+    for name in wanted:
+        call = first.get(name)
+        if call is None:
+            raise ValueError(f"plot_feature_maps: layer {name!r} was not called by the forward")
+        panels.append((name, call.module, _feature_maps(name, call)))
+    if not panels:
+        raise ValueError("plot_feature_maps: no layer to show (pass layers=[...])")
+    return panels
+
+
+def _feature_maps(name: str, call: Any) -> np.ndarray:
+    """A layer's output for the one image as ``(C, H, W)``; a fully connected layer's units
+    as one strip ``(1, 1, features)``."""
+    out = call.outputs[0].detach().numpy()[0]
+    if out.ndim == 1:
+        out = out[None, None, :]
+    if out.ndim != 3:
+        raise ValueError(
+            f"plot_feature_maps: layer {name!r} returned shape {call.outputs[0].shape}; "
+            "expected (1, C, H, W) or (1, features)"
+        )
+    return out
+
+
 def top_activating(model: Any, layer: str, images: Any, channels: Sequence[int], k: int = 6,
                    batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` images that most activate each chosen channel of ``layer``.
@@ -293,7 +309,7 @@ def top_activating(model: Any, layer: str, images: Any, channels: Sequence[int],
     ``(indices, scores)``, both ``(len(channels), k)``, best first: what a unit "looks for",
     the book's picture of neurons deep in a network.
     """
-    data = images.detach().numpy() if isinstance(images, Tensor) else np.asarray(images)
+    data = _numpy(images)
     if data.ndim != 4 or len(data) == 0:
         raise ValueError(f"top_activating: expected images (N, C, H, W), got shape {data.shape}")
     channels = [int(c) for c in channels]
@@ -306,17 +322,22 @@ def top_activating(model: Any, layer: str, images: Any, channels: Sequence[int],
             del calls[:]
             model(Tensor(np.ascontiguousarray(data[start:start + batch_size])))
             out = calls[0].outputs[0].detach().numpy()
-            if out.ndim != 4:
-                raise ValueError(f"top_activating: layer {layer!r} returned shape {out.shape};"
-                                 " expected feature maps (N, C, H, W)")
-            bad = [c for c in channels if not 0 <= c < out.shape[1]]
-            if bad:
-                raise ValueError(f"top_activating: layer {layer!r} has {out.shape[1]} "
-                                 f"channels, got channels {bad}")
+            _check_feature_maps(layer, out, channels)
             scores.append(out[:, channels].max(axis=(2, 3)))
     per_channel = np.concatenate(scores).T  # (channels, N)
     order = np.argsort(-per_channel, axis=1, kind="stable")[:, :k]
     return order, np.take_along_axis(per_channel, order, axis=1)
+
+
+def _check_feature_maps(layer: str, out: np.ndarray, channels: list[int]) -> None:
+    """``layer``'s output must be feature maps ``(N, C, H, W)`` holding every channel asked."""
+    if out.ndim != 4:
+        raise ValueError(f"top_activating: layer {layer!r} returned shape {out.shape};"
+                         " expected feature maps (N, C, H, W)")
+    bad = [c for c in channels if not 0 <= c < out.shape[1]]
+    if bad:
+        raise ValueError(f"top_activating: layer {layer!r} has {out.shape[1]} "
+                         f"channels, got channels {bad}")
 
 
 def plot_top_activations(model: Any, images: Any, layer: str, channels: Sequence[int],
@@ -325,7 +346,7 @@ def plot_top_activations(model: Any, images: Any, layer: str, channels: Sequence
     on the images) and the ``k`` images of ``images`` that activate it most, with their
     scores (see ``top_activating``). Returns the matplotlib Figure."""
     order, scores = top_activating(model, layer, images, channels, k)
-    data = images.detach().numpy() if isinstance(images, Tensor) else np.asarray(images)
+    data = _numpy(images)
     module = dict(model.named_modules())[layer]
     weight = getattr(module, "weight", None)
     show_filter = isinstance(weight, Tensor) and weight.ndim == 4 \
@@ -342,20 +363,9 @@ def plot_top_activations(model: Any, images: Any, layer: str, channels: Sequence
     axes = np.atleast_2d(fig.subplots(len(order), cols, squeeze=False))
     for row, channel in enumerate(channels):
         if show_filter:
-            ax = axes[row, 0]
-            ax.imshow(_filter_images(weight.detach().numpy()[[channel]])[0], cmap="gray",
-                      interpolation="nearest", vmin=0, vmax=1)
-            ax.set_ylabel(f"channel {channel}", fontsize=8)
-            if row == 0:
-                ax.set_title("filter", fontsize=8)
-        for j, (index, score) in enumerate(zip(order[row], scores[row])):
-            ax = axes[row, j + int(show_filter)]
-            img = data[index]
-            img = img[0] if img.shape[0] == 1 else _normalise(img.transpose(1, 2, 0))
-            ax.imshow(img, cmap="gray_r" if img.ndim == 2 else None, interpolation="nearest")
-            ax.set_title(f"#{index}: {score:.2f}", fontsize=6)
-            if j == 0 and not show_filter:
-                ax.set_ylabel(f"channel {channel}", fontsize=8)
+            _draw_filter(axes[row, 0], weight, channel, titled=row == 0)
+        _draw_top_images(axes[row, int(show_filter):], data, order[row], scores[row])
+        axes[row, 0].set_ylabel(f"channel {channel}", fontsize=8)
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
@@ -364,3 +374,21 @@ def plot_top_activations(model: Any, images: Any, layer: str, channels: Sequence
                         top=1 - head / height, wspace=0.15, hspace=0.45)
     _save(fig, path)
     return fig
+
+
+def _draw_filter(ax: Any, weight: Tensor, channel: int, titled: bool) -> None:
+    """The filter of output ``channel``, titled "filter" on the first row."""
+    ax.imshow(_filter_images(weight.detach().numpy()[[channel]])[0], cmap="gray",
+              interpolation="nearest", vmin=0, vmax=1)
+    if titled:
+        ax.set_title("filter", fontsize=8)
+
+
+def _draw_top_images(axes: Any, data: np.ndarray, indices: np.ndarray,
+                     scores: np.ndarray) -> None:
+    """The chosen images, each titled with its index and score; grey for one channel."""
+    for ax, index, score in zip(axes, indices, scores):
+        img = data[index]
+        img = img[0] if img.shape[0] == 1 else _normalise(img.transpose(1, 2, 0))
+        ax.imshow(img, cmap="gray_r" if img.ndim == 2 else None, interpolation="nearest")
+        ax.set_title(f"#{index}: {score:.2f}", fontsize=6)
