@@ -393,11 +393,9 @@ class Function:
         if record:
             outputs = tuple([Tensor._make(a, a.dtype.kind == "f", ctx, i)
                              for i, a in enumerate(arrays)])
-            _record(ctx, args, needs, outputs)
+            _record(ctx, args, kwargs, needs, outputs)
             if ctx._saved:
                 ctx._saved, ctx._versions = _pack_saved(ctx._saved, result, arrays, outputs)
-            if state.on_record is not None:
-                state.on_record(ctx, args, kwargs)
         else:
             outputs = tuple([Tensor._make(a, False, None, 0) for a in arrays])
         if cls._view:
@@ -426,8 +424,9 @@ def _needs(args: tuple) -> tuple[bool, ...]:
     return _SHARED_NEEDS.get(needs, needs)
 
 
-def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
-    """Make ``ctx`` the node of ``outputs``: its edges, outputs, scope, the constants."""
+def _record(ctx: Context, args: tuple, kwargs: dict, needs: tuple, outputs: tuple) -> None:
+    """Make ``ctx`` the node of ``outputs``: its edges, outputs, scope, the constants; and
+    tell the observer of ``observing_records``, if there is one."""
     ctx.edges, const = _edges(args, needs)
     if const:
         ctx._const_inputs = const
@@ -438,9 +437,11 @@ def _record(ctx: Context, args: tuple, needs: tuple, outputs: tuple) -> None:
     else:
         ctx.outputs = tuple([weakref.ref(t) for t in outputs])
         ctx._output_arrays = [(t._data, t.requires_grad) for t in outputs]
-    scope = _state.scope
-    if scope:
-        ctx.scope = scope
+    state = _state
+    if state.scope:
+        ctx.scope = state.scope
+    if state.on_record is not None:
+        state.on_record(ctx, args, kwargs)
     graph = _graph
     graph.recorded += 1
     if graph.recorded >= graph.freeze_at:

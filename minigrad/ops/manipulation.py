@@ -204,34 +204,38 @@ def repeat_interleave(a: Tensor, repeats: int | Tensor | None = None, dim: int |
 def _repeat_counts(repeats: Any, n: int | None) -> np.ndarray:
     """``repeats`` as one non-negative count per slice (``n`` of them); ``n=None``: the
     indices form, where ``repeats`` must be 1-d."""
-    if _is_int(repeats):
-        counts = np.asarray(int(repeats), np.int64)
-    elif isinstance(repeats, Tensor):
-        if repeats.dtype.kind not in "iu":
-            raise NotImplementedError(f"repeat_interleave(): repeats must be an integer tensor, "
-                                      f"got dtype {repeats.dtype}")
-        counts = repeats._data.astype(np.int64)
-        if n is None and counts.ndim != 1:
-            raise RuntimeError(f"repeat_interleave(): repeats must be 0-dim or 1-dim tensor, "
-                               f"got shape {repeats.shape}")
-    else:
-        raise TypeError(f"repeat_interleave(): argument 'repeats' must be int or Tensor, not "
-                        f"{type(repeats).__name__}")
+    counts = _repeat_array(repeats, n)
     if counts.ndim > 1:
         raise RuntimeError(f"repeat_interleave(): repeats must be 0-dim or 1-dim tensor, got "
                            f"shape {counts.shape}")
     if (counts < 0).any():
         raise RuntimeError(f"repeat_interleave(): repeats can not be negative, got "
                            f"{counts.tolist()}")
-    if n is not None:
-        if counts.ndim == 1 and counts.size == 1:
-            counts = counts.reshape(())
-        if counts.ndim == 1 and counts.size != n:
-            raise RuntimeError(f"repeat_interleave(): repeats must have the same size as input "
-                               f"along dim, but got repeats.size(0) = {counts.size} and "
-                               f"input.size(dim) = {n}")
-        counts = np.broadcast_to(counts, (n,))
-    return counts
+    if n is None:
+        return counts
+    if counts.ndim == 1 and counts.size == 1:
+        counts = counts.reshape(())
+    if counts.ndim == 1 and counts.size != n:
+        raise RuntimeError(f"repeat_interleave(): repeats must have the same size as input "
+                           f"along dim, but got repeats.size(0) = {counts.size} and "
+                           f"input.size(dim) = {n}")
+    return np.broadcast_to(counts, (n,))
+
+
+def _repeat_array(repeats: Any, n: int | None) -> np.ndarray:
+    """``repeats`` (an int or an integer tensor) as an int64 array."""
+    if _is_int(repeats):
+        return np.asarray(int(repeats), np.int64)
+    if not isinstance(repeats, Tensor):
+        raise TypeError(f"repeat_interleave(): argument 'repeats' must be int or Tensor, not "
+                        f"{type(repeats).__name__}")
+    if repeats.dtype.kind not in "iu":
+        raise NotImplementedError(f"repeat_interleave(): repeats must be an integer tensor, "
+                                  f"got dtype {repeats.dtype}")
+    if n is None and repeats.ndim != 1:
+        raise RuntimeError(f"repeat_interleave(): repeats must be 0-dim or 1-dim tensor, "
+                           f"got shape {repeats.shape}")
+    return repeats._data.astype(np.int64)
 
 
 # --------------------------------------------------------------------------- splitting
@@ -252,27 +256,36 @@ def split(a: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
     d = normalize_dim(dim, a.ndim, "split")
     n = a.shape[d]
     if _is_int(split_size_or_sections):
-        size = int(split_size_or_sections)
-        if size < 0:
-            raise RuntimeError(f"split(): split expects split_size be non-negative, but got "
-                               f"split_size={size}")
-        if size == 0 and n != 0:
-            raise RuntimeError(f"split(): split_size can only be 0 if dimension size is 0, but "
-                               f"got dimension size of {n}")
-        pieces = max(-(-n // size), 1) if size else 1
-        sizes = [size] * (pieces - 1) + [n - size * (pieces - 1)]
+        sizes = _equal_pieces(int(split_size_or_sections), n)
     else:
-        sizes = list(_int_tuple(split_size_or_sections, "split", "split_size_or_sections",
-                                allow_int=False))
-        if any(s < 0 for s in sizes):
-            raise RuntimeError(f"split(): split_with_sizes expects split_sizes have only "
-                               f"non-negative entries, but got split_sizes={sizes}")
-        if sum(sizes) != n:
-            raise RuntimeError(f"split(): split_with_sizes expects split_sizes to sum exactly "
-                               f"to {n} (input tensor's size at dimension {d}), but got "
-                               f"split_sizes={sizes}")
+        sizes = _given_pieces(split_size_or_sections, n, d)
     bounds = np.cumsum([0, *sizes]).tolist()
     return tuple(_slice(a, d, lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]))
+
+
+def _equal_pieces(size: int, n: int) -> list[int]:
+    """Sizes of pieces of ``size`` covering ``n`` (the last may be smaller)."""
+    if size < 0:
+        raise RuntimeError(f"split(): split expects split_size be non-negative, but got "
+                           f"split_size={size}")
+    if size == 0 and n != 0:
+        raise RuntimeError(f"split(): split_size can only be 0 if dimension size is 0, but "
+                           f"got dimension size of {n}")
+    pieces = max(-(-n // size), 1) if size else 1
+    return [size] * (pieces - 1) + [n - size * (pieces - 1)]
+
+
+def _given_pieces(sections: Any, n: int, d: int) -> list[int]:
+    """A list of piece sizes, checked to be non-negative and to add up to ``n``."""
+    sizes = list(_int_tuple(sections, "split", "split_size_or_sections", allow_int=False))
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"split(): split_with_sizes expects split_sizes have only "
+                           f"non-negative entries, but got split_sizes={sizes}")
+    if sum(sizes) != n:
+        raise RuntimeError(f"split(): split_with_sizes expects split_sizes to sum exactly "
+                           f"to {n} (input tensor's size at dimension {d}), but got "
+                           f"split_sizes={sizes}")
+    return sizes
 
 
 def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
@@ -313,17 +326,25 @@ def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     if not sizes:
         raise RuntimeError("unflatten(): sizes must be non-empty")
     n = a.shape[d] if a.ndim else 1
-    free = [i for i, s in enumerate(sizes) if s == -1]
-    known = math.prod(s for s in sizes if s != -1)
-    bad = len(free) > 1 or any(s < -1 for s in sizes)
-    if not bad and free:
-        bad = known == 0 or n % known != 0
-        if not bad:
-            sizes = sizes[:free[0]] + (n // known,) + sizes[free[0] + 1:]
-    if bad or math.prod(sizes) != n:
+    whole = _infer_size(sizes, n)
+    if whole is None:
         raise RuntimeError(f"unflatten(): Provided sizes {list(sizes)} don't multiply up to the "
                            f"size of dim {dim} ({n}) in the input tensor of shape {a.shape}")
-    return reshape(a, a.shape[:d] + sizes + a.shape[d + 1:])
+    return reshape(a, a.shape[:d] + whole + a.shape[d + 1:])
+
+
+def _infer_size(sizes: tuple[int, ...], n: int) -> tuple[int, ...] | None:
+    """``sizes`` with its one -1 (if any) filled in so that they multiply up to ``n``;
+    None if they cannot."""
+    free = [i for i, s in enumerate(sizes) if s == -1]
+    if len(free) > 1 or min(sizes) < -1:
+        return None
+    if free:
+        known = -math.prod(sizes)  # the product of the others: the one -1 flips the sign
+        if known == 0 or n % known:
+            return None
+        sizes = sizes[:free[0]] + (n // known,) + sizes[free[0] + 1:]
+    return sizes if math.prod(sizes) == n else None
 
 
 # --------------------------------------------------------------------------- scatter
