@@ -70,6 +70,7 @@ from .ops import (
     round,
     scatter,
     scatter_add,
+    scatter_reduce,
     sort,
     split,
     stack,

@@ -150,6 +150,27 @@ class Tensor:
             )
         self._data = value._data
 
+    def share_memory_(self) -> Tensor:
+        """Move this tensor's array into shared memory, in place; returns self.
+
+        Processes of ``minigrad.multiprocessing`` that receive it (and forked children) then
+        read and write the same memory: Hogwild training (docs/porting.md). Its ``grad`` stays
+        private to each process. A no-op when already shared.
+        """
+        from . import _shared_memory, multiprocessing  # the latter sends shared tensors
+
+        multiprocessing.init_reductions()
+        if not _shared_memory.is_shared(self._data):
+            self._data = _shared_memory.share(self._data)[0]
+        return self
+
+    def is_shared(self) -> bool:
+        """Whether the array is in shared memory (``share_memory_()``, or received from
+        another process through ``minigrad.multiprocessing``)."""
+        from . import _shared_memory
+
+        return _shared_memory.is_shared(self._data)
+
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """Numpy meets a Tensor. ``array * t`` and the other operators stay in the graph
         (they run the Tensor's own operator); any other ufunc (``np.isfinite(t)``) runs on
@@ -1003,6 +1024,17 @@ class Tensor:
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         """``scatter_add`` in place."""
         return _inplace(self, "scatter_add_", lambda a: _ops.scatter_add(a, dim, index, src))
+
+    def scatter_reduce(self, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                       include_self: bool = True) -> Tensor:
+        """``src`` combined into a copy at ``index`` along ``dim`` by ``reduce``."""
+        return _ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def scatter_reduce_(self, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                        include_self: bool = True) -> Tensor:
+        """``scatter_reduce`` in place."""
+        return _inplace(self, "scatter_reduce_", lambda a: _ops.scatter_reduce(
+            a, dim, index, src, reduce, include_self=include_self))
 
     def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
         """Running product along ``dim`` (exact gradient also where there are zeros)."""

@@ -24,6 +24,7 @@ EXAMPLES = sorted(p.name for p in (ROOT / "examples").glob("*.py"))
 RUNS = {
     "custom_op.py": ([], "gradgradcheck: True", False),
     "gradient_penalty.py": ([], "match finite differences", True),  # ~6 s, ~40 s under load
+    "hogwild.py": ([], "after Hogwild training in 4 processes", True),  # spawns 4 processes
     "port_to_torch.py": ([], "round trip OK" if HAVE_TORCH else "PyTorch is not installed", True),
     "tiny_mlp.py": ([], "final loss", False),
     "train_mnist.py": ([], "saved the trained weights to", True),  # 15 epochs, ~15-30 s

@@ -298,3 +298,41 @@ def test_fold_of_ones_counts_the_windows_covering_each_pixel() -> None:
 def test_unfold_fold_bad_calls(call: Callable, exc: type, match: str) -> None:
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize("name,shape", [("InstanceNorm1d", (2, 3, 5)),
+                                        ("InstanceNorm3d", (2, 3, 2, 3, 2))])
+@pytest.mark.parametrize("kwargs", [{}, {"affine": True, "track_running_stats": True,
+                                         "momentum": 0.4}])
+def test_instance_norm_1d_and_3d_modules_match_pytorch(name: str, shape: tuple,
+                                                       kwargs: dict) -> None:
+    layer = getattr(nn, name)(3, dtype=np.float64, **kwargs)
+    ref = getattr(torch.nn, name)(3, dtype=torch.float64, **kwargs)
+    assert repr(layer) == repr(ref)
+    compare(layer, ref, [normal(*shape) * 2 + 0.5])
+    for key, buf in ref.state_dict().items():
+        np.testing.assert_allclose(layer.state_dict()[key].numpy(), buf.numpy(), rtol=1e-10)
+    compare(layer, ref, [normal(*shape[1:])])  # unbatched
+    x = normal(*shape)
+    x[0, 1, 0] = np.nan  # NaN spreads over its own channel of its own sample only
+    compare(layer, ref, [x])
+    layer.eval()
+    ref.eval()
+    compare(layer, ref, [normal(*shape)])
+    check_grads(lambda t: getattr(nn, name)(3, affine=True, dtype=np.float64)(t),
+                normal(*shape))
+
+
+@pytest.mark.parametrize("name,bad,ok,four", [
+    ("InstanceNorm1d", (1, 3, 2, 2), "2D or 3D", (2, 4, 5)),
+    ("InstanceNorm1d", (3,), "2D or 3D", (4, 5)),
+    ("InstanceNorm3d", (3, 2, 2), "4D or 5D", (2, 4, 2, 2, 2)),
+])
+def test_instance_norm_1d_and_3d_refuse_bad_input(name: str, bad: tuple, ok: str,
+                                                  four: tuple) -> None:
+    with pytest.raises(ValueError, match=rf"{name}: expected {ok} input \(got {len(bad)}D"):
+        getattr(nn, name)(3)(mg.ones(*bad))
+    with pytest.raises(ValueError, match=f"expected {ok} input"):
+        getattr(torch.nn, name)(3)(torch.ones(*bad))
+    with pytest.raises(ValueError, match=rf"{name}: expected input's size at dim=1.*got: 4"):
+        getattr(nn, name)(3, affine=True)(mg.ones(*four))  # 4 channels, not 3

@@ -139,6 +139,14 @@ CASES.update({
         lambda: (t(2, 3),),
         True,
     ),
+    "scatter_reduce_prod": (
+        ["ScatterReduce"],
+        lambda a, b: a.scatter_reduce(1, mg.tensor([[0, 0, 2], [1, 2, 1]]), b, "prod"),
+        lambda: (t(2, 3), t(2, 3)),
+        True,
+    ),
+    "nuclear_norm": (["NuclearNorm", "PolarFactor"], lambda a: mg.norm(a, "nuc"),
+                     lambda: (t(3, 2),), True),
     "gather_dim0_smaller_index": (
         ["Gather"], lambda a: a.gather(0, mg.tensor([[2, 0], [1, 1]])), lambda: (t(3, 4),), True),
     "masked_fill": (

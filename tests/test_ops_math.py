@@ -1,4 +1,5 @@
-"""equal, allclose/isclose, round, divide, diff, log1p, cumprod, norm/linalg.vector_norm and
+"""equal, allclose/isclose, round, divide, diff, log1p, cumprod, norm/linalg.vector_norm/
+linalg.matrix_norm and
 einsum: gradcheck + gradgradcheck in float64, and the same calls against PyTorch
 (output shapes, dtypes, values, NaN/Inf pattern and every input's gradient), on 0-d, size-1
 and zero-size shapes, negative dims, ties and NaN/Inf; bad calls raise PyTorch's exception
@@ -106,6 +107,21 @@ CASES = {
     "vector_norm_ord_dims": (lambda lib, x: lib.linalg.vector_norm(x, ord=3, dim=(-1, 0),
                                                                    keepdim=True), X3),
     "vector_norm_inf": (lambda lib, x: lib.linalg.vector_norm(x, float("inf"), dim=0), TIES),
+    # matrix norms: norm(p="nuc"/"fro") and linalg.matrix_norm
+    "norm_nuc": (lambda lib, x: (lib.norm(x, "nuc"), x.norm(p="nuc", keepdim=True)), X),
+    "norm_nuc_dims": (lambda lib, x: lib.norm(x, "nuc", dim=(2, 0)), X3),
+    "norm_nuc_tall_and_batched": (lambda lib, x: lib.linalg.matrix_norm(x.transpose(1, 2),
+                                                                        "nuc"), X3),
+    "norm_fro_matrix": (lambda lib, x: (lib.norm(x, "fro"), lib.norm(x, p="fro", dim=(-1, 0))),
+                        X3),
+    "matrix_norm_orders": (lambda lib, x: tuple(lib.linalg.matrix_norm(x, o) for o in
+                                                ("fro", 1, -1, inf, -inf)), X3),
+    "matrix_norm_dims_keepdim": (lambda lib, x: tuple(
+        lib.linalg.matrix_norm(x, o, dim=(-1, 0), keepdim=True) for o in ("nuc", 1, -inf)), X3),
+    "matrix_norm_empty": (lambda lib, x: (lib.linalg.matrix_norm(x, "nuc"),
+                                          lib.linalg.matrix_norm(x), lib.norm(x, "nuc")), E),
+    "matrix_norm_dtype": (lambda lib, x: lib.linalg.matrix_norm(x, "nuc", dtype=lib.float64),
+                          X),
     # einsum
     "einsum_matmul": (lambda lib, a, b: lib.einsum("ij,jk->ik", a, b), X, X.T.copy()),
     "einsum_implicit": (lambda lib, a, b: lib.einsum("ij,jk", a, b), X, X.T.copy()),
@@ -213,6 +229,13 @@ GRADCHECK = {
     "norm_1_5": (lambda a: a.norm(1.5, -1), lambda: (_away_from_zero(3, 4),)),
     "norm_0_5": (lambda a: a.norm(0.5), lambda: (_away_from_zero(3, 4),)),
     "norm_minus_2": (lambda a: a.norm(-2, 1), lambda: (_away_from_zero(2, 3),)),
+    "norm_nuc": (lambda a: a.norm(p="nuc"), lambda: (_d(3, 4),)),
+    "norm_nuc_tall": (lambda a: mg.norm(a, "nuc") ** 2, lambda: (_d(4, 2),)),
+    "matrix_norm_nuc_batched_dims": (lambda a: mg.linalg.matrix_norm(a, "nuc", dim=(0, 2)),
+                                     lambda: (_d(3, 2, 3),)),
+    "matrix_norm_fro": (lambda a: mg.linalg.matrix_norm(a, keepdim=True), lambda: (_d(2, 3),)),
+    "matrix_norm_1_inf": (lambda a: mg.linalg.matrix_norm(a, 1) * mg.linalg.matrix_norm(a, -inf),
+                          lambda: (_away_from_zero(3, 4),)),
     "einsum_matmul": (lambda a, b: mg.einsum("ij,jk->ik", a, b), lambda: (_d(2, 3), _d(3, 4))),
     "einsum_three": (lambda a, b, c: mg.einsum("bi,bij,j->b", a, b, c),
                      lambda: (_d(2, 3), _d(2, 3, 2), _d(2))),
@@ -284,6 +307,24 @@ BAD = [
                                                                   "empty"]),
     (lambda lib: lib.linalg.vector_norm(lib.ones(2), ord="fro"), TypeError,
      ["vector_norm", "ord"]),
+    (lambda lib: lib.norm(lib.ones(3), p="nuc"), RuntimeError, ["matrix_norm", "2-D", "(3,)"]),
+    (lambda lib: lib.norm(lib.ones(2, 3, 4), p="nuc"), RuntimeError, ["matrix_norm", "2-D"]),
+    (lambda lib: lib.norm(lib.ones(2, 3, 4), p="nuc", dim=(0, 5)), IndexError,
+     ["matrix_norm", "5"]),
+    (lambda lib: lib.linalg.matrix_norm(lib.ones(3), "nuc"), RuntimeError,
+     ["matrix_norm", "at least 2 dimensions"]),
+    (lambda lib: lib.linalg.matrix_norm(lib.ones(3, 3), "foo"), RuntimeError,
+     ["matrix_norm", "Order foo not supported"]),
+    (lambda lib: lib.linalg.matrix_norm(lib.ones(3, 3), 3), RuntimeError,
+     ["matrix_norm", "Order 3 not supported"]),
+    (lambda lib: lib.linalg.matrix_norm(lib.ones(3, 3), dim=(0, -2)), RuntimeError,
+     ["matrix_norm", "dims must be different"]),
+    (lambda lib: lib.linalg.matrix_norm(lib.ones(2, 3, 3), dim=(0, 1, 2)), RuntimeError,
+     ["matrix_norm", "2-tuple"]),
+    (lambda lib: lib.linalg.matrix_norm(lib.ones(3, 3, dtype=lib.int64)), RuntimeError,
+     ["matrix_norm", "floating point", "int64"]),
+    (lambda lib: lib.linalg.matrix_norm(lib.tensor([[nan, 1.0], [1.0, 1.0]]), "nuc"),
+     RuntimeError, ["svd", "non-finite"]),
     (lambda lib: lib.einsum("ij->jj", lib.ones(2, 2)), RuntimeError, ["einsum", "j", "more"]),
     (lambda lib: lib.einsum("ij,jk", lib.ones(2, 3), lib.ones(4, 4)), RuntimeError,
      ["einsum", "j", "4", "3"]),

@@ -8,28 +8,18 @@ by step to float32 round-off.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from porting import port_imports  # tests/porting.py
+from porting import ROOT, port_imports, ported, run  # tests/porting.py
 
 import minigrad
 
 torch = pytest.importorskip("torch")
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "examples" / "pytorch"
 NUMBER = re.compile(r"[Ll]oss:?\s+(-?\d+\.\d+)")
-
-
-def run(script: Path, *args: str) -> str:
-    done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
 
 
 def initial_weights(script: Path, build: str, tmp_path: Path) -> Path:
@@ -41,12 +31,6 @@ def initial_weights(script: Path, build: str, tmp_path: Path) -> Path:
     path = tmp_path / "init.npz"
     np.savez(path, **{k: v.detach().numpy() for k, v in model.state_dict().items()})
     return path
-
-
-def ported(script: Path, tmp_path: Path) -> Path:
-    target = tmp_path / f"minigrad_{script.name}"
-    target.write_text(port_imports(script.read_text()))
-    return target
 
 
 def losses(output: str) -> list[float]:

@@ -384,6 +384,19 @@ class Module:
             else:
                 p.grad = Tensor(np.zeros_like(p._data))
 
+    def share_memory(self) -> Module:
+        """Move every parameter and buffer into shared memory (as ``Tensor.share_memory_``,
+        all in one memory file), so that processes given this module update one set of
+        weights (Hogwild); returns self."""
+        from .. import _shared_memory, multiprocessing
+
+        multiprocessing.init_reductions()
+        todo = {id(t): t for t in [*self.parameters(), *self.buffers()] if not t.is_shared()}
+        moved = _shared_memory.share(*(t._data for t in todo.values()))
+        for t, arr in zip(todo.values(), moved):
+            t._data = arr
+        return self
+
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule (children first) and then on itself."""
         for m in self.children():

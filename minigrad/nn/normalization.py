@@ -1,5 +1,5 @@
 """Normalisation layers: ``LocalResponseNorm`` (AlexNet), ``BatchNorm1d``/``BatchNorm2d``,
-``LayerNorm``, ``GroupNorm`` and ``InstanceNorm2d``."""
+``LayerNorm``, ``GroupNorm`` and ``InstanceNorm1d``/``2d``/``3d``."""
 
 from __future__ import annotations
 
@@ -180,18 +180,20 @@ class GroupNorm(Module):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
-class InstanceNorm2d(Module):
-    """Normalise each channel of each image over its ``H x W`` positions (style transfer,
-    GANs). ``affine=False`` and ``track_running_stats=False`` by default, as in PyTorch;
-    with ``track_running_stats`` the running mean/var are buffers and normalise in eval
-    mode; ``bias=False`` (with ``affine``) learns only the scale. Input ``(N, C, H, W)`` or
-    ``(C, H, W)``."""
+class _InstanceNorm(Module):
+    """Normalise each channel of each sample over its positions (style transfer, GANs).
+    ``affine=False`` and ``track_running_stats=False`` by default, as in PyTorch; with
+    ``track_running_stats`` the running mean/var are buffers and normalise in eval mode;
+    ``bias=False`` (with ``affine``) learns only the scale. The subclasses differ only in
+    ``_spatial``, how many position dims the input has (after ``N, C``, or ``C`` unbatched)."""
+
+    _spatial: int
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = False, track_running_stats: bool = False,
                  device: object = None, dtype: object = None, *, bias: bool = True) -> None:
         super().__init__()
-        self.num_features = size_arg(num_features, "num_features", "InstanceNorm2d")
+        self.num_features = size_arg(num_features, "num_features", type(self).__name__)
         self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         n = self.num_features
@@ -214,19 +216,20 @@ class InstanceNorm2d(Module):
             self.bias._data[...] = 0
 
     def forward(self, x: Tensor) -> Tensor:
-        """``(N, C, H, W)`` (or ``(C, H, W)``) normalised per sample and channel."""
-        if not isinstance(x, Tensor) or x.ndim not in (3, 4):
+        """``(N, C, *spatial)`` (or ``(C, *spatial)``) normalised per sample and channel."""
+        name, d = type(self).__name__, self._spatial + 1
+        if not isinstance(x, Tensor) or x.ndim not in (d, d + 1):
             shape = f"{x.ndim}D" if isinstance(x, Tensor) else type(x).__name__
-            raise ValueError(f"InstanceNorm2d: expected 3D or 4D input (got {shape} input)")
-        unbatched = x.ndim == 3
+            raise ValueError(f"{name}: expected {d}D or {d + 1}D input (got {shape} input)")
+        unbatched = x.ndim == d
         if unbatched:
             x = x.unsqueeze(0)
         if x.shape[1] != self.num_features:
             if self.affine:
-                raise ValueError(f"InstanceNorm2d: expected input's size at dim=1 to match "
+                raise ValueError(f"{name}: expected input's size at dim=1 to match "
                                  f"num_features ({self.num_features}), but got: "
                                  f"{x.shape[1]}.")
-            warnings.warn(f"InstanceNorm2d: input's size at dim=1 does not match "
+            warnings.warn(f"{name}: input's size at dim=1 does not match "
                           f"num_features. You can silence this warning by not passing in "
                           f"num_features, which is not used because affine=False "
                           f"(num_features={self.num_features}, got {x.shape[1]})",
@@ -241,3 +244,21 @@ class InstanceNorm2d(Module):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, bias={self.bias is not None}, "
                 f"track_running_stats={self.track_running_stats}")
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance norm over ``(N, C, L)`` or ``(C, L)`` input."""
+
+    _spatial = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance norm over ``(N, C, H, W)`` or ``(C, H, W)`` input."""
+
+    _spatial = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance norm over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input."""
+
+    _spatial = 3

@@ -53,6 +53,7 @@ from .manipulation import (
     roll,
     scatter,
     scatter_add,
+    scatter_reduce,
     split,
     tile,
     unbind,

@@ -1,5 +1,5 @@
 """Rearranging ops: flip, roll, repeat/tile, repeat_interleave, chunk/split/unbind,
-unflatten, and scatter/scatter_add (the writing counterparts of gather).
+unflatten, and scatter/scatter_add/scatter_reduce (the writing counterparts of gather).
 
 Each moves or copies elements without changing them, so each backward is the reverse move
 (for repeats, a sum over the copies), written with ops that are differentiable again.
@@ -414,20 +414,21 @@ def scatter(a: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any =
     a = require_tensor(a, "scatter", "input")
     if src is not None and not isinstance(src, Tensor):
         src, value = None, src
-    if reduce is not None:
-        if reduce not in ("add", "multiply"):
-            raise RuntimeError(f"scatter(): reduce argument must be either add or multiply, "
-                               f"got {reduce!r}")
-        if reduce == "add" and src is not None:
-            return scatter_add(a, dim, index, src)
-        raise NotImplementedError(f"scatter(): reduce={reduce!r} is not supported by minigrad "
-                                  "(only 'add' with a src tensor: scatter_add)")
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError(f"scatter(): reduce argument must be either add or multiply, got "
+                           f"{reduce!r}")
     if (src is None) == (value is None):
         raise TypeError("scatter(): expected exactly one of 'src' (a Tensor) or 'value' (a "
                         "number)")
     if value is not None and not isinstance(value, (int, float, bool, np.number, np.bool_)):
         raise TypeError(f"scatter(): argument 'value' must be Number, not "
                         f"{type(value).__name__}")
+    if reduce is not None:  # PyTorch's legacy reduce: scatter_reduce, self included
+        if src is None:
+            index = require_tensor(index, "scatter", "index")
+            src = Tensor(np.full(index.shape, np.asarray(value).astype(a.dtype), a.dtype))
+        return _scatter_reduce(a, dim, index, src, "sum" if reduce == "add" else "prod", True,
+                               "scatter")
     zero_d = a.ndim == 0
     base = reshape(a, (1,)) if zero_d else a
     d, idx, src = _scatter_args(base, dim, index, src, "scatter")
@@ -450,3 +451,127 @@ def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     d, idx, src = _scatter_args(base, dim, index, src, "scatter_add")
     out = base + ScatterAdd.apply(src, d, idx, base.shape)
     return reshape(out, ()) if zero_d else out
+
+
+def _identity(reduce: str, dtype: np.dtype) -> Any:
+    """The value that ``reduce`` leaves unchanged: where ``include_self=False`` starts."""
+    if reduce in ("sum", "mean", "prod"):
+        return int(reduce == "prod")
+    if dtype.kind == "f":
+        low, high = -np.inf, np.inf
+    else:
+        low, high = np.iinfo(dtype).min, np.iinfo(dtype).max
+    return low if reduce == "amax" else high
+
+
+def _reduce_into(a: np.ndarray, src: np.ndarray, positions: np.ndarray, reduce: str,
+                 include_self: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The flat result of scattering ``src`` into ``a`` at the flat ``positions``, and how
+    many values each place averaged (for the mean)."""
+    out = a.reshape(-1).copy()
+    count = np.bincount(positions, minlength=out.size) + (1 if include_self else 0)
+    if not include_self:
+        out[count > 0] = _identity(reduce, a.dtype)
+    values = src.reshape(-1)
+    if reduce in ("amax", "amin"):
+        nan = np.isnan(out) if a.dtype.kind == "f" else None
+        if nan is not None:  # NaN wins, as in PyTorch (fmax/fmin skip it)
+            nan[positions[np.isnan(values)]] = True
+        (np.fmax if reduce == "amax" else np.fmin).at(out, positions, values)
+        if nan is not None:
+            out[nan] = np.nan
+    else:
+        (np.multiply if reduce == "prod" else np.add).at(out, positions, values)
+    count = np.maximum(count, 1)
+    if reduce == "mean":
+        out = out / count if a.dtype.kind == "f" else out // count
+    return out.astype(a.dtype, copy=False), count
+
+
+class ScatterReduce(Function):
+    """``a`` with ``src``'s values combined into the places ``index`` names along ``dim``, by
+    ``reduce`` (sum, prod, mean, amax, amin), with or without ``a``'s own value. The
+    backward follows PyTorch's rules (ties of amax/amin share the gradient evenly; a lone
+    zero factor of a product gets the product of the others) and is written with
+    differentiable ops, so it can be differentiated again."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, src: Tensor, dim: int, index: np.ndarray,
+                reduce: str, include_self: bool) -> np.ndarray:
+        positions = _linear(a.shape, dim, index).reshape(-1)
+        out, count = _reduce_into(a._data, src._data, positions, reduce, include_self)
+        ctx.dim, ctx.index, ctx.reduce, ctx.include_self = dim, index, reduce, include_self
+        ctx.positions, ctx.count = positions, count.reshape(a.shape)
+        ctx.save_for_backward(a, src)
+        return out.reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        a, src = ctx.saved_tensors
+        dim, index, reduce, include_self = ctx.dim, ctx.index, ctx.reduce, ctx.include_self
+        if reduce == "sum":
+            g_self, g_src = g, Gather.apply(g, dim, index)
+        elif reduce == "mean":
+            g_self = g / Tensor(ctx.count.astype(g.dtype))
+            g_src = Gather.apply(g_self, dim, index)
+        elif reduce == "prod":
+            def result(base: Tensor, values: Tensor) -> Tensor:
+                return ScatterReduce.apply(base, values, dim, index, reduce, include_self)
+
+            self_zero = a._data == 0
+            masked_self = MaskedFill.apply(a, self_zero, 1)
+            g_self = g * result(masked_self, src) / masked_self
+            src_zero = src._data == 0
+            zeros = np.bincount(ctx.positions, weights=src_zero.reshape(-1),
+                                minlength=a._data.size)
+            lone = src_zero & (zeros[ctx.positions].reshape(src.shape) == 1)
+            # a lone zero factor: its gradient is the product of the others (the result with
+            # it set to 1); otherwise result / factor (0 where two or more factors are 0)
+            g_src = Gather.apply(g * result(a, src), dim, index) / MaskedFill.apply(
+                src, src_zero, 1)
+            if lone.any():  # (the masks keep the second derivative right there too)
+                others = result(a, MaskedFill.apply(src, lone, 1))
+                g_src = MaskedFill.apply(g_src, lone, 0) + MaskedFill.apply(
+                    Gather.apply(g * others, dim, index), ~lone, 0)
+        else:  # amax, amin: PyTorch's even split between every value equal to the result
+            out, _ = _reduce_into(a._data, src._data, ctx.positions, reduce, include_self)
+            self_is = (a._data.reshape(-1) == out).astype(g.dtype)
+            src_is = (src._data.reshape(-1) == out[ctx.positions]).astype(g.dtype)
+            n = self_is + np.bincount(ctx.positions, weights=src_is, minlength=out.size)
+            self_is, src_is = self_is.reshape(a.shape), src_is.reshape(src.shape)
+            with np.errstate(divide="ignore", invalid="ignore"):  # NaN: no value equals it
+                share = g / Tensor(n.reshape(a.shape).astype(g.dtype))
+                g_self = share * Tensor(self_is)
+                g_src = Gather.apply(share, dim, index) * Tensor(src_is)
+        if not include_self:
+            hit = np.zeros(a._data.size, dtype=bool)
+            hit[ctx.positions] = True
+            g_self = MaskedFill.apply(g_self, hit.reshape(a.shape), 0)
+        return g_self, g_src, None, None, None, None
+
+
+_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _scatter_reduce(a: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
+                    include_self: bool, op: str) -> Tensor:
+    a = require_tensor(a, op, "input")
+    src = require_tensor(src, op, "src")
+    zero_d = a.ndim == 0
+    base = reshape(a, (1,)) if zero_d else a
+    d, idx, src = _scatter_args(base, dim, index, src, op)
+    out = ScatterReduce.apply(base, src, d, idx, reduce, bool(include_self))
+    return reshape(out, ()) if zero_d else out
+
+
+def scatter_reduce(a: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """``a`` with ``src[i][j]`` combined into ``out[i][index[i][j]]`` (for ``dim=1``) by
+    ``reduce``: ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``, counting ``a``'s
+    own value unless ``include_self=False``; places no index names keep ``a``'s value. As
+    ``torch.scatter_reduce`` (an integer mean rounds down)."""
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # PyTorch's aliases
+    if reduce not in _REDUCES:
+        raise RuntimeError(f"scatter_reduce(): reduce argument must be either sum, prod, "
+                           f"mean, amax or amin, got {reduce}")
+    return _scatter_reduce(a, dim, index, src, reduce, include_self, "scatter_reduce")

@@ -1,5 +1,5 @@
-"""Numeric ops: log1p, round, divide with rounding, diff, cumprod, vector norms, einsum, and
-the comparisons equal/isclose/allclose.
+"""Numeric ops: log1p, round, divide with rounding, diff, cumprod, vector and matrix norms,
+einsum, and the comparisons equal/isclose/allclose.
 
 The differentiable ones follow PyTorch's gradient formulas exactly, including their edge
 cases (a norm's gradient at the origin, cumprod's gradient where the input holds zeros), and
@@ -371,8 +371,8 @@ def norm(input: Tensor, p: float | str | None = "fro",  # noqa: A002  (PyTorch's
          dim: int | Sequence[int] | None = None, keepdim: bool = False,
          dtype: Any = None) -> Tensor:
     """``torch.norm``: the vector ``p``-norm over ``dim`` (a number ``p``; ``"fro"``, the
-    default, is the 2-norm over at most two dims); see ``linalg.vector_norm``. The nuclear
-    norm (``p="nuc"``) is not supported.
+    default, is the 2-norm over at most two dims); see ``linalg.vector_norm``. ``p="nuc"``
+    is the nuclear norm of the matrices over ``dim`` (two dims; the input's when None).
 
     >>> import minigrad as mg
     >>> mg.tensor([[3.0, 4.0], [0.0, 0.0]]).norm(dim=1)
@@ -385,14 +385,124 @@ def norm(input: Tensor, p: float | str | None = "fro",  # noqa: A002  (PyTorch's
         if p == "fro" and (dim is None or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)
         if p == "nuc":
-            raise NotImplementedError("norm(): p='nuc' (the nuclear norm, a sum of singular "
-                                      "values) is not supported by minigrad")
+            if dim is None and input.ndim != 2:
+                raise RuntimeError(f"linalg.matrix_norm: p='nuc' without dim needs a 2-D "
+                                   f"input (a matrix), got shape {input.shape}")
+            return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim,
+                               dtype=dtype)
         if p == "fro":
             raise RuntimeError(f"norm(): p='fro' takes at most 2 dims (a matrix norm), got "
                                f"dim={tuple(dim)}")
         raise RuntimeError(f"norm(): Order {p!r} not supported (p must be a number, 'fro' or "
                            "'nuc')")
     return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
+
+
+# --------------------------------------------------------------------------- matrix norms
+
+
+def _svd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not np.all(np.isfinite(a)):
+        raise RuntimeError("linalg.svd: The algorithm failed to converge because the input "
+                           "matrix contained non-finite values.")
+    return np.linalg.svd(a, full_matrices=False)
+
+
+class PolarFactor(Function):
+    """``U V^T`` of ``a = U S V^T`` (reduced SVD of the matrices in the last two dims): the
+    gradient of the nuclear norm. Its own gradient, the derivative of the polar factor, is
+    ``U K V^T + (I - U U^T) G V S^-1 V^T + U S^-1 U^T G (I - V V^T)`` with
+    ``K = (M - M^T) / (s_i + s_j)``, ``M = U^T G V`` (full-rank matrices)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        u, s, vh = _svd(a._data)
+        ctx.u, ctx.s, ctx.vh = u, s, vh
+        return u @ vh
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        u, s, vh = ctx.u, ctx.s, ctx.vh
+        ut, v = np.swapaxes(u, -1, -2), np.swapaxes(vh, -1, -2)
+        m = ut @ g._data @ v
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k = (m - np.swapaxes(m, -1, -2)) / (s[..., :, None] + s[..., None, :])
+            inv = 1 / s
+        out = u @ k @ vh
+        out += ((g._data @ v - u @ m) * inv[..., None, :]) @ vh
+        out += (u * inv[..., None, :]) @ (ut @ g._data - m @ vh)
+        return (Tensor(out.astype(g.dtype, copy=False)),)
+
+
+class NuclearNorm(Function):
+    """The sum of the singular values of the matrices in the last two dims; gradient
+    ``g * U V^T`` (PolarFactor, so it can be differentiated again)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a)
+        if a._data.size == 0:
+            return np.zeros(a.shape[:-2], a.dtype)
+        return _svd(a._data)[1].sum(-1).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple:
+        (a,) = ctx.saved_tensors
+        if a.numel() == 0:
+            return (_zeros(a),)
+        return (g.reshape(g.shape + (1, 1)) * PolarFactor.apply(a),)
+
+
+_MATRIX_ORDS = ("fro", "nuc", 1, -1, math.inf, -math.inf)
+
+
+def matrix_norm(A: Tensor, ord: float | str = "fro",  # noqa: N803  (PyTorch's name)
+                dim: Sequence[int] = (-2, -1), keepdim: bool = False, *,
+                dtype: Any = None) -> Tensor:
+    """The ``ord``-norm of the matrices over the two dims ``dim``, as
+    ``torch.linalg.matrix_norm``: ``"fro"`` (root of the sum of squares), ``"nuc"`` (sum of
+    singular values), 1/-1 (largest/smallest column sum of ``|A|``), inf/-inf (largest/
+    smallest row sum). The spectral norms (ord 2/-2) are not supported.
+
+    >>> import minigrad as mg
+    >>> mg.linalg.matrix_norm(mg.tensor([[3.0, 0.0], [0.0, -4.0]]), "nuc")
+    tensor(7.)
+    """
+    name = "linalg.matrix_norm"
+    A = require_tensor(A, name, "A")  # noqa: N806
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions, got "
+                           f"shape {A.shape}")
+    if A.dtype.kind not in "fc":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                           f"Got {A.dtype}")
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if len(dims) != 2:
+        raise RuntimeError(f"{name}: dim must be a 2-tuple. Got {dims}")
+    d0, d1 = (normalize_dim(d, A.ndim, name) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"{name}: dims must be different. Got {tuple(dims)}")
+    if ord in (2, -2):
+        raise NotImplementedError(f"{name}: ord={ord} (the spectral norms, a largest or "
+                                  f"smallest singular value) is not supported by minigrad; "
+                                  f"ord 'fro', 'nuc', 1, -1, inf and -inf are")
+    if ord not in (_MATRIX_ORDS[:2] if isinstance(ord, str) else _MATRIX_ORDS[2:]):
+        raise RuntimeError(f"{name}: Order {ord} not supported.")
+    if dtype is not None:
+        A = A.to(dtype)  # noqa: N806
+    if ord == "fro":
+        return vector_norm(A, 2, (d0, d1), keepdim)
+    rest = [i for i in range(A.ndim) if i not in (d0, d1)]
+    if ord == "nuc":
+        out = NuclearNorm.apply(A.permute(*rest, d0, d1))
+        if keepdim:
+            for d in sorted((d0, d1)):
+                out = out.unsqueeze(d)
+        return out
+    across, along = (d0, d1) if abs(ord) == 1 else (d1, d0)  # sum over one, pick over other
+    sums = A.abs().sum(across, keepdim=True)
+    out = sums.amax(along, keepdim=True) if ord > 0 else sums.amin(along, keepdim=True)
+    return out if keepdim else out.squeeze((d0, d1))
 
 
 # --------------------------------------------------------------------------- einsum
