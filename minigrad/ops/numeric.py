@@ -262,6 +262,23 @@ def _is_number(value: Any) -> bool:
         value, (bool, np.bool_))
 
 
+def _vector_norm_array(x: np.ndarray, ord: float, dims: tuple[int, ...] | None) -> np.ndarray:
+    """The ``ord``-norm of ``x`` over ``dims``, keeping them as size-1 dims."""
+    with np.errstate(all="ignore"):
+        if ord == 2:
+            return np.sqrt(np.sum(x * x, axis=dims, keepdims=True))
+        if ord == 0:
+            return np.sum(x != 0, axis=dims, keepdims=True).astype(x.dtype)
+        ax = np.abs(x)
+        if ord == 1:
+            return np.sum(ax, axis=dims, keepdims=True)
+        if ord == math.inf:
+            return np.max(ax, axis=dims, keepdims=True)
+        if ord == -math.inf:
+            return np.min(ax, axis=dims, keepdims=True)
+        return np.sum(ax**ord, axis=dims, keepdims=True) ** (1.0 / ord)
+
+
 class VectorNorm(Function):
     """``sum(|a|**ord) ** (1/ord)`` over ``dims`` (``ord`` inf/-inf: max/min of ``|a|``; 0:
     the count of non-zeros). The gradient is PyTorch's ``norm_backward``: 0 at the origin
@@ -273,21 +290,7 @@ class VectorNorm(Function):
         x = a._data
         ctx.ord, ctx.dims = ord, dims
         ctx.kept = tuple(1 if dims is None or i in dims else s for i, s in enumerate(a.shape))
-        with np.errstate(all="ignore"):
-            ax = np.abs(x)
-            if ord == 2:
-                out = np.sqrt(np.sum(x * x, axis=dims, keepdims=True))
-            elif ord == 1:
-                out = np.sum(ax, axis=dims, keepdims=True)
-            elif ord == math.inf:
-                out = np.max(ax, axis=dims, keepdims=True)
-            elif ord == -math.inf:
-                out = np.min(ax, axis=dims, keepdims=True)
-            elif ord == 0:
-                out = np.sum(x != 0, axis=dims, keepdims=True).astype(x.dtype)
-            else:
-                out = np.sum(ax**ord, axis=dims, keepdims=True) ** (1.0 / ord)
-        out = np.asarray(out, dtype=x.dtype)
+        out = np.asarray(_vector_norm_array(x, ord, dims), dtype=x.dtype)
         if not keepdim:
             out = out.reshape(tuple(s for i, s in enumerate(a.shape)
                                     if not (dims is None or i in dims)))
@@ -358,13 +361,18 @@ def vector_norm(x: Tensor, ord: float = 2, dim: int | Sequence[int] | None = Non
         dim = None
     dims = normalize_dims(dim, x.ndim, "linalg.vector_norm")
     if ord < 0 or ord == math.inf:
-        empty = [d for d in (dims if dims is not None else range(x.ndim)) if x.shape[d] == 0]
-        if (dims is None and x._data.size == 0) or empty:
-            what = "an empty tensor" if dims is None else f"the empty dimension {empty[0]}"
-            raise RuntimeError(f"linalg.vector_norm(): cannot compute the {ord} norm on {what} "
-                               f"(input of shape {x.shape}), because the operation does not "
-                               "have an identity")
+        _check_not_empty(x, ord, dims)
     return VectorNorm.apply(x, float(ord), dims, bool(keepdim))
+
+
+def _check_not_empty(x: Tensor, ord: float, dims: tuple[int, ...] | None) -> None:
+    """A norm with no identity (max, or a negative order) over nothing is an error."""
+    empty = [d for d in (dims if dims is not None else range(x.ndim)) if x.shape[d] == 0]
+    if (dims is None and x._data.size == 0) or empty:
+        what = "an empty tensor" if dims is None else f"the empty dimension {empty[0]}"
+        raise RuntimeError(f"linalg.vector_norm(): cannot compute the {ord} norm on {what} "
+                           f"(input of shape {x.shape}), because the operation does not "
+                           "have an identity")
 
 
 def norm(input: Tensor, p: float | str | None = "fro",  # noqa: A002  (PyTorch's names)
@@ -382,20 +390,25 @@ def norm(input: Tensor, p: float | str | None = "fro",  # noqa: A002  (PyTorch's
     if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
         dim = (int(dim),)
     if isinstance(p, str):
-        if p == "fro" and (dim is None or len(dim) <= 2):
-            return vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        if p == "nuc":
-            if dim is None and input.ndim != 2:
-                raise RuntimeError(f"linalg.matrix_norm: p='nuc' without dim needs a 2-D "
-                                   f"input (a matrix), got shape {input.shape}")
-            return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim,
-                               dtype=dtype)
-        if p == "fro":
-            raise RuntimeError(f"norm(): p='fro' takes at most 2 dims (a matrix norm), got "
-                               f"dim={tuple(dim)}")
+        return _named_norm(input, p, dim, keepdim, dtype)
+    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
+
+
+def _named_norm(input: Tensor, p: str, dim: tuple[int, ...] | None, keepdim: bool,  # noqa: A002
+                dtype: Any) -> Tensor:
+    """``norm`` with ``p`` "fro" (the 2-norm over at most two dims) or "nuc"."""
+    if p == "fro" and (dim is None or len(dim) <= 2):
+        return vector_norm(input, 2, dim, keepdim, dtype=dtype)
+    if p == "fro":
+        raise RuntimeError(f"norm(): p='fro' takes at most 2 dims (a matrix norm), got "
+                           f"dim={tuple(dim)}")
+    if p != "nuc":
         raise RuntimeError(f"norm(): Order {p!r} not supported (p must be a number, 'fro' or "
                            "'nuc')")
-    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
+    if dim is None and input.ndim != 2:
+        raise RuntimeError(f"linalg.matrix_norm: p='nuc' without dim needs a 2-D "
+                           f"input (a matrix), got shape {input.shape}")
+    return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
 
 
 # --------------------------------------------------------------------------- matrix norms
@@ -470,6 +483,31 @@ def matrix_norm(A: Tensor, ord: float | str = "fro",  # noqa: N803  (PyTorch's n
     """
     name = "linalg.matrix_norm"
     A = require_tensor(A, name, "A")  # noqa: N806
+    d0, d1 = _matrix_dims(A, dim, name)
+    _check_matrix_ord(ord, name)
+    if dtype is not None:
+        A = A.to(dtype)  # noqa: N806
+    if ord == "fro":
+        return vector_norm(A, 2, (d0, d1), keepdim)
+    if ord == "nuc":
+        return _nuclear_norm(A, d0, d1, keepdim)
+    across, along = (d0, d1) if abs(ord) == 1 else (d1, d0)  # sum over one, pick over other
+    sums = A.abs().sum(across, keepdim=True)
+    out = sums.amax(along, keepdim=True) if ord > 0 else sums.amin(along, keepdim=True)
+    return out if keepdim else out.squeeze((d0, d1))
+
+
+def _nuclear_norm(A: Tensor, d0: int, d1: int, keepdim: bool) -> Tensor:  # noqa: N803
+    """The sum of singular values of the matrices over ``(d0, d1)``."""
+    rest = [i for i in range(A.ndim) if i not in (d0, d1)]
+    out = NuclearNorm.apply(A.permute(*rest, d0, d1))
+    for d in sorted((d0, d1)) if keepdim else ():
+        out = out.unsqueeze(d)
+    return out
+
+
+def _matrix_dims(A: Tensor, dim: Any, name: str) -> tuple[int, int]:  # noqa: N803
+    """The two distinct dims holding the matrices of a float tensor of rank >= 2."""
     if A.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions, got "
                            f"shape {A.shape}")
@@ -482,27 +520,17 @@ def matrix_norm(A: Tensor, ord: float | str = "fro",  # noqa: N803  (PyTorch's n
     d0, d1 = (normalize_dim(d, A.ndim, name) for d in dims)
     if d0 == d1:
         raise RuntimeError(f"{name}: dims must be different. Got {tuple(dims)}")
+    return d0, d1
+
+
+def _check_matrix_ord(ord: Any, name: str) -> None:
+    """One of ``_MATRIX_ORDS``; the spectral norms (2, -2) refused as not supported."""
     if ord in (2, -2):
         raise NotImplementedError(f"{name}: ord={ord} (the spectral norms, a largest or "
                                   f"smallest singular value) is not supported by minigrad; "
                                   f"ord 'fro', 'nuc', 1, -1, inf and -inf are")
     if ord not in (_MATRIX_ORDS[:2] if isinstance(ord, str) else _MATRIX_ORDS[2:]):
         raise RuntimeError(f"{name}: Order {ord} not supported.")
-    if dtype is not None:
-        A = A.to(dtype)  # noqa: N806
-    if ord == "fro":
-        return vector_norm(A, 2, (d0, d1), keepdim)
-    rest = [i for i in range(A.ndim) if i not in (d0, d1)]
-    if ord == "nuc":
-        out = NuclearNorm.apply(A.permute(*rest, d0, d1))
-        if keepdim:
-            for d in sorted((d0, d1)):
-                out = out.unsqueeze(d)
-        return out
-    across, along = (d0, d1) if abs(ord) == 1 else (d1, d0)  # sum over one, pick over other
-    sums = A.abs().sum(across, keepdim=True)
-    out = sums.amax(along, keepdim=True) if ord > 0 else sums.amin(along, keepdim=True)
-    return out if keepdim else out.squeeze((d0, d1))
 
 
 # --------------------------------------------------------------------------- einsum
