@@ -384,24 +384,31 @@ def _scatter_args(a: Tensor, dim: int, index: Any, src: Tensor | None, op: str
     d = normalize_dim(dim, a.ndim, op)
     idx = index._data.astype(np.int64, copy=False)
     if src is not None:
-        if src.dtype != a.dtype:
-            raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype (got "
-                               f"{a.dtype} and {src.dtype})")
-        if idx.ndim != src.ndim and not (idx.ndim <= 1 and src.ndim <= 1):
-            raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions "
-                               f"as src tensor (index {idx.shape}, src {src.shape})")
-        if any(i > s for i, s in zip(idx.shape, src.shape)):
-            raise RuntimeError(f"{op}(): Expected index {list(idx.shape)} to be no larger size "
-                               f"than src {list(src.shape)}")
+        _check_src(a, idx, src, op)
     _check_gather(a.shape, d, idx, op)
     if idx.ndim == 0:
         idx = idx.reshape(1)
-    if src is not None:
-        if src.ndim == 0:
-            src = reshape(src, (1,))
-        if src.shape != idx.shape:
-            src = src[tuple(slice(0, s) for s in idx.shape)]
-    return d, idx, src
+    return d, idx, None if src is None else _cut_to(src, idx.shape)
+
+
+def _check_src(a: Tensor, idx: np.ndarray, src: Tensor, op: str) -> None:
+    """``src`` of ``a``'s dtype, ``idx``'s rank and at least ``idx``'s size."""
+    if src.dtype != a.dtype:
+        raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype (got "
+                           f"{a.dtype} and {src.dtype})")
+    if idx.ndim != src.ndim and not (idx.ndim <= 1 and src.ndim <= 1):
+        raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions "
+                           f"as src tensor (index {idx.shape}, src {src.shape})")
+    if any(i > s for i, s in zip(idx.shape, src.shape)):
+        raise RuntimeError(f"{op}(): Expected index {list(idx.shape)} to be no larger size "
+                           f"than src {list(src.shape)}")
+
+
+def _cut_to(src: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """The leading corner of ``src`` in ``shape`` (a 0-d ``src`` made 1-d first)."""
+    if src.ndim == 0:
+        src = reshape(src, (1,))
+    return src if src.shape == shape else src[tuple(slice(0, s) for s in shape)]
 
 
 def scatter(a: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
@@ -414,15 +421,7 @@ def scatter(a: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any =
     a = require_tensor(a, "scatter", "input")
     if src is not None and not isinstance(src, Tensor):
         src, value = None, src
-    if reduce is not None and reduce not in ("add", "multiply"):
-        raise RuntimeError(f"scatter(): reduce argument must be either add or multiply, got "
-                           f"{reduce!r}")
-    if (src is None) == (value is None):
-        raise TypeError("scatter(): expected exactly one of 'src' (a Tensor) or 'value' (a "
-                        "number)")
-    if value is not None and not isinstance(value, (int, float, bool, np.number, np.bool_)):
-        raise TypeError(f"scatter(): argument 'value' must be Number, not "
-                        f"{type(value).__name__}")
+    _check_scatter_source(src, value, reduce)
     if reduce is not None:  # PyTorch's legacy reduce: scatter_reduce, self included
         if src is None:
             index = require_tensor(index, "scatter", "index")
@@ -439,6 +438,19 @@ def scatter(a: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any =
     else:
         out = Scatter.apply(base, src, d, idx)
     return reshape(out, ()) if zero_d else out
+
+
+def _check_scatter_source(src: Tensor | None, value: Any, reduce: str | None) -> None:
+    """Exactly one of a ``src`` tensor or a number ``value``; ``reduce`` add or multiply."""
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError(f"scatter(): reduce argument must be either add or multiply, got "
+                           f"{reduce!r}")
+    if (src is None) == (value is None):
+        raise TypeError("scatter(): expected exactly one of 'src' (a Tensor) or 'value' (a "
+                        "number)")
+    if value is not None and not isinstance(value, (int, float, bool, np.number, np.bool_)):
+        raise TypeError(f"scatter(): argument 'value' must be Number, not "
+                        f"{type(value).__name__}")
 
 
 def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -474,18 +486,25 @@ def _reduce_into(a: np.ndarray, src: np.ndarray, positions: np.ndarray, reduce: 
         out[count > 0] = _identity(reduce, a.dtype)
     values = src.reshape(-1)
     if reduce in ("amax", "amin"):
-        nan = np.isnan(out) if a.dtype.kind == "f" else None
-        if nan is not None:  # NaN wins, as in PyTorch (fmax/fmin skip it)
-            nan[positions[np.isnan(values)]] = True
-        (np.fmax if reduce == "amax" else np.fmin).at(out, positions, values)
-        if nan is not None:
-            out[nan] = np.nan
+        _extreme_at(out, positions, values, np.fmax if reduce == "amax" else np.fmin)
     else:
         (np.multiply if reduce == "prod" else np.add).at(out, positions, values)
     count = np.maximum(count, 1)
     if reduce == "mean":
         out = out / count if a.dtype.kind == "f" else out // count
     return out.astype(a.dtype, copy=False), count
+
+
+def _extreme_at(out: np.ndarray, positions: np.ndarray, values: np.ndarray,
+                extreme: np.ufunc) -> None:
+    """``out[positions] = extreme(out[positions], values)`` in place, repeats included;
+    NaN wins, as in PyTorch (``fmax``/``fmin`` alone would skip it)."""
+    nan = np.isnan(out) if out.dtype.kind == "f" else None
+    if nan is not None:
+        nan[positions[np.isnan(values)]] = True
+    extreme.at(out, positions, values)
+    if nan is not None:
+        out[nan] = np.nan
 
 
 class ScatterReduce(Function):
