@@ -90,30 +90,42 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         raise ValueError(f"batch_norm: expected an input of at least 2 dimensions (N, C, ...), "
                          f"got shape {x.shape}")
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
-    for name, t in (("running_mean", running_mean), ("running_var", running_var),
-                    ("weight", weight), ("bias", bias)):
-        if t is not None and t.numel() != x.shape[1]:
-            raise RuntimeError(f"batch_norm: {name} should contain {x.shape[1]} elements (the "
-                               f"channels of input {x.shape}), not {t.numel()}")
-    if training:
-        count = x.numel() // max(x.shape[1], 1)
-        if count <= 1:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel when "
-                             f"training, got input of shape {x.shape}")
-        stats = _BatchStats()
-        out = BatchNormTrain.apply(x, weight, bias, float(eps), stats)
-        if running_mean is not None and running_var is not None:
-            m = np.asarray(momentum, running_mean.dtype)
-            running_mean._data[...] = (1 - m) * running_mean._data + m * stats.mean
-            unbiased = stats.var * (count / (count - 1))
-            running_var._data[...] = (1 - m) * running_var._data + m * unbiased
-        return out
-    else:
+    _check_per_channel("batch_norm", x, running_mean=running_mean, running_var=running_var,
+                       weight=weight, bias=bias)
+    if not training:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed when not "
                              "training")
         out = _normalize_by_running_stats(x, running_mean, running_var, eps, shape)
-    return _affine(out, weight, bias, shape)
+        return _affine(out, weight, bias, shape)
+    count = x.numel() // max(x.shape[1], 1)
+    if count <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when "
+                         f"training, got input of shape {x.shape}")
+    stats = _BatchStats()
+    out = BatchNormTrain.apply(x, weight, bias, float(eps), stats)
+    _update_running(running_mean, running_var, momentum, stats.mean, stats.var, count)
+    return out
+
+
+def _check_per_channel(op: str, x: Tensor, **params: Tensor | None) -> None:
+    """Each given statistic or affine parameter holds one value per channel of ``x``."""
+    for name, t in params.items():
+        if t is not None and t.numel() != x.shape[1]:
+            raise RuntimeError(f"{op}: {name} should contain {x.shape[1]} elements (the "
+                               f"channels of input {x.shape}), not {t.numel()}")
+
+
+def _update_running(running_mean: Tensor | None, running_var: Tensor | None, momentum: float,
+                    mean: np.ndarray, var: np.ndarray, count: int) -> None:
+    """Move the running statistics (when kept) towards a batch's mean and variance, in
+    place: ``(1 - momentum) * running + momentum * batch``, the variance unbiased over the
+    ``count`` values it was taken over (PyTorch's rule)."""
+    if running_mean is None or running_var is None:
+        return
+    m = np.asarray(momentum, running_mean.dtype)
+    running_mean._data[...] = (1 - m) * running_mean._data + m * mean
+    running_var._data[...] = (1 - m) * running_var._data + m * (var * (count / (count - 1)))
 
 
 class _BatchStats:
@@ -268,13 +280,9 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     if x.ndim < 3:
         raise ValueError(f"instance_norm: expected an input (N, C, *spatial) with at least "
                          f"one spatial dim, got shape {x.shape}")
-    c = x.shape[1]
-    for name, t in (("running_mean", running_mean), ("running_var", running_var),
-                    ("weight", weight), ("bias", bias)):
-        if t is not None and t.numel() != c:
-            raise RuntimeError(f"instance_norm: {name} should contain {c} elements (the "
-                               f"channels of input {x.shape}), not {t.numel()}")
-    shape = (1, c) + (1,) * (x.ndim - 2)
+    _check_per_channel("instance_norm", x, running_mean=running_mean,
+                       running_var=running_var, weight=weight, bias=bias)
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     dims = tuple(range(2, x.ndim))
     if not use_input_stats:
         if running_mean is None or running_var is None:
@@ -290,10 +298,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     centred = x - mean
     var = (centred * centred).mean(dims, keepdim=True)
     out = centred / (var + eps).sqrt()
-    if running_mean is not None and running_var is not None and x.shape[0] > 0:
-        m = np.asarray(momentum, running_mean.dtype)
-        batch_mean = mean._data.reshape(x.shape[:2]).mean(axis=0)
-        unbiased = var._data.reshape(x.shape[:2]).mean(axis=0) * (count / (count - 1))
-        running_mean._data[...] = (1 - m) * running_mean._data + m * batch_mean
-        running_var._data[...] = (1 - m) * running_var._data + m * unbiased
+    if x.shape[0] > 0:  # the running statistics follow the average over the samples
+        _update_running(running_mean, running_var, momentum,
+                        mean._data.reshape(x.shape[:2]).mean(axis=0),
+                        var._data.reshape(x.shape[:2]).mean(axis=0), count)
     return _affine(out, weight, bias, shape)
