@@ -88,18 +88,23 @@ def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
     """
     if n <= 0:
         return
-    size = max(1, min(n, max_block // max(per_item, 1)))
-    count = -(-n // size)
-    if _threads > 1 and count == 1 and n * per_item >= 2 * min_block:
-        size = -(-n // _threads)  # one cache-sized block would leave the other cores idle
-        count = -(-n // size)
-    if count == 1 or _threads == 1 or _local.worker:
+    size = _block_size(n, per_item, min_block, max_block)
+    if size >= n or _threads == 1 or _local.worker:
         for start in range(0, n, size):
             fn(start, min(n, start + size))
         return
     futures = [_pool().submit(fn, s, min(n, s + size)) for s in range(0, n, size)]
     for f in futures:
         f.result()
+
+
+def _block_size(n: int, per_item: int, min_block: int, max_block: int) -> int:
+    """Items per block: what fits ``max_block``, but split over the threads when the whole
+    job is one block yet big enough (``2 * min_block``) to keep two cores busy."""
+    size = max(1, min(n, max_block // max(per_item, 1)))
+    if _threads > 1 and size >= n and n * per_item >= 2 * min_block:
+        size = -(-n // _threads)  # one cache-sized block would leave the other cores idle
+    return size
 
 
 def for_rows(fn: Callable[[Any], None], a: Any, min_size: int = 1 << 20) -> None:
