@@ -81,11 +81,6 @@ class _BatchNorm(Module):
                 f"{type(self).__name__}({self.num_features}) expected input of shape "
                 f"{self._expect.format(c=self.num_features)}, got {x.shape}"
             )
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked._data[...] += 1
-            if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked._data)
         use_batch_stats = self.training or not self.track_running_stats
         track = not self.training or self.track_running_stats
         return batch_norm(
@@ -95,9 +90,20 @@ class _BatchNorm(Module):
             self.weight,
             self.bias,
             use_batch_stats,
-            factor,
+            self._count_batch(),
             self.eps,
         )
+
+    def _count_batch(self) -> float:
+        """Count a training batch (when the statistics are tracked) and return the factor
+        the running statistics move by: ``momentum``, or ``1/batches`` for the cumulative
+        average that ``momentum=None`` asks for."""
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked._data[...] += 1
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked._data)
+        return factor
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
