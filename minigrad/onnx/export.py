@@ -20,8 +20,8 @@ import numpy as np
 from ..checkpoint import atomic_write
 from ..tensor import Tensor
 from . import ops  # noqa: F401  (registers the emitters)
-from .graph import Builder, UnsupportedOperatorError, emit, layer_mapped
-from .trace import Trace, run_trace
+from .graph import Builder, OnnxNode, UnsupportedOperatorError, emit, layer_mapped
+from .trace import Node, Trace, Value, run_trace
 
 __all__ = ["export"]
 
@@ -94,33 +94,50 @@ def _other_inputs(inputs: list[Tensor], names: list[str],
     return out
 
 
+def _differ(where: str) -> RuntimeError:
+    """The error for a second trace that is not the first one's graph."""
+    return RuntimeError(
+        f"minigrad.onnx.export: the model builds a different graph for other inputs "
+        f"({where}): Python control flow on the input's values or sizes cannot be "
+        "exported; make forward the same for every input of the dynamic shape"
+    )
+
+
+def _indices(values: list) -> list[int | None]:
+    """Where each Value sits in its trace (None for a non-Tensor argument)."""
+    return [None if v is None else v.index for v in values]
+
+
+def _same_node(a: Node, b: Node) -> bool:
+    """The same op (or layer) on the same Values, making the same Values."""
+    return (a.op is b.op and a.module is b.module
+            and _indices(a.inputs) == _indices(b.inputs)
+            and _indices(a.outputs) == _indices(b.outputs))
+
+
+def _same_nodes(a: Trace, b: Trace) -> None:
+    """Refuse when the traces differ in their ops, what the ops read, or the outputs."""
+    if len(a.nodes) != len(b.nodes) or len(a.values) != len(b.values):
+        raise _differ(f"{len(a.nodes)} ops, then {len(b.nodes)}")
+    for na, nb in zip(a.nodes, b.nodes):
+        if not _same_node(na, nb):
+            raise _differ(f"at {na.op.__name__} in '{na.where}'")
+    if _indices(a.outputs) != _indices(b.outputs):
+        raise _differ("the outputs")
+
+
+def _varying_dims(va: Value, vb: Value) -> frozenset:
+    """The dims whose size differs between the traces (one Value, seen in each)."""
+    if len(va.shape) != len(vb.shape) or va.kind != vb.kind:
+        raise _differ(f"a tensor of shape {va.shape}, then {vb.shape}")
+    return frozenset(d for d, (x, y) in enumerate(zip(va.shape, vb.shape)) if x != y)
+
+
 def _same_structure(a: Trace, b: Trace) -> dict[int, frozenset]:
     """Check the two traces are one graph; return the dims of each Value that differ."""
-    def differ(where: str) -> RuntimeError:
-        return RuntimeError(
-            f"minigrad.onnx.export: the model builds a different graph for other inputs "
-            f"({where}): Python control flow on the input's values or sizes cannot be "
-            "exported; make forward the same for every input of the dynamic shape"
-        )
-
-    if len(a.nodes) != len(b.nodes) or len(a.values) != len(b.values):
-        raise differ(f"{len(a.nodes)} ops, then {len(b.nodes)}")
-    for na, nb in zip(a.nodes, b.nodes):
-        same = (na.op is nb.op and na.module is nb.module
-                and [v and v.index for v in na.inputs] == [v and v.index for v in nb.inputs]
-                and [v.index for v in na.outputs] == [v.index for v in nb.outputs])
-        if not same:
-            raise differ(f"at {na.op.__name__} in '{na.where}'")
-    if [v.index for v in a.outputs] != [v.index for v in b.outputs]:
-        raise differ("the outputs")
-    dyn = {}
-    for va, vb in zip(a.values, b.values):
-        if len(va.shape) != len(vb.shape) or va.kind != vb.kind:
-            raise differ(f"a tensor of shape {va.shape}, then {vb.shape}")
-        dims = frozenset(d for d, (x, y) in enumerate(zip(va.shape, vb.shape)) if x != y)
-        if dims:
-            dyn[va.index] = dims
-    return dyn
+    _same_nodes(a, b)
+    return {va.index: dims for va, vb in zip(a.values, b.values)
+            if (dims := _varying_dims(va, vb))}
 
 
 def _plain(value: Any) -> Any:
@@ -131,27 +148,36 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _changes(origin: str, what: str) -> UnsupportedOperatorError:
+    """The error for a part of the written graph that differs between the traces."""
+    return UnsupportedOperatorError(
+        f"minigrad.onnx.export: {origin} cannot be exported: {what} changes with the "
+        "input. It was computed from the input outside the graph (with numpy, a mask of "
+        "the values, a size of the traced batch), so a graph holding it would give other "
+        "inputs wrong numbers. See docs/onnx.md, 'When an op does not map'."
+    )
+
+
+def _written(n: OnnxNode) -> tuple:
+    """What an ONNX node writes into the file, comparable across the traces."""
+    return n.op_type, n.inputs, n.outputs, {k: _plain(v) for k, v in n.attrs.items()}
+
+
+def _same_array(x: np.ndarray, y: np.ndarray) -> bool:
+    """Equal shapes and values, a NaN equal to a NaN."""
+    return x.shape == y.shape and np.array_equal(x, y, equal_nan=x.dtype.kind in "fc")
+
+
 def _same_graph(a: Builder, b: Builder) -> None:
     """Refuse when the two traces wrote different graphs, naming the op that differs."""
-    def refuse(origin: str, what: str) -> UnsupportedOperatorError:
-        return UnsupportedOperatorError(
-            f"minigrad.onnx.export: {origin} cannot be exported: {what} changes with the "
-            "input. It was computed from the input outside the graph (with numpy, a mask of "
-            "the values, a size of the traced batch), so a graph holding it would give other "
-            "inputs wrong numbers. See docs/onnx.md, 'When an op does not map'."
-        )
-
     for na, nb in zip(a.nodes, b.nodes):
-        if (na.op_type, na.inputs, na.outputs) != (nb.op_type, nb.inputs, nb.outputs) or (
-                {k: _plain(v) for k, v in na.attrs.items()}
-                != {k: _plain(v) for k, v in nb.attrs.items()}):
-            raise refuse(na.origin, f"its ONNX node {na.op_type}")
+        if _written(na) != _written(nb):
+            raise _changes(na.origin, f"its ONNX node {na.op_type}")
     if len(a.nodes) != len(b.nodes) or a.initializers.keys() != b.initializers.keys():
         raise RuntimeError("minigrad.onnx.export: the two traces wrote different graphs")
     for name, x in a.initializers.items():
-        y = b.initializers[name]
-        if x.shape != y.shape or not np.array_equal(x, y, equal_nan=x.dtype.kind in "fc"):
-            raise refuse(a.origins[name], f"a constant of shape {x.shape}")
+        if not _same_array(x, b.initializers[name]):
+            raise _changes(a.origins[name], f"a constant of shape {x.shape}")
 
 
 def _value_info(onnx: Any, name: str, dtype: np.dtype, shape: tuple, dims: Mapping[int, str]
@@ -159,6 +185,13 @@ def _value_info(onnx: Any, name: str, dtype: np.dtype, shape: tuple, dims: Mappi
     elem = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
     return onnx.helper.make_tensor_value_info(
         name, elem, [dims.get(d, s) for d, s in enumerate(shape)])
+
+
+def _rename(nodes: list[OnnxNode], old: str, new: str) -> None:
+    """Every use of the name ``old``, as a node's input or output, becomes ``new``."""
+    for n in nodes:
+        n.inputs = [new if x == old else x for x in n.inputs]
+        n.outputs = [new if x == old else x for x in n.outputs]
 
 
 def _name_outputs(b: Builder, internal: list[str], names: list[str], fixed: set[str]) -> None:
@@ -169,9 +202,7 @@ def _name_outputs(b: Builder, internal: list[str], names: list[str], fixed: set[
     for old, new in zip(internal, names):
         if old in produced and old not in fixed and old not in current:
             current[old] = new
-            for n in b.nodes:
-                n.inputs = [new if x == old else x for x in n.inputs]
-                n.outputs = [new if x == old else x for x in n.outputs]
+            _rename(b.nodes, old, new)
         else:
             b.op("Identity", [current.get(old, old)])
             b.nodes[-1].outputs = [new]

@@ -218,44 +218,67 @@ class Emit:
             raise self.refuse(f"with a dynamic size in dim {bad} of input {i} ({why})")
 
 
+def _name_leaves(b: Builder, node: Node) -> None:
+    """Name the parameters and constants ``node`` reads, on their first use: a parameter
+    becomes the initializer of its state_dict name, a constant a fresh one."""
+    for v in node.inputs:
+        if v is None or v.index in b.names:
+            continue
+        if v.kind == "param":
+            b.names[v.index] = b.initializer(v.name, v.data)
+        elif v.kind == "const":
+            b.origin = describe(node)
+            b.names[v.index] = b.const(v.data)
+
+
+def _emitter(node: Node) -> Callable[[Emit], Any]:
+    """The registered emitter of a mapped layer's call or of a Function's."""
+    if node.module is not None:
+        return LAYERS[type(node.module)][0]
+    emitter = FUNCTIONS.get(node.op)
+    if emitter is None:
+        raise UnsupportedOperatorError(
+            f"minigrad.onnx.export: no ONNX mapping for {describe(node)}. "
+            "See docs/onnx.md, 'When an op does not map'."
+        )
+    return emitter
+
+
+def _emit_node(b: Builder, node: Node, dyn: dict[int, frozenset],
+               other: dict[int, tuple]) -> None:
+    """Write one node with its emitter and name its outputs with what the emitter gave."""
+    _name_leaves(b, node)
+    b.origin = describe(node)
+    e = Emit(b, node, dyn, other)
+    out = _emitter(node)(e)
+    out = [out] if isinstance(out, str) else list(out)
+    if len(out) != len(node.outputs):
+        raise RuntimeError(f"minigrad.onnx.export: the emitter of {node.op.__name__} gave "
+                           f"{len(out)} outputs for {len(node.outputs)}")
+    for v, name in zip(node.outputs, out):
+        b.names[v.index] = name
+
+
+def _output_leaf(b: Builder, v: Value) -> str:
+    """The name of an output no op made: a parameter, a constant, or an input."""
+    if v.kind == "param":
+        return b.initializer(v.name, v.data)
+    if v.kind == "const":
+        return b.const(v.data)
+    return v.name
+
+
 def emit(trace: Trace, opset: int, dyn: dict[int, frozenset], other: dict[int, tuple],
          reserved: set[str]) -> Builder:
     """Write every node of ``trace`` with its emitter; values get ONNX names. ``dyn``:
     the dims of each Value that follow the dynamic axes; ``other``: each Value's shape in
     the other trace."""
     b = Builder(opset, taken=set(reserved), params=dict(trace.params))
-    names = b.names
     for v in trace.inputs:
-        names[v.index] = v.name
+        b.names[v.index] = v.name
     for node in trace.nodes:
-        for v in node.inputs:
-            if v is None or v.index in names:
-                continue
-            if v.kind == "param":
-                names[v.index] = b.initializer(v.name, v.data)
-            elif v.kind == "const":
-                b.origin = describe(node)
-                names[v.index] = b.const(v.data)
-        b.origin = describe(node)
-        e = Emit(b, node, dyn, other)
-        if node.module is not None:
-            emitter = LAYERS[type(node.module)][0]
-        else:
-            emitter = FUNCTIONS.get(node.op)
-            if emitter is None:
-                raise UnsupportedOperatorError(
-                    f"minigrad.onnx.export: no ONNX mapping for {describe(node)}. "
-                    "See docs/onnx.md, 'When an op does not map'."
-                )
-        out = emitter(e)
-        out = [out] if isinstance(out, str) else list(out)
-        if len(out) != len(node.outputs):
-            raise RuntimeError(f"minigrad.onnx.export: the emitter of {node.op.__name__} gave "
-                               f"{len(out)} outputs for {len(node.outputs)}")
-        for v, name in zip(node.outputs, out):
-            names[v.index] = name
+        _emit_node(b, node, dyn, other)
     for v in trace.outputs:
-        if v.index not in names:  # an output no op made: a constant or a parameter
-            names[v.index] = (b.initializer(v.name, v.data) if v.kind == "param"
-                              else b.const(v.data) if v.kind == "const" else v.name)
+        if v.index not in b.names:
+            b.names[v.index] = _output_leaf(b, v)
     return b

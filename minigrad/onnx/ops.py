@@ -243,38 +243,58 @@ def _slice_bounds(s: slice) -> tuple[int, int, int]:
     return start, stop, step
 
 
-@register_function(_shape.GetItem)
-def _getitem(e: Emit) -> str:
-    """Basic indexing (slices, ints, None, ...) and one int array, left to right: a Slice,
-    a Gather or an Unsqueeze per part, with the slice bounds as written (not resolved
-    against the traced size)."""
+def _without_ellipsis(parts: list[Any], ndim: int) -> list[Any]:
+    """The ``...`` of an index written out as the full slices it stands for."""
+    if not any(p is Ellipsis for p in parts):
+        return parts
+    at = parts.index(Ellipsis)
+    used = sum(p is not None for p in parts) - 1
+    return parts[:at] + [slice(None)] * (ndim - used) + parts[at + 1:]
+
+
+def _index_parts(e: Emit) -> list[Any]:
+    """The index as a list of parts, the ``...`` written out; boolean masks and several
+    index arrays are refused."""
     index = e.ctx.index
     parts = list(index) if isinstance(index, tuple) else [index]
     arrays = [p for p in parts if isinstance(p, np.ndarray)]
     if len(arrays) > 1 or any(a.dtype.kind not in "iu" for a in arrays):
         raise e.refuse("for boolean masks or several index arrays")
-    if any(p is Ellipsis for p in parts):
-        at = parts.index(Ellipsis)
-        used = sum(p is not None for p in parts) - 1
-        parts[at:at + 1] = [slice(None)] * (len(e.shape(0)) - used)
+    return _without_ellipsis(parts, len(e.shape(0)))
+
+
+def _slice(e: Emit, x: str, axis: int, s: slice) -> str:
+    """A Slice along ``axis``, none for ``:``."""
+    if s == slice(None):
+        return x
+    start, stop, step = _slice_bounds(s)
+    return e.b.op("Slice", [x, e.b.ints([start]), e.b.ints([stop]), e.b.ints([axis]),
+                            e.b.ints([step])])
+
+
+def _index_part(e: Emit, x: str, axis: int, p: Any) -> tuple[str, int]:
+    """Write one part of the index at ``axis`` of ``x``; returns the result and how many
+    of its dims the part leaves at ``axis`` (where the next part applies after them)."""
+    if p is None:
+        return e.b.op("Unsqueeze", [x, e.b.ints([axis])]), 1
+    if isinstance(p, slice):
+        return _slice(e, x, axis, p), 1
+    if isinstance(p, (int, np.integer)):
+        return e.b.op("Gather", [x, e.b.const(np.asarray(int(p), np.int64))], axis=axis), 0
+    if isinstance(p, np.ndarray):
+        return e.b.op("Gather", [x, e.b.const(p.astype(np.int64))], axis=axis), p.ndim
+    raise e.refuse(f"for an index part {p!r}")
+
+
+@register_function(_shape.GetItem)
+def _getitem(e: Emit) -> str:
+    """Basic indexing (slices, ints, None, ...) and one int array, left to right: a Slice,
+    a Gather or an Unsqueeze per part, with the slice bounds as written (not resolved
+    against the traced size)."""
     x, axis = e.input(0), 0
-    for p in parts:
-        if p is None:
-            x = e.b.op("Unsqueeze", [x, e.b.ints([axis])])
-            axis += 1
-        elif isinstance(p, slice):
-            if p != slice(None):
-                start, stop, step = _slice_bounds(p)
-                x = e.b.op("Slice", [x, e.b.ints([start]), e.b.ints([stop]), e.b.ints([axis]),
-                                     e.b.ints([step])])
-            axis += 1
-        elif isinstance(p, (int, np.integer)):
-            x = e.b.op("Gather", [x, e.b.const(np.asarray(int(p), np.int64))], axis=axis)
-        elif isinstance(p, np.ndarray):
-            x = e.b.op("Gather", [x, e.b.const(p.astype(np.int64))], axis=axis)
-            axis += p.ndim
-        else:
-            raise e.refuse(f"for an index part {p!r}")
+    for p in _index_parts(e):
+        x, kept = _index_part(e, x, axis, p)
+        axis += kept
     if x == e.input(0):
         x = e.b.op("Identity", [x])
     return x

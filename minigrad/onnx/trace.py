@@ -225,12 +225,19 @@ class _Walk:
 
     def run(self, outputs: list[Tensor]) -> Trace:
         out_keys = [_key(t) for t in outputs]
+        nodes = [self._node(key) for key in self._post_order(out_keys)]
+        outs = [self._output(t, key) for t, key in zip(outputs, out_keys)]
+        return Trace(nodes, self.inputs, outs, self.order, self.names)
+
+    def _post_order(self, out_keys: list[tuple]) -> list[tuple]:
+        """The keys of the recorded calls the outputs depend on, every producer before its
+        consumers (depth-first, on an explicit stack)."""
         order: list[tuple] = []
         seen: set[tuple] = set()
         stack: list[tuple[tuple, bool]] = [(k, False) for k in reversed(out_keys)]
-        while stack:  # post-order depth-first: every producer before its consumers
+        while stack:
             key, expanded = stack.pop()
-            if expanded:
+            if expanded:  # its parents are all in order
                 order.append(key)
                 continue
             if key in seen:
@@ -240,15 +247,15 @@ class _Walk:
             if kind == "leaf":
                 continue
             stack.append((key, True))
-            for parent in reversed(self._parents(kind, source)):
-                if parent not in seen:
-                    stack.append((parent, False))
-        nodes = [self._node(key) for key in order]
-        outs = []
-        for t, key in zip(outputs, out_keys):
-            v = self.values.get(key)
-            outs.append(v if v is not None else self._leaf(self.leaves.get(id(t), t)))
-        return Trace(nodes, self.inputs, outs, self.order, self.names)
+            stack.extend((p, False) for p in reversed(self._parents(kind, source))
+                         if p not in seen)
+        return order
+
+    def _output(self, t: Tensor, key: tuple) -> Value:
+        """An output's Value: its producer's, or a leaf's (an input, a parameter or a
+        constant returned as it is)."""
+        v = self.values.get(key)
+        return v if v is not None else self._leaf(self.leaves.get(id(t), t))
 
     def _where(self, scope: tuple) -> tuple[str, str]:
         if not scope:
@@ -266,27 +273,24 @@ class _Walk:
     def _node(self, key: tuple) -> Node:
         kind, source = self._sources(key)
         if kind == "layer":
-            inputs = [None if k is None else self._input(k, t)
-                      for k, t in zip(source.inputs, source.tensors)]
-            node = Node(type(source.module), inputs, [], module=source.module,
-                        where=self.modules.get(id(source.module), ""),
-                        where_type=type(source.module).__name__)
-            shape_dtype = self._layer_output(key, source)
-            node.outputs = [self._value(key, *shape_dtype, "op")]
-            return node
-        ctx, args, kwargs, consts = source
-        inputs: list[Value | None] = []
-        for i, a in enumerate(args):
-            edge = ctx.edges[i] if i < len(ctx.edges) else None
-            if edge is not None:
-                parent, where = edge[0], edge[1]
-                k = ("op", id(parent), where) if parent is not None else ("leaf", id(where))
-                inputs.append(self._input(k, where if parent is None else None))
-            elif isinstance(a, Tensor):
-                tensor, data = consts[i]
-                inputs.append(self._input(None, tensor, data))
-            else:
-                inputs.append(None)
+            return self._layer_node(key, source)
+        return self._function_node(source)
+
+    def _layer_node(self, key: tuple, call: _Call) -> Node:
+        """A mapped layer's call, as one node."""
+        inputs = [None if k is None else self._input(k, t)
+                  for k, t in zip(call.inputs, call.tensors)]
+        node = Node(type(call.module), inputs, [], module=call.module,
+                    where=self.modules.get(id(call.module), ""),
+                    where_type=type(call.module).__name__)
+        shape_dtype = self._layer_output(key, call)
+        node.outputs = [self._value(key, *shape_dtype, "op")]
+        return node
+
+    def _function_node(self, record: tuple) -> Node:
+        """A Function call, with the arguments it was called with."""
+        ctx, args, kwargs, consts = record
+        inputs = [self._argument(ctx, i, a, consts) for i, a in enumerate(args)]
         outputs = []
         for j in range(len(ctx.outputs)):
             array = ctx.output_array(j)
@@ -294,6 +298,20 @@ class _Walk:
         where, where_type = self._where(ctx.scope)
         return Node(ctx.fn, inputs, outputs, args, kwargs, ctx, where=where,
                     where_type=where_type)
+
+    def _argument(self, ctx: Context, i: int, a: Any, consts: dict) -> Value | None:
+        """Positional argument ``i``'s Value: what its edge leads to (an op's output or a
+        leaf), a constant Tensor as it was read, or None for a non-Tensor."""
+        edge = ctx.edges[i] if i < len(ctx.edges) else None
+        if edge is not None:
+            parent, where = edge[0], edge[1]  # where: the output index, or the leaf Tensor
+            if parent is None:
+                return self._input(("leaf", id(where)), where)
+            return self._input(("op", id(parent), where), None)
+        if isinstance(a, Tensor):
+            tensor, data = consts[i]
+            return self._input(None, tensor, data)
+        return None
 
     def _layer_output(self, key: tuple, call: _Call) -> tuple[tuple, np.dtype]:
         record = self.calls.get(key[1]) if key[0] == "op" else None
