@@ -16,7 +16,7 @@ import numpy as np
 from .device import check_device
 from .dtypes import get_default_dtype
 from .rng import get_rng
-from .tensor import Tensor, _dtype_of, as_tensor
+from .tensor import Tensor, _dtype_of, as_tensor, require_tensor
 
 __all__ = [
     "arange", "as_tensor", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
@@ -172,9 +172,7 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
 
 
 def _like(t: Any, fn: str) -> Tensor:
-    if not isinstance(t, Tensor):
-        raise TypeError(f"{fn}(): argument 'input' must be Tensor, not {type(t).__name__}")
-    return t
+    return require_tensor(t, fn, "input")
 
 
 def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..dtypes import check_same_dtype, get_default_dtype
 from ..ops.activation import linear
-from ..tensor import Tensor
+from ..tensor import Tensor, require_tensor
 from . import init
 from ._checks import size_arg
 from .module import Module
@@ -19,9 +19,7 @@ from .parameter import Parameter
 def check_input_dtype(layer: Module, x: Tensor, weight: Tensor) -> None:
     """Refuse an input whose dtype differs from the weight's, as PyTorch's matmul does
     (minigrad would otherwise promote and return float64 from a float32 layer)."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{type(layer).__name__}: input must be a Tensor, got "
-                        f"{type(x).__name__}")
+    require_tensor(x, type(layer).__name__, "input")
     check_same_dtype(type(layer).__name__, "input", x, "weight", weight)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd import Context, Function
 from ..rng import get_rng
-from ..tensor import Tensor
+from ..tensor import Tensor, require_tensor
 from .elementwise import where
 
 
@@ -135,8 +135,7 @@ def erf(x: Tensor) -> Tensor:
 
 
 def _float_input(x: Any, op: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be a Tensor, got {type(x).__name__}")
+    require_tensor(x, op, "input")
     if x.dtype.kind != "f":
         raise RuntimeError(f"{op}(): expected a floating point input, got dtype {x.dtype}")
     return x
@@ -274,9 +273,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``x`` where positive, ``weight * x`` elsewhere; ``weight`` has one slope, or one per
     channel (dim 1 of the input, broadcast over the other dims)."""
     x = _float_input(input, "prelu")
-    if not isinstance(weight, Tensor):
-        raise TypeError(f"prelu(): argument 'weight' must be a Tensor, got "
-                        f"{type(weight).__name__}")
+    require_tensor(weight, "prelu", "weight")
     channels = x.shape[1] if x.ndim >= 2 else 1
     n = weight.numel()
     if weight.ndim > 1 or (n != 1 and n != channels):

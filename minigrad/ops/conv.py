@@ -40,7 +40,7 @@ from ..im2col import (
     window_args,
 )
 from ..kernels import conv as kernels
-from ..tensor import Tensor, as_tensor
+from ..tensor import Tensor, as_tensor, require_tensor
 from .shape import pad
 from .window import batch_of_one, note_dropped
 
@@ -91,11 +91,7 @@ class Col2Im(Function):
 
 
 def _tensor(x: Any, what: str, op: str) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return as_tensor(x)
-    raise TypeError(f"{op}: {what} must be a Tensor, got {type(x).__name__}")
+    return as_tensor(x) if isinstance(x, np.ndarray) else require_tensor(x, op, what)
 
 
 def im2col(x: Tensor, kernel_size: Any, stride: Any = 1, padding: Any = 0,

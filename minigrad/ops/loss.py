@@ -265,8 +265,7 @@ def _check_cosine_shapes(x1: Tensor, x2: Tensor, y: Tensor) -> None:
 def _nll_operands(input: Any, target: Tensor) -> tuple[Tensor, Tensor, bool]:
     """``nll_loss``'s log-probabilities and class indices with a batch dim, checked; and
     whether the call was unbatched."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"nll_loss: input must be a Tensor, got {type(input).__name__}")
+    require_tensor(input, "nll_loss", "input")
     if target.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must be int64 class indices, got {target.dtype}")
     logp, tgt, unbatched = _batched(input, target, "nll_loss")
@@ -280,8 +279,7 @@ def _pointwise(input: Any, target: Any, reduction: str, op: str) -> tuple[Tensor
     """Check a loss's input/target pair the way PyTorch does: same shape, or a warning and
     broadcasting when the shapes differ but broadcast, else an error naming both."""
     _check_reduction(reduction, op)
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    require_tensor(input, op, "input")
     target = _as_tensor(target)
     if target.shape != input.shape:
         try:

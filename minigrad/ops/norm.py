@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd import Context, Function, is_grad_enabled
 from ..kernels import norm as kernels
-from ..tensor import Tensor
+from ..tensor import Tensor, require_tensor
 from .shape import pad
 
 
@@ -274,9 +274,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     then a per-channel ``weight`` and ``bias``. With ``use_input_stats`` and running stats
     given, these move towards the batch average of the per-sample statistics (unbiased
     variance), as in PyTorch; without ``use_input_stats`` the running stats normalise."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"instance_norm: input must be a Tensor, got {type(input).__name__}")
-    x = input
+    x = require_tensor(input, "instance_norm", "input")
     if x.ndim < 3:
         raise ValueError(f"instance_norm: expected an input (N, C, *spatial) with at least "
                          f"one spatial dim, got shape {x.shape}")

@@ -120,8 +120,8 @@ def divide(a: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     if rounding_mode is not None and rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(f"div(): expected rounding_mode to be one of None, 'trunc', "
                                  f"or 'floor' but found {rounding_mode!r}")
-    if not isinstance(a, Tensor) and not isinstance(other, Tensor):
-        raise TypeError(f"div(): argument 'input' must be Tensor, not {type(a).__name__}")
+    if not isinstance(other, Tensor):
+        require_tensor(a, "div", "input")
     if rounding_mode is None:
         return a / other
     x, y = _pair(a, other)

@@ -26,7 +26,7 @@ import numpy as np
 from ..autograd import Context, Function
 from ..im2col import Geometry, check_float, col2im_array, geometry, im2col_array
 from ..kernels import pool as kernels
-from ..tensor import Tensor
+from ..tensor import Tensor, require_tensor
 from .elementwise import where
 from .index import gather
 from .window import batch_of_one, note_dropped
@@ -201,10 +201,7 @@ def _avg_divisor(g: Geometry, count_include_pad: bool, divisor_override: Any) ->
 def _pool_input(x: Any, op: str) -> Tensor:
     """The input of any pooling op: a float (N, C, H, W) Tensor (an array is wrapped; a
     (C, H, W) Tensor has been made a batch of one by ``batch_of_one``)."""
-    if not isinstance(x, Tensor):
-        if not isinstance(x, np.ndarray):
-            raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
-        x = Tensor(x)
+    x = Tensor(x) if isinstance(x, np.ndarray) else require_tensor(x, op, "input")
     if x.ndim != 4:
         raise ValueError(f"{op}: expected a 4-D input (N, C, H, W) or an unbatched 3-D one "
                          f"(C, H, W), got shape {x.shape}")

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, require_tensor
 from .shape import pad as _constant_pad
 
 
@@ -41,8 +41,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     """PyTorch's ``F.pad``: ``pad = (left, right, top, bottom, ...)`` from the last dim back;
     ``mode`` is ``'constant'`` (with ``value``), ``'reflect'``, ``'replicate'`` or
     ``'circular'``."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pad(): argument 'input' must be a Tensor, got {type(input).__name__}")
+    require_tensor(input, "pad", "input")
     widths = _pad_widths(input, pad)
     if mode == "constant":
         return _constant_pad(input, widths, 0.0 if value is None else value)
@@ -167,8 +166,7 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
 
 def _check_interpolate(input: Tensor, mode: str, align_corners: bool | None) -> None:
     """The input and mode ``interpolate`` can take, with PyTorch's messages."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"interpolate(): input must be a Tensor, got {type(input).__name__}")
+    require_tensor(input, "interpolate", "input")
     if input.ndim < 3:
         raise ValueError(f"interpolate(): expected an input (N, C, ...) with at least one "
                          f"spatial dim, got shape {input.shape}")
