@@ -3,12 +3,14 @@
 Adding an op to minigrad.ops without a case here fails ``test_every_core_op_has_a_case``.
 The registry becomes ``minigrad.testing.OpCase``s, and ``parametrize_ops`` turns them into
 one test per op and check: gradcheck, gradgradcheck and (where the same code runs on torch
-tensors) a comparison of values and gradients with PyTorch. Every built-in ``Function`` the
-cases reach also passes ``check_function``, the doctor for custom Functions.
+tensors) a comparison of values and gradients with PyTorch. Every ``Function`` class of
+minigrad.ops also passes ``check_function``, the doctor for custom Functions, on a call
+recorded from these cases (or ``DOCTOR_CASES``); a class no case reaches fails its test.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
@@ -20,7 +22,7 @@ from hypothesis.extra import numpy as hnp
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import ops, testing
-from minigrad.autograd import Function
+from minigrad.autograd import Function, observing_records
 from minigrad.ops import activation, elementwise, index, linalg, reduce, shape
 from minigrad.testing import OpCase, check_function, parametrize_ops, run_op_check
 
@@ -304,35 +306,183 @@ def test_op(case: OpCase, check: str) -> None:
     run_op_check(case, check, torch=torch)
 
 
-def _function_calls(case: OpCase) -> list:
-    """The (Function, args) calls one run of the case makes, recorded on the way."""
+# ---------------------------------------------------------------- the doctor on every Function
+#
+# Each op's forward and two levels of create_graph backward run with every recorded Function
+# call kept (observing_records sees calls made through any path: keyword arguments, a
+# Function called inside another's backward); then each Function class of minigrad.ops is
+# checked by check_function on its smallest recorded call. A Function no case reaches fails
+# its own test, so a new op without a case cannot slip through.
+
+# ops that CASES does not reach, run only to record their Functions' calls
+DOCTOR_CASES = {
+    "flip": (lambda a: mg.flip(a, (0, -1)), lambda: (t(2, 3),)),
+    "roll": (lambda a: mg.roll(a, (1, -2), (0, 1)), lambda: (t(2, 3),)),
+    "tile": (lambda a: mg.tile(a, (2, 1, 2)), lambda: (t(2, 3),)),
+    "repeat_interleave": (lambda a: a.repeat_interleave(2, dim=1), lambda: (t(2, 3),)),
+    "scatter": (lambda a, s: a.scatter(1, mg.tensor([[2, 0], [1, 0]]), s),
+                lambda: (t(2, 3), t(2, 2))),  # no repeated place: the last write would win
+    "log1p": (lambda a: mg.log1p(a), lambda: (t(2, 3, positive=True),)),
+    "round": (lambda a: mg.round(a * 3, decimals=1), lambda: (t(2, 3),)),
+    "div_floor": (lambda a, b: mg.div(a, b, rounding_mode="floor"),
+                  lambda: (t(2, 3), t(3, positive=True))),
+    "cumprod": (lambda a: mg.cumprod(a, 1), lambda: (t(2, 3),)),
+    "vector_norm": (lambda a: mg.linalg.vector_norm(a, 3, dim=1), lambda: (t(2, 3),)),
+    "einsum": (lambda a, b: mg.einsum("ij,jk->ik", a, b), lambda: (t(2, 3), t(3, 2))),
+    "cross_entropy": (lambda a: F.cross_entropy(a, mg.tensor([0, 2])), lambda: (t(2, 3),)),
+    "kl_div": (lambda a, b: F.kl_div(a, b, reduction="sum"),
+               lambda: (t(2, 3), t(2, 3, positive=True))),
+    "local_response_norm": (lambda a: F.local_response_norm(a, 2), lambda: (t(1, 3, 2, 2),)),
+    "conv2d_bias_only": (
+        lambda b: F.conv2d(mg.ones(1, 1, 3, 3, dtype=mg.float64),
+                           mg.ones(2, 1, 2, 2, dtype=mg.float64), b),
+        lambda: (t(2),)),
+}
+
+# Function class -> why check_function cannot run it (none today: every one passes)
+NOT_DOCTORED: dict[str, str] = {}
+
+
+def _ops_functions() -> dict[str, type]:
+    """Every Function class defined in minigrad.ops (bases such as ``_Binary`` left out)."""
+    import importlib
+    import pkgutil
+
+    found = {}
+    for info in pkgutil.iter_modules(ops.__path__):
+        module = importlib.import_module(f"minigrad.ops.{info.name}")
+        for name, obj in vars(module).items():
+            if (inspect.isclass(obj) and issubclass(obj, Function)
+                    and obj.__module__ == module.__name__ and not name.startswith("_")):
+                found[name] = obj
+    return found
+
+
+def _kept(value: object) -> object:
+    """A recorded argument, copied so that later ops cannot change it. A conv's kernel
+    object is replaced by None (the Function then picks its own): it carries state from
+    the forward that made it (see the xfail test below)."""
+    from minigrad.kernels.conv import FastConv
+
+    if isinstance(value, FastConv):
+        return None
+    if isinstance(value, mg.Tensor):
+        return mg.Tensor(value._data.copy(), requires_grad=value.requires_grad)
+    return value
+
+
+def _recorded_calls(fn, make_inputs) -> list[tuple[type, tuple, dict]]:
+    """The Function calls of one run of ``fn``: its forward, then its first and second
+    derivatives under create_graph (where ConvTranspose2d, MaxPool2dGather... are called)."""
     calls = []
-    real = Function.apply.__func__
+    r = np.random.default_rng(1)
 
-    def record(cls, *args, **kwargs):
-        if not kwargs and any(isinstance(a, mg.Tensor) and a.requires_grad for a in args):
-            calls.append((cls, args))
-        return real(cls, *args, **kwargs)
+    def wanted(values: tuple) -> list:
+        return [v for v in values if isinstance(v, mg.Tensor) and v.requires_grad]
 
-    Function.apply = classmethod(record)
-    try:
-        case.fn(*case.make_inputs())
-    finally:
-        Function.apply = classmethod(real)
+    def record(ctx, args, kwargs) -> None:
+        calls.append((ctx.fn, tuple(map(_kept, args)), {k: _kept(v) for k, v in kwargs.items()}))
+
+    xs = make_inputs()
+    with observing_records(record):
+        out = fn(*xs)
+        roots, wants = wanted(out if isinstance(out, tuple) else (out,)), wanted(xs)
+        for _ in range(2):
+            seeds = [mg.tensor(r.standard_normal(o.shape), requires_grad=True) for o in roots]
+            roots = wanted(mg.grad(roots, wants, seeds, create_graph=True, allow_unused=True))
+            wants += seeds
+            if not roots:
+                break
     return calls
 
 
-@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
-def test_builtin_functions_pass_check_function(case: OpCase) -> None:
-    # (ops reached through a bound ``X.apply`` kept at import are not recorded: see below)
-    for cls, args in _function_calls(case)[:3]:  # the first calls are the op's own
-        report = check_function(cls, *args, check_second_order=case.gradgrad)
-        assert report.ok, str(report)
+@functools.cache
+def _calls_by_function() -> dict[type, list[tuple[str, tuple, dict]]]:
+    """For each Function class reached, the first call each case made, (case, args, kwargs),
+    recorded on the reference kernels."""
+    runs = [(c.name, c.fn, c.make_inputs) for c in OPS]
+    runs += [(name, fn, make) for name, (fn, make) in sorted(DOCTOR_CASES.items())]
+    found: dict[type, dict[str, tuple]] = {}
+    before = mg.get_kernels()
+    mg.set_kernels("reference")
+    try:
+        for name, fn, make in runs:
+            for cls, args, kwargs in _recorded_calls(fn, make):
+                found.setdefault(cls, {}).setdefault(name, (name, args, kwargs))
+    finally:
+        mg.set_kernels(before)
+    return {cls: list(by_case.values()) for cls, by_case in found.items()}
 
 
-def test_check_function_reaches_most_builtin_functions() -> None:
-    reached = {cls.__name__ for case in OPS for cls, _ in _function_calls(case)[:3]}
-    assert len(reached) >= 37, sorted(reached)  # of the 70 Function classes in minigrad.ops
+def _size(call: tuple) -> int:
+    _, args, kwargs = call
+    return sum(a.numel() for a in (*args, *kwargs.values()) if isinstance(a, mg.Tensor))
+
+
+def _check(cls: type, call: tuple) -> None:
+    name, args, kwargs = call
+    report = check_function(cls, *args, example_kwargs=kwargs)
+    assert report.ok, f"{cls.__name__} as called by case {name!r}:\n{report}"
+
+
+@pytest.fixture
+def reference_kernels():
+    before = mg.get_kernels()
+    mg.set_kernels("reference")
+    yield
+    mg.set_kernels(before)
+
+
+DOCTORED = sorted(set(_ops_functions()) - set(NOT_DOCTORED))
+
+
+@pytest.mark.parametrize("name", DOCTORED)
+def test_builtin_function_passes_check_function(name: str, reference_kernels) -> None:
+    cls = _ops_functions()[name]
+    calls = _calls_by_function().get(cls)
+    assert calls, f"no case calls {name}: add one to DOCTOR_CASES (or CASES)"
+    _check(cls, min(calls, key=_size))  # the smallest call keeps the plain run fast
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kernels", ["reference", "fast"])
+@pytest.mark.parametrize("name", DOCTORED)
+def test_builtin_function_passes_check_function_on_every_call(name: str, kernels: str) -> None:
+    cls = _ops_functions()[name]
+    before = mg.get_kernels()
+    mg.set_kernels(kernels)
+    try:
+        for call in _calls_by_function().get(cls, []):
+            _check(cls, call)
+    finally:
+        mg.set_kernels(before)
+
+
+def test_check_function_reaches_every_builtin_function() -> None:
+    defined = set(_ops_functions())
+    reached = {cls.__name__ for cls in _calls_by_function() if cls.__name__ in defined}
+    assert set(NOT_DOCTORED) <= defined - reached, "a listed Function is reached: unlist it"
+    assert defined - reached - set(NOT_DOCTORED) == set()
+    assert len(defined) >= 74
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "minigrad.kernels.conv.FastConv.feature_major caches the gradient's layout by the "
+    "array's identity, so a gradient array changed in place (here by finite differences) "
+    "gets the stale layout; DirectConv._flat_grad does the same"))
+def test_conv_backward_functions_pass_check_function_with_a_kept_kernel(fast_kernels) -> None:
+    from minigrad.im2col import geometry
+    from minigrad.kernels.conv import FastConv, choose
+    from minigrad.ops.conv import Conv2dWeightGrad, ConvTranspose2d
+
+    x, w = t(2, 2, 3, 3), t(3, 2, 2, 2)  # batch 2: one image's layout would be a view
+    g = geometry(x.shape, (2, 2), 1, 0, 1, exact=True, op="conv2d")
+    grad = t(2, 3, g.oh, g.ow)
+    fast = choose(g, 3)
+    assert type(fast) is FastConv  # the numpy kernels, not a compiled one
+    report = check_function(ConvTranspose2d, grad, w, g, fast)
+    report.problems += check_function(Conv2dWeightGrad, x, grad, g, False, fast).problems
+    assert report.ok, str(report)
 
 
 def test_every_core_op_has_a_case() -> None:

@@ -412,3 +412,67 @@ def test_check_function_passes_a_correct_function() -> None:
     report = check_function(Good, _x(2, 3), _x(3))
     assert report.ok, str(report)
     assert "no problems found" in str(report)
+
+
+class Floor(Function):
+    """A step function: its gradient is zero, made without a graph, and that is right."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.floor(x.detach().numpy())
+
+    @staticmethod
+    def backward(ctx, g):
+        return mg.zeros(*g.shape, dtype=g.dtype)
+
+
+def test_check_function_accepts_a_zero_gradient_that_stays_zero() -> None:
+    # round and floor division: a gradient with no graph is not a silent zero when the
+    # gradient is zero all around the inputs (its own derivative is zero too)
+    x = mg.tensor([0.3, 1.6, -2.2], dtype=mg.float64, requires_grad=True)
+    report = check_function(Floor, x)
+    assert report.ok, str(report)
+    assert "second derivative vs finite differences" in report.checks
+
+
+class NumpySquare(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.detach().numpy() ** 2
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return mg.tensor(2 * x.detach().numpy() * g.detach().numpy())
+
+
+def test_check_function_still_flags_a_numpy_backward_that_is_zero_at_the_inputs() -> None:
+    # x**2 with a numpy backward, checked at x = 0: the gradient 2x is zero there but not
+    # around it, so its derivative (2) must not be lost
+    report = check_function(NumpySquare, mg.zeros(3, dtype=mg.float64, requires_grad=True))
+    assert not report.ok
+    assert report.problems[0].check == "second derivative", str(report)
+    assert "silently zero" in str(report)
+
+
+class ScaleBy(Function):
+    """``factor * x``, the factor given by keyword (as ``Sum.apply(x, dim=1)`` is called)."""
+
+    @staticmethod
+    def forward(ctx, x, factor=1.0, forget=False):
+        ctx.factor = 1.0 if forget else factor
+        return x.detach().numpy() * factor
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * ctx.factor,)
+
+
+def test_check_function_passes_example_kwargs_to_forward_as_constants() -> None:
+    x = _x(2, 3)
+    report = check_function(ScaleBy, x, example_kwargs={"factor": 3.0})
+    assert report.ok, str(report)  # one gradient: keyword arguments get none, as in apply
+    wrong = check_function(ScaleBy, x, example_kwargs={"factor": 3.0, "forget": True})
+    assert wrong.problems[0].check == "gradient vs finite differences", str(wrong)
+    assert check_function(ScaleBy, x, example_kwargs={"factor": 1.0, "forget": True}).ok

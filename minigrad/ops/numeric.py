@@ -421,30 +421,66 @@ def _svd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.linalg.svd(a, full_matrices=False)
 
 
+class Svd(Function):
+    """The reduced SVD ``a = U diag(S) Vh`` of the matrices in the last two dims, three
+    outputs. Its backward (PyTorch's formula for distinct, non-zero singular values) is
+    written with Tensor ops on the saved outputs, so a function of the SVD can be
+    differentiated any number of times; only a function that does not depend on the signs
+    of the singular vectors (``U Vh``, ``S``) has a well-defined derivative."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> tuple:
+        u, s, vh = _svd(a._data)
+        ctx.save_for_backward(u, s, vh)
+        return u, s, vh
+
+    @staticmethod
+    def backward(ctx: Context, gu: Tensor, gs: Tensor, gvh: Tensor) -> tuple:
+        u, s, vh = ctx.saved_tensors
+        ut, v = u.mT, vh.mT
+        eye = Tensor(np.eye(s.shape[-1], dtype=s.dtype))
+        uhgu, vhgv = ut @ gu, vh @ gvh.mT
+        uhgu, vhgv = uhgu - uhgu.mT, vhgv - vhgv.mT
+        s2 = s * s
+        gap = s2.unsqueeze(-2) - s2.unsqueeze(-1) + eye  # s_j^2 - s_i^2, 1 on the diagonal
+        inner = (uhgu * s.unsqueeze(-2) + s.unsqueeze(-1) * vhgv) / gap + gs.unsqueeze(-1) * eye
+        m, n = u.shape[-2], vh.shape[-1]
+        if m > n:  # the part of gU outside U's columns
+            gu_sinv = gu / s.unsqueeze(-2)
+            return ((u @ inner + gu_sinv - u @ (ut @ gu_sinv)) @ vh,)
+        if m < n:  # the part of gVh outside Vh's rows
+            sinv_gvh = gvh / s.unsqueeze(-1)
+            return (u @ (inner @ vh + sinv_gvh - (sinv_gvh @ v) @ vh),)
+        return (u @ inner @ vh,)
+
+
 class PolarFactor(Function):
     """``U V^T`` of ``a = U S V^T`` (reduced SVD of the matrices in the last two dims): the
     gradient of the nuclear norm. Its own gradient, the derivative of the polar factor, is
     ``U K V^T + (I - U U^T) G V S^-1 V^T + U S^-1 U^T G (I - V V^T)`` with
-    ``K = (M - M^T) / (s_i + s_j)``, ``M = U^T G V`` (full-rank matrices)."""
+    ``K = (M - M^T) / (s_i + s_j)``, ``M = U^T G V`` (full-rank matrices): Tensor ops on
+    ``Svd``'s outputs, so it is differentiable again (as far as ``Svd`` is: distinct
+    singular values), while the formula itself holds for repeated ones too."""
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        u, s, vh = _svd(a._data)
-        ctx.u, ctx.s, ctx.vh = u, s, vh
+        ctx.save_for_backward(a)
+        u, _, vh = _svd(a._data)
         return u @ vh
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
-        u, s, vh = ctx.u, ctx.s, ctx.vh
-        ut, v = np.swapaxes(u, -1, -2), np.swapaxes(vh, -1, -2)
-        m = ut @ g._data @ v
+        (a,) = ctx.saved_tensors
+        u, s, vh = Svd.apply(a)
+        ut, v = u.mT, vh.mT
+        m = ut @ g @ v
         with np.errstate(divide="ignore", invalid="ignore"):
-            k = (m - np.swapaxes(m, -1, -2)) / (s[..., :, None] + s[..., None, :])
+            k = (m - m.mT) / (s.unsqueeze(-1) + s.unsqueeze(-2))
             inv = 1 / s
         out = u @ k @ vh
-        out += ((g._data @ v - u @ m) * inv[..., None, :]) @ vh
-        out += (u * inv[..., None, :]) @ (ut @ g._data - m @ vh)
-        return (Tensor(out.astype(g.dtype, copy=False)),)
+        out = out + ((g @ v - u @ m) * inv.unsqueeze(-2)) @ vh
+        out = out + (u * inv.unsqueeze(-2)) @ (ut @ g - m @ vh)
+        return (out,)
 
 
 class NuclearNorm(Function):
