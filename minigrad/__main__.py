@@ -1,4 +1,9 @@
-"""``python -m minigrad``: the same command line as ``minigrad`` (train, evaluate, ...)."""
+"""``python -m minigrad``: the same command line as ``minigrad`` (train, evaluate, ...).
+
+Python imports the ``minigrad`` package (numpy, ...) before this module runs, so only a Ctrl-C
+after that import can be caught here; the ``minigrad`` command (``_minigrad_launcher``) also
+catches one during it.
+"""
 
 import sys
 

@@ -111,3 +111,97 @@ def test_ctrl_c_while_python_dash_m_minigrad_imports_is_one_line_and_status_130(
     else:
         raise AssertionError("python -m minigrad did not exit")
     assert capsys.readouterr().err == "minigrad: interrupted\n"
+
+
+# A sitecustomize module that makes the import of one module hang (after touching a marker
+# file), so that a real SIGINT lands while the command line is still being imported.
+SLOW_IMPORT = """\
+import pathlib, sys, time
+class SlowImport:
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == {module!r}:
+            pathlib.Path({marker!r}).touch()
+            time.sleep(60)
+        return None
+sys.meta_path.insert(0, SlowImport())
+"""
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def sigint_while_importing(command: list[str], module: str, tmp_path) -> tuple[int, str]:
+    """Run ``command``, press Ctrl-C while it imports ``module``: (exit status, stderr)."""
+    import os
+    import signal
+    import time
+
+    marker = tmp_path / "importing"
+    (tmp_path / "sitecustomize.py").write_text(SLOW_IMPORT.format(module=module,
+                                                                  marker=str(marker)))
+    path = [str(tmp_path), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+    proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert marker.exists(), f"{module} was never imported: {proc.communicate()}"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    return proc.returncode, err
+
+
+def console_script() -> str:
+    """The ``minigrad`` console script as pip writes it, for the entry point pyproject.toml
+    declares (``module:function``), run with ``python -c``."""
+    import tomllib
+
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["minigrad"]
+    module, function = entry.split(":")
+    return f"import re, sys\nfrom {module} import {function}\nsys.exit({function}())\n"
+
+
+def test_ctrl_c_while_the_console_script_imports_numpy_is_one_line_and_status_130(
+        tmp_path) -> None:
+    status, err = sigint_while_importing([sys.executable, "-c", console_script()], "numpy",
+                                         tmp_path)
+    assert (status, err) == (130, "minigrad: interrupted\n"), err
+
+
+def test_ctrl_c_while_the_installed_minigrad_command_starts_is_one_line_and_status_130(
+        tmp_path) -> None:
+    import shutil
+    import sysconfig
+    from pathlib import Path
+
+    import pytest
+
+    script = (shutil.which("minigrad", path=str(Path(sys.executable).parent))
+              or shutil.which("minigrad", path=sysconfig.get_path("scripts")))
+    if script is None:
+        pytest.skip("the minigrad command is not installed next to this Python "
+                    "(pip install -e .)")
+    status, err = sigint_while_importing([script, "--help"], "numpy", tmp_path)
+    assert (status, err) == (130, "minigrad: interrupted\n"), err
+
+
+def test_ctrl_c_while_python_dash_m_minigrad_imports_the_cli_is_one_line_and_status_130(
+        tmp_path) -> None:
+    status, err = sigint_while_importing([sys.executable, "-m", "minigrad", "--help"],
+                                         "minigrad.cli", tmp_path)
+    assert (status, err) == (130, "minigrad: interrupted\n"), err
+
+
+def test_the_launcher_imports_nothing_heavy_and_prints_the_cli_s_line(capsys) -> None:
+    import _minigrad_launcher
+    from minigrad.cli import interrupted
+
+    assert interrupted() == 130
+    assert capsys.readouterr().err == _minigrad_launcher.INTERRUPTED + "\n"
+    loaded = subprocess.run([sys.executable, "-c", "import sys, _minigrad_launcher\n"
+                             "print(sorted(m for m in ('numpy', 'minigrad') if m in sys.modules))"],
+                            capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert loaded == "[]\n"

@@ -447,6 +447,51 @@ def test_plots_without_matplotlib_say_how_to_install_it(monkeypatch: pytest.Monk
         plot_filters(mg.randn(2, 1, 3, 3))
 
 
+DOCS_COLUMN_PX = 700  # the text column of the docs' theme (mkdocs-material) on a laptop
+BODY_TEXT_PX = 16.0  # and its body text (0.8rem of 20 px)
+
+
+def _book_picture(name: str):  # noqa: ANN202
+    """The picture docs/make_images.py draws for the tutorial (the book's example)."""
+    from minigrad.viz import plot_im2col, plot_pool_expansion
+
+    book = _load_script(ROOT / "docs" / "make_images.py")
+    if name == "im2col":
+        return plot_im2col(book.BOOK_IMAGE, book.BOOK_FILTER)
+    return plot_pool_expansion(book.BOOK_POOL_INPUT, 2)
+
+
+@pytest.mark.parametrize("name", ["im2col", "pool_expansion"])
+def test_the_im2col_pictures_are_readable_at_the_width_of_a_docs_page(name: str) -> None:
+    pytest.importorskip("matplotlib", reason="the pictures need matplotlib (the examples extra)")
+    fig = _book_picture(name)
+    natural = tuple(round(v) for v in fig.get_size_inches() * fig.dpi)
+    shown = min(1.0, DOCS_COLUMN_PX / natural[0])  # an image wider than the column shrinks
+    renderer = fig.canvas.get_renderer()
+    texts = [t for ax in fig.axes for t in (*ax.texts, ax.title) if t.get_text()]
+    px = {t: t.get_fontsize() * fig.dpi / 72 * shown for t in texts}
+    assert min(px.values()) >= 0.75 * BODY_TEXT_PX, f"text {min(px.values()):.1f} px on a page"
+    assert min(px[ax.title] for ax in fig.axes) >= 0.95 * BODY_TEXT_PX  # titles: body text
+    figure = fig.bbox
+    for t in texts:  # nothing clipped at the figure's edges
+        box = t.get_window_extent(renderer)
+        assert figure.x0 <= box.x0 and box.x1 <= figure.x1 and box.y1 <= figure.y1, t
+    titles = [ax.title.get_window_extent(renderer) for ax in fig.axes]
+    for left, right in zip(titles, titles[1:]):  # titles side by side, not overlapping
+        assert left.x1 < right.x0, (left, right)
+    for ax in fig.axes:  # every number fits inside its cell
+        cells = [p.get_window_extent(renderer) for p in ax.patches if p.get_gid() == "cell"]
+        for t in ax.texts:
+            box = t.get_window_extent(renderer)
+            inside = [c for c in cells if c.contains(*box.get_points().mean(axis=0))]
+            if inside:  # (the "ch 0" labels sit beside the cells)
+                assert inside[0].x0 < box.x0 and box.x1 < inside[0].x1, t.get_text()
+                assert inside[0].y0 < box.y0 and box.y1 < inside[0].y1, t.get_text()
+    # and the page shows this very picture (python docs/make_images.py regenerates it)
+    checked_in = _png_size(ROOT / "docs" / "images" / f"{name}.png")
+    assert all(abs(a - b) <= 1 for a, b in zip(checked_in, natural)), (checked_in, natural)
+
+
 # --------------------------------------------------------------------------- CLI, docs, example
 
 

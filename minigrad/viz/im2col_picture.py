@@ -24,6 +24,17 @@ __all__ = ["plot_im2col", "plot_pool_expansion", "window_colours"]
 
 PADDING_COLOUR = (0.85, 0.85, 0.85, 1.0)
 
+# Sized for a docs page: the book's 4x4 example comes out about 7 inches (700 px at 100 dpi)
+# wide, the width of a page's text column, so shown there the numbers and titles are about as
+# large as the page's body text (16 px) instead of shrinking to a caption's size.
+CELL_IN = 0.34  # the side of one numbered cell, in inches
+NUMBER_PT = 11.0  # the numbers in the cells
+LABEL_PT = 10.0  # the "ch 0" labels beside the rows
+TITLE_PT = 12.0  # each panel's title (two or three lines)
+GAP_IN = 0.3  # between two panels
+MARGIN_IN = 0.1  # around the figure
+CHAR_EM = 0.55  # the width of an average title character, in ems (DejaVu Sans)
+
 
 def window_colours(n: int) -> np.ndarray:
     """``n`` distinct RGBA colours, one per window (tab10, then tab20, then hues)."""
@@ -59,7 +70,7 @@ def _fmt(v: float) -> str:
 
 
 def _cells(ax: Any, values: np.ndarray, x0: float, y0: float, colours: Any = None,
-           fontsize: float = 7) -> None:
+           fontsize: float = NUMBER_PT) -> None:
     """A grid of numbered cells with its top-left corner at (x0, y0); ``colours`` (rows, cols,
     4) tints each cell, white by default."""
     from matplotlib.patches import Rectangle
@@ -99,19 +110,29 @@ def _window_outlines(ax: Any, image: np.ndarray, kernel: tuple[int, int],
 def _finish(ax: Any, width: float, height: float, title: str, left: float = 0.2) -> None:
     ax.set_xlim(-left, width + 0.2)
     ax.set_ylim(height + 0.2, -0.2)
-    ax.set_aspect("equal")
+    ax.set_aspect("equal")  # a box wider than the cells (for its title) centres them
     ax.axis("off")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=TITLE_PT)
 
 
-def _panel_figure(widths: list[float], height: float) -> tuple[Any, list[Any]]:
-    cell = 0.32
-    widths = [max(w, 5.0) for w in widths]  # room for each panel's two-line title
-    fig = _figure(cell * (sum(widths) + 1.5 * len(widths)), cell * height + 0.9)
-    axes = fig.subplots(1, len(widths), gridspec_kw={"width_ratios": widths})
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 0.45 / (cell * height + 0.9),
-                        wspace=0.25)
-    return fig, list(np.atleast_1d(axes))
+def _panel_figure(spans: list[float], height: float,
+                  titles: list[str]) -> tuple[Any, list[Any]]:
+    """A row of panels whose cells are all ``CELL_IN`` wide: panel ``i`` shows ``spans[i]``
+    cells across (labels and margins included) and ``height`` cells down, under its title,
+    and is widened where the title is wider than its cells."""
+    title_lines = max(t.count("\n") + 1 for t in titles)
+    title_in = title_lines * TITLE_PT * 1.25 / 72 + 0.15
+    widths = [max(span * CELL_IN, max(map(len, t.split("\n"))) * CHAR_EM * TITLE_PT / 72)
+              for span, t in zip(spans, titles)]
+    box_h = (height + 0.4) * CELL_IN
+    fig_w = sum(widths) + GAP_IN * (len(widths) - 1) + 2 * MARGIN_IN
+    fig_h = box_h + title_in + 2 * MARGIN_IN
+    fig = _figure(fig_w, fig_h)
+    axes, x = [], MARGIN_IN
+    for w in widths:
+        axes.append(fig.add_axes((x / fig_w, MARGIN_IN / fig_h, w / fig_w, box_h / fig_h)))
+        x += w + GAP_IN
+    return fig, axes
 
 
 def plot_im2col(x: Any, kernel: Any, stride: Any = 1, padding: Any = 0,
@@ -143,23 +164,24 @@ def plot_im2col(x: Any, kernel: Any, stride: Any = 1, padding: Any = 0,
     colours = window_colours(len(cols))
     wp, hp = w + 2 * padding[1], h + 2 * padding[0]
     height = max(c * (hp + 1) - 1, len(cols), len(column), out_hw[0])
+    pad_note = f", padding {padding[0]}" if any(padding) else ""
+    titles = [f"input {c}x{h}x{w}\n{len(cols)} windows {kh}x{kw}\nstride {stride[0]}{pad_note}",
+              f"im2col: {cols.shape[0]}x{cols.shape[1]}\none row per window",
+              f"filter\n{column.shape[0]}x1", f"output\n{out_hw[0]}x{out_hw[1]}"]
     fig, (ax_in, ax_cols, ax_filter, ax_out) = _panel_figure(
-        [wp, cols.shape[1], 1, out_hw[1]], height)
+        [wp + 0.4, cols.shape[1] + 0.4, 1.4, out_hw[1] + 0.4], height, titles)
     for ch in range(c):  # channels one under the other, a row apart
         _window_outlines(ax_in, image[ch], (kh, kw), stride, padding, out_hw, colours,
                          ch * (hp + 1))
-    pad_note = f", padding {padding[0]}" if any(padding) else ""
-    _finish(ax_in, wp, height, f"input {c}x{h}x{w}{pad_note}\n{len(cols)} windows "
-            f"{kh}x{kw}, stride {stride[0]}")
+    _finish(ax_in, wp, height, titles[0])
     row_tint = np.repeat(colours[:, None, :] * 0.35 + 0.65, cols.shape[1], axis=1)
     _cells(ax_cols, cols, 0, 0, row_tint)
-    _finish(ax_cols, cols.shape[1], height,
-            f"im2col: {cols.shape[0]}x{cols.shape[1]}\none row per window")
+    _finish(ax_cols, cols.shape[1], height, titles[1])
     _cells(ax_filter, column, 0, 0)
-    _finish(ax_filter, 1, height, f"filter\n{column.shape[0]}x1")
+    _finish(ax_filter, 1, height, titles[2])
     out_tint = (colours * 0.35 + 0.65).reshape(*out_hw, 4)
     _cells(ax_out, out, 0, 0, out_tint)
-    _finish(ax_out, out_hw[1], height, f"output\n{out_hw[0]}x{out_hw[1]}")
+    _finish(ax_out, out_hw[1], height, titles[3])
     _save(fig, path)
     return fig
 
@@ -189,22 +211,26 @@ def plot_pool_expansion(x: Any, kernel: Any, stride: Any = None, padding: Any = 
     colours = window_colours(n_windows)
     wp, hp = w + 2 * padding[1], h + 2 * padding[0]
     height = max(c * (hp + 1) - 1, len(rows))
-    fig, (ax_in, ax_rows, ax_max) = _panel_figure([wp, kh * kw + 1.5, 1], height)
+    titles = [f"input {c}x{h}x{w}\n{n_windows} windows {kh}x{kw} per channel",
+              f"expanded: {rows.shape[0]}x{rows.shape[1]}\none row per window and channel",
+              "max\nof each row"]
+    label = 1.5  # room for the "ch 0" labels left of the input and of the rows
+    fig, (ax_in, ax_rows, ax_max) = _panel_figure(
+        [wp + label + 0.2, kh * kw + label + 0.4, 1.4], height, titles)
     for ch in range(c):
         _window_outlines(ax_in, image[ch], (kh, kw), stride, padding, out_hw, colours,
                          ch * (hp + 1))
         ax_in.text(-0.1, ch * (hp + 1) + hp / 2, f"ch {ch}", ha="right", va="center",
-                   fontsize=7, rotation=90)
-    _finish(ax_in, wp, height, f"input {c}x{h}x{w}\n{n_windows} windows {kh}x{kw} per channel",
-            left=1.0)
+                   fontsize=LABEL_PT, rotation=90)
+    _finish(ax_in, wp, height, titles[0], left=label)
     row_colours = np.repeat(colours, c, axis=0)  # row r is window r // C, channel r % C
     tint = np.repeat(row_colours[:, None, :] * 0.35 + 0.65, kh * kw, axis=1)
-    _cells(ax_rows, rows, 1.5, 0, tint)
+    _cells(ax_rows, rows, label, 0, tint)
     for r in range(len(rows)):
-        ax_rows.text(1.4, r + 0.5, f"ch {r % c}", ha="right", va="center", fontsize=6)
-    _finish(ax_rows, kh * kw + 1.5, height,
-            f"expanded: {rows.shape[0]}x{rows.shape[1]}\none row per window and channel")
+        ax_rows.text(label - 0.1, r + 0.5, f"ch {r % c}", ha="right", va="center",
+                     fontsize=LABEL_PT)
+    _finish(ax_rows, kh * kw + label, height, titles[1])
     _cells(ax_max, maxima, 0, 0, row_colours[:, None, :] * 0.35 + 0.65)
-    _finish(ax_max, 1, height, "max\nof each row")
+    _finish(ax_max, 1, height, titles[2])
     _save(fig, path)
     return fig
