@@ -156,14 +156,20 @@ def test_gradcheck_fast_mode_checks_100_000_elements_in_seconds_and_finds_a_1e_3
     x = mg.tensor(np.random.default_rng(1).uniform(-3, 3, n), requires_grad=True)
     w = mg.tensor(np.random.default_rng(2).standard_normal(n))
 
+    calls = []
+
     def loss(a):
+        calls.append(1)
         return (SineWithOneWrongElement.apply(a) * w).sum() / np.sqrt(n)
 
     tight = {"atol": 1e-9, "rtol": 1e-7}  # float64 finite differences are this accurate
     start = time.perf_counter()
     SineWithOneWrongElement.wrong_at = None
     assert mg.gradcheck(loss, (x,), fast_mode=True, **tight)
-    assert time.perf_counter() - start < 5
+    # what makes it take seconds, not hours: a handful of evaluations, not two per element
+    # (wall-clock times are not asserted; this one is printed: about 0.1 s on 2 cores)
+    assert len(calls) <= 8, len(calls)
+    print(f"fast_mode on {n:,} elements: {time.perf_counter() - start:.2f} s")
     wrong = int(np.argmax(np.abs(np.cos(x.detach().numpy()) * w.numpy())))  # a large gradient
     SineWithOneWrongElement.wrong_at = wrong
     try:
