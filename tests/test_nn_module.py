@@ -281,3 +281,65 @@ def test_load_state_dict_after_forward_is_caught_in_backward() -> None:
     with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*shape \(2, 1\).*"
                                            r"version 1; expected version 0"):
         y.backward()
+
+
+# --------------------------------------------------------------------------- forward hooks
+
+
+def _hook_story(lib):
+    """The same hook program for minigrad and torch: the events it logs and its outputs."""
+    lib.manual_seed(0)
+    net = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.ReLU(), lib.nn.Linear(4, 2)).double()
+    log = []
+    h1 = net[0].register_forward_hook(lambda m, a, out: log.append(("after", tuple(out.shape))))
+    net[0].register_forward_hook(lambda m, a, out: log.append(("first",)), prepend=True)
+    net[2].register_forward_pre_hook(lambda m, a: (a[0] * 0,))  # replaces the arguments
+    net[1].register_forward_hook(lambda m, a, k, out: log.append(("kw", sorted(k))),
+                                 with_kwargs=True)
+    net[1].register_forward_pre_hook(lambda m, a, k: log.append(("pre-kw", len(a))),
+                                     with_kwargs=True)
+    doubled = net.register_forward_hook(lambda m, a, out: out * 2)  # replaces the output
+    x = lib.ones(2, 3, dtype=lib.float64)
+    first = net(x)
+    h1.remove()
+    h1.remove()  # twice: nothing more happens
+    doubled.remove()
+    with net[0].register_forward_hook(lambda m, a, out: log.append(("scoped",))):
+        net(x)
+    second = net(x)
+
+    def fails(m, a):
+        raise ValueError("stop")
+
+    net[1].register_forward_pre_hook(fails)
+    net[1].register_forward_hook(lambda m, a, out: log.append(("always", out)), always_call=True)
+    with pytest.raises(ValueError):
+        net(x)
+    return log, first.detach().numpy(), second.detach().numpy()
+
+
+def test_forward_hooks_behave_as_pytorchs():
+    torch = pytest.importorskip("torch")
+    log, first, second = _hook_story(mg)
+    tlog, tfirst, tsecond = _hook_story(torch)
+    assert log == tlog
+    np.testing.assert_allclose(first, 2 * second)  # the output hook doubled the first call
+    np.testing.assert_allclose(second, np.broadcast_to(tsecond[0] * 0 + second[0], (2, 2)))
+    assert first.shape == tfirst.shape
+
+
+def test_forward_hooks_log_in_order_and_come_out_again():
+    log, first, second = _hook_story(mg)
+    assert log[:5] == [("first",), ("after", (2, 4)), ("pre-kw", 1), ("kw", []),
+                       ("first",)]
+    assert ("scoped",) in log and log.count(("scoped",)) == 1
+    np.testing.assert_allclose(first, 2 * second)
+
+
+def test_a_pre_hook_must_return_args_and_kwargs_with_with_kwargs():
+    lin = nn.Linear(2, 2)
+    lin.register_forward_pre_hook(lambda m, a, k: "bad", with_kwargs=True)
+    with pytest.raises(RuntimeError, match="forward pre-hook must return None or a tuple"):
+        lin(mg.ones(1, 2))
+    with pytest.raises(TypeError, match="expected a callable"):
+        lin.register_forward_hook(3)

@@ -8,6 +8,7 @@ but not trained (BatchNorm's running statistics).
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from ..autograd import module_scope
 from ..tensor import Tensor
+from . import hooks
 from .parameter import Parameter
 
 
@@ -158,6 +160,31 @@ class Module:
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
 
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> hooks.RemovableHandle:
+        """Call ``hook(module, args)`` before each ``forward`` (``hook(module, args,
+        kwargs)`` with ``with_kwargs``); what it returns, if not None, replaces the
+        arguments. Returns a handle whose ``remove()`` takes the hook out."""
+        return hooks.add(self._hook_dicts()[0], hook, prepend, with_kwargs=with_kwargs)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> hooks.RemovableHandle:
+        """Call ``hook(module, args, output)`` after each ``forward`` (``hook(module, args,
+        kwargs, output)`` with ``with_kwargs``); what it returns, if not None, replaces the
+        output. ``always_call``: also when ``forward`` raised (with ``output`` None).
+        Returns a handle whose ``remove()`` takes the hook out."""
+        return hooks.add(self._hook_dicts()[1], hook, prepend, with_kwargs=with_kwargs,
+                         always_call=always_call)
+
+    def _hook_dicts(self) -> tuple[OrderedDict, OrderedDict]:
+        """The module's pre-hooks and hooks, made at the first registration (a module
+        without hooks is called without looking for them)."""
+        if "_forward_hooks" not in self.__dict__:
+            object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+            object.__setattr__(self, "_forward_hooks", OrderedDict())
+        return self._forward_pre_hooks, self._forward_hooks
+
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; subclasses must define it. Call the module, not this."""
         raise NotImplementedError(f"{type(self).__name__} has no forward() method")
@@ -173,6 +200,9 @@ class Module:
         _calls.depth += 1
         try:
             with module_scope(type(self).__name__, self):
+                if "_forward_hooks" in self.__dict__:  # one was registered (register_*_hook)
+                    return hooks.call_with_hooks(self, self._forward_pre_hooks,
+                                                 self._forward_hooks, args, kwargs)
                 return self.forward(*args, **kwargs)
         except (ValueError, TypeError, RuntimeError, IndexError) as e:
             if getattr(e, "_mg_module", None) is None:

@@ -11,7 +11,8 @@ the length of the pass only:
   not held at all. The engine's ``observing_records`` hands them over for the pass (on
   this thread only), and a copy of each constant's value is kept as it was read;
 * the calls of the layers that map to one ONNX operator as a whole (``BatchNorm2d``,
-  ``Linear``...): their ``forward`` is wrapped per instance, as ``minigrad.viz`` does.
+  ``Linear``...): seen through forward hooks (``nn.hooks.watch_calls``), as minigrad.viz
+  sees them.
 
 The model is left as it was: training flags restored, no gradients, no wrappers.
 """
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, enable_grad, observing_records
+from ..nn.hooks import evaluating, watch_calls
 from ..tensor import Tensor
 
 __all__ = ["Node", "Trace", "Value", "run_trace"]
@@ -118,38 +120,18 @@ def _record_layers(model: Any, mapped: Callable[[Any, Any], bool]
     ``mapped(module, None)`` says whether a layer may, ``mapped(module, args)`` whether
     this call does."""
     calls: dict[tuple, _Call] = {}
-    patched = []
-    for _, module in model.named_modules():
-        if not mapped(module, None) or "forward" in module.__dict__:
-            continue
-        original = module.forward
 
-        def forward(*args: Any, _m: Any = module, _f: Any = original, **kwargs: Any) -> Any:
-            keys = [_key(a) if isinstance(a, Tensor) else None for a in args]
-            out = _f(*args, **kwargs)
-            if (isinstance(out, Tensor) and not kwargs and _key(out) not in keys
-                    and mapped(_m, args)):
-                calls[_key(out)] = _Call(_m, keys, list(args), _key(out))
-            return out
+    def before(module: Any, args: tuple, kwargs: dict) -> list:
+        return [_key(a) if isinstance(a, Tensor) else None for a in args]
 
-        module.__dict__["forward"] = forward
-        patched.append(module)
-    try:
+    def after(module: Any, args: tuple, kwargs: dict, out: Any, keys: list) -> None:
+        if (isinstance(out, Tensor) and not kwargs and _key(out) not in keys
+                and mapped(module, args)):
+            calls[_key(out)] = _Call(module, keys, list(args), _key(out))
+
+    layers = [m for _, m in model.named_modules() if mapped(m, None)]
+    with watch_calls(layers, before, after):
         yield calls
-    finally:
-        for module in patched:
-            module.__dict__.pop("forward", None)
-
-
-@contextmanager
-def _eval_mode(model: Any) -> Iterator[None]:
-    flags = [(m, m.training) for m in model.modules()]
-    model.eval()
-    try:
-        yield
-    finally:
-        for m, flag in flags:
-            object.__setattr__(m, "training", flag)
 
 
 def _outputs(out: Any) -> list[Tensor]:
@@ -166,7 +148,7 @@ def run_trace(model: Any, inputs: list[Tensor], input_names: list[str],
     """Run ``model(*inputs)`` once in eval mode and return its graph as a ``Trace``."""
     leaves = [t.detach().requires_grad_(True) if t.dtype.kind == "f" else t.detach()
               for t in inputs]
-    with _eval_mode(model), enable_grad(), _keep_arguments() as calls, \
+    with evaluating(model), enable_grad(), _keep_arguments() as calls, \
             _record_layers(model, mapped) as layers:
         outputs = _outputs(model(*leaves))
     return _Walk(model, leaves, input_names, calls, layers).run(outputs)

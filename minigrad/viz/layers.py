@@ -16,6 +16,7 @@ import graphviz
 import numpy as np
 
 from ..autograd import enable_grad
+from ..nn.hooks import evaluating, watch_calls
 from ..tensor import Tensor
 from .graph import COLOURS, _escape, _module_title, _tensor_key
 
@@ -61,46 +62,22 @@ def _chosen_modules(model: Any, names: Sequence[str] | None) -> list[tuple[str, 
 
 @contextmanager
 def record_calls(model: Any, names: Sequence[str] | None = None) -> Iterator[list[_Call]]:
-    """Record the calls of ``model``'s leaf modules (or of the modules named) in order.
-
-    Works by giving each module an instance-level ``forward`` that wraps the class's, and
-    removing it again on exit, so the model is unchanged afterwards.
-    """
+    """Record the calls of ``model``'s leaf modules (or of the modules named) in order,
+    through forward hooks that are gone again on exit."""
     chosen = _chosen_modules(model, names)
+    name_of = {id(m): name for name, m in chosen}
     calls: list[_Call] = []
-    patched = []
-    for name, module in chosen:
-        if "forward" in module.__dict__:  # already wrapped or customised: leave it alone
-            continue
-        original = module.forward
 
-        def wrapper(*args: Any, _name: str = name, _m: Any = module, _f: Any = original,
-                    **kwargs: Any) -> Any:
-            call = _Call(_name, _m, _tensors(args) + _tensors(kwargs))
-            calls.append(call)
-            out = _f(*args, **kwargs)
-            call.outputs = _tensors(out)
-            return out
+    def before(module: Any, args: tuple, kwargs: dict) -> _Call:
+        call = _Call(name_of[id(module)], module, _tensors(args) + _tensors(kwargs))
+        calls.append(call)
+        return call
 
-        module.__dict__["forward"] = wrapper
-        patched.append(module)
-    try:
+    def after(module: Any, args: tuple, kwargs: dict, out: Any, call: _Call) -> None:
+        call.outputs = _tensors(out)
+
+    with watch_calls([m for _, m in chosen], before, after):
         yield calls
-    finally:
-        for module in patched:
-            module.__dict__.pop("forward", None)
-
-
-@contextmanager
-def _eval_mode(model: Any) -> Iterator[None]:
-    """``model.eval()`` for the duration (no dropout, BatchNorm statistics untouched)."""
-    flags = [(m, m.training) for m in model.modules()]
-    model.eval()
-    try:
-        yield
-    finally:
-        for m, flag in flags:
-            object.__setattr__(m, "training", flag)
 
 
 def _param_dtype(model: Any) -> np.dtype:
@@ -211,7 +188,7 @@ def forward_graph(model: Any, input_shape: Sequence[int]) -> graphviz.Digraph:
         raise TypeError(f"forward_graph: expected an nn.Module, got {type(model).__name__}")
     shape = tuple(int(s) for s in input_shape)
     x = Tensor(np.zeros(shape, dtype=_param_dtype(model)), requires_grad=True)
-    with _eval_mode(model), enable_grad(), record_calls(model) as calls:
+    with evaluating(model), enable_grad(), record_calls(model) as calls:
         out = model(x)
 
     graph = graphviz.Digraph(name="forward", comment=f"{type(model).__name__} layers")

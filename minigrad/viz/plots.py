@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from ..autograd import no_grad
+from ..nn.hooks import evaluating
 from ..tensor import Tensor
 from .graph import _module_title
-from .layers import _eval_mode, _leaf_modules, record_calls
+from .layers import _leaf_modules, record_calls
 
 __all__ = ["filter_smoothness", "plot_feature_maps", "plot_filters", "plot_top_activations",
            "top_activating"]
@@ -269,7 +270,7 @@ def _feature_panels(model: Any, data: np.ndarray,
     """``(name, module, maps)`` for each layer to show: its output for the one image
     ``data`` as ``(C, H, W)`` maps, from the layer's first call in the forward."""
     names = list(layers) if layers is not None else [n for n, _ in _leaf_modules(model)]
-    with _eval_mode(model), no_grad(), record_calls(model, names) as calls:
+    with evaluating(model), no_grad(), record_calls(model, names) as calls:
         model(Tensor(data))
     wanted = _default_layers(model, calls) if layers is None else names
     first = {}
@@ -317,7 +318,7 @@ def top_activating(model: Any, layer: str, images: Any, channels: Sequence[int],
         raise ValueError(f"top_activating: k must be between 1 and the {len(data)} images, "
                          f"got {k}")
     scores = []
-    with _eval_mode(model), no_grad(), record_calls(model, [layer]) as calls:
+    with evaluating(model), no_grad(), record_calls(model, [layer]) as calls:
         for start in range(0, len(data), batch_size):
             del calls[:]
             model(Tensor(np.ascontiguousarray(data[start:start + batch_size])))
