@@ -201,6 +201,8 @@ class Cumprod(Function):
         zero = a._data == 0
         if not zero.any():
             return ReverseCumsum.apply(g * out, d, g.dtype) / a, None
+        # PyTorch's two algorithms, chosen as PyTorch chooses (not a speed path: they give
+        # different NaN/inf patterns on inf inputs, and PyTorch's first-order one is this)
         if not is_grad_enabled():
             return Tensor._make(_cumprod_grad_array(a._data, g._data, out._data, d),
                                 False, None, 0), None
