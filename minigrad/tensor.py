@@ -6,6 +6,7 @@ walks the graph lives in ``minigrad.autograd``.
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -60,18 +61,25 @@ def _check_can_require_grad(arr: np.ndarray) -> None:
         )
 
 
-class _HookHandle:
-    """Returned by ``register_hook``; ``remove()`` takes the hook away again."""
+class RemovableHandle:
+    """What ``register_hook`` (and a module's ``register_forward_hook``) returns:
+    ``remove()``, or the end of a ``with`` block, takes the hook out again."""
 
-    _next_id = 0
+    _ids = itertools.count()
 
     def __init__(self, hooks: OrderedDict) -> None:
         self._hooks = hooks
-        self.id = _HookHandle._next_id
-        _HookHandle._next_id += 1
+        self.id = next(RemovableHandle._ids)
 
     def remove(self) -> None:
+        """Take the hook out (again: nothing happens)."""
         self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
 
 
 class MaxResult(NamedTuple):
@@ -327,7 +335,7 @@ class Tensor:
         """Whether ``retain_grad()`` was called on this non-leaf."""
         return self._retains_grad
 
-    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor
         replaces the gradient. Returns a handle whose ``remove()`` unregisters it."""
         if not self.requires_grad:
@@ -335,7 +343,7 @@ class Tensor:
                                "does not require grad")
         if self._hooks is _NO_HOOKS:
             self._hooks = OrderedDict()
-        handle = _HookHandle(self._hooks)
+        handle = RemovableHandle(self._hooks)
         self._hooks[handle.id] = hook
         return handle
 

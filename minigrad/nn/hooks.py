@@ -9,34 +9,14 @@ activation statistics, shape printing); minigrad's own tools use them too
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-__all__ = ["RemovableHandle", "evaluating", "watch_calls"]
+from ..tensor import RemovableHandle
 
-
-class RemovableHandle:
-    """Takes one hook out of the module it was registered on: ``remove()``, or the end of a
-    ``with`` block."""
-
-    _ids = itertools.count()
-
-    def __init__(self, hooks: OrderedDict) -> None:
-        self.id = next(RemovableHandle._ids)
-        self._hooks = hooks
-
-    def remove(self) -> None:
-        """Take the hook out (again: nothing happens)."""
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
+__all__ = ["RemovableHandle", "evaluating", "watch_calls"]  # RemovableHandle: the one in tensor.py
 
 
 def add(hooks: OrderedDict, hook: Callable, prepend: bool, **options: bool) -> RemovableHandle:
