@@ -3,6 +3,8 @@
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/cnn_workloads.py \
         [--threads 2] [--repeat 7] [--inner 3]
     BENCH_ONLY=resnet18,conv ... (a subset)
+    BENCH_COMPILED=both ... (minigrad with and without the numba kernels, same rounds)
+    BENCH_COMPILED=off ...  (minigrad on its numpy kernels only, as without the extra)
 
 Per workload: minigrad and PyTorch (same weights, same data) run one after the other in each
 of ``--repeat`` rounds (the fastest of ``--inner`` runs in a row each); the ratio is the
@@ -21,6 +23,11 @@ A third contestant runs in the same rounds: PyTorch with oneDNN and NNPACK switc
 kernels (``Slow2d``: compiled C++, per-image columns, MKL's GEMM), the design minigrad
 follows in numpy. The "vs im2col" column is minigrad's ratio to it; the goals are against
 PyTorch as its users run it (oneDNN on).
+
+minigrad uses its compiled (numba) kernels where ``minigrad[fast]`` is installed.
+``BENCH_COMPILED=off`` runs it as if numba were missing; ``BENCH_COMPILED=both`` adds a
+fourth contestant, minigrad without them ("numpy only"), to the same rounds, so the gain
+of the extra is measured under the same load.
 """
 
 from __future__ import annotations
@@ -297,6 +304,8 @@ def memory_child(lib: str) -> None:
     """In a fresh process: peak resident memory added by three SimpleConvNet training steps
     (batch 100, Adam) of one library, over what the models and data already hold. No
     forward pass runs before the baseline is taken (the peak would already be reached)."""
+    if COMPILED == "off":
+        _without_compiled_kernels()
     fns, _ = train_step(simple_convnet, 100, (1, 28, 28), "adam", check=False)
     base = _peak_mib()
     for _ in range(3):
@@ -319,14 +328,21 @@ def memory() -> None:
 
 
 REFERENCE = "torch-im2col"  # PyTorch on its own im2col + GEMM convolutions
-CONTESTANTS = ("minigrad", "torch", REFERENCE)
+NUMPY_ONLY = "minigrad-numpy"  # minigrad without the compiled kernels (BENCH_COMPILED)
+COMPILED = os.environ.get("BENCH_COMPILED", "on")
+CONTESTANTS = ("minigrad", "torch", REFERENCE) + ((NUMPY_ONLY,) if COMPILED == "both" else ())
+
+
+def _without_compiled_kernels() -> None:
+    """Run minigrad as if numba were not installed (the chooser's own fallback)."""
+    mg.kernels.compiled._available = False
 
 
 def _child_env(lib: str, **extra: str) -> dict[str, str]:
     """A child process's environment: minigrad's with its opt-in malloc thresholds (as the
     ``minigrad`` command runs), PyTorch's without them, as PyTorch's users run it."""
     env = {**os.environ, **extra}
-    env["MINIGRAD_MALLOC_TUNING"] = "1" if lib == "minigrad" else "0"
+    env["MINIGRAD_MALLOC_TUNING"] = "1" if lib.startswith("minigrad") else "0"
     return env
 
 
@@ -348,8 +364,10 @@ def worker(name: str, lib: str) -> None:
     <flops>", then on each "run" line run it ``--inner`` times and print the fastest."""
     if lib == REFERENCE:
         torch_on_im2col(torch, True)
+    if lib == NUMPY_ONLY or COMPILED == "off":
+        _without_compiled_kernels()
     fns, flops = WORKLOADS[name][2]()
-    fn = fns["torch" if lib == REFERENCE else lib]
+    fn = fns[{REFERENCE: "torch", NUMPY_ONLY: "minigrad"}.get(lib, lib)]
     fn()
     print("ready", flops, flush=True)
     for line in sys.stdin:
@@ -401,6 +419,8 @@ def main() -> None:
         worker(*os.environ["BENCH_WORKER"].split(":"))
         return
     shared = os.environ.get("BENCH_SHARED") == "1"
+    if COMPILED == "off" or (shared and COMPILED == "both"):
+        _without_compiled_kernels()  # one process holds one setting
     if shared:
         mg.kernels.tune_malloc()
     only = os.environ.get("BENCH_ONLY", "")
@@ -416,9 +436,17 @@ def main() -> None:
           + ("both libraries in this process (one malloc: minigrad's thresholds)" if shared
              else "each library in its own process (PyTorch on glibc's malloc defaults)"))
     print("vs im2col: minigrad / PyTorch with oneDNN and NNPACK off, whose convolutions are "
-          "then its own im2col + GEMM (Slow2d)\n")
+          "then its own im2col + GEMM (Slow2d)")
+    print("minigrad's compiled (numba) kernels: " + (
+        "off (BENCH_COMPILED=off)" if COMPILED == "off" or (shared and COMPILED == "both")
+        else "on where installed" + ("" if mg.kernels.compiled.available()
+                                     else " (numba is not installed: off)"))
+        + ("; 'numpy only': minigrad without them, / torch, same rounds"
+           if COMPILED == "both" and not shared else "") + "\n")
+    both = COMPILED == "both" and not shared
     print(f"{'workload':<62}{'minigrad':>10}{'torch':>10}  {'ratio [range]':<20}"
-          f"{'goal':>7}{'% SGEMM':>9}{'':5}{'vs im2col':>9}")
+          f"{'goal':>7}{'% SGEMM':>9}{'':5}{'vs im2col':>9}"
+          + (f"  {'numpy only [range]':<22}" if both else ""))
     gemm_fn, gemm_flops = sgemm()
     for name in names:
         label, goal, make = WORKLOADS[name]
@@ -435,9 +463,14 @@ def main() -> None:
         pct = f"{flops / mg_t / rate:8.0%}" if flops else f"{'-':>8}"
         ok = "ok" if r <= goal else "OVER"
         ref = statistics.median(a / b for a, b in zip(t["minigrad"], t[REFERENCE]))
+        extra = ""
+        if both:
+            np_r = [a / b for a, b in zip(t[NUMPY_ONLY], t["torch"])]
+            extra = (f"  {statistics.median(np_r):.2f}x [{min(np_r):.2f}-{max(np_r):.2f}] "
+                     f"({statistics.median(t[NUMPY_ONLY]) * 1e3:.1f}ms)")
         print(f"{label:<62}{mg_t * 1e3:>8.1f}ms{tt * 1e3:>8.1f}ms  "
               f"{r:.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]{'':<4}<={goal}x {pct} {ok:<4}"
-              f"{ref:>8.2f}x")
+              f"{ref:>8.2f}x{extra}")
     if names:
         print(f"\nnumpy SGEMM 1024^3 in the last rounds: {rate / 1e9:.0f} GFLOP/s")
     if not only or "memory" in only:

@@ -21,9 +21,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def fast_kernels():
-    """Run a test on the fast kernels whatever ``MINIGRAD_KERNELS`` says (tests of the
-    kernels themselves)."""
+def fast_kernels(monkeypatch):
+    """Run a test on the numpy fast kernels whatever ``MINIGRAD_KERNELS`` says (tests of the
+    kernels themselves; the compiled ones, where numba is installed, are turned off here
+    and tested in test_kernels_compiled.py)."""
+    from minigrad.kernels import compiled
+
+    monkeypatch.setattr(compiled, "_available", False)
     before = mg.get_kernels()
     mg.set_kernels("fast")
     yield

@@ -27,7 +27,12 @@ DTYPES = [np.float32, np.float64]
 
 
 @pytest.fixture(autouse=True)
-def restore_kernels():
+def restore_kernels(monkeypatch):
+    """The numpy kernels each case is named after: the compiled ones (where numba is
+    installed) are tested in test_kernels_compiled.py."""
+    from minigrad.kernels import compiled
+
+    monkeypatch.setattr(compiled, "_available", False)
     before = mg.get_kernels()
     yield
     mg.set_kernels(before)

@@ -361,7 +361,7 @@ def _ops_functions() -> dict[str, type]:
 def _kept(value: object) -> object:
     """A recorded argument, copied so that later ops cannot change it. A conv's kernel
     object is replaced by None (the Function then picks its own): it carries state from
-    the forward that made it (see the xfail test below)."""
+    the forward that made it (the kept-kernel test below runs the kernel reused too)."""
     from minigrad.kernels.conv import FastConv
 
     if isinstance(value, FastConv):
@@ -466,10 +466,9 @@ def test_check_function_reaches_every_builtin_function() -> None:
     assert len(defined) >= 74
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "minigrad.kernels.conv.FastConv.feature_major caches the gradient's layout by the "
-    "array's identity, so a gradient array changed in place (here by finite differences) "
-    "gets the stale layout; DirectConv._flat_grad does the same"))
+# a kernel object kept from the forward, and a gradient array changed in place between
+# calls (finite differences do that): the layouts of the gradient are shared only inside
+# one conv2d backward (FastConv.sharing_gradient), so nothing is read stale
 def test_conv_backward_functions_pass_check_function_with_a_kept_kernel(fast_kernels) -> None:
     from minigrad.im2col import geometry
     from minigrad.kernels.conv import FastConv, choose

@@ -8,6 +8,14 @@ unfolding on threads, flipped-kernel and shifted-add input gradients, the max-po
 winner search. Under ``set_kernels("reference")`` the choosers answer None and only the
 reference code runs; every kernel is tested against it (``tests/test_kernels.py``).
 
+Where numba is installed (``pip install "minigrad[fast]"``), ``kernels.conv.choose`` also
+hands out compiled kernels for the shapes where they measured faster: Winograd F(4x4, 3x3)
+for stride-1 3x3 convolutions (``winograd``), direct loops for one-channel layers
+(``direct``). numba is imported on the first convolution that could use it, never on
+``import minigrad``; ``compiled`` holds its cache directory, the notice printed while the
+kernels compile the first time, and ``warmup()`` to compile them ahead; ``threads`` the
+thread policy applied inside them only. Without numba nothing changes.
+
 ``parallel`` (minigrad's thread pool) and ``workspace`` (the scratch-buffer cache) serve
 the kernels, and ``parallel.for_rows`` also the big elementwise passes. ``malloc`` holds the
 one process-wide tuning, glibc's malloc thresholds: opt-in, through ``tune_malloc()`` (the
@@ -23,9 +31,10 @@ import os
 
 from ..autograd import is_grad_enabled
 from . import malloc
+from .compiled import warmup
 from .malloc import tune as tune_malloc
 
-__all__ = ["KERNELS", "get_kernels", "malloc", "set_kernels", "tune_malloc"]
+__all__ = ["KERNELS", "get_kernels", "malloc", "set_kernels", "tune_malloc", "warmup"]
 
 KERNELS = ("fast", "reference")
 ENV_VAR = "MINIGRAD_KERNELS"

@@ -13,26 +13,60 @@ backward. A ``FastConv`` computes the same three passes, picking per geometry:
 
 One ``FastConv`` serves one forward call and its backward: it keeps the column buffer
 the forward made and the feature-major gradient both gradients share.
+
+Where numba is installed, ``choose`` hands out a compiled subclass instead for the shapes
+where one measured faster (``compiled_choice``: ``winograd.WinogradConv``,
+``direct.DirectConv``), with the same three passes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from ..im2col import Geometry, geometry, im2col_array, offset_range
-from . import fast
+from . import compiled, fast
 from .parallel import for_blocks
 from .workspace import workspace
 
-__all__ = ["FastConv", "choose"]
+__all__ = ["FastConv", "choose", "compiled_choice"]
 
 
 def choose(g: Geometry, fn: int) -> FastConv | None:
-    """The kernel for a conv2d pass (FN filters, geometry ``g``), or None: use the reference."""
-    return FastConv(g, fn) if fast() else None
+    """The kernel for a conv2d pass (FN filters, geometry ``g``), or None: use the reference.
+
+    Where numba is installed (``minigrad[fast]``) and the shape is one where a compiled
+    kernel measured faster, that kernel (``compiled_choice``); else the numpy ``FastConv``.
+    """
+    if not fast():
+        return None
+    return compiled_choice(g, fn) or FastConv(g, fn)
+
+
+def compiled_choice(g: Geometry, fn: int) -> FastConv | None:
+    """A compiled kernel for this shape, or None (numba missing, or no win measured).
+
+    Winograd F(4x4, 3x3) for stride-1 3x3 convolutions with 16 or more channels and
+    filters on maps of 8x8 or more; the direct loops for one-channel layers with at most
+    8 filters (LeNet's first). Measured per pass against the numpy kernels
+    (docs/performance.md); numba is imported here, on first use."""
+    if not compiled.available() or g.n * g.oh * g.ow == 0:
+        return None
+    if min(g.c, fn) >= 16 and g.kh == g.kw == 3 and min(g.oh, g.ow) >= 8:
+        from . import winograd
+
+        if winograd.applies(g):
+            return winograd.WinogradConv(g, fn)
+    if g.c * fn <= 8:
+        from . import direct
+
+        if direct.applies(g, fn):
+            return direct.DirectConv(g, fn)
+    return None
 
 
 class FastConv:
@@ -41,14 +75,37 @@ class FastConv:
     def __init__(self, g: Geometry, fn: int) -> None:
         self.g, self.fn = g, fn
         self.cols: np.ndarray | None = None  # the forward's columns, for the weight gradient
-        self._grad: np.ndarray | None = None
-        self._gfm: np.ndarray | None = None
+        self.shared: dict[str, tuple] | None = None  # layouts of grad, inside one backward
+
+    @contextlib.contextmanager
+    def sharing_gradient(self) -> Iterator[None]:
+        """Inside the block (one conv2d backward), both gradient passes share the layouts
+        they make of the same gradient array; outside it each pass makes its own, so an
+        array changed in place between two calls is never read stale."""
+        self.shared = {}
+        try:
+            yield
+        finally:
+            self.shared = None
+
+    def gradient_layout(self, name: str, grad: np.ndarray,
+                        make: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """``make(grad)``, made once per backward for both gradients (``sharing_gradient``)."""
+        if self.shared is None:
+            return make(grad)
+        kept = self.shared.get(name)
+        if kept is None or kept[0] is not grad:
+            self.shared[name] = kept = (grad, make(grad))
+        return kept[1]
+
+    def has_layout(self, name: str, grad: np.ndarray) -> bool:
+        """Whether this backward already made layout ``name`` of ``grad``."""
+        kept = (self.shared or {}).get(name)
+        return kept is not None and kept[0] is grad
 
     def feature_major(self, grad: np.ndarray) -> np.ndarray:
         """``grad`` as (FN, N*OH*OW), made once for both gradients."""
-        if self._grad is not grad:
-            self._grad, self._gfm = grad, _feature_major(grad)
-        return self._gfm
+        return self.gradient_layout("feature_major", grad, _feature_major)
 
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
                 keep_cols: bool) -> np.ndarray:
@@ -105,7 +162,8 @@ class FastConv:
             dw = np.matmul(gfm.reshape(gr, fn // gr, m), c2.reshape(gr, k // gr, m)
                            .transpose(0, 2, 1))
             return _with_bias_grad(dw.reshape(fn, g.c // gr, g.kh, g.kw), grad, with_bias)
-        if _per_image_weight_grad(fn, g) and self._grad is not grad:  # sum of (FN,HW)@(HW,K)
+        if _per_image_weight_grad(fn, g) and not self.has_layout("feature_major", grad):
+            # a sum of (FN,HW)@(HW,K) per image, unless the input gradient made the layout
             g3 = grad.reshape(g.n, fn, hw)
             dw = np.matmul(g3, c2.reshape(c2.shape[0], g.n, hw).transpose(1, 2, 0)).sum(axis=0)
         else:

@@ -22,6 +22,7 @@ per-image, blocked, flipped-kernel, shifted-adds paths) computing the same numbe
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from typing import Any
 
@@ -172,14 +173,15 @@ class Conv2d(Function):
         x, w, fast = ctx.saved_tensors
         g = ctx.geom
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        gx = ConvTranspose2d.apply(grad, w, g, fast) if need_x else None
-        gw = gb = None
-        if need_w and need_b:
-            gw, gb = Conv2dWeightGrad.apply(x, grad, g, True, fast)
-        elif need_w:
-            gw = Conv2dWeightGrad.apply(x, grad, g, False, fast)
-        elif need_b:
-            gb = BiasGrad.apply(grad)
+        with fast.sharing_gradient() if fast is not None else contextlib.nullcontext():
+            gx = ConvTranspose2d.apply(grad, w, g, fast) if need_x else None
+            gw = gb = None
+            if need_w and need_b:
+                gw, gb = Conv2dWeightGrad.apply(x, grad, g, True, fast)
+            elif need_w:
+                gw = Conv2dWeightGrad.apply(x, grad, g, False, fast)
+            elif need_b:
+                gb = BiasGrad.apply(grad)
         return gx, gw, gb, None
 
 

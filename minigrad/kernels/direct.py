@@ -1,0 +1,200 @@
+"""A compiled direct convolution for layers with very few channels (LeNet's first).
+
+With one input channel and a handful of filters an im2col GEMM is skinny (K = KH*KW = 25,
+six rows) and most of its time goes to unfolding windows in runs of 28 floats. Here the
+(padded) input plane is read flat, with the padded row width WP: kernel offset (i, j) is
+then a shift by ``i*WP + j``, and each (filter, channel, offset) is one long contiguous
+multiply-add, ``y[f, n] += w[f, c, i, j] * shift(x[n, c])``, with no column buffer. The
+input gradient is the same loop transposed, the weight gradient one dot product of flat
+planes per weight (summed per block of images on each thread, then added up). Stride 1,
+no dilation, one group.
+
+Outputs and input gradients are (N, C, H, W) views of (C, N, H, W) memory, like the other
+conv kernels'.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..im2col import Geometry
+from .compiled import compile_for
+from .compiled import numba as _numba
+from .conv import FastConv
+from .parallel import get_num_threads
+from .threads import compiled_region
+
+numba = _numba()
+prange = numba.prange
+
+__all__ = ["DirectConv", "applies", "signatures"]
+
+
+def applies(g: Geometry, fn: int) -> bool:
+    """Stride 1, undilated, ungrouped, nothing dropped (the chooser adds which channel
+    counts gain: docs/performance.md)."""
+    return (g.sh == g.sw == 1 and g.dh == g.dw == 1 and g.groups == 1
+            and g.oh == g.h + 2 * g.ph - g.kh + 1
+            and g.ow == g.w + 2 * g.pw - g.kw + 1 and g.oh > 0 and g.ow > 0)
+
+
+class DirectConv(FastConv):
+    """conv2d's three passes as compiled direct loops for float32/float64 (other dtypes:
+    ``FastConv``'s numpy paths)."""
+
+    def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                keep_cols: bool) -> np.ndarray:
+        """``y = conv2d(x, w) + b`` as a (N, FN, OH, OW) view of (FN, N, OH, OW) memory."""
+        if not _supported(x, w, b):
+            return super().forward(x, w, b, keep_cols)
+        g, fn = self.g, self.fn
+        compile_for(x.dtype)
+        y = np.empty((fn, g.n, g.oh, g.ow), dtype=x.dtype)
+        bias = np.ascontiguousarray(b) if b is not None else np.zeros(fn, x.dtype)
+        with compiled_region():
+            _forward(_flat_padded(x, g), np.ascontiguousarray(w), bias, g.w + 2 * g.pw, y)
+        return y.transpose(1, 0, 2, 3)
+
+    def input_grad(self, grad: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """``dx``: every gradient row added back under its window, as (N, C, H, W)."""
+        if not _supported(grad, w):
+            return super().input_grad(grad, w)
+        g = self.g
+        compile_for(grad.dtype)
+        dx = np.empty((g.c, g.n, g.h, g.w), dtype=grad.dtype)
+        with compiled_region():
+            _input_grad(self._flat_grad(grad), np.ascontiguousarray(w), g.ph, g.pw, g.oh, dx)
+        return dx.transpose(1, 0, 2, 3)
+
+    def weight_grad(self, x: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
+        """``dW[f, c, i, j] = sum(grad[:, f] * window(x)[:, c, i, j])`` (and ``sum(grad)``)."""
+        if not _supported(x, grad):
+            return super().weight_grad(x, grad, with_bias)
+        g = self.g
+        compile_for(x.dtype)
+        blocks = max(1, min(g.n, get_num_threads()))
+        part = np.empty((blocks, self.fn, g.c, g.kh, g.kw), dtype=x.dtype)
+        with compiled_region():
+            _weight_grad(_flat_padded(x, g), self._flat_grad(grad), g.w + 2 * g.pw, part)
+        dw = part.sum(axis=0)
+        return (dw, grad.sum(axis=(0, 2, 3))) if with_bias else dw
+
+    def _flat_grad(self, grad: np.ndarray) -> np.ndarray:
+        """The gradient on the padded input's row width, (FN, N, OH*WP), zeros past OW;
+        made once for both gradients."""
+        return self.gradient_layout("flat", grad, self._flatten_grad)
+
+    def _flatten_grad(self, grad: np.ndarray) -> np.ndarray:
+        g = self.g
+        wp = g.w + 2 * g.pw
+        out = np.zeros((self.fn, g.n, g.oh, wp), dtype=grad.dtype)
+        out[..., : g.ow] = grad.transpose(1, 0, 2, 3)
+        return out.reshape(self.fn, g.n, g.oh * wp)
+
+
+def _supported(*arrays: np.ndarray | None) -> bool:
+    dtypes = {a.dtype for a in arrays if a is not None}
+    return len(dtypes) == 1 and dtypes.pop() in (np.float32, np.float64)
+
+
+def _flat_padded(x: np.ndarray, g: Geometry) -> np.ndarray:
+    """``x`` with its zero border as C-contiguous (N, C, HP*WP): on that flat plane kernel
+    offset (i, j) is one shift by ``i*WP + j`` (a copy only if needed)."""
+    hp, wp = g.h + 2 * g.ph, g.w + 2 * g.pw
+    if g.ph or g.pw:
+        xp = np.zeros((g.n, g.c, hp, wp), dtype=x.dtype)
+        xp[:, :, g.ph : g.ph + g.h, g.pw : g.pw + g.w] = x
+        return xp.reshape(g.n, g.c, hp * wp)
+    return np.ascontiguousarray(x).reshape(g.n, g.c, hp * wp)
+
+
+# --------------------------------------------------------------------------- compiled
+#
+# Every loop below runs over a flat plane of the padded row width WP: output (r, q) sits
+# at r*WP + q and reads input r*WP + q + i*WP + j, so each kernel offset is one long
+# contiguous multiply-add (the columns q >= OW in between are computed and dropped, or
+# carry zeros in the gradient).
+
+
+def _jit(fn: Any) -> Any:
+    return numba.njit(parallel=True, cache=True, nogil=True,
+                      fastmath={"reassoc", "contract", "nsz"})(fn)
+
+
+@_jit
+def _forward(x, w, bias, wp, y):  # noqa: ANN001, ANN202
+    """``y[f, n] = bias[f] + sum over c, i, j of w[f, c, i, j] * shift(x[n, c], i*WP+j)``."""
+    nf, nn, oh, ow = y.shape
+    nc, kh, kw = w.shape[1], w.shape[2], w.shape[3]
+    span = (oh - 1) * wp + ow
+    for n in prange(nn):
+        acc = np.empty(span, dtype=y.dtype)
+        for f in range(nf):
+            acc[:] = bias[f]
+            for c in range(nc):
+                for i in range(kh):
+                    for j in range(kw):
+                        wv, off = w[f, c, i, j], i * wp + j
+                        xs = x[n, c, off : off + span]
+                        for q in range(span):
+                            acc[q] += wv * xs[q]
+            for r in range(oh):
+                y[f, n, r, :] = acc[r * wp : r * wp + ow]
+
+
+@_jit
+def _input_grad(g, w, ph, pw, oh, dx):  # noqa: ANN001, ANN202
+    """``dx[c, n]``: each filter's flat gradient times ``w[f, c, i, j]`` added at shift
+    i*WP+j of the padded plane, which is then cropped into ``dx`` (C, N, H, W)."""
+    nc, nn, h, wd = dx.shape
+    nf, kh, kw = w.shape[0], w.shape[2], w.shape[3]
+    wp = wd + 2 * pw
+    span = g.shape[2] - kw + 1  # to the last output: past it a shift leaves the plane
+    for n in prange(nn):
+        buf = np.empty(((h + 2 * ph) * wp), dtype=dx.dtype)
+        for c in range(nc):
+            buf[:] = 0
+            for f in range(nf):
+                for i in range(kh):
+                    for j in range(kw):
+                        wv, off = w[f, c, i, j], i * wp + j
+                        bs, gs = buf[off : off + span], g[f, n]
+                        for q in range(span):
+                            bs[q] += wv * gs[q]
+            for r in range(h):
+                dx[c, n, r, :] = buf[(r + ph) * wp + pw : (r + ph) * wp + pw + wd]
+
+
+@_jit
+def _weight_grad(x, g, wp, part):  # noqa: ANN001, ANN202
+    """``part[b]``: the weight gradient summed over the b-th block of images, one dot
+    product of flat planes per weight."""
+    blocks = part.shape[0]
+    nf, nn = g.shape[0], g.shape[1]
+    nc, kh, kw = x.shape[1], part.shape[3], part.shape[4]
+    span = g.shape[2] - kw + 1  # to the last output: past it a shift leaves the plane
+    for blk in prange(blocks):
+        acc = part[blk]
+        acc[...] = 0
+        for n in range(blk * nn // blocks, (blk + 1) * nn // blocks):
+            for f in range(nf):
+                for c in range(nc):
+                    for i in range(kh):
+                        for j in range(kw):
+                            off, s = i * wp + j, acc[f, c, i, j]
+                            xs, gs = x[n, c, off : off + span], g[f, n]
+                            for q in range(span):
+                                s += gs[q] * xs[q]
+                            acc[f, c, i, j] = s
+
+
+def signatures(dtype: Any) -> list[tuple[Any, tuple]]:
+    """Every compiled function with the argument types it is called with, for ``dtype``."""
+    t = numba.from_dtype(np.dtype(dtype))
+    a3, a4, a5 = t[:, :, ::1], t[:, :, :, ::1], t[:, :, :, :, ::1]
+    i8 = numba.int64
+    return [(_forward, (a3, a4, t[::1], i8, a4)),
+            (_input_grad, (a3, a4, i8, i8, i8, a4)),
+            (_weight_grad, (a3, a3, i8, a5))]

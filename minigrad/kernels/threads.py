@@ -1,0 +1,65 @@
+"""The thread policy around the compiled kernels, and only around them.
+
+Two pools would otherwise fight over the cores: OpenBLAS's threads spin for a while after
+each GEMM, and numba's OpenMP workers spin after each parallel loop. On two cores a
+compiled transform that starts while OpenBLAS's threads still spin runs at half speed.
+So inside a compiled kernel (``compiled_region()``) OpenBLAS runs on one thread, and the
+kernel's GEMMs are spread over minigrad's own threads instead (``parallel.for_blocks``,
+one batch of GEMMs per thread); numba's loops get ``get_num_threads()`` threads. Both
+settings are put back on leaving, so nothing changes for the rest of the process, and
+``import minigrad`` changes nothing at all (threadpoolctl is imported on first use).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from .parallel import get_num_threads
+
+__all__ = ["compiled_region"]
+
+_lock = threading.Lock()
+_blas: list[Any] | None = None  # threadpoolctl's BLAS library controllers, found once
+_depth = threading.local()
+
+
+def _blas_controllers() -> list[Any]:
+    global _blas
+    if _blas is None:
+        with _lock:
+            try:
+                from threadpoolctl import ThreadpoolController
+
+                _blas = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+            except ImportError:  # no threadpoolctl: leave the BLAS pool as it is
+                _blas = []
+    return _blas
+
+
+@contextlib.contextmanager
+def compiled_region() -> Iterator[None]:
+    """OpenBLAS on one thread, numba on ``get_num_threads()``, for the block's duration.
+
+    Re-entrant: only the outermost region changes and restores the settings."""
+    if getattr(_depth, "n", 0):
+        yield
+        return
+    import numba
+
+    libs = _blas_controllers()
+    before = [lib.get_num_threads() for lib in libs]
+    nb_before = numba.get_num_threads()
+    _depth.n = 1
+    try:
+        for lib in libs:
+            lib.set_num_threads(1)
+        numba.set_num_threads(max(1, min(get_num_threads(), numba.config.NUMBA_NUM_THREADS)))
+        yield
+    finally:
+        _depth.n = 0
+        numba.set_num_threads(nb_before)
+        for lib, n in zip(libs, before):
+            lib.set_num_threads(n)

@@ -1,0 +1,365 @@
+"""The compiled (numba) conv kernels against the reference ops, the chooser's rules, and
+the machinery around them (lazy import, fallback, cache, notice, warmup, thread policy).
+
+Every case runs one conv2d under ``set_kernels("fast")`` and under ``"reference"`` and
+compares the output and every gradient (first order, and second order through
+``create_graph``), float32 and float64, and asserts that the fast run really went
+through the compiled kernel it is named after (``reached``). Without numba these tests
+skip, except the fallback ones, which simulate a missing numba.
+
+Tolerances, as a share of each array's largest magnitude: Winograd 5e-5 in float32 (it
+measures 1e-6 to 1.3e-5) and 1e-12 in float64; the direct loops 2e-5 and 1e-12.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad.im2col import geometry
+from minigrad.kernels import compiled
+from minigrad.kernels import conv as kconv
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="numba is not installed "
+                                 "(pip install 'minigrad[fast]')")
+TOL = {"winograd": {np.float32: 5e-5, np.float64: 1e-12},
+       "direct": {np.float32: 2e-5, np.float64: 1e-12}}
+DTYPES = [np.float32, np.float64]
+
+
+@pytest.fixture(autouse=True)
+def restore_kernels():
+    before = mg.get_kernels()
+    yield
+    mg.set_kernels(before)
+
+
+@pytest.fixture
+def reached(monkeypatch):
+    """The names of the compiled kernels the chooser handed out during the test."""
+    seen: list[str] = []
+    choice = kconv.compiled_choice
+
+    def spy(g, fn):
+        k = choice(g, fn)
+        if k is not None:
+            seen.append(type(k).__module__.rsplit(".", 1)[-1])
+        return k
+
+    monkeypatch.setattr(kconv, "compiled_choice", spy)
+    return seen
+
+
+def case(rng, n, c, h, w, fn, k, padding, dtype, bias=True):
+    x = rng.standard_normal((n, c, h, w)).astype(dtype)
+    wt = (rng.standard_normal((fn, c, k, k)) / np.sqrt(c * k * k)).astype(dtype)
+    b = rng.standard_normal(fn).astype(dtype) if bias else None
+    g = geometry(x.shape, (k, k), 1, padding, 1, op="t")
+    up = rng.standard_normal((n, fn, g.oh, g.ow)).astype(dtype)
+    return x, wt, b, up
+
+
+def passes(x, wt, b, up, padding, second=True):
+    """y, dx, dw (db), and second-order gradients of <dx, dx> through create_graph."""
+    mx, mw = mg.tensor(x, requires_grad=True), mg.tensor(wt, requires_grad=True)
+    mb = None if b is None else mg.tensor(b, requires_grad=True)
+    y = F.conv2d(mx, mw, mb, padding=padding)
+    wrt = [t for t in (mx, mw, mb) if t is not None]
+    grads = mg.grad((y * mg.tensor(up)).sum(), wrt, create_graph=second)
+    out = [y.detach().numpy()] + [g.detach().numpy() for g in grads]
+    if second:
+        out += [g.numpy() for g in mg.grad((grads[0] * grads[0]).sum() + grads[1].sum(),
+                                           [mx, mw])]
+    return out
+
+
+def under_both(fn):
+    out = {}
+    for name in ("fast", "reference"):
+        mg.set_kernels(name)
+        out[name] = fn()
+    return out["fast"], out["reference"]
+
+
+def assert_close(fast, ref, tol):
+    assert len(fast) == len(ref)
+    for a, b in zip(fast, ref):
+        assert a.shape == b.shape and a.dtype == b.dtype
+        scale = max(float(np.abs(b).max(initial=0.0)), 1e-30)
+        assert float(np.abs(a - b).max(initial=0.0)) <= tol * scale
+
+
+# --------------------------------------------------------------------------- fallback
+
+
+def test_without_numba_every_chooser_falls_back_to_the_numpy_kernels(monkeypatch):
+    monkeypatch.setattr(compiled, "_available", False)
+    for shape, fn in (((32, 64, 32, 32), 128), ((100, 1, 28, 28), 6)):
+        g = geometry(shape, (3, 3) if fn == 128 else (5, 5), 1, 1 if fn == 128 else 2,
+                     op="t")
+        assert type(kconv.choose(g, fn)) is kconv.FastConv
+    assert compiled.warmup() is False
+    rng = np.random.default_rng(0)
+    x, wt, b, up = case(rng, 2, 16, 9, 9, 16, 3, 1, np.float64)
+    assert_close(*under_both(lambda: passes(x, wt, b, up, 1, second=False)), 1e-12)
+
+
+def test_a_missing_numba_is_found_out_without_importing_anything(monkeypatch):
+    monkeypatch.setattr(compiled, "_available", None)
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "numba" else _find(name, *a))
+    assert compiled.available() is False
+
+
+_find = importlib.util.find_spec
+
+
+def test_import_minigrad_does_not_import_numba():
+    code = "import sys, minigrad, minigrad.nn, minigrad.kernels; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+@pytest.mark.parametrize("shape, fn, k, stride, padding, expected", [
+    ((32, 64, 32, 32), 128, 3, 1, 1, "winograd"),   # the conv workload
+    ((32, 64, 32, 32), 64, 3, 1, 1, "winograd"),    # ResNet-18's first stage
+    ((32, 256, 8, 8), 256, 3, 1, 1, "winograd"),
+    ((32, 512, 4, 4), 512, 3, 1, 1, None),          # 4x4 maps: the numpy kernels win
+    ((32, 3, 32, 32), 64, 3, 1, 1, None),           # ResNet's stem: 3 channels
+    ((32, 64, 32, 32), 128, 3, 2, 1, None),         # stride 2
+    ((100, 1, 28, 28), 6, 5, 1, 2, "direct"),       # LeNet's conv1
+    ((100, 6, 14, 14), 16, 5, 1, 0, None),          # LeNet's conv2
+    ((100, 1, 28, 28), 30, 5, 1, 0, None),          # SimpleConvNet's conv1
+])
+@needs_numba
+def test_the_chooser_takes_a_compiled_kernel_where_it_measured_faster(
+        shape, fn, k, stride, padding, expected):
+    g = geometry(shape, (k, k), stride, padding, op="t")
+    chosen = kconv.choose(g, fn)
+    name = None if type(chosen) is kconv.FastConv else type(chosen).__module__.split(".")[-1]
+    assert name == expected
+    mg.set_kernels("reference")
+    assert kconv.choose(g, fn) is None
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+WINOGRAD = {  # (N, C, H, W, FN, padding): odd sizes, maps that do not tile by 4
+    "tiles_exactly": (2, 16, 8, 8, 16, 1),
+    "odd_map_pad1": (2, 16, 9, 11, 17, 1),
+    "no_padding": (1, 17, 13, 10, 16, 0),
+    "pad2": (2, 16, 7, 9, 16, 2),
+}
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(WINOGRAD))
+def test_winograd_agrees_with_the_reference(name, dtype, reached):
+    n, c, h, w, fn, p = WINOGRAD[name]
+    rng = np.random.default_rng(sorted(WINOGRAD).index(name))
+    x, wt, b, up = case(rng, n, c, h, w, fn, 3, p, dtype, bias=name != "no_padding")
+    assert_close(*under_both(lambda: passes(x, wt, b, up, p)), TOL["winograd"][dtype])
+    assert reached and set(reached) == {"winograd"}
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, fn, padding", [((3, 1, 12, 11), 6, 2), ((2, 1, 9, 8), 4, 0),
+                                                ((2, 2, 7, 10), 3, 1)])
+def test_the_direct_kernel_agrees_with_the_reference(shape, fn, padding, dtype, reached):
+    rng = np.random.default_rng(fn)
+    x, wt, b, up = case(rng, *shape, fn, 5 if padding == 2 else 3, padding, dtype)
+    assert_close(*under_both(lambda: passes(x, wt, b, up, padding)), TOL["direct"][dtype])
+    assert reached and set(reached) == {"direct"}
+
+
+@needs_numba
+@pytest.mark.parametrize("kernel, padding", [((3, 2), (1, 0)), ((2, 3), (0, 1))])
+def test_the_direct_kernel_agrees_for_non_square_kernels(kernel, padding, reached):
+    """Each shift stops at the last output: the plane's last row must not run over (a
+    bug once read past the plane for KW > 1 and asymmetric padding)."""
+    rng = np.random.default_rng(14)
+    x = rng.standard_normal((2, 2, 5, 6))
+    wt = rng.standard_normal((2, 2, *kernel))
+    g = geometry(x.shape, kernel, 1, padding, op="t")
+    up = rng.standard_normal((2, 2, g.oh, g.ow))
+
+    def run():
+        mx, mw = mg.tensor(x, requires_grad=True), mg.tensor(wt, requires_grad=True)
+        y = F.conv2d(mx, mw, padding=padding)
+        return [y.detach().numpy()] + [a.numpy() for a in mg.grad((y * mg.tensor(up)).sum(),
+                                                                   [mx, mw])]
+
+    for _ in range(3):  # garbage read past a buffer would differ between runs
+        assert_close(*under_both(run), TOL["direct"][np.float64])
+    assert set(reached) == {"direct"}
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(6))
+def test_compiled_kernels_agree_on_random_geometry(seed, reached):
+    rng = np.random.default_rng(300 + seed)
+    dtype = DTYPES[seed % 2]
+    if seed < 4:  # Winograd: random channels, map size and padding
+        kind, k = "winograd", 3
+        c, fn = (int(v) for v in rng.integers(16, 24, 2))
+        p = int(rng.integers(0, 3))
+        h, w = (int(v) for v in rng.integers(8 - 2 * p + 2, 15, 2))
+    else:  # the direct loops: one channel, a few filters, any kernel size
+        kind, k, c, fn = "direct", int(rng.integers(2, 6)), 1, int(rng.integers(1, 9))
+        p = int(rng.integers(0, k))
+        h, w = (int(v) for v in rng.integers(k, 14, 2))
+    n = int(rng.integers(1, 4))
+    x, wt, b, up = case(rng, n, c, h, w, fn, k, p, dtype, bias=bool(rng.integers(2)))
+    assert_close(*under_both(lambda: passes(x, wt, b, up, p)), TOL[kind][dtype])
+    assert set(reached) == {kind}
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_conv_transpose2d_through_winograd_agrees_with_the_reference(dtype, reached):
+    """conv_transpose2d is conv2d's input gradient: stride 1 takes Winograd's adjoint."""
+    rng = np.random.default_rng(8)
+    x = mg.tensor(rng.standard_normal((2, 16, 9, 10)).astype(dtype), requires_grad=True)
+    w = mg.tensor(rng.standard_normal((16, 17, 3, 3)).astype(dtype), requires_grad=True)
+
+    def run():
+        y = F.conv_transpose2d(x, w, padding=1)
+        gx, gw = mg.grad((y * y).sum(), [x, w])
+        return [y.detach().numpy(), gx.numpy(), gw.numpy()]
+
+    assert_close(*under_both(run), TOL["winograd"][dtype])
+    assert set(reached) == {"winograd"}
+
+
+@needs_numba
+def test_compiled_kernels_take_channel_major_and_transposed_inputs(reached):
+    """A conv's output is a (N, C, H, W) view of (C, N, H, W) memory; a gradient may come
+    in any layout. Both are read as they are (or copied) and give the same numbers."""
+    rng = np.random.default_rng(9)
+    x, wt, b, up = case(rng, 2, 16, 10, 10, 16, 3, 1, np.float64)
+    xc = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    upt = np.ascontiguousarray(up.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    fast, ref = under_both(lambda: passes(xc, wt, b, upt, 1, second=False))
+    assert_close(fast, ref, 1e-12)
+    assert_close(fast, passes(x, wt, b, up, 1, second=False), 1e-12)
+    assert set(reached) == {"winograd"}
+
+
+@needs_numba
+@pytest.mark.parametrize("kind", ["winograd", "direct"])
+def test_compiled_kernels_pass_gradgradcheck(kind, reached):
+    rng = np.random.default_rng(11)
+    if kind == "winograd":
+        x, wt, b, _ = case(rng, 1, 16, 8, 9, 16, 3, 1, np.float64)
+        p = 1
+    else:
+        x, wt, b, _ = case(rng, 2, 1, 7, 6, 3, 3, 1, np.float64)
+        p = 1
+    inputs = [mg.tensor(a, requires_grad=True) for a in (x, wt, b)]
+    conv = lambda *a: F.conv2d(*a, padding=p)  # noqa: E731
+    assert mg.gradcheck(conv, inputs, fast_mode=True)
+    assert mg.gradgradcheck(conv, inputs, fast_mode=True)
+    assert set(reached) == {kind}
+
+
+@pytest.mark.slow
+@needs_numba
+def test_winograd_passes_the_full_gradgradcheck(reached):
+    rng = np.random.default_rng(12)
+    x, wt, b, _ = case(rng, 1, 16, 8, 8, 16, 3, 2, np.float64)
+    inputs = [mg.tensor(a, requires_grad=True) for a in (x, wt, b)]
+    assert mg.gradgradcheck(lambda *a: F.conv2d(*a, padding=2), inputs)
+    assert set(reached) == {"winograd"}
+
+
+@needs_numba
+def test_winograd_error_in_float32_is_within_the_stated_bound():
+    """On the conv workload's layer scale: output and both gradients within 1.3e-5 of
+    their largest magnitude against float64."""
+    from minigrad.kernels.winograd import WinogradConv
+
+    rng = np.random.default_rng(13)
+    x, wt, b, up = case(rng, 4, 64, 16, 16, 64, 3, 1, np.float32)
+    g = geometry(x.shape, (3, 3), 1, 1, op="t")
+    k64 = kconv.FastConv(g, 64)
+    exact = [k64.forward(*(a.astype(np.float64) for a in (x, wt, b)), True),
+             k64.input_grad(up.astype(np.float64), wt.astype(np.float64)),
+             k64.weight_grad(x.astype(np.float64), up.astype(np.float64), False)]
+    k32 = WinogradConv(g, 64)
+    got = [k32.forward(x, wt, b, True), k32.input_grad(up, wt), k32.weight_grad(x, up, False)]
+    for a, e in zip(got, exact):
+        assert np.abs(a - e).max() <= 1.3e-5 * np.abs(e).max()
+
+
+# --------------------------------------------------------------------------- machinery
+
+
+@needs_numba
+def test_warmup_compiles_once_and_says_so_the_first_time(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))  # a fresh stamp directory
+    monkeypatch.setattr(compiled, "_ready", set())
+    assert compiled.warmup([np.float64]) is True
+    assert "minigrad: compiling the numba kernels for float64" in capsys.readouterr().err
+    assert compiled.warmup([np.float64]) is True  # the same process: nothing to do
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(compiled, "_ready", set())  # a new process with a warm cache
+    assert compiled.warmup([np.float64]) is True
+    assert capsys.readouterr().err == ""
+    from minigrad.kernels import direct, winograd
+
+    for module in (winograd, direct):
+        for dispatcher, types in module.signatures(np.float64):
+            assert types in dispatcher.signatures
+
+
+def _fresh(code: str, **env: str) -> str:
+    base = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    return subprocess.run([sys.executable, "-c", code], env={**base, **env},
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+@needs_numba
+def test_numba_caches_in_a_per_user_directory_unless_the_user_chose_one(tmp_path):
+    code = ("import os; from minigrad.kernels import compiled; compiled.numba(); "
+            "print(os.environ['NUMBA_CACHE_DIR'])")
+    assert _fresh(code, XDG_CACHE_HOME=str(tmp_path)) == str(tmp_path / "minigrad" / "numba")
+    assert (tmp_path / "minigrad" / "numba").is_dir()
+    mine = str(tmp_path / "mine")
+    assert _fresh(code, NUMBA_CACHE_DIR=mine) == mine
+
+
+@needs_numba
+def test_the_thread_policy_holds_inside_a_compiled_region_only():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import numba
+
+    from minigrad.kernels.threads import compiled_region
+
+    def blas() -> list[int]:
+        return [p["num_threads"] for p in threadpoolctl.threadpool_info()
+                if p["user_api"] == "blas"]
+
+    before, nb_before = blas(), numba.get_num_threads()
+    with compiled_region():
+        assert all(n == 1 for n in blas())
+        assert numba.get_num_threads() == min(mg.get_num_threads(),
+                                              numba.config.NUMBA_NUM_THREADS)
+        with compiled_region():  # nested: still one thread, restored by the outer one
+            assert all(n == 1 for n in blas())
+        assert all(n == 1 for n in blas())
+    assert blas() == before and numba.get_num_threads() == nb_before
