@@ -142,7 +142,16 @@ softmax, log_softmax, reshape, transpose, permute, flatten, squeeze, unsqueeze =
 matmul, mm, bmm, t = _unary("matmul"), _unary("mm"), _unary("bmm"), _unary("t")
 maximum, minimum = _unary("maximum"), _unary("minimum")
 amax, amin, square, neg = _unary("amax"), _unary("amin"), _unary("square"), _unary("neg")
-add, sub, mul, div, pow = _unary("add"), _unary("sub"), _unary("mul"), _unary("div"), _unary("pow")
+add, sub, mul, div = _unary("add"), _unary("sub"), _unary("mul"), _unary("div")
+
+
+def pow(input: Tensor | float, exponent: Tensor | float) -> Tensor:  # noqa: A001, A002
+    """``input ** exponent``; as in ``torch.pow``, ``input`` may be a number when ``exponent``
+    is a Tensor (RegNet's widths are ``torch.pow(w_m, capacity)``)."""
+    if not isinstance(input, Tensor) and isinstance(exponent, Tensor):
+        return exponent.__rpow__(input)
+    return input.pow(exponent)
+
 eq, ne, lt, le, gt, ge = (_unary(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
 clamp = clip = _unary("clamp")
 

@@ -515,6 +515,16 @@ class Tensor:
         draw = get_rng().uniform(a, b, self.shape)
         return _inplace(self, "uniform_", lambda t: _replace(t, draw))
 
+    def bernoulli_(self, p: float | Tensor = 0.5, *, generator: Any = None) -> Tensor:
+        """Fill with 1 with probability ``p`` (a number, or a Tensor of probabilities that
+        broadcasts to this shape), else 0: the noise of stochastic depth and dropout."""
+        probs = np.asarray(p._data if isinstance(p, Tensor) else p, dtype=np.float64)
+        if probs.size and not ((probs >= 0) & (probs <= 1)).all():  # NaN fails both
+            shown = p if not isinstance(p, Tensor) else "a Tensor with values outside [0, 1]"
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={shown}")
+        draw = get_rng(generator).random(self.shape) < probs
+        return _inplace(self, "bernoulli_", lambda t: _replace(t, draw))
+
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
 

@@ -180,6 +180,26 @@ def test_jit_compilation_and_archives_refuse_saying_what_to_do(name: str, args: 
     assert "docs/porting.md" in str(info.value)
 
 
+# ----------------------------------------------------------------------------- fx
+
+
+def test_fx_wrap_at_module_level_returns_its_argument_as_in_pytorch() -> None:
+    namespace: dict = {}
+    exec("import minigrad as torch\n"  # what torchvision's stochastic_depth.py does
+         "def leaf(x):\n    return x\n"
+         "same = torch.fx.wrap('leaf')\nalso = torch.fx.wrap(leaf)\n", namespace)
+    assert namespace["same"] == "leaf" and namespace["also"] is namespace["leaf"]
+
+
+def test_fx_wrap_refuses_what_pytorch_refuses() -> None:
+    with pytest.raises(RuntimeError, match="fx.wrap: unsupported type .* got int"):
+        exec("import minigrad\nminigrad.fx.wrap(3)\n", {})
+    with pytest.raises(NotImplementedError, match="top level of a module"):
+        mg.fx.wrap("leaf")  # called inside a function, not at module level
+    with pytest.raises(NotImplementedError, match=r"fx.symbolic_trace\(\): .*eagerly"):
+        mg.fx.symbolic_trace(nn.Linear(2, 2))
+
+
 # ----------------------------------------------------------------------------- parallel
 
 

@@ -58,6 +58,9 @@ CASES = {
     "div_floor_is_the_same": (lambda lib, x: x.div(0.7, rounding_mode="floor"), X),
     "divide_int_true": (lambda lib, x: lib.divide(x, 2), I),
     "divide_int_floor": (lambda lib, x: lib.divide(x, 2, rounding_mode="floor"), I),
+    # pow with a number base (torch.pow(Scalar, Tensor): RegNet's widths)
+    "pow_number_base": (lambda lib, x: lib.pow(2.09, x) + lib.pow(x, 2), X),
+    "pow_number_base_int": (lambda lib, x: lib.pow(2, x.abs()) + lib.pow(1.5, x), I),
     "divide_int_trunc": (lambda lib, x, y: x.divide(y, rounding_mode="trunc"), I, I[:1] * 2 - 3),
     "divide_float_by_zero": (lambda lib, x: (lib.divide(x, 0.0, rounding_mode="floor"),
                                              lib.divide(x, 0.0, rounding_mode="trunc")),
@@ -236,6 +239,7 @@ GRADCHECK = {
     "matrix_norm_fro": (lambda a: mg.linalg.matrix_norm(a, keepdim=True), lambda: (_d(2, 3),)),
     "matrix_norm_1_inf": (lambda a: mg.linalg.matrix_norm(a, 1) * mg.linalg.matrix_norm(a, -inf),
                           lambda: (_away_from_zero(3, 4),)),
+    "pow_number_base": (lambda a: mg.pow(2.09, a), lambda: (_d(2, 3),)),
     "einsum_matmul": (lambda a, b: mg.einsum("ij,jk->ik", a, b), lambda: (_d(2, 3), _d(3, 4))),
     "einsum_three": (lambda a, b, c: mg.einsum("bi,bij,j->b", a, b, c),
                      lambda: (_d(2, 3), _d(2, 3, 2), _d(2))),

@@ -347,6 +347,24 @@ def test_normal_uses_mean_and_std() -> None:
     assert abs(z.mean().item() - 3.0) < 0.05 and abs(z.std().item() - 2.0) < 0.05
 
 
+def test_bernoulli_fills_ones_with_probability_p_as_pytorch() -> None:
+    mg.manual_seed(0)
+    t = mg.empty(20000, dtype=mg.float64).bernoulli_(0.3)  # returns self, dtype kept
+    assert t.dtype == np.float64 and set(np.unique(t.numpy())) <= {0.0, 1.0}
+    assert abs(t.mean().item() - 0.3) < 0.02
+    rows = mg.empty(3, 4).bernoulli_(mg.tensor([[0.0], [1.0], [0.5]]))  # a broadcast Tensor p
+    assert rows[0].sum().item() == 0 and rows[1].sum().item() == 4
+    g1, g2 = mg.Generator().manual_seed(5), mg.Generator().manual_seed(5)
+    assert (mg.empty(50).bernoulli_(generator=g1).tolist()
+            == mg.empty(50).bernoulli_(generator=g2).tolist())
+    for bad in (1.5, -0.1, float("nan")):  # PyTorch's type and message
+        with pytest.raises(RuntimeError, match=r"bernoulli_ expects p to be in \[0, 1\], but "
+                           rf"got p={bad}"):
+            mg.empty(3).bernoulli_(bad)
+    with pytest.raises(RuntimeError, match="bernoulli_ expects p to be in"):
+        mg.empty(2).bernoulli_(mg.tensor([0.5, 2.0]))
+
+
 def test_randperm_is_a_permutation_and_randint_in_range() -> None:
     assert sorted(mg.randperm(10).tolist()) == list(range(10))
     r = mg.randint(3, 7, (1000,))
