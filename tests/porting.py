@@ -3,6 +3,7 @@ and run a script as it is and ported, as the tests of whole PyTorch programs do.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -26,10 +27,11 @@ def port_imports(text: str) -> str:
     return text
 
 
-def run(script: Path, *args: str, timeout: float = 300) -> str:
-    """The script's printed output (run from the repository root); fails with its stderr."""
+def run(script: Path, *args: str, timeout: float = 300, env: dict | None = None) -> str:
+    """The script's printed output (run from the repository root, with ``env`` added to the
+    environment); fails with its stderr."""
     done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout)
+                          cwd=ROOT, timeout=timeout, env={**os.environ, **(env or {})})
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 

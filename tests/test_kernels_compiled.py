@@ -363,3 +363,15 @@ def test_the_thread_policy_holds_inside_a_compiled_region_only():
             assert all(n == 1 for n in blas())
         assert all(n == 1 for n in blas())
     assert blas() == before and numba.get_num_threads() == nb_before
+
+
+@needs_numba
+def test_minigrad_compiled_0_turns_the_compiled_kernels_off() -> None:
+    code = ("import minigrad.kernels.compiled as c, minigrad.kernels.conv as k\n"
+            "from minigrad.im2col import geometry\n"
+            "g = geometry((2, 16, 16, 16), 3, 1, 1, op='t')\n"
+            "print(c.available(), type(k.choose(g, 16)).__name__)")
+    for value, expected in (("0", "False FastConv"), ("1", "True WinogradConv")):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env={**os.environ, "MINIGRAD_COMPILED": value}, check=True)
+        assert done.stdout.split() == expected.split(), done.stdout

@@ -41,11 +41,16 @@ def cache_dir() -> Path:
     return Path(base) / "minigrad" / "numba"
 
 
+ENV_VAR = "MINIGRAD_COMPILED"  # "0": the numpy kernels only, even where numba is installed
+
+
 def available() -> bool:
-    """Whether numba is installed (checked once, without importing it)."""
+    """Whether the compiled kernels may be used: numba is installed (checked once, without
+    importing it) and ``MINIGRAD_COMPILED=0`` was not set when minigrad first asked."""
     global _available
     if _available is None:
-        _available = importlib.util.find_spec("numba") is not None
+        _available = (os.environ.get(ENV_VAR, "1") != "0"
+                      and importlib.util.find_spec("numba") is not None)
     return _available
 
 
