@@ -59,3 +59,15 @@ def test_every_pytorch_install_is_pinned_as_ci_pins_it() -> None:
     for page in PAGES:
         for spec in re.findall(r"pip install (torch[\w=.]*)", _text(page)):
             assert spec.rstrip(".") == pinned.group(1), (page.name, spec)
+
+
+def test_the_size_of_the_kernels_is_stated_truly() -> None:
+    """README and the home page say how big minigrad/kernels/ is, in hundreds of lines."""
+    compiled = {"compiled.py", "threads.py", "direct.py", "winograd.py"}  # minigrad[fast]
+    lines = {True: 0, False: 0}
+    for path in (ROOT / "minigrad" / "kernels").glob("*.py"):
+        lines[path.name in compiled] += len(path.read_text().splitlines())
+    numpy_lines, compiled_lines = (round(lines[k], -2) for k in (False, True))
+    claim = f"about {numpy_lines:,} lines of numpy kernels and {compiled_lines:,} of compiled ones"
+    for page in (ROOT / "README.md", ROOT / "docs" / "index.md"):
+        assert claim in " ".join(page.read_text().split()), (page.name, claim)
