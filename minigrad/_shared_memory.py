@@ -42,7 +42,7 @@ def _anonymous_file(size: int) -> int:
         fd, path = tempfile.mkstemp(prefix="minigrad-tensor-")
         os.unlink(path)  # the open descriptor keeps the file; no name, nothing to clean up
     else:
-        raise RuntimeError("share_memory_(): shared tensors need POSIX shared memory; "
+        raise RuntimeError("share_memory_: shared tensors need POSIX shared memory; "
                            "minigrad does not support them on Windows")
     os.ftruncate(fd, size)
     return fd

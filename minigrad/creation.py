@@ -40,10 +40,10 @@ def _size(args: tuple, fn: str) -> tuple[int, ...]:
                 raise TypeError
             out.append(operator.index(s))
         except TypeError:
-            raise TypeError(f"{fn}(): argument 'size' must be a tuple of ints, but found "
+            raise TypeError(f"{fn}: argument 'size' must be a tuple of ints, but found "
                             f"element of type {type(s).__name__} at pos {pos}") from None
     if any(s < 0 for s in out):
-        raise RuntimeError(f"{fn}(): trying to create tensor with negative dimension "
+        raise RuntimeError(f"{fn}: trying to create tensor with negative dimension "
                            f"{min(out)}: {out}")
     return tuple(out)
 
@@ -68,7 +68,7 @@ def _check_fits(shape: tuple[int, ...], dtype: np.dtype, fn: str) -> int:
     nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
     limit = _memory_bytes()
     if limit is not None and nbytes > limit:
-        raise RuntimeError(f"{fn}(): cannot allocate {_human(nbytes)} ({nbytes} bytes) for a "
+        raise RuntimeError(f"{fn}: cannot allocate {_human(nbytes)} ({nbytes} bytes) for a "
                            f"{dtype} tensor of shape {list(shape)}; this machine has "
                            f"{_human(limit)} of memory")
     return nbytes
@@ -80,7 +80,7 @@ def _allocate(fill: Any, shape: tuple[int, ...], dtype: np.dtype, fn: str) -> np
     try:
         return np.full(shape, fill, dtype=dtype)
     except (MemoryError, ValueError) as e:
-        raise RuntimeError(f"{fn}(): cannot allocate {_human(nbytes)} for a {dtype} tensor "
+        raise RuntimeError(f"{fn}: cannot allocate {_human(nbytes)} for a {dtype} tensor "
                            f"of shape {list(shape)}: {e}") from e
 
 
@@ -93,7 +93,7 @@ def _float(dtype: Any, fn: str) -> np.dtype:
     """``dtype`` or the default float dtype; random draws need a float one."""
     d = _default_float() if dtype is None else _dtype_of(dtype, fn)
     if d.kind != "f":
-        raise RuntimeError(f"{fn}(): expected a floating point dtype, got {d} "
+        raise RuntimeError(f"{fn}: expected a floating point dtype, got {d} "
                            "(use randint for integers)")
     return d
 
@@ -119,9 +119,9 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
 def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A tensor sharing ``ndarray``'s memory (writes to either show in both), its dtype kept."""
     if not isinstance(ndarray, np.ndarray):
-        raise TypeError(f"from_numpy(): expected np.ndarray (got {type(ndarray).__name__})")
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
     if ndarray.dtype.kind not in "biufc":
-        raise TypeError(f"from_numpy(): can't convert np.ndarray of type {ndarray.dtype}. The "
+        raise TypeError(f"from_numpy: can't convert np.ndarray of type {ndarray.dtype}. The "
                         "only supported types are: float64, float32, float16, complex, int64, "
                         "int32, int16, int8, uint8, and bool.")
     return as_tensor(ndarray)
@@ -210,9 +210,9 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None,
         start, end = 0, start
     values = start, end, step = _range_numbers(start, end, step)
     if step == 0:
-        raise RuntimeError("arange(): step must be nonzero")
+        raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(f"arange(): upper bound and larger bound inconsistent with step "
+        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step "
                            f"sign (start={start}, end={end}, step={step})")
     is_int = all(isinstance(v, (int, np.integer)) for v in values)
     d = _dtype_of(dtype, "arange") if dtype is not None else (
@@ -228,10 +228,10 @@ def _range_numbers(start: Any, end: Any, step: Any) -> list[Any]:
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     for name, v in zip(("start", "end", "step"), values):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-            raise TypeError(f"arange(): argument '{name}' must be a number, not "
+            raise TypeError(f"arange: argument '{name}' must be a number, not "
                             f"{type(v).__name__}")
         if not np.isfinite(v):
-            raise RuntimeError(f"arange(): unsupported range: {name} = {v} is not finite")
+            raise RuntimeError(f"arange: unsupported range: {name} = {v} is not finite")
     return values
 
 
@@ -239,9 +239,9 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
+        raise TypeError(f"linspace: argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
-        raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     d = _default_float() if dtype is None else _dtype_of(dtype, "linspace")
     arr = np.linspace(float(start), float(end), int(steps))
     return _make(arr.astype(d), requires_grad, device, "linspace")
@@ -253,9 +253,9 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
     m = n if m is None else m
     for name, v in (("n", n), ("m", m)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(f"eye(): argument '{name}' must be int, not {type(v).__name__}")
+            raise TypeError(f"eye: argument '{name}' must be int, not {type(v).__name__}")
         if v < 0:
-            raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {v}")
+            raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {v}")
     t = _filled(0, (n, m), dtype, device, requires_grad, "eye")
     np.fill_diagonal(t._data, 1)
     return t
@@ -288,10 +288,10 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
     low, high, size = _randint_args(list(args), low, high, size)
     low = 0 if low is None else low
     if high is None or size is None:
-        raise TypeError("randint(): missing the required arguments 'high' and 'size' "
+        raise TypeError("randint: missing the required arguments 'high' and 'size' "
                         "(randint(high, size) or randint(low, high, size))")
     if low >= high:
-        raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got "
+        raise RuntimeError(f"randint: random_ expects 'from' to be less than 'to', but got "
                            f"from={low} >= to={high}")
     shape = _size_arg(size, "randint")
     d = np.dtype(np.int64) if dtype is None else _dtype_of(dtype, "randint")
@@ -313,7 +313,7 @@ def _randint_args(args: list, low: Any, high: Any, size: Any) -> tuple[Any, Any,
         else:
             low = args[0]
     elif args:
-        raise TypeError("randint(): expected (high, size) or (low, high, size)")
+        raise TypeError("randint: expected (high, size) or (low, high, size)")
     return low, high, size
 
 
@@ -326,9 +326,9 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = 
              requires_grad: bool = False) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64 unless ``dtype``)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"randperm(): argument 'n' must be int, not {type(n).__name__}")
+        raise TypeError(f"randperm: argument 'n' must be int, not {type(n).__name__}")
     if n < 0:
-        raise RuntimeError(f"randperm(): n must be non-negative, got {n}")
+        raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     d = np.dtype(np.int64) if dtype is None else _dtype_of(dtype, "randperm")
     return _make(get_rng(generator).permutation(n).astype(d), requires_grad, device, "randperm")
 
@@ -339,7 +339,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any 
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
-        raise RuntimeError(f"normal(): expects std >= 0.0, but found std {np.min(s)}")
+        raise RuntimeError(f"normal: expects std >= 0.0, but found std {np.min(s)}")
     shape, d = _normal_layout(mean, std, size, dtype)
     z = get_rng(generator).standard_normal(shape)
     return _make((m + s * z).astype(d), requires_grad, device, "normal")
@@ -352,7 +352,7 @@ def _normal_layout(mean: Any, std: Any, size: Any, dtype: Any) -> tuple[tuple[in
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     if not tensors:
         if size is None:
-            raise TypeError("normal(): with a number mean and std, 'size' is required")
+            raise TypeError("normal: with a number mean and std, 'size' is required")
         return _size_arg(size, "normal"), _float(dtype, "normal")
     shape = np.broadcast_shapes(*(np.shape(v) for v in (mean, std)))
     d = tensors[0].dtype if dtype is None else _dtype_of(dtype, "normal")

@@ -38,21 +38,21 @@ class device:  # noqa: N801  (PyTorch's spelling)
         if isinstance(type, device):
             type, index = type.type, type.index
         if not isinstance(type, str):
-            raise TypeError(f"device(): argument 'type' must be str, not {_name(type)}")
+            raise TypeError(f"device: argument 'type' must be str, not {_name(type)}")
         kind, _, num = type.partition(":")
         if kind in _ACCELERATORS:
             raise _no_accelerator(f"device({type!r})")
         if kind != "cpu":
             raise RuntimeError(
-                f"device(): expected one of cpu, cuda, mps, ... device type at start of "
+                f"device: expected one of cpu, cuda, mps, ... device type at start of "
                 f"device string: {type!r}"
             )
         if num:
             if not num.isdigit():
-                raise RuntimeError(f"device(): invalid device string: {type!r}")
+                raise RuntimeError(f"device: invalid device string: {type!r}")
             index = int(num)
         if index is not None and (not isinstance(index, int) or index < 0):
-            raise RuntimeError(f"device(): device index must be a non-negative int, got {index!r}")
+            raise RuntimeError(f"device: device index must be a non-negative int, got {index!r}")
         self.type, self.index = "cpu", index
 
     def __repr__(self) -> str:
@@ -83,7 +83,7 @@ def check_device(value: Any, fn: str) -> None:
         return
     if isinstance(value, int) and not isinstance(value, bool):  # an accelerator ordinal
         raise _no_accelerator(f"{fn}(device={value})")
-    raise TypeError(f"{fn}(): argument 'device' must be a str or minigrad.device, not "
+    raise TypeError(f"{fn}: argument 'device' must be a str or minigrad.device, not "
                     f"{_name(value)}")
 
 
@@ -107,7 +107,7 @@ def _namespace(name: str, doc: str, members: dict[str, Any]) -> types.ModuleType
 
 def _refuse(name: str) -> Callable[..., Any]:
     def refused(*args: Any, **kwargs: Any) -> Any:
-        raise _no_accelerator(f"cuda.{name}()")
+        raise _no_accelerator(f"cuda.{name}")
 
     refused.__name__ = name
     refused.__doc__ = f"Refused with a clear RuntimeError: ``cuda.{name}`` needs a GPU."

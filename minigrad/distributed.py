@@ -81,7 +81,7 @@ def init_process_group(backend: str | None = None, *args: Any, **kwargs: Any) ->
 
 def _needs_group(name: str) -> Callable[..., NoReturn]:
     def needs_group(*args: Any, **kwargs: Any) -> NoReturn:
-        raise ValueError(f"{name}(): Default process group has not been initialized, please "
+        raise ValueError(f"{name}: Default process group has not been initialized, please "
                          f"make sure to call init_process_group. ({_HOW})")
 
     needs_group.__name__ = needs_group.__qualname__ = name

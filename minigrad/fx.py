@@ -31,6 +31,6 @@ def wrap(fn_or_name: F) -> F:
 def symbolic_trace(root: object, concrete_args: dict | None = None) -> NoReturn:
     """FX's graph capture: minigrad always runs eagerly, so there is no graph to capture."""
     raise NotImplementedError(
-        "fx.symbolic_trace(): minigrad has no FX graphs (it always runs eagerly); call the "
+        "fx.symbolic_trace: minigrad has no FX graphs (it always runs eagerly); call the "
         "module as it is (see docs/porting.md, 'TorchScript, CUDA and distributed')"
     )

@@ -54,7 +54,7 @@ _WHAT_TO_DO = {
 
 def _no_torchscript(name: str) -> NotImplementedError:
     return NotImplementedError(
-        f"jit.{name}(): minigrad has no TorchScript (it always runs eagerly); "
+        f"jit.{name}: minigrad has no TorchScript (it always runs eagerly); "
         f"{_WHAT_TO_DO[name]} (see docs/porting.md, 'TorchScript, CUDA and distributed')"
     )
 

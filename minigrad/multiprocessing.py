@@ -87,7 +87,7 @@ def set_sharing_strategy(new_strategy: str) -> None:
     nothing behind to clean up."""
     global _strategy
     if new_strategy not in _STRATEGIES:
-        raise ValueError(f"set_sharing_strategy(): new_strategy must be one of "
+        raise ValueError(f"set_sharing_strategy: new_strategy must be one of "
                          f"{sorted(_STRATEGIES)}, got {new_strategy!r}")
     _strategy = new_strategy
 
@@ -166,7 +166,7 @@ class ProcessContext:
                 if p.is_alive():
                     p.terminate()
             i, code = failed[0]
-            raise RuntimeError(f"spawn(): process {i} terminated with exit code {code}")
+            raise RuntimeError(f"spawn: process {i} terminated with exit code {code}")
         return all(p.exitcode is not None for p in self.processes)
 
 

@@ -747,7 +747,7 @@ class Tensor:
 
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
         """Refused with a clear error: there is no GPU support."""
-        raise _device._no_accelerator("Tensor.cuda()")
+        raise _device._no_accelerator("Tensor.cuda")
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``to(dtype)``, ``to(device)``, ``to(other)`` or ``to(device, dtype)``, as PyTorch.
@@ -936,7 +936,7 @@ class Tensor:
         """Matrix product of two 2-D tensors (``matmul`` broadcasts; ``mm`` does not)."""
         for name, t in (("self", self), ("mat2", other)):
             if not isinstance(t, Tensor) or t.ndim != 2:
-                raise RuntimeError(f"mm(): {name} must be a matrix (2-D), got shape "
+                raise RuntimeError(f"mm: {name} must be a matrix (2-D), got shape "
                                    f"{getattr(t, 'shape', type(t).__name__)}")
         return self @ other
 
@@ -944,10 +944,10 @@ class Tensor:
         """Batched matrix product of two 3-D tensors (b, n, m) @ (b, m, p)."""
         for name, t in (("batch1", self), ("batch2", other)):
             if not isinstance(t, Tensor) or t.ndim != 3:
-                raise RuntimeError(f"bmm(): {name} must be a 3D tensor, got shape "
+                raise RuntimeError(f"bmm: {name} must be a 3D tensor, got shape "
                                    f"{getattr(t, 'shape', type(t).__name__)}")
         if self.shape[0] != other.shape[0]:
-            raise RuntimeError(f"bmm(): batch1 and batch2 must have the same batch size, got "
+            raise RuntimeError(f"bmm: batch1 and batch2 must have the same batch size, got "
                                f"{self.shape} and {other.shape}")
         return self @ other
 
@@ -1338,7 +1338,7 @@ def _dtype_of(dtype: Any, fn: str) -> np.dtype:
     except TypeError:
         d = None
     if d is None or d.kind not in "biuf":
-        raise TypeError(f"{fn}(): argument 'dtype' must be a minigrad dtype (float32, float64, "
+        raise TypeError(f"{fn}: argument 'dtype' must be a minigrad dtype (float32, float64, "
                         f"int64, int32, bool, ...), not {dtype!r}")
     return d
 
@@ -1365,7 +1365,7 @@ def require_tensor(value: Any, fn: str, arg: str) -> Tensor:
         return value
     cls = type(value)
     name = cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
-    raise TypeError(f"{fn}(): argument '{arg}' must be Tensor, not {name}")
+    raise TypeError(f"{fn}: argument '{arg}' must be Tensor, not {name}")
 
 
 def _axis_alias(method: Callable) -> Callable:
@@ -1376,7 +1376,7 @@ def _axis_alias(method: Callable) -> Callable:
             del kwargs["out"]
         if axis is not None:
             if "dim" in kwargs:
-                raise TypeError(f"{method.__name__}(): got both 'dim' and its alias 'axis'")
+                raise TypeError(f"{method.__name__}: got both 'dim' and its alias 'axis'")
             kwargs["dim"] = axis
         return method(self, *args, **kwargs)
 

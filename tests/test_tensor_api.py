@@ -458,7 +458,7 @@ BAD = [
     (lambda: mg.ones(2).div(2, rounding_mode="round"), RuntimeError, ["div", "rounding_mode"]),
     (lambda: mg.ones(2).sum(dim=0, axis=0), TypeError, ["sum", "axis"]),
     (lambda: F.cross_entropy(np.zeros((2, 3), np.float32), mg.tensor([0, 1])), TypeError,
-     ["cross_entropy()", "argument 'input'", "must be Tensor", "numpy.ndarray"]),
+     ["cross_entropy: ", "argument 'input'", "must be Tensor", "numpy.ndarray"]),
     (lambda: mg.as_tensor([1.0], device="cuda"), RuntimeError, ["cuda", "CPU only"]),
     (lambda: mg.Generator("cuda"), RuntimeError, ["cuda", "CPU only"]),
 ]
@@ -471,6 +471,23 @@ def test_bad_input_raises_pytorchs_error_type_with_a_clear_message(case: int) ->
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+def test_every_error_opens_with_the_op_name_and_a_colon() -> None:
+    """One way to name the op (docs/faq.md): ``"pad: ..."``, never ``"pad(): ..."``."""
+    import io
+    import re
+    import tokenize
+    from pathlib import Path
+
+    opening = re.compile(r'^[rRbBfFuU]*(?:"""|\'\'\'|"|\')[\w.{}\[\]]+\(\): ')
+    package = Path(mg.__file__).parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for tok in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+            if tok.type == tokenize.STRING and opening.match(tok.string):
+                found.append(f"{path.relative_to(package)}:{tok.start[0]}: {tok.string[:40]}")
+    assert not found, "messages opening with 'name(): ':\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("call", [

@@ -78,13 +78,13 @@ def _to_dtype(a: Any) -> np.dtype | None:
         return None
     if isinstance(a, str) or type(a).__name__ == "device":
         if str(a).split(":")[0] != "cpu":
-            raise RuntimeError(f"Module.to(): minigrad runs on the CPU only, got device "
+            raise RuntimeError(f"Module.to: minigrad runs on the CPU only, got device "
                                f"{str(a)!r} (see docs/porting.md)")
         return None
     try:
         dtype = np.dtype(getattr(a, "numpy_dtype", a))
     except TypeError:
-        raise TypeError(f"Module.to(): expected a device, a dtype or a tensor, got "
+        raise TypeError(f"Module.to: expected a device, a dtype or a tensor, got "
                         f"{a!r}") from None
     if dtype.kind not in "fc":
         raise TypeError(f"Module.to() only accepts floating point dtypes, but got "

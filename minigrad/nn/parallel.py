@@ -23,7 +23,7 @@ class DataParallel(Module):
                  dim: int = 0) -> None:
         super().__init__()
         if not isinstance(module, Module):
-            raise TypeError(f"DataParallel(): argument 'module' must be an nn.Module, not "
+            raise TypeError(f"DataParallel: argument 'module' must be an nn.Module, not "
                             f"{type(module).__name__}")
         self.module = module
         self.device_ids: list[int] = []

@@ -14,7 +14,7 @@ def _factor(value: object, op: str, name: str) -> int:
     try:
         r = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
-        raise TypeError(f"{op}(): argument '{name}' must be int, not "
+        raise TypeError(f"{op}: argument '{name}' must be int, not "
                         f"{type(value).__name__}") from None
     if r <= 0:
         raise RuntimeError(f"{op} expects a positive {name}, but got {r}")

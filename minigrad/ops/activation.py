@@ -137,7 +137,7 @@ def erf(x: Tensor) -> Tensor:
 def _float_input(x: Any, op: str) -> Tensor:
     require_tensor(x, op, "input")
     if x.dtype.kind != "f":
-        raise RuntimeError(f"{op}(): expected a floating point input, got dtype {x.dtype}")
+        raise RuntimeError(f"{op}: expected a floating point input, got dtype {x.dtype}")
     return x
 
 
@@ -262,7 +262,7 @@ def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``alpha * (exp(x / alpha) - 1)`` elsewhere."""
     x = _float_input(x, "celu")
     if alpha == 0:
-        raise RuntimeError("celu(): ZeroDivisionError: alpha cannot be 0 for CELU "
+        raise RuntimeError("celu: ZeroDivisionError: alpha cannot be 0 for CELU "
                            f"(got alpha={alpha})")
     neg = x._data <= 0
     safe = where(neg, x, 0.0)
@@ -277,7 +277,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     channels = x.shape[1] if x.ndim >= 2 else 1
     n = weight.numel()
     if weight.ndim > 1 or (n != 1 and n != channels):
-        raise RuntimeError(f"prelu(): Mismatch of parameter numbers and input channel size. "
+        raise RuntimeError(f"prelu: Mismatch of parameter numbers and input channel size. "
                            f"Found parameter numbers = {n} and channel size = {channels} "
                            f"(weight shape {weight.shape}, input shape {x.shape}).")
     w = weight.reshape((1, n) + (1,) * (x.ndim - 2)) if x.ndim >= 2 and n > 1 else (

@@ -389,7 +389,7 @@ def _promote_bounds(a: Tensor, low: Any, high: Any) -> tuple:
     """``a`` and Tensor bounds in their promoted dtype (numbers become 0-d constants)."""
     for name, b in (("min", low), ("max", high)):
         if b is not None and not isinstance(b, Tensor) and not _is_number(b):
-            raise TypeError(f"clamp(): argument '{name}' must be a Tensor or a number, "
+            raise TypeError(f"clamp: argument '{name}' must be a Tensor or a number, "
                             f"not {type(b).__name__}")
     dtype = result_type(a, *(b for b in (low, high) if b is not None))
     a = a if a.dtype == dtype else a.to(dtype)

@@ -19,20 +19,20 @@ def _index_array(index: Any, op: str) -> np.ndarray:
     data = index._data if isinstance(index, Tensor) else index
     if not isinstance(data, np.ndarray) or data.dtype != np.int64:
         got = data.dtype if isinstance(data, np.ndarray) else type(index).__name__
-        raise RuntimeError(f"{op}(): expected dtype int64 for index, got {got}")
+        raise RuntimeError(f"{op}: expected dtype int64 for index, got {got}")
     return data
 
 
 def _check_gather(a_shape: tuple, dim: int, idx: np.ndarray, op: str) -> None:
     if idx.ndim != len(a_shape) and not (idx.ndim <= 1 and len(a_shape) <= 1):
         raise RuntimeError(
-            f"{op}(): index tensor must have the same number of dimensions as input tensor, "
+            f"{op}: index tensor must have the same number of dimensions as input tensor, "
             f"got index of shape {idx.shape} and input of shape {a_shape}"
         )
     for d, (si, sa) in enumerate(zip(idx.shape, a_shape)):
         if d != dim and si > sa:
             raise RuntimeError(
-                f"{op}(): size of index {idx.shape} exceeds the input {a_shape} at dimension "
+                f"{op}: size of index {idx.shape} exceeds the input {a_shape} at dimension "
                 f"{d} (only dimension {dim} may be larger)"
             )
     _check_in_bounds(idx, a_shape[dim] if a_shape else 1, dim, op)
@@ -42,7 +42,7 @@ def _check_in_bounds(idx: np.ndarray, size: int, dim: int, op: str) -> None:
     """Every index in ``[0, size)``; the message names the first bad one it finds."""
     if idx.size and (idx.min() < 0 or idx.max() >= size):
         bad = idx.min() if idx.min() < 0 else idx.max()
-        raise RuntimeError(f"{op}(): index {bad} is out of bounds for dimension {dim} "
+        raise RuntimeError(f"{op}: index {bad} is out of bounds for dimension {dim} "
                            f"with size {size}")
 
 
@@ -111,11 +111,11 @@ def masked_fill(a: Tensor, mask: Any, value: Any) -> Tensor:
     """``a`` with ``value`` written where the bool ``mask`` (broadcast to ``a``) is True."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill(): only supports boolean masks, but got mask with "
+        raise RuntimeError(f"masked_fill: only supports boolean masks, but got mask with "
                            f"dtype {m.dtype}")
     if isinstance(value, Tensor):
         if value.ndim != 0:
-            raise RuntimeError(f"masked_fill(): only supports a 0-dimensional value tensor, "
+            raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, "
                                f"but got one with {value.ndim} dimension(s)")
         if value.requires_grad:  # the filled value is differentiable too
             from .elementwise import where
@@ -127,7 +127,7 @@ def masked_fill(a: Tensor, mask: Any, value: Any) -> Tensor:
     except ValueError:
         fits = False
     if not fits:
-        raise RuntimeError(f"masked_fill(): the mask of shape {m.shape} must be broadcastable "
+        raise RuntimeError(f"masked_fill: the mask of shape {m.shape} must be broadcastable "
                            f"to the input's shape {a.shape}")
     return MaskedFill.apply(a, m, value)
 
@@ -212,9 +212,9 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True,
     d = normalize_dim(dim, a.ndim, "topk")
     size = a.shape[d] if a.ndim else 1
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
-        raise TypeError(f"topk(): argument 'k' must be int, not {type(k).__name__}")
+        raise TypeError(f"topk: argument 'k' must be int, not {type(k).__name__}")
     if not 0 <= k <= size:
-        raise RuntimeError(f"topk(): selected index k={k} out of range for dimension {d} "
+        raise RuntimeError(f"topk: selected index k={k} out of range for dimension {d} "
                            f"of size {size} (shape {a.shape})")
     if a.ndim == 0:
         idx = np.zeros(() if k else (0,), np.int64)

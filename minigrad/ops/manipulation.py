@@ -31,7 +31,7 @@ def _int_tuple(value: Any, fn: str, arg: str, allow_int: bool = True) -> tuple[i
     if isinstance(value, (tuple, list)) and all(_is_int(v) for v in value):
         return tuple(int(v) for v in value)
     raise TypeError(
-        f"{fn}(): argument '{arg}' must be tuple of ints, not {type(value).__name__} "
+        f"{fn}: argument '{arg}' must be tuple of ints, not {type(value).__name__} "
         f"({value!r})"
     )
 
@@ -85,18 +85,18 @@ def roll(a: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] | Non
     a = require_tensor(a, "roll", "input")
     shifts = _int_tuple(shifts, "roll", "shifts")
     if not shifts:
-        raise RuntimeError("roll(): `shifts` required (got an empty sequence)")
+        raise RuntimeError("roll: `shifts` required (got an empty sequence)")
     if dims is None:
         if len(shifts) != 1:
-            raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: "
+            raise RuntimeError(f"roll: shifts and dimensions must align. shifts: "
                                f"{len(shifts)}, dims: 0 (shifts={shifts}, dims=None)")
         return Roll.apply(a, shifts, None)
     dims = _int_tuple(dims, "roll", "dims")
     if len(shifts) != len(dims):
-        raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, "
+        raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, "
                            f"dims: {len(dims)} (shifts={shifts}, dims={dims})")
     if a.ndim == 0:
-        raise IndexError(f"roll(): Dimension specified as {dims[0]} but tensor has no "
+        raise IndexError(f"roll: Dimension specified as {dims[0]} but tensor has no "
                          "dimensions")
     nd = tuple(normalize_dim(d, a.ndim, "roll") for d in dims)
     return Roll.apply(a, shifts, nd)
@@ -127,11 +127,11 @@ def repeat(a: Tensor, sizes: Sequence[int]) -> Tensor:
     sizes = _int_tuple(sizes, "repeat", "repeats")
     if len(sizes) < a.ndim:
         raise RuntimeError(
-            f"repeat(): Number of dimensions of repeat dims ({len(sizes)}, sizes={sizes}) can "
+            f"repeat: Number of dimensions of repeat dims ({len(sizes)}, sizes={sizes}) can "
             f"not be smaller than number of dimensions of tensor ({a.ndim}, shape {a.shape})"
         )
     if any(s < 0 for s in sizes):
-        raise RuntimeError(f"repeat(): repeats must be non-negative, got sizes={sizes}")
+        raise RuntimeError(f"repeat: repeats must be non-negative, got sizes={sizes}")
     a = reshape(a, (1,) * (len(sizes) - a.ndim) + a.shape)
     return Tile.apply(a, sizes)
 
@@ -196,7 +196,7 @@ def repeat_interleave(a: Tensor, repeats: int | Tensor | None = None, dim: int |
     counts = _repeat_counts(repeats, n)
     index = np.repeat(np.arange(n, dtype=np.int64), counts)
     if output_size is not None and output_size != index.size:
-        raise RuntimeError(f"repeat_interleave(): output_size={output_size} does not match "
+        raise RuntimeError(f"repeat_interleave: output_size={output_size} does not match "
                            f"the sum of repeats ({index.size})")
     return IndexSelect.apply(a, d, index)
 
@@ -206,17 +206,17 @@ def _repeat_counts(repeats: Any, n: int | None) -> np.ndarray:
     indices form, where ``repeats`` must be 1-d."""
     counts = _repeat_array(repeats, n)
     if counts.ndim > 1:
-        raise RuntimeError(f"repeat_interleave(): repeats must be 0-dim or 1-dim tensor, got "
+        raise RuntimeError(f"repeat_interleave: repeats must be 0-dim or 1-dim tensor, got "
                            f"shape {counts.shape}")
     if (counts < 0).any():
-        raise RuntimeError(f"repeat_interleave(): repeats can not be negative, got "
+        raise RuntimeError(f"repeat_interleave: repeats can not be negative, got "
                            f"{counts.tolist()}")
     if n is None:
         return counts
     if counts.ndim == 1 and counts.size == 1:
         counts = counts.reshape(())
     if counts.ndim == 1 and counts.size != n:
-        raise RuntimeError(f"repeat_interleave(): repeats must have the same size as input "
+        raise RuntimeError(f"repeat_interleave: repeats must have the same size as input "
                            f"along dim, but got repeats.size(0) = {counts.size} and "
                            f"input.size(dim) = {n}")
     return np.broadcast_to(counts, (n,))
@@ -227,13 +227,13 @@ def _repeat_array(repeats: Any, n: int | None) -> np.ndarray:
     if _is_int(repeats):
         return np.asarray(int(repeats), np.int64)
     if not isinstance(repeats, Tensor):
-        raise TypeError(f"repeat_interleave(): argument 'repeats' must be int or Tensor, not "
+        raise TypeError(f"repeat_interleave: argument 'repeats' must be int or Tensor, not "
                         f"{type(repeats).__name__}")
     if repeats.dtype.kind not in "iu":
-        raise NotImplementedError(f"repeat_interleave(): repeats must be an integer tensor, "
+        raise NotImplementedError(f"repeat_interleave: repeats must be an integer tensor, "
                                   f"got dtype {repeats.dtype}")
     if n is None and repeats.ndim != 1:
-        raise RuntimeError(f"repeat_interleave(): repeats must be 0-dim or 1-dim tensor, "
+        raise RuntimeError(f"repeat_interleave: repeats must be 0-dim or 1-dim tensor, "
                            f"got shape {repeats.shape}")
     return repeats._data.astype(np.int64)
 
@@ -251,7 +251,7 @@ def split(a: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
     the sizes in a list (which must add up to the dim's size). Views, as in PyTorch."""
     a = require_tensor(a, "split", "tensor")
     if a.ndim == 0:
-        raise RuntimeError("split(): split expects at least a 1-dimensional tensor (got a "
+        raise RuntimeError("split: split expects at least a 1-dimensional tensor (got a "
                            "0-d tensor)")
     d = normalize_dim(dim, a.ndim, "split")
     n = a.shape[d]
@@ -266,10 +266,10 @@ def split(a: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
 def _equal_pieces(size: int, n: int) -> list[int]:
     """Sizes of pieces of ``size`` covering ``n`` (the last may be smaller)."""
     if size < 0:
-        raise RuntimeError(f"split(): split expects split_size be non-negative, but got "
+        raise RuntimeError(f"split: split expects split_size be non-negative, but got "
                            f"split_size={size}")
     if size == 0 and n != 0:
-        raise RuntimeError(f"split(): split_size can only be 0 if dimension size is 0, but "
+        raise RuntimeError(f"split: split_size can only be 0 if dimension size is 0, but "
                            f"got dimension size of {n}")
     pieces = max(-(-n // size), 1) if size else 1
     return [size] * (pieces - 1) + [n - size * (pieces - 1)]
@@ -279,10 +279,10 @@ def _given_pieces(sections: Any, n: int, d: int) -> list[int]:
     """A list of piece sizes, checked to be non-negative and to add up to ``n``."""
     sizes = list(_int_tuple(sections, "split", "split_size_or_sections", allow_int=False))
     if any(s < 0 for s in sizes):
-        raise RuntimeError(f"split(): split_with_sizes expects split_sizes have only "
+        raise RuntimeError(f"split: split_with_sizes expects split_sizes have only "
                            f"non-negative entries, but got split_sizes={sizes}")
     if sum(sizes) != n:
-        raise RuntimeError(f"split(): split_with_sizes expects split_sizes to sum exactly "
+        raise RuntimeError(f"split: split_with_sizes expects split_sizes to sum exactly "
                            f"to {n} (input tensor's size at dimension {d}), but got "
                            f"split_sizes={sizes}")
     return sizes
@@ -293,12 +293,12 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     smaller; fewer pieces when they run out), as ``torch.chunk``."""
     a = require_tensor(a, "chunk", "input")
     if not _is_int(chunks):
-        raise TypeError(f"chunk(): argument 'chunks' must be int, not {type(chunks).__name__}")
+        raise TypeError(f"chunk: argument 'chunks' must be int, not {type(chunks).__name__}")
     if a.ndim == 0:
-        raise RuntimeError("chunk(): chunk expects at least a 1-dimensional tensor (got a "
+        raise RuntimeError("chunk: chunk expects at least a 1-dimensional tensor (got a "
                            "0-d tensor)")
     if chunks <= 0:
-        raise RuntimeError(f"chunk(): chunk expects `chunks` to be greater than 0, got: "
+        raise RuntimeError(f"chunk: chunk expects `chunks` to be greater than 0, got: "
                            f"{chunks}")
     d = normalize_dim(dim, a.ndim, "chunk")
     n = a.shape[d]
@@ -312,7 +312,7 @@ def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices of ``a`` along ``dim``, that dim removed: ``unbind(x)`` is ``tuple(x)``."""
     a = require_tensor(a, "unbind", "input")
     if a.ndim == 0:
-        raise IndexError(f"unbind(): Dimension specified as {dim} but tensor has no dimensions")
+        raise IndexError(f"unbind: Dimension specified as {dim} but tensor has no dimensions")
     d = normalize_dim(dim, a.ndim, "unbind")
     return tuple(a[(slice(None),) * d + (i,)] for i in range(a.shape[d]))
 
@@ -324,11 +324,11 @@ def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     sizes = _int_tuple(sizes, "unflatten", "sizes", allow_int=False)
     d = normalize_dim(dim, a.ndim, "unflatten")
     if not sizes:
-        raise RuntimeError("unflatten(): sizes must be non-empty")
+        raise RuntimeError("unflatten: sizes must be non-empty")
     n = a.shape[d] if a.ndim else 1
     whole = _infer_size(sizes, n)
     if whole is None:
-        raise RuntimeError(f"unflatten(): Provided sizes {list(sizes)} don't multiply up to the "
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
                            f"size of dim {dim} ({n}) in the input tensor of shape {a.shape}")
     return reshape(a, a.shape[:d] + whole + a.shape[d + 1:])
 
@@ -380,7 +380,7 @@ def _scatter_args(a: Tensor, dim: int, index: Any, src: Tensor | None, op: str
     shape)``, with a 0-d index (and src) made 1-d."""
     index = require_tensor(index, op, "index")
     if index.dtype.kind not in "iu":
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
+        raise RuntimeError(f"{op}: Expected dtype int64 for index, got {index.dtype}")
     d = normalize_dim(dim, a.ndim, op)
     idx = index._data.astype(np.int64, copy=False)
     if src is not None:
@@ -394,13 +394,13 @@ def _scatter_args(a: Tensor, dim: int, index: Any, src: Tensor | None, op: str
 def _check_src(a: Tensor, idx: np.ndarray, src: Tensor, op: str) -> None:
     """``src`` of ``a``'s dtype, ``idx``'s rank and at least ``idx``'s size."""
     if src.dtype != a.dtype:
-        raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype (got "
+        raise RuntimeError(f"{op}: Expected self.dtype to be equal to src.dtype (got "
                            f"{a.dtype} and {src.dtype})")
     if idx.ndim != src.ndim and not (idx.ndim <= 1 and src.ndim <= 1):
-        raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions "
+        raise RuntimeError(f"{op}: Index tensor must have the same number of dimensions "
                            f"as src tensor (index {idx.shape}, src {src.shape})")
     if any(i > s for i, s in zip(idx.shape, src.shape)):
-        raise RuntimeError(f"{op}(): Expected index {list(idx.shape)} to be no larger size "
+        raise RuntimeError(f"{op}: Expected index {list(idx.shape)} to be no larger size "
                            f"than src {list(src.shape)}")
 
 
@@ -443,13 +443,13 @@ def scatter(a: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any =
 def _check_scatter_source(src: Tensor | None, value: Any, reduce: str | None) -> None:
     """Exactly one of a ``src`` tensor or a number ``value``; ``reduce`` add or multiply."""
     if reduce is not None and reduce not in ("add", "multiply"):
-        raise RuntimeError(f"scatter(): reduce argument must be either add or multiply, got "
+        raise RuntimeError(f"scatter: reduce argument must be either add or multiply, got "
                            f"{reduce!r}")
     if (src is None) == (value is None):
-        raise TypeError("scatter(): expected exactly one of 'src' (a Tensor) or 'value' (a "
+        raise TypeError("scatter: expected exactly one of 'src' (a Tensor) or 'value' (a "
                         "number)")
     if value is not None and not isinstance(value, (int, float, bool, np.number, np.bool_)):
-        raise TypeError(f"scatter(): argument 'value' must be Number, not "
+        raise TypeError(f"scatter: argument 'value' must be Number, not "
                         f"{type(value).__name__}")
 
 
@@ -591,6 +591,6 @@ def scatter_reduce(a: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
     ``torch.scatter_reduce`` (an integer mean rounds down)."""
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # PyTorch's aliases
     if reduce not in _REDUCES:
-        raise RuntimeError(f"scatter_reduce(): reduce argument must be either sum, prod, "
+        raise RuntimeError(f"scatter_reduce: reduce argument must be either sum, prod, "
                            f"mean, amax or amin, got {reduce}")
     return _scatter_reduce(a, dim, index, src, reduce, include_self, "scatter_reduce")

@@ -75,10 +75,10 @@ def round(a: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001  (PyTorch's 
     """
     a = require_tensor(a, "round", "input")
     if not isinstance(decimals, (int, np.integer)) or isinstance(decimals, bool):
-        raise TypeError(f"round(): argument 'decimals' must be int, not "
+        raise TypeError(f"round: argument 'decimals' must be int, not "
                         f"{type(decimals).__name__}")
     if a.dtype.kind == "b" or (a.dtype.kind in "iu" and decimals):
-        raise NotImplementedError(f"round(): not implemented for dtype {a.dtype} with "
+        raise NotImplementedError(f"round: not implemented for dtype {a.dtype} with "
                                   f"decimals={decimals}")
     if a.dtype.kind in "iu":
         return Tensor._make(a._data.copy(), False, None, 0)
@@ -98,7 +98,7 @@ class RoundedDiv(Function):
             raise _broadcast_error("div", a.shape, b.shape) from None
         if x.dtype.kind in "iub":
             if (y == 0).any():
-                raise RuntimeError(f"div(): ZeroDivisionError (integer division by zero with "
+                raise RuntimeError(f"div: ZeroDivisionError (integer division by zero with "
                                    f"rounding_mode={mode!r})")
             q = np.floor_divide(x, y)
             if mode == "trunc":  # C division: round toward zero
@@ -118,7 +118,7 @@ def divide(a: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     """``a / other`` (true division), or with ``rounding_mode="trunc"``/``"floor"`` rounded
     toward zero or down, keeping integer dtypes (``torch.div``; ``divide`` is its alias)."""
     if rounding_mode is not None and rounding_mode not in ("trunc", "floor"):
-        raise RuntimeError(f"div(): expected rounding_mode to be one of None, 'trunc', "
+        raise RuntimeError(f"div: expected rounding_mode to be one of None, 'trunc', "
                                  f"or 'floor' but found {rounding_mode!r}")
     if not isinstance(other, Tensor):
         require_tensor(a, "div", "input")
@@ -156,11 +156,11 @@ def diff(a: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
 def _check_diff_order(a: Tensor, n: Any) -> None:
     """``n`` a non-negative int, ``a`` at least 1-D (PyTorch's messages)."""
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
-        raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
+        raise TypeError(f"diff: argument 'n' must be int, not {type(n).__name__}")
     if n < 0:
-        raise RuntimeError(f"diff(): order must be non-negative but got {n}")
+        raise RuntimeError(f"diff: order must be non-negative but got {n}")
     if a.ndim == 0:
-        raise RuntimeError("diff(): diff expects input to be at least one-dimensional (got a "
+        raise RuntimeError("diff: diff expects input to be at least one-dimensional (got a "
                            "0-d tensor)")
 
 
@@ -168,12 +168,12 @@ def _diff_extra(a: Tensor, extra: Any, name: str, d: int) -> Tensor:
     """``prepend``/``append`` as a Tensor shaped like ``a`` except along ``d``."""
     extra = require_tensor(extra, "diff", name)
     if extra.ndim != a.ndim:
-        raise RuntimeError(f"diff(): diff expects prepend or append to be the same dimension "
+        raise RuntimeError(f"diff: diff expects prepend or append to be the same dimension "
                            f"as input (input {a.shape}, {name} {extra.shape})")
     for i, (s, e) in enumerate(zip(a.shape, extra.shape)):
         if i != d and s != e:
             raise RuntimeError(
-                f"diff(): diff expects the shape of tensor to prepend or append to match "
+                f"diff: diff expects the shape of tensor to prepend or append to match "
                 f"that of input except along the differencing dimension; input.size({i}) = "
                 f"{s}, but got tensor.size({i}) = {e} ({name} of shape {extra.shape})")
     return extra
@@ -352,12 +352,12 @@ def vector_norm(x: Tensor, ord: float = 2, dim: int | Sequence[int] | None = Non
     """
     x = require_tensor(x, "linalg.vector_norm", "input")
     if not _is_number(ord):
-        raise TypeError(f"linalg.vector_norm(): argument 'ord' must be Number, not "
+        raise TypeError(f"linalg.vector_norm: argument 'ord' must be Number, not "
                         f"{type(ord).__name__} ({ord!r})")
     if dtype is not None:
         x = x.to(dtype)
     if x.dtype.kind not in "fc":
-        raise RuntimeError(f"linalg.vector_norm(): Expected a floating point or complex tensor "
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {x.dtype}")
     if isinstance(dim, (tuple, list)) and len(dim) == 0:
         dim = None
@@ -372,7 +372,7 @@ def _check_not_empty(x: Tensor, ord: float, dims: tuple[int, ...] | None) -> Non
     empty = [d for d in (dims if dims is not None else range(x.ndim)) if x.shape[d] == 0]
     if (dims is None and x._data.size == 0) or empty:
         what = "an empty tensor" if dims is None else f"the empty dimension {empty[0]}"
-        raise RuntimeError(f"linalg.vector_norm(): cannot compute the {ord} norm on {what} "
+        raise RuntimeError(f"linalg.vector_norm: cannot compute the {ord} norm on {what} "
                            f"(input of shape {x.shape}), because the operation does not "
                            "have an identity")
 
@@ -402,10 +402,10 @@ def _named_norm(input: Tensor, p: str, dim: tuple[int, ...] | None, keepdim: boo
     if p == "fro" and (dim is None or len(dim) <= 2):
         return vector_norm(input, 2, dim, keepdim, dtype=dtype)
     if p == "fro":
-        raise RuntimeError(f"norm(): p='fro' takes at most 2 dims (a matrix norm), got "
+        raise RuntimeError(f"norm: p='fro' takes at most 2 dims (a matrix norm), got "
                            f"dim={tuple(dim)}")
     if p != "nuc":
-        raise RuntimeError(f"norm(): Order {p!r} not supported (p must be a number, 'fro' or "
+        raise RuntimeError(f"norm: Order {p!r} not supported (p must be a number, 'fro' or "
                            "'nuc')")
     if dim is None and input.ndim != 2:
         raise RuntimeError(f"linalg.matrix_norm: p='nuc' without dim needs a 2-D "
@@ -580,20 +580,20 @@ def _split_equation(equation: str, operands: Sequence[Tensor]) -> tuple[list[str
     """The input terms of ``equation`` (one per operand, checked) and its output term as
     written (None without ``->``)."""
     if not isinstance(equation, str):
-        raise TypeError(f"einsum(): argument 'equation' must be str, not "
+        raise TypeError(f"einsum: argument 'equation' must be str, not "
                         f"{type(equation).__name__}")
     eq = equation.replace(" ", "")
     lhs, arrow, rhs = eq.partition("->")
     terms = lhs.split(",")
     if len(terms) > len(operands):
-        raise RuntimeError(f"einsum(): fewer operands were provided than specified in the "
+        raise RuntimeError(f"einsum: fewer operands were provided than specified in the "
                            f"equation {equation!r} ({len(operands)} operands)")
     if len(terms) < len(operands):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
+        raise RuntimeError(f"einsum: more operands were provided than specified in the "
                            f"equation {equation!r} ({len(operands)} operands)")
     for i, c in enumerate(eq):
         if c not in _LETTERS and c not in ".,->":
-            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation "
+            raise RuntimeError(f"einsum: invalid subscript given at index {i} in the equation "
                                f"string {equation!r}, subscripts must be in [a-zA-Z]")
     return terms, (rhs if arrow else None)
 
@@ -607,11 +607,11 @@ def _ellipsis_ndim(equation: str, terms: list[str], operands: Sequence[Tensor]) 
         if "..." in term:
             ell_ndim = max(ell_ndim, t.ndim - len(letters))
             if t.ndim < len(letters):
-                raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                raise RuntimeError(f"einsum: the number of subscripts in the equation "
                                    f"({len(letters)}) is more than the number of dimensions "
                                    f"({t.ndim}) for operand {k} in {equation!r}")
         elif len(term) != t.ndim:
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+            raise RuntimeError(f"einsum: the number of subscripts in the equation "
                                f"({len(term)}) does not match the number of dimensions "
                                f"({t.ndim}) for operand {k} in {equation!r} (shape {t.shape}) "
                                "and no ellipsis was given")
@@ -640,10 +640,10 @@ def _output_term(equation: str, rhs: str | None, ell: str, terms: list[str]) -> 
     out = rhs.replace("...", ell)
     for c in out:
         if out.count(c) > 1:
-            raise RuntimeError(f"einsum(): output subscript {c} appears more than once in "
+            raise RuntimeError(f"einsum: output subscript {c} appears more than once in "
                                f"the output of {equation!r}")
         if not any(c in term for term in terms):
-            raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+            raise RuntimeError(f"einsum: output subscript {c} does not appear in the "
                                f"equation for any input operand in {equation!r}")
     return out
 
@@ -667,7 +667,7 @@ def _letter_sizes(terms: Sequence[str], operands: Sequence[Tensor], out: str) ->
             seen = sizes.get(c)
             if seen is not None and s != seen and 1 not in (s, seen):
                 raise RuntimeError(
-                    f"einsum(): subscript {c} has size {s} for operand {k} which does not "
+                    f"einsum: subscript {c} has size {s} for operand {k} which does not "
                     f"broadcast with previously seen size {seen} (equation "
                     f"{','.join(terms)}->{out})")
             sizes[c] = s if seen is None or seen == 1 else seen
@@ -756,10 +756,10 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     for i, t in enumerate(operands):
         require_tensor(t, "einsum", f"operands[{i}]")
     if not operands:
-        raise RuntimeError("einsum(): must provide at least one operand")
+        raise RuntimeError("einsum: must provide at least one operand")
     dtypes = {t.dtype for t in operands}
     if len(dtypes) > 1:
-        raise RuntimeError(f"einsum(): expected all operands to have the same dtype, got "
+        raise RuntimeError(f"einsum: expected all operands to have the same dtype, got "
                            f"{[str(t.dtype) for t in operands]} for {equation!r}")
     terms, out = _parse_einsum(equation, operands)
     return Einsum.apply((tuple(terms), out), *operands)
@@ -794,11 +794,11 @@ def _isclose_operands(input: Any, other: Any, rtol: float,
     require_tensor(input, "isclose", "input")
     require_tensor(other, "isclose", "other")
     if input.dtype != other.dtype:
-        raise RuntimeError(f"isclose(): {input.dtype} did not match {other.dtype} (input and "
+        raise RuntimeError(f"isclose: {input.dtype} did not match {other.dtype} (input and "
                            "other must have the same dtype)")
     for name, tol in (("rtol", rtol), ("atol", atol)):
         if not tol >= 0:
-            raise RuntimeError(f"isclose(): {name} must be greater than or equal to zero, but "
+            raise RuntimeError(f"isclose: {name} must be greater than or equal to zero, but "
                                f"got {tol}")
     a, b = input._data, other._data
     try:

@@ -31,13 +31,13 @@ def _check_nonempty(a: Tensor, dims: tuple[int, ...] | None, op: str) -> None:
     if dims is None:
         kind = RuntimeError if op in ("max", "min") else IndexError
         raise kind(
-            f"{op}(): Expected reduction dim to be specified for input.numel() == 0 (input of "
+            f"{op}: Expected reduction dim to be specified for input.numel() == 0 (input of "
             f"shape {a.shape}). Specify the reduction dim with the 'dim' argument."
         )
     for d in dims:
         if a.shape[d] == 0:
             raise IndexError(
-                f"{op}(): Expected reduction dim {d} to have non-zero size (input of shape "
+                f"{op}: Expected reduction dim {d} to have non-zero size (input of shape "
                 f"{a.shape})."
             )
 

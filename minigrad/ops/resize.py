@@ -59,14 +59,14 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
 def _pad_widths(input: Tensor, pad: Any) -> tuple[int, ...]:
     """``pad`` as a tuple of ints, (before, after) pairs for at most ``input.ndim`` dims."""
     if isinstance(pad, (str, bytes)) or not isinstance(pad, Sequence):
-        raise TypeError(f"pad(): argument 'pad' must be a tuple of ints, got {pad!r}")
+        raise TypeError(f"pad: argument 'pad' must be a tuple of ints, got {pad!r}")
     try:
         widths = tuple(operator.index(p) for p in pad)
     except TypeError:
-        raise TypeError(f"pad(): argument 'pad' must be a tuple of ints, got {tuple(pad)} "
+        raise TypeError(f"pad: argument 'pad' must be a tuple of ints, got {tuple(pad)} "
                         "(fractional sizes are not truncated)") from None
     if len(widths) % 2 or len(widths) // 2 > input.ndim:
-        raise ValueError(f"pad(): padding {widths} must hold (before, after) pairs for at "
+        raise ValueError(f"pad: padding {widths} must hold (before, after) pairs for at "
                          f"most {input.ndim} dims of the input of shape {input.shape}")
     return widths
 
@@ -75,14 +75,14 @@ def _check_index_mode(input: Tensor, widths: tuple[int, ...], mode: str,
                       value: float | None) -> None:
     """The reflect, replicate and circular modes: no value, and PyTorch's input ranks."""
     if mode not in ("reflect", "replicate", "circular"):
-        raise NotImplementedError(f"pad(): mode {mode!r} is not supported; use 'constant', "
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported; use 'constant', "
                                   "'reflect', 'replicate' or 'circular'")
     if value not in (None, 0, 0.0):
-        raise ValueError(f"pad(): padding mode {mode!r} doesn't take in value argument")
+        raise ValueError(f"pad: padding mode {mode!r} doesn't take in value argument")
     k = len(widths) // 2
     if input.ndim not in (k + 1, k + 2):
         raise NotImplementedError(
-            f"pad(): padding size {len(widths)} is not supported for {input.ndim}D input in "
+            f"pad: padding size {len(widths)} is not supported for {input.ndim}D input in "
             f"mode {mode!r}: as in PyTorch, padding size 2k pads the last k dims of a "
             f"(k+1)-D or (k+2)-D input")
 
@@ -92,32 +92,32 @@ def _check_axis(input: Tensor, axis: int, before: int, after: int, mode: str,
     """The widths one axis can take in an index mode (PyTorch's limits and messages)."""
     size = input.shape[axis]
     if min(before, after) < 0:
-        raise ValueError(f"pad(): negative padding {widths} is not supported in mode "
+        raise ValueError(f"pad: negative padding {widths} is not supported in mode "
                          f"{mode!r}")
     if mode == "circular" and max(before, after) > size:
-        raise RuntimeError(f"pad(): padding ({before}, {after}) at dimension {axis} of "
+        raise RuntimeError(f"pad: padding ({before}, {after}) at dimension {axis} of "
                            f"input {input.shape} causes wrapping around more than once "
                            f"(at most {size} in circular mode)")
     if mode == "reflect" and max(before, after) >= size:
-        raise RuntimeError(f"pad(): padding size should be less than the corresponding "
+        raise RuntimeError(f"pad: padding size should be less than the corresponding "
                            f"input dimension, but got: padding ({before}, {after}) at "
                            f"dimension {axis} of input {input.shape}")
     if size == 0:
-        raise RuntimeError(f"pad(): mode {mode!r} needs a non-empty dimension {axis}, "
+        raise RuntimeError(f"pad: mode {mode!r} needs a non-empty dimension {axis}, "
                            f"got input of shape {input.shape}")
 
 
 def _sizes(x: Tensor, size: Any, scale_factor: Any) -> tuple[list[int], list[float | None]]:
     """Output sizes and the scale each axis uses (PyTorch: 1/scale_factor when given)."""
     if (size is None) == (scale_factor is None):
-        raise ValueError("interpolate(): exactly one of size or scale_factor must be defined")
+        raise ValueError("interpolate: exactly one of size or scale_factor must be defined")
     if size is not None:
         return _given_sizes(x, size), [None] * (x.ndim - 2)
     spatial = x.ndim - 2
     factors = ([scale_factor] * spatial if isinstance(scale_factor, (int, float))
                else list(scale_factor))
     if len(factors) != spatial or any(f <= 0 for f in factors):
-        raise ValueError(f"interpolate(): scale_factor must be {spatial} positive numbers for "
+        raise ValueError(f"interpolate: scale_factor must be {spatial} positive numbers for "
                          f"input of shape {x.shape}, got {scale_factor!r}")
     sizes = [int(math.floor(n * f)) for n, f in zip(x.shape[2:], factors)]
     return sizes, [float(f) for f in factors]
@@ -129,7 +129,7 @@ def _given_sizes(x: Tensor, size: Any) -> list[int]:
     sizes = [size] * spatial if isinstance(size, int) else list(size)
     if len(sizes) != spatial or any(not isinstance(s, (int, np.integer)) or s < 1
                                     for s in sizes):
-        raise ValueError(f"interpolate(): size must be {spatial} positive ints for input "
+        raise ValueError(f"interpolate: size must be {spatial} positive ints for input "
                          f"of shape {x.shape}, got {size!r}")
     return [int(s) for s in sizes]
 
@@ -168,14 +168,14 @@ def _check_interpolate(input: Tensor, mode: str, align_corners: bool | None) -> 
     """The input and mode ``interpolate`` can take, with PyTorch's messages."""
     require_tensor(input, "interpolate", "input")
     if input.ndim < 3:
-        raise ValueError(f"interpolate(): expected an input (N, C, ...) with at least one "
+        raise ValueError(f"interpolate: expected an input (N, C, ...) with at least one "
                          f"spatial dim, got shape {input.shape}")
     if mode not in ("nearest", "bilinear"):
-        raise NotImplementedError(f"interpolate(): mode {mode!r} is not supported; use "
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not supported; use "
                                   "'nearest' or 'bilinear'")
     if mode == "nearest" and align_corners is not None:
-        raise ValueError("interpolate(): align_corners option can only be set with the "
+        raise ValueError("interpolate: align_corners option can only be set with the "
                          "interpolating modes: linear | bilinear | bicubic | trilinear")
     if mode == "bilinear" and input.ndim != 4:
-        raise ValueError(f"interpolate(): mode 'bilinear' expects a 4-D input (N, C, H, W), "
+        raise ValueError(f"interpolate: mode 'bilinear' expects a 4-D input (N, C, H, W), "
                          f"got shape {input.shape}")

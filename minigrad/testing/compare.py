@@ -222,10 +222,10 @@ def _shape_arg(shape: tuple) -> tuple[int, ...]:
         shape = tuple(shape[0])
     for s in shape:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"make_tensor(): argument 'shape' must be a tuple of ints, but got "
+            raise TypeError(f"make_tensor: argument 'shape' must be a tuple of ints, but got "
                             f"an element of type {type(s).__name__} ({s!r})")
         if s < 0:
-            raise RuntimeError(f"make_tensor(): trying to create tensor with negative "
+            raise RuntimeError(f"make_tensor: trying to create tensor with negative "
                                f"dimension {s}: {list(shape)}")
     return tuple(int(s) for s in shape)
 

@@ -477,7 +477,7 @@ def check_function(
         True
     """
     if not (isinstance(function, type) and issubclass(function, Function)):
-        raise TypeError(f"check_function(): argument 'function' must be a Function subclass, "
+        raise TypeError(f"check_function: argument 'function' must be a Function subclass, "
                         f"not {type(function).__name__}")
     report = _Examination(function, example_inputs, dict(example_kwargs or {}), eps, atol,
                           rtol).run(check_second_order)

@@ -23,11 +23,11 @@ def _check_replica_args(num_replicas: int | None, rank: int | None, seed: int) -
     if num_replicas is None or rank is None:
         missing = " and ".join(name for name, v in (("num_replicas", num_replicas),
                                                     ("rank", rank)) if v is None)
-        raise no_distributed(f"DistributedSampler(): {missing} not given, and there is "
+        raise no_distributed(f"DistributedSampler: {missing} not given, and there is "
                              "no process group to ask")
     _check_ints(num_replicas=num_replicas, rank=rank, seed=seed)
     if num_replicas < 1:
-        raise ValueError(f"DistributedSampler(): num_replicas must be positive, got "
+        raise ValueError(f"DistributedSampler: num_replicas must be positive, got "
                          f"{num_replicas}")
     if rank >= num_replicas or rank < 0:
         raise ValueError(f"Invalid rank {rank}, rank should be in the interval "
@@ -38,7 +38,7 @@ def _check_ints(**values: Any) -> None:
     """Each value an int (a bool is refused, as torch does)."""
     for name, v in values.items():
         if isinstance(v, bool) or not isinstance(v, int):
-            raise TypeError(f"DistributedSampler(): argument '{name}' must be int, not "
+            raise TypeError(f"DistributedSampler: argument '{name}' must be int, not "
                             f"{type(v).__name__}")
 
 

@@ -54,7 +54,7 @@ def _as_outputs(result: Any, fn: Callable) -> tuple[tuple[Tensor, ...], bool]:
     if isinstance(result, (tuple, list)) and result and all(isinstance(r, Tensor)
                                                             for r in result):
         return tuple(result), True
-    raise TypeError(f"checkpoint(): the function {getattr(fn, '__name__', fn)!r} must return a "
+    raise TypeError(f"checkpoint: the function {getattr(fn, '__name__', fn)!r} must return a "
                     f"Tensor or a tuple of Tensors, got {type(result).__name__}")
 
 
@@ -125,7 +125,7 @@ def checkpoint_sequential(functions: Any, segments: int, input: Any,  # noqa: A0
     """Run ``functions`` (an ``nn.Sequential`` or a list of modules) in ``segments`` chunks,
     each but the last checkpointed, as ``torch.utils.checkpoint.checkpoint_sequential``."""
     if isinstance(segments, bool) or not isinstance(segments, int) or segments < 1:
-        raise ValueError(f"checkpoint_sequential(): segments must be a positive int, got "
+        raise ValueError(f"checkpoint_sequential: segments must be a positive int, got "
                          f"{segments!r}")
     layers = list(functions.children() if hasattr(functions, "children") else functions)
     size = max(len(layers) // segments, 1)
