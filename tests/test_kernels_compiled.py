@@ -247,6 +247,27 @@ def test_conv_transpose2d_through_winograd_agrees_with_the_reference(dtype, reac
 
 
 @needs_numba
+@pytest.mark.parametrize("kind,c,fn,k", [("winograd", 16, 16, 3), ("direct", 1, 6, 5)])
+def test_compiled_kernels_read_no_stale_gradient(kind, c, fn, k):
+    """A gradient array changed in place between two calls (finite differences do that):
+    each call outside one backward makes its own layout of it (FastConv.sharing_gradient)."""
+    rng = np.random.default_rng(5)
+    x, wt, b, up = case(rng, 2, c, 9, 9, fn, k, 1, np.float64)
+    g = geometry(x.shape, (k, k), 1, 1, 1, op="t")
+    kernel = kconv.compiled_choice(g, fn)
+    assert type(kernel).__module__.endswith(kind)
+    kernel.forward(x, wt, b, True)
+    dx = kernel.input_grad(up, wt)
+    up *= 3.0
+    dx3 = kernel.input_grad(up, wt)
+    dw3, db3 = kernel.weight_grad(x, up, True)
+    up /= 3.0
+    dw, db = kernel.weight_grad(x, up, True)
+    for once, thrice in ((dx, dx3), (dw, dw3), (db, db3)):
+        np.testing.assert_allclose(thrice, 3.0 * once, rtol=1e-12, atol=1e-12)
+
+
+@needs_numba
 def test_compiled_kernels_take_channel_major_and_transposed_inputs(reached):
     """A conv's output is a (N, C, H, W) view of (C, N, H, W) memory; a gradient may come
     in any layout. Both are read as they are (or copied) and give the same numbers."""

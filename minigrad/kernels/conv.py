@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,9 +32,10 @@ import numpy as np
 from ..im2col import Geometry, geometry, im2col_array, offset_range
 from . import compiled, fast
 from .parallel import for_blocks
+from .threads import compiled_region
 from .workspace import workspace
 
-__all__ = ["FastConv", "choose", "compiled_choice"]
+__all__ = ["FastConv", "choose", "compiled_choice", "compiled_pass", "with_bias_grad"]
 
 
 def choose(g: Geometry, fn: int) -> FastConv | None:
@@ -150,7 +152,7 @@ class FastConv:
         if _pointwise(g):  # 1x1: sum over images of g[n] @ x[n]^T
             g3 = grad.reshape(g.n, fn, hw)
             dw = np.matmul(g3, x.reshape(g.n, g.c, hw).transpose(0, 2, 1)).sum(axis=0)
-            return _with_bias_grad(dw.reshape(fn, g.c, 1, 1), grad, with_bias)
+            return with_bias_grad(dw.reshape(fn, g.c, 1, 1), grad, with_bias)
         ones = with_bias and g.groups == 1  # the bias gradient as the GEMM's last column
         cols = self.cols
         if cols is None or cols.shape[0] < k + ones:
@@ -161,7 +163,7 @@ class FastConv:
             gfm = self.feature_major(grad)
             dw = np.matmul(gfm.reshape(gr, fn // gr, m), c2.reshape(gr, k // gr, m)
                            .transpose(0, 2, 1))
-            return _with_bias_grad(dw.reshape(fn, g.c // gr, g.kh, g.kw), grad, with_bias)
+            return with_bias_grad(dw.reshape(fn, g.c // gr, g.kh, g.kw), grad, with_bias)
         if _per_image_weight_grad(fn, g) and not self.has_layout("feature_major", grad):
             # a sum of (FN,HW)@(HW,K) per image, unless the input gradient made the layout
             g3 = grad.reshape(g.n, fn, hw)
@@ -179,7 +181,25 @@ class FastConv:
         return weight_grad
 
 
-def _with_bias_grad(dw: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
+def compiled_pass(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A compiled subclass's pass (``forward``, ``input_grad`` or ``weight_grad``): where its
+    arrays are all float32 or all float64, the kernels compiled for that dtype run inside
+    ``compiled_region()`` (the thread policy); any other dtype takes ``FastConv``'s pass."""
+    numpy_pass = getattr(FastConv, method.__name__)
+
+    @functools.wraps(method)
+    def run(self: FastConv, *args: Any, **kwargs: Any) -> Any:
+        dtypes = {a.dtype for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)}
+        if len(dtypes) != 1 or (dtype := dtypes.pop()) not in compiled.DTYPES:
+            return numpy_pass(self, *args, **kwargs)
+        compiled.compile_for(dtype)
+        with compiled_region():
+            return method(self, *args, **kwargs)
+
+    return run
+
+
+def with_bias_grad(dw: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
     """``dw``, or ``(dw, db)`` with the bias gradient summed over batch and positions."""
     return (dw, grad.sum(axis=(0, 2, 3))) if with_bias else dw
 

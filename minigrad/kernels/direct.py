@@ -20,11 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..im2col import Geometry
-from .compiled import compile_for
 from .compiled import numba as _numba
-from .conv import FastConv
+from .conv import FastConv, compiled_pass, with_bias_grad
 from .parallel import get_num_threads
-from .threads import compiled_region
 
 numba = _numba()
 prange = numba.prange
@@ -44,42 +42,32 @@ class DirectConv(FastConv):
     """conv2d's three passes as compiled direct loops for float32/float64 (other dtypes:
     ``FastConv``'s numpy paths)."""
 
+    @compiled_pass
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
                 keep_cols: bool) -> np.ndarray:
         """``y = conv2d(x, w) + b`` as a (N, FN, OH, OW) view of (FN, N, OH, OW) memory."""
-        if not _supported(x, w, b):
-            return super().forward(x, w, b, keep_cols)
         g, fn = self.g, self.fn
-        compile_for(x.dtype)
         y = np.empty((fn, g.n, g.oh, g.ow), dtype=x.dtype)
         bias = np.ascontiguousarray(b) if b is not None else np.zeros(fn, x.dtype)
-        with compiled_region():
-            _forward(_flat_padded(x, g), np.ascontiguousarray(w), bias, g.w + 2 * g.pw, y)
+        _forward(_flat_padded(x, g), np.ascontiguousarray(w), bias, g.w + 2 * g.pw, y)
         return y.transpose(1, 0, 2, 3)
 
+    @compiled_pass
     def input_grad(self, grad: np.ndarray, w: np.ndarray) -> np.ndarray:
         """``dx``: every gradient row added back under its window, as (N, C, H, W)."""
-        if not _supported(grad, w):
-            return super().input_grad(grad, w)
         g = self.g
-        compile_for(grad.dtype)
         dx = np.empty((g.c, g.n, g.h, g.w), dtype=grad.dtype)
-        with compiled_region():
-            _input_grad(self._flat_grad(grad), np.ascontiguousarray(w), g.ph, g.pw, g.oh, dx)
+        _input_grad(self._flat_grad(grad), np.ascontiguousarray(w), g.ph, g.pw, g.oh, dx)
         return dx.transpose(1, 0, 2, 3)
 
+    @compiled_pass
     def weight_grad(self, x: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
         """``dW[f, c, i, j] = sum(grad[:, f] * window(x)[:, c, i, j])`` (and ``sum(grad)``)."""
-        if not _supported(x, grad):
-            return super().weight_grad(x, grad, with_bias)
         g = self.g
-        compile_for(x.dtype)
         blocks = max(1, min(g.n, get_num_threads()))
         part = np.empty((blocks, self.fn, g.c, g.kh, g.kw), dtype=x.dtype)
-        with compiled_region():
-            _weight_grad(_flat_padded(x, g), self._flat_grad(grad), g.w + 2 * g.pw, part)
-        dw = part.sum(axis=0)
-        return (dw, grad.sum(axis=(0, 2, 3))) if with_bias else dw
+        _weight_grad(_flat_padded(x, g), self._flat_grad(grad), g.w + 2 * g.pw, part)
+        return with_bias_grad(part.sum(axis=0), grad, with_bias)
 
     def _flat_grad(self, grad: np.ndarray) -> np.ndarray:
         """The gradient on the padded input's row width, (FN, N, OH*WP), zeros past OW;
@@ -92,11 +80,6 @@ class DirectConv(FastConv):
         out = np.zeros((self.fn, g.n, g.oh, wp), dtype=grad.dtype)
         out[..., : g.ow] = grad.transpose(1, 0, 2, 3)
         return out.reshape(self.fn, g.n, g.oh * wp)
-
-
-def _supported(*arrays: np.ndarray | None) -> bool:
-    dtypes = {a.dtype for a in arrays if a is not None}
-    return len(dtypes) == 1 and dtypes.pop() in (np.float32, np.float64)
 
 
 def _flat_padded(x: np.ndarray, g: Geometry) -> np.ndarray:

@@ -28,11 +28,9 @@ from typing import Any
 import numpy as np
 
 from ..im2col import Geometry
-from .compiled import compile_for
 from .compiled import numba as _numba
-from .conv import FastConv
+from .conv import FastConv, compiled_pass, with_bias_grad
 from .parallel import for_blocks, get_num_threads
-from .threads import compiled_region
 from .workspace import workspace
 
 numba = _numba()
@@ -65,55 +63,44 @@ class WinogradConv(FastConv):
         super().__init__(g, fn)
         self.th, self.tw = -(-g.oh // 4), -(-g.ow // 4)
         self.v: np.ndarray | None = None  # the forward's transformed input, for dW
-        self._dm: tuple[Any, np.ndarray] | None = None  # (grad, dM), shared by both grads
 
+    @compiled_pass
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
                 keep_cols: bool) -> np.ndarray:
         """``y = conv2d(x, w) + b`` as a (N, FN, OH, OW) view of (FN, N, OH, OW) memory."""
-        if not _supported(x, w, b):
-            return super().forward(x, w, b, keep_cols)
         g, fn = self.g, self.fn
-        compile_for(x.dtype)
-        with compiled_region():
-            v = self._transform_input(x, np.empty if keep_cols else workspace)
-            u = _weight_transform(w)
-            m = workspace((36, fn, v.shape[2]), x.dtype)
-            _batched_matmul(u, v, m)
-            y = np.empty((fn, g.n, g.oh, g.ow), dtype=x.dtype)
-            has_bias = b is not None
-            bias = np.ascontiguousarray(b) if has_bias else np.zeros(fn, x.dtype)
-            _output_transform(m, bias, has_bias, y, self.th, self.tw, _constants(y.dtype))
+        v = self._transform_input(x, np.empty if keep_cols else workspace)
+        u = _weight_transform(w)
+        m = workspace((36, fn, v.shape[2]), x.dtype)
+        _batched_matmul(u, v, m)
+        y = np.empty((fn, g.n, g.oh, g.ow), dtype=x.dtype)
+        has_bias = b is not None
+        bias = np.ascontiguousarray(b) if has_bias else np.zeros(fn, x.dtype)
+        _output_transform(m, bias, has_bias, y, self.th, self.tw, _constants(y.dtype))
         self.v = v if keep_cols else None
         return y.transpose(1, 0, 2, 3)
 
+    @compiled_pass
     def input_grad(self, grad: np.ndarray, w: np.ndarray) -> np.ndarray:
         """The adjoint of the forward in x: ``B (U^T dM) B^T`` folded back onto the map."""
-        if not _supported(grad, w):
-            return super().input_grad(grad, w)
         g = self.g
-        compile_for(grad.dtype)
-        with compiled_region():
-            dm = self._grad_transform(grad)
-            u = _weight_transform(w)
-            dv = workspace((36, g.c, dm.shape[2]), grad.dtype)
-            _batched_matmul(u.transpose(0, 2, 1), dm, dv)
-            dx = np.empty((g.c, g.n, g.h, g.w), dtype=grad.dtype)
-            _input_adjoint(dv, dx, g.ph, g.pw, self.th, self.tw, _constants(dx.dtype))
+        dm = self.gradient_layout("winograd", grad, self._grad_transform)
+        u = _weight_transform(w)
+        dv = workspace((36, g.c, dm.shape[2]), grad.dtype)
+        _batched_matmul(u.transpose(0, 2, 1), dm, dv)
+        dx = np.empty((g.c, g.n, g.h, g.w), dtype=grad.dtype)
+        _input_adjoint(dv, dx, g.ph, g.pw, self.th, self.tw, _constants(dx.dtype))
         return dx.transpose(1, 0, 2, 3)
 
+    @compiled_pass
     def weight_grad(self, x: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
         """The adjoint of the forward in w: ``G^T (dM V^T) G`` (and ``sum(grad)``)."""
-        if not _supported(x, grad):
-            return super().weight_grad(x, grad, with_bias)
-        compile_for(x.dtype)
-        with compiled_region():
-            v = self.v if self.v is not None else self._transform_input(x, workspace)
-            dm = self._grad_transform(grad)
-            du = np.empty((36, self.fn, self.g.c), dtype=x.dtype)
-            _batched_matmul(dm, v.transpose(0, 2, 1), du)
-        self.v = self._dm = None  # used once: free them for the next layer's use
-        dw = _weight_adjoint(du)
-        return (dw, grad.sum(axis=(0, 2, 3))) if with_bias else dw
+        v = self.v if self.v is not None else self._transform_input(x, workspace)
+        dm = self.gradient_layout("winograd", grad, self._grad_transform)
+        du = np.empty((36, self.fn, self.g.c), dtype=x.dtype)
+        _batched_matmul(dm, v.transpose(0, 2, 1), du)
+        self.v = None  # used once: free it for the next layer's use
+        return with_bias_grad(_weight_adjoint(du), grad, with_bias)
 
     def _transform_input(self, x: np.ndarray, alloc: Any) -> np.ndarray:
         g = self.g
@@ -123,22 +110,15 @@ class WinogradConv(FastConv):
         return v
 
     def _grad_transform(self, grad: np.ndarray) -> np.ndarray:
-        """``dM = A dy A^T`` per tile (36, FN, tiles), made once for both gradients."""
-        if self._dm is not None and self._dm[0] is grad:
-            return self._dm[1]
+        """``dM = A dy A^T`` per tile (36, FN, tiles), made once per backward for both
+        gradients (``gradient_layout``)."""
         g = self.g
         gfm = grad.transpose(1, 0, 2, 3)
         if not gfm.flags.c_contiguous:
             gfm = np.ascontiguousarray(gfm)
         dm = workspace((36, self.fn, g.n * self.th * self.tw), grad.dtype)
         _output_adjoint(gfm, dm, self.th, self.tw, _constants(grad.dtype))
-        self._dm = (grad, dm)
         return dm
-
-
-def _supported(*arrays: np.ndarray | None) -> bool:
-    dtypes = {a.dtype for a in arrays if a is not None}
-    return len(dtypes) == 1 and dtypes.pop() in (np.float32, np.float64)
 
 
 def _channel_major_or_not(x: np.ndarray) -> tuple[np.ndarray, bool]:
