@@ -190,7 +190,7 @@ def test_padding_layers_match_pytorch(ours: type, theirs: type, padding: object,
 def test_padding_layers_gradcheck_and_bad_calls() -> None:
     for layer in (nn.ZeroPad2d((1, 2, 0, 1)), nn.ReflectionPad2d(1), nn.ReplicationPad2d(2)):
         check_grads(layer, normal(1, 2, 3, 3))
-    with pytest.raises(RuntimeError, match=r"pad\(\).*padding size should be less"):
+    with pytest.raises(RuntimeError, match=r"pad: padding size should be less"):
         nn.ReflectionPad2d(3)(mg.ones(1, 1, 3, 3))
     with pytest.raises(ValueError, match=r"ReflectionPad2d.*4-tuple.*length 2"):
         nn.ReflectionPad2d((1, 2))
