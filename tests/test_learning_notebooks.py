@@ -132,8 +132,10 @@ def test_the_generator_shows_a_saved_picture_inline(tmp_path: Path,
         make.notebook(page)
 
 
+# Only the English notebook runs: the Chinese one is generated from a page with the same
+# blocks and output (test_docs) and is up to date with it (above), so it is the same program
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["tutorial", "tutorial.zh"])
+@pytest.mark.parametrize("name", ["tutorial"])
 def test_notebook_runs_and_prints_what_it_shows(name: str, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     nbclient = pytest.importorskip("nbclient")
