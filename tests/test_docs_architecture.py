@@ -20,3 +20,52 @@ def test_every_module_is_on_the_architecture_map() -> None:
         if not set(folders) <= named or (rel.name not in named and rel.name != "__init__.py"):
             missing.append(str(rel))
     assert not missing, f"not on docs/architecture.md's map: {missing}"
+
+
+def _reference_lines(module: Path) -> dict[str, int]:
+    """The lines of ``module``'s Function classes (forward and backward side by side) and of
+    the private helpers they call, directly or through one another."""
+    import ast
+
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    top = {node.name: node for node in tree.body
+           if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    todo = [name for name, node in top.items() if isinstance(node, ast.ClassDef)
+            and any(getattr(base, "id", None) == "Function" for base in node.bases)]
+    seen: dict[str, int] = {}
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        node = top[name]
+        seen[name] = node.end_lineno - node.lineno + 1
+        todo += [n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+                 and n.id.startswith("_") and n.id in top]
+    return seen
+
+
+def test_conv_and_pool_reference_ops_fit_in_250_lines() -> None:
+    """The book's path a reader follows: conv2d (im2col + GEMM, col2im backward) and the
+    pools (argmax or mean over im2col windows), forward and backward."""
+    ops = ROOT / "minigrad" / "ops"
+    parts = {**_reference_lines(ops / "conv.py"), **_reference_lines(ops / "pool.py")}
+    assert {"Conv2d", "Conv2dWeightGrad", "MaxPool2d", "AvgPool2d"} <= set(parts)
+    assert sum(parts.values()) <= 250, parts
+
+
+def test_no_function_is_too_branchy_to_read() -> None:
+    """Cyclomatic complexity (radon, in the ``dev`` extra): none above 20 (radon's D), at
+    most 15 functions from 11 to 20 (its C)."""
+    import pytest
+
+    complexity = pytest.importorskip("radon.complexity", reason="radon is in the dev extra "
+                                     "(pip install -e '.[dev]')")
+    scores = {}
+    for path in sorted((ROOT / "minigrad").rglob("*.py")):
+        for block in complexity.cc_visit(path.read_text(encoding="utf-8")):
+            scores[f"{path.relative_to(ROOT)}:{block.lineno} {block.fullname}"] = block.complexity
+    assert len(scores) > 1000  # every function and method was read
+    over = {name: c for name, c in scores.items() if c > 20}
+    rated_c = {name: c for name, c in scores.items() if 10 < c <= 20}
+    assert not over, over
+    assert len(rated_c) <= 15, rated_c
