@@ -32,3 +32,27 @@ def fast_kernels(monkeypatch):
     mg.set_kernels("fast")
     yield
     mg.set_kernels(before)
+
+
+@pytest.fixture(autouse=True)
+def no_pause_between_download_retries(monkeypatch):
+    """pooch waits 1 s, 2 s, ... before each retry of a failed download; the tests' mirrors
+    are local servers and dead ports, so the waits prove nothing and cost CI seconds. The
+    retries themselves still happen."""
+    core = _pooch_core()
+    if core is not None:
+        monkeypatch.setattr(core, "time", _NoWait())
+
+
+class _NoWait:
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        pass
+
+
+def _pooch_core():  # noqa: ANN202
+    try:
+        import pooch.core
+    except ImportError:
+        return None
+    return pooch.core

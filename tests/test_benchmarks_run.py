@@ -4,6 +4,7 @@ fewest rounds its options allow; nothing is asserted about the times."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,19 +13,25 @@ import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
-RUNS = {
-    "train_step.py": ["--repeat", "1"],
-    "conv.py": ["--repeat", "1"],
-    "overhead.py": ["--rounds", "1"],
-    "cnn_workloads.py": ["--repeat", "1", "--inner", "1"],
+RUNS = {  # id: (script, arguments, environment)
+    "train_step": ("train_step.py", ["--repeat", "1"], {}),
+    "conv": ("conv.py", ["--repeat", "1"], {}),
+    "overhead": ("overhead.py", ["--rounds", "1"], {}),
+    # every workload in one process (a worker process per library and workload would start
+    # 18 interpreters that import torch), then the worker protocol once, on the smallest
+    "cnn_workloads": ("cnn_workloads.py", ["--repeat", "1", "--inner", "1"], {"BENCH_SHARED": "1"}),
+    "cnn_workloads_in_workers": ("cnn_workloads.py", ["--repeat", "1", "--inner", "1"],
+                                 {"BENCH_ONLY": "inference"}),
 }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("script", sorted(RUNS))
-def test_the_benchmark_runs(script: str) -> None:
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_the_benchmark_runs(run: str) -> None:
     pytest.importorskip("torch", reason="the benchmarks compare with PyTorch")
-    done = subprocess.run([sys.executable, str(BENCHMARKS / script), *RUNS[script]],
-                          capture_output=True, text=True, timeout=900, cwd=BENCHMARKS.parent)
+    script, arguments, env = RUNS[run]
+    done = subprocess.run([sys.executable, str(BENCHMARKS / script), *arguments],
+                          capture_output=True, text=True, timeout=900, cwd=BENCHMARKS.parent,
+                          env={**os.environ, **env})
     assert done.returncode == 0, f"{script} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert "minigrad" in done.stdout.lower()
