@@ -9,9 +9,10 @@
 Per workload: minigrad and PyTorch (same weights, same data) run one after the other in each
 of ``--repeat`` rounds (the fastest of ``--inner`` runs in a row each); the ratio is the
 median of the per-round ratios (range in brackets). Each library runs in its own worker
-process, driven round by round from here: minigrad with the malloc thresholds it offers as
-an opt-in (``MINIGRAD_MALLOC_TUNING=1``, as the ``minigrad`` command runs), PyTorch with
-glibc's defaults. ``BENCH_SHARED=1`` runs both in this one process instead (one malloc,
+process, driven round by round from here: minigrad with the malloc thresholds and the
+passive OpenMP waits it offers as opt-ins (``MINIGRAD_MALLOC_TUNING=1``,
+``kernels.tune_openmp()``, as the ``minigrad`` command runs), PyTorch with glibc's and its
+own defaults. ``BENCH_SHARED=1`` runs both in this one process instead (one malloc,
 minigrad's thresholds for both).
 Each round also times numpy's float32 GEMM (1024^3), so "% SGEMM" says how close the
 workload's convolution arithmetic gets to the machine's GEMM rate in that same round. The
@@ -366,6 +367,8 @@ def worker(name: str, lib: str) -> None:
         torch_on_im2col(torch, True)
     if lib == NUMPY_ONLY or COMPILED == "off":
         _without_compiled_kernels()
+    if lib.startswith("minigrad"):  # as the minigrad command runs: idle OpenMP workers sleep
+        mg.kernels.tune_openmp()
     fns, flops = WORKLOADS[name][2]()
     fn = fns[{REFERENCE: "torch", NUMPY_ONLY: "minigrad"}.get(lib, lib)]
     fn()

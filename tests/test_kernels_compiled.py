@@ -386,6 +386,45 @@ def test_the_thread_policy_holds_inside_a_compiled_region_only():
     assert blas() == before and numba.get_num_threads() == nb_before
 
 
+OPENMP = ("import os, sys, minigrad\n"
+          "print(os.environ.get('OMP_WAIT_POLICY'))\n"
+          "{before}"
+          "print(minigrad.kernels.tune_openmp())\n"
+          "print(os.environ.get('OMP_WAIT_POLICY'))\n")
+
+
+def _openmp_run(before: str = "", **env: str) -> list[str]:
+    clean = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    done = subprocess.run([sys.executable, "-c", OPENMP.format(before=before)], check=True,
+                          capture_output=True, text=True, env={**clean, **env})
+    return done.stdout.splitlines()
+
+
+def test_passive_openmp_waits_are_an_opt_in_that_leaves_the_users_choice() -> None:
+    assert _openmp_run() == ["None", "tuned: OMP_WAIT_POLICY=passive (idle OpenMP workers "
+                             "sleep)", "passive"]  # import minigrad alone sets nothing
+    assert _openmp_run(OMP_WAIT_POLICY="active") == [
+        "active", "left alone: the user set OMP_WAIT_POLICY=active", "active"]
+
+
+@needs_numba
+def test_passive_openmp_waits_are_not_claimed_once_numbas_workers_run() -> None:
+    conv = ("import numpy as np, minigrad.nn.functional as F\n"
+            "F.conv2d(minigrad.randn(2, 16, 8, 8), minigrad.randn(16, 16, 3, 3), padding=1)\n")
+    assert _openmp_run(conv) == ["None", "left alone: numba's OpenMP workers already run",
+                                 "None"]
+
+
+def test_the_minigrad_command_asks_for_passive_openmp_waits() -> None:
+    code = ("import os, sys\nsys.argv = ['minigrad', 'evaluate', '/nonexistent']\n"
+            "from minigrad.cli import main\nstatus = main()\n"
+            "print(status, os.environ.get('OMP_WAIT_POLICY'))\n")
+    clean = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=clean)
+    assert done.stdout.split() == ["2", "passive"], (done.stdout, done.stderr)
+
+
 @needs_numba
 def test_minigrad_compiled_0_turns_the_compiled_kernels_off() -> None:
     code = ("import minigrad.kernels.compiled as c, minigrad.kernels.conv as k\n"

@@ -76,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    if argv is None:  # run as the command, not called from Python: tune this process's malloc
-        minigrad.kernels.tune_malloc()
+    if argv is None:  # run as the command, not called from Python: tune this process's
+        minigrad.kernels.tune_malloc()  # malloc and its compiled kernels' idle OpenMP workers
+        minigrad.kernels.tune_openmp()
     try:
         status = args.func(args)
         sys.stdout.flush()

@@ -33,8 +33,10 @@ from ..autograd import is_grad_enabled
 from . import malloc
 from .compiled import warmup
 from .malloc import tune as tune_malloc
+from .threads import tune_openmp
 
-__all__ = ["KERNELS", "get_kernels", "malloc", "set_kernels", "tune_malloc", "warmup"]
+__all__ = ["KERNELS", "get_kernels", "malloc", "set_kernels", "tune_malloc", "tune_openmp",
+           "warmup"]
 
 KERNELS = ("fast", "reference")
 ENV_VAR = "MINIGRAD_KERNELS"

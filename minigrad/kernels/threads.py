@@ -8,18 +8,26 @@ kernel's GEMMs are spread over minigrad's own threads instead (``parallel.for_bl
 one batch of GEMMs per thread); numba's loops get ``get_num_threads()`` threads. Both
 settings are put back on leaving, so nothing changes for the rest of the process, and
 ``import minigrad`` changes nothing at all (threadpoolctl is imported on first use).
+
+One more setting helps and cannot be scoped: numba's loops run on OpenMP (libgomp) workers,
+which spin after each loop while minigrad's next GEMMs want the cores. ``tune_openmp()``
+asks them to sleep instead (``OMP_WAIT_POLICY=passive``), which the runtime reads once when
+it loads, so for the whole process; the ``minigrad`` command calls it for its own process,
+a library user opts in (docs/performance.md has the measured effect).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 from .parallel import get_num_threads
 
-__all__ = ["compiled_region"]
+__all__ = ["compiled_region", "tune_openmp"]
 
 _lock = threading.Lock()
 _blas: list[Any] | None = None  # threadpoolctl's BLAS library controllers, found once
@@ -63,3 +71,24 @@ def compiled_region() -> Iterator[None]:
         numba.set_num_threads(nb_before)
         for lib, n in zip(libs, before):
             lib.set_num_threads(n)
+
+
+openmp_status = "off: not asked for (minigrad.kernels.tune_openmp())"
+
+
+def tune_openmp() -> str:
+    """``OMP_WAIT_POLICY=passive`` for this process, unless the user set a policy or numba's
+    OpenMP workers have already started (the runtime reads it once, when it loads). An
+    explicit opt-in, also ``minigrad.kernels.tune_openmp()``; returns and records in
+    ``openmp_status`` what was done."""
+    global openmp_status
+    if openmp_status.startswith("tuned"):
+        pass
+    elif "OMP_WAIT_POLICY" in os.environ:
+        openmp_status = f"left alone: the user set OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}"
+    elif "numba.np.ufunc.omppool" in sys.modules:
+        openmp_status = "left alone: numba's OpenMP workers already run"
+    else:
+        os.environ["OMP_WAIT_POLICY"] = "passive"
+        openmp_status = "tuned: OMP_WAIT_POLICY=passive (idle OpenMP workers sleep)"
+    return openmp_status
