@@ -17,6 +17,16 @@ def grads(fn, *values, dtype=np.float64):
     return out.data, [x.grad.data for x in xs]
 
 
+def under_both(fn):  # noqa: ANN001, ANN201
+    """``fn()`` (a list of arrays) under the fast kernels and under the reference; the
+    caller restores the setting (an autouse fixture in the kernel tests)."""
+    out = {}
+    for name in ("fast", "reference"):
+        mg.set_kernels(name)
+        out[name] = fn()
+    return out["fast"], out["reference"]
+
+
 def same(a, b) -> bool:
     return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
 

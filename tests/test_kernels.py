@@ -15,6 +15,7 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import under_both
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -36,15 +37,6 @@ def restore_kernels(monkeypatch):
     before = mg.get_kernels()
     yield
     mg.set_kernels(before)
-
-
-def under_both(fn):
-    """``fn()`` (a list of arrays) under the fast kernels and under the reference."""
-    out = {}
-    for name in ("fast", "reference"):
-        mg.set_kernels(name)
-        out[name] = fn()
-    return out["fast"], out["reference"]
 
 
 def assert_agree(fast, ref, dtype):

@@ -20,6 +20,7 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import under_both
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -79,14 +80,6 @@ def passes(x, wt, b, up, padding, second=True):
         out += [g.numpy() for g in mg.grad((grads[0] * grads[0]).sum() + grads[1].sum(),
                                            [mx, mw])]
     return out
-
-
-def under_both(fn):
-    out = {}
-    for name in ("fast", "reference"):
-        mg.set_kernels(name)
-        out[name] = fn()
-    return out["fast"], out["reference"]
 
 
 def assert_close(fast, ref, tol):
