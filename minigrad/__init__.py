@@ -44,11 +44,7 @@ from .creation import (
 )
 from .device import accelerator, cuda, device  # minigrad.cuda: module objects
 from .dtypes import get_default_dtype, result_type, set_default_dtype
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .im2col import strict_shapes
-from .kernels import get_kernels, set_kernels
-from .kernels.parallel import get_num_threads, set_num_threads
-from .ops import (
+from .functional import (
     allclose,
     argsort,
     cat,
@@ -64,7 +60,6 @@ from .ops import (
     isclose,
     log1p,
     masked_fill,
-    pad,
     repeat_interleave,
     roll,
     round,
@@ -78,9 +73,13 @@ from .ops import (
     topk,
     unbind,
     unflatten,
-    where,
 )
-from .ops.numeric import norm  # torch.norm (minigrad.ops.norm is a module)
+from .functional.numeric import norm  # torch.norm (minigrad.ops.norm is a module)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .im2col import strict_shapes
+from .kernels import get_kernels, set_kernels
+from .kernels.parallel import get_num_threads, set_num_threads
+from .ops import pad, where
 from .rng import Generator, manual_seed
 from .serialization import load, save  # checkpoints: safetensors files, no pickle
 from .tensor import Size, Tensor

@@ -5,6 +5,6 @@
 tensor([2., 4.])
 """
 
-from .ops.numeric import matrix_norm, vector_norm
+from .functional.numeric import matrix_norm, vector_norm
 
 __all__ = ["matrix_norm", "vector_norm"]

@@ -574,7 +574,7 @@ def test_graph_building_does_not_leave_the_collector_frozen_or_disabled() -> Non
 
 
 def test_observing_records_reports_each_recorded_call_with_its_arguments():
-    from minigrad.autograd import observing_records
+    from minigrad.grad_mode import observing_records
 
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     seen = []

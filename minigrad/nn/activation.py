@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..ops import activation as F
+from ..functional import activation as F
 from ..tensor import Tensor
 from ._checks import size_arg
 from .module import Module

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ops.activation import dropout, dropout2d
+from ..functional.activation import dropout, dropout2d
 from ..tensor import Tensor
 from .module import Module
 

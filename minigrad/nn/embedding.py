@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..ops.embedding import embedding
+from ..functional.embedding import embedding
 from ..tensor import Tensor
 from . import init
 from ._checks import size_arg

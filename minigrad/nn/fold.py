@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..functional.conv import col2im, im2col
 from ..im2col import pair
-from ..ops.conv import col2im, im2col
 from ..tensor import Tensor, require_tensor
 from .module import Module
 

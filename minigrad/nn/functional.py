@@ -1,20 +1,19 @@
 """``minigrad.nn.functional`` (imported as ``F``): the stateless ops that layers are made of."""
 
-from ..ops import pad  # noqa: F401
-
 # convolution and pooling (im2col based)
-from ..ops.conv import col2im, conv2d, conv_transpose2d, im2col  # noqa: F401
-from ..ops.pool import (  # noqa: F401
+from ..functional.conv import col2im, conv2d, conv_transpose2d, im2col  # noqa: F401
+from ..functional.pool import (  # noqa: F401
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
     avg_pool2d,
     max_pool2d,
 )
+from ..ops import pad  # noqa: F401
 
 # isort: split
 
 # activations, dropout, normalisation and losses
-from ..ops.activation import (  # noqa: F401
+from ..functional.activation import (  # noqa: F401
     dropout,
     linear,
     log_softmax,
@@ -24,13 +23,13 @@ from ..ops.activation import (  # noqa: F401
     softmax,
     tanh,
 )
-from ..ops.loss import cross_entropy, mse_loss, nll_loss  # noqa: F401
-from ..ops.norm import batch_norm, local_response_norm  # noqa: F401
+from ..functional.loss import cross_entropy, mse_loss, nll_loss  # noqa: F401
+from ..functional.norm import batch_norm, local_response_norm  # noqa: F401
 
 # isort: split
 
 # more activations, normalisations, losses, padding modes and resizing (PyTorch signatures)
-from ..ops.activation import (  # noqa: E402, F401
+from ..functional.activation import (  # noqa: E402, F401
     dropout2d,
     elu,
     gelu,
@@ -40,21 +39,21 @@ from ..ops.activation import (  # noqa: E402, F401
     silu,
     softplus,
 )
-from ..ops.embedding import embedding, one_hot  # noqa: E402, F401
-from ..ops.loss import (  # noqa: E402, F401
+from ..functional.embedding import embedding, one_hot  # noqa: E402, F401
+from ..functional.loss import (  # noqa: E402, F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     l1_loss,
     smooth_l1_loss,
 )
-from ..ops.norm import group_norm, layer_norm  # noqa: E402, F401
-from ..ops.resize import interpolate  # noqa: E402, F401
-from ..ops.resize import pad as pad  # noqa: E402, F811  (F.pad with mode=, replaces ops.pad)
+from ..functional.norm import group_norm, layer_norm  # noqa: E402, F401
+from ..functional.resize import interpolate  # noqa: E402, F401
+from ..functional.resize import pad as pad  # noqa: E402, F811  (F.pad with mode=, replaces ops.pad)
 
 # isort: split
 
 # issue 25: more activations, losses, instance norm, pixel shuffle, fold/unfold
-from ..ops.activation import (  # noqa: E402, F401
+from ..functional.activation import (  # noqa: E402, F401
     celu,
     hardsigmoid,
     hardswish,
@@ -64,7 +63,7 @@ from ..ops.activation import (  # noqa: E402, F401
     softsign,
     tanhshrink,
 )
-from ..ops.loss import (  # noqa: E402, F401
+from ..functional.loss import (  # noqa: E402, F401
     cosine_embedding_loss,
     hinge_embedding_loss,
     huber_loss,
@@ -76,6 +75,6 @@ from ..ops.loss import (  # noqa: E402, F401
     soft_margin_loss,
     triplet_margin_loss,
 )
-from ..ops.norm import instance_norm  # noqa: E402, F401
+from ..functional.norm import instance_norm  # noqa: E402, F401
 from .fold import fold, unfold  # noqa: E402, F401
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402, F401

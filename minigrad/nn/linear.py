@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..dtypes import check_same_dtype, get_default_dtype
-from ..ops.activation import linear
+from ..functional.activation import linear
 from ..tensor import Tensor, require_tensor
 from . import init
 from ._checks import size_arg

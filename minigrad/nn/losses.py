@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ops.loss import (
+from ..functional.loss import (
     _check_reduction,
     _check_reduction_kl,
     _legacy,

@@ -8,7 +8,13 @@ import warnings
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm
+from ..functional.norm import (
+    batch_norm,
+    group_norm,
+    instance_norm,
+    layer_norm,
+    local_response_norm,
+)
 from ..tensor import Tensor
 from ._checks import size_arg
 from .module import Module

@@ -8,7 +8,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 
-from ..ops.resize import pad
+from ..functional.resize import pad
 from ..tensor import Tensor
 from .module import Module
 

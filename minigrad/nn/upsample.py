@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..ops.resize import interpolate
+from ..functional.resize import interpolate
 from ..tensor import Tensor
 from .module import Module
 

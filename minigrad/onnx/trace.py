@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Context, enable_grad, observing_records
+from ..autograd import Context, enable_grad
+from ..grad_mode import observing_records
 from ..nn.hooks import evaluating, watch_calls
 from ..tensor import Tensor
 

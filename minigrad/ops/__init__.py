@@ -1,4 +1,8 @@
-"""Every built-in differentiable op, each a ``Function`` with forward and backward side by side."""
+"""The reference ops: each a ``Function``, its forward and backward side by side.
+
+The PyTorch-signature functions that check arguments and call these live in
+``minigrad.functional``; the speed paths some of them choose live in ``minigrad.kernels``.
+"""
 
 from .activation import Erf, LogSigmoid
 from .elementwise import (
@@ -20,76 +24,13 @@ from .elementwise import (
     Sub,
     Tanh,
     Where,
-    cast,
-    clamp,
-    power,
     where,
 )
-from .index import (
-    Cumsum,
-    Gather,
-    MaskedFill,
-    ReverseCumsum,
-    ScatterAdd,
-    argsort,
-    cumsum,
-    gather,
-    masked_fill,
-    sort,
-    topk,
-)
-from .linalg import MatMul, matmul
-from .manipulation import (
-    Flip,
-    IndexSelect,
-    IndexSelectBackward,
-    Roll,
-    Scatter,
-    Tile,
-    chunk,
-    flip,
-    repeat,
-    repeat_interleave,
-    roll,
-    scatter,
-    scatter_add,
-    scatter_reduce,
-    split,
-    tile,
-    unbind,
-    unflatten,
-)
-from .numeric import (
-    Cumprod,
-    Einsum,
-    Log1p,
-    Round,
-    RoundedDiv,
-    VectorNorm,
-    allclose,
-    cumprod,
-    diff,
-    divide,
-    einsum,
-    equal,
-    isclose,
-    log1p,
-    round,
-    vector_norm,
-)  # numeric.norm (torch.norm) is not bound here: ``ops.norm`` is the normalisation module
-from .reduce import (
-    Amax,
-    LogSoftmax,
-    LogSumExp,
-    MaxDim,
-    Softmax,
-    Sum,
-    Var,
-    arg_extreme,
-    extreme,
-    mean,
-    var,
-)
+from .index import Cumsum, Gather, MaskedFill, ReverseCumsum, ScatterAdd
+from .linalg import MatMul
+from .manipulation import Flip, IndexSelect, IndexSelectBackward, Roll, Scatter, Tile
+from .numeric import Cumprod, Einsum, Log1p, Round, RoundedDiv, VectorNorm
+from .reduce import Amax, LogSoftmax, LogSumExp, MaxDim, Softmax, Sum, Var
 from .shape import (
     BroadcastTo,
     Cat,
@@ -99,19 +40,9 @@ from .shape import (
     Permute,
     Reshape,
     SumTo,
-    cat,
-    expand,
-    flatten,
-    index_put,
     normalize_dim,
     normalize_dims,
-    normalize_index,
     pad,
-    reshape,
-    squeeze,
-    stack,
-    transpose,
-    unsqueeze,
 )
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,27 +1,14 @@
-"""The functional forms of activations, affine maps and dropout (``F.relu``, ``F.linear``,
-``F.dropout``...). They are compositions of core ops, so they are differentiable twice."""
+"""Activations that need their own Function: log-sigmoid (stable at both ends), erf and
+tanhshrink. The rest are compositions of core ops in ``minigrad.functional.activation``."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
 from ..autograd import Context, Function
-from ..rng import get_rng
-from ..tensor import Tensor, require_tensor
-from .elementwise import where
-
-
-def relu(x: Tensor, inplace: bool = False) -> Tensor:
-    """max(x, 0) elementwise (``inplace`` is accepted and computed out of place)."""
-    return x.relu()
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    """1 / (1 + exp(-x)) elementwise."""
-    return x.sigmoid()
+from ..tensor import Tensor
 
 
 class LogSigmoid(Function):
@@ -40,59 +27,6 @@ class LogSigmoid(Function):
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (a,) = ctx.saved_tensors
         return g * (-a).sigmoid()
-
-
-def logsigmoid(x: Tensor) -> Tensor:
-    """log(1 / (1 + exp(-x))) elementwise, computed stably (``F.logsigmoid``)."""
-    return LogSigmoid.apply(_float_input(x, "logsigmoid"))
-
-
-def tanh(x: Tensor) -> Tensor:
-    """Hyperbolic tangent, elementwise."""
-    return x.tanh()
-
-
-def softmax(x: Tensor, dim: int) -> Tensor:
-    """exp(x) / sum(exp(x)) along ``dim``; for training prefer ``cross_entropy`` on logits."""
-    return x.softmax(dim)
-
-
-def log_softmax(x: Tensor, dim: int) -> Tensor:
-    """log(softmax(x)) along ``dim``, computed stably."""
-    return x.log_softmax(dim)
-
-
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``x @ weight.T + bias`` with PyTorch's weight layout ``(out_features, in_features)``."""
-    if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
-                         f"{weight.shape}")
-    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: expected input with {weight.shape[1]} features in its last dimension, "
-            f"got shape {x.shape}"
-        )
-    out = x @ weight.mT
-    return out if bias is None else out + bias
-
-
-def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Inverted dropout: zero each element with probability ``p`` and scale the survivors by
-    ``1 / (1 - p)``, so nothing changes at evaluation time. Identity when not training."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
-    if not training or p == 0.0:
-        return x
-    if p == 1.0:
-        return x * 0.0
-    keep = get_rng().random(x.shape) >= p
-    mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
-    return x * Tensor(mask)
-
-
-# ---------------------------------------------------------------- more activations (nn helper)
-# Each is a composition of core ops (or the ``Erf`` Function below), so its backward comes
-# from theirs and is itself differentiable: gradgradcheck holds for free.
 
 
 def _erf_array(x: np.ndarray) -> np.ndarray:
@@ -129,170 +63,6 @@ class Erf(Function):
         return g * (-(x * x)).exp() * (2.0 / math.sqrt(math.pi))
 
 
-def erf(x: Tensor) -> Tensor:
-    """The error function, elementwise (GELU's building block)."""
-    return Erf.apply(_float_input(x, "erf"))
-
-
-def _float_input(x: Any, op: str) -> Tensor:
-    require_tensor(x, op, "input")
-    if x.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point input, got dtype {x.dtype}")
-    return x
-
-
-def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """``x`` where positive, ``negative_slope * x`` elsewhere."""
-    x = _float_input(x, "leaky_relu")
-    return where(x._data > 0, x, x * negative_slope)
-
-
-def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
-    x = _float_input(x, "elu")
-    neg = x._data <= 0
-    safe = where(neg, x, 0.0)  # exp only of the negative part: no overflow, no inf * 0
-    return where(neg, (safe.exp() - 1.0) * alpha, x)
-
-
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    """``x * Phi(x)`` (exact, through erf) or PyTorch's tanh approximation."""
-    x = _float_input(x, "gelu")
-    if approximate == "none":
-        return x * 0.5 * (erf(x * (1.0 / math.sqrt(2.0))) + 1.0)
-    if approximate == "tanh":
-        inner = (x + x * x * x * 0.044715) * math.sqrt(2.0 / math.pi)
-        return x * 0.5 * (inner.tanh() + 1.0)
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-
-
-def silu(x: Tensor, inplace: bool = False) -> Tensor:
-    """``x * sigmoid(x)`` (swish)."""
-    x = _float_input(x, "silu")
-    return x * x.sigmoid()
-
-
-def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """``log(1 + exp(beta*x)) / beta``, and ``x`` itself where ``beta*x > threshold``."""
-    x = _float_input(x, "softplus")
-    z = x * beta
-    linear_part = z._data > threshold
-    neg = z._data <= 0
-    low, high = where(neg, z, 0.0), where(neg | linear_part, 0.0, z)
-    # log(1 + e^z), and z + log(1 + e^-z) for positive z: finite everywhere, exact slopes
-    soft = where(neg, (low.exp() + 1.0).log(), high + ((-high).exp() + 1.0).log())
-    soft = soft * (1.0 / beta)
-    return where(linear_part, x, soft)
-
-
-def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
-             inplace: bool = False) -> Tensor:
-    """``x`` clamped to ``[min_val, max_val]``."""
-    x = _float_input(x, "hardtanh")
-    if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
-    inside = (x._data > min_val) & (x._data < max_val)  # PyTorch: gradient 0 at the edges
-    return where(inside, x, x.detach().clamp(min_val, max_val))
-
-
-def relu6(x: Tensor, inplace: bool = False) -> Tensor:
-    """``min(max(x, 0), 6)``."""
-    return hardtanh(_float_input(x, "relu6"), 0.0, 6.0)
-
-
-def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Channel dropout: zero whole feature maps ``(N, C, H, W)`` (or ``(C, H, W)``) with
-    probability ``p`` and scale the kept ones by ``1 / (1 - p)``."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout2d: probability p must be between 0 and 1, got {p}")
-    if x.ndim not in (3, 4):
-        raise ValueError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
-                         f"shape {x.shape}")
-    if not training or p == 0.0:
-        return x
-    if p == 1.0:
-        return x * 0.0
-    mask_shape = x.shape[:-2] + (1, 1)
-    keep = get_rng().random(mask_shape) >= p
-    return x * Tensor(keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p)))
-
-
-# ---------------------------------------------------------------- issue 25 activations
-# Compositions of core ops again (``where`` picks the branch, so a branch's gradient is
-# PyTorch's at the kink too), except ``tanhshrink``, whose gradient ``tanh(x)**2`` is kept
-# exact near 0 by a small Function.
-
-
-def mish(x: Tensor, inplace: bool = False) -> Tensor:
-    """``x * tanh(softplus(x))`` (``inplace`` is accepted and computed out of place)."""
-    x = _float_input(x, "mish")
-    return x * softplus(x).tanh()
-
-
-def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
-    """``x * relu6(x + 3) / 6``: 0 below -3, ``x`` above 3 (MobileNetV3)."""
-    x = _float_input(x, "hardswish")
-    a = x._data
-    inside = (a > -3) & (a < 3)  # PyTorch: slope 0 at -3, 1 at 3 and for NaN
-    safe = where(inside, x, 0.0)  # no inf in the unused branch: its zero gradient stays 0
-    middle = safe * (safe + 3.0) * (1.0 / 6.0)
-    return where(a <= -3, x * 0.0, where(inside, middle, x))
-
-
-def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
-    """``relu6(x + 3) / 6``: 0 below -3, 1 above 3, a line between."""
-    x = _float_input(x, "hardsigmoid")
-    a = x._data
-    # 0 or 1 (NaN stays NaN) with gradient 0, at and beyond +-3 as in PyTorch
-    flat = Tensor(np.where(np.isnan(a), a, a >= 3).astype(x.dtype))
-    return where((a > -3) & (a < 3), x * (1.0 / 6.0) + 0.5, flat)
-
-
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def selu(x: Tensor, inplace: bool = False) -> Tensor:
-    """``scale * elu(x, alpha)`` with the self-normalising constants of Klambauer et al."""
-    x = _float_input(x, "selu")
-    return elu(x, _SELU_ALPHA) * _SELU_SCALE
-
-
-def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """``x`` where positive, ``alpha * (exp(x / alpha) - 1)`` elsewhere."""
-    x = _float_input(x, "celu")
-    if alpha == 0:
-        raise RuntimeError("celu: ZeroDivisionError: alpha cannot be 0 for CELU "
-                           f"(got alpha={alpha})")
-    neg = x._data <= 0
-    safe = where(neg, x, 0.0)
-    return where(neg, ((safe * (1.0 / alpha)).exp() - 1.0) * alpha, x)
-
-
-def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    """``x`` where positive, ``weight * x`` elsewhere; ``weight`` has one slope, or one per
-    channel (dim 1 of the input, broadcast over the other dims)."""
-    x = _float_input(input, "prelu")
-    require_tensor(weight, "prelu", "weight")
-    channels = x.shape[1] if x.ndim >= 2 else 1
-    n = weight.numel()
-    if weight.ndim > 1 or (n != 1 and n != channels):
-        raise RuntimeError(f"prelu: Mismatch of parameter numbers and input channel size. "
-                           f"Found parameter numbers = {n} and channel size = {channels} "
-                           f"(weight shape {weight.shape}, input shape {x.shape}).")
-    w = weight.reshape((1, n) + (1,) * (x.ndim - 2)) if x.ndim >= 2 and n > 1 else (
-        weight.reshape(()) if n == 1 else weight)
-    if w.dtype != x.dtype:
-        w = w.to(x.dtype)
-    return where(x._data > 0, x, x * w)
-
-
-def softsign(x: Tensor) -> Tensor:
-    """``x / (1 + |x|)``."""
-    x = _float_input(x, "softsign")
-    return x / (x.abs() + 1.0)
-
-
 class Tanhshrink(Function):
     """``x - tanh(x)``; the gradient ``tanh(x)**2`` (not ``1 - (1 - tanh**2)``, which is 0
     for small ``x``)."""
@@ -308,8 +78,3 @@ class Tanhshrink(Function):
         (x,) = ctx.saved_tensors
         t = x.tanh()
         return g * t * t
-
-
-def tanhshrink(x: Tensor) -> Tensor:
-    """``x - tanh(x)``."""
-    return Tanhshrink.apply(_float_input(x, "tanhshrink"))

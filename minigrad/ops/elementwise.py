@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function
-from ..dtypes import result_type
 from ..kernels import elementwise as kernels
 from ..tensor import Tensor, _broadcast_error, _pair
 
@@ -116,12 +115,6 @@ class Pow(_Binary):
         if gb:  # PyTorch: 0 where the base is 0 and the exponent >= 0 (0**w has no log(0))
             grad_b = where((a._data == 0) & (b._data >= 0), 0.0, g * out * a.log())
         return grad_a, grad_b
-
-
-def power(a: Tensor, exponent: Any) -> Tensor:
-    """``a ** exponent``; both are promoted first, so a mixed-precision gradient (and its
-    log) is computed in the wider dtype."""
-    return Pow.apply(*_pair(a, exponent))
 
 
 class Maximum(_Binary):
@@ -371,43 +364,6 @@ def _clamp_masks(x: np.ndarray, lo: np.ndarray | None, hi: np.ndarray | None) ->
     return inside, low_chosen, high_chosen
 
 
-def clamp(a: Tensor, low: Any = None, high: Any = None) -> Tensor:
-    """``a`` limited to ``[low, high]`` (either may be None, not both).
-
-    Each bound is a number or a Tensor (broadcast against ``a``; the result has their
-    promoted dtype, and gradients reach the bound Tensors where they were chosen, as in
-    PyTorch). Where ``low > high`` the result is ``high``, as in PyTorch.
-    """
-    if low is None and high is None:
-        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    if isinstance(low, Tensor) or isinstance(high, Tensor):
-        a, low, high = _promote_bounds(a, low, high)
-    return Clamp.apply(a, low, high)
-
-
-def _promote_bounds(a: Tensor, low: Any, high: Any) -> tuple:
-    """``a`` and Tensor bounds in their promoted dtype (numbers become 0-d constants)."""
-    for name, b in (("min", low), ("max", high)):
-        if b is not None and not isinstance(b, Tensor) and not _is_number(b):
-            raise TypeError(f"clamp: argument '{name}' must be a Tensor or a number, "
-                            f"not {type(b).__name__}")
-    dtype = result_type(a, *(b for b in (low, high) if b is not None))
-    a = a if a.dtype == dtype else a.to(dtype)
-    return (a, *(None if b is None else _bound(b, dtype) for b in (low, high)))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_))
-
-
-def _bound(value: Any, dtype: np.dtype) -> Tensor:
-    """A clamp bound as a Tensor of ``dtype`` (a number becomes a 0-d constant)."""
-    if isinstance(value, Tensor):
-        return value if value.dtype == dtype else value.to(dtype)
-    return Tensor._make(np.asarray(value, dtype), False, None, 0)
-
-
 class Where(Function):
     """``a`` where the boolean array ``cond`` holds, else ``b``; each gets ``g`` where chosen."""
 
@@ -449,10 +405,3 @@ class Cast(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
         return Cast.apply(g, ctx.dtype), None, None
-
-
-def cast(a: Tensor, dtype: np.dtype, copy: bool = False) -> Tensor:
-    """``a`` in ``dtype`` (``a`` itself when nothing changes, unless ``copy``); differentiable."""
-    if a.dtype == dtype and not copy:
-        return a
-    return Cast.apply(a, dtype, copy)

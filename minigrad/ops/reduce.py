@@ -6,13 +6,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..autograd import Context, Function
-from ..tensor import MaxResult, Tensor
+from ..tensor import Tensor
 from .elementwise import where
 from .shape import BroadcastTo, normalize_dim
 from .shape import normalize_dims as _normalize_dims
@@ -73,12 +72,6 @@ def _count(a: Tensor, dim: Any, op: str) -> int:
     return a.numel() if dims is None else int(np.prod([a.shape[d] for d in dims]))
 
 
-def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Mean over ``dim``: the sum divided by the number of elements reduced."""
-    n = _count(a, dim, "mean")  # first, so a bad dim is reported as mean's
-    return a.sum(dim, keepdim) / n
-
-
 class Var(Function):
     """Variance with Bessel's ``correction``; with ``std=True`` its square root.
 
@@ -118,13 +111,6 @@ class Var(Function):
                 scale = np.float64(2) / np.float64(ctx.dof)
             return g * centred * float(scale), None, None, None, None
         return g * centred.abs() * float("inf"), None, None, None, None  # PyTorch's pattern
-
-
-def var(
-    a: Tensor, dim: Any = None, keepdim: bool = False, correction: float = 1, std: bool = False
-) -> Tensor:
-    """Variance (or with ``std=True`` standard deviation) with Bessel's ``correction``."""
-    return Var.apply(a, dim, keepdim, correction, std)
 
 
 class Amax(Function):
@@ -175,36 +161,6 @@ class MaxDim(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
         return _spread_back(g, ctx) * ctx.mask, None, None, None
-
-
-def extreme(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor | MaxResult:
-    """``max``/``min``: a value over everything, or ``(values, indices)`` along an int dim."""
-    if dim is None:
-        return Amax.apply(a, largest=largest)
-    if isinstance(dim, (tuple, list)):
-        return Amax.apply(a, dim=tuple(dim), keepdim=keepdim, largest=largest)
-    values = MaxDim.apply(a, dim, keepdim, largest)
-    indices = Tensor._make(values.grad_fn.indices if values.grad_fn else _indices(
-        a, dim, keepdim, largest), False, None, 0)
-    return MaxResult(values, indices)
-
-
-def _indices(a: Tensor, dim: int, keepdim: bool, largest: bool) -> np.ndarray:
-    return arg_extreme(np.argmax if largest else np.argmin, a, dim, keepdim)._data
-
-
-def arg_extreme(op: Callable, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
-    """``argmax``/``argmin`` (``op``) over everything or along ``dim``, as int64; no gradient."""
-    name = op.__name__
-    _check_nonempty(a, None if dim is None else normalize_dims(dim, a.ndim, name), name)
-    if dim is None:
-        out = np.asarray(op(a._data))
-        if keepdim:
-            out = out.reshape((1,) * a.ndim)
-    else:
-        d = normalize_dim(dim, a.ndim, name)
-        out = np.asarray(op(a._data, axis=d, keepdims=keepdim) if a.ndim else 0)
-    return Tensor._make(out.astype(np.int64), False, None, 0)
 
 
 class LogSumExp(Function):

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ..ops.elementwise import where
 from ..tensor import Tensor
-from .elementwise import where
 
 
 def _indices(x: Any, op: str) -> np.ndarray:

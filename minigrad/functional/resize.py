@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ..ops.shape import pad as _constant_pad
 from ..tensor import Tensor, require_tensor
-from .shape import pad as _constant_pad
 
 
 def _take(x: Tensor, axis: int, index: np.ndarray) -> Tensor:
