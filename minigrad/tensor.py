@@ -1,7 +1,10 @@
 """``Tensor``: a numpy array that remembers how it was made, so it can be differentiated.
 
-Every method here is a thin, readable front for an op in ``minigrad.ops``; the engine that
-walks the graph lives in ``minigrad.autograd``.
+Here is what makes a Tensor a node of the graph: its storage, gradient, version counter and
+hooks, ``backward``, and the operators, each a thin front for an op in ``minigrad.ops``. The
+named methods PyTorch scripts call (``t.sum()``, ``t.flip(0)``, ``t.to(dtype)``...) are
+inherited from ``minigrad.tensor_methods``; the engine that walks the graph lives in
+``minigrad.autograd``.
 """
 
 from __future__ import annotations

@@ -309,8 +309,9 @@ class TensorMethods:
         return _ops.SumTo.apply(self, shape=tuple(shape))
 
     # ================================================================== PyTorch-compatible
-    # conveniences: the everyday Tensor methods of PyTorch scripts, each a thin front for an
-    # op above or in minigrad.ops (kept in one block; see docs/porting.md).
+    # conveniences: the everyday Tensor methods of PyTorch scripts, each a thin front for a
+    # method above, a function in minigrad.functional or an op in minigrad.ops (see
+    # docs/porting.md).
     def size(self, dim: int | None = None) -> Size | int:
         """The shape as a ``Size`` (a tuple), or the length of dimension ``dim``."""
         if dim is None:
@@ -554,7 +555,7 @@ class TensorMethods:
                                f"{self.ndim}D (use transpose or mT)")
         return self if self.ndim < 2 else self.transpose(0, 1)
 
-    # indexing and ordering (ops in minigrad.ops.index)
+    # indexing and ordering (minigrad.functional.index)
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
         """``value`` where the bool ``mask`` is True, else this tensor's element."""
         return _fn.masked_fill(self, mask, value)
@@ -582,7 +583,7 @@ class TensorMethods:
         """Running sum along ``dim`` (integers and bools sum in int64)."""
         return _fn.cumsum(self, dim, dtype)
 
-    # rearranging, numeric and scatter ops (minigrad.ops.manipulation and .numeric)
+    # rearranging, numeric and scatter ops (minigrad.functional.manipulation and .numeric)
     def flip(self, *dims: Any) -> Tensor:
         """A copy reversed along ``dims`` (``x.flip(0)`` or ``x.flip([0, 1])``)."""
         return _fn.flip(self, _shape_args(dims))

@@ -14,11 +14,8 @@ import numpy as np
 
 from ..ops.elementwise import where
 from ..ops.loss import BinaryCrossEntropy, CrossEntropy, XLogY, _class_targets, _one_hot
-from ..tensor import (
-    Tensor,
-    require_tensor,  # noqa: E402
-)
-from ..tensor import as_tensor as _as_tensor  # noqa: E402  (the one public coercion)
+from ..tensor import Tensor, require_tensor
+from ..tensor import as_tensor as _as_tensor  # the one public coercion
 
 _REDUCTIONS = ("mean", "sum", "none")
 

@@ -14,9 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function
-from ..tensor import (
-    Tensor,  # noqa: E402
-)
+from ..tensor import Tensor
 
 
 def _class_targets(logits: Tensor, target: Tensor, ignore_index: int, op: str) -> np.ndarray:
