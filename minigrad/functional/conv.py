@@ -12,13 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import check_same_dtype
-from ..im2col import (
-    channels,
-    check_float,
-    geometry,
-    pair,
-    window_args,
-)
+from ..im2col import channels, check_float, geometry, pair, window_args
 from ..ops.conv import Col2Im, Conv2d, ConvTranspose2d, Im2Col
 from ..ops.shape import pad
 from ..tensor import Tensor, as_tensor, require_tensor

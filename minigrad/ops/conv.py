@@ -28,11 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function
-from ..im2col import (
-    Geometry,
-    col2im_array,
-    im2col_array,
-)
+from ..im2col import Geometry, col2im_array, im2col_array
 from ..kernels import conv as kernels
 from ..tensor import Tensor
 
