@@ -761,6 +761,7 @@ TensorMethods.max = _or_elementwise(TensorMethods.max, "maximum")
 TensorMethods.min = _or_elementwise(TensorMethods.min, "minimum")
 del _name
 
+
 def bind_late_names() -> None:
     """Import what the methods call but what imports ``Tensor`` itself (so cannot be imported
     before it): ``minigrad.tensor`` calls this once, after defining Tensor."""
