@@ -13,14 +13,10 @@ import numpy as np
 
 from ..ops.index import MaskedFill, ScatterAdd, _linear
 from ..ops.manipulation import Flip, IndexSelect, Roll, Scatter, ScatterReduce, Tile
-from ..ops.shape import normalize_dim, normalize_dims
+from ..ops.shape import _is_int, normalize_dim, normalize_dims
 from ..tensor import Tensor, require_tensor
 from .index import _check_gather
 from .shape import reshape
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _int_tuple(value: Any, fn: str, arg: str, allow_int: bool = True) -> tuple[int, ...]:

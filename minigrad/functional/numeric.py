@@ -17,6 +17,7 @@ from ..ops.numeric import Cumprod, Einsum, Log1p, NuclearNorm, Round, RoundedDiv
 from ..ops.reduce import normalize_dims
 from ..ops.shape import normalize_dim
 from ..tensor import Tensor, _broadcast_error, _pair, require_tensor
+from .elementwise import _is_number  # the one "a number, not a bool" test
 from .shape import cat
 
 
@@ -286,11 +287,6 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05,  # noqa: A002
              atol: float = 1e-08, equal_nan: bool = False) -> bool:
     """True if ``isclose`` holds for every element."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_))
 
 
 def vector_norm(x: Tensor, ord: float = 2, dim: int | Sequence[int] | None = None,
