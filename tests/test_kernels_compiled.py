@@ -291,6 +291,98 @@ def test_compiled_kernels_pass_gradgradcheck(kind, reached):
     assert set(reached) == {kind}
 
 
+# --------------------------------------------------------------------------- max pool
+
+
+@pytest.fixture
+def pooled(monkeypatch):
+    """The kernels ``choose_max`` handed out during the test, by class name."""
+    from minigrad.kernels import pool as kpool
+
+    seen: list[str] = []
+    choice = kpool.choose_max
+
+    def spy(g):
+        k = choice(g)
+        if k is not None:
+            seen.append(type(k).__name__)
+        return k
+
+    monkeypatch.setattr(kpool, "choose_max", spy)
+    return seen
+
+
+def pool_passes(x, up, v, **kw):
+    """y, the indices, dx, and the gradient of <dx, v> in the upstream gradient (the
+    double backward, a gather at the winners)."""
+    mx, mup = mg.tensor(x, requires_grad=True), mg.tensor(up, requires_grad=True)
+    y, idx = F.max_pool2d(mx, return_indices=True, **kw)
+    (dx,) = mg.grad((y * mup).sum(), [mx], create_graph=True)
+    (dup,) = mg.grad((dx * mg.tensor(v)).sum(), [mup])
+    return [y.detach().numpy(), idx.numpy(), dx.detach().numpy(), dup.numpy()]
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(10))
+def test_compiled_max_pool_agrees_with_the_reference(seed, pooled):
+    """Random kernel, stride, padding, dilation and ceil_mode; ties (a ReLU'd, rounded
+    input), NaN and -inf; inputs in (N, C, H, W) and in conv2d's (C, N, H, W) memory."""
+    rng = np.random.default_rng(700 + seed)
+    dtype = DTYPES[seed % 2]
+    k = tuple(int(v) for v in rng.integers(1, 4, 2))
+    kw = dict(kernel_size=k, stride=tuple(int(v) for v in rng.integers(1, 4, 2)),
+              padding=tuple(int(rng.integers(0, v // 2 + 1)) for v in k),
+              dilation=tuple(int(v) for v in rng.integers(1, 3, 2)),
+              ceil_mode=bool(rng.integers(2)))
+    n, c = (int(v) for v in rng.integers(1, 4, 2))
+    h, w = (int(v) for v in rng.integers(6, 12, 2))
+    x = np.maximum(np.round(rng.standard_normal((c, n, h, w)), 1), 0).astype(dtype)
+    if seed % 3 == 0:
+        x.flat[rng.integers(0, x.size, 4)] = np.nan
+        x.flat[rng.integers(0, x.size, 4)] = -np.inf
+    x = x.transpose(1, 0, 2, 3) if seed % 2 else np.ascontiguousarray(x.transpose(1, 0, 2, 3))
+    out = F.max_pool2d(mg.tensor(x), **kw).shape
+    up = rng.standard_normal(out).astype(dtype)
+    v = rng.standard_normal(x.shape).astype(dtype)
+    fast, ref = under_both(lambda: pool_passes(x, up, v, **kw))
+    tol = 1e-6 if dtype == np.float32 else 1e-13  # overlapping windows add in another order
+    for a, b in zip(fast, ref):
+        assert a.shape == b.shape and a.dtype == b.dtype
+        scale = float(np.nanmax(np.abs(np.where(np.isinf(b), 0, b)), initial=1.0))
+        np.testing.assert_allclose(a, b, rtol=0, atol=tol * scale, equal_nan=True)
+    assert set(pooled) == {"CompiledMaxPool"}
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("channels_outer", [False, True])
+def test_compiled_2x2_max_pool_agrees_exactly(dtype, channels_outer, pooled):
+    """The 2x2 tiling windows of most CNNs have their own unrolled loops: windows of ReLU'd
+    zeros (ties: the first wins), NaN and -inf, in both memory layouts; every element is
+    written once, so the passes agree bit for bit."""
+    rng = np.random.default_rng(5)
+    x = np.maximum(np.round(rng.standard_normal((5, 4, 8, 6)), 1), 0).astype(dtype)
+    x.flat[rng.integers(0, x.size, 6)] = np.nan
+    x.flat[rng.integers(0, x.size, 6)] = -np.inf
+    x = x.transpose(1, 0, 2, 3) if channels_outer else np.ascontiguousarray(x.transpose(1, 0, 2, 3))
+    up = rng.standard_normal((4, 5, 4, 3)).astype(dtype)
+    v = rng.standard_normal(x.shape).astype(dtype)
+    fast, ref = under_both(lambda: pool_passes(x, up, v, kernel_size=2))
+    for a, b in zip(fast, ref):
+        assert a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    assert set(pooled) == {"CompiledMaxPool"}
+
+
+@needs_numba
+def test_compiled_max_pool_passes_gradgradcheck(pooled):
+    x = np.random.default_rng(13).standard_normal((2, 3, 7, 6))
+    mx = mg.tensor(x, requires_grad=True)
+    pool = lambda a: F.max_pool2d(a, 3, 2, 1)  # noqa: E731
+    assert mg.gradcheck(pool, [mx]) and mg.gradgradcheck(pool, [mx])
+    assert set(pooled) == {"CompiledMaxPool"}
+
+
 @pytest.mark.slow
 @needs_numba
 def test_winograd_passes_the_full_gradgradcheck(reached):

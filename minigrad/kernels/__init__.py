@@ -11,10 +11,11 @@ reference code runs; every kernel is tested against it (``tests/test_kernels.py`
 Where numba is installed (``pip install "minigrad[fast]"``), ``kernels.conv.choose`` also
 hands out compiled kernels for the shapes where they measured faster: Winograd F(4x4, 3x3)
 for stride-1 3x3 convolutions (``winograd``), direct loops for one-channel layers
-(``direct``). numba is imported on the first convolution that could use it, never on
-``import minigrad``; ``compiled`` holds its cache directory, the notice printed while the
-kernels compile the first time, and ``warmup()`` to compile them ahead; ``threads`` the
-thread policy applied inside them only. Without numba nothing changes.
+(``direct``); ``kernels.pool.choose_max`` hands out compiled max pooling
+(``pool_compiled``). numba is imported on the first convolution or max pool that could use
+it, never on ``import minigrad``; ``compiled`` holds its cache directory, the notice
+printed while the kernels compile the first time, and ``warmup()`` to compile them ahead;
+``threads`` the thread policy applied inside them only. Without numba nothing changes.
 
 ``parallel`` (minigrad's thread pool) and ``workspace`` (the scratch-buffer cache) serve
 the kernels, and ``parallel.for_rows`` also the big elementwise passes. ``malloc`` holds the
