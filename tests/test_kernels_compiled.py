@@ -383,6 +383,106 @@ def test_compiled_max_pool_passes_gradgradcheck(pooled):
     assert set(pooled) == {"CompiledMaxPool"}
 
 
+# --------------------------------------------------------------------------- batch norm
+
+
+@pytest.fixture
+def normed(monkeypatch):
+    """How often ``choose_compiled`` handed out the compiled batch norm during the test."""
+    from minigrad.kernels import norm as knorm
+
+    seen: list[bool] = []
+    choice = knorm.choose_compiled
+
+    def spy(a):
+        k = choice(a)
+        seen.append(k is not None)
+        return k
+
+    monkeypatch.setattr(knorm, "choose_compiled", spy)
+    return seen
+
+
+def batch_norm_passes(a, w, b, up, channels_outer, need_x=True):
+    """y, the running statistics, and the gradients of <y, up> in x (when it requires
+    grad), weight and bias; ``channels_outer``: x reaches batch norm as a conv output
+    does, (N, C, H, W) over (C, N, H, W) memory."""
+    x0 = mg.tensor(a.transpose(1, 0, 2, 3).copy() if channels_outer else a,
+                   requires_grad=need_x)
+    x = x0.permute(1, 0, 2, 3) if channels_outer else x0
+    mw = None if w is None else mg.tensor(w, requires_grad=True)
+    mb = None if b is None else mg.tensor(b, requires_grad=True)
+    rm, rv = mg.zeros(a.shape[1], dtype=x.dtype), mg.ones(a.shape[1], dtype=x.dtype)
+    y = F.batch_norm(x, rm, rv, mw, mb, training=True, momentum=0.3)
+    wrt = [t for t in (x0, mw, mb) if t is not None and t.requires_grad]
+    # the upstream gradient in the same layout as x, as it flows back to a conv output
+    up_t = mg.tensor(up.transpose(1, 0, 2, 3).copy()).permute(1, 0, 2, 3) if channels_outer else (
+        mg.tensor(up))
+    grads = list(mg.grad((y * up_t).sum(), wrt))
+    if channels_outer and need_x:
+        grads[0] = grads[0].permute(1, 0, 2, 3)
+    return [y.detach().numpy(), rm.numpy(), rv.numpy()] + [g.numpy() for g in grads]
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("channels_outer", [False, True])
+@pytest.mark.parametrize("affine", [True, False])
+def test_compiled_batch_norm_agrees_with_the_reference(dtype, channels_outer, affine, normed):
+    """Both memory layouts, with and without the affine parameters, a mean far from zero
+    (the two-pass variance), and an input that does not require grad (no dx)."""
+    rng = np.random.default_rng(11)
+    a = (rng.standard_normal((6, 5, 4, 5)) * 3 + 40).astype(dtype)
+    w = rng.standard_normal(5).astype(dtype) if affine else None
+    b = rng.standard_normal(5).astype(dtype) if affine else None
+    up = rng.standard_normal(a.shape).astype(dtype)
+    tol = 2e-5 if dtype == np.float32 else 1e-12
+    for need_x in (True, False):
+        if not (need_x or affine):
+            continue
+        fast, ref = under_both(lambda nx=need_x: batch_norm_passes(a, w, b, up, channels_outer, nx))
+        assert len(fast) == len(ref)
+        for p, q in zip(fast, ref):
+            assert p.shape == q.shape and p.dtype == q.dtype
+            scale = max(1.0, float(np.abs(q).max()))
+            np.testing.assert_allclose(p, q, rtol=0, atol=tol * scale)
+    assert normed and all(normed[::2]) and not any(normed[1::2])  # fast, then reference
+
+
+@needs_numba
+def test_compiled_batch_norm_leaves_small_maps_and_other_dtypes_to_numpy(normed):
+    """BatchNorm1d's (N, C) and maps under 16 positions keep the numpy passes; so does
+    float16."""
+    from minigrad.kernels import norm_compiled
+
+    mg.set_kernels("fast")
+    for shape, dtype in (((8, 4), np.float32), ((8, 4, 3, 5), np.float32),
+                         ((8, 4, 4, 4), np.float16)):
+        x = mg.tensor(np.random.default_rng(0).standard_normal(shape).astype(dtype))
+        F.batch_norm(x, None, None, training=True)
+    x = mg.tensor(np.ones((2, 3, 4, 4), np.float32))
+    F.batch_norm(x, None, None, training=True)
+    assert normed == [False, False, False, True]
+    assert norm_compiled.MIN_MAP == 16
+
+
+@needs_numba
+def test_compiled_batch_norm_passes_gradgradcheck(normed):
+    """Its forward is compiled; a backward with ``create_graph`` takes the Tensor-op
+    formula from x, so batch norm stays twice differentiable."""
+    rng = np.random.default_rng(3)
+    mx = mg.tensor(rng.standard_normal((3, 2, 4, 5)), requires_grad=True)
+    mw = mg.tensor(rng.standard_normal(2), requires_grad=True)
+    mb = mg.tensor(rng.standard_normal(2), requires_grad=True)
+    mg.set_kernels("fast")
+
+    def bn(x, w, b):
+        return F.batch_norm(x, None, None, w, b, training=True)
+
+    assert mg.gradcheck(bn, [mx, mw, mb]) and mg.gradgradcheck(bn, [mx, mw, mb])
+    assert normed and all(normed)
+
+
 @pytest.mark.slow
 @needs_numba
 def test_winograd_passes_the_full_gradgradcheck(reached):

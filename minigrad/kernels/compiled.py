@@ -2,12 +2,13 @@
 cache, the one-line notice while kernels compile, ``warmup()``.
 
 ``pip install "minigrad[fast]"`` adds numba; without it ``available()`` is False and the
-choosers hand out only the numpy kernels. numba is imported on the first convolution or max
-pool that could use it, never by ``import minigrad``. Before that import, if the user has not set
-``NUMBA_CACHE_DIR``, it is set to a per-user directory (``$XDG_CACHE_HOME/minigrad/numba``
-or ``~/.cache/minigrad/numba``): numba's default writes next to the installed source, which
-a system-wide install cannot. Compiling every kernel takes tens of seconds the first time;
-later processes load the machine code from that cache in well under a second.
+choosers hand out only the numpy kernels. numba is imported on the first convolution, max
+pool or batch norm that could use it, never by ``import minigrad``. Before that import, if
+the user has not set ``NUMBA_CACHE_DIR``, it is set to a per-user directory
+(``$XDG_CACHE_HOME/minigrad/numba`` or ``~/.cache/minigrad/numba``): numba's default
+writes next to the installed source, which a system-wide install cannot. Compiling every
+kernel takes tens of seconds the first time; later processes load the machine code from
+that cache in well under a second.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ __all__ = ["available", "cache_dir", "compile_for", "numba", "warmup"]
 
 # the modules holding numba kernels; each has ``signatures(dtype)``: [(dispatcher, types)]
 KERNEL_MODULES = ("minigrad.kernels.winograd", "minigrad.kernels.direct",
-                  "minigrad.kernels.pool_compiled")
+                  "minigrad.kernels.pool_compiled", "minigrad.kernels.norm_compiled")
 DTYPES = (np.float32, np.float64)
 
 _lock = threading.RLock()

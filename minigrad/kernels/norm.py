@@ -4,16 +4,30 @@ The reference gradient (``minigrad.ops.norm``) is the standard formula
 ``dx = w/sigma * (g - mean(g) - xhat * mean(g * xhat))`` in Tensor ops, recomputing the
 batch statistics from the input so that it can be differentiated again. A plain backward
 needs no graph: this one runs on numpy with the ``xhat`` and ``1/sigma`` the forward kept,
-five passes over the activations instead of some twenty.
+five passes over the activations instead of some twenty. With the ``fast`` extra,
+``choose_compiled`` hands out compiled loops for both directions (``norm_compiled``: three
+passes forward, two back, and no ``xhat`` kept).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from . import fast, plain_backward
+from . import compiled, fast, plain_backward
 
-__all__ = ["batch_norm_grads", "fast", "per_channel_sum", "plain_backward"]
+__all__ = ["batch_norm_grads", "choose_compiled", "fast", "per_channel_sum", "plain_backward"]
+
+
+def choose_compiled(a: np.ndarray) -> Any:
+    """The compiled batch norm (the module ``norm_compiled``) for the (N, C, L) input ``a``,
+    or None: fast kernels off, numba missing, or a dtype or shape it does not take."""
+    if not (fast() and compiled.available()):
+        return None
+    from . import norm_compiled
+
+    return norm_compiled if norm_compiled.applies(a) else None
 
 
 def per_channel_sum(a: np.ndarray) -> np.ndarray:

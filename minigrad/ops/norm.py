@@ -74,6 +74,10 @@ class _BatchStats:
     var: np.ndarray
 
 
+def _data(t: Tensor | None) -> np.ndarray | None:
+    return None if t is None else t._data
+
+
 def _per_channel(a: np.ndarray) -> np.ndarray:
     """The sum of an (N, C, L) array over N and L: one value per channel."""
     return kernels.per_channel_sum(a) if kernels.fast() else a.sum(axis=(0, 2))
@@ -87,7 +91,8 @@ class BatchNormTrain(Function):
     forward and back; fused it is five forward and five back, the standard backward
     ``dx = w/sigma * (g - mean(g) - xhat * mean(g * xhat))``, in Tensor ops so that batch
     norm is twice differentiable; a plain backward takes the numpy kernel that reuses the
-    forward's ``xhat`` (``minigrad.kernels.norm``).
+    forward's ``xhat`` (``minigrad.kernels.norm``). With ``minigrad[fast]`` both directions
+    run compiled loops instead (``kernels.norm.choose_compiled``), which keep no ``xhat``.
     """
 
     @staticmethod
@@ -96,6 +101,12 @@ class BatchNormTrain(Function):
         a = x._data
         n, c = a.shape[:2]
         a3 = a.reshape(n, c, -1)
+        ctx.eps, ctx.fast = eps, kernels.choose_compiled(a3)
+        ctx.save_for_backward(x, weight)
+        if ctx.fast is not None:  # minigrad[fast]: compiled passes, xhat not kept
+            out, stats.mean, stats.var, ctx.moments = ctx.fast.forward(
+                a3, _data(weight), _data(bias), eps)
+            return out.reshape(a.shape)
         count = a3.shape[0] * a3.shape[2]
         mean = _per_channel(a3) / count
         xhat = a3 - mean[:, None]
@@ -103,8 +114,7 @@ class BatchNormTrain(Function):
         inv = (1.0 / np.sqrt(var + eps)).astype(a.dtype)
         xhat *= inv[:, None]
         stats.mean, stats.var = mean, var
-        ctx.eps, ctx.xhat, ctx.inv = eps, xhat, inv
-        ctx.save_for_backward(x, weight)
+        ctx.xhat, ctx.inv = xhat, inv
         if weight is None and bias is None:
             return xhat.reshape(a.shape).copy()
         out = xhat * weight._data[:, None] if weight is not None else xhat.copy()
@@ -119,8 +129,12 @@ class BatchNormTrain(Function):
         if not kernels.plain_backward():
             return _batch_norm_grads(x, weight, g, ctx.eps, need_x, need_w, need_b)
         n, c = g.shape[:2]
-        dx, dw, db = kernels.batch_norm_grads(g._data.reshape(n, c, -1), ctx.xhat, ctx.inv,
-                                              None if weight is None else weight._data, need_x)
+        g3 = g._data.reshape(n, c, -1)
+        if ctx.fast is not None:
+            dx, dw, db = ctx.fast.backward(g3, x._data.reshape(n, c, -1), ctx.moments,
+                                           _data(weight), need_x)
+        else:
+            dx, dw, db = kernels.batch_norm_grads(g3, ctx.xhat, ctx.inv, _data(weight), need_x)
         return (None if dx is None else dx.reshape(g.shape), dw if need_w else None,
                 db if need_b else None, None, None)
 
