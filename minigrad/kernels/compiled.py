@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["available", "cache_dir", "compile_for", "numba", "warmup"]
+from .parallel import for_blocks
+
+__all__ = ["available", "cache_dir", "compile_for", "numba", "run_blocks", "warmup"]
 
 # the modules holding numba kernels; each has ``signatures(dtype)``: [(dispatcher, types)]
 KERNEL_MODULES = ("minigrad.kernels.winograd", "minigrad.kernels.direct",
@@ -54,6 +56,19 @@ def available() -> bool:
         _available = (os.environ.get(ENV_VAR, "1") != "0"
                       and importlib.util.find_spec("numba") is not None)
     return _available
+
+
+def run_blocks(kernel: Any, n: int, per_item: int, *args: Any) -> None:
+    """``kernel(lo, hi, *args)`` over blocks of ``range(n)`` (image planes or channels) on
+    minigrad's threads (``parallel.for_blocks``; ``per_item``: elements per item).
+
+    For the short memory-bound passes (max pool, batch norm): serial compiled loops that
+    release the GIL, run like the numpy passes. As numba parallel loops they ran on OpenMP
+    workers, and a short parallel region between two GEMMs has to wake those on cores where
+    OpenBLAS's threads still spin, which cost a training step more than the loops saved.
+    Winograd's transforms, longer, measured the other way round and stay parallel loops
+    (docs/performance.md)."""
+    for_blocks(lambda lo, hi: kernel(lo, hi, *args), n, per_item)
 
 
 def numba() -> Any:

@@ -11,7 +11,7 @@ Backward: ``db = sum(g)`` and ``dw = sum(g * xhat)`` in one pass, then
 ``dx = w/sigma * (g - db/M - xhat * dw/M)`` in a second.
 
 The loops are serial over the channels of a block and release the GIL; blocks of channels
-run on minigrad's own threads (``parallel.for_blocks``), as the compiled max pool's do.
+run on minigrad's own threads (``compiled.run_blocks``), as the compiled max pool's do.
 The (N, C, L) arrays may lie either way in memory, (N, C, L) or channels-outermost
 (C, N, L) underneath, as conv2d's outputs and the gradients flowing back to them do; the
 loops take each as a C-contiguous array in its own order (a flag per array says which),
@@ -24,9 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from .compiled import DTYPES, compile_for
+from .compiled import DTYPES, compile_for, run_blocks
 from .compiled import numba as _numba
-from .parallel import for_blocks
 
 numba = _numba()
 
@@ -66,8 +65,7 @@ def forward(a: np.ndarray, weight: np.ndarray | None, bias: np.ndarray | None,
     mean, var = np.empty(c, np.float64), np.empty(c, np.float64)
     w = np.ones(c, a.dtype) if weight is None else np.ascontiguousarray(weight, a.dtype)
     b = np.zeros(c, a.dtype) if bias is None else np.ascontiguousarray(bias, a.dtype)
-    for_blocks(lambda lo, hi: _forward(lo, hi, x, xc, w, b, eps, y, mean, var),
-               c, a.size // c)
+    run_blocks(_forward, c, a.size // c, x, xc, w, b, eps, y, mean, var)
     moments = (mean, 1.0 / np.sqrt(var + eps))
     return _view(y, xc), mean.astype(a.dtype), var.astype(a.dtype), moments
 
@@ -84,8 +82,7 @@ def backward(g: np.ndarray, a: np.ndarray, moments: tuple, weight: np.ndarray | 
     dw, db = np.empty(c, np.float64), np.empty(c, np.float64)
     w = np.ones(c, a.dtype) if weight is None else np.ascontiguousarray(weight, a.dtype)
     m, iv = moments
-    for_blocks(lambda lo, hi: _backward(lo, hi, gm, gc, x, xc, m, iv, w, need_x, dx, dw, db),
-               c, a.size // c)
+    run_blocks(_backward, c, a.size // c, gm, gc, x, xc, m, iv, w, need_x, dx, dw, db)
     return (_view(dx, gc) if need_x else None), dw.astype(g.dtype), db.astype(g.dtype)
 
 

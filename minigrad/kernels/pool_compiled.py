@@ -12,10 +12,7 @@ outputs are (N, C, H, W) views of (C, N, H, W) memory, and the outputs keep that
 no copy is made on the way in or out.
 
 The loops are serial and release the GIL; blocks of planes run on minigrad's own threads
-(``parallel.for_blocks``), as the numpy passes do, not on numba's OpenMP workers: a short
-parallel region between two GEMMs has to wake those workers on cores where OpenBLAS's
-threads still spin, and in a training step that cost more than the loops saved (measured:
-docs/performance.md).
+(``compiled.run_blocks``), as the numpy passes do, not on numba's OpenMP workers.
 """
 
 from __future__ import annotations
@@ -25,9 +22,8 @@ from typing import Any
 import numpy as np
 
 from ..im2col import Geometry
-from .compiled import DTYPES, compile_for
+from .compiled import DTYPES, compile_for, run_blocks
 from .compiled import numba as _numba
-from .parallel import for_blocks
 from .pool import FastMaxPool, Winners
 
 numba = _numba()
@@ -110,7 +106,7 @@ def _window(g: Geometry) -> tuple[int, ...]:
 
 def _on_blocks(kernel: Any, g: Geometry, *args: Any) -> None:
     """``kernel(lo, hi, *args)`` over blocks of the N*C planes, on minigrad's threads."""
-    for_blocks(lambda lo, hi: kernel(lo, hi, *args), g.n * g.c, g.h * g.w)
+    run_blocks(kernel, g.n * g.c, g.h * g.w, *args)
 
 
 def _jit(fn: Any) -> Any:
