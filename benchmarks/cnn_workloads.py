@@ -304,9 +304,14 @@ def _peak_mib() -> float:
 def memory_child(lib: str) -> None:
     """In a fresh process: peak resident memory added by three SimpleConvNet training steps
     (batch 100, Adam) of one library, over what the models and data already hold. No
-    forward pass runs before the baseline is taken (the peak would already be reached)."""
+    forward pass runs before the baseline is taken (the peak would already be reached).
+    minigrad's compiled kernels are loaded first (``warmup()``: numba and its machine code,
+    about 100 MiB), as ``import torch`` loads PyTorch's: the figure is the steps' memory,
+    not the libraries' code."""
     if COMPILED == "off":
         _without_compiled_kernels()
+    elif lib == "minigrad":
+        mg.kernels.warmup()
     fns, _ = train_step(simple_convnet, 100, (1, 28, 28), "adam", check=False)
     base = _peak_mib()
     for _ in range(3):
