@@ -37,6 +37,11 @@ CASES: list[tuple[str, Callable[[], object], type[BaseException], list[str]]] = 
     ("batch_norm_running_stats_size", lambda: F.batch_norm(
         mg.randn(2, 3), mg.zeros(4), mg.ones(4)), RuntimeError,
      ["batch_norm", "running_mean", "3 elements", "not 4"]),
+    ("batch_norm_mixed_dtype", lambda: nn.BatchNorm2d(3)(mg.randn(2, 3, 4, 4, dtype=np.float64)),
+     RuntimeError, ["batch_norm", "running_mean", "float32", "float64", "input's dtype"]),
+    ("batch_norm_mixed_dtype_stats", lambda: F.batch_norm(
+        mg.randn(2, 3), mg.zeros(3, dtype=np.float64), mg.ones(3), training=True), RuntimeError,
+     ["batch_norm", "running_mean", "float64", "float32"]),
     ("linear_float64_input", lambda: nn.Linear(2, 3)(mg.ones(1, 2, dtype=np.float64)),
      RuntimeError, ["Linear: input and weight must have the same dtype", "float64", "float32"]),
     ("linear_int_input", lambda: nn.Linear(2, 3)(mg.tensor([[1, 2]])), RuntimeError,

@@ -36,6 +36,8 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     _check_per_channel("batch_norm", x, running_mean=running_mean, running_var=running_var,
                        weight=weight, bias=bias)
+    _check_same_dtype("batch_norm", x, running_mean=running_mean, running_var=running_var,
+                      weight=weight, bias=bias)
     if not training:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed when not "
@@ -50,6 +52,16 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     out = BatchNormTrain.apply(x, weight, bias, float(eps), stats)
     _update_running(running_mean, running_var, momentum, stats.mean, stats.var, count)
     return out
+
+
+def _check_same_dtype(op: str, x: Tensor, **params: Tensor | None) -> None:
+    """PyTorch refuses a float32 input with float64 parameters and the other way round
+    ("mixed dtype"), rather than choose a result dtype."""
+    for name, t in params.items():
+        if t is not None and t.dtype != x.dtype:
+            raise RuntimeError(f"{op}: {name} has dtype {t.dtype} but the input has "
+                               f"{x.dtype}; expected the parameters and running statistics "
+                               f"in the input's dtype (convert the module with .to(dtype))")
 
 
 def _check_per_channel(op: str, x: Tensor, **params: Tensor | None) -> None:

@@ -59,6 +59,8 @@ class CompiledWinners(Winners):
 
     def scatter(self, grad: np.ndarray) -> np.ndarray:
         """(N, C, OH, OW) -> (N, C, H, W): each value added to its window's winner."""
+        if grad.dtype not in DTYPES:  # another float: moved as float64, cast back
+            return self.scatter(grad.astype(np.float64)).astype(grad.dtype)
         g, outer = self.g, _channels_outer(self.win)
         dx = np.empty((g.n * g.c, g.h, g.w), dtype=grad.dtype)
         planes, win = _planes(grad, outer), _planes(self.win, outer)
@@ -73,6 +75,8 @@ class CompiledWinners(Winners):
 
     def gather(self, a: np.ndarray) -> np.ndarray:
         """(N, C, H, W) -> (N, C, OH, OW): the value at each window's winner."""
+        if a.dtype not in DTYPES:
+            return self.gather(a.astype(np.float64)).astype(a.dtype)
         g, outer = self.g, _channels_outer(self.win)
         out = np.empty((g.n * g.c, g.oh, g.ow), dtype=a.dtype)
         compile_for(a.dtype)
