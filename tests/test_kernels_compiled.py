@@ -43,20 +43,27 @@ def restore_kernels():
     mg.set_kernels(before)
 
 
+def spy_on(monkeypatch, module, name, record):
+    """Replace the chooser ``module.name`` by one that also appends ``record(choice)`` to
+    the list returned (unless that is None), for the test's duration."""
+    seen = []
+    choose = getattr(module, name)
+
+    def spy(*args):
+        choice = choose(*args)
+        if (entry := record(choice)) is not None:
+            seen.append(entry)
+        return choice
+
+    monkeypatch.setattr(module, name, spy)
+    return seen
+
+
 @pytest.fixture
 def reached(monkeypatch):
     """The names of the compiled kernels the chooser handed out during the test."""
-    seen: list[str] = []
-    choice = kconv.compiled_choice
-
-    def spy(g, fn):
-        k = choice(g, fn)
-        if k is not None:
-            seen.append(type(k).__module__.rsplit(".", 1)[-1])
-        return k
-
-    monkeypatch.setattr(kconv, "compiled_choice", spy)
-    return seen
+    return spy_on(monkeypatch, kconv, "compiled_choice",
+                  lambda k: None if k is None else type(k).__module__.rsplit(".", 1)[-1])
 
 
 def case(rng, n, c, h, w, fn, k, padding, dtype, bias=True):
@@ -299,17 +306,8 @@ def pooled(monkeypatch):
     """The kernels ``choose_max`` handed out during the test, by class name."""
     from minigrad.kernels import pool as kpool
 
-    seen: list[str] = []
-    choice = kpool.choose_max
-
-    def spy(g):
-        k = choice(g)
-        if k is not None:
-            seen.append(type(k).__name__)
-        return k
-
-    monkeypatch.setattr(kpool, "choose_max", spy)
-    return seen
+    return spy_on(monkeypatch, kpool, "choose_max",
+                  lambda k: None if k is None else type(k).__name__)
 
 
 def pool_passes(x, up, v, **kw):
@@ -391,16 +389,7 @@ def normed(monkeypatch):
     """How often ``choose_compiled`` handed out the compiled batch norm during the test."""
     from minigrad.kernels import norm as knorm
 
-    seen: list[bool] = []
-    choice = knorm.choose_compiled
-
-    def spy(a):
-        k = choice(a)
-        seen.append(k is not None)
-        return k
-
-    monkeypatch.setattr(knorm, "choose_compiled", spy)
-    return seen
+    return spy_on(monkeypatch, knorm, "choose_compiled", lambda k: k is not None)
 
 
 def batch_norm_passes(a, w, b, up, channels_outer, need_x=True):
