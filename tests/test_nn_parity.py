@@ -114,11 +114,13 @@ def test_batchnorm_running_stats_match_pytorch(momentum: float | None, affine: b
     compare(ours, theirs, [x(2, 3, 2, 2, dtype=np.float32)], dtype=np.float32)
 
 
-@pytest.mark.parametrize("shape", [(4, 3, 5, 2), (6, 3), (2, 3, 7), (1, 3, 1, 2)])
+@pytest.mark.parametrize("shape", [(4, 3, 5, 2), (6, 3), (2, 3, 7), (1, 3, 1, 2), (4, 3, 5, 4),
+                                   (2, 3, 17)])
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_training_batch_norm_gradients_match_pytorch(shape: tuple, dtype: type) -> None:
     """The fused training-mode node: output, input/weight/bias gradients and a second
-    derivative (through create_graph) against torch."""
+    derivative (through create_graph) against torch. Maps of 16 positions or more take the
+    compiled passes where numba is installed (minigrad[fast])."""
     a, w, b = x(*shape, dtype=dtype), x(3, dtype=dtype), x(3, dtype=dtype)
     ours = [mg.tensor(v, requires_grad=True) for v in (a, w, b)]
     theirs = [torch.tensor(v, requires_grad=True) for v in (a, w, b)]
@@ -140,6 +142,31 @@ def test_training_batch_norm_gradients_match_pytorch(shape: tuple, dtype: type) 
         vg = np.zeros(v.shape) if v.grad is None else v.grad.numpy()
         np.testing.assert_allclose(ug, vg, rtol=10 * tol, atol=10 * tol,
                                    err_msg=f"second derivative, input {i}")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_training_batch_norm_nan_inf_and_large_mean_match_pytorch(dtype: type) -> None:
+    """A NaN in one channel, an infinity in another, a mean far from zero in the third:
+    outputs and gradients with the same NaN pattern as torch (maps of 20 positions, so the
+    compiled passes run where numba is installed)."""
+    a = x(4, 3, 5, 4, dtype=dtype)
+    a[1, 0, 2, 3] = np.nan
+    a[0, 1, 0, 0] = np.inf
+    a[:, 2] += 1e3
+    w, b, g = x(3, dtype=dtype), x(3, dtype=dtype), x(4, 3, 5, 4, dtype=dtype)
+    ours = [mg.tensor(v, requires_grad=True) for v in (a, w, b)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (a, w, b)]
+    out = F.batch_norm(ours[0], None, None, *ours[1:], training=True)
+    ref = TF.batch_norm(theirs[0], None, None, *theirs[1:], training=True)
+    (out * mg.tensor(g)).sum().backward()
+    (ref * torch.tensor(g)).sum().backward()
+    tol = 1e-3 if dtype == np.float32 else 1e-9
+    pairs = [(out.data, ref.detach().numpy())] + [(u.grad.data, v.grad.numpy())
+                                                   for u, v in zip(ours, theirs)]
+    for i, (u, v) in enumerate(pairs):
+        assert np.array_equal(np.isnan(u), np.isnan(v)), f"NaN pattern of array {i}"
+        np.testing.assert_allclose(u, v, rtol=tol, atol=tol, equal_nan=True,
+                                   err_msg=f"array {i}")
 
 
 def test_plain_and_graph_batch_norm_backward_agree() -> None:
