@@ -311,7 +311,7 @@ def memory_child(lib: str) -> None:
     if COMPILED == "off":
         _without_compiled_kernels()
     elif lib == "minigrad":
-        mg.kernels.warmup()
+        mg.kernels.warmup([np.float32])
     fns, _ = train_step(simple_convnet, 100, (1, 28, 28), "adam", check=False)
     base = _peak_mib()
     for _ in range(3):
