@@ -439,6 +439,33 @@ def test_compiled_batch_norm_agrees_with_the_reference(dtype, channels_outer, af
 
 
 @needs_numba
+@pytest.mark.parametrize("x_outer,g_outer", [(True, False), (False, True)])
+def test_compiled_batch_norm_reads_input_and_gradient_in_different_layouts(x_outer, g_outer):
+    """The input channels-outermost and the gradient not, or the other way round: each is
+    read in its own memory order, and dx comes back in the gradient's."""
+    from minigrad.kernels import norm as knorm
+    from minigrad.kernels import norm_compiled
+
+    rng = np.random.default_rng(4)
+
+    def lay(a, outer):
+        return np.ascontiguousarray(a.transpose(1, 0, 2)).transpose(1, 0, 2) if outer else a
+
+    a = lay(rng.standard_normal((6, 5, 20)) * 2 + 3, x_outer)
+    g = lay(rng.standard_normal((6, 5, 20)), g_outer)
+    w = rng.standard_normal(5)
+    y, mean, var, moments = norm_compiled.forward(a, w, None, 1e-5)
+    dx, dw, db = norm_compiled.backward(g, a, moments, w, True)
+    inv = 1 / np.sqrt(a.var(axis=(0, 2)) + 1e-5)
+    xhat = (a - a.mean(axis=(0, 2))[:, None]) * inv[:, None]
+    for got, want in zip((y, mean, var, dx, dw, db),
+                         (xhat * w[:, None], a.mean(axis=(0, 2)), a.var(axis=(0, 2)),
+                          *knorm.batch_norm_grads(g, xhat, inv, w, True))):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    assert dx.transpose(1, 0, 2).flags.c_contiguous == g_outer
+
+
+@needs_numba
 def test_compiled_batch_norm_leaves_small_maps_and_other_dtypes_to_numpy(normed):
     """BatchNorm1d's (N, C) and maps under 16 positions keep the numpy passes; so does
     float16."""
