@@ -25,7 +25,8 @@ import numpy as np
 
 from .parallel import for_blocks
 
-__all__ = ["available", "cache_dir", "compile_for", "numba", "run_blocks", "warmup"]
+__all__ = ["available", "cache_dir", "compile_for", "in_memory_order", "numba", "run_blocks",
+           "warmup"]
 
 # the modules holding numba kernels; each has ``signatures(dtype)``: [(dispatcher, types)]
 KERNEL_MODULES = ("minigrad.kernels.winograd", "minigrad.kernels.direct",
@@ -69,6 +70,19 @@ def run_blocks(kernel: Any, n: int, per_item: int, *args: Any) -> None:
     Winograd's transforms, longer, measured the other way round and stay parallel loops
     (docs/performance.md)."""
     for_blocks(lambda lo, hi: kernel(lo, hi, *args), n, per_item)
+
+
+def in_memory_order(a: np.ndarray) -> tuple[np.ndarray, bool]:
+    """(N, C, ...) ``a`` as a C-contiguous array in the order it lies in memory, and whether
+    that order is (C, N, ...), as conv2d's outputs and the gradients flowing back to them
+    lie; a copy in (N, C, ...) order only when ``a`` lies neither way. The compiled loops
+    take their arrays this way, so conv outputs reach them without a transposing copy."""
+    if a.flags.c_contiguous:
+        return a, False
+    swapped = a.swapaxes(0, 1)
+    if swapped.flags.c_contiguous:
+        return swapped, True
+    return np.ascontiguousarray(a), False
 
 
 def numba() -> Any:

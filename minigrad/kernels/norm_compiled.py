@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .compiled import DTYPES, compile_for, run_blocks
+from .compiled import DTYPES, compile_for, in_memory_order, run_blocks
 from .compiled import numba as _numba
 
 numba = _numba()
@@ -39,15 +39,6 @@ def applies(a: np.ndarray) -> bool:
     return a.dtype in DTYPES and a.size > 0 and a.shape[2] >= MIN_MAP
 
 
-def _in_memory_order(a: np.ndarray) -> tuple[np.ndarray, bool]:
-    """(N, C, L) ``a`` as a C-contiguous array in its memory order, and whether that order
-    is (C, N, L) (a copy only when ``a`` lies neither way)."""
-    t = a.transpose(1, 0, 2)
-    if t.flags.c_contiguous and not a.flags.c_contiguous:
-        return t, True
-    return np.ascontiguousarray(a), False
-
-
 def _view(a: np.ndarray, cmajor: bool) -> np.ndarray:
     """The (N, C, L) view of a C-contiguous array in the order ``cmajor`` says."""
     return a.transpose(1, 0, 2) if cmajor else a
@@ -60,7 +51,7 @@ def forward(a: np.ndarray, weight: np.ndarray | None, bias: np.ndarray | None,
     takes: the mean and ``1/sigma`` in float64."""
     c = a.shape[1]
     compile_for(a.dtype)
-    x, xc = _in_memory_order(a)
+    x, xc = in_memory_order(a)
     y = np.empty_like(x)
     mean, var = np.empty(c, np.float64), np.empty(c, np.float64)
     w = np.ones(c, a.dtype) if weight is None else np.ascontiguousarray(weight, a.dtype)
@@ -76,8 +67,8 @@ def backward(g: np.ndarray, a: np.ndarray, moments: tuple, weight: np.ndarray | 
     ``forward(a, ...)``, which gave ``moments``; ``dx`` is None unless ``need_x``."""
     c = a.shape[1]
     compile_for(a.dtype)
-    x, xc = _in_memory_order(a)
-    gm, gc = _in_memory_order(g)
+    x, xc = in_memory_order(a)
+    gm, gc = in_memory_order(g)
     dx = np.empty_like(gm) if need_x else np.empty((0, 0, 0), g.dtype)
     dw, db = np.empty(c, np.float64), np.empty(c, np.float64)
     w = np.ones(c, a.dtype) if weight is None else np.ascontiguousarray(weight, a.dtype)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..im2col import Geometry
-from .compiled import DTYPES, compile_for, run_blocks
+from .compiled import DTYPES, compile_for, in_memory_order, run_blocks
 from .compiled import numba as _numba
 from .pool import FastMaxPool, Winners
 
@@ -39,8 +39,8 @@ class CompiledMaxPool(FastMaxPool):
         if x.dtype not in DTYPES or x.size == 0:
             return super().forward(x)
         g = self.g
-        outer = _channels_outer(x)
-        planes = _planes(x, outer)
+        xm, outer = in_memory_order(x)
+        planes = xm.reshape(-1, g.h, g.w)
         best = np.empty((planes.shape[0], g.oh, g.ow), dtype=x.dtype)
         win = np.empty(best.shape, dtype=np.int32)
         compile_for(x.dtype)
@@ -57,13 +57,19 @@ class CompiledWinners(Winners):
     """The winners' offsets (made for a float32 or float64 input), with compiled scatter
     and gather."""
 
+    def _planes(self) -> tuple[np.ndarray, bool]:
+        """The winners as planes (P, OH, OW) in their memory order, and whether that order
+        is channels-outermost (the gradients are read in the same order)."""
+        win, outer = in_memory_order(self.win)
+        return win.reshape(-1, self.g.oh, self.g.ow), outer
+
     def scatter(self, grad: np.ndarray) -> np.ndarray:
         """(N, C, OH, OW) -> (N, C, H, W): each value added to its window's winner."""
         if grad.dtype not in DTYPES:  # another float: moved as float64, cast back
             return self.scatter(grad.astype(np.float64)).astype(grad.dtype)
-        g, outer = self.g, _channels_outer(self.win)
+        g, (win, outer) = self.g, self._planes()
         dx = np.empty((g.n * g.c, g.h, g.w), dtype=grad.dtype)
-        planes, win = _planes(grad, outer), _planes(self.win, outer)
+        planes = _planes(grad, outer)
         compile_for(grad.dtype)
         if g.tiles and g.kh == g.kw == 2:
             _on_blocks(_max_scatter_2x2, g, planes, win, dx)
@@ -77,16 +83,11 @@ class CompiledWinners(Winners):
         """(N, C, H, W) -> (N, C, OH, OW): the value at each window's winner."""
         if a.dtype not in DTYPES:
             return self.gather(a.astype(np.float64)).astype(a.dtype)
-        g, outer = self.g, _channels_outer(self.win)
+        g, (win, outer) = self.g, self._planes()
         out = np.empty((g.n * g.c, g.oh, g.ow), dtype=a.dtype)
         compile_for(a.dtype)
-        _on_blocks(_max_gather, g, _planes(a, outer), _planes(self.win, outer), *_window(g), out)
+        _on_blocks(_max_gather, g, _planes(a, outer), win, *_window(g), out)
         return _unplanes(out, g, outer)
-
-
-def _channels_outer(a: np.ndarray) -> bool:
-    """Whether (N, C, ...) ``a`` lies in memory as (C, N, ...), as conv2d's outputs do."""
-    return not a.flags.c_contiguous and a.transpose(1, 0, 2, 3).flags.c_contiguous
 
 
 def _planes(a: np.ndarray, outer: bool) -> np.ndarray:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..im2col import Geometry
+from .compiled import in_memory_order
 from .compiled import numba as _numba
 from .conv import FastConv, compiled_pass, with_bias_grad
 from .parallel import for_blocks, get_num_threads
@@ -105,7 +106,7 @@ class WinogradConv(FastConv):
     def _transform_input(self, x: np.ndarray, alloc: Any) -> np.ndarray:
         g = self.g
         v = alloc((36, g.c, g.n * self.th * self.tw), x.dtype)
-        xc, cmajor = _channel_major_or_not(x)
+        xc, cmajor = in_memory_order(x)
         _input_transform(xc, cmajor, g.ph, g.pw, self.th, self.tw, v, _constants(x.dtype))
         return v
 
@@ -119,15 +120,6 @@ class WinogradConv(FastConv):
         dm = workspace((36, self.fn, g.n * self.th * self.tw), grad.dtype)
         _output_adjoint(gfm, dm, self.th, self.tw, _constants(grad.dtype))
         return dm
-
-
-def _channel_major_or_not(x: np.ndarray) -> tuple[np.ndarray, bool]:
-    """``x`` as C-contiguous memory: (C, N, H, W) when it is a view of such (a conv's or a
-    batch norm's output), else (N, C, H, W), copied only if it is neither."""
-    t = x.transpose(1, 0, 2, 3)
-    if t.flags.c_contiguous:
-        return t, True
-    return (x if x.flags.c_contiguous else np.ascontiguousarray(x)), False
 
 
 def _weight_transform(w: np.ndarray) -> np.ndarray:
