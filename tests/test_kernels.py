@@ -47,7 +47,9 @@ def assert_agree(fast, ref, dtype):
             assert a is None
             continue
         assert a.shape == b.shape and a.dtype == b.dtype
-        scale = max(1.0, float(np.nanmax(np.abs(b), initial=0.0)))
+        # the scale of the finite values: an inf in ``b`` would make atol inf and pass
+        # anything; assert_allclose still wants inf where ``b`` has inf, NaN where NaN
+        scale = max(1.0, float(np.abs(b[np.isfinite(b)]).max(initial=0.0)))
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol * scale)
 
 
@@ -311,8 +313,8 @@ def activation_passes(x, up, name):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("data", ["random", "special"])
-@pytest.mark.parametrize("shape", [(3, 5), (2, 4, 40, 40, 40)])  # the big one runs on threads
-@pytest.mark.parametrize("name", ["relu", "sigmoid"])
+@pytest.mark.parametrize("shape", [(3, 5), (2, 4, 40, 40, 40)])
+@pytest.mark.parametrize("name", ["sigmoid"])  # ReLU has no kernel: its reference is one pass
 def test_activation_kernels_agree_with_the_reference(name, shape, data, dtype, monkeypatch):
     from minigrad.kernels import elementwise
 
