@@ -19,7 +19,7 @@ printed while the kernels compile the first time, and ``warmup()`` to compile th
 ``threads`` the thread policy applied inside them only. Without numba nothing changes.
 
 ``parallel`` (minigrad's thread pool) and ``workspace`` (the scratch-buffer cache) serve
-the kernels, and ``parallel.for_rows`` also the big elementwise passes. ``malloc`` holds the
+the kernels. ``malloc`` holds the
 one process-wide tuning, glibc's malloc thresholds: opt-in, through ``tune_malloc()`` (the
 ``minigrad`` command calls it) or ``MINIGRAD_MALLOC_TUNING=1``.
 

@@ -1,41 +1,24 @@
-"""Fast paths for the two activations on a CNN's hot path: ReLU and sigmoid.
+"""The sigmoid's gradient in one buffer, in place (LeNet's hot path).
 
-The reference rules in ``minigrad.ops.elementwise`` are one line each (``max(a, 0)``,
-``g * (a > 0)``, ``g * s * (1 - s)``) in Tensor ops, so they can be differentiated again.
-A plain ``backward()`` (no ``create_graph``) needs no graph of the gradient, and on a conv
-output of a million elements or more these passes are worth doing on numpy in place,
-in blocks on minigrad's threads (``parallel.for_rows``: 0.75-0.85x of one pass on two
-cores), when ``minigrad.kernels.plain_backward()`` says no graph of it is wanted.
+The reference rule in ``minigrad.ops.elementwise`` is ``g * s * (1 - s)`` in Tensor ops, so
+it can be differentiated again. A plain ``backward()`` (no ``create_graph``) needs no graph
+of the gradient; there ``minigrad.kernels.plain_backward()`` says so and this pass, with
+one buffer instead of three, is worth it.
+
+ReLU has no kernel: its reference passes (``np.maximum(a, 0)``, ``g * (a > 0)``) are one
+numpy pass each, memory-bound. Run in blocks on minigrad's threads they measured 0.75-0.85x
+of one pass alone, but inside the training steps, where OpenBLAS's idle thread still spins
+on the other core after each GEMM, one pass was the faster: 0.78-0.83x of the threaded
+forward and 0.83-0.94x of the threaded backward (docs/changelog.md, 6 Dec 2026, night).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from . import fast, plain_backward
-from .parallel import for_rows
+from . import plain_backward
 
-__all__ = ["fast", "plain_backward", "relu", "relu_grad", "sigmoid_grad"]
-
-
-def relu(x: np.ndarray) -> np.ndarray:
-    """``max(x, 0)`` in blocks on threads, in x's layout and ``np.maximum``'s dtype."""
-    out = np.empty_like(x, dtype=np.result_type(x, 0))
-    for_rows(lambda rows: np.maximum(x[rows], 0, out=out[rows]), x)
-    return out
-
-
-def relu_grad(y: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``g`` where ReLU's output ``y`` is not <= 0 (PyTorch: NaN passes), else 0."""
-    dx = np.empty_like(g)  # the layout np.multiply would give
-
-    def block(rows: Any) -> None:
-        np.multiply(g[rows], ~(y[rows] <= 0), out=dx[rows])
-
-    for_rows(block, dx)
-    return dx
+__all__ = ["plain_backward", "sigmoid_grad"]
 
 
 def sigmoid_grad(s: np.ndarray, g: np.ndarray) -> np.ndarray:

@@ -6,9 +6,7 @@ use half of it. ``for_blocks`` splits such work into blocks along one axis (imag
 usually) and runs them on a small pool of threads; each block touches its own slice of
 the output, so no locks are needed, and blocks small enough to stay in cache also run
 faster on one core. Plain copies and adds of training-sized arrays gain nothing (memory
-bandwidth is the limit, measured), so im2col/col2im do not use it; ``for_rows`` runs an
-elementwise pass over a big array (a million elements or more: ReLU on a conv output) in
-blocks, which measured 0.75-0.85x of one pass on two cores.
+bandwidth is the limit, measured), so im2col/col2im and ReLU do not use it.
 
 ``set_num_threads``/``get_num_threads`` are PyTorch's names. They set minigrad's own
 threads; the BLAS pool follows ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` (or
@@ -22,9 +20,8 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-__all__ = ["for_blocks", "for_rows", "get_num_threads", "set_num_threads"]
+__all__ = ["for_blocks", "get_num_threads", "set_num_threads"]
 
 
 def _default_threads() -> int:
@@ -106,18 +103,3 @@ def _block_size(n: int, per_item: int, min_block: int, max_block: int) -> int:
         size = -(-n // _threads)  # one cache-sized block would leave the other cores idle
     return size
 
-
-def for_rows(fn: Callable[[Any], None], a: Any, min_size: int = 1 << 20) -> None:
-    """Call ``fn(rows)`` with slices covering the first axis of ``a`` (an array or a
-    shape), on threads when ``a`` holds ``min_size`` elements or more; once with ``...``
-    (which also indexes a 0-d array) when it is smaller. For elementwise passes: ``fn``
-    reads and writes only ``[rows]`` of its arrays."""
-    shape = getattr(a, "shape", a)
-    size = 1
-    for d in shape:
-        size *= d
-    if not shape or size < min_size or shape[0] < 2:
-        fn(...)
-        return
-    for_blocks(lambda lo, hi: fn(slice(lo, hi)), shape[0], size // shape[0],
-               min_block=min_size // 2)
