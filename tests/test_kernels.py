@@ -314,7 +314,7 @@ def activation_passes(x, up, name):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("data", ["random", "special"])
 @pytest.mark.parametrize("shape", [(3, 5), (2, 4, 40, 40, 40)])
-@pytest.mark.parametrize("name", ["sigmoid"])  # ReLU has no kernel: its reference is one pass
+@pytest.mark.parametrize("name", ["relu", "sigmoid"])
 def test_activation_kernels_agree_with_the_reference(name, shape, data, dtype, monkeypatch):
     from minigrad.kernels import elementwise
 

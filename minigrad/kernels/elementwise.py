@@ -1,15 +1,16 @@
-"""The sigmoid's gradient in one buffer, in place (LeNet's hot path).
+"""The ReLU and sigmoid gradients as plain numpy passes.
 
-The reference rule in ``minigrad.ops.elementwise`` is ``g * s * (1 - s)`` in Tensor ops, so
-it can be differentiated again. A plain ``backward()`` (no ``create_graph``) needs no graph
-of the gradient; there ``minigrad.kernels.plain_backward()`` says so and this pass, with
-one buffer instead of three, is worth it.
+The reference rules in ``minigrad.ops.elementwise`` (``g * (a > 0)``, ``g * s * (1 - s)``)
+are Tensor ops, so they can be differentiated again. A plain ``backward()`` (no
+``create_graph``) needs no graph of the gradient; there ``minigrad.kernels.plain_backward()``
+says so and these passes skip the Tensor ops' promotion of the mask (a float copy of it:
+0.8 ms of SimpleConvNet's ReLU gradient) and, for the sigmoid, two of its three buffers.
 
-ReLU has no kernel: its reference passes (``np.maximum(a, 0)``, ``g * (a > 0)``) are one
-numpy pass each, memory-bound. Run in blocks on minigrad's threads they measured 0.75-0.85x
-of one pass alone, but inside the training steps, where OpenBLAS's idle thread still spins
-on the other core after each GEMM, one pass was the faster: 0.78-0.83x of the threaded
-forward and 0.83-0.94x of the threaded backward (docs/changelog.md, 6 Dec 2026, night).
+They run on the calling thread. Both ReLU passes are memory-bound: run in blocks on
+minigrad's threads they measured 0.75-0.85x of one pass alone, but inside the training
+steps, where OpenBLAS's idle thread still spins on the other core after each GEMM, one pass
+was the faster: 0.78-0.83x of the threaded time forward, 0.83-0.94x backward
+(docs/changelog.md, 6 Dec 2026, night). ReLU's forward is its reference, ``max(a, 0)``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ import numpy as np
 
 from . import plain_backward
 
-__all__ = ["plain_backward", "sigmoid_grad"]
+__all__ = ["plain_backward", "relu_grad", "sigmoid_grad"]
+
+
+def relu_grad(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``g`` where ReLU's output ``y`` is not <= 0 (PyTorch: NaN passes), else 0."""
+    return np.multiply(g, ~(y <= 0))
 
 
 def sigmoid_grad(s: np.ndarray, g: np.ndarray) -> np.ndarray:

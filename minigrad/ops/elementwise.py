@@ -288,6 +288,8 @@ class Relu(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
+        if kernels.plain_backward():
+            return Tensor(kernels.relu_grad(out._data, g._data))
         return g * Tensor(~(out._data <= 0))  # PyTorch: NaN passes the gradient
 
 
