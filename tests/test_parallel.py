@@ -73,7 +73,6 @@ def test_ops_agree_on_one_and_two_threads(threads):
         np.testing.assert_array_equal(a, b)
 
 
-
 def test_relu_on_a_big_array_is_the_plain_pass(threads):
     """ReLU on a big feature-major array (a conv output's layout): the values, dtype, layout
     and NaN rule (NaN passes the gradient, as in PyTorch) of one numpy pass, on any thread
