@@ -140,8 +140,13 @@ def test_import_minigrad_does_not_import_numba():
     ((32, 3, 32, 32), 64, 3, 1, 1, None),           # ResNet's stem: 3 channels
     ((32, 64, 32, 32), 128, 3, 2, 1, None),         # stride 2
     ((100, 1, 28, 28), 6, 5, 1, 2, "direct"),       # LeNet's conv1
-    ((100, 6, 14, 14), 16, 5, 1, 0, None),          # LeNet's conv2
+    ((100, 6, 14, 14), 16, 5, 1, 0, "direct"),      # LeNet's conv2: five wide
+    ((100, 8, 12, 12), 16, 5, 1, 2, "direct"),
     ((100, 1, 28, 28), 30, 5, 1, 0, None),          # SimpleConvNet's conv1
+    ((100, 3, 32, 32), 32, 5, 1, 2, None),          # a 3-channel first layer
+    ((32, 32, 16, 16), 32, 5, 1, 2, None),          # 1,024 (filter, channel) pairs
+    ((100, 6, 14, 14), 16, 3, 1, 0, None),          # five wide only
+    ((100, 6, 14, 14), 16, 5, 2, 0, None),          # stride 2
 ])
 @needs_numba
 def test_the_chooser_takes_a_compiled_kernel_where_it_measured_faster(
@@ -187,6 +192,65 @@ def test_the_direct_kernel_agrees_with_the_reference(shape, fn, padding, dtype, 
     assert reached and set(reached) == {"direct"}
 
 
+FIVE_WIDE = {  # (N, C, H, W, FN, KH, padding): channels and filters in part-filled blocks
+    "lenet_conv2": (2, 6, 14, 14, 16, 5, 0),
+    "odd_blocks_pad2": (3, 5, 9, 11, 7, 5, 2),
+    "one_channel_per_block": (2, 4, 6, 8, 3, 5, 1),
+    "three_rows_uneven_padding": (2, 4, 7, 9, 5, 3, (1, 2)),
+    "one_row": (2, 6, 3, 12, 9, 1, (0, 2)),
+}
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(FIVE_WIDE))
+def test_the_five_wide_direct_loops_agree_with_the_reference(name, dtype, reached):
+    """Kernels five wide take the loops that add a kernel row into four filters' (or
+    channels') planes at once, on weights padded with zero filters and channels."""
+    n, c, h, w, fn, kh, p = FIVE_WIDE[name]
+    rng = np.random.default_rng(sorted(FIVE_WIDE).index(name))
+    x = rng.standard_normal((n, c, h, w)).astype(dtype)
+    wt = (rng.standard_normal((fn, c, kh, 5)) / np.sqrt(c * kh * 5)).astype(dtype)
+    b = rng.standard_normal(fn).astype(dtype)
+    g = geometry(x.shape, (kh, 5), 1, p, op="t")
+    up = rng.standard_normal((n, fn, g.oh, g.ow)).astype(dtype)
+    assert_close(*under_both(lambda: passes(x, wt, b, up, p)), TOL["direct"][dtype])
+    assert reached and set(reached) == {"direct"}
+
+
+NONFINITE = {  # (N, C, H, W, FN, K, padding): which kernel the finite case takes
+    "winograd": (2, 16, 10, 11, 16, 3, 1),
+    "direct": (2, 1, 10, 11, 6, 5, 2),            # every pass by the loops
+    "direct_five_wide": (2, 6, 10, 11, 7, 5, 0),  # blocks padded with zero filters, channels
+    "numpy_only": (2, 3, 10, 11, 4, 3, 1),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("where", ["input", "weight", "gradient"])
+@pytest.mark.parametrize("name", list(NONFINITE))
+@pytest.mark.parametrize("with_numba", [True, False])
+def test_nan_and_inf_keep_the_reference_pattern(name, where, with_numba, dtype, monkeypatch):
+    """The fast kernels form terms the reference never does (zero padding times a weight,
+    Winograd's differences), harmless for finite values but NaN where an inf meets them:
+    arrays holding NaN or inf take the passes that form none."""
+    if with_numba and not HAVE_NUMBA:
+        pytest.skip("numba is not installed (pip install 'minigrad[fast]')")
+    monkeypatch.setattr(compiled, "_available", False if not with_numba else None)
+    n, c, h, w, fn, k, p = NONFINITE[name]
+    rng = np.random.default_rng(sorted(NONFINITE).index(name))
+    x, wt, b, up = case(rng, n, c, h, w, fn, k, p, dtype)
+    target = {"input": x, "weight": wt, "gradient": up}[where]
+    target.flat[rng.choice(target.size, 3, replace=False)] = [np.inf, -np.inf, np.nan]
+    with np.errstate(all="ignore"):
+        fast, ref = under_both(lambda: passes(x, wt, b, up, p, second=False))
+    for a, r in zip(fast, ref):
+        assert np.array_equal(np.isnan(a), np.isnan(r)) and np.array_equal(np.isinf(a),
+                                                                           np.isinf(r))
+        finite = np.isfinite(r)
+        assert_close([a[finite]], [r[finite]], TOL["winograd"][dtype])
+
+
 @needs_numba
 @pytest.mark.parametrize("kernel, padding", [((3, 2), (1, 0)), ((2, 3), (0, 1))])
 def test_the_direct_kernel_agrees_for_non_square_kernels(kernel, padding, reached):
@@ -210,7 +274,7 @@ def test_the_direct_kernel_agrees_for_non_square_kernels(kernel, padding, reache
 
 
 @needs_numba
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(8))
 def test_compiled_kernels_agree_on_random_geometry(seed, reached):
     rng = np.random.default_rng(300 + seed)
     dtype = DTYPES[seed % 2]
@@ -219,10 +283,14 @@ def test_compiled_kernels_agree_on_random_geometry(seed, reached):
         c, fn = (int(v) for v in rng.integers(16, 24, 2))
         p = int(rng.integers(0, 3))
         h, w = (int(v) for v in rng.integers(8 - 2 * p + 2, 15, 2))
-    else:  # the direct loops: one channel, a few filters, any kernel size
+    elif seed < 6:  # the direct loops: one channel, a few filters, any kernel size
         kind, k, c, fn = "direct", int(rng.integers(2, 6)), 1, int(rng.integers(1, 9))
         p = int(rng.integers(0, k))
         h, w = (int(v) for v in rng.integers(k, 14, 2))
+    else:  # the five-wide direct loops: 4 to 9 channels, up to 128 pairs
+        kind, k, c = "direct", 5, int(rng.integers(4, 10))
+        fn, p = int(rng.integers(1, 128 // c + 1)), int(rng.integers(0, 5))
+        h, w = (int(v) for v in rng.integers(5, 14, 2))
     n = int(rng.integers(1, 4))
     x, wt, b, up = case(rng, n, c, h, w, fn, k, p, dtype, bias=bool(rng.integers(2)))
     assert_close(*under_both(lambda: passes(x, wt, b, up, p)), TOL[kind][dtype])

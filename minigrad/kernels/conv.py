@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,7 +36,10 @@ from .parallel import for_blocks
 from .threads import compiled_region
 from .workspace import workspace
 
-__all__ = ["FastConv", "choose", "compiled_choice", "compiled_pass", "with_bias_grad"]
+__all__ = ["LOOP_WEIGHTS", "FastConv", "choose", "compiled_choice", "compiled_pass",
+           "with_bias_grad"]
+
+LOOP_WEIGHTS = 8  # up to this many (filter, channel) pairs the direct loops beat a GEMM
 
 
 def choose(g: Geometry, fn: int) -> FastConv | None:
@@ -53,9 +57,12 @@ def compiled_choice(g: Geometry, fn: int) -> FastConv | None:
     """A compiled kernel for this shape, or None (numba missing, or no win measured).
 
     Winograd F(4x4, 3x3) for stride-1 3x3 convolutions with 16 or more channels and
-    filters on maps of 8x8 or more; the direct loops for one-channel layers with at most
-    8 filters (LeNet's first). Measured per pass against the numpy kernels
-    (docs/performance.md); numba is imported here, on first use."""
+    filters on maps of 8x8 or more. The direct loops for layers with at most
+    ``LOOP_WEIGHTS`` (filter, channel) pairs (LeNet's first), and for five-wide kernels
+    with 4 or more channels and at most 128 pairs (LeNet's second; with fewer channels
+    the input gradient's blocks of four channels are mostly padding, and a first layer
+    needs no input gradient). Measured per pass and inside the training steps against
+    the numpy kernels (docs/performance.md); numba is imported here, on first use."""
     if not compiled.available() or g.n * g.oh * g.ow == 0:
         return None
     if min(g.c, fn) >= 16 and g.kh == g.kw == 3 and min(g.oh, g.ow) >= 8:
@@ -63,7 +70,7 @@ def compiled_choice(g: Geometry, fn: int) -> FastConv | None:
 
         if winograd.applies(g):
             return winograd.WinogradConv(g, fn)
-    if g.c * fn <= 8:
+    if g.c * fn <= LOOP_WEIGHTS or (g.kw == 5 and g.c >= 4 and g.c * fn <= 128):
         from . import direct
 
         if direct.applies(g, fn):
@@ -139,10 +146,11 @@ class FastConv:
         if _pointwise(g):  # 1x1: W^T @ g[n] per image
             dx = np.matmul(w.reshape(self.fn, g.c).T, grad.reshape(g.n, self.fn, g.oh * g.ow))
             return dx.reshape(g.input_shape)
-        if _as_flipped_conv(g, self.fn):
-            return _flipped_conv(grad, w, g)
-        if _as_shifted_adds(g):
-            return _shifted_adds(grad, w, g)
+        if math.isfinite(w.sum()):  # both multiply zero padding by weights: 0 * inf = NaN
+            if _as_flipped_conv(g, self.fn):
+                return _flipped_conv(grad, w, g)
+            if _as_shifted_adds(g):
+                return _shifted_adds(grad, w, g)
         return _col2im_by_kernel_rows(self.feature_major(grad), w, g)
 
     def weight_grad(self, x: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
@@ -181,16 +189,26 @@ class FastConv:
         return weight_grad
 
 
-def compiled_pass(method: Callable[..., Any]) -> Callable[..., Any]:
+def compiled_pass(method: Callable[..., Any],
+                  numpy_pass: Callable[..., Any] | None = None) -> Callable[..., Any]:
     """A compiled subclass's pass (``forward``, ``input_grad`` or ``weight_grad``): where its
-    arrays are all float32 or all float64, the kernels compiled for that dtype run inside
-    ``compiled_region()`` (the thread policy); any other dtype takes ``FastConv``'s pass."""
-    numpy_pass = getattr(FastConv, method.__name__)
+    arrays are all float32 or all float64 and all finite, the kernels compiled for that
+    dtype run inside ``compiled_region()`` (the thread policy); anything else takes
+    ``FastConv``'s pass of the same name (or ``numpy_pass``).
+
+    Why finite: the compiled kernels add terms the reference never forms, which are zero
+    for finite values but NaN where an inf meets them (Winograd's ``inf - inf``, the direct
+    loops' ``0 * inf`` on the padding), so NaN and inf take numpy's pass, which keeps the
+    reference's pattern. One sum per array finds them (an overflowing sum only costs the
+    numpy pass)."""
+    numpy_pass = numpy_pass or getattr(FastConv, method.__name__)
 
     @functools.wraps(method)
     def run(self: FastConv, *args: Any, **kwargs: Any) -> Any:
-        dtypes = {a.dtype for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)}
-        if len(dtypes) != 1 or (dtype := dtypes.pop()) not in compiled.DTYPES:
+        arrays = [a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)]
+        dtypes = {a.dtype for a in arrays}
+        if (len(dtypes) != 1 or (dtype := dtypes.pop()) not in compiled.DTYPES
+                or not all(math.isfinite(a.sum()) for a in arrays)):
             return numpy_pass(self, *args, **kwargs)
         compiled.compile_for(dtype)
         with compiled_region():

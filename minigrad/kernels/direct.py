@@ -1,4 +1,4 @@
-"""A compiled direct convolution for layers with very few channels (LeNet's first).
+"""A compiled direct convolution for layers with few channels (LeNet's two).
 
 With one input channel and a handful of filters an im2col GEMM is skinny (K = KH*KW = 25,
 six rows) and most of its time goes to unfolding windows in runs of 28 floats. Here the
@@ -8,6 +8,12 @@ multiply-add, ``y[f, n] += w[f, c, i, j] * shift(x[n, c])``, with no column buff
 input gradient is the same loop transposed, the weight gradient one dot product of flat
 planes per weight (summed per block of images on each thread, then added up). Stride 1,
 no dilation, one group.
+
+Kernels five wide (the book's, LeNet's) take a faster form of the forward and the input
+gradient: one pass adds a whole kernel row, five shifts, into four filters' (or four
+input channels') planes at once, so each value loaded feeds twenty multiply-adds instead
+of one. A layer with more than ``LOOP_WEIGHTS`` (filter, channel) pairs takes numpy's
+GEMM on the columns (``FastConv``) for its weight gradient: dot products measured slower.
 
 Outputs and input gradients are (N, C, H, W) views of (C, N, H, W) memory, like the other
 conv kernels'.
@@ -21,13 +27,15 @@ import numpy as np
 
 from ..im2col import Geometry
 from .compiled import numba as _numba
-from .conv import FastConv, compiled_pass, with_bias_grad
+from .conv import LOOP_WEIGHTS, FastConv, compiled_pass, with_bias_grad
 from .parallel import get_num_threads
 
 numba = _numba()
 prange = numba.prange
 
 __all__ = ["DirectConv", "applies", "signatures"]
+
+BLOCK = 4  # filters (forward) or channels (input gradient) per five-wide pass: a0..a3 below
 
 
 def applies(g: Geometry, fn: int) -> bool:
@@ -48,8 +56,13 @@ class DirectConv(FastConv):
         """``y = conv2d(x, w) + b`` as a (N, FN, OH, OW) view of (FN, N, OH, OW) memory."""
         g, fn = self.g, self.fn
         y = np.empty((fn, g.n, g.oh, g.ow), dtype=x.dtype)
-        bias = np.ascontiguousarray(b) if b is not None else np.zeros(fn, x.dtype)
-        _forward(_flat_padded(x, g), np.ascontiguousarray(w), bias, g.w + 2 * g.pw, y)
+        bias = np.zeros(_blocks_of(fn) if g.kw == 5 else fn, x.dtype)
+        if b is not None:
+            bias[:fn] = b
+        if g.kw == 5:
+            _forward_rows(_flat_padded(x, g), _blocked_weights(w), bias, g.w + 2 * g.pw, y)
+        else:
+            _forward(_flat_padded(x, g), np.ascontiguousarray(w), bias, g.w + 2 * g.pw, y)
         return y.transpose(1, 0, 2, 3)
 
     @compiled_pass
@@ -57,11 +70,20 @@ class DirectConv(FastConv):
         """``dx``: every gradient row added back under its window, as (N, C, H, W)."""
         g = self.g
         dx = np.empty((g.c, g.n, g.h, g.w), dtype=grad.dtype)
-        _input_grad(self._flat_grad(grad), np.ascontiguousarray(w), g.ph, g.pw, g.oh, dx)
+        if g.kw == 5:
+            _input_grad_rows(self._flat_grad(grad), _blocked_weights(w), g.ph, g.pw, dx)
+        else:
+            _input_grad(self._flat_grad(grad), np.ascontiguousarray(w), g.ph, g.pw, g.oh, dx)
         return dx.transpose(1, 0, 2, 3)
 
-    @compiled_pass
     def weight_grad(self, x: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
+        """By the loops for up to ``LOOP_WEIGHTS`` (filter, channel) pairs, else by numpy's
+        GEMM on the columns (``FastConv``, outside the thread policy: BLAS on its threads)."""
+        if self.g.c * self.fn > LOOP_WEIGHTS:
+            return FastConv.weight_grad(self, x, grad, with_bias)
+        return self._looped_weight_grad(x, grad, with_bias)
+
+    def _looped_weight_grad(self, x: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
         """``dW[f, c, i, j] = sum(grad[:, f] * window(x)[:, c, i, j])`` (and ``sum(grad)``)."""
         g = self.g
         blocks = max(1, min(g.n, get_num_threads()))
@@ -69,17 +91,35 @@ class DirectConv(FastConv):
         _weight_grad(_flat_padded(x, g), self._flat_grad(grad), g.w + 2 * g.pw, part)
         return with_bias_grad(part.sum(axis=0), grad, with_bias)
 
+    _looped_weight_grad = compiled_pass(_looped_weight_grad, FastConv.weight_grad)
+
     def _flat_grad(self, grad: np.ndarray) -> np.ndarray:
-        """The gradient on the padded input's row width, (FN, N, OH*WP), zeros past OW;
-        made once for both gradients."""
+        """The gradient on the padded input's row width, (FN, N, KW-1 + OH*WP): KW-1 zeros
+        first (the five-wide loops read up to four places before a row), zeros past OW in
+        each row; made once for both gradients."""
         return self.gradient_layout("flat", grad, self._flatten_grad)
 
     def _flatten_grad(self, grad: np.ndarray) -> np.ndarray:
         g = self.g
-        wp = g.w + 2 * g.pw
-        out = np.zeros((self.fn, g.n, g.oh, wp), dtype=grad.dtype)
-        out[..., : g.ow] = grad.transpose(1, 0, 2, 3)
-        return out.reshape(self.fn, g.n, g.oh * wp)
+        wp, lead = g.w + 2 * g.pw, g.kw - 1
+        out = np.zeros((self.fn, g.n, lead + g.oh * wp), dtype=grad.dtype)
+        rows = out[:, :, lead:].reshape(self.fn, g.n, g.oh, wp)
+        rows[..., : g.ow] = grad.transpose(1, 0, 2, 3)
+        return out
+
+
+def _blocks_of(k: int) -> int:
+    """``k`` rounded up to whole blocks of ``BLOCK``."""
+    return -(-k // BLOCK) * BLOCK
+
+
+def _blocked_weights(w: np.ndarray) -> np.ndarray:
+    """``w`` with zero filters and channels appended up to whole blocks, for the five-wide
+    loops: the planes they make are dropped, never added to a kept one."""
+    fn, c, kh, kw = w.shape
+    out = np.zeros((_blocks_of(fn), _blocks_of(c), kh, kw), dtype=w.dtype)
+    out[:fn, :c] = w
+    return out
 
 
 def _flat_padded(x: np.ndarray, g: Geometry) -> np.ndarray:
@@ -134,7 +174,8 @@ def _input_grad(g, w, ph, pw, oh, dx):  # noqa: ANN001, ANN202
     nc, nn, h, wd = dx.shape
     nf, kh, kw = w.shape[0], w.shape[2], w.shape[3]
     wp = wd + 2 * pw
-    span = g.shape[2] - kw + 1  # to the last output: past it a shift leaves the plane
+    lead = kw - 1  # the flat gradient's leading zeros (``_flat_grad``)
+    span = g.shape[2] - lead - kw + 1  # to the last output: past it a shift leaves the plane
     for n in prange(nn):
         buf = np.empty(((h + 2 * ph) * wp), dtype=dx.dtype)
         for c in range(nc):
@@ -143,7 +184,7 @@ def _input_grad(g, w, ph, pw, oh, dx):  # noqa: ANN001, ANN202
                 for i in range(kh):
                     for j in range(kw):
                         wv, off = w[f, c, i, j], i * wp + j
-                        bs, gs = buf[off : off + span], g[f, n]
+                        bs, gs = buf[off : off + span], g[f, n, lead:]
                         for q in range(span):
                             bs[q] += wv * gs[q]
             for r in range(h):
@@ -157,7 +198,8 @@ def _weight_grad(x, g, wp, part):  # noqa: ANN001, ANN202
     blocks = part.shape[0]
     nf, nn = g.shape[0], g.shape[1]
     nc, kh, kw = x.shape[1], part.shape[3], part.shape[4]
-    span = g.shape[2] - kw + 1  # to the last output: past it a shift leaves the plane
+    lead = kw - 1  # the flat gradient's leading zeros (``_flat_grad``)
+    span = g.shape[2] - lead - kw + 1  # to the last output: past it a shift leaves the plane
     for blk in prange(blocks):
         acc = part[blk]
         acc[...] = 0
@@ -167,10 +209,88 @@ def _weight_grad(x, g, wp, part):  # noqa: ANN001, ANN202
                     for i in range(kh):
                         for j in range(kw):
                             off, s = i * wp + j, acc[f, c, i, j]
-                            xs, gs = x[n, c, off : off + span], g[f, n]
+                            xs, gs = x[n, c, off : off + span], g[f, n, lead:]
                             for q in range(span):
                                 s += gs[q] * xs[q]
                             acc[f, c, i, j] = s
+
+
+# The five-wide loops: output q of a row pass is ``dot5(kernel row, x[q : q+5])``, a block
+# of four filters' rows against the same five loaded values (the input gradient reads the
+# gradient backwards, ``g[q+4], ..., g[q]``: the same sum transposed).
+
+
+@numba.njit(cache=True, nogil=True)
+def _row(w, f, c, i):  # noqa: ANN001, ANN202
+    """Kernel row ``w[f, c, i]`` as five scalars (the loops keep them in registers)."""
+    return w[f, c, i, 0], w[f, c, i, 1], w[f, c, i, 2], w[f, c, i, 3], w[f, c, i, 4]
+
+
+@numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"})
+def _dot5(u, v):  # noqa: ANN001, ANN202
+    return u[0] * v[0] + u[1] * v[1] + u[2] * v[2] + u[3] * v[3] + u[4] * v[4]
+
+
+@_jit
+def _forward_rows(x, w, bias, wp, y):  # noqa: ANN001, ANN202
+    """``_forward`` for five-wide kernels, four filters per pass (``w`` and ``bias`` padded
+    to whole blocks of filters; the padding's planes are never written out)."""
+    nf, nn, oh, ow = y.shape
+    nc, kh = x.shape[1], w.shape[2]
+    span = (oh - 1) * wp + ow
+    for n in prange(nn):
+        acc = np.empty((4, span), dtype=y.dtype)
+        a0, a1, a2, a3 = acc[0], acc[1], acc[2], acc[3]
+        for f in range(0, w.shape[0], 4):
+            for k in range(4):
+                acc[k, :] = bias[f + k]
+            for c in range(nc):
+                for i in range(kh):
+                    u0, u1, u2, u3 = _row(w, f, c, i), _row(w, f + 1, c, i), \
+                        _row(w, f + 2, c, i), _row(w, f + 3, c, i)
+                    xs = x[n, c, i * wp : i * wp + span + 4]
+                    for q in range(span):
+                        v = xs[q], xs[q + 1], xs[q + 2], xs[q + 3], xs[q + 4]
+                        a0[q] += _dot5(u0, v)
+                        a1[q] += _dot5(u1, v)
+                        a2[q] += _dot5(u2, v)
+                        a3[q] += _dot5(u3, v)
+            for k in range(min(4, nf - f)):
+                for r in range(oh):
+                    y[f + k, n, r, :] = acc[k, r * wp : r * wp + ow]
+
+
+@_jit
+def _input_grad_rows(g, w, ph, pw, dx):  # noqa: ANN001, ANN202
+    """``_input_grad`` for five-wide kernels, four input channels per pass: the padded
+    plane's place p takes ``dot5(w[f, c, i], g[p - i*WP - 4 : p - i*WP + 1] reversed)``
+    (``g`` has four leading zeros; ``w`` is padded to whole blocks of channels)."""
+    nc, nn, h, wd = dx.shape
+    nf, kh = g.shape[0], w.shape[2]
+    wp = wd + 2 * pw
+    plane = (h + 2 * ph) * wp
+    for n in prange(nn):
+        buf = np.empty((4, plane), dtype=dx.dtype)
+        for c in range(0, w.shape[1], 4):
+            buf[:] = 0
+            for f in range(nf):
+                gs = g[f, n]
+                for i in range(kh):
+                    u0, u1, u2, u3 = _row(w, f, c, i), _row(w, f, c + 1, i), \
+                        _row(w, f, c + 2, i), _row(w, f, c + 3, i)
+                    off = i * wp
+                    m = min(gs.shape[0] - 4, plane - off)
+                    b0, b1 = buf[0, off : off + m], buf[1, off : off + m]
+                    b2, b3 = buf[2, off : off + m], buf[3, off : off + m]
+                    for p in range(m):
+                        v = gs[p + 4], gs[p + 3], gs[p + 2], gs[p + 1], gs[p]
+                        b0[p] += _dot5(u0, v)
+                        b1[p] += _dot5(u1, v)
+                        b2[p] += _dot5(u2, v)
+                        b3[p] += _dot5(u3, v)
+            for k in range(min(4, nc - c)):
+                for r in range(h):
+                    dx[c + k, n, r, :] = buf[k, (r + ph) * wp + pw : (r + ph) * wp + pw + wd]
 
 
 def signatures(dtype: Any) -> list[tuple[Any, tuple]]:
@@ -180,4 +300,6 @@ def signatures(dtype: Any) -> list[tuple[Any, tuple]]:
     i8 = numba.int64
     return [(_forward, (a3, a4, t[::1], i8, a4)),
             (_input_grad, (a3, a4, i8, i8, i8, a4)),
+            (_forward_rows, (a3, a4, t[::1], i8, a4)),
+            (_input_grad_rows, (a3, a4, i8, i8, a4)),
             (_weight_grad, (a3, a3, i8, a5))]
