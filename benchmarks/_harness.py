@@ -32,11 +32,11 @@ def parse_and_pin(doc: str, repeat: int) -> argparse.Namespace:
     return args
 
 
-def start_thread_pools(threads: int) -> Any:
+def start_thread_pools(threads: int, import_torch: bool = True) -> Any:
     """Limit the BLAS pools (threadpoolctl when installed) and torch to ``threads``.
 
     Returns the torch module, or None when torch is not installed (ratios need it; the
-    absolute figures do not).
+    absolute figures do not) or not asked for (``import_torch=False``).
     """
     try:
         from threadpoolctl import threadpool_limits
@@ -44,6 +44,8 @@ def start_thread_pools(threads: int) -> Any:
         threadpool_limits(limits=threads)
     except ImportError:
         pass
+    if not import_torch:
+        return None
     try:
         import torch
     except ImportError:

@@ -37,6 +37,7 @@ import gc
 import os
 import statistics
 import sys
+import tempfile
 import time
 
 from _harness import (
@@ -58,10 +59,16 @@ import minigrad.nn as mnn  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
 from minigrad import optim  # noqa: E402
 
-torch = start_thread_pools(ARGS.threads)
-if torch is None:
+# minigrad's own worker processes never load PyTorch, as a minigrad user's do not: with
+# torch in the process numba's parallel loops ran 12-30% slower (the conv workload 77 vs
+# 68 ms, the LeNet step 23.8 vs 18.2 ms; torch brings its own OpenMP runtime). They load
+# the models' weights from the files the parent saves (``save_weights``).
+MINIGRAD_SIDE = (os.environ.get("BENCH_WORKER", ":").split(":")[1].startswith("minigrad")
+                 or os.environ.get("BENCH_MEMORY") == "minigrad")
+torch = start_thread_pools(ARGS.threads, import_torch=not MINIGRAD_SIDE)
+if torch is None and not MINIGRAD_SIDE:
     sys.exit("cnn_workloads.py compares with PyTorch: install torch==2.13.0 (CPU)")
-tnn, tF = torch.nn, torch.nn.functional
+tnn, tF = (torch.nn, torch.nn.functional) if torch is not None else (None, None)
 
 
 # --------------------------------------------------------------------- one source, two libs
@@ -147,13 +154,31 @@ def simple_convnet(nn):  # noqa: ANN001, ANN201
 
 
 def twins(build):  # noqa: ANN001, ANN201
-    """The same network in both libraries, PyTorch's initial weights copied into minigrad."""
+    """The same network in both libraries, PyTorch's initial weights copied into minigrad.
+    Without PyTorch (a minigrad worker) minigrad's side only, its weights from the file
+    ``save_weights`` wrote, and None for PyTorch's."""
+    if torch is None:
+        ours = build(mnn)
+        ours.load_state_dict(mg.load(_weights_file(build)))
+        return ours, None
     torch.manual_seed(0)
     theirs, ours = build(tnn), build(mnn)
     ours.load_state_dict({k: mg.tensor(v.detach().numpy().copy())
                           for k, v in theirs.state_dict().items()
                           if k in ours.state_dict()})
     return ours, theirs
+
+
+def _weights_file(build) -> str:  # noqa: ANN001
+    return os.path.join(os.environ["BENCH_WEIGHTS"], f"{build.__name__}.safetensors")
+
+
+def save_weights(directory: str) -> None:
+    """Write each network's minigrad twin's initial weights for the minigrad workers (the
+    parent has both libraries), and point the workers at them (``BENCH_WEIGHTS``)."""
+    os.environ["BENCH_WEIGHTS"] = directory
+    for build in (simple_convnet, lenet, resnet18):
+        mg.save(twins(build)[0].state_dict(), _weights_file(build))
 
 
 def conv_flops(model, x) -> float:  # noqa: ANN001
@@ -183,21 +208,27 @@ def train_step(build, batch: int, shape: tuple, opt: str,  # noqa: ANN001, ANN20
     y = rng.integers(0, 10, batch)
     ours, theirs = twins(build)
     if opt == "adam":
-        mo, to = optim.Adam(ours.parameters(), lr=1e-3), torch.optim.Adam(theirs.parameters(),
-                                                                           lr=1e-3)
+        mo = optim.Adam(ours.parameters(), lr=1e-3)
     else:
         mo = optim.SGD(ours.parameters(), lr=0.01, momentum=0.9)
-        to = torch.optim.SGD(theirs.parameters(), lr=0.01, momentum=0.9)
-    xm, ym, xt, yt = mg.tensor(x), mg.tensor(y), torch.from_numpy(x), torch.from_numpy(y)
-    if check:  # the same network: the same first loss
-        first = F.cross_entropy(ours(xm), ym).item(), tF.cross_entropy(theirs(xt), yt).item()
-        assert abs(first[0] - first[1]) < 1e-3 * max(1, abs(first[1])), first
+    xm, ym = mg.tensor(x), mg.tensor(y)
 
     def mg_step() -> None:
         loss = F.cross_entropy(ours(xm), ym)
         mo.zero_grad()
         loss.backward()
         mo.step()
+
+    if theirs is None:  # a minigrad worker
+        return {"minigrad": mg_step}, 0.0
+    if opt == "adam":
+        to = torch.optim.Adam(theirs.parameters(), lr=1e-3)
+    else:
+        to = torch.optim.SGD(theirs.parameters(), lr=0.01, momentum=0.9)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    if check:  # the same network: the same first loss
+        first = F.cross_entropy(ours(xm), ym).item(), tF.cross_entropy(theirs(xt), yt).item()
+        assert abs(first[0] - first[1]) < 1e-3 * max(1, abs(first[1])), first
 
     def torch_step() -> None:
         loss = tF.cross_entropy(theirs(xt), yt)
@@ -212,12 +243,17 @@ def train_step(build, batch: int, shape: tuple, opt: str,  # noqa: ANN001, ANN20
 def inference(batch: int = 1000):  # noqa: ANN201
     x = np.random.default_rng(1).random((batch, 1, 28, 28), dtype=np.float32)
     ours, theirs = twins(simple_convnet)
-    ours.eval(), theirs.eval()
-    xm, xt = mg.tensor(x), torch.from_numpy(x)
+    ours.eval()
+    xm = mg.tensor(x)
 
     def mg_run() -> None:
         with mg.no_grad():
             ours(xm)
+
+    if theirs is None:
+        return {"minigrad": mg_run}, 0.0
+    theirs.eval()
+    xt = torch.from_numpy(x)
 
     def torch_run() -> None:
         with torch.no_grad():
@@ -234,18 +270,22 @@ def conv_fwd_bwd():  # noqa: ANN201
     g = rng.standard_normal((32, 128, 32, 32), dtype=np.float32)
     X, W, B, G = (mg.tensor(x, requires_grad=True), mg.tensor(w, requires_grad=True),
                   mg.tensor(b, requires_grad=True), mg.tensor(g))
-    tx, tw, tb, tg = (torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True),
-                      torch.tensor(b, requires_grad=True), torch.tensor(g))
+    flops = 3 * 2 * 32 * 128 * 32 * 32 * 64 * 9
 
     def mg_run() -> None:
         X.grad = W.grad = B.grad = None
         F.conv2d(X, W, B, padding=1).backward(G)
 
+    if torch is None:
+        return {"minigrad": mg_run}, flops
+    tx, tw, tb, tg = (torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True),
+                      torch.tensor(b, requires_grad=True), torch.tensor(g))
+
     def torch_run() -> None:
         tx.grad = tw.grad = tb.grad = None
         tF.conv2d(tx, tw, tb, padding=1).backward(tg)
 
-    return {"minigrad": mg_run, "torch": torch_run}, 3 * 2 * 32 * 128 * 32 * 32 * 64 * 9
+    return {"minigrad": mg_run, "torch": torch_run}, flops
 
 
 def max_pool():  # noqa: ANN201
@@ -253,11 +293,14 @@ def max_pool():  # noqa: ANN201
     x = rng.standard_normal((32, 128, 32, 32), dtype=np.float32)
     g = rng.standard_normal((32, 128, 16, 16), dtype=np.float32)
     X, G = mg.tensor(x, requires_grad=True), mg.tensor(g)
-    tx, tg = torch.tensor(x, requires_grad=True), torch.tensor(g)
 
     def mg_run() -> None:
         X.grad = None
         F.max_pool2d(X, 2, 2).backward(G)
+
+    if torch is None:
+        return {"minigrad": mg_run}, 0.0
+    tx, tg = torch.tensor(x, requires_grad=True), torch.tensor(g)
 
     def torch_run() -> None:
         tx.grad = None
@@ -401,10 +444,8 @@ def rounds_in_workers(name: str, gemm_fn) -> tuple[dict[str, list[float]], float
         [sys.executable, __file__, "--threads", str(ARGS.threads), "--inner", str(ARGS.inner)],
         env=_child_env(lib, BENCH_WORKER=f"{name}:{lib}"), stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, text=True) for lib in CONTESTANTS}
-    try:
-        flops = float(procs["minigrad"].stdout.readline().split()[1])
-        for lib in CONTESTANTS[1:]:
-            procs[lib].stdout.readline()
+    try:  # each says "ready <flops>"; PyTorch's side counts them (its twin's shapes)
+        flops = {lib: float(procs[lib].stdout.readline().split()[1]) for lib in procs}["torch"]
         times: dict[str, list[float]] = {lib: [] for lib in (*CONTESTANTS, "gemm")}
         for _ in range(ARGS.repeat):
             for lib, proc in procs.items():
@@ -426,6 +467,13 @@ def main() -> None:
     if os.environ.get("BENCH_WORKER"):
         worker(*os.environ["BENCH_WORKER"].split(":"))
         return
+    with tempfile.TemporaryDirectory(prefix="cnn-workloads-") as weights:
+        save_weights(weights)  # for the minigrad workers, which do not load PyTorch
+        compare()
+
+
+def compare() -> None:
+    """The table: every workload's rounds, then the memory figures."""
     shared = os.environ.get("BENCH_SHARED") == "1"
     if COMPILED == "off" or (shared and COMPILED == "both"):
         _without_compiled_kernels()  # one process holds one setting

@@ -35,3 +35,16 @@ def test_the_benchmark_runs(run: str) -> None:
                           env={**os.environ, **env})
     assert done.returncode == 0, f"{script} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert "minigrad" in done.stdout.lower()
+
+
+def test_minigrad_workers_of_the_cnn_workloads_do_not_load_pytorch() -> None:
+    """minigrad is timed in a process without torch, as its users run it (torch's own OpenMP
+    runtime in the process slowed numba's parallel loops by 12-30%)."""
+    code = ("import runpy, sys; sys.argv = ['cnn_workloads.py', '--inner', '1']; "
+            "runpy.run_path(sys.argv[0], run_name='__main__'); "
+            "print('torch loaded:', 'torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, cwd=BENCHMARKS, input="",
+                          env={**os.environ, "BENCH_WORKER": "maxpool:minigrad"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[0] == "ready" and "torch loaded: False" in done.stdout
