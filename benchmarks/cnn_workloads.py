@@ -433,11 +433,19 @@ def worker(name: str, lib: str) -> None:
         print(best, flush=True)
 
 
+# A pause before each contestant's runs: OpenBLAS's idle threads spin for up to 2^28 cycles
+# (about 0.1 s) after a GEMM, in whichever process ran it, and on two cores such a spinner
+# takes a core from the next contestant's threads. Without the pause minigrad, which runs
+# right after the GEMM probe, measured 2.34x and 1.81x on the LeNet step against 1.96x and
+# 1.66x numpy-only in the same rounds; with it 1.37x and 1.61x against 1.40x and 1.98x.
+QUIET_S = 0.3
+
+
 def rounds_in_workers(name: str, gemm_fn) -> tuple[dict[str, list[float]], float]:  # noqa: ANN001
     """Per-round times of each contestant, each in its own process with its own malloc
     settings, driven in lockstep: round by round, minigrad, then PyTorch, then PyTorch on its
     im2col kernels, then the GEMM probe here, so a ratio still compares runs under the same
-    machine load."""
+    machine load; each after a pause of ``QUIET_S``."""
     import subprocess
 
     procs = {lib: subprocess.Popen(
@@ -449,9 +457,11 @@ def rounds_in_workers(name: str, gemm_fn) -> tuple[dict[str, list[float]], float
         times: dict[str, list[float]] = {lib: [] for lib in (*CONTESTANTS, "gemm")}
         for _ in range(ARGS.repeat):
             for lib, proc in procs.items():
+                time.sleep(QUIET_S)
                 proc.stdin.write("run\n")
                 proc.stdin.flush()
                 times[lib].append(float(proc.stdout.readline()))
+            time.sleep(QUIET_S)
             times["gemm"].append(interleaved_rounds({"gemm": gemm_fn}, 1, ARGS.inner)["gemm"][0])
     finally:
         for proc in procs.values():
