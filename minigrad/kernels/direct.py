@@ -231,6 +231,15 @@ def _dot5(u, v):  # noqa: ANN001, ANN202
     return u[0] * v[0] + u[1] * v[1] + u[2] * v[2] + u[3] * v[3] + u[4] * v[4]
 
 
+@numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"})
+def _add_rows(a0, a1, a2, a3, q, u0, u1, u2, u3, v):  # noqa: ANN001, ANN202
+    """Place q of four planes takes its kernel row (``u0``..``u3``) against ``v``."""
+    a0[q] += _dot5(u0, v)
+    a1[q] += _dot5(u1, v)
+    a2[q] += _dot5(u2, v)
+    a3[q] += _dot5(u3, v)
+
+
 @_jit
 def _forward_rows(x, w, bias, wp, y):  # noqa: ANN001, ANN202
     """``_forward`` for five-wide kernels, four filters per pass (``w`` and ``bias`` padded
@@ -251,10 +260,7 @@ def _forward_rows(x, w, bias, wp, y):  # noqa: ANN001, ANN202
                     xs = x[n, c, i * wp : i * wp + span + 4]
                     for q in range(span):
                         v = xs[q], xs[q + 1], xs[q + 2], xs[q + 3], xs[q + 4]
-                        a0[q] += _dot5(u0, v)
-                        a1[q] += _dot5(u1, v)
-                        a2[q] += _dot5(u2, v)
-                        a3[q] += _dot5(u3, v)
+                        _add_rows(a0, a1, a2, a3, q, u0, u1, u2, u3, v)
             for k in range(min(4, nf - f)):
                 for r in range(oh):
                     y[f + k, n, r, :] = acc[k, r * wp : r * wp + ow]
@@ -284,10 +290,7 @@ def _input_grad_rows(g, w, ph, pw, dx):  # noqa: ANN001, ANN202
                     b2, b3 = buf[2, off : off + m], buf[3, off : off + m]
                     for p in range(m):
                         v = gs[p + 4], gs[p + 3], gs[p + 2], gs[p + 1], gs[p]
-                        b0[p] += _dot5(u0, v)
-                        b1[p] += _dot5(u1, v)
-                        b2[p] += _dot5(u2, v)
-                        b3[p] += _dot5(u3, v)
+                        _add_rows(b0, b1, b2, b3, p, u0, u1, u2, u3, v)
             for k in range(min(4, nc - c)):
                 for r in range(h):
                     dx[c + k, n, r, :] = buf[k, (r + ph) * wp + pw : (r + ph) * wp + pw + wd]
