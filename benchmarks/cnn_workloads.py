@@ -60,7 +60,7 @@ import minigrad.nn.functional as F  # noqa: E402
 from minigrad import optim  # noqa: E402
 
 # minigrad's own worker processes never load PyTorch, as a minigrad user's do not: with
-# torch in the process numba's parallel loops ran 12-30% slower (the conv workload 77 vs
+# torch in the process numba's parallel loops ran 12-31% slower (the conv workload 77 vs
 # 68 ms, the LeNet step 23.8 vs 18.2 ms; torch brings its own OpenMP runtime). They load
 # the models' weights from the files the parent saves (``save_weights``).
 MINIGRAD_SIDE = (os.environ.get("BENCH_WORKER", ":").split(":")[1].startswith("minigrad")

@@ -39,7 +39,7 @@ def test_the_benchmark_runs(run: str) -> None:
 
 def test_minigrad_workers_of_the_cnn_workloads_do_not_load_pytorch() -> None:
     """minigrad is timed in a process without torch, as its users run it (torch's own OpenMP
-    runtime in the process slowed numba's parallel loops by 12-30%)."""
+    runtime in the process slowed numba's parallel loops by 12-31%)."""
     code = ("import runpy, sys; sys.argv = ['cnn_workloads.py', '--inner', '1']; "
             "runpy.run_path(sys.argv[0], run_name='__main__'); "
             "print('torch loaded:', 'torch' in sys.modules)")
