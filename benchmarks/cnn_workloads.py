@@ -5,6 +5,7 @@
     BENCH_ONLY=resnet18,conv ... (a subset)
     BENCH_COMPILED=both ... (minigrad with and without the numba kernels, same rounds)
     BENCH_COMPILED=off ...  (minigrad on its numpy kernels only, as without the extra)
+    BENCH_BASELINE=/path/to/an/older/checkout ... (that minigrad too, same rounds)
 
 Per workload: minigrad and PyTorch (same weights, same data) run one after the other in each
 of ``--repeat`` rounds (the fastest of ``--inner`` runs in a row each); the ratio is the
@@ -29,6 +30,13 @@ minigrad uses its compiled (numba) kernels where ``minigrad[fast]`` is installed
 ``BENCH_COMPILED=off`` runs it as if numba were missing; ``BENCH_COMPILED=both`` adds a
 fourth contestant, minigrad without them ("numpy only"), to the same rounds, so the gain
 of the extra is measured under the same load.
+
+``BENCH_BASELINE`` names another checkout of minigrad (``git worktree add /tmp/before
+<commit>``): one more contestant runs the same workloads on that code in the same rounds,
+with its compiled kernels where it has them, or, under ``BENCH_COMPILED=both`` or ``off``,
+without. The "vs baseline" column is the median of the per-round ratios of this checkout's
+minigrad ("numpy only" under ``BENCH_COMPILED=both``) to it: a regression check measured
+under the same load.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ import time
 
 from _harness import (
     blas_kernel,
+    in_turn,
     interleaved_rounds,
     parse_and_pin,
     start_thread_pools,
@@ -53,7 +62,11 @@ ARGS = parse_and_pin(__doc__, repeat=7)
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+BASELINE = "minigrad-baseline"  # minigrad from another checkout (BENCH_BASELINE)
+WORKER_LIB = os.environ.get("BENCH_WORKER", ":").split(":")[1]  # this worker's contestant
+# minigrad from this checkout, or in the baseline's worker from the baseline's
+sys.path.insert(0, os.environ["BENCH_BASELINE"] if WORKER_LIB == BASELINE
+                else os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import minigrad as mg  # noqa: E402
 import minigrad.nn as mnn  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
@@ -63,8 +76,7 @@ from minigrad import optim  # noqa: E402
 # torch in the process numba's parallel loops ran 12-31% slower (the conv workload 77 vs
 # 68 ms, the LeNet step 23.8 vs 18.2 ms; torch brings its own OpenMP runtime). They load
 # the models' weights from the files the parent saves (``save_weights``).
-MINIGRAD_SIDE = (os.environ.get("BENCH_WORKER", ":").split(":")[1].startswith("minigrad")
-                 or os.environ.get("BENCH_MEMORY") == "minigrad")
+MINIGRAD_SIDE = WORKER_LIB.startswith("minigrad") or os.environ.get("BENCH_MEMORY") == "minigrad"
 torch = start_thread_pools(ARGS.threads, import_torch=not MINIGRAD_SIDE)
 if torch is None and not MINIGRAD_SIDE:
     sys.exit("cnn_workloads.py compares with PyTorch: install torch==2.13.0 (CPU)")
@@ -379,12 +391,15 @@ def memory() -> None:
 REFERENCE = "torch-im2col"  # PyTorch on its own im2col + GEMM convolutions
 NUMPY_ONLY = "minigrad-numpy"  # minigrad without the compiled kernels (BENCH_COMPILED)
 COMPILED = os.environ.get("BENCH_COMPILED", "on")
-CONTESTANTS = ("minigrad", "torch", REFERENCE) + ((NUMPY_ONLY,) if COMPILED == "both" else ())
+CONTESTANTS = (("minigrad", "torch", REFERENCE) + ((NUMPY_ONLY,) if COMPILED == "both" else ())
+               + ((BASELINE,) if os.environ.get("BENCH_BASELINE") else ()))
 
 
 def _without_compiled_kernels() -> None:
-    """Run minigrad as if numba were not installed (the chooser's own fallback)."""
-    mg.kernels.compiled._available = False
+    """Run minigrad as if numba were not installed (the chooser's own fallback; a baseline
+    from before the compiled kernels has none)."""
+    if hasattr(mg.kernels, "compiled"):
+        mg.kernels.compiled._available = False
 
 
 def _child_env(lib: str, **extra: str) -> dict[str, str]:
@@ -413,12 +428,13 @@ def worker(name: str, lib: str) -> None:
     <flops>", then on each "run" line run it ``--inner`` times and print the fastest."""
     if lib == REFERENCE:
         torch_on_im2col(torch, True)
-    if lib == NUMPY_ONLY or COMPILED == "off":
+    if lib == NUMPY_ONLY or COMPILED == "off" or (lib == BASELINE and COMPILED == "both"):
         _without_compiled_kernels()
-    if lib.startswith("minigrad"):  # as the minigrad command runs: idle OpenMP workers sleep
+    # as the minigrad command runs: idle OpenMP workers sleep (a baseline may predate it)
+    if lib.startswith("minigrad") and hasattr(mg.kernels, "tune_openmp"):
         mg.kernels.tune_openmp()
     fns, flops = WORKLOADS[name][2]()
-    fn = fns[{REFERENCE: "torch", NUMPY_ONLY: "minigrad"}.get(lib, lib)]
+    fn = fns[{REFERENCE: "torch", NUMPY_ONLY: "minigrad", BASELINE: "minigrad"}.get(lib, lib)]
     fn()
     print("ready", flops, flush=True)
     for line in sys.stdin:
@@ -443,9 +459,9 @@ QUIET_S = 0.3
 
 def rounds_in_workers(name: str, gemm_fn) -> tuple[dict[str, list[float]], float]:  # noqa: ANN001
     """Per-round times of each contestant, each in its own process with its own malloc
-    settings, driven in lockstep: round by round, minigrad, then PyTorch, then PyTorch on its
-    im2col kernels, then the GEMM probe here, so a ratio still compares runs under the same
-    machine load; each after a pause of ``QUIET_S``."""
+    settings, driven in lockstep: round by round, each contestant in turn (the order
+    rotated each round, ``in_turn``), then the GEMM probe here, so a ratio still compares
+    runs under the same machine load; each after a pause of ``QUIET_S``."""
     import subprocess
 
     procs = {lib: subprocess.Popen(
@@ -455,8 +471,9 @@ def rounds_in_workers(name: str, gemm_fn) -> tuple[dict[str, list[float]], float
     try:  # each says "ready <flops>"; PyTorch's side counts them (its twin's shapes)
         flops = {lib: float(procs[lib].stdout.readline().split()[1]) for lib in procs}["torch"]
         times: dict[str, list[float]] = {lib: [] for lib in (*CONTESTANTS, "gemm")}
-        for _ in range(ARGS.repeat):
-            for lib, proc in procs.items():
+        for k in range(ARGS.repeat):
+            for lib in in_turn(list(procs), k):
+                proc = procs[lib]
                 time.sleep(QUIET_S)
                 proc.stdin.write("run\n")
                 proc.stdin.flush()
@@ -480,6 +497,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cnn-workloads-") as weights:
         save_weights(weights)  # for the minigrad workers, which do not load PyTorch
         compare()
+
+
+def _ratio_cell(a: list[float], b: list[float], with_time: bool = False) -> str:
+    """The median of the per-round ratios a/b [range] (and a's median time)."""
+    r = [x / y for x, y in zip(a, b)]
+    cell = f"{statistics.median(r):.2f}x [{min(r):.2f}-{max(r):.2f}]"
+    return cell + (f" ({statistics.median(a) * 1e3:.1f}ms)" if with_time else "")
 
 
 def compare() -> None:
@@ -510,9 +534,14 @@ def compare() -> None:
         + ("; 'numpy only': minigrad without them, / torch, same rounds"
            if COMPILED == "both" and not shared else "") + "\n")
     both = COMPILED == "both" and not shared
+    baseline = BASELINE in CONTESTANTS and not shared
+    if baseline:
+        print(f"baseline: minigrad from {os.environ['BENCH_BASELINE']}, / torch, same rounds; "
+              f"vs baseline: {'numpy only' if both else 'minigrad'} / baseline\n")
     print(f"{'workload':<62}{'minigrad':>10}{'torch':>10}  {'ratio [range]':<20}"
           f"{'goal':>7}{'% SGEMM':>9}{'':5}{'vs im2col':>9}"
-          + (f"  {'numpy only [range]':<22}" if both else ""))
+          + (f"  {'numpy only [range]':<22}" if both else "")
+          + (f"  {'baseline [range]':<22}{'vs baseline [range]':<22}" if baseline else ""))
     gemm_fn, gemm_flops = sgemm()
     for name in names:
         label, goal, make = WORKLOADS[name]
@@ -531,9 +560,11 @@ def compare() -> None:
         ref = statistics.median(a / b for a, b in zip(t["minigrad"], t[REFERENCE]))
         extra = ""
         if both:
-            np_r = [a / b for a, b in zip(t[NUMPY_ONLY], t["torch"])]
-            extra = (f"  {statistics.median(np_r):.2f}x [{min(np_r):.2f}-{max(np_r):.2f}] "
-                     f"({statistics.median(t[NUMPY_ONLY]) * 1e3:.1f}ms)")
+            extra = "  " + _ratio_cell(t[NUMPY_ONLY], t["torch"], with_time=True)
+        if baseline:
+            ours = t[NUMPY_ONLY] if both else t["minigrad"]
+            extra += "  " + _ratio_cell(t[BASELINE], t["torch"], with_time=True)
+            extra += "  " + _ratio_cell(ours, t[BASELINE])
         print(f"{label:<62}{mg_t * 1e3:>8.1f}ms{tt * 1e3:>8.1f}ms  "
               f"{r:.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]{'':<4}<={goal}x {pct} {ok:<4}"
               f"{ref:>8.2f}x{extra}")
