@@ -329,6 +329,56 @@ def test_activation_kernels_agree_with_the_reference(name, shape, data, dtype, m
         np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
 
 
+def _laid_out(a: np.ndarray, layout: str) -> np.ndarray:
+    """``a``'s values, in memory as a conv output (channels outermost), sliced, or as is."""
+    if layout == "channels outermost":
+        return np.ascontiguousarray(a.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    if layout == "sliced":
+        return np.pad(a, ((0, 0), (0, 0), (0, 0), (0, 3)))[..., :-3]
+    return a
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("layouts", [("c", "c"), ("channels outermost",) * 2,
+                                     ("sliced", "sliced"), ("c", "channels outermost")])
+def test_relus_passes_on_fresh_pages_agree_bit_for_bit(layouts, dtype, monkeypatch):
+    """Outputs of FRESH_PAGES or more are written in blocks on threads; here every size
+    is, and the values, NaN, inf and signed zeros must be the one-pass reference's."""
+    from minigrad.kernels import elementwise
+
+    monkeypatch.setattr(elementwise, "FRESH_PAGES", 0)
+    blocked = spy(monkeypatch, elementwise, "for_blocks")
+    rng = np.random.default_rng(7)
+    x = _laid_out(activation_values(rng, (3, 4, 9, 11), dtype, "special"), layouts[0])
+    x[0, 0, 0, :3] = [-0.0, 0.0, -1.0]
+    y = elementwise.relu(x)
+    g = _laid_out(rng.standard_normal(x.shape).astype(dtype), layouts[1])
+    dx = elementwise.relu_grad(y, g)
+    for fast, ref in ((y, np.maximum(x, 0)), (dx, np.multiply(g, ~(y <= 0)))):
+        assert fast.dtype == ref.dtype
+        np.testing.assert_array_equal(fast, ref)
+        np.testing.assert_array_equal(np.signbit(fast), np.signbit(ref))
+    # dense alike (the first three) run in blocks; a mix of layouts in one call
+    assert len(blocked) == {"c": 2, "channels outermost": 2, "sliced": 0}[layouts[0]] - (
+        layouts[0] != layouts[1])
+
+
+def test_a_relu_of_fresh_pages_size_runs_in_blocks_through_the_op(monkeypatch):
+    from minigrad.kernels import elementwise
+
+    blocked = spy(monkeypatch, elementwise, "for_blocks")
+    x = np.random.default_rng(0).standard_normal((2, 64, 256, 256), dtype=np.float32)
+    assert x.nbytes == elementwise.FRESH_PAGES
+    t = mg.tensor(x, requires_grad=True)
+    y = F.relu(t)
+    y.backward(mg.ones_like(y))
+    assert blocked == ["for_blocks", "for_blocks"]  # forward and plain backward
+    np.testing.assert_array_equal(y.detach().numpy(), np.maximum(x, 0))
+    np.testing.assert_array_equal(t.grad.numpy(), (x > 0).astype(np.float32))
+    mg.set_kernels("reference")
+    assert F.relu(t).detach().numpy().flags.c_contiguous and len(blocked) == 2
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("needs", ["x", "w", "b", "xwb"])
 @pytest.mark.parametrize("affine", [True, False])
