@@ -341,12 +341,12 @@ def _laid_out(a: np.ndarray, layout: str) -> np.ndarray:
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("layouts", [("c", "c"), ("channels outermost",) * 2,
                                      ("sliced", "sliced"), ("c", "channels outermost")])
-def test_relus_passes_on_fresh_pages_agree_bit_for_bit(layouts, dtype, monkeypatch):
-    """Outputs of FRESH_PAGES or more are written in blocks on threads; here every size
+def test_relus_passes_in_blocks_agree_bit_for_bit(layouts, dtype, monkeypatch):
+    """Outputs of BLOCKS_FROM or more are written in blocks on threads; here every size
     is, and the values, NaN, inf and signed zeros must be the one-pass reference's."""
     from minigrad.kernels import elementwise
 
-    monkeypatch.setattr(elementwise, "FRESH_PAGES", 0)
+    monkeypatch.setattr(elementwise, "BLOCKS_FROM", 0)
     blocked = spy(monkeypatch, elementwise, "for_blocks")
     rng = np.random.default_rng(7)
     x = _laid_out(activation_values(rng, (3, 4, 9, 11), dtype, "special"), layouts[0])
@@ -363,12 +363,12 @@ def test_relus_passes_on_fresh_pages_agree_bit_for_bit(layouts, dtype, monkeypat
         layouts[0] != layouts[1])
 
 
-def test_a_relu_of_fresh_pages_size_runs_in_blocks_through_the_op(monkeypatch):
+def test_a_relu_of_32_mib_runs_in_blocks_through_the_op(monkeypatch):
     from minigrad.kernels import elementwise
 
     blocked = spy(monkeypatch, elementwise, "for_blocks")
     x = np.random.default_rng(0).standard_normal((2, 64, 256, 256), dtype=np.float32)
-    assert x.nbytes == elementwise.FRESH_PAGES
+    assert x.nbytes == elementwise.BLOCKS_FROM
     t = mg.tensor(x, requires_grad=True)
     y = F.relu(t)
     y.backward(mg.ones_like(y))

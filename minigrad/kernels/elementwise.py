@@ -11,11 +11,11 @@ ReLU's passes are memory-bound and run as one numpy pass on the calling thread: 
 on minigrad's threads they measured 0.75-0.85x of one pass alone, but inside the training
 steps, where OpenBLAS's idle thread still spins on the other core after each GEMM, one pass
 was the faster (0.78-0.83x of the threaded time forward, 0.83-0.94x backward; docs/
-changelog.md, 6 Dec 2026, night). Outputs of ``FRESH_PAGES`` or more are the exception:
-glibc hands out blocks that big as new pages from the kernel every time, even with
-``tune_malloc()``, and the first write to each page is a page fault. Written in blocks on
-minigrad's threads, those faults are shared by the cores: the batch-1000 SimpleConvNet
-inference (a 66 MiB ReLU) took 51-56 ms against 59-61 ms as one pass (7 Dec 2026).
+changelog.md, 6 Dec 2026, night). Those ReLUs are 2-8 MiB. Outputs of ``BLOCKS_FROM`` or
+more run in blocks on minigrad's threads instead: the batch-1000 SimpleConvNet inference's
+66 MiB ReLU took 9.2-11.5 ms that way against 13.2-13.5 ms as one pass, in runs after a
+pause as the benchmark times them (7 Dec 2026). The boundary lies between the sizes
+measured; it is not tuned.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ import numpy as np
 from . import fast, plain_backward
 from .parallel import for_blocks
 
-__all__ = ["FRESH_PAGES", "fast", "plain_backward", "relu", "relu_grad", "sigmoid_grad"]
+__all__ = ["BLOCKS_FROM", "fast", "plain_backward", "relu", "relu_grad", "sigmoid_grad"]
 
-FRESH_PAGES = 32 << 20  # glibc's largest mmap threshold (64-bit): blocks this big are mmapped
+BLOCKS_FROM = 32 << 20  # bytes: ReLU's outputs this big are written in blocks on threads
 
 
 def relu(x: np.ndarray) -> np.ndarray:
     """``max(x, 0)``, as the reference computes it."""
-    if x.nbytes < FRESH_PAGES or x.dtype.kind != "f":
+    if x.nbytes < BLOCKS_FROM or x.dtype.kind != "f":
         return np.maximum(x, 0)
     out = np.empty_like(x)
     _in_blocks(lambda o, a: np.maximum(a, 0, out=o), out, x)
@@ -43,7 +43,7 @@ def relu(x: np.ndarray) -> np.ndarray:
 
 def relu_grad(y: np.ndarray, g: np.ndarray) -> np.ndarray:
     """``g`` where ReLU's output ``y`` is not <= 0 (PyTorch: NaN passes), else 0."""
-    if g.nbytes < FRESH_PAGES or g.dtype.kind != "f":
+    if g.nbytes < BLOCKS_FROM or g.dtype.kind != "f":
         return np.multiply(g, ~(y <= 0))
     out = np.empty_like(g)
     _in_blocks(lambda o, a, b: np.multiply(b, ~(a <= 0), out=o), out, y, g)

@@ -7,7 +7,7 @@ usually) and runs them on a small pool of threads; each block touches its own sl
 the output, so no locks are needed, and blocks small enough to stay in cache also run
 faster on one core. Plain copies and adds of training-sized arrays gain nothing (memory
 bandwidth is the limit, measured), so im2col/col2im do not use it, and ReLU only for
-outputs big enough to arrive as fresh pages (``elementwise.FRESH_PAGES``).
+outputs of tens of megabytes (``elementwise.BLOCKS_FROM``, measured).
 
 ``set_num_threads``/``get_num_threads`` are PyTorch's names. They set minigrad's own
 threads; the BLAS pool follows ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` (or
