@@ -105,9 +105,9 @@ def interleaved_rounds(fns: dict[str, Callable[[], None]], rounds: int,
     """Wall time of each function in each of ``rounds`` rounds, the functions run one after
     the other inside a round (after one warm-up each; the order rotated each round,
     ``in_turn``), so a ratio taken within a round compares runs that saw the same machine
-    load. With ``inner > 1`` each function runs
-    that many times in a row inside the round and its fastest run counts: a burst from
-    another process then spoils one run, not the round. The garbage collector runs once
+    load. With ``inner > 1`` each function runs that many times in a row inside the round
+    and its fastest run counts: a burst from another process then spoils one run, not the
+    round. The garbage collector runs once
     before each function's runs in a round, and normally during them. Report the median
     of per-round ratios."""
     for fn in fns.values():
