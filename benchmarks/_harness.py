@@ -107,9 +107,8 @@ def interleaved_rounds(fns: dict[str, Callable[[], None]], rounds: int,
     ``in_turn``), so a ratio taken within a round compares runs that saw the same machine
     load. With ``inner > 1`` each function runs that many times in a row inside the round
     and its fastest run counts: a burst from another process then spoils one run, not the
-    round. The garbage collector runs once
-    before each function's runs in a round, and normally during them. Report the median
-    of per-round ratios."""
+    round. The garbage collector runs once before each function's runs in a round, and
+    normally during them. Report the median of per-round ratios."""
     for fn in fns.values():
         fn()
     times: dict[str, list[float]] = {name: [] for name in fns}
