@@ -66,7 +66,8 @@ def test_minigrad_workers_of_the_cnn_workloads_do_not_load_pytorch() -> None:
 def test_the_baseline_worker_imports_minigrad_from_the_baseline_checkout(tmp_path: Path) -> None:
     """BENCH_BASELINE: the baseline contestant's worker runs the other checkout's minigrad."""
     (tmp_path / "minigrad").symlink_to(BENCHMARKS.parent / "minigrad", target_is_directory=True)
-    out = _cnn_worker("minigrad-baseline", BENCH_BASELINE=str(tmp_path))
+    # without the compiled kernels: numba would compile them again for the new path (30 s)
+    out = _cnn_worker("minigrad-baseline", BENCH_BASELINE=str(tmp_path), BENCH_COMPILED="off")
     assert f"minigrad from: {tmp_path / 'minigrad'}" in out
     assert "torch loaded: False" in out
 
