@@ -695,6 +695,73 @@ def test_the_minigrad_command_asks_for_passive_openmp_waits() -> None:
     assert done.stdout.split() == ["2", "passive"], (done.stdout, done.stderr)
 
 
+BLAS_NAME = "OPENBLAS_THREAD_TIMEOUT"
+
+
+def test_quiet_idle_blas_only_where_the_compiled_kernels_run(monkeypatch) -> None:
+    """The command's OpenBLAS setting: idle threads sleep where the compiled kernels run; a
+    user's value and numpy-only processes are left alone."""
+    from _minigrad_launcher import quiet_idle_blas
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())  # numba there
+    env: dict[str, str] = {}
+    assert quiet_idle_blas(env).startswith("tuned") and env == {BLAS_NAME: "4"}
+    for given in ({BLAS_NAME: "28"}, {"MINIGRAD_COMPILED": "0"},
+                  {"MINIGRAD_KERNELS": "reference"}):
+        env = dict(given)
+        assert quiet_idle_blas(env).startswith("left alone") and env == given
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)  # numba missing
+    env = {}
+    assert quiet_idle_blas(env) == "left alone: numba is not installed" and env == {}
+
+
+def test_the_minigrad_command_sets_it_before_numpy_loads() -> None:
+    code = ("import os, sys, _minigrad_launcher\n"
+            "sys.argv = ['minigrad', 'evaluate', '/nonexistent']\n"
+            "status = _minigrad_launcher.main()\n"
+            "print(status, os.environ.get('OPENBLAS_THREAD_TIMEOUT'))\n")
+    clean = {k: v for k, v in os.environ.items()
+             if k not in (BLAS_NAME, "MINIGRAD_COMPILED", "MINIGRAD_KERNELS")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=clean)
+    assert done.stdout.split() == ["2", "4" if HAVE_NUMBA else "None"], done.stderr
+
+
+SPIN = ("import os, threading, time\n"
+        "import numpy as np\n"
+        "def others():  # CPU ticks of every thread but this one\n"
+        "    me, total = threading.get_native_id(), 0\n"
+        "    for t in os.listdir('/proc/self/task'):\n"
+        "        if int(t) != me:\n"
+        "            with open(f'/proc/self/task/{t}/stat') as f:\n"
+        "                total += sum(map(int, f.read().rsplit(')', 1)[1].split()[11:13]))\n"
+        "    return total\n"
+        "a = np.ones((512, 512), np.float32)\n"
+        "a @ a\n"
+        "time.sleep(0.3)\n"
+        "a @ a\n"
+        "before = others()\n"
+        "time.sleep(0.2)\n"
+        "print(others() - before)\n")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux's /proc")
+def test_openblas_honours_the_setting_its_idle_threads_take_no_cpu() -> None:
+    """The value the command sets reaches OpenBLAS: after a GEMM its threads sleep at once
+    (CPU ticks of the other threads in the 0.2 s after a two-thread GEMM), where by
+    default they spin for about 0.1 s."""
+    def idle_ticks(**extra: str) -> int:
+        env = {k: v for k, v in os.environ.items() if k != BLAS_NAME}
+        done = subprocess.run([sys.executable, "-c", SPIN], capture_output=True, text=True,
+                              env={**env, "OPENBLAS_NUM_THREADS": "2", **extra}, check=True)
+        return int(done.stdout)
+
+    if idle_ticks() < 3:
+        pytest.skip("OpenBLAS's idle threads did not spin here (one core, or no CPU for "
+                    "them): nothing to compare with")
+    assert idle_ticks(**{BLAS_NAME: "4"}) <= 1
+
+
 @needs_numba
 def test_minigrad_compiled_0_turns_the_compiled_kernels_off() -> None:
     code = ("import minigrad.kernels.compiled as c, minigrad.kernels.conv as k\n"
