@@ -12,10 +12,9 @@ of ``--repeat`` rounds (the fastest of ``--inner`` runs in a row each); the rati
 median of the per-round ratios (range in brackets). Each library runs in its own worker
 process, driven round by round from here: minigrad with the malloc thresholds and the
 passive OpenMP waits it offers as opt-ins (``MINIGRAD_MALLOC_TUNING=1``,
-``kernels.tune_openmp()``) and, where its compiled kernels run, OpenBLAS's idle threads
-asleep (``OPENBLAS_THREAD_TIMEOUT=4``), as the ``minigrad`` command runs; PyTorch with
-glibc's and its own defaults. ``BENCH_SHARED=1`` runs both in this one process instead
-(one malloc, minigrad's thresholds for both; OpenBLAS as this process's environment sets it).
+``kernels.tune_openmp()``, as the ``minigrad`` command runs), PyTorch with glibc's and its
+own defaults. ``BENCH_SHARED=1`` runs both in this one process instead (one malloc,
+minigrad's thresholds for both).
 Each round also times numpy's float32 GEMM (1024^3), so "% SGEMM" says how close the
 workload's convolution arithmetic gets to the machine's GEMM rate in that same round. The
 BLAS kernel OpenBLAS selected is printed: these machines set OPENBLAS_CORETYPE, which picks a
@@ -58,8 +57,6 @@ from _harness import (
     thread_report,
     torch_on_im2col,
 )
-
-from _minigrad_launcher import quiet_idle_blas
 
 ARGS = parse_and_pin(__doc__, repeat=7)
 
@@ -405,23 +402,11 @@ def _without_compiled_kernels() -> None:
         mg.kernels.compiled._available = False
 
 
-def _runs_compiled(lib: str) -> bool:
-    """Whether contestant ``lib`` runs minigrad with its compiled kernels (where it has them)."""
-    return lib.startswith("minigrad") and not (
-        lib == NUMPY_ONLY or COMPILED == "off" or (lib == BASELINE and COMPILED == "both"))
-
-
 def _child_env(lib: str, **extra: str) -> dict[str, str]:
-    """A child process's environment: minigrad's as the ``minigrad`` command sets its own,
-    with the opt-in malloc thresholds and, where the compiled kernels run, OpenBLAS's idle
-    threads asleep (``_minigrad_launcher.quiet_idle_blas``); PyTorch's without either, as
-    PyTorch's users run it."""
+    """A child process's environment: minigrad's with its opt-in malloc thresholds (as the
+    ``minigrad`` command runs), PyTorch's without them, as PyTorch's users run it."""
     env = {**os.environ, **extra}
     env["MINIGRAD_MALLOC_TUNING"] = "1" if lib.startswith("minigrad") else "0"
-    if lib.startswith("minigrad"):
-        if not _runs_compiled(lib):
-            env["MINIGRAD_COMPILED"] = "0"
-        quiet_idle_blas(env)
     return env
 
 
@@ -443,7 +428,7 @@ def worker(name: str, lib: str) -> None:
     <flops>", then on each "run" line run it ``--inner`` times and print the fastest."""
     if lib == REFERENCE:
         torch_on_im2col(torch, True)
-    if lib.startswith("minigrad") and not _runs_compiled(lib):
+    if lib == NUMPY_ONLY or COMPILED == "off" or (lib == BASELINE and COMPILED == "both"):
         _without_compiled_kernels()
     # as the minigrad command runs: idle OpenMP workers sleep (a baseline may predate it)
     if lib.startswith("minigrad") and hasattr(mg.kernels, "tune_openmp"):
