@@ -551,8 +551,7 @@ def compare() -> None:
             t = interleaved_rounds({**fns, "gemm": gemm_fn}, ARGS.repeat, ARGS.inner)
         else:
             t, flops = rounds_in_workers(name, gemm_fn)
-        ratios = [a / b for a, b in zip(t["minigrad"], t["torch"])]
-        r = statistics.median(ratios)
+        r = statistics.median(a / b for a, b in zip(t["minigrad"], t["torch"]))
         mg_t, tt = statistics.median(t["minigrad"]), statistics.median(t["torch"])
         rate = statistics.median(gemm_flops / g for g in t["gemm"])
         pct = f"{flops / mg_t / rate:8.0%}" if flops else f"{'-':>8}"
@@ -566,7 +565,7 @@ def compare() -> None:
             extra += "  " + _ratio_cell(t[BASELINE], t["torch"], with_time=True)
             extra += "  " + _ratio_cell(ours, t[BASELINE])
         print(f"{label:<62}{mg_t * 1e3:>8.1f}ms{tt * 1e3:>8.1f}ms  "
-              f"{r:.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]{'':<4}<={goal}x {pct} {ok:<4}"
+              f"{_ratio_cell(t['minigrad'], t['torch'])}{'':<4}<={goal}x {pct} {ok:<4}"
               f"{ref:>8.2f}x{extra}")
     if names:
         print(f"\nnumpy SGEMM 1024^3 in the last rounds: {rate / 1e9:.0f} GFLOP/s")
