@@ -336,6 +336,77 @@ def test_compiled_kernels_read_no_stale_gradient(kind, c, fn, k):
 
 
 @needs_numba
+def test_each_array_is_checked_for_nan_and_inf_once_per_forward_and_backward(monkeypatch):
+    """The finiteness check is a full pass over an array: the backward trusts the forward's
+    saved inputs, and its two passes share one check of the gradient (3 + 1, not 3 + 4)."""
+    checked = []
+
+    class Counting:
+        @staticmethod
+        def isfinite(value):
+            checked.append(value)
+            return np.isfinite(value)
+
+    monkeypatch.setattr(kconv, "math", Counting)
+    rng = np.random.default_rng(15)
+    x, wt, b, up = case(rng, 2, 16, 9, 9, 16, 3, 1, np.float64)
+    mx, mw, mb = (mg.tensor(a, requires_grad=True) for a in (x, wt, b))
+    y = F.conv2d(mx, mw, mb, padding=1)
+    assert len(checked) == 3  # x, w, b
+    y.backward(mg.tensor(up), retain_graph=True)
+    assert len(checked) == 4  # the gradient, once for dx and dW
+    y.backward(mg.tensor(up))
+    assert len(checked) == 5  # a new backward checks its gradient again
+
+
+@needs_numba
+def test_a_second_backward_with_inf_in_its_gradient_keeps_the_reference_pattern():
+    """What one backward found finite is not trusted by the next (retain_graph)."""
+    rng = np.random.default_rng(16)
+    x, wt, b, up = case(rng, 2, 16, 9, 9, 16, 3, 1, np.float64)
+    bad = up.copy()
+    bad[0, 1, 2, 3] = np.inf
+
+    def run():
+        mx, mw = mg.tensor(x, requires_grad=True), mg.tensor(wt, requires_grad=True)
+        y = F.conv2d(mx, mw, padding=1)
+        y.backward(mg.tensor(up), retain_graph=True)
+        mx.grad = mw.grad = None
+        with np.errstate(all="ignore"):
+            y.backward(mg.tensor(bad))
+        return [mx.grad.numpy(), mw.grad.numpy()]
+
+    for a, r in zip(*under_both(run)):
+        assert np.array_equal(np.isnan(a), np.isnan(r))
+        assert np.array_equal(np.isinf(a), np.isinf(r))
+
+
+@needs_numba
+def test_winograd_reads_the_gradient_in_either_memory_order(reached):
+    """The gradient reaches a conv as (N, C, H, W) memory (a loss's) or as (C, N, H, W)
+    memory (the next conv's input gradient): both are read in place, same numbers."""
+    rng = np.random.default_rng(17)
+    x, wt, b, up = case(rng, 3, 16, 10, 9, 16, 3, 1, np.float64)
+    g = geometry(x.shape, (3, 3), 1, 1, 1, op="t")
+    kernel = kconv.compiled_choice(g, 16)
+    channels_outer = np.ascontiguousarray(up.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    kernel.forward(x, wt, b, True)
+    dx = [kernel.input_grad(a, wt) for a in (up, channels_outer)]
+    dw = [kernel.weight_grad(x, a, False) for a in (up, channels_outer)]
+    np.testing.assert_array_equal(*dx)
+    np.testing.assert_array_equal(*dw)
+    mg.set_kernels("reference")
+    try:
+        mx, mw = mg.tensor(x, requires_grad=True), mg.tensor(wt, requires_grad=True)
+        F.conv2d(mx, mw, padding=1).backward(mg.tensor(up))
+    finally:
+        mg.set_kernels("fast")
+    np.testing.assert_allclose(dx[0], mx.grad.numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(dw[0], mw.grad.numpy(), rtol=0, atol=1e-12)
+    assert set(reached) == {"winograd"}
+
+
+@needs_numba
 def test_compiled_kernels_take_channel_major_and_transposed_inputs(reached):
     """A conv's output is a (N, C, H, W) view of (C, N, H, W) memory; a gradient may come
     in any layout. Both are read as they are (or copied) and give the same numbers."""

@@ -85,17 +85,37 @@ class FastConv:
         self.g, self.fn = g, fn
         self.cols: np.ndarray | None = None  # the forward's columns, for the weight gradient
         self.shared: dict[str, tuple] | None = None  # layouts of grad, inside one backward
+        self.finite: list[np.ndarray] = []  # the forward's arrays, found finite (all_finite)
+        self.trusted: list[np.ndarray] | None = None  # found finite, inside one backward
 
     @contextlib.contextmanager
     def sharing_gradient(self) -> Iterator[None]:
         """Inside the block (one conv2d backward), both gradient passes share the layouts
         they make of the same gradient array; outside it each pass makes its own, so an
         array changed in place between two calls is never read stale."""
-        self.shared = {}
+        self.shared, self.trusted = {}, list(self.finite)
         try:
             yield
         finally:
-            self.shared = None
+            self.shared = self.trusted = None
+
+    def all_finite(self, arrays: list[np.ndarray], forward: bool) -> bool:
+        """Whether no array holds NaN or inf: one sum each, but inside one backward
+        (``sharing_gradient``) each array is summed once: the gradient both passes read,
+        and the forward's inputs, which the forward remembers and the backward reads as
+        saved (autograd refuses a backward after an in-place change). Outside a backward
+        every call sums its arrays, which may have changed in place since the last."""
+        known = self.trusted or ()
+        for a in arrays:
+            if any(a is seen for seen in known):
+                continue
+            if not math.isfinite(a.sum()):
+                return False
+            if forward:
+                self.finite.append(a)
+            if self.trusted is not None:
+                self.trusted.append(a)
+        return True
 
     def gradient_layout(self, name: str, grad: np.ndarray,
                         make: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -199,8 +219,8 @@ def compiled_pass(method: Callable[..., Any],
     Why finite: the compiled kernels add terms the reference never forms, which are zero
     for finite values but NaN where an inf meets them (Winograd's ``inf - inf``, the direct
     loops' ``0 * inf`` on the padding), so NaN and inf take numpy's pass, which keeps the
-    reference's pattern. One sum per array finds them (an overflowing sum only costs the
-    numpy pass)."""
+    reference's pattern. One sum per array finds them (``FastConv.all_finite``; an
+    overflowing sum only costs the numpy pass)."""
     numpy_pass = numpy_pass or getattr(FastConv, method.__name__)
 
     @functools.wraps(method)
@@ -208,7 +228,7 @@ def compiled_pass(method: Callable[..., Any],
         arrays = [a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)]
         dtypes = {a.dtype for a in arrays}
         if (len(dtypes) != 1 or (dtype := dtypes.pop()) not in compiled.DTYPES
-                or not all(math.isfinite(a.sum()) for a in arrays)):
+                or not self.all_finite(arrays, method.__name__ == "forward")):
             return numpy_pass(self, *args, **kwargs)
         compiled.compile_for(dtype)
         with compiled_region():

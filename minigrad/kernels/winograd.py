@@ -114,11 +114,9 @@ class WinogradConv(FastConv):
         """``dM = A dy A^T`` per tile (36, FN, tiles), made once per backward for both
         gradients (``gradient_layout``)."""
         g = self.g
-        gfm = grad.transpose(1, 0, 2, 3)
-        if not gfm.flags.c_contiguous:
-            gfm = np.ascontiguousarray(gfm)
+        gc, cmajor = in_memory_order(grad)
         dm = workspace((36, self.fn, g.n * self.th * self.tw), grad.dtype)
-        _output_adjoint(gfm, dm, self.th, self.tw, _constants(grad.dtype))
+        _output_adjoint(gc, cmajor, dm, self.th, self.tw, _constants(grad.dtype))
         return dm
 
 
@@ -280,18 +278,22 @@ def _output_transform(m, bias, has_bias, y, th, tw, k):  # noqa: ANN001, ANN202
 
 
 @_jit
-def _output_adjoint(g, dm, th, tw, k):  # noqa: ANN001, ANN202
+def _output_adjoint(g, cmajor, dm, th, tw, k):  # noqa: ANN001, ANN202
     """The adjoint of ``_output_transform``: ``dM = A dy A^T`` per tile, from the gradient
-    ``g`` (FN, N, OH, OW), zero past the map's edge."""
-    nf, nn, oh, ow = g.shape
+    ``g`` (FN, N, OH, OW) if ``cmajor``, else (N, FN, OH, OW); zero past the map's edge."""
+    if cmajor:
+        nf, nn, oh, ow = g.shape
+    else:
+        nn, nf, oh, ow = g.shape
     k2, k4, k8 = k[0], k[1], k[3]
     for plane in prange(nf * nn):
         f, n = plane // nn, plane % nn
         d = np.zeros((4, 4 * tw), dtype=dm.dtype)
         t = np.empty((6, 4 * tw), dtype=dm.dtype)
+        src = g[f, n] if cmajor else g[n, f]
         for ty in range(th):
             rows = min(4, oh - 4 * ty)
-            d[:rows, :ow] = g[f, n, 4 * ty : 4 * ty + rows, :]
+            d[:rows, :ow] = src[4 * ty : 4 * ty + rows, :]
             if rows < 4:
                 d[rows:, :] = 0
             for q in range(4 * tw):  # t = A dy along the columns, whole rows at once
@@ -327,4 +329,4 @@ def signatures(dtype: Any) -> list[tuple[Any, tuple]]:
     return [(_input_transform, (a4, b1, i8, i8, i8, i8, a3, a1)),
             (_input_adjoint, (a3, a4, i8, i8, i8, i8, a1)),
             (_output_transform, (a3, a1, b1, a4, i8, i8, a1)),
-            (_output_adjoint, (a4, a3, i8, i8, a1))]
+            (_output_adjoint, (a4, b1, a3, i8, i8, a1))]
