@@ -27,6 +27,15 @@ def under_both(fn):  # noqa: ANN001, ANN201
     return out["fast"], out["reference"]
 
 
+def laid_out(a: np.ndarray, layout: str) -> np.ndarray:
+    """``a``'s values, in memory as a conv output (channels outermost), sliced, or as is."""
+    if layout == "channels outermost":
+        return np.ascontiguousarray(a.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    if layout == "sliced":
+        return np.pad(a, ((0, 0), (0, 0), (0, 0), (0, 3)))[..., :-3]
+    return a
+
+
 def same(a, b) -> bool:
     return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
 

@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import under_both
+from helpers import laid_out, under_both
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -329,15 +329,6 @@ def test_activation_kernels_agree_with_the_reference(name, shape, data, dtype, m
         np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
 
 
-def _laid_out(a: np.ndarray, layout: str) -> np.ndarray:
-    """``a``'s values, in memory as a conv output (channels outermost), sliced, or as is."""
-    if layout == "channels outermost":
-        return np.ascontiguousarray(a.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
-    if layout == "sliced":
-        return np.pad(a, ((0, 0), (0, 0), (0, 0), (0, 3)))[..., :-3]
-    return a
-
-
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("layouts", [("c", "c"), ("channels outermost",) * 2,
                                      ("sliced", "sliced"), ("c", "channels outermost")])
@@ -349,10 +340,10 @@ def test_relus_passes_in_blocks_agree_bit_for_bit(layouts, dtype, monkeypatch):
     monkeypatch.setattr(elementwise, "BLOCKS_FROM", 0)
     blocked = spy(monkeypatch, elementwise, "for_blocks")
     rng = np.random.default_rng(7)
-    x = _laid_out(activation_values(rng, (3, 4, 9, 11), dtype, "special"), layouts[0])
+    x = laid_out(activation_values(rng, (3, 4, 9, 11), dtype, "special"), layouts[0])
     x[0, 0, 0, :3] = [-0.0, 0.0, -1.0]
     y = elementwise.relu(x)
-    g = _laid_out(rng.standard_normal(x.shape).astype(dtype), layouts[1])
+    g = laid_out(rng.standard_normal(x.shape).astype(dtype), layouts[1])
     dx = elementwise.relu_grad(y, g)
     for fast, ref in ((y, np.maximum(x, 0)), (dx, np.multiply(g, ~(y <= 0)))):
         assert fast.dtype == ref.dtype

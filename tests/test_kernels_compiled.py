@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import under_both
+from helpers import laid_out, under_both
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -764,6 +764,41 @@ def test_the_minigrad_command_asks_for_passive_openmp_waits() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=clean)
     assert done.stdout.split() == ["2", "passive"], (done.stdout, done.stderr)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["c", "channels outermost", "mixed", "sliced"])
+@pytest.mark.parametrize("blocks", [False, True])
+def test_relu_gradient_in_one_compiled_pass_agrees_bit_for_bit(dtype, layout, blocks,
+                                                               monkeypatch):
+    """ReLU's gradient takes the compiled pass where both arrays are float32/float64 and lie
+    alike in memory (in blocks on threads from BLOCKS_FROM bytes), else numpy's; values,
+    NaN, inf and signed zeros are numpy's ``g * ~(y <= 0)`` either way."""
+    from minigrad.kernels import elementwise
+
+    if blocks:
+        monkeypatch.setattr(elementwise, "BLOCKS_FROM", 0)
+    passes = []
+    monkeypatch.setattr(elementwise, "_compiled_relu_grad",
+                        lambda *a, run=elementwise._compiled_relu_grad: (passes.append(1),
+                                                                         run(*a)))
+    rng = np.random.default_rng(18)
+    y = rng.standard_normal((3, 4, 9, 11)).astype(dtype)
+    y.reshape(-1)[::7], y.reshape(-1)[3::11], y.reshape(-1)[5::13] = 0.0, np.nan, np.inf
+    y.reshape(-1)[1::19] = -0.0
+    y = np.maximum(y, 0)
+    g = rng.standard_normal(y.shape).astype(dtype)
+    g.reshape(-1)[2::5], g.reshape(-1)[4::9], g.reshape(-1)[::23] = -0.0, -np.inf, np.nan
+    y, g = (laid_out(y, "c" if layout == "mixed" else layout),
+            laid_out(g, "channels outermost" if layout == "mixed" else layout))
+    with np.errstate(invalid="ignore"):
+        got, expected = elementwise.relu_grad(y, g), np.multiply(g, ~(y <= 0))
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(expected))
+    alike = layout in ("c", "channels outermost") and dtype != np.float16
+    assert passes == ([1] if alike else [])
 
 
 @needs_numba

@@ -1,4 +1,5 @@
-"""ReLU's passes and the sigmoid gradient as plain numpy passes.
+"""ReLU's passes and the sigmoid gradient as plain numpy passes (ReLU's gradient as one
+compiled pass where the ``fast`` extra is installed: ``elementwise_compiled``).
 
 The reference rules in ``minigrad.ops.elementwise`` (``max(a, 0)``, ``g * (a > 0)``,
 ``g * s * (1 - s)``) are Tensor ops, so they can be differentiated again. A plain
@@ -24,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import fast, plain_backward
+from . import compiled, fast, plain_backward
 from .parallel import for_blocks
 
 __all__ = ["BLOCKS_FROM", "fast", "plain_backward", "relu", "relu_grad", "sigmoid_grad"]
@@ -42,12 +43,40 @@ def relu(x: np.ndarray) -> np.ndarray:
 
 
 def relu_grad(y: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``g`` where ReLU's output ``y`` is not <= 0 (PyTorch: NaN passes), else 0."""
+    """``g`` where ReLU's output ``y`` is not <= 0 (PyTorch: NaN passes), else 0.
+
+    With the ``fast`` extra, float32/float64 arrays lying alike in memory take one
+    compiled pass (``elementwise_compiled``) instead of numpy's three."""
+    if _compiled(y, g):
+        out = np.empty_like(g)
+        flat = _flat(out, y, g)
+        if flat is not None:
+            _compiled_relu_grad(*flat)
+            return out
     if g.nbytes < BLOCKS_FROM or g.dtype.kind != "f":
         return np.multiply(g, ~(y <= 0))
     out = np.empty_like(g)
     _in_blocks(lambda o, a, b: np.multiply(b, ~(a <= 0), out=o), out, y, g)
     return out
+
+
+def _compiled(y: np.ndarray, g: np.ndarray) -> bool:
+    """Whether ReLU's gradient may take the compiled pass: the ``fast`` extra installed,
+    one dtype it is compiled for, the two arrays laid out alike."""
+    return (y.dtype == g.dtype and g.dtype in compiled.DTYPES and y.strides == g.strides
+            and compiled.available())
+
+
+def _compiled_relu_grad(out: np.ndarray, y: np.ndarray, g: np.ndarray) -> None:
+    """The compiled pass over flat arrays: on the calling thread, or in blocks on minigrad's
+    threads from ``BLOCKS_FROM`` bytes, as numpy's passes run."""
+    from .elementwise_compiled import relu_grad as kernel
+
+    compiled.compile_for(g.dtype)
+    if out.nbytes < BLOCKS_FROM:
+        kernel(y, g, out)
+    else:
+        for_blocks(lambda lo, hi: kernel(y[lo:hi], g[lo:hi], out[lo:hi]), out.size, 1)
 
 
 def sigmoid_grad(s: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -59,12 +88,21 @@ def sigmoid_grad(s: np.ndarray, g: np.ndarray) -> np.ndarray:
     return slope
 
 
+def _flat(out: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray] | None:
+    """``out`` and ``arrays`` (of one shape) as flat arrays in memory order, element for
+    element, where all lie in memory as ``out`` does (dense, from ``empty_like``: the same
+    strides make them dense too); else None."""
+    if any(a.strides != out.strides for a in arrays):
+        return None
+    return [a.ravel(order="K") for a in (out, *arrays)]
+
+
 def _in_blocks(fn: Callable[..., None], out: np.ndarray, *arrays: np.ndarray) -> None:
     """``fn(out, *arrays)`` for arrays of one shape: in blocks of their memory on minigrad's
-    threads where all lie in memory as ``out`` does (dense, from ``empty_like``: the same
-    strides make them dense too, element for element), else in one call."""
-    if any(a.strides != out.strides for a in arrays):
+    threads where all lie in memory alike (``_flat``), else in one call."""
+    flat = _flat(out, *arrays)
+    if flat is None:
         fn(out, *arrays)
         return
-    flat, parts = out.ravel(order="K"), [a.ravel(order="K") for a in arrays]
-    for_blocks(lambda lo, hi: fn(flat[lo:hi], *(p[lo:hi] for p in parts)), flat.size, 1)
+    o, parts = flat[0], flat[1:]
+    for_blocks(lambda lo, hi: fn(o[lo:hi], *(p[lo:hi] for p in parts)), o.size, 1)
