@@ -801,6 +801,50 @@ def test_relu_gradient_in_one_compiled_pass_agrees_bit_for_bit(dtype, layout, bl
     assert passes == ([1] if alike else [])
 
 
+ADAM_CASES = [("Adam", {}), ("Adam", dict(lr=0.01, betas=(0.8, 0.9), weight_decay=0.1)),
+              ("Adam", dict(lr=0.01, maximize=True, eps=1e-3)), ("AdamW", dict(weight_decay=0.5)),
+              ("Adam", dict(amsgrad=True))]
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,kwargs", ADAM_CASES)
+def test_adam_in_one_compiled_pass_agrees_bit_for_bit(name, kwargs, dtype, monkeypatch):
+    """Adam's update takes one compiled pass with the extra (not with amsgrad, nor for a
+    parameter whose gradient lies otherwise in memory) and gives the numpy passes' bits:
+    parameters of every shape (0-d, transposed), a gradient with zeros, -0.0 and huge
+    values, six steps."""
+    from minigrad.kernels import optim_compiled
+
+    compiled.compile_for(dtype)  # with the real kernel, before it is wrapped below
+    passes = []
+    monkeypatch.setattr(optim_compiled, "adam",
+                        lambda *a, run=optim_compiled.adam: (passes.append(1), run(*a)))
+    rng = np.random.default_rng(19)
+    init = [rng.standard_normal(()), rng.standard_normal((5, 7)).T, rng.standard_normal(9)]
+
+    def run():
+        params = [mg.nn.Parameter(mg.tensor(a.astype(dtype))) for a in init]
+        opt = getattr(mg.optim, name)(params, **kwargs)
+        for step in range(6):
+            for p in params:
+                g = np.random.default_rng(step).standard_normal(p.shape).astype(dtype)
+                g.reshape(-1)[:2] = [0.0, -0.0][: g.size]
+                if g.size > 3:
+                    g.reshape(-1)[3] = 1e30 if dtype == np.float32 else 1e300
+                p.grad = mg.tensor(g.T.copy().T if p.ndim == 2 else g)  # as p lies (transposed)
+            opt.step()
+        return [p.detach().numpy() for p in params]
+
+    with np.errstate(over="ignore"):
+        one_pass, numpy_passes = under_both(run)
+    for a, b in zip(one_pass, numpy_passes):
+        assert a.dtype == b.dtype == dtype
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+    assert len(passes) == (0 if kwargs.get("amsgrad") else 6 * 3)
+
+
 @needs_numba
 def test_minigrad_compiled_0_turns_the_compiled_kernels_off() -> None:
     code = ("import minigrad.kernels.compiled as c, minigrad.kernels.conv as k\n"

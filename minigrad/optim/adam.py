@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..kernels import optim as kernels
 from ..tensor import Tensor
 from .optimizer import Optimizer, check_numbers
 
@@ -38,7 +39,9 @@ class Adam(Optimizer):
                                       maximize=maximize))
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        # Python floats, as PyTorch takes them: each scalar rounds to the parameter's dtype
+        lr, wd, eps = float(group["lr"]), float(group["weight_decay"]), float(group["eps"])
+        beta1, beta2 = map(float, group["betas"])
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p._data)
@@ -53,6 +56,11 @@ class Adam(Optimizer):
             else:
                 grad = grad + wd * p._data
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        step_size = lr / (1 - beta1**step)
+        bc2_sqrt = math.sqrt(1 - beta2**step)
+        if not group["amsgrad"] and kernels.adam(p._data, grad, m, v, beta1, beta2, bc2_sqrt,
+                                                 eps, step_size):
+            return  # the same arithmetic in one compiled pass (the fast extra)
         # PyTorch's arithmetic, operation for operation, in one scratch array (no temporaries)
         tmp = np.empty_like(m)  # with out=, so a 0-d parameter gets an array, not a scalar
         np.subtract(grad, m, out=tmp, dtype=m.dtype)
@@ -62,14 +70,12 @@ class Adam(Optimizer):
         np.multiply(grad, 1 - beta2, out=tmp)
         tmp *= grad
         v += tmp
-        step_size = lr / (1 - beta1**step)
-        bc2_sqrt = math.sqrt(1 - beta2**step)
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
         np.sqrt(v, out=tmp)
         tmp /= bc2_sqrt
-        tmp += group["eps"]  # the denominator
+        tmp += eps  # the denominator
         np.divide(m, tmp, out=tmp)
         tmp *= step_size
         p._data -= tmp
