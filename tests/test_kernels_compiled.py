@@ -801,25 +801,31 @@ def test_relu_gradient_in_one_compiled_pass_agrees_bit_for_bit(dtype, layout, bl
     assert passes == ([1] if alike else [])
 
 
-ADAM_CASES = [("Adam", {}), ("Adam", dict(lr=0.01, betas=(0.8, 0.9), weight_decay=0.1)),
-              ("Adam", dict(lr=0.01, maximize=True, eps=1e-3)), ("AdamW", dict(weight_decay=0.5)),
-              ("Adam", dict(amsgrad=True))]
+OPTIMIZER_CASES = [  # (optimizer, its arguments, its kernel, steps that take the kernel)
+    ("Adam", {}, "adam", 6), ("Adam", dict(lr=0.01, betas=(0.8, 0.9), weight_decay=0.1), "adam", 6),
+    ("Adam", dict(lr=0.01, maximize=True, eps=1e-3), "adam", 6),
+    ("AdamW", dict(weight_decay=0.5), "adam", 6), ("Adam", dict(amsgrad=True), "adam", 0),
+    ("SGD", dict(lr=0.1, momentum=0.9), "sgd_momentum", 5),  # the first step starts buf
+    ("SGD", dict(lr=0.1, momentum=0.5, dampening=0.3, weight_decay=0.1), "sgd_momentum", 5),
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, maximize=True), "sgd_momentum", 5),
+    ("SGD", dict(lr=0.1), "sgd_momentum", 0),
+]
 
 
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name,kwargs", ADAM_CASES)
-def test_adam_in_one_compiled_pass_agrees_bit_for_bit(name, kwargs, dtype, monkeypatch):
-    """Adam's update takes one compiled pass with the extra (not with amsgrad, nor for a
-    parameter whose gradient lies otherwise in memory) and gives the numpy passes' bits:
-    parameters of every shape (0-d, transposed), a gradient with zeros, -0.0 and huge
-    values, six steps."""
+@pytest.mark.parametrize("name,kwargs,kernel,steps", OPTIMIZER_CASES)
+def test_optimizer_updates_in_one_compiled_pass_agree_bit_for_bit(name, kwargs, kernel, steps,
+                                                                  dtype, monkeypatch):
+    """Adam's and SGD-with-momentum's updates take one compiled pass with the extra (not
+    with amsgrad, nor SGD's first step or plain SGD) and give the numpy passes' bits: six
+    steps on a 0-d, a transposed and a vector parameter, with zeros, -0.0 and huge values
+    in the gradients."""
     from minigrad.kernels import optim_compiled
 
     compiled.compile_for(dtype)  # with the real kernel, before it is wrapped below
-    passes = []
-    monkeypatch.setattr(optim_compiled, "adam",
-                        lambda *a, run=optim_compiled.adam: (passes.append(1), run(*a)))
+    passes, real = [], getattr(optim_compiled, kernel)
+    monkeypatch.setattr(optim_compiled, kernel, lambda *a: (passes.append(1), real(*a)))
     rng = np.random.default_rng(19)
     init = [rng.standard_normal(()), rng.standard_normal((5, 7)).T, rng.standard_normal(9)]
 
@@ -832,7 +838,7 @@ def test_adam_in_one_compiled_pass_agrees_bit_for_bit(name, kwargs, dtype, monke
                 g.reshape(-1)[:2] = [0.0, -0.0][: g.size]
                 if g.size > 3:
                     g.reshape(-1)[3] = 1e30 if dtype == np.float32 else 1e300
-                p.grad = mg.tensor(g.T.copy().T if p.ndim == 2 else g)  # as p lies (transposed)
+                p.grad = mg.tensor(g.T.copy().T if p.ndim == 2 else g)  # as p lies
             opt.step()
         return [p.detach().numpy() for p in params]
 
@@ -842,7 +848,7 @@ def test_adam_in_one_compiled_pass_agrees_bit_for_bit(name, kwargs, dtype, monke
         assert a.dtype == b.dtype == dtype
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
-    assert len(passes) == (0 if kwargs.get("amsgrad") else 6 * 3)
+    assert len(passes) == steps * len(init)
 
 
 @needs_numba

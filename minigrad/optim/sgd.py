@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..kernels import optim as kernels
 from ..tensor import Tensor
 from .optimizer import Optimizer, as_array, check_numbers
 
@@ -31,15 +32,20 @@ class SGD(Optimizer):
                                       maximize=maximize))
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
-        wd, momentum = group["weight_decay"], group["momentum"]
+        # Python floats, as PyTorch takes them: each scalar rounds to the parameter's dtype
+        lr, momentum, dampening, wd = (float(group[k]) for k in
+                                       ("lr", "momentum", "dampening", "weight_decay"))
         if wd:
             grad = as_array(grad + wd * p._data)
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = np.array(grad, copy=True)
+            elif kernels.sgd_momentum(p._data, grad, buf, momentum, dampening, lr,
+                                      group["nesterov"]):
+                return  # the same arithmetic in one compiled pass (the fast extra)
             else:
                 buf *= momentum
-                buf += (1 - group["dampening"]) * grad
+                buf += (1 - dampening) * grad
             grad = grad + momentum * buf if group["nesterov"] else buf
-        p._data -= group["lr"] * grad
+        p._data -= lr * grad
