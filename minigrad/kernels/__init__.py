@@ -13,8 +13,10 @@ hands out compiled kernels for the shapes where they measured faster: Winograd F
 for stride-1 3x3 convolutions (``winograd``), direct loops for one-channel layers
 (``direct``); ``kernels.pool.choose_max`` hands out compiled max pooling
 (``pool_compiled``), and ``kernels.norm.choose_compiled`` a compiled batch norm
-(``norm_compiled``). numba is imported on the first convolution or max pool that could use
-it, never on ``import minigrad``; ``compiled`` holds its cache directory, the notice
+(``norm_compiled``); ReLU's gradient (``elementwise``) and the Adam and SGD-with-momentum
+updates (``optim``) take one compiled pass each (``elementwise_compiled``,
+``optim_compiled``), with the numpy passes' bits. numba is imported on the first op that
+could use it, never on ``import minigrad``; ``compiled`` holds its cache directory, the notice
 printed while the kernels compile the first time, and ``warmup()`` to compile them ahead;
 ``threads`` the thread policy applied inside them only. Without numba nothing changes.
 
