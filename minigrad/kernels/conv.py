@@ -32,6 +32,7 @@ import numpy as np
 
 from ..im2col import Geometry, geometry, im2col_array, offset_range
 from . import compiled, fast
+from .gemm import matmul, policy
 from .parallel import for_blocks
 from .threads import compiled_region
 from .workspace import workspace
@@ -76,6 +77,20 @@ def compiled_choice(g: Geometry, fn: int) -> FastConv | None:
         if direct.applies(g, fn):
             return direct.DirectConv(g, fn)
     return None
+
+
+def numpy_pass(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A ``FastConv`` pass, run under the thread policy (``gemm.policy``): with the compiled
+    extra, its GEMMs spread over minigrad's threads with OpenBLAS on one, so that
+    OpenBLAS's pool is not left spinning against the compiled kernels after it."""
+
+    @functools.wraps(method)
+    def run(self: FastConv, *args: Any, **kwargs: Any) -> Any:
+        g = self.g
+        with policy(2 * g.n * g.oh * g.ow * self.fn * (g.c // g.groups) * g.kh * g.kw):
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class FastConv:
@@ -136,13 +151,14 @@ class FastConv:
         """``grad`` as (FN, N*OH*OW), made once for both gradients."""
         return self.gradient_layout("feature_major", grad, _feature_major)
 
+    @numpy_pass
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
                 keep_cols: bool) -> np.ndarray:
         """``y = W @ im2col(x) + b`` as (N, FN, OH, OW), keeping the columns if asked."""
         g, fn = self.g, self.fn
         hw = g.oh * g.ow
         if _pointwise(g):  # 1x1: W @ x[n] per image, no im2col at all
-            y = np.matmul(w.reshape(fn, g.c), x.reshape(g.n, g.c, hw))
+            y = matmul(w.reshape(fn, g.c), x.reshape(g.n, g.c, hw))
             if b is not None:
                 y += b[:, None]
             return y.reshape(g.n, fn, g.oh, g.ow)
@@ -155,16 +171,17 @@ class FastConv:
             return _grouped_forward(w, b, cols, g)
         w2 = _with_bias(w, b, fused_bias)
         if _per_image(fn, g):
-            y = np.matmul(w2, cols.reshape(cols.shape[0], g.n, hw).transpose(1, 0, 2))
+            y = matmul(w2, cols.reshape(cols.shape[0], g.n, hw).transpose(1, 0, 2))
             return y.reshape(g.n, fn, g.oh, g.ow)
-        out = np.matmul(w2, cols)  # (FN, N*OH*OW)
+        out = matmul(w2, cols)  # (FN, N*OH*OW)
         return out.reshape(fn, g.n, g.oh, g.ow).transpose(1, 0, 2, 3)
 
+    @numpy_pass
     def input_grad(self, grad: np.ndarray, w: np.ndarray) -> np.ndarray:
         """``dx = col2im(W^T @ grad)`` as (N, C, H, W)."""
         g = self.g
         if _pointwise(g):  # 1x1: W^T @ g[n] per image
-            dx = np.matmul(w.reshape(self.fn, g.c).T, grad.reshape(g.n, self.fn, g.oh * g.ow))
+            dx = matmul(w.reshape(self.fn, g.c).T, grad.reshape(g.n, self.fn, g.oh * g.ow))
             return dx.reshape(g.input_shape)
         if math.isfinite(w.sum()):  # both multiply zero padding by weights: 0 * inf = NaN
             if _as_flipped_conv(g, self.fn):
@@ -173,13 +190,14 @@ class FastConv:
                 return _shifted_adds(grad, w, g)
         return _col2im_by_kernel_rows(self.feature_major(grad), w, g)
 
+    @numpy_pass
     def weight_grad(self, x: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
         """``dW = grad @ im2col(x)^T`` (FN, C/G, KH, KW); with ``with_bias`` also ``db``."""
         g, fn = self.g, self.fn
         k, hw = g.c * g.kh * g.kw, g.oh * g.ow
         if _pointwise(g):  # 1x1: sum over images of g[n] @ x[n]^T
             g3 = grad.reshape(g.n, fn, hw)
-            dw = np.matmul(g3, x.reshape(g.n, g.c, hw).transpose(0, 2, 1)).sum(axis=0)
+            dw = matmul(g3, x.reshape(g.n, g.c, hw).transpose(0, 2, 1)).sum(axis=0)
             return with_bias_grad(dw.reshape(fn, g.c, 1, 1), grad, with_bias)
         ones = with_bias and g.groups == 1  # the bias gradient as the GEMM's last column
         cols = self.cols
@@ -189,20 +207,20 @@ class FastConv:
         if g.groups > 1:  # (G, FN/G, M) @ (G, M, K/G): one batched GEMM
             gr, m = g.groups, g.n * hw
             gfm = self.feature_major(grad)
-            dw = np.matmul(gfm.reshape(gr, fn // gr, m), c2.reshape(gr, k // gr, m)
-                           .transpose(0, 2, 1))
+            dw = matmul(gfm.reshape(gr, fn // gr, m), c2.reshape(gr, k // gr, m)
+                        .transpose(0, 2, 1))
             return with_bias_grad(dw.reshape(fn, g.c // gr, g.kh, g.kw), grad, with_bias)
         if _per_image_weight_grad(fn, g) and not self.has_layout("feature_major", grad):
             # a sum of (FN,HW)@(HW,K) per image, unless the input gradient made the layout
             g3 = grad.reshape(g.n, fn, hw)
-            dw = np.matmul(g3, c2.reshape(c2.shape[0], g.n, hw).transpose(1, 2, 0)).sum(axis=0)
+            dw = matmul(g3, c2.reshape(c2.shape[0], g.n, hw).transpose(1, 2, 0)).sum(axis=0)
         else:
             gfm = self.feature_major(grad)
             # OpenBLAS runs a long (N*OH*OW) contraction best with the bigger matrix on the
             # left, then a transposing copy; a short one (ResNet's late 8x8 and 4x4 layers)
             # best as it stands (measured: 26 vs 14 ms at K=4608, FN=512, N*OH*OW=512)
             m = gfm.shape[1]
-            dw = (c2 @ gfm.T).T if k >= fn and m >= 4 * k else gfm @ c2.T
+            dw = matmul(c2, gfm.T).T if k >= fn and m >= 4 * k else matmul(gfm, c2.T)
         weight_grad = np.ascontiguousarray(dw[:, :k]).reshape(fn, g.c, g.kh, g.kw)
         if with_bias:
             return weight_grad, np.ascontiguousarray(dw[:, k])
@@ -246,8 +264,8 @@ def _grouped_forward(w: np.ndarray, b: np.ndarray | None, cols: np.ndarray,
                      g: Geometry) -> np.ndarray:
     """One batched GEMM: (G, FN/G, K/G) @ (G, K/G, N*OH*OW)."""
     fn, groups, k, m = w.shape[0], g.groups, g.c * g.kh * g.kw, g.n * g.oh * g.ow
-    out = np.matmul(w.reshape(groups, fn // groups, k // groups),
-                    cols.reshape(groups, k // groups, m)).reshape(fn, m)
+    out = matmul(w.reshape(groups, fn // groups, k // groups),
+                 cols.reshape(groups, k // groups, m)).reshape(fn, m)
     if b is not None:
         out += b[:, None]
     return out.reshape(fn, g.n, g.oh, g.ow).transpose(1, 0, 2, 3)
@@ -411,9 +429,9 @@ def _col2im_by_kernel_rows(gfm: np.ndarray, w: np.ndarray, g: Geometry) -> np.nd
 def _gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """``out = a @ b`` for stacks of matrices; a stack of one is issued as a plain GEMM."""
     if a.shape[0] == 1:
-        np.matmul(a[0], b[0], out=out[0])
+        matmul(a[0], b[0], out=out[0])
     else:
-        np.matmul(a, b, out=out)
+        matmul(a, b, out=out)
 
 
 def _covering_offset(g: Geometry) -> tuple[int, int] | None:
@@ -453,7 +471,7 @@ def _flipped_conv(grad: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
     cols = _columns(grad, gf, with_ones=False)
     wf = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3),
                               dtype=np.result_type(grad, w)).reshape(g.c, fn * g.kh * g.kw)
-    return (wf @ cols).reshape(g.c, g.n, g.h, g.w).transpose(1, 0, 2, 3)
+    return matmul(wf, cols).reshape(g.c, g.n, g.h, g.w).transpose(1, 0, 2, 3)
 
 
 def _as_shifted_adds(g: Geometry) -> bool:
@@ -487,7 +505,7 @@ def _shifted_adds(grad: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
         m = (b - a) * plane
         grid = np.zeros((fn, b - a, hp, wp), dtype=dtype)
         grid[:, :, : g.oh, : g.ow] = grad[a:b].transpose(1, 0, 2, 3)
-        slabs = (wt @ grid.reshape(fn, m)).reshape(g.c, kk, m)
+        slabs = matmul(wt, grid.reshape(fn, m)).reshape(g.c, kk, m)
         out = dx[:, a * plane : b * plane]
         np.copyto(out, slabs[:, 0])  # offset (0, 0): shift 0 covers the whole block
         for k in range(1, kk):  # a slab's last `shift` values are zeros shifted out

@@ -78,7 +78,7 @@ class DirectConv(FastConv):
 
     def weight_grad(self, x: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
         """By the loops for up to ``LOOP_WEIGHTS`` (filter, channel) pairs, else by numpy's
-        GEMM on the columns (``FastConv``, outside the thread policy: BLAS on its threads)."""
+        GEMM on the columns (``FastConv``, under ``gemm.policy`` where it applies)."""
         if self.g.c * self.fn > LOOP_WEIGHTS:
             return FastConv.weight_grad(self, x, grad, with_bias)
         return self._looped_weight_grad(x, grad, with_bias)

@@ -20,9 +20,9 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
-__all__ = ["for_blocks", "get_num_threads", "set_num_threads"]
+__all__ = ["for_blocks", "for_parts", "get_num_threads", "set_num_threads"]
 
 
 def _default_threads() -> int:
@@ -92,6 +92,25 @@ def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
             fn(start, min(n, start + size))
         return
     futures = [_pool().submit(fn, s, min(n, s + size)) for s in range(0, n, size)]
+    for f in futures:
+        f.result()
+
+
+def for_parts(fn: Callable[[int, int], None], n: int) -> None:
+    """Call ``fn(start, stop)`` over one near-equal share of ``range(n)`` per thread, the
+    first share on the calling thread: for work already cut to one piece per core (a
+    GEMM's halves), where the caller would only wait, and each hand-off to a sleeping
+    thread costs tens of microseconds. All shares have finished when this returns."""
+    size = -(-n // _threads) if n > 0 else 0
+    if size == 0 or size >= n or _local.worker:
+        if n > 0:
+            fn(0, n)
+        return
+    futures = [_pool().submit(fn, s, min(n, s + size)) for s in range(size, n, size)]
+    try:
+        fn(0, size)
+    finally:
+        wait(futures)
     for f in futures:
         f.result()
 

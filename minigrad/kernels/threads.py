@@ -4,10 +4,11 @@ Two pools would otherwise fight over the cores: OpenBLAS's threads spin for a wh
 each GEMM, and numba's OpenMP workers spin after each parallel loop. On two cores a
 compiled transform that starts while OpenBLAS's threads still spin runs at half speed.
 So inside a compiled kernel (``compiled_region()``) OpenBLAS runs on one thread, and the
-kernel's GEMMs are spread over minigrad's own threads instead (``parallel.for_blocks``,
-one batch of GEMMs per thread); numba's loops get ``get_num_threads()`` threads. Both
-settings are put back on leaving, so nothing changes for the rest of the process, and
-``import minigrad`` changes nothing at all (threadpoolctl is imported on first use).
+kernel's GEMMs are spread over minigrad's own threads instead (``gemm.matmul``); numba's
+loops get ``get_num_threads()`` threads. Both settings are put back on leaving, so nothing
+changes for the rest of the process, and ``import minigrad`` changes nothing at all
+(threadpoolctl is imported on first use). ``gemm.policy`` takes the numpy kernels' and the
+linear layers' GEMMs into the same region once a big one has run (``gemm.py`` says why).
 
 One more setting helps and cannot be scoped: numba's loops run on OpenMP (libgomp) workers,
 which spin after each loop while minigrad's next GEMMs want the cores. ``tune_openmp()``
@@ -27,7 +28,7 @@ from typing import Any
 
 from .parallel import get_num_threads
 
-__all__ = ["compiled_region", "tune_openmp"]
+__all__ = ["blas_single_threaded", "compiled_region", "tune_openmp"]
 
 _lock = threading.Lock()
 _blas: list[Any] | None = None  # threadpoolctl's BLAS library controllers, found once
@@ -61,16 +62,23 @@ def compiled_region() -> Iterator[None]:
     before = [lib.get_num_threads() for lib in libs]
     nb_before = numba.get_num_threads()
     _depth.n = 1
+    _depth.single = bool(libs)
     try:
         for lib in libs:
             lib.set_num_threads(1)
         numba.set_num_threads(max(1, min(get_num_threads(), numba.config.NUMBA_NUM_THREADS)))
         yield
     finally:
-        _depth.n = 0
+        _depth.n, _depth.single = 0, False
         numba.set_num_threads(nb_before)
         for lib, n in zip(libs, before):
             lib.set_num_threads(n)
+
+
+def blas_single_threaded() -> bool:
+    """Whether this thread is inside ``compiled_region()`` with OpenBLAS put on one thread
+    (``gemm.matmul`` then splits its products over minigrad's threads)."""
+    return getattr(_depth, "single", False)
 
 
 openmp_status = "off: not asked for (minigrad.kernels.tune_openmp())"

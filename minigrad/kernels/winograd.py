@@ -31,7 +31,7 @@ from ..im2col import Geometry
 from .compiled import in_memory_order
 from .compiled import numba as _numba
 from .conv import FastConv, compiled_pass
-from .parallel import for_blocks, get_num_threads
+from .gemm import matmul
 from .workspace import workspace
 
 numba = _numba()
@@ -73,7 +73,7 @@ class WinogradConv(FastConv):
         v = self._transform_input(x, np.empty if keep_cols else workspace)
         u = _weight_transform(w)
         m = workspace((36, fn, v.shape[2]), x.dtype)
-        _batched_matmul(u, v, m)
+        matmul(u, v, m)
         y = np.empty((fn, g.n, g.oh, g.ow), dtype=x.dtype)
         has_bias = b is not None
         bias = np.ascontiguousarray(b) if has_bias else np.zeros(fn, x.dtype)
@@ -88,7 +88,7 @@ class WinogradConv(FastConv):
         dm = self.gradient_layout("winograd", grad, self._grad_transform)
         u = _weight_transform(w)
         dv = workspace((36, g.c, dm.shape[2]), grad.dtype)
-        _batched_matmul(u.transpose(0, 2, 1), dm, dv)
+        matmul(u.transpose(0, 2, 1), dm, dv)
         dx = np.empty((g.c, g.n, g.h, g.w), dtype=grad.dtype)
         _input_adjoint(dv, dx, g.ph, g.pw, self.th, self.tw, _constants(dx.dtype))
         return dx.transpose(1, 0, 2, 3)
@@ -99,7 +99,7 @@ class WinogradConv(FastConv):
         v = self.v if self.v is not None else self._transform_input(x, workspace)
         dm = self.gradient_layout("winograd", grad, self._grad_transform)
         du = np.empty((36, self.fn, self.g.c), dtype=x.dtype)
-        _batched_matmul(dm, v.transpose(0, 2, 1), du)
+        matmul(dm, v.transpose(0, 2, 1), du)
         self.v = None  # used once: free it for the next layer's use
         dw = _weight_adjoint(du)
         # a tile's gradient sums to its dM at grid point (1, 1) (A's column 1 is all ones;
@@ -127,24 +127,13 @@ def _weight_transform(w: np.ndarray) -> np.ndarray:
     """``U = G w G^T`` as (36, FN, C): one GEMM, ``kron(G, G)`` (36, 9) times the weights
     as (9, FN*C) (a transposed view, no copy)."""
     fn, c = w.shape[:2]
-    return (GG.astype(w.dtype) @ w.reshape(fn * c, 9).T).reshape(36, fn, c)
+    return matmul(GG.astype(w.dtype), w.reshape(fn * c, 9).T).reshape(36, fn, c)
 
 
 def _weight_adjoint(du: np.ndarray) -> np.ndarray:
     """``dW = G^T dU G`` (FN, C, 3, 3) from ``dU`` (36, FN, C), the transposed GEMM."""
     fn, c = du.shape[1:]
-    return (du.reshape(36, fn * c).T @ GG.astype(du.dtype)).reshape(fn, c, 3, 3)
-
-
-def _batched_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """``out[k] = a[k] @ b[k]`` for the 36 grid points, one run of them per thread (OpenBLAS
-    is on one thread inside ``compiled_region``)."""
-    per = -(-a.shape[0] // get_num_threads())
-
-    def block(lo: int, hi: int) -> None:
-        np.matmul(a[lo:hi], b[lo:hi], out=out[lo:hi])
-
-    for_blocks(block, a.shape[0], (1 << 19) // per, min_block=1)
+    return matmul(du.reshape(36, fn * c).T, GG.astype(du.dtype)).reshape(fn, c, 3, 3)
 
 
 # --------------------------------------------------------------------------- compiled

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
+from ..kernels import gemm
 from ..tensor import Tensor
 
 
@@ -20,7 +21,7 @@ class MatMul(Function):
             )
         ctx.save_for_backward(a, b)
         try:
-            return np.matmul(a._data, b._data)
+            return gemm.product(a._data, b._data)  # np.matmul, or split over threads
         except ValueError:
             k_a = a.shape[-1]
             k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]

@@ -1,0 +1,100 @@
+"""minigrad's GEMMs under the thread policy: OpenBLAS on one thread, split over minigrad's
+own threads.
+
+After each GEMM it runs on two threads, OpenBLAS's second thread spins for about 0.1 s
+(2^28 cycles) waiting for the next one. On two cores that spinner takes a core from
+whatever runs next: the compiled loops, minigrad's threaded passes, the next layer. The
+compiled kernels therefore run inside ``compiled_region()``, where OpenBLAS is on one
+thread (``threads.py``). One GEMM outside them was enough to leave the spinner behind
+all the same: a linear layer, a 1x1 convolution on the numpy kernels. So where the
+compiled extra is installed, every product minigrad's ops compute runs under the policy
+too (``policy``), and ``matmul`` spreads the big ones over minigrad's threads itself, one
+single-threaded OpenBLAS call per thread. OpenBLAS's pool then never wakes, and never
+spins. Without the extra nothing changes: numpy's ``matmul`` on OpenBLAS's threads.
+
+Products under ``MIN_SPLIT`` flops run whole on the calling thread: handing a part to
+another thread costs about 60 us, and each part packs its operands again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import numpy as np
+
+from . import compiled, fast
+from .parallel import for_parts, get_num_threads
+from .threads import blas_single_threaded, compiled_region
+
+__all__ = ["BIG", "MIN_SPLIT", "matmul", "policy", "product"]
+
+BIG = 1 << 27  # flops (134M): ResNet-18's convolutions, a batch-1000 linear layer
+MIN_SPLIT = 1 << 24  # flops (17M): under the policy, smaller products run whole
+
+_big_seen = False  # a product of BIG flops has run: the policy holds for every one after
+
+
+@contextlib.contextmanager
+def policy(flops: int) -> Iterator[None]:
+    """The thread policy around an op's GEMMs (``flops`` in all) where it applies: the
+    fast kernels on, the compiled extra installed, and a product of ``BIG`` flops seen in
+    this process, this one or an earlier one; elsewhere nothing changes."""
+    global _big_seen
+    if (_big_seen or flops >= BIG) and fast() and compiled.available():
+        _big_seen = True
+        with compiled_region():
+            yield
+    else:
+        yield
+
+
+def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` as ``minigrad.matmul`` (a linear layer) computes it: numpy's ``matmul``,
+    under the policy where it applies."""
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+        return np.matmul(a, b)  # (and numpy's error for shapes that do not match)
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    batch = max(a.size // max(1, m * k), b.size // max(1, k * n))
+    with policy(2 * batch * m * k * n):
+        return matmul(a, b)
+
+
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``np.matmul(a, b, out=out)`` (2-D or stacked). Under the policy, split over
+    minigrad's threads: whole matrices of a stack when there are enough (Winograd's 36),
+    else the long contraction of a short product (partial sums, added), else bands of
+    output rows or columns, whichever is longer."""
+    threads = get_num_threads()
+    if out is None:
+        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+        out = np.empty(shape, dtype=np.result_type(a, b))
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    if threads == 1 or 2 * out.size * k < MIN_SPLIT or not blas_single_threaded():
+        return np.matmul(a, b, out=out)
+    if out.ndim == 3 and out.shape[0] >= threads:
+        def part(lo: int, hi: int) -> None:
+            np.matmul(a[lo:hi] if a.ndim == 3 else a, b[lo:hi] if b.ndim == 3 else b,
+                      out=out[lo:hi])
+
+        for_parts(part, out.shape[0])
+    elif out.ndim == 2 and k >= 4 * max(m, n):
+        size = -(-k // threads)
+        partial = np.empty((-(-k // size), m, n), dtype=out.dtype)
+
+        def part(lo: int, hi: int) -> None:
+            np.matmul(a[:, lo:hi], b[lo:hi], out=partial[lo // size])
+
+        for_parts(part, k)
+        np.sum(partial, axis=0, out=out)
+    elif m >= n:
+        def part(lo: int, hi: int) -> None:
+            np.matmul(a[..., lo:hi, :], b, out=out[..., lo:hi, :])
+
+        for_parts(part, m)
+    else:
+        def part(lo: int, hi: int) -> None:  # BLAS writes a band of columns in place
+            np.matmul(a, b[..., lo:hi], out=out[..., lo:hi])
+
+        for_parts(part, n)
+    return out
