@@ -158,7 +158,7 @@ before = blas()
 x = mg.tensor(np.ones((64, 100), np.float32))
 small = x @ mg.tensor(np.ones((100, 10), np.float32))
 print(gemm._big_seen)
-big = mg.tensor(np.ones((800, 2000), np.float32)) @ mg.tensor(np.ones((2000, 50), np.float32))
+big = mg.tensor(np.ones((1000, 3000), np.float32)) @ mg.tensor(np.ones((3000, 100), np.float32))
 print(gemm._big_seen, float(big.numpy()[0, 0]))
 print(blas() == before)
 """
@@ -171,9 +171,9 @@ def _policy_run(**env: str) -> list[str]:
 
 
 def test_the_policy_holds_from_the_first_big_product_on_and_changes_nothing_after():
-    assert _policy_run() == ["False", "True 2000.0", "True"]
+    assert _policy_run() == ["False", "True 3000.0", "True"]
 
 
 @pytest.mark.parametrize("env", [{"MINIGRAD_COMPILED": "0"}, {"MINIGRAD_KERNELS": "reference"}])
 def test_the_policy_never_holds_without_the_extra_or_with_the_reference_kernels(env):
-    assert _policy_run(**env) == ["False", "False 2000.0", "True"]
+    assert _policy_run(**env) == ["False", "False 3000.0", "True"]

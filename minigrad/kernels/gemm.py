@@ -7,13 +7,17 @@ whatever runs next: the compiled loops, minigrad's threaded passes, the next lay
 compiled kernels therefore run inside ``compiled_region()``, where OpenBLAS is on one
 thread (``threads.py``). One GEMM outside them was enough to leave the spinner behind
 all the same: a linear layer, a 1x1 convolution on the numpy kernels. So where the
-compiled extra is installed, every product minigrad's ops compute runs under the policy
-too (``policy``), and ``matmul`` spreads the big ones over minigrad's threads itself, one
-single-threaded OpenBLAS call per thread. OpenBLAS's pool then never wakes, and never
-spins. Without the extra nothing changes: numpy's ``matmul`` on OpenBLAS's threads.
+compiled extra is installed, once a product of ``BIG`` flops has run, every product
+minigrad's ops compute runs under the policy too (``policy``), and ``matmul`` spreads the
+big ones over minigrad's threads itself, one single-threaded OpenBLAS call per thread.
+OpenBLAS's pool then never wakes, and never spins. Without the extra nothing changes:
+numpy's ``matmul`` on OpenBLAS's threads.
 
-Products under ``MIN_SPLIT`` flops run whole on the calling thread: handing a part to
-another thread costs about 60 us, and each part packs its operands again.
+Why only from a big product on: small networks (SimpleConvNet's, LeNet's) measured a few
+percent slower under the policy, because splitting a small product by hand costs more
+than OpenBLAS's own threads do (handing a part to a sleeping thread costs about 60 us,
+and each part packs its operands again). Products under ``MIN_SPLIT`` flops run whole on
+the calling thread for the same reason. docs/performance.md has the measurements.
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ from .threads import blas_single_threaded, compiled_region
 
 __all__ = ["BIG", "MIN_SPLIT", "matmul", "policy", "product"]
 
-BIG = 1 << 27  # flops (134M): ResNet-18's convolutions, a batch-1000 linear layer
+# flops (537M): ResNet-18's stride-2 and 4x4 convolutions at batch 32, SimpleConvNet's conv
+# and fc1 at batch 1000; not SimpleConvNet's or LeNet's layers at the batch of 500 that
+# ``minigrad train`` validates with (432M at most)
+BIG = 1 << 29
 MIN_SPLIT = 1 << 24  # flops (17M): under the policy, smaller products run whole
 
 _big_seen = False  # a product of BIG flops has run: the policy holds for every one after
