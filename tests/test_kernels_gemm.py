@@ -111,7 +111,8 @@ CONVS = {  # name: (x shape, weight shape, stride, padding, groups): numpy kerne
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", list(CONVS))
 def test_conv2d_under_the_policy_agrees_with_the_reference(name, dtype, parts, monkeypatch):
-    """Forward and all three gradients, with every GEMM of the numpy kernels split."""
+    """Forward, all three gradients and their gradients (``create_graph``), with every
+    GEMM of the numpy kernels split."""
     monkeypatch.setattr(gemm, "_big_seen", True)
     xs, ws, stride, padding, groups = CONVS[name]
     rng = np.random.default_rng(sorted(CONVS).index(name))
@@ -121,8 +122,9 @@ def test_conv2d_under_the_policy_agrees_with_the_reference(name, dtype, parts, m
     def run():
         mx, mw, mb = (mg.tensor(v, requires_grad=True) for v in (x, w, b))
         y = F.conv2d(mx, mw, mb, stride=stride, padding=padding, groups=groups)
-        (y * y).sum().backward()
-        return [y.detach().numpy(), mx.grad.numpy(), mw.grad.numpy(), mb.grad.numpy()]
+        grads = mg.grad((y * y).sum(), [mx, mw, mb], create_graph=True)
+        second = mg.grad(sum((g * g).sum() for g in grads), [mx, mw, mb])
+        return [y.detach().numpy()] + [g.detach().numpy() for g in (*grads, *second)]
 
     fast, ref = under_both(run)
     assert parts, "no GEMM of the numpy conv kernels was split"
