@@ -55,6 +55,8 @@ def parts(monkeypatch):
 SPLITS = {  # name: (shape of a, shape of b, the axis length cut in two)
     "stack": ((36, 5, 7), (36, 7, 9), 36),
     "stack, a broadcast": ((5, 7), (4, 7, 9), 4),
+    "stack, b a stack of one": ((4, 5, 7), (1, 7, 9), 4),
+    "stack, a a stack of one": ((1, 5, 7), (4, 7, 9), 4),
     "long contraction": ((3, 50), (50, 4), 50),
     "rows": ((9, 4), (4, 5), 9),
     "columns": ((3, 4), (4, 11), 11),

@@ -18,7 +18,9 @@ updates (``optim``) take one compiled pass each (``elementwise_compiled``,
 ``optim_compiled``), with the numpy passes' bits. numba is imported on the first op that
 could use it, never on ``import minigrad``; ``compiled`` holds its cache directory, the notice
 printed while the kernels compile the first time, and ``warmup()`` to compile them ahead;
-``threads`` the thread policy applied inside them only. Without numba nothing changes.
+``threads`` the thread policy applied inside them, and ``gemm`` the same policy for the
+numpy kernels' and the linear layers' GEMMs once a big one has run. Without numba nothing
+changes.
 
 ``parallel`` (minigrad's thread pool) and ``workspace`` (the scratch-buffer cache) serve
 the kernels. ``malloc`` holds the

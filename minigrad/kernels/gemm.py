@@ -80,9 +80,9 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     if threads == 1 or 2 * out.size * k < MIN_SPLIT or not blas_single_threaded():
         return np.matmul(a, b, out=out)
     if out.ndim == 3 and out.shape[0] >= threads:
-        def part(lo: int, hi: int) -> None:
-            np.matmul(a[lo:hi] if a.ndim == 3 else a, b[lo:hi] if b.ndim == 3 else b,
-                      out=out[lo:hi])
+        def part(lo: int, hi: int) -> None:  # an operand with no stack, or one of 1, is shared
+            np.matmul(a[lo:hi] if a.ndim == 3 and len(a) > 1 else a,
+                      b[lo:hi] if b.ndim == 3 and len(b) > 1 else b, out=out[lo:hi])
 
         for_parts(part, out.shape[0])
     elif out.ndim == 2 and k >= 4 * max(m, n):
