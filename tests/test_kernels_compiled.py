@@ -143,8 +143,12 @@ def test_import_minigrad_does_not_import_numba():
     ((100, 6, 14, 14), 16, 5, 1, 0, "direct"),      # LeNet's conv2: five wide
     ((100, 8, 12, 12), 16, 5, 1, 2, "direct"),
     ((100, 1, 28, 28), 30, 5, 1, 0, None),          # SimpleConvNet's conv1
-    ((100, 3, 32, 32), 32, 5, 1, 2, None),          # a 3-channel first layer
-    ((32, 32, 16, 16), 32, 5, 1, 2, None),          # 1,024 (filter, channel) pairs
+    ((100, 1, 32, 32), 30, 5, 1, 2, None),          # one channel, more than 8 filters
+    ((100, 3, 32, 32), 32, 5, 1, 2, "direct"),      # a 3-channel first layer
+    ((100, 2, 28, 28), 30, 5, 1, 0, "direct"),
+    ((32, 32, 16, 16), 32, 5, 1, 2, "direct"),      # 1,024 (filter, channel) pairs
+    ((64, 32, 8, 8), 64, 5, 1, 2, "direct"),        # 2,048 pairs
+    ((64, 64, 8, 8), 64, 5, 1, 2, None),            # 4,096 pairs: the GEMMs catch up
     ((100, 6, 14, 14), 16, 3, 1, 0, None),          # five wide only
     ((100, 6, 14, 14), 16, 5, 2, 0, None),          # stride 2
 ])
@@ -274,7 +278,7 @@ def test_the_direct_kernel_agrees_for_non_square_kernels(kernel, padding, reache
 
 
 @needs_numba
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(10))
 def test_compiled_kernels_agree_on_random_geometry(seed, reached):
     rng = np.random.default_rng(300 + seed)
     dtype = DTYPES[seed % 2]
@@ -287,14 +291,91 @@ def test_compiled_kernels_agree_on_random_geometry(seed, reached):
         kind, k, c, fn = "direct", int(rng.integers(2, 6)), 1, int(rng.integers(1, 9))
         p = int(rng.integers(0, k))
         h, w = (int(v) for v in rng.integers(k, 14, 2))
-    else:  # the five-wide direct loops: 4 to 9 channels, up to 128 pairs
-        kind, k, c = "direct", 5, int(rng.integers(4, 10))
-        fn, p = int(rng.integers(1, 128 // c + 1)), int(rng.integers(0, 5))
+    else:  # the five-wide direct loops: 2 to 40 channels, up to 320 pairs
+        kind, k, c = "direct", 5, int(rng.integers(2, 41))
+        fn, p = int(rng.integers(1, 320 // c + 1)), int(rng.integers(0, 5))
         h, w = (int(v) for v in rng.integers(5, 14, 2))
     n = int(rng.integers(1, 4))
     x, wt, b, up = case(rng, n, c, h, w, fn, k, p, dtype, bias=bool(rng.integers(2)))
     assert_close(*under_both(lambda: passes(x, wt, b, up, p)), TOL[kind][dtype])
     assert set(reached) == {kind}
+
+
+@needs_numba
+@pytest.mark.parametrize("fn", [1, 4, 7, 30])
+def test_the_five_wide_weight_gradient_reads_the_gradient_in_any_layout(fn, reached):
+    """The loops lay each block of four filters' gradient rows out themselves, reading the
+    gradient as (N, FN, ...) or (FN, N, ...) memory in place, or a copy of any other
+    layout; filters past FN (blocks of four) are zeros. dW and db agree with the
+    reference to rounding."""
+    rng = np.random.default_rng(fn)
+    x, wt, b, up = case(rng, 3, 2, 9, 11, fn, 5, 1, np.float64)
+    g = geometry(x.shape, (5, 5), 1, 1, 1, op="t")
+    kernel = kconv.compiled_choice(g, fn)
+    assert type(kernel).__module__.endswith("direct")
+    layouts = [up, np.ascontiguousarray(up.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3),
+               np.ascontiguousarray(up.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2),
+               np.asfortranarray(up)]
+    want = np.einsum("nfij,ncijkl->fckl", up, laid_out_windows(x, g))
+    for dw, db in (kernel.weight_grad(x, a, True) for a in layouts):
+        np.testing.assert_allclose(dw, want, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(db, up.sum(axis=(0, 2, 3)), rtol=0, atol=1e-12)
+        assert dw.shape == wt.shape and dw.flags.c_contiguous
+
+
+def laid_out_windows(x, g):
+    """(N, C, OH, OW, KH, KW): each output position's window of the zero-padded input."""
+    xp = np.pad(x, ((0, 0), (0, 0), (g.ph, g.ph), (g.pw, g.pw)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, (g.kh, g.kw), axis=(2, 3))
+    return win[:, :, : g.oh, : g.ow]
+
+
+@needs_numba
+def test_the_direct_weight_gradient_leaves_a_non_finite_result_to_numpy():
+    """The loops' weight gradient checks its (small) result rather than summing its inputs:
+    an inf or NaN read anywhere meets a product and shows there, and numpy's pass then
+    redoes it with the reference's pattern. An inf in the last column meets, in the flat
+    plane, the zeros past each gradient row for j = 0: NaN there, where the reference,
+    which never pairs them, has finite numbers."""
+    rng = np.random.default_rng(21)
+    x, wt, b, up = case(rng, 2, 6, 10, 11, 7, 5, 0, np.float64)
+    g = geometry(x.shape, (5, 5), 1, 0, 1, op="t")
+    kernel = kconv.compiled_choice(g, 7)
+    assert type(kernel).__module__.endswith("direct")
+    x[1, 2, 3, -1] = np.inf
+    with np.errstate(all="ignore"):
+        dw, db = kernel.weight_grad(x, up, True)
+        want, want_b = kconv.FastConv.weight_grad(kernel, x, up, True)
+    assert np.isfinite(want).any() and not np.isfinite(want).all()
+    assert np.array_equal(np.isnan(dw), np.isnan(want))
+    assert np.array_equal(np.isinf(dw), np.isinf(want))
+    finite = np.isfinite(want)
+    np.testing.assert_allclose(dw[finite], want[finite], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(db, want_b, rtol=0, atol=1e-12)
+
+
+@needs_numba
+def test_a_first_layer_on_the_direct_loops_sums_no_gradient_for_nan_and_inf(monkeypatch):
+    """Without an input gradient (a first layer) the backward checks the weight and bias
+    gradients, 6x5x5 and 6 numbers, not the whole gradient (3 + 2 checks)."""
+    checked = []
+
+    class Counting:
+        @staticmethod
+        def isfinite(value):
+            checked.append(value)
+            return np.isfinite(value)
+
+    monkeypatch.setattr(kconv, "math", Counting)
+    rng = np.random.default_rng(22)
+    x, wt, b, up = case(rng, 4, 1, 12, 12, 6, 5, 2, np.float64)
+    mw, mb = mg.tensor(wt, requires_grad=True), mg.tensor(b, requires_grad=True)
+    y = F.conv2d(mg.tensor(x), mw, mb, padding=2)
+    assert len(checked) == 3  # x, w, b
+    y.backward(mg.tensor(up))
+    assert len(checked) == 5
+    np.testing.assert_allclose(checked[3:], [mw.grad.numpy().sum(), mb.grad.numpy().sum()],
+                               rtol=1e-12)
 
 
 @needs_numba

@@ -1,8 +1,9 @@
 """The GEMMs under the thread policy (``minigrad.kernels.gemm``): each way of splitting a
 product over minigrad's threads against numpy's ``matmul``, the conv and linear layers
 under the policy against the reference ops, and when the policy applies (with the
-compiled extra, from the first product of ``BIG`` flops on, never with the reference
-kernels). Without numba and threadpoolctl these tests skip: there is no policy then."""
+compiled extra, from the first compiled convolution or product of ``BIG`` flops on,
+never with the reference kernels). Without numba and threadpoolctl these tests skip:
+there is no policy then."""
 
 from __future__ import annotations
 
@@ -83,17 +84,17 @@ def test_each_split_gives_numpys_product(name, dtype, parts):
 
 
 def test_outside_the_policy_a_product_is_numpys_own(parts, monkeypatch):
-    monkeypatch.setattr(gemm, "_big_seen", False)
+    monkeypatch.setattr(gemm, "_holds", False)
     a, b = np.ones((40, 30)), np.ones((30, 20))
     assert not blas_single_threaded()
     np.testing.assert_array_equal(gemm.matmul(a, b), a @ b)
     mg.set_kernels("fast")
     np.testing.assert_array_equal(gemm.product(a, b), a @ b)  # small, and no big one seen
-    assert parts == [] and not gemm._big_seen
+    assert parts == [] and not gemm._holds
 
 
 def test_a_product_that_does_not_fit_gives_numpys_error(monkeypatch):
-    monkeypatch.setattr(gemm, "_big_seen", True)
+    monkeypatch.setattr(gemm, "_holds", True)
     mg.set_kernels("fast")
     with pytest.raises(ValueError):
         gemm.product(np.ones((3, 4)), np.ones((5, 2)))
@@ -105,7 +106,7 @@ CONVS = {  # name: (x shape, weight shape, stride, padding, groups): numpy kerne
     "strided": ((2, 6, 9, 9), (8, 6, 3, 3), 2, 1, 1),
     "pointwise": ((3, 8, 5, 5), (6, 8, 1, 1), 1, 0, 1),
     "grouped": ((2, 6, 8, 7), (9, 2, 3, 2), 1, (1, 0), 3),
-    "5x5, 20 channels": ((2, 20, 10, 10), (24, 20, 5, 5), 1, 2, 1),
+    "5x5, 48 channels": ((2, 48, 10, 10), (48, 48, 5, 5), 1, 2, 1),
     "one channel, 30 filters": ((4, 1, 12, 12), (30, 1, 5, 5), 1, 0, 1),
 }
 
@@ -115,7 +116,7 @@ CONVS = {  # name: (x shape, weight shape, stride, padding, groups): numpy kerne
 def test_conv2d_under_the_policy_agrees_with_the_reference(name, dtype, parts, monkeypatch):
     """Forward, all three gradients and their gradients (``create_graph``), with every
     GEMM of the numpy kernels split."""
-    monkeypatch.setattr(gemm, "_big_seen", True)
+    monkeypatch.setattr(gemm, "_holds", True)
     xs, ws, stride, padding, groups = CONVS[name]
     rng = np.random.default_rng(sorted(CONVS).index(name))
     x, w = rng.standard_normal(xs).astype(dtype), rng.standard_normal(ws).astype(dtype)
@@ -137,7 +138,7 @@ def test_conv2d_under_the_policy_agrees_with_the_reference(name, dtype, parts, m
 
 
 def test_a_linear_layer_under_the_policy_agrees_with_the_reference(parts, monkeypatch):
-    monkeypatch.setattr(gemm, "_big_seen", True)
+    monkeypatch.setattr(gemm, "_holds", True)
     rng = np.random.default_rng(0)
     x, w, b = (rng.standard_normal(s) for s in ((7, 40), (9, 40), (9,)))
 
@@ -161,9 +162,9 @@ def blas(): return [i["num_threads"] for i in threadpool_info() if i["user_api"]
 before = blas()
 x = mg.tensor(np.ones((64, 100), np.float32))
 small = x @ mg.tensor(np.ones((100, 10), np.float32))
-print(gemm._big_seen)
+print(gemm._holds)
 big = mg.tensor(np.ones((1000, 3000), np.float32)) @ mg.tensor(np.ones((3000, 100), np.float32))
-print(gemm._big_seen, float(big.numpy()[0, 0]))
+print(gemm._holds, float(big.numpy()[0, 0]))
 print(blas() == before)
 """
 
@@ -176,6 +177,24 @@ def _policy_run(**env: str) -> list[str]:
 
 def test_the_policy_holds_from_the_first_big_product_on_and_changes_nothing_after():
     assert _policy_run() == ["False", "True 3000.0", "True"]
+
+
+HOLD_SCRIPT = """
+import numpy as np, minigrad as mg
+import minigrad.nn.functional as F
+from minigrad.kernels import gemm
+F.conv2d(mg.randn(2, 1, 12, 12), mg.randn(8, 1, 3, 3))  # 8 pairs: the direct loops
+print(gemm._holds)
+"""
+
+
+def test_the_policy_holds_from_the_first_compiled_convolution_on():
+    run = [sys.executable, "-c", HOLD_SCRIPT]
+    env = {**os.environ, "MINIGRAD_KERNELS": "fast"}
+    assert subprocess.run(run, capture_output=True, text=True, env=env, timeout=120,
+                          check=True).stdout.split() == ["True"]
+    assert subprocess.run(run, capture_output=True, text=True, timeout=120, check=True,
+                          env={**env, "MINIGRAD_COMPILED": "0"}).stdout.split() == ["False"]
 
 
 @pytest.mark.parametrize("env", [{"MINIGRAD_COMPILED": "0"}, {"MINIGRAD_KERNELS": "reference"}])

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..im2col import Geometry, geometry, im2col_array, offset_range
-from . import compiled, fast
+from . import compiled, fast, gemm
 from .gemm import matmul, policy
 from .parallel import for_blocks
 from .threads import compiled_region
@@ -41,6 +41,7 @@ __all__ = ["LOOP_WEIGHTS", "FastConv", "choose", "compiled_choice", "compiled_pa
            "with_bias_grad"]
 
 LOOP_WEIGHTS = 8  # up to this many (filter, channel) pairs the direct loops beat a GEMM
+DIRECT_WEIGHTS = 2048  # and up to this many with five-wide kernels, whose loops are faster
 
 
 def choose(g: Geometry, fn: int) -> FastConv | None:
@@ -60,10 +61,12 @@ def compiled_choice(g: Geometry, fn: int) -> FastConv | None:
     Winograd F(4x4, 3x3) for stride-1 3x3 convolutions with 16 or more channels and
     filters on maps of 8x8 or more. The direct loops for layers with at most
     ``LOOP_WEIGHTS`` (filter, channel) pairs (LeNet's first), and for five-wide kernels
-    with 4 or more channels and at most 128 pairs (LeNet's second; with fewer channels
-    the input gradient's blocks of four channels are mostly padding, and a first layer
-    needs no input gradient). Measured per pass and inside the training steps against
-    the numpy kernels (docs/performance.md); numba is imported here, on first use."""
+    with 2 or more channels and at most ``DIRECT_WEIGHTS`` pairs (LeNet's second, a
+    3-channel first layer; past that the GEMMs catch up). One channel with more filters
+    (SimpleConvNet's layer, 30) stays on the numpy kernels: its loops measured faster
+    alone but its training step no faster. Measured per pass and inside training steps
+    against the numpy kernels (docs/performance.md); numba is imported here, on first
+    use."""
     if not compiled.available() or g.n * g.oh * g.ow == 0:
         return None
     if min(g.c, fn) >= 16 and g.kh == g.kw == 3 and min(g.oh, g.ow) >= 8:
@@ -71,7 +74,7 @@ def compiled_choice(g: Geometry, fn: int) -> FastConv | None:
 
         if winograd.applies(g):
             return winograd.WinogradConv(g, fn)
-    if g.c * fn <= LOOP_WEIGHTS or (g.kw == 5 and g.c >= 4 and g.c * fn <= 128):
+    if g.c * fn <= LOOP_WEIGHTS or (g.kw == 5 and g.c >= 2 and g.c * fn <= DIRECT_WEIGHTS):
         from . import direct
 
         if direct.applies(g, fn):
@@ -227,8 +230,8 @@ class FastConv:
         return weight_grad
 
 
-def compiled_pass(method: Callable[..., Any],
-                  numpy_pass: Callable[..., Any] | None = None) -> Callable[..., Any]:
+def compiled_pass(method: Callable[..., Any], numpy_pass: Callable[..., Any] | None = None,
+                  checks_result: bool = False) -> Callable[..., Any]:
     """A compiled subclass's pass (``forward``, ``input_grad`` or ``weight_grad``): where its
     arrays are all float32 or all float64 and all finite, the kernels compiled for that
     dtype run inside ``compiled_region()`` (the thread policy); anything else takes
@@ -238,7 +241,11 @@ def compiled_pass(method: Callable[..., Any],
     for finite values but NaN where an inf meets them (Winograd's ``inf - inf``, the direct
     loops' ``0 * inf`` on the padding), so NaN and inf take numpy's pass, which keeps the
     reference's pattern. One sum per array finds them (``FastConv.all_finite``; an
-    overflowing sum only costs the numpy pass)."""
+    overflowing sum only costs the numpy pass). With ``checks_result`` the sum is of the
+    result instead, and numpy's pass redoes it where that is not finite: for a pass whose
+    result is small (the direct loops' weight gradient) and where every input value it
+    reads meets at least one product, so that any inf or NaN read leaves one in the
+    result."""
     numpy_pass = numpy_pass or getattr(FastConv, method.__name__)
 
     @functools.wraps(method)
@@ -246,13 +253,22 @@ def compiled_pass(method: Callable[..., Any],
         arrays = [a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)]
         dtypes = {a.dtype for a in arrays}
         if (len(dtypes) != 1 or (dtype := dtypes.pop()) not in compiled.DTYPES
-                or not self.all_finite(arrays, method.__name__ == "forward")):
+                or not (checks_result or self.all_finite(arrays, method.__name__ == "forward"))):
             return numpy_pass(self, *args, **kwargs)
         compiled.compile_for(dtype)
+        gemm.hold()
         with compiled_region():
-            return method(self, *args, **kwargs)
+            out = method(self, *args, **kwargs)
+        if checks_result and not all(math.isfinite(a.sum()) for a in _arrays(out)):
+            return numpy_pass(self, *args, **kwargs)
+        return out
 
     return run
+
+
+def _arrays(out: Any) -> tuple[np.ndarray, ...]:
+    """A pass's result as a tuple of arrays (the weight gradient may come with ``db``)."""
+    return out if isinstance(out, tuple) else (out,)
 
 
 def with_bias_grad(dw: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:

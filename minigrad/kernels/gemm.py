@@ -7,17 +7,20 @@ whatever runs next: the compiled loops, minigrad's threaded passes, the next lay
 compiled kernels therefore run inside ``compiled_region()``, where OpenBLAS is on one
 thread (``threads.py``). One GEMM outside them was enough to leave the spinner behind
 all the same: a linear layer, a 1x1 convolution on the numpy kernels. So where the
-compiled extra is installed, once a product of ``BIG`` flops has run, every product
-minigrad's ops compute runs under the policy too (``policy``), and ``matmul`` spreads the
-big ones over minigrad's threads itself, one single-threaded OpenBLAS call per thread.
-OpenBLAS's pool then never wakes, and never spins. Without the extra nothing changes:
-numpy's ``matmul`` on OpenBLAS's threads.
+compiled extra is installed, once a compiled convolution or a product of ``BIG`` flops
+has run, every product minigrad's ops compute runs under the policy too (``policy``),
+and ``matmul`` spreads the big ones over minigrad's threads itself, one single-threaded
+OpenBLAS call per thread. OpenBLAS's pool then never wakes, and never spins. Without the
+extra nothing changes: numpy's ``matmul`` on OpenBLAS's threads.
 
-Why only from a big product on: small networks (SimpleConvNet's, LeNet's) measured a few
-percent slower under the policy, because splitting a small product by hand costs more
-than OpenBLAS's own threads do (handing a part to a sleeping thread costs about 60 us,
-and each part packs its operands again). Products under ``MIN_SPLIT`` flops run whole on
-the calling thread for the same reason. docs/performance.md has the measurements.
+Why not from the start: a network whose convolutions are numpy GEMMs (SimpleConvNet's)
+measured a few percent slower under the policy, because splitting a small product by
+hand costs more than OpenBLAS's own threads do (handing a part to a sleeping thread
+costs about 60 us, and each part packs its operands again). One whose convolutions are
+compiled loops (LeNet's) runs them up to twice as fast without a spinner beside them:
+its step took 6.8-7.2 ms under the policy against 8.0-8.2 ms without. Products under
+``MIN_SPLIT`` flops run whole on the calling thread for the same reason.
+docs/performance.md has the measurements.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from . import compiled, fast
 from .parallel import for_parts, get_num_threads
 from .threads import blas_single_threaded, compiled_region
 
-__all__ = ["BIG", "MIN_SPLIT", "matmul", "policy", "product"]
+__all__ = ["BIG", "MIN_SPLIT", "hold", "matmul", "policy", "product"]
 
 # flops (537M): ResNet-18's stride-2 and 4x4 convolutions at batch 32, SimpleConvNet's conv
 # and fc1 at batch 1000; not SimpleConvNet's or LeNet's layers at the batch of 500 that
@@ -39,17 +42,24 @@ __all__ = ["BIG", "MIN_SPLIT", "matmul", "policy", "product"]
 BIG = 1 << 29
 MIN_SPLIT = 1 << 24  # flops (17M): under the policy, smaller products run whole
 
-_big_seen = False  # a product of BIG flops has run: the policy holds for every one after
+_holds = False  # the policy holds for every product from now on (``hold``)
+
+
+def hold() -> None:
+    """From now on the policy holds for every product: called on the first compiled
+    convolution pass, whose loops an OpenBLAS spinner would slow down."""
+    global _holds
+    _holds = True
 
 
 @contextlib.contextmanager
 def policy(flops: int) -> Iterator[None]:
     """The thread policy around an op's GEMMs (``flops`` in all) where it applies: the
-    fast kernels on, the compiled extra installed, and a product of ``BIG`` flops seen in
-    this process, this one or an earlier one; elsewhere nothing changes."""
-    global _big_seen
-    if (_big_seen or flops >= BIG) and fast() and compiled.available():
-        _big_seen = True
+    fast kernels on, the compiled extra installed, and since a compiled convolution or a
+    product of ``BIG`` flops ran in this process (this one or an earlier one); elsewhere
+    nothing changes."""
+    if (_holds or flops >= BIG) and fast() and compiled.available():
+        hold()
         with compiled_region():
             yield
     else:
