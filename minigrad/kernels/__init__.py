@@ -10,17 +10,18 @@ reference code runs; every kernel is tested against it (``tests/test_kernels.py`
 
 Where numba is installed (``pip install "minigrad[fast]"``), ``kernels.conv.choose`` also
 hands out compiled kernels for the shapes where they measured faster: Winograd F(4x4, 3x3)
-for stride-1 3x3 convolutions (``winograd``), direct loops for one-channel layers
-(``direct``); ``kernels.pool.choose_max`` hands out compiled max pooling
-(``pool_compiled``), and ``kernels.norm.choose_compiled`` a compiled batch norm
-(``norm_compiled``); ReLU's gradient (``elementwise``) and the Adam and SGD-with-momentum
-updates (``optim``) take one compiled pass each (``elementwise_compiled``,
-``optim_compiled``), with the numpy passes' bits. numba is imported on the first op that
-could use it, never on ``import minigrad``; ``compiled`` holds its cache directory, the notice
-printed while the kernels compile the first time, and ``warmup()`` to compile them ahead;
-``threads`` the thread policy applied inside them, and ``gemm`` the same policy for the
-numpy kernels' and the linear layers' GEMMs once a big one has run. Without numba nothing
-changes.
+for stride-1 3x3 convolutions (``winograd``), direct loops for layers with few channels
+and 5x5 layers with up to 2,048 (filter, channel) pairs (``direct``);
+``kernels.pool.choose_max`` hands out compiled max pooling (``pool_compiled``), and
+``kernels.norm.choose_compiled`` a compiled batch norm (``norm_compiled``); ReLU's
+gradient (``elementwise``) and the Adam and SGD-with-momentum updates (``optim``) take
+one compiled pass each (``elementwise_compiled``, ``optim_compiled``), with the numpy
+passes' bits. numba is imported on the first op that could use it, never on ``import
+minigrad``; ``compiled`` holds its cache directory, the notice printed while the kernels
+compile the first time, and ``warmup()`` to compile them ahead; ``threads`` the thread
+policy applied inside them, and ``gemm`` the same policy for the numpy kernels' and the
+linear layers' GEMMs once a compiled convolution or a big GEMM has run. Without numba
+nothing changes.
 
 ``parallel`` (minigrad's thread pool) and ``workspace`` (the scratch-buffer cache) serve
 the kernels. ``malloc`` holds the
