@@ -379,6 +379,62 @@ def test_a_first_layer_on_the_direct_loops_sums_no_gradient_for_nan_and_inf(monk
 
 
 @needs_numba
+@pytest.mark.parametrize("seed", range(6))
+def test_compiled_im2col_copies_numpys_columns_exactly(seed):
+    """Random kernels, strides, padding and dilation; images laid out (N, C, ...),
+    channels outermost, or as a reversed view; NaN and inf copied where they are."""
+    from minigrad.im2col import im2col_array
+    from minigrad.kernels import im2col_compiled
+
+    rng = np.random.default_rng(500 + seed)
+    done = 0
+    while done < 25:
+        n, c, h, w = (int(v) for v in rng.integers(1, 9, 4))
+        kernel, stride, padding, dilation = (tuple(int(v) for v in rng.integers(lo, hi, 2))
+                                             for lo, hi in ((1, 4), (1, 3), (0, 3), (1, 3)))
+        try:
+            g = geometry((n, c, h, w), kernel, stride, padding, dilation, op="t")
+        except (RuntimeError, ValueError):
+            continue  # the kernel does not fit the padded image
+        dtype = DTYPES[done % 2]
+        x = rng.standard_normal((n, c, h, w)).astype(dtype)
+        x.flat[rng.choice(x.size, min(2, x.size), replace=False)] = [np.nan, -np.inf][: x.size]
+        for a in (x, laid_out(x, "channels outermost"), x[:, :, ::-1]):
+            want = im2col_array(a, g).reshape(c * g.kh * g.kw, -1)
+            got = np.full_like(want, 7.0)
+            im2col_compiled.im2col(a, g, got)
+            assert np.array_equal(got, want, equal_nan=True), g
+        done += 1
+
+
+@needs_numba
+@pytest.mark.parametrize("stride, c", [(2, 6), (1, 32)])  # 32 channels: the flipped kernel
+def test_the_numpy_conv_kernels_unfold_by_the_compiled_pass_under_the_policy(stride, c,
+                                                                            monkeypatch):
+    """Under the thread policy the numpy kernels' columns (forward, weight gradient and the
+    flipped-kernel input gradient) come from the compiled pass; the numbers are the
+    reference's to rounding, gradients of gradients included."""
+    from minigrad.kernels import gemm, im2col_compiled
+
+    monkeypatch.setattr(gemm, "_holds", True)
+    calls = []
+    unfold = im2col_compiled.im2col
+    monkeypatch.setattr(im2col_compiled, "im2col", lambda *a: calls.append(1) or unfold(*a))
+    x, wt, b, _ = case(np.random.default_rng(23), 2, c, 7, 6, 32, 3, 1, np.float64)
+
+    def run():
+        mx, mw = mg.tensor(x, requires_grad=True), mg.tensor(wt, requires_grad=True)
+        y = F.conv2d(mx, mw, mg.tensor(b), stride=stride, padding=1)
+        gx, gw = mg.grad((y * y).sum(), [mx, mw], create_graph=True)
+        second = mg.grad((gx * gx).sum() + (gw * gw).sum(), [mx, mw])
+        return [y.detach().numpy(), gx.detach().numpy(), gw.detach().numpy(),
+                *(s.numpy() for s in second)]
+
+    assert_close(*under_both(run), 1e-12)
+    assert calls
+
+
+@needs_numba
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_conv_transpose2d_through_winograd_agrees_with_the_reference(dtype, reached):
     """conv_transpose2d is conv2d's input gradient: stride 1 takes Winograd's adjoint."""

@@ -16,7 +16,8 @@ and 5x5 layers with up to 2,048 (filter, channel) pairs (``direct``);
 ``kernels.norm.choose_compiled`` a compiled batch norm (``norm_compiled``); ReLU's
 gradient (``elementwise``) and the Adam and SGD-with-momentum updates (``optim``) take
 one compiled pass each (``elementwise_compiled``, ``optim_compiled``), with the numpy
-passes' bits. numba is imported on the first op that could use it, never on ``import
+passes' bits, and so do the numpy conv kernels' columns under the thread policy
+(``im2col_compiled``). numba is imported on the first op that could use it, never on ``import
 minigrad``; ``compiled`` holds its cache directory, the notice printed while the kernels
 compile the first time, and ``warmup()`` to compile them ahead; ``threads`` the thread
 policy applied inside them, and ``gemm`` the same policy for the numpy kernels' and the

@@ -31,7 +31,8 @@ __all__ = ["available", "cache_dir", "compile_for", "in_memory_order", "numba", 
 # the modules holding numba kernels; each has ``signatures(dtype)``: [(dispatcher, types)]
 KERNEL_MODULES = ("minigrad.kernels.winograd", "minigrad.kernels.direct",
                   "minigrad.kernels.pool_compiled", "minigrad.kernels.norm_compiled",
-                  "minigrad.kernels.elementwise_compiled", "minigrad.kernels.optim_compiled")
+                  "minigrad.kernels.elementwise_compiled", "minigrad.kernels.optim_compiled",
+                  "minigrad.kernels.im2col_compiled")
 DTYPES = (np.float32, np.float64)
 
 _lock = threading.RLock()

@@ -34,7 +34,7 @@ from ..im2col import Geometry, geometry, im2col_array, offset_range
 from . import compiled, fast, gemm
 from .gemm import matmul, policy
 from .parallel import for_blocks
-from .threads import compiled_region
+from .threads import blas_single_threaded, compiled_region
 from .workspace import workspace
 
 __all__ = ["LOOP_WEIGHTS", "FastConv", "choose", "compiled_choice", "compiled_pass",
@@ -359,26 +359,36 @@ def _per_image_blocks(x: np.ndarray, w2: np.ndarray, g: Geometry,
     fn, hw = w2.shape[0], g.oh * g.ow
     out = np.empty((g.n, fn, hw), dtype=np.result_type(x, w2))
 
-    def block(a: int, b: int) -> None:
-        cols = _columns(x[a:b], dataclasses.replace(g, n=b - a), with_ones)
+    def block(a: int, b: int) -> None:  # numpy's unfolding: the compiled one is threaded
+        cols = _columns(x[a:b], dataclasses.replace(g, n=b - a), with_ones, compiled=False)
         np.matmul(w2, cols.reshape(cols.shape[0], b - a, hw).transpose(1, 0, 2), out=out[a:b])
 
     for_blocks(block, g.n, w2.shape[1] * hw)
     return out.reshape(g.n, fn, g.oh, g.ow)
 
 
-def _columns(x: np.ndarray, g: Geometry, with_ones: bool) -> np.ndarray:
+def _columns(x: np.ndarray, g: Geometry, with_ones: bool,
+             compiled: bool = True) -> np.ndarray:
     """The (C*KH*KW [+1], N*OH*OW) column matrix in scratch memory; the optional last row
     of ones turns "W @ cols + b" into one product. The padded image is scratch memory
-    too, unfolded as an unpadded geometry with the same windows."""
+    too, unfolded as an unpadded geometry with the same windows. Under the thread policy
+    (the compiled extra, OpenBLAS on one thread) one compiled pass on numba's threads
+    unfolds it instead, padding included (``im2col_compiled``), unless ``compiled`` is
+    False: the caller runs on minigrad's threads itself."""
     k, m = g.c * g.kh * g.kw, g.n * g.oh * g.ow
     buf = workspace((k + with_ones, m), x.dtype)
+    if with_ones:
+        buf[k] = 1
+    if compiled and blas_single_threaded():
+        from . import im2col_compiled
+
+        if im2col_compiled.applies(x):
+            im2col_compiled.im2col(x, g, buf[:k])
+            return buf
     if g.ph or g.pw:
         x = _padded(x, g)
         g = dataclasses.replace(g, h=x.shape[2], w=x.shape[3], ph=0, pw=0)
     im2col_array(x, g, out=buf[:k])
-    if with_ones:
-        buf[k] = 1
     return buf
 
 
