@@ -408,6 +408,39 @@ def test_compiled_im2col_copies_numpys_columns_exactly(seed):
 
 
 @needs_numba
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_col2im_adds_the_columns_back_as_numpy_does(seed):
+    """The adjoint of the compiled im2col: the same terms onto each pixel as numpy's
+    col2im (another order, so to rounding), NaN and inf where numpy has them."""
+    from minigrad.im2col import col2im_array
+    from minigrad.kernels import im2col_compiled
+
+    rng = np.random.default_rng(600 + seed)
+    done = 0
+    while done < 25:
+        n, c, h, w = (int(v) for v in rng.integers(1, 9, 4))
+        kernel, stride, padding, dilation = (tuple(int(v) for v in rng.integers(lo, hi, 2))
+                                             for lo, hi in ((1, 4), (1, 3), (0, 3), (1, 3)))
+        try:
+            g = geometry((n, c, h, w), kernel, stride, padding, dilation, op="t")
+        except (RuntimeError, ValueError):
+            continue
+        dtype = DTYPES[done % 2]
+        cols = rng.standard_normal((c * g.kh * g.kw, n * g.oh * g.ow)).astype(dtype)
+        cols.flat[rng.choice(cols.size, min(2, cols.size), replace=False)] = \
+            [np.inf, -np.inf][: cols.size]
+        want = col2im_array(cols.reshape(c, g.kh, g.kw, n, g.oh, g.ow), g)
+        got = im2col_compiled.col2im(cols, g)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert np.array_equal(np.isnan(got), np.isnan(want))
+        assert np.array_equal(np.isinf(got), np.isinf(want))
+        finite = np.isfinite(want)
+        tol = 1e-5 if dtype == np.float32 else 1e-13
+        np.testing.assert_allclose(got[finite], want[finite], rtol=tol, atol=tol)
+        done += 1
+
+
+@needs_numba
 @pytest.mark.parametrize("stride, c", [(2, 6), (1, 32)])  # 32 channels: the flipped kernel
 def test_the_numpy_conv_kernels_unfold_by_the_compiled_pass_under_the_policy(stride, c,
                                                                             monkeypatch):
@@ -418,8 +451,12 @@ def test_the_numpy_conv_kernels_unfold_by_the_compiled_pass_under_the_policy(str
 
     monkeypatch.setattr(gemm, "_holds", True)
     calls = []
-    unfold = im2col_compiled.im2col
-    monkeypatch.setattr(im2col_compiled, "im2col", lambda *a: calls.append(1) or unfold(*a))
+
+    def spy(f):  # noqa: ANN001, ANN202
+        return lambda *a: calls.append(f.__name__) or f(*a)
+
+    for name in ("im2col", "col2im"):
+        monkeypatch.setattr(im2col_compiled, name, spy(getattr(im2col_compiled, name)))
     x, wt, b, _ = case(np.random.default_rng(23), 2, c, 7, 6, 32, 3, 1, np.float64)
 
     def run():
@@ -431,7 +468,36 @@ def test_the_numpy_conv_kernels_unfold_by_the_compiled_pass_under_the_policy(str
                 *(s.numpy() for s in second)]
 
     assert_close(*under_both(run), 1e-12)
-    assert calls
+    # the strided layer's input gradient adds its columns back by the compiled col2im
+    assert set(calls) == ({"im2col", "col2im"} if stride == 2 else {"im2col"})
+
+
+@needs_numba
+@pytest.mark.parametrize("where", ["weight", "gradient"])
+def test_the_compiled_col2im_keeps_the_reference_nan_and_inf_pattern(where, monkeypatch):
+    """A strided layer's input gradient under the policy, with inf and NaN in the weight
+    or the gradient: the same pattern as the reference."""
+    from minigrad.kernels import gemm
+
+    monkeypatch.setattr(gemm, "_holds", True)
+    rng = np.random.default_rng(24)
+    x, wt, b, _ = case(rng, 2, 6, 9, 8, 5, 3, 1, np.float64)
+    g = geometry(x.shape, (3, 3), 2, 1, op="t")
+    up = rng.standard_normal((2, 5, g.oh, g.ow))
+    target = wt if where == "weight" else up
+    target.flat[rng.choice(target.size, 3, replace=False)] = [np.inf, -np.inf, np.nan]
+
+    def run():
+        mx = mg.tensor(x, requires_grad=True)
+        y = F.conv2d(mx, mg.tensor(wt), stride=2, padding=1)
+        (gx,) = mg.grad(y, [mx], mg.tensor(up))
+        return [gx.numpy()]
+
+    with np.errstate(all="ignore"):
+        (a,), (r,) = under_both(run)
+    assert np.array_equal(np.isnan(a), np.isnan(r)) and np.array_equal(np.isinf(a), np.isinf(r))
+    finite = np.isfinite(r)
+    np.testing.assert_allclose(a[finite], r[finite], rtol=1e-12, atol=1e-12)
 
 
 @needs_numba

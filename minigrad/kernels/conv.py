@@ -191,6 +191,12 @@ class FastConv:
                 return _flipped_conv(grad, w, g)
             if _as_shifted_adds(g):
                 return _shifted_adds(grad, w, g)
+        if blas_single_threaded() and g.groups == 1:  # under the policy: one compiled col2im
+            from . import im2col_compiled
+
+            gfm = self.feature_major(grad)
+            if im2col_compiled.applies(gfm):
+                return _col2im_compiled(gfm, w, g)
         return _col2im_by_kernel_rows(self.feature_major(grad), w, g)
 
     @numpy_pass
@@ -450,6 +456,18 @@ def _col2im_by_kernel_rows(gfm: np.ndarray, w: np.ndarray, g: Geometry) -> np.nd
             else:
                 dxg[..., irow, cr[1]] += src
     return dxc.transpose(1, 0, 2, 3)
+
+
+def _col2im_compiled(gfm: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
+    """``col2im(W^T @ g)`` as one GEMM into scratch memory and one compiled pass that adds
+    every column back onto the image (``im2col_compiled.col2im``): under the thread policy
+    the kernel rows' slice-adds cost more than the GEMM (ResNet-18's stride-2 layers)."""
+    from . import im2col_compiled
+
+    fn, k = w.shape[0], g.c * g.kh * g.kw
+    wt = w.reshape(fn, k).astype(gfm.dtype, copy=False).T  # BLAS reads it transposed
+    cols = matmul(wt, gfm, out=workspace((k, gfm.shape[1]), gfm.dtype))
+    return im2col_compiled.col2im(cols, g)
 
 
 def _gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:

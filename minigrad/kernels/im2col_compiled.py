@@ -1,4 +1,4 @@
-"""im2col as one compiled pass (the ``fast`` extra), for the numpy conv kernels' columns.
+"""im2col and col2im as compiled passes (the ``fast`` extra), for the numpy conv kernels.
 
 numpy unfolds a padded image in two passes: a padded copy, then one strided copy of every
 window (``im2col.im2col_array``). For ResNet-18's 512 channels at 4x4 (batch 32) that took
@@ -22,7 +22,7 @@ from .compiled import numba as _numba
 numba = _numba()
 prange = numba.prange
 
-__all__ = ["applies", "im2col", "signatures"]
+__all__ = ["applies", "col2im", "im2col", "signatures"]
 
 
 def applies(x: np.ndarray) -> bool:
@@ -36,6 +36,15 @@ def im2col(x: np.ndarray, g: Geometry, out: np.ndarray) -> None:
     compile_for(x.dtype)
     xm, cmajor = in_memory_order(x)
     _im2col(xm, cmajor, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, out)
+
+
+def col2im(cols: np.ndarray, g: Geometry) -> np.ndarray:
+    """The adjoint: every column value added back where ``im2col`` took it from, as a
+    (N, C, H, W) view of (C, N, H, W) memory (``cols`` (C*KH*KW, N*OH*OW), C-contiguous)."""
+    compile_for(cols.dtype)
+    dx = np.empty((g.c, g.n, g.h, g.w), dtype=cols.dtype)
+    _col2im(cols, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dx)
+    return dx.transpose(1, 0, 2, 3)
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
@@ -65,6 +74,31 @@ def _im2col(x, cmajor, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, out):  # noqa: AN
                     dst[t] = flat[src[t]]
 
 
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):  # noqa: ANN001, ANN202, PLR0913
+    """``_im2col`` backwards, one channel per step: each image's kernel offsets added into
+    a zero-bordered plane through the same index table, whose inside is then ``dx[c, n]``
+    (C, N, H, W). Each value gets the same terms as numpy's col2im, in another order."""
+    nc, nn, h, w = dx.shape
+    hp, wp = max(h + 2 * ph, (oh - 1) * sh + (kh - 1) * dh + 1), \
+        max(w + 2 * pw, (ow - 1) * sw + (kw - 1) * dw + 1)
+    index = _offsets(kh, kw, sh, sw, dh, dw, oh, ow, wp)
+    p = oh * ow
+    for c in prange(nc):
+        plane = np.empty((hp, wp), dtype=dx.dtype)
+        flat = plane.reshape(hp * wp)
+        for n in range(nn):
+            plane[...] = 0
+            for k in range(kh * kw):
+                src = cols[c * kh * kw + k, n * p : (n + 1) * p]
+                dst = index[k]
+                for t in range(p):
+                    flat[dst[t]] += src[t]
+            for y in range(h):
+                for q in range(w):
+                    dx[c, n, y, q] = plane[y + ph, q + pw]
+
+
 @numba.njit(cache=True, nogil=True)
 def _offsets(kh, kw, sh, sw, dh, dw, oh, ow, wp):  # noqa: ANN001, ANN202, PLR0913
     """``index[i*KW + j, r*OW + q]``: where output (r, q) reads kernel offset (i, j) in the
@@ -83,4 +117,5 @@ def signatures(dtype: Any) -> list[tuple[Any, tuple]]:
     t = numba.from_dtype(np.dtype(dtype))
     i8 = numba.int64
     return [(_im2col, (t[:, :, :, ::1], numba.boolean, i8, i8, i8, i8, i8, i8, i8, i8, i8,
-                       i8, t[:, ::1]))]
+                       i8, t[:, ::1])),
+            (_col2im, (t[:, ::1], i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, t[:, :, :, ::1]))]
