@@ -4,9 +4,11 @@ numpy unfolds a padded image in two passes: a padded copy, then one strided copy
 window (``im2col.im2col_array``). For ResNet-18's 512 channels at 4x4 (batch 32) that took
 3.6 ms for a 9.4 MB column buffer. Here each image plane is copied once into a small
 zero-bordered buffer, and every kernel offset's values gathered from it through an index
-table, the channels spread over numba's threads. It only copies, so NaN and inf come out as
-numpy's. It runs where the thread policy holds (``gemm.policy``), as the conv kernels'
-GEMMs around it do.
+table, the channels spread over numba's threads (0.63 ms). It only copies, so NaN and inf
+come out as numpy's. ``col2im`` is its adjoint: every column added back onto the
+zero-bordered plane through the same table, for the input gradients that numpy added
+back by kernel rows. Both run where the thread policy holds (``gemm.policy``), as the
+conv kernels' GEMMs around them do.
 """
 
 from __future__ import annotations
