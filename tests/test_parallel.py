@@ -2,6 +2,7 @@
 that use it give the same bits on one thread as on several."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -32,6 +33,24 @@ def test_blocks_cover_the_range_once(threads, n, per_item, max_block):
 
     parallel.for_blocks(fn, n, per_item, min_block=1, max_block=max_block)
     assert (seen == 1).all()
+
+
+def test_the_calling_thread_takes_blocks_too(threads):
+    """The caller works through the blocks beside the pool's threads instead of waiting
+    for a hand-off; with two threads, one pool thread helps it."""
+    parallel.set_num_threads(2)
+    who = []
+    lock = threading.Lock()
+
+    def fn(a, b):
+        with lock:
+            who.append(threading.current_thread().name)
+        time.sleep(0.002)  # releases the GIL, as the kernels' passes do
+
+    parallel.for_blocks(fn, 16, 1, min_block=1, max_block=1)
+    assert len(who) == 16
+    assert threading.current_thread().name in who
+    assert len(set(who)) <= 2
 
 
 def test_empty_range_calls_nothing():

@@ -82,7 +82,10 @@ def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
     ``per_item`` is roughly how many array elements one item costs; blocks hold between
     ``min_block`` (not worth a thread below) and ``max_block`` (about what stays in a
     core's cache) elements' work. ``fn`` must only write its own block's part of the
-    output. Exceptions propagate; all blocks have finished when this returns.
+    output. The calling thread and one fewer pool threads take the blocks in turn, so
+    the caller works instead of waiting for a hand-off (SimpleConvNet's max pool: 0.65
+    against 0.71 ms when every block went to the pool). Exceptions propagate; all blocks
+    have finished when this returns.
     """
     if n <= 0:
         return
@@ -91,8 +94,23 @@ def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
         for start in range(0, n, size):
             fn(start, min(n, start + size))
         return
-    futures = [_pool().submit(fn, s, min(n, s + size)) for s in range(0, n, size)]
-    for f in futures:
+    starts = iter(range(0, n, size))
+    lock = threading.Lock()
+
+    def take() -> None:
+        while True:
+            with lock:
+                start = next(starts, None)
+            if start is None:
+                return
+            fn(start, min(n, start + size))
+
+    helpers = [_pool().submit(take) for _ in range(min(_threads, -(-n // size)) - 1)]
+    try:
+        take()
+    finally:
+        wait(helpers)
+    for f in helpers:
         f.result()
 
 
