@@ -191,13 +191,13 @@ class FastConv:
                 return _flipped_conv(grad, w, g)
             if _as_shifted_adds(g):
                 return _shifted_adds(grad, w, g)
+        gfm = self.feature_major(grad)
         if blas_single_threaded() and g.groups == 1:  # under the policy: one compiled col2im
             from . import im2col_compiled
 
-            gfm = self.feature_major(grad)
-            if im2col_compiled.applies(gfm):
+            if im2col_compiled.applies(gfm) and gfm.dtype == w.dtype:
                 return _col2im_compiled(gfm, w, g)
-        return _col2im_by_kernel_rows(self.feature_major(grad), w, g)
+        return _col2im_by_kernel_rows(gfm, w, g)
 
     @numpy_pass
     def weight_grad(self, x: np.ndarray, grad: np.ndarray, with_bias: bool) -> Any:
@@ -366,7 +366,7 @@ def _per_image_blocks(x: np.ndarray, w2: np.ndarray, g: Geometry,
     out = np.empty((g.n, fn, hw), dtype=np.result_type(x, w2))
 
     def block(a: int, b: int) -> None:  # numpy's unfolding: the compiled one is threaded
-        cols = _columns(x[a:b], dataclasses.replace(g, n=b - a), with_ones, compiled=False)
+        cols = _columns(x[a:b], dataclasses.replace(g, n=b - a), with_ones, unfold_on_numba=False)
         np.matmul(w2, cols.reshape(cols.shape[0], b - a, hw).transpose(1, 0, 2), out=out[a:b])
 
     for_blocks(block, g.n, w2.shape[1] * hw)
@@ -374,18 +374,18 @@ def _per_image_blocks(x: np.ndarray, w2: np.ndarray, g: Geometry,
 
 
 def _columns(x: np.ndarray, g: Geometry, with_ones: bool,
-             compiled: bool = True) -> np.ndarray:
+             unfold_on_numba: bool = True) -> np.ndarray:
     """The (C*KH*KW [+1], N*OH*OW) column matrix in scratch memory; the optional last row
     of ones turns "W @ cols + b" into one product. The padded image is scratch memory
     too, unfolded as an unpadded geometry with the same windows. Under the thread policy
     (the compiled extra, OpenBLAS on one thread) one compiled pass on numba's threads
-    unfolds it instead, padding included (``im2col_compiled``), unless ``compiled`` is
-    False: the caller runs on minigrad's threads itself."""
+    unfolds it instead, padding included (``im2col_compiled``), unless ``unfold_on_numba``
+    is False: the caller runs on minigrad's threads itself."""
     k, m = g.c * g.kh * g.kw, g.n * g.oh * g.ow
     buf = workspace((k + with_ones, m), x.dtype)
     if with_ones:
         buf[k] = 1
-    if compiled and blas_single_threaded():
+    if unfold_on_numba and blas_single_threaded():
         from . import im2col_compiled
 
         if im2col_compiled.applies(x):
@@ -464,9 +464,9 @@ def _col2im_compiled(gfm: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
     the kernel rows' slice-adds cost more than the GEMM (ResNet-18's stride-2 layers)."""
     from . import im2col_compiled
 
-    fn, k = w.shape[0], g.c * g.kh * g.kw
-    wt = w.reshape(fn, k).astype(gfm.dtype, copy=False).T  # BLAS reads it transposed
-    cols = matmul(wt, gfm, out=workspace((k, gfm.shape[1]), gfm.dtype))
+    fn, k, dtype = w.shape[0], g.c * g.kh * g.kw, np.result_type(gfm, w)
+    wt = w.reshape(fn, k).astype(dtype, copy=False).T  # BLAS reads it transposed
+    cols = matmul(wt, gfm.astype(dtype, copy=False), out=workspace((k, gfm.shape[1]), dtype))
     return im2col_compiled.col2im(cols, g)
 
 

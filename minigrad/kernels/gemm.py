@@ -18,9 +18,9 @@ measured a few percent slower under the policy, because splitting a small produc
 hand costs more than OpenBLAS's own threads do (handing a part to a sleeping thread
 costs about 60 us, and each part packs its operands again). One whose convolutions are
 compiled loops (LeNet's) runs them up to twice as fast without a spinner beside them:
-its step took 6.8-7.2 ms under the policy against 8.0-8.2 ms without. Products under
-``MIN_SPLIT`` flops run whole on the calling thread for the same reason.
-docs/performance.md has the measurements.
+its step took 6.8-7.2 ms under the policy against 8.0-8.2 ms without. Under the policy,
+products under ``MIN_SPLIT`` flops run whole on the calling thread: splitting them by
+hand would cost more than it saves. docs/performance.md has the measurements.
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ _holds = False  # the policy holds for every product from now on (``hold``)
 
 
 def hold() -> None:
-    """From now on the policy holds for every product: called on the first compiled
-    convolution pass, whose loops an OpenBLAS spinner would slow down."""
+    """From now on the policy holds for every product: called by the first compiled
+    convolution pass (whose loops an OpenBLAS spinner would slow down) and the first
+    product of ``BIG`` flops."""
     global _holds
     _holds = True
 
