@@ -66,6 +66,21 @@ def reached(monkeypatch):
                   lambda k: None if k is None else type(k).__module__.rsplit(".", 1)[-1])
 
 
+@pytest.fixture
+def checked(monkeypatch):
+    """Every sum the conv kernels check for NaN and inf during the test, in order."""
+    sums = []
+
+    class Counting:
+        @staticmethod
+        def isfinite(value):
+            sums.append(value)
+            return np.isfinite(value)
+
+    monkeypatch.setattr(kconv, "math", Counting)
+    return sums
+
+
 def case(rng, n, c, h, w, fn, k, padding, dtype, bias=True):
     x = rng.standard_normal((n, c, h, w)).astype(dtype)
     wt = (rng.standard_normal((fn, c, k, k)) / np.sqrt(c * k * k)).astype(dtype)
@@ -355,18 +370,9 @@ def test_the_direct_weight_gradient_leaves_a_non_finite_result_to_numpy():
 
 
 @needs_numba
-def test_a_first_layer_on_the_direct_loops_sums_no_gradient_for_nan_and_inf(monkeypatch):
+def test_a_first_layer_on_the_direct_loops_sums_no_gradient_for_nan_and_inf(checked):
     """Without an input gradient (a first layer) the backward checks the weight and bias
     gradients, 6x5x5 and 6 numbers, not the whole gradient (3 + 2 checks)."""
-    checked = []
-
-    class Counting:
-        @staticmethod
-        def isfinite(value):
-            checked.append(value)
-            return np.isfinite(value)
-
-    monkeypatch.setattr(kconv, "math", Counting)
     rng = np.random.default_rng(22)
     x, wt, b, up = case(rng, 4, 1, 12, 12, 6, 5, 2, np.float64)
     mw, mb = mg.tensor(wt, requires_grad=True), mg.tensor(b, requires_grad=True)
@@ -539,18 +545,9 @@ def test_compiled_kernels_read_no_stale_gradient(kind, c, fn, k):
 
 
 @needs_numba
-def test_each_array_is_checked_for_nan_and_inf_once_per_forward_and_backward(monkeypatch):
+def test_each_array_is_checked_for_nan_and_inf_once_per_forward_and_backward(checked):
     """The finiteness check is a full pass over an array: the backward trusts the forward's
     saved inputs, and its two passes share one check of the gradient (3 + 1, not 3 + 4)."""
-    checked = []
-
-    class Counting:
-        @staticmethod
-        def isfinite(value):
-            checked.append(value)
-            return np.isfinite(value)
-
-    monkeypatch.setattr(kconv, "math", Counting)
     rng = np.random.default_rng(15)
     x, wt, b, up = case(rng, 2, 16, 9, 9, 16, 3, 1, np.float64)
     mx, mw, mb = (mg.tensor(a, requires_grad=True) for a in (x, wt, b))

@@ -57,9 +57,7 @@ def _im2col(x, cmajor, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, out):  # noqa: AN
     C-contiguous, (C, N, H, W) if ``cmajor`` else (N, C, H, W)."""
     nc, nn = (x.shape[0], x.shape[1]) if cmajor else (x.shape[1], x.shape[0])
     h, w = x.shape[2], x.shape[3]
-    hp, wp = max(h + 2 * ph, (oh - 1) * sh + (kh - 1) * dh + 1), \
-        max(w + 2 * pw, (ow - 1) * sw + (kw - 1) * dw + 1)
-    index = _offsets(kh, kw, sh, sw, dh, dw, oh, ow, wp)
+    hp, wp, index = _offsets(h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
     p = oh * ow
     for c in prange(nc):
         plane = np.zeros((hp, wp), dtype=x.dtype)
@@ -82,9 +80,7 @@ def _col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):  # noqa: ANN001, 
     a zero-bordered plane through the same index table, whose inside is then ``dx[c, n]``
     (C, N, H, W). Each value gets the same terms as numpy's col2im, in another order."""
     nc, nn, h, w = dx.shape
-    hp, wp = max(h + 2 * ph, (oh - 1) * sh + (kh - 1) * dh + 1), \
-        max(w + 2 * pw, (ow - 1) * sw + (kw - 1) * dw + 1)
-    index = _offsets(kh, kw, sh, sw, dh, dw, oh, ow, wp)
+    hp, wp, index = _offsets(h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
     p = oh * ow
     for c in prange(nc):
         plane = np.empty((hp, wp), dtype=dx.dtype)
@@ -102,16 +98,19 @@ def _col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):  # noqa: ANN001, 
 
 
 @numba.njit(cache=True, nogil=True)
-def _offsets(kh, kw, sh, sw, dh, dw, oh, ow, wp):  # noqa: ANN001, ANN202, PLR0913
-    """``index[i*KW + j, r*OW + q]``: where output (r, q) reads kernel offset (i, j) in the
-    zero-bordered plane, whose rows are WP wide."""
+def _offsets(h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):  # noqa: ANN001, ANN202, PLR0913
+    """The zero-bordered plane's size (HP, WP), padding and any overhang of the last
+    window included, and ``index[i*KW + j, r*OW + q]``: where output (r, q) reads kernel
+    offset (i, j) in it."""
+    hp = max(h + 2 * ph, (oh - 1) * sh + (kh - 1) * dh + 1)
+    wp = max(w + 2 * pw, (ow - 1) * sw + (kw - 1) * dw + 1)
     index = np.empty((kh * kw, oh * ow), dtype=np.int64)
     for i in range(kh):
         for j in range(kw):
             for r in range(oh):
                 for q in range(ow):
                     index[i * kw + j, r * ow + q] = (r * sh + i * dh) * wp + q * sw + j * dw
-    return index
+    return hp, wp, index
 
 
 def signatures(dtype: Any) -> list[tuple[Any, tuple]]:
