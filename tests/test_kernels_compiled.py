@@ -384,6 +384,22 @@ def test_a_first_layer_on_the_direct_loops_sums_no_gradient_for_nan_and_inf(chec
                                rtol=1e-12)
 
 
+def random_windows(rng, count):
+    """``count`` random (geometry, dtype): 1-8 images, channels and rows and columns,
+    kernels 1-3, strides 1-2, padding 0-2, dilation 1-2, float32 and float64 in turn."""
+    done = 0
+    while done < count:
+        n, c, h, w = (int(v) for v in rng.integers(1, 9, 4))
+        kernel, stride, padding, dilation = (tuple(int(v) for v in rng.integers(lo, hi, 2))
+                                             for lo, hi in ((1, 4), (1, 3), (0, 3), (1, 3)))
+        try:
+            g = geometry((n, c, h, w), kernel, stride, padding, dilation, op="t")
+        except (RuntimeError, ValueError):
+            continue  # the kernel does not fit the padded image
+        yield g, DTYPES[done % 2]
+        done += 1
+
+
 @needs_numba
 @pytest.mark.parametrize("seed", range(6))
 def test_compiled_im2col_copies_numpys_columns_exactly(seed):
@@ -393,24 +409,15 @@ def test_compiled_im2col_copies_numpys_columns_exactly(seed):
     from minigrad.kernels import im2col_compiled
 
     rng = np.random.default_rng(500 + seed)
-    done = 0
-    while done < 25:
-        n, c, h, w = (int(v) for v in rng.integers(1, 9, 4))
-        kernel, stride, padding, dilation = (tuple(int(v) for v in rng.integers(lo, hi, 2))
-                                             for lo, hi in ((1, 4), (1, 3), (0, 3), (1, 3)))
-        try:
-            g = geometry((n, c, h, w), kernel, stride, padding, dilation, op="t")
-        except (RuntimeError, ValueError):
-            continue  # the kernel does not fit the padded image
-        dtype = DTYPES[done % 2]
-        x = rng.standard_normal((n, c, h, w)).astype(dtype)
+    for g, dtype in random_windows(rng, 25):
+        c = g.c
+        x = rng.standard_normal(g.input_shape).astype(dtype)
         x.flat[rng.choice(x.size, min(2, x.size), replace=False)] = [np.nan, -np.inf][: x.size]
         for a in (x, laid_out(x, "channels outermost"), x[:, :, ::-1]):
             want = im2col_array(a, g).reshape(c * g.kh * g.kw, -1)
             got = np.full_like(want, 7.0)
             im2col_compiled.im2col(a, g, got)
             assert np.array_equal(got, want, equal_nan=True), g
-        done += 1
 
 
 @needs_numba
@@ -422,16 +429,8 @@ def test_compiled_col2im_adds_the_columns_back_as_numpy_does(seed):
     from minigrad.kernels import im2col_compiled
 
     rng = np.random.default_rng(600 + seed)
-    done = 0
-    while done < 25:
-        n, c, h, w = (int(v) for v in rng.integers(1, 9, 4))
-        kernel, stride, padding, dilation = (tuple(int(v) for v in rng.integers(lo, hi, 2))
-                                             for lo, hi in ((1, 4), (1, 3), (0, 3), (1, 3)))
-        try:
-            g = geometry((n, c, h, w), kernel, stride, padding, dilation, op="t")
-        except (RuntimeError, ValueError):
-            continue
-        dtype = DTYPES[done % 2]
+    for g, dtype in random_windows(rng, 25):
+        n, c = g.n, g.c
         cols = rng.standard_normal((c * g.kh * g.kw, n * g.oh * g.ow)).astype(dtype)
         cols.flat[rng.choice(cols.size, min(2, cols.size), replace=False)] = \
             [np.inf, -np.inf][: cols.size]
@@ -443,7 +442,6 @@ def test_compiled_col2im_adds_the_columns_back_as_numpy_does(seed):
         finite = np.isfinite(want)
         tol = 1e-5 if dtype == np.float32 else 1e-13
         np.testing.assert_allclose(got[finite], want[finite], rtol=tol, atol=tol)
-        done += 1
 
 
 @needs_numba
