@@ -105,13 +105,7 @@ def for_blocks(fn: Callable[[int, int], None], n: int, per_item: int,
                 return
             fn(start, min(n, start + size))
 
-    helpers = [_pool().submit(take) for _ in range(min(_threads, -(-n // size)) - 1)]
-    try:
-        take()
-    finally:
-        wait(helpers)
-    for f in helpers:
-        f.result()
+    _alongside(take, [(take,)] * (min(_threads, -(-n // size)) - 1))
 
 
 def for_parts(fn: Callable[[int, int], None], n: int) -> None:
@@ -124,9 +118,15 @@ def for_parts(fn: Callable[[int, int], None], n: int) -> None:
         if n > 0:
             fn(0, n)
         return
-    futures = [_pool().submit(fn, s, min(n, s + size)) for s in range(size, n, size)]
+    _alongside(lambda: fn(0, size), [(fn, s, min(n, s + size)) for s in range(size, n, size)])
+
+
+def _alongside(work: Callable[[], None], jobs: list[tuple]) -> None:
+    """``work()`` on the calling thread while the pool runs ``jobs`` (``(fn, *args)``
+    each); returns when all have finished, raising the caller's error, else a job's."""
+    futures = [_pool().submit(*job) for job in jobs]
     try:
-        fn(0, size)
+        work()
     finally:
         wait(futures)
     for f in futures:

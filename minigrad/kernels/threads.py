@@ -8,7 +8,8 @@ kernel's GEMMs are spread over minigrad's own threads instead (``gemm.matmul``);
 loops get ``get_num_threads()`` threads. Both settings are put back on leaving, so nothing
 changes for the rest of the process, and ``import minigrad`` changes nothing at all
 (threadpoolctl is imported on first use). ``gemm.policy`` takes the numpy kernels' and the
-linear layers' GEMMs into the same region once a big one has run (``gemm.py`` says why).
+linear layers' GEMMs into the same region once a compiled convolution or a big GEMM has
+run (``gemm.py`` says why).
 
 One more setting helps and cannot be scoped: numba's loops run on OpenMP (libgomp) workers,
 which spin after each loop while minigrad's next GEMMs want the cores. ``tune_openmp()``
