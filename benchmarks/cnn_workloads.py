@@ -11,7 +11,7 @@ Per workload: minigrad and PyTorch (same weights, same data) run one after the o
 of ``--repeat`` rounds (the fastest of ``--inner`` runs in a row each); the ratio is the
 median of the per-round ratios (range in brackets). Each library runs in its own worker
 process, driven round by round from here: minigrad with the malloc thresholds and the
-passive OpenMP waits it offers as opt-ins (``MINIGRAD_MALLOC_TUNING=1``,
+short OpenMP spins it offers as opt-ins (``MINIGRAD_MALLOC_TUNING=1``,
 ``kernels.tune_openmp()``, as the ``minigrad`` command runs), PyTorch with glibc's and its
 own defaults. ``BENCH_SHARED=1`` runs both in this one process instead (one malloc,
 minigrad's thresholds for both).

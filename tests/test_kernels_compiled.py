@@ -925,43 +925,48 @@ def test_the_thread_policy_holds_inside_a_compiled_region_only():
 
 
 OPENMP = ("import os, sys, minigrad\n"
-          "print(os.environ.get('OMP_WAIT_POLICY'))\n"
+          "print(os.environ.get('OMP_WAIT_POLICY'), os.environ.get('GOMP_SPINCOUNT'))\n"
           "{before}"
           "print(minigrad.kernels.tune_openmp())\n"
-          "print(os.environ.get('OMP_WAIT_POLICY'))\n")
+          "print(os.environ.get('OMP_WAIT_POLICY'), os.environ.get('GOMP_SPINCOUNT'))\n")
+OPENMP_VARS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
 
 
 def _openmp_run(before: str = "", **env: str) -> list[str]:
-    clean = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    clean = {k: v for k, v in os.environ.items() if k not in OPENMP_VARS}
     clean["MINIGRAD_KERNELS"] = "fast"  # the compiled kernels may run (whatever CI's run says)
     done = subprocess.run([sys.executable, "-c", OPENMP.format(before=before)], check=True,
                           capture_output=True, text=True, env={**clean, **env})
     return done.stdout.splitlines()
 
 
-def test_passive_openmp_waits_are_an_opt_in_that_leaves_the_users_choice() -> None:
-    assert _openmp_run() == ["None", "tuned: OMP_WAIT_POLICY=passive (idle OpenMP workers "
-                             "sleep)", "passive"]  # import minigrad alone sets nothing
+def test_short_openmp_spins_are_an_opt_in_that_leaves_the_users_choice() -> None:
+    tuned = "tuned: OMP_WAIT_POLICY=passive, GOMP_SPINCOUNT={} (idle OpenMP workers spin a " \
+        "little, then sleep)"
+    assert _openmp_run() == ["None None", tuned.format(30000),
+                             "passive 30000"]  # import minigrad alone sets nothing
+    assert _openmp_run(GOMP_SPINCOUNT="5000") == ["None 5000", tuned.format(5000),
+                                                  "passive 5000"]
     assert _openmp_run(OMP_WAIT_POLICY="active") == [
-        "active", "left alone: the user set OMP_WAIT_POLICY=active", "active"]
+        "active None", "left alone: the user set OMP_WAIT_POLICY=active", "active None"]
 
 
 @needs_numba
 def test_passive_openmp_waits_are_not_claimed_once_numbas_workers_run() -> None:
     conv = ("import numpy as np, minigrad.nn.functional as F\n"
             "F.conv2d(minigrad.randn(2, 16, 8, 8), minigrad.randn(16, 16, 3, 3), padding=1)\n")
-    assert _openmp_run(conv) == ["None", "left alone: numba's OpenMP workers already run",
-                                 "None"]
+    assert _openmp_run(conv) == ["None None", "left alone: numba's OpenMP workers already run",
+                                 "None None"]
 
 
-def test_the_minigrad_command_asks_for_passive_openmp_waits() -> None:
+def test_the_minigrad_command_asks_for_short_openmp_spins() -> None:
     code = ("import os, sys\nsys.argv = ['minigrad', 'evaluate', '/nonexistent']\n"
             "from minigrad.cli import main\nstatus = main()\n"
-            "print(status, os.environ.get('OMP_WAIT_POLICY'))\n")
-    clean = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+            "print(status, os.environ.get('OMP_WAIT_POLICY'), os.environ.get('GOMP_SPINCOUNT'))\n")
+    clean = {k: v for k, v in os.environ.items() if k not in OPENMP_VARS}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=clean)
-    assert done.stdout.split() == ["2", "passive"], (done.stdout, done.stderr)
+    assert done.stdout.split() == ["2", "passive", "30000"], (done.stdout, done.stderr)
 
 
 @needs_numba

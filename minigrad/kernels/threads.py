@@ -12,10 +12,12 @@ linear layers' GEMMs into the same region once a compiled convolution or a big G
 run (``gemm.py`` says why).
 
 One more setting helps and cannot be scoped: numba's loops run on OpenMP (libgomp) workers,
-which spin after each loop while minigrad's next GEMMs want the cores. ``tune_openmp()``
-asks them to sleep instead (``OMP_WAIT_POLICY=passive``), which the runtime reads once when
-it loads, so for the whole process; the ``minigrad`` command calls it for its own process,
-a library user opts in (docs/performance.md has the measured effect).
+which by default spin for milliseconds after each loop while minigrad's next GEMMs want the
+cores, yet sleeping at once makes every short loop wait for a worker to wake. ``tune_openmp()``
+asks them to spin about 0.3 ms and then sleep (``OMP_WAIT_POLICY=passive``,
+``GOMP_SPINCOUNT``), which the runtime reads once when it loads, so for the whole process;
+the ``minigrad`` command calls it for its own process, a library user opts in
+(docs/performance.md has the measured effect).
 """
 
 from __future__ import annotations
@@ -85,11 +87,16 @@ def blas_single_threaded() -> bool:
 openmp_status = "off: not asked for (minigrad.kernels.tune_openmp())"
 
 
+SPIN_COUNT = "30000"  # libgomp's spins before an idle worker sleeps: about 0.3 ms here
+
+
 def tune_openmp() -> str:
-    """``OMP_WAIT_POLICY=passive`` for this process, unless the user set a policy or numba's
-    OpenMP workers have already started (the runtime reads it once, when it loads). An
-    explicit opt-in, also ``minigrad.kernels.tune_openmp()``; returns and records in
-    ``openmp_status`` what was done."""
+    """``OMP_WAIT_POLICY=passive`` with ``GOMP_SPINCOUNT=30000`` for this process: idle
+    OpenMP workers spin about 0.3 ms, then sleep. Unless the user set a policy (or a spin
+    count: that one is kept) or numba's OpenMP workers have already started (the runtime
+    reads both once, when it loads). An explicit opt-in, also
+    ``minigrad.kernels.tune_openmp()``; returns and records in ``openmp_status`` what was
+    done."""
     global openmp_status
     if openmp_status.startswith("tuned"):
         pass
@@ -99,5 +106,7 @@ def tune_openmp() -> str:
         openmp_status = "left alone: numba's OpenMP workers already run"
     else:
         os.environ["OMP_WAIT_POLICY"] = "passive"
-        openmp_status = "tuned: OMP_WAIT_POLICY=passive (idle OpenMP workers sleep)"
+        spins = os.environ.setdefault("GOMP_SPINCOUNT", SPIN_COUNT)
+        openmp_status = (f"tuned: OMP_WAIT_POLICY=passive, GOMP_SPINCOUNT={spins} (idle "
+                         "OpenMP workers spin a little, then sleep)")
     return openmp_status
