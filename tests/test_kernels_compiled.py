@@ -319,10 +319,10 @@ def test_compiled_kernels_agree_on_random_geometry(seed, reached):
 @needs_numba
 @pytest.mark.parametrize("fn", [1, 4, 7, 30])
 def test_the_five_wide_weight_gradient_reads_the_gradient_in_any_layout(fn, reached):
-    """The loops lay each block of four filters' gradient rows out themselves, reading the
-    gradient as (N, FN, ...) or (FN, N, ...) memory in place, or a copy of any other
-    layout; filters past FN (blocks of four) are zeros. dW and db agree with the
-    reference to rounding."""
+    """The loops lay each block of four (or last two) filters' gradient rows out
+    themselves, reading the gradient as (N, FN, ...) or (FN, N, ...) memory in place, or a
+    copy of any other layout; filters past FN (an odd count's last pair) are zeros. dW and
+    db agree with the reference to rounding."""
     rng = np.random.default_rng(fn)
     x, wt, b, up = case(rng, 3, 2, 9, 11, fn, 5, 1, np.float64)
     g = geometry(x.shape, (5, 5), 1, 1, 1, op="t")

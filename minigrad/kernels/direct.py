@@ -14,9 +14,10 @@ Kernels five wide (the book's, LeNet's) take a faster form of all three passes: 
 adds a whole kernel row, five shifts, into four filters' (or four input channels') planes
 at once, so each value loaded feeds twenty multiply-adds instead of one; the weight
 gradient keeps the twenty sums of four filters' rows against one input row in registers
-over the whole plane. Other widths with more than ``LOOP_WEIGHTS`` (filter, channel)
-pairs take numpy's GEMM on the columns (``FastConv``) for their weight gradient: one dot
-product per weight measured slower.
+over the whole plane. Where two filters (or channels) are left, a last pass takes two
+(LeNet's six: padding them to eight cost those passes a quarter). Other widths with more
+than ``LOOP_WEIGHTS`` (filter, channel) pairs take numpy's GEMM on the columns
+(``FastConv``) for their weight gradient: one dot product per weight measured slower.
 
 Outputs are (N, FN, OH, OW) memory, as a flatten and the next layer's loops read them in
 place (measured 1-2% faster on LeNet's step than the other conv kernels' (FN, N, OH, OW),
@@ -42,6 +43,7 @@ prange = numba.prange
 __all__ = ["DirectConv", "applies", "signatures"]
 
 BLOCK = 4  # filters (forward) or channels (input gradient) per five-wide pass: a0..a3 below
+PAIR = 2  # the last pass's, where two of them are left (LeNet's six: four, then two)
 
 
 def applies(g: Geometry, fn: int) -> bool:
@@ -125,8 +127,9 @@ class DirectConv(FastConv):
 
 
 def _blocks_of(k: int) -> int:
-    """``k`` rounded up to whole blocks of ``BLOCK``."""
-    return -(-k // BLOCK) * BLOCK
+    """``k`` rounded up to whole pairs: passes of ``BLOCK``, then one of ``PAIR`` if two
+    are left."""
+    return -(-k // PAIR) * PAIR
 
 
 def _blocked_weights(w: np.ndarray) -> np.ndarray:
@@ -256,71 +259,96 @@ def _add_rows(a0, a1, a2, a3, q, u0, u1, u2, u3, v):  # noqa: ANN001, ANN202
     a3[q] += _dot5(u3, v)
 
 
+@numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"})
+def _add_pair(a0, a1, q, u0, u1, v):  # noqa: ANN001, ANN202
+    """``_add_rows`` for the last pass's two planes."""
+    a0[q] += _dot5(u0, v)
+    a1[q] += _dot5(u1, v)
+
+
 @_jit
 def _forward_rows(x, w, bias, wp, y):  # noqa: ANN001, ANN202
-    """``_forward`` for five-wide kernels, four filters per pass (``w`` and ``bias`` padded
-    to whole blocks of filters; the padding's planes are never written out)."""
+    """``_forward`` for five-wide kernels, four filters per pass, two in a last pass where
+    two are left (``w`` and ``bias`` padded to whole pairs of filters; the padding's
+    planes are never written out)."""
     nn, nf, oh, ow = y.shape
     nc, kh = x.shape[1], w.shape[2]
     span = (oh - 1) * wp + ow
     for n in prange(nn):
         acc = np.empty((4, span), dtype=y.dtype)
         a0, a1, a2, a3 = acc[0], acc[1], acc[2], acc[3]
-        for f in range(0, w.shape[0], 4):
-            for k in range(4):
+        f = 0
+        while f < w.shape[0]:
+            width = 4 if w.shape[0] - f >= 4 else 2
+            for k in range(width):
                 acc[k, :] = bias[f + k]
             for c in range(nc):
                 for i in range(kh):
-                    u0, u1, u2, u3 = _row(w, f, c, i), _row(w, f + 1, c, i), \
-                        _row(w, f + 2, c, i), _row(w, f + 3, c, i)
                     xs = x[n, c, i * wp : i * wp + span + 4]
-                    for q in range(span):
-                        v = xs[q], xs[q + 1], xs[q + 2], xs[q + 3], xs[q + 4]
-                        _add_rows(a0, a1, a2, a3, q, u0, u1, u2, u3, v)
-            for k in range(min(4, nf - f)):
+                    u0, u1 = _row(w, f, c, i), _row(w, f + 1, c, i)
+                    if width == 4:
+                        u2, u3 = _row(w, f + 2, c, i), _row(w, f + 3, c, i)
+                        for q in range(span):
+                            v = xs[q], xs[q + 1], xs[q + 2], xs[q + 3], xs[q + 4]
+                            _add_rows(a0, a1, a2, a3, q, u0, u1, u2, u3, v)
+                    else:
+                        for q in range(span):
+                            v = xs[q], xs[q + 1], xs[q + 2], xs[q + 3], xs[q + 4]
+                            _add_pair(a0, a1, q, u0, u1, v)
+            for k in range(min(width, nf - f)):
                 for r in range(oh):
                     y[n, f + k, r, :] = acc[k, r * wp : r * wp + ow]
+            f += width
 
 
 @_jit
 def _input_grad_rows(g, w, ph, pw, dx):  # noqa: ANN001, ANN202
-    """``_input_grad`` for five-wide kernels, four input channels per pass: the padded
-    plane's place p takes ``dot5(w[f, c, i], g[p - i*WP - 4 : p - i*WP + 1] reversed)``
-    (``g`` has four leading zeros; ``w`` is padded to whole blocks of channels)."""
+    """``_input_grad`` for five-wide kernels, four input channels per pass (two in a last
+    pass where two are left): the padded plane's place p takes ``dot5(w[f, c, i],
+    g[p - i*WP - 4 : p - i*WP + 1] reversed)`` (``g`` has four leading zeros; ``w`` is
+    padded to whole pairs of channels)."""
     nc, nn, h, wd = dx.shape
     nf, kh = g.shape[0], w.shape[2]
     wp = wd + 2 * pw
     plane = (h + 2 * ph) * wp
     for n in prange(nn):
         buf = np.empty((4, plane), dtype=dx.dtype)
-        for c in range(0, w.shape[1], 4):
-            buf[:] = 0
+        c = 0
+        while c < w.shape[1]:
+            width = 4 if w.shape[1] - c >= 4 else 2
+            buf[:width] = 0
             for f in range(nf):
                 gs = g[f, n]
                 for i in range(kh):
-                    u0, u1, u2, u3 = _row(w, f, c, i), _row(w, f, c + 1, i), \
-                        _row(w, f, c + 2, i), _row(w, f, c + 3, i)
                     off = i * wp
                     m = min(gs.shape[0] - 4, plane - off)
                     b0, b1 = buf[0, off : off + m], buf[1, off : off + m]
-                    b2, b3 = buf[2, off : off + m], buf[3, off : off + m]
-                    for p in range(m):
-                        v = gs[p + 4], gs[p + 3], gs[p + 2], gs[p + 1], gs[p]
-                        _add_rows(b0, b1, b2, b3, p, u0, u1, u2, u3, v)
-            for k in range(min(4, nc - c)):
+                    u0, u1 = _row(w, f, c, i), _row(w, f, c + 1, i)
+                    if width == 4:
+                        b2, b3 = buf[2, off : off + m], buf[3, off : off + m]
+                        u2, u3 = _row(w, f, c + 2, i), _row(w, f, c + 3, i)
+                        for p in range(m):
+                            v = gs[p + 4], gs[p + 3], gs[p + 2], gs[p + 1], gs[p]
+                            _add_rows(b0, b1, b2, b3, p, u0, u1, u2, u3, v)
+                    else:
+                        for p in range(m):
+                            v = gs[p + 4], gs[p + 3], gs[p + 2], gs[p + 1], gs[p]
+                            _add_pair(b0, b1, p, u0, u1, v)
+            for k in range(min(width, nc - c)):
                 for r in range(h):
                     dx[c + k, n, r, :] = buf[k, (r + ph) * wp + pw : (r + ph) * wp + pw + wd]
+            c += width
 
 
 @_jit
 def _weight_grad_rows(x, gm, cmajor, wp, part, bias_part):  # noqa: ANN001, ANN202
-    """``_weight_grad`` for five-wide kernels: per image, block of four filters, channel
-    and kernel row, the twenty sums ``grad[f+k] . shift(x row i, j)`` (k < 4, j < 5) over
-    the flat plane, kept in registers (each value loaded feeds five or four of them).
-    ``gm`` is the gradient C-contiguous, (FN, N, OH, OW) if ``cmajor`` else (N, FN, OH,
-    OW); each block's four filters are first laid on the padded row width in ``buf``
-    (zeros past OW, and for filters past FN), their sums (the bias gradient) taken on
-    the way into ``bias_part``."""
+    """``_weight_grad`` for five-wide kernels: per image, block of four filters (two in a
+    last block where two are left), channel and kernel row, the twenty (ten) sums
+    ``grad[f+k] . shift(x row i, j)`` (j < 5) over the flat plane, kept in registers
+    (``_sums4``, ``_sums2``). ``gm`` is the gradient C-contiguous, (FN, N, OH, OW) if
+    ``cmajor`` else (N, FN, OH, OW); each block's filters are first laid on the padded row
+    width in ``buf`` (zeros past OW, and for filters past FN), their sums (the bias
+    gradient) taken on the way into ``bias_part``."""
     blocks, nf = part.shape[0], part.shape[1]
     fn, nn = (gm.shape[0], gm.shape[1]) if cmajor else (gm.shape[1], gm.shape[0])
     oh, ow = gm.shape[2], gm.shape[3]
@@ -334,8 +362,10 @@ def _weight_grad_rows(x, gm, cmajor, wp, part, bias_part):  # noqa: ANN001, ANN2
         buf = np.zeros((4, span), dtype=x.dtype)
         g0, g1, g2, g3 = buf[0], buf[1], buf[2], buf[3]
         for n in range(blk * nn // blocks, (blk + 1) * nn // blocks):
-            for f in range(0, nf, 4):
-                for k in range(4):
+            f = 0
+            while f < nf:
+                width = 4 if nf - f >= 4 else 2
+                for k in range(width):
                     if f + k >= fn:
                         buf[k, :] = 0
                         continue
@@ -348,28 +378,55 @@ def _weight_grad_rows(x, gm, cmajor, wp, part, bias_part):  # noqa: ANN001, ANN2
                 for c in range(nc):
                     for i in range(kh):
                         xs = x[n, c, i * wp : i * wp + span + 4]
-                        s00 = s01 = s02 = s03 = s04 = zero
-                        s10 = s11 = s12 = s13 = s14 = zero
-                        s20 = s21 = s22 = s23 = s24 = zero
-                        s30 = s31 = s32 = s33 = s34 = zero
-                        for q in range(span):
-                            v0, v1, v2, v3, v4 = xs[q], xs[q + 1], xs[q + 2], xs[q + 3], xs[q + 4]
-                            a = g0[q]
-                            s00 += a * v0; s01 += a * v1; s02 += a * v2  # noqa: E702
-                            s03 += a * v3; s04 += a * v4  # noqa: E702
-                            a = g1[q]
-                            s10 += a * v0; s11 += a * v1; s12 += a * v2  # noqa: E702
-                            s13 += a * v3; s14 += a * v4  # noqa: E702
-                            a = g2[q]
-                            s20 += a * v0; s21 += a * v1; s22 += a * v2  # noqa: E702
-                            s23 += a * v3; s24 += a * v4  # noqa: E702
-                            a = g3[q]
-                            s30 += a * v0; s31 += a * v1; s32 += a * v2  # noqa: E702
-                            s33 += a * v3; s34 += a * v4  # noqa: E702
-                        _add5(acc[f, c, i], s00, s01, s02, s03, s04)
-                        _add5(acc[f + 1, c, i], s10, s11, s12, s13, s14)
-                        _add5(acc[f + 2, c, i], s20, s21, s22, s23, s24)
-                        _add5(acc[f + 3, c, i], s30, s31, s32, s33, s34)
+                        if width == 4:
+                            _sums4(xs, g0, g1, g2, g3, span, acc[f, c, i], acc[f + 1, c, i],
+                                   acc[f + 2, c, i], acc[f + 3, c, i])
+                        else:
+                            _sums2(xs, g0, g1, span, acc[f, c, i], acc[f + 1, c, i])
+                f += width
+
+
+@numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"},
+            inline="always")  # as a call per row pass: LeNet's conv2 6% slower
+def _sums4(xs, g0, g1, g2, g3, span, r0, r1, r2, r3):  # noqa: ANN001, ANN202
+    """``r_k[j] += g_k . xs[j : j + span]`` for four gradient rows and the five shifts j,
+    as twenty scalar sums (LLVM keeps them as twenty vector accumulators)."""
+    zero = xs.dtype.type(0)
+    s00 = s01 = s02 = s03 = s04 = zero
+    s10 = s11 = s12 = s13 = s14 = zero
+    s20 = s21 = s22 = s23 = s24 = zero
+    s30 = s31 = s32 = s33 = s34 = zero
+    for q in range(span):
+        v0, v1, v2, v3, v4 = xs[q], xs[q + 1], xs[q + 2], xs[q + 3], xs[q + 4]
+        a = g0[q]
+        s00 += a * v0; s01 += a * v1; s02 += a * v2; s03 += a * v3; s04 += a * v4  # noqa: E702
+        a = g1[q]
+        s10 += a * v0; s11 += a * v1; s12 += a * v2; s13 += a * v3; s14 += a * v4  # noqa: E702
+        a = g2[q]
+        s20 += a * v0; s21 += a * v1; s22 += a * v2; s23 += a * v3; s24 += a * v4  # noqa: E702
+        a = g3[q]
+        s30 += a * v0; s31 += a * v1; s32 += a * v2; s33 += a * v3; s34 += a * v4  # noqa: E702
+    _add5(r0, s00, s01, s02, s03, s04)
+    _add5(r1, s10, s11, s12, s13, s14)
+    _add5(r2, s20, s21, s22, s23, s24)
+    _add5(r3, s30, s31, s32, s33, s34)
+
+
+@numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"},
+            inline="always")  # as a call per row pass: LeNet's conv2 6% slower
+def _sums2(xs, g0, g1, span, r0, r1):  # noqa: ANN001, ANN202
+    """``_sums4`` for the last block's two gradient rows."""
+    zero = xs.dtype.type(0)
+    s00 = s01 = s02 = s03 = s04 = zero
+    s10 = s11 = s12 = s13 = s14 = zero
+    for q in range(span):
+        v0, v1, v2, v3, v4 = xs[q], xs[q + 1], xs[q + 2], xs[q + 3], xs[q + 4]
+        a = g0[q]
+        s00 += a * v0; s01 += a * v1; s02 += a * v2; s03 += a * v3; s04 += a * v4  # noqa: E702
+        a = g1[q]
+        s10 += a * v0; s11 += a * v1; s12 += a * v2; s13 += a * v3; s14 += a * v4  # noqa: E702
+    _add5(r0, s00, s01, s02, s03, s04)
+    _add5(r1, s10, s11, s12, s13, s14)
 
 
 @numba.njit(cache=True, nogil=True)
