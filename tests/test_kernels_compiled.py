@@ -710,6 +710,29 @@ def test_compiled_2x2_max_pool_agrees_exactly(dtype, channels_outer, pooled):
 
 
 @needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("nan_share", [0.0, 0.02, 0.3])
+def test_compiled_2x2_max_pool_picks_the_references_winners_bit_for_bit(dtype, nan_share,
+                                                                        pooled):
+    """The 2x2 forward finds each maximum as if there were no NaN and redoes a row that
+    holds one under the full rule: ties of -0.0 and 0.0 (the first wins, with its sign),
+    +-inf, and rows with and without NaN give the reference's values (as bits), winners
+    and gradient."""
+    rng = np.random.default_rng(int(nan_share * 100))
+    values = np.array([-1.0, -0.0, 0.0, 1.0, np.inf, -np.inf], dtype=dtype)
+    x = rng.choice(values, size=(3, 7, 8, 10))
+    x[rng.random(x.shape) < nan_share] = np.nan
+    up = rng.standard_normal((3, 7, 4, 5)).astype(dtype)
+    v = rng.standard_normal(x.shape).astype(dtype)
+    fast, ref = under_both(lambda: pool_passes(x, up, v, kernel_size=2))
+    bits = np.uint32 if dtype == np.float32 else np.uint64
+    np.testing.assert_array_equal(fast[0].view(bits), ref[0].view(bits))
+    for a, b in zip(fast[1:], ref[1:]):
+        np.testing.assert_array_equal(a, b)
+    assert set(pooled) == {"CompiledMaxPool"}
+
+
+@needs_numba
 def test_compiled_max_pool_passes_gradgradcheck(pooled):
     x = np.random.default_rng(13).standard_normal((2, 3, 7, 6))
     mx = mg.tensor(x, requires_grad=True)

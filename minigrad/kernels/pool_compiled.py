@@ -160,6 +160,13 @@ def _max_forward_tiles(lo, hi, x, kh, kw, best, win):  # noqa: ANN001, ANN202
 
 # The 2x2 windows of most CNNs get their own loops: with the window size known when
 # compiling, the four comparisons are unrolled (2.7x faster than the loops above, measured).
+# The forward takes each row of windows in two steps: first as if it held no NaN, with
+# selects LLVM turns into vector code (the winner found as the first value equal to the
+# maximum, picked among float constants: integer selects beside float compares kept the
+# loop scalar), then, only for a row that does hold a NaN, again one window at a time
+# under the full rule (a NaN wins, the last NaN), written out in place (as a call it kept
+# LLVM from vectorising the first loop). SimpleConvNet's pool (3,000 planes of 24x24, one
+# thread) 0.38 against 0.94-0.98 ms; both agree bit for bit.
 
 
 @_jit
@@ -168,30 +175,49 @@ def _max_forward_2x2(lo, hi, x, best, win):  # noqa: ANN001, ANN202
     for p in range(lo, hi):
         for oy in range(best.shape[1]):
             top, bottom, bo, wo = x[p, 2 * oy], x[p, 2 * oy + 1], best[p, oy], win[p, oy]
+            zero, one, two, three = x.dtype.type(0), x.dtype.type(1), x.dtype.type(2), \
+                x.dtype.type(3)
+            nan = False
             for ox in range(best.shape[2]):
-                cur, k = top[2 * ox], 0
-                b, c, d = top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1]
-                t = (b > cur) | (b != b)
-                cur, k = (b, 1) if t else (cur, k)
-                t = (c > cur) | (c != c)
-                cur, k = (c, 2) if t else (cur, k)
-                t = (d > cur) | (d != d)
-                cur, k = (d, 3) if t else (cur, k)
-                bo[ox], wo[ox] = cur, k
+                a, b = top[2 * ox], top[2 * ox + 1]
+                c, d = bottom[2 * ox], bottom[2 * ox + 1]
+                m = b if b > a else a  # the first maximum, were there no NaN
+                m = c if c > m else m
+                m = d if d > m else m
+                k = three
+                k = two if c == m else k
+                k = one if b == m else k
+                k = zero if a == m else k
+                nan |= (a != a) | (b != b) | (c != c) | (d != d)
+                bo[ox] = m
+                wo[ox] = np.int32(k)
+            if nan:  # this row again, one window at a time, under the full rule
+                for ox in range(best.shape[2]):
+                    cur, k = top[2 * ox], 0
+                    b, c, d = top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1]
+                    take = (b > cur) | (b != b)  # first max; a NaN wins (no branch)
+                    cur, k = (b, 1) if take else (cur, k)
+                    take = (c > cur) | (c != c)
+                    cur, k = (c, 2) if take else (cur, k)
+                    take = (d > cur) | (d != d)
+                    cur, k = (d, 3) if take else (cur, k)
+                    bo[ox], wo[ox] = cur, k
 
 
 @_jit
 def _max_scatter_2x2(lo, hi, grad, win, dx):  # noqa: ANN001, ANN202
-    """``_max_scatter_tiles`` for 2x2 windows."""
+    """``_max_scatter_tiles`` for 2x2 windows (the winner compared as a float: float64
+    gradients 3x faster)."""
+    zero = grad.dtype.type(0)
     for p in range(lo, hi):
         for oy in range(grad.shape[1]):
             top, bottom, go, wo = dx[p, 2 * oy], dx[p, 2 * oy + 1], grad[p, oy], win[p, oy]
             for ox in range(grad.shape[2]):
-                k, gv = wo[ox], go[ox]
-                top[2 * ox] = gv if k == 0 else 0
-                top[2 * ox + 1] = gv if k == 1 else 0
-                bottom[2 * ox] = gv if k == 2 else 0
-                bottom[2 * ox + 1] = gv if k == 3 else 0
+                k, gv = grad.dtype.type(wo[ox]), go[ox]
+                top[2 * ox] = gv if k == 0 else zero
+                top[2 * ox + 1] = gv if k == 1 else zero
+                bottom[2 * ox] = gv if k == 2 else zero
+                bottom[2 * ox + 1] = gv if k == 3 else zero
 
 
 @numba.njit(inline="always")

@@ -53,6 +53,8 @@ def _argmax_windows(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]
     nan = np.isnan(best)
     if nan.any():  # PyTorch keeps the last NaN of the window
         win[nan] = len(cols) - 1 - np.argmax(np.isnan(cols[::-1, nan]), axis=0)
+    best = np.take_along_axis(cols, win[None], axis=0)[0]  # the winner's own value: of a
+    # tie of -0.0 and 0.0 the first, as PyTorch (numpy's max may return either)
     shape = (g.n, g.c, g.oh, g.ow)
     return best.reshape(shape), win.reshape(shape)
 
