@@ -10,6 +10,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn as nn
 import minigrad.nn.functional as F
+from minigrad.kernels import compiled
 
 torch = pytest.importorskip("torch")
 tf = torch.nn.functional
@@ -60,6 +61,20 @@ def test_max_pool2d_dilation_ceil_mode_ties_nan_match_torch(cfg):
     ty, tidx = tf.max_pool2d(tx, return_indices=True, **args)
     np.testing.assert_array_equal(idx.data, tidx.numpy())
     _check(y, ty, mx, tx, np.random.default_rng(cfg["seed"]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kernel_size", [2, 3])
+def test_max_pool2d_keeps_the_sign_of_the_first_zero_as_torch(dtype, kernel_size):
+    """A window whose maximum is a tie of -0.0 and 0.0 returns the first (the winner's own
+    value), compared as sign bits, on the reference and the compiled kernel; the numpy
+    kernels' ``np.maximum`` may return either zero (docs/faq.md), equal as numbers."""
+    x = np.random.default_rng(kernel_size).choice([-0.0, 0.0, -1.0], (2, 3, 6, 9)).astype(dtype)
+    y = F.max_pool2d(mg.tensor(x), kernel_size).numpy()
+    ty = tf.max_pool2d(torch.tensor(x), kernel_size).numpy()
+    np.testing.assert_array_equal(y, ty)
+    if mg.kernels.get_kernels() == "reference" or compiled.available():
+        np.testing.assert_array_equal(np.signbit(y), np.signbit(ty))
 
 
 @pytest.mark.parametrize("cfg", _configs(1, 30), ids=lambda c: str(c["seed"]))
