@@ -42,8 +42,7 @@ prange = numba.prange
 
 __all__ = ["DirectConv", "applies", "signatures"]
 
-BLOCK = 4  # filters (forward) or channels (input gradient) per five-wide pass: a0..a3 below
-PAIR = 2  # the last pass's, where two of them are left (LeNet's six: four, then two)
+PAIR = 2  # five-wide passes take four filters (channels: the input gradient) or, last, two
 
 
 def applies(g: Geometry, fn: int) -> bool:
@@ -127,8 +126,7 @@ class DirectConv(FastConv):
 
 
 def _blocks_of(k: int) -> int:
-    """``k`` rounded up to whole pairs: passes of ``BLOCK``, then one of ``PAIR`` if two
-    are left."""
+    """``k`` rounded up to whole pairs: passes of four, then one of two if two are left."""
     return -(-k // PAIR) * PAIR
 
 
