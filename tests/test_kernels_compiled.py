@@ -8,7 +8,8 @@ through the compiled kernel it is named after (``reached``). Without numba these
 skip, except the fallback ones, which simulate a missing numba.
 
 Tolerances, as a share of each array's largest magnitude: Winograd 5e-5 in float32 (it
-measures 1e-6 to 1.3e-5) and 1e-12 in float64; the direct loops 2e-5 and 1e-12.
+measures 1e-6 to 1.3e-5; the small tile F(2x2, 3x3) about 4e-7) and 1e-12 in float64;
+the direct loops 2e-5 and 1e-12.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="numba is not installed "
                                  "(pip install 'minigrad[fast]')")
 TOL = {"winograd": {np.float32: 5e-5, np.float64: 1e-12},
+       "winograd_small": {np.float32: 5e-6, np.float64: 1e-12},
        "direct": {np.float32: 2e-5, np.float64: 1e-12}}
 DTYPES = [np.float32, np.float64]
 
@@ -151,7 +153,11 @@ def test_import_minigrad_does_not_import_numba():
     ((32, 64, 32, 32), 128, 3, 1, 1, "winograd"),   # the conv workload
     ((32, 64, 32, 32), 64, 3, 1, 1, "winograd"),    # ResNet-18's first stage
     ((32, 256, 8, 8), 256, 3, 1, 1, "winograd"),
-    ((32, 512, 4, 4), 512, 3, 1, 1, None),          # 4x4 maps: the numpy kernels win
+    ((32, 512, 4, 4), 512, 3, 1, 1, "winograd_small"),  # ResNet-18's last stage
+    ((32, 256, 7, 7), 256, 3, 1, 1, "winograd_small"),
+    ((16, 16, 4, 4), 16, 3, 1, 1, "winograd_small"),  # 64 tiles of 2x2
+    ((15, 16, 4, 4), 16, 3, 1, 1, None),            # 60 tiles: the numpy kernels win
+    ((32, 512, 3, 3), 512, 3, 1, 1, None),          # 3x3 maps: tiles mostly past the edge
     ((32, 3, 32, 32), 64, 3, 1, 1, None),           # ResNet's stem: 3 channels
     ((32, 64, 32, 32), 128, 3, 2, 1, None),         # stride 2
     ((100, 1, 28, 28), 6, 5, 1, 2, "direct"),       # LeNet's conv1
@@ -200,6 +206,44 @@ def test_winograd_agrees_with_the_reference(name, dtype, reached):
     assert reached and set(reached) == {"winograd"}
 
 
+SMALL_TILES = {  # (N, C, H, W, FN, padding): 64 or more 2x2 tiles, maps that do not tile by 2
+    "tiles_exactly": (16, 16, 4, 4, 16, 1),
+    "odd_map_pad1": (6, 16, 7, 5, 17, 1),
+    "no_padding": (11, 17, 7, 6, 16, 0),
+    "pad2": (6, 16, 5, 4, 16, 2),
+}
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(SMALL_TILES))
+def test_winograd_small_tiles_agree_with_the_reference(name, dtype, reached):
+    n, c, h, w, fn, p = SMALL_TILES[name]
+    rng = np.random.default_rng(20 + sorted(SMALL_TILES).index(name))
+    x, wt, b, up = case(rng, n, c, h, w, fn, 3, p, dtype, bias=name != "no_padding")
+    assert_close(*under_both(lambda: passes(x, wt, b, up, p)), TOL["winograd_small"][dtype])
+    assert reached and set(reached) == {"winograd_small"}
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kind, shape", [("winograd", (2, 16, 9, 10)),
+                                         ("winograd_small", (16, 16, 4, 5))])
+def test_winograd_matches_pytorch(kind, shape, dtype, reached):
+    """Both tilings against PyTorch's convolution: output and every gradient, with the
+    dtype kept, within the kernel's float32 tolerance."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(31)
+    x, wt, b, up = case(rng, *shape, 16, 3, 1, dtype)
+    ours = passes(x, wt, b, up, 1, second=False)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, wt, b))
+    ty = torch.nn.functional.conv2d(tx, tw, tb, padding=1)
+    ty.backward(torch.tensor(up))
+    theirs = [a.detach().numpy() for a in (ty, tx.grad, tw.grad, tb.grad)]
+    assert_close(ours, theirs, TOL[kind][np.float32])
+    assert set(reached) == {kind}
+
+
 @needs_numba
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape, fn, padding", [((3, 1, 12, 11), 6, 2), ((2, 1, 9, 8), 4, 0),
@@ -239,6 +283,7 @@ def test_the_five_wide_direct_loops_agree_with_the_reference(name, dtype, reache
 
 NONFINITE = {  # (N, C, H, W, FN, K, padding): which kernel the finite case takes
     "winograd": (2, 16, 10, 11, 16, 3, 1),
+    "winograd_small": (16, 16, 4, 5, 16, 3, 1),
     "direct": (2, 1, 10, 11, 6, 5, 2),            # every pass by the loops
     "direct_five_wide": (2, 6, 10, 11, 7, 5, 0),  # blocks padded with zero filters, channels
     "numpy_only": (2, 3, 10, 11, 4, 3, 1),
@@ -293,15 +338,23 @@ def test_the_direct_kernel_agrees_for_non_square_kernels(kernel, padding, reache
 
 
 @needs_numba
-@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("seed", range(12))
 def test_compiled_kernels_agree_on_random_geometry(seed, reached):
     rng = np.random.default_rng(300 + seed)
     dtype = DTYPES[seed % 2]
+    n = int(rng.integers(1, 4))
     if seed < 4:  # Winograd: random channels, map size and padding
         kind, k = "winograd", 3
         c, fn = (int(v) for v in rng.integers(16, 24, 2))
         p = int(rng.integers(0, 3))
         h, w = (int(v) for v in rng.integers(8 - 2 * p + 2, 15, 2))
+    elif seed >= 10:  # its small tile: maps of 4x4 to 7x7, a batch of 64 tiles or more
+        kind, k = "winograd_small", 3
+        c, fn = (int(v) for v in rng.integers(16, 24, 2))
+        p = int(rng.integers(0, 3))
+        h, w = (int(v) for v in rng.integers(6 - 2 * p, 10 - 2 * p, 2))
+        tiles = -(-(h + 2 * p - 2) // 2) * -(-(w + 2 * p - 2) // 2)
+        n = -(-64 // tiles)
     elif seed < 6:  # the direct loops: one channel, a few filters, any kernel size
         kind, k, c, fn = "direct", int(rng.integers(2, 6)), 1, int(rng.integers(1, 9))
         p = int(rng.integers(0, k))
@@ -310,7 +363,6 @@ def test_compiled_kernels_agree_on_random_geometry(seed, reached):
         kind, k, c = "direct", 5, int(rng.integers(2, 41))
         fn, p = int(rng.integers(1, 320 // c + 1)), int(rng.integers(0, 5))
         h, w = (int(v) for v in rng.integers(5, 14, 2))
-    n = int(rng.integers(1, 4))
     x, wt, b, up = case(rng, n, c, h, w, fn, k, p, dtype, bias=bool(rng.integers(2)))
     assert_close(*under_both(lambda: passes(x, wt, b, up, p)), TOL[kind][dtype])
     assert set(reached) == {kind}
@@ -580,11 +632,13 @@ def test_a_second_backward_with_inf_in_its_gradient_keeps_the_reference_pattern(
 
 
 @needs_numba
-def test_winograd_reads_the_gradient_in_either_memory_order(reached):
+@pytest.mark.parametrize("kind, shape", [("winograd", (3, 16, 10, 9)),
+                                         ("winograd_small", (16, 16, 4, 5))])
+def test_winograd_reads_the_gradient_in_either_memory_order(kind, shape, reached):
     """The gradient reaches a conv as (N, C, H, W) memory (a loss's) or as (C, N, H, W)
     memory (the next conv's input gradient): both are read in place, same numbers."""
     rng = np.random.default_rng(17)
-    x, wt, b, up = case(rng, 3, 16, 10, 9, 16, 3, 1, np.float64)
+    x, wt, b, up = case(rng, *shape, 16, 3, 1, np.float64)
     g = geometry(x.shape, (3, 3), 1, 1, 1, op="t")
     kernel = kconv.compiled_choice(g, 16)
     channels_outer = np.ascontiguousarray(up.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
@@ -601,7 +655,7 @@ def test_winograd_reads_the_gradient_in_either_memory_order(reached):
         mg.set_kernels("fast")
     np.testing.assert_allclose(dx[0], mx.grad.numpy(), rtol=0, atol=1e-12)
     np.testing.assert_allclose(dw[0], mw.grad.numpy(), rtol=0, atol=1e-12)
-    assert set(reached) == {"winograd"}
+    assert set(reached) == {kind}
 
 
 @needs_numba
@@ -619,11 +673,14 @@ def test_compiled_kernels_take_channel_major_and_transposed_inputs(reached):
 
 
 @needs_numba
-@pytest.mark.parametrize("kind", ["winograd", "direct"])
+@pytest.mark.parametrize("kind", ["winograd", "winograd_small", "direct"])
 def test_compiled_kernels_pass_gradgradcheck(kind, reached):
     rng = np.random.default_rng(11)
     if kind == "winograd":
         x, wt, b, _ = case(rng, 1, 16, 8, 9, 16, 3, 1, np.float64)
+        p = 1
+    elif kind == "winograd_small":
+        x, wt, b, _ = case(rng, 16, 16, 4, 4, 16, 3, 1, np.float64)
         p = 1
     else:
         x, wt, b, _ = case(rng, 2, 1, 7, 6, 3, 3, 1, np.float64)
@@ -886,6 +943,25 @@ def test_winograd_error_in_float32_is_within_the_stated_bound():
     got = [k32.forward(x, wt, b, True), k32.input_grad(up, wt), k32.weight_grad(x, up, False)]
     for a, e in zip(got, exact):
         assert np.abs(a - e).max() <= 1.3e-5 * np.abs(e).max()
+
+
+@needs_numba
+def test_winograd_small_tile_error_in_float32_is_within_the_stated_bound():
+    """ResNet-18's last stage, scaled down (batch 16, 128 channels at 4x4): output and both
+    gradients within 1e-6 of their largest magnitude against float64."""
+    from minigrad.kernels.winograd_small import WinogradSmallConv
+
+    rng = np.random.default_rng(14)
+    x, wt, b, up = case(rng, 16, 128, 4, 4, 128, 3, 1, np.float32)
+    g = geometry(x.shape, (3, 3), 1, 1, op="t")
+    k64 = kconv.FastConv(g, 128)
+    exact = [k64.forward(*(a.astype(np.float64) for a in (x, wt, b)), True),
+             k64.input_grad(up.astype(np.float64), wt.astype(np.float64)),
+             k64.weight_grad(x.astype(np.float64), up.astype(np.float64), False)]
+    k32 = WinogradSmallConv(g, 128)
+    got = [k32.forward(x, wt, b, True), k32.input_grad(up, wt), k32.weight_grad(x, up, False)]
+    for a, e in zip(got, exact):
+        assert np.abs(a - e).max() <= 1e-6 * np.abs(e).max()
 
 
 # --------------------------------------------------------------------------- machinery

@@ -29,7 +29,8 @@ __all__ = ["available", "cache_dir", "compile_for", "in_memory_order", "numba", 
            "warmup"]
 
 # the modules holding numba kernels; each has ``signatures(dtype)``: [(dispatcher, types)]
-KERNEL_MODULES = ("minigrad.kernels.winograd", "minigrad.kernels.direct",
+KERNEL_MODULES = ("minigrad.kernels.winograd", "minigrad.kernels.winograd_small",
+                  "minigrad.kernels.direct",
                   "minigrad.kernels.pool_compiled", "minigrad.kernels.norm_compiled",
                   "minigrad.kernels.elementwise_compiled", "minigrad.kernels.optim_compiled",
                   "minigrad.kernels.im2col_compiled")

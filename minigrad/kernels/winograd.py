@@ -23,7 +23,7 @@ conv kernels' (batch norm and the next layer's gradients read them channel by ch
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -49,6 +49,15 @@ AT = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0],
 GG = np.kron(G, G)  # (36, 9): U[6a+b] = sum over (i, j) of G[a, i] G[b, j] w[3i+j]
 
 
+class Transforms(NamedTuple):
+    """A tiling's four compiled loops (``_input_transform`` and the rest below)."""
+
+    input: Any
+    input_adjoint: Any
+    output: Any
+    output_adjoint: Any
+
+
 def applies(g: Geometry) -> bool:
     """A 3x3, stride-1, undilated, ungrouped convolution with nothing dropped."""
     return (g.kh == g.kw == 3 and g.sh == g.sw == 1 and g.dh == g.dw == 1 and g.groups == 1
@@ -58,12 +67,34 @@ def applies(g: Geometry) -> bool:
 
 class WinogradConv(FastConv):
     """conv2d's three passes by Winograd F(4x4, 3x3) for float32/float64 (other dtypes:
-    ``FastConv``'s numpy paths)."""
+    ``FastConv``'s numpy paths).
+
+    The tile's size and its transforms are the class's, so
+    ``winograd_small.WinogradSmallConv`` (F(2x2, 3x3), for small maps) is this class with
+    its own."""
+
+    TILE = 4  # outputs per tile side; the grid is TILE + 2 points a side
+    BIAS_POINT = 7  # the grid point whose dM sums a tile's gradient (A's all-ones column)
 
     def __init__(self, g: Geometry, fn: int) -> None:
         super().__init__(g, fn)
-        self.th, self.tw = -(-g.oh // 4), -(-g.ow // 4)
+        self.th, self.tw = -(-g.oh // self.TILE), -(-g.ow // self.TILE)
+        self.points = (self.TILE + 2) ** 2
         self.v: np.ndarray | None = None  # the forward's transformed input, for dW
+
+    @staticmethod
+    def transforms() -> Transforms:
+        """The compiled transforms of the input and the output, and their adjoints."""
+        return Transforms(_input_transform, _input_adjoint, _output_transform,
+                          _output_adjoint)
+
+    def weight_transform(self, w: np.ndarray) -> np.ndarray:
+        """``U = G w G^T`` as (points, FN, C)."""
+        return _weight_transform(w)
+
+    def weight_adjoint(self, du: np.ndarray) -> np.ndarray:
+        """``dW = G^T dU G`` (FN, C, 3, 3) from ``dU`` (points, FN, C)."""
+        return _weight_adjoint(du)
 
     @compiled_pass
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
@@ -71,13 +102,13 @@ class WinogradConv(FastConv):
         """``y = conv2d(x, w) + b`` as a (N, FN, OH, OW) view of (FN, N, OH, OW) memory."""
         g, fn = self.g, self.fn
         v = self._transform_input(x, np.empty if keep_cols else workspace)
-        u = _weight_transform(w)
-        m = workspace((36, fn, v.shape[2]), x.dtype)
+        u = self.weight_transform(w)
+        m = workspace((self.points, fn, v.shape[2]), x.dtype)
         matmul(u, v, m)
         y = np.empty((fn, g.n, g.oh, g.ow), dtype=x.dtype)
         has_bias = b is not None
         bias = np.ascontiguousarray(b) if has_bias else np.zeros(fn, x.dtype)
-        _output_transform(m, bias, has_bias, y, self.th, self.tw, _constants(y.dtype))
+        self.transforms().output(m, bias, has_bias, y, self.th, self.tw, _constants(y.dtype))
         self.v = v if keep_cols else None
         return y.transpose(1, 0, 2, 3)
 
@@ -86,11 +117,11 @@ class WinogradConv(FastConv):
         """The adjoint of the forward in x: ``B (U^T dM) B^T`` folded back onto the map."""
         g = self.g
         dm = self.gradient_layout("winograd", grad, self._grad_transform)
-        u = _weight_transform(w)
-        dv = workspace((36, g.c, dm.shape[2]), grad.dtype)
+        u = self.weight_transform(w)
+        dv = workspace((self.points, g.c, dm.shape[2]), grad.dtype)
         matmul(u.transpose(0, 2, 1), dm, dv)
         dx = np.empty((g.c, g.n, g.h, g.w), dtype=grad.dtype)
-        _input_adjoint(dv, dx, g.ph, g.pw, self.th, self.tw, _constants(dx.dtype))
+        self.transforms().input_adjoint(dv, dx, g.ph, g.pw, self.th, self.tw, _constants(dx.dtype))
         return dx.transpose(1, 0, 2, 3)
 
     @compiled_pass
@@ -98,28 +129,29 @@ class WinogradConv(FastConv):
         """The adjoint of the forward in w: ``G^T (dM V^T) G`` (and ``sum(grad)``)."""
         v = self.v if self.v is not None else self._transform_input(x, workspace)
         dm = self.gradient_layout("winograd", grad, self._grad_transform)
-        du = np.empty((36, self.fn, self.g.c), dtype=x.dtype)
+        du = np.empty((self.points, self.fn, self.g.c), dtype=x.dtype)
         matmul(dm, v.transpose(0, 2, 1), du)
         self.v = None  # used once: free it for the next layer's use
-        dw = _weight_adjoint(du)
-        # a tile's gradient sums to its dM at grid point (1, 1) (A's column 1 is all ones;
-        # zero past the edge): the bias gradient without another pass over the gradient
-        return (dw, dm[7].sum(axis=1)) if with_bias else dw
+        dw = self.weight_adjoint(du)
+        # a tile's gradient sums to its dM at the bias point (A's column of ones; zero
+        # past the edge): the bias gradient without another pass over the gradient
+        return (dw, dm[self.BIAS_POINT].sum(axis=1)) if with_bias else dw
 
     def _transform_input(self, x: np.ndarray, alloc: Any) -> np.ndarray:
         g = self.g
-        v = alloc((36, g.c, g.n * self.th * self.tw), x.dtype)
+        v = alloc((self.points, g.c, g.n * self.th * self.tw), x.dtype)
         xc, cmajor = in_memory_order(x)
-        _input_transform(xc, cmajor, g.ph, g.pw, self.th, self.tw, v, _constants(x.dtype))
+        self.transforms().input(xc, cmajor, g.ph, g.pw, self.th, self.tw, v,
+                                _constants(x.dtype))
         return v
 
     def _grad_transform(self, grad: np.ndarray) -> np.ndarray:
-        """``dM = A dy A^T`` per tile (36, FN, tiles), made once per backward for both
+        """``dM = A dy A^T`` per tile (points, FN, tiles), made once per backward for both
         gradients (``gradient_layout``)."""
         g = self.g
         gc, cmajor = in_memory_order(grad)
-        dm = workspace((36, self.fn, g.n * self.th * self.tw), grad.dtype)
-        _output_adjoint(gc, cmajor, dm, self.th, self.tw, _constants(grad.dtype))
+        dm = workspace((self.points, self.fn, g.n * self.th * self.tw), grad.dtype)
+        self.transforms().output_adjoint(gc, cmajor, dm, self.th, self.tw, _constants(grad.dtype))
         return dm
 
 
