@@ -187,42 +187,28 @@ def test_the_chooser_takes_a_compiled_kernel_where_it_measured_faster(
 # --------------------------------------------------------------------------- agreement
 
 
-WINOGRAD = {  # (N, C, H, W, FN, padding): odd sizes, maps that do not tile by 4
-    "tiles_exactly": (2, 16, 8, 8, 16, 1),
-    "odd_map_pad1": (2, 16, 9, 11, 17, 1),
-    "no_padding": (1, 17, 13, 10, 16, 0),
-    "pad2": (2, 16, 7, 9, 16, 2),
+WINOGRAD = {  # (N, C, H, W, FN, padding): odd sizes, maps that do not tile by the tile
+    ("winograd", "tiles_exactly"): (2, 16, 8, 8, 16, 1),
+    ("winograd", "odd_map_pad1"): (2, 16, 9, 11, 17, 1),
+    ("winograd", "no_padding"): (1, 17, 13, 10, 16, 0),
+    ("winograd", "pad2"): (2, 16, 7, 9, 16, 2),
+    # the small tile: maps of 4x4 to 7x7, 64 or more 2x2 tiles
+    ("winograd_small", "tiles_exactly"): (16, 16, 4, 4, 16, 1),
+    ("winograd_small", "odd_map_pad1"): (6, 16, 7, 5, 17, 1),
+    ("winograd_small", "no_padding"): (11, 17, 7, 6, 16, 0),
+    ("winograd_small", "pad2"): (6, 16, 5, 4, 16, 2),
 }
 
 
 @needs_numba
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", list(WINOGRAD))
-def test_winograd_agrees_with_the_reference(name, dtype, reached):
-    n, c, h, w, fn, p = WINOGRAD[name]
-    rng = np.random.default_rng(sorted(WINOGRAD).index(name))
+@pytest.mark.parametrize("kind, name", list(WINOGRAD))
+def test_winograd_agrees_with_the_reference(kind, name, dtype, reached):
+    n, c, h, w, fn, p = WINOGRAD[kind, name]
+    rng = np.random.default_rng(sorted(WINOGRAD).index((kind, name)))
     x, wt, b, up = case(rng, n, c, h, w, fn, 3, p, dtype, bias=name != "no_padding")
-    assert_close(*under_both(lambda: passes(x, wt, b, up, p)), TOL["winograd"][dtype])
-    assert reached and set(reached) == {"winograd"}
-
-
-SMALL_TILES = {  # (N, C, H, W, FN, padding): 64 or more 2x2 tiles, maps that do not tile by 2
-    "tiles_exactly": (16, 16, 4, 4, 16, 1),
-    "odd_map_pad1": (6, 16, 7, 5, 17, 1),
-    "no_padding": (11, 17, 7, 6, 16, 0),
-    "pad2": (6, 16, 5, 4, 16, 2),
-}
-
-
-@needs_numba
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", list(SMALL_TILES))
-def test_winograd_small_tiles_agree_with_the_reference(name, dtype, reached):
-    n, c, h, w, fn, p = SMALL_TILES[name]
-    rng = np.random.default_rng(20 + sorted(SMALL_TILES).index(name))
-    x, wt, b, up = case(rng, n, c, h, w, fn, 3, p, dtype, bias=name != "no_padding")
-    assert_close(*under_both(lambda: passes(x, wt, b, up, p)), TOL["winograd_small"][dtype])
-    assert reached and set(reached) == {"winograd_small"}
+    assert_close(*under_both(lambda: passes(x, wt, b, up, p)), TOL[kind][dtype])
+    assert reached and set(reached) == {kind}
 
 
 @needs_numba
@@ -927,41 +913,27 @@ def test_winograd_passes_the_full_gradgradcheck(reached):
 
 
 @needs_numba
-def test_winograd_error_in_float32_is_within_the_stated_bound():
-    """On the conv workload's layer scale: output and both gradients within 1.3e-5 of
-    their largest magnitude against float64."""
+@pytest.mark.parametrize("kind, shape, bound", [
+    ("winograd", (4, 64, 16, 16), 1.3e-5),      # the conv workload's layer scale
+    ("winograd_small", (16, 128, 4, 4), 1e-6),  # ResNet-18's last stage, scaled down
+])
+def test_winograd_error_in_float32_is_within_the_stated_bound(kind, shape, bound):
+    """Output and both gradients within ``bound`` of their largest magnitude against
+    float64."""
     from minigrad.kernels.winograd import WinogradConv
-
-    rng = np.random.default_rng(13)
-    x, wt, b, up = case(rng, 4, 64, 16, 16, 64, 3, 1, np.float32)
-    g = geometry(x.shape, (3, 3), 1, 1, op="t")
-    k64 = kconv.FastConv(g, 64)
-    exact = [k64.forward(*(a.astype(np.float64) for a in (x, wt, b)), True),
-             k64.input_grad(up.astype(np.float64), wt.astype(np.float64)),
-             k64.weight_grad(x.astype(np.float64), up.astype(np.float64), False)]
-    k32 = WinogradConv(g, 64)
-    got = [k32.forward(x, wt, b, True), k32.input_grad(up, wt), k32.weight_grad(x, up, False)]
-    for a, e in zip(got, exact):
-        assert np.abs(a - e).max() <= 1.3e-5 * np.abs(e).max()
-
-
-@needs_numba
-def test_winograd_small_tile_error_in_float32_is_within_the_stated_bound():
-    """ResNet-18's last stage, scaled down (batch 16, 128 channels at 4x4): output and both
-    gradients within 1e-6 of their largest magnitude against float64."""
     from minigrad.kernels.winograd_small import WinogradSmallConv
 
-    rng = np.random.default_rng(14)
-    x, wt, b, up = case(rng, 16, 128, 4, 4, 128, 3, 1, np.float32)
+    rng = np.random.default_rng(13)
+    x, wt, b, up = case(rng, *shape, shape[1], 3, 1, np.float32)
     g = geometry(x.shape, (3, 3), 1, 1, op="t")
-    k64 = kconv.FastConv(g, 128)
+    k64 = kconv.FastConv(g, shape[1])
     exact = [k64.forward(*(a.astype(np.float64) for a in (x, wt, b)), True),
              k64.input_grad(up.astype(np.float64), wt.astype(np.float64)),
              k64.weight_grad(x.astype(np.float64), up.astype(np.float64), False)]
-    k32 = WinogradSmallConv(g, 128)
+    k32 = {"winograd": WinogradConv, "winograd_small": WinogradSmallConv}[kind](g, shape[1])
     got = [k32.forward(x, wt, b, True), k32.input_grad(up, wt), k32.weight_grad(x, up, False)]
     for a, e in zip(got, exact):
-        assert np.abs(a - e).max() <= 1e-6 * np.abs(e).max()
+        assert np.abs(a - e).max() <= bound * np.abs(e).max()
 
 
 # --------------------------------------------------------------------------- machinery

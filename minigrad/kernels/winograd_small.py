@@ -133,10 +133,7 @@ def _input_transform(x, cmajor, ph, pw, th, tw, v, k):  # noqa: ANN001, ANN202, 
         nn, nc, h, w = x.shape
     for c in prange(nc):
         p = np.zeros((2 * th + 2, 2 * tw + 2, nn), dtype=v.dtype)  # zero border: padding
-        for n in range(nn):
-            for i in range(h):
-                for j in range(w):
-                    p[ph + i, pw + j, n] = x[c, n, i, j] if cmajor else x[n, c, i, j]
+        p[ph : ph + h, pw : pw + w] = (x[c] if cmajor else x[:, c]).transpose((1, 2, 0))
         t = np.empty((4, 4, nn), dtype=v.dtype)
         for ty in range(th):
             for tx in range(tw):
@@ -187,10 +184,7 @@ def _input_adjoint(dv, dx, ph, pw, th, tw, k):  # noqa: ANN001, ANN202, ARG001
                         p[r + 1, q, n] += e1 - e2 + e3
                         p[r + 2, q, n] += e1 + e2 - e0
                         p[r + 3, q, n] -= e3
-        for n in range(nn):
-            for i in range(h):
-                for j in range(w):
-                    dx[c, n, i, j] = p[ph + i, pw + j, n]
+        dx[c] = p[ph : ph + h, pw : pw + w].transpose((2, 0, 1))
 
 
 @_jit
@@ -216,10 +210,7 @@ def _output_transform(m, bias, has_bias, y, th, tw, k):  # noqa: ANN001, ANN202,
                         s0, s1, s2, s3 = s[0, j, n], s[1, j, n], s[2, j, n], s[3, j, n]
                         out[2 * ty, 2 * tx + j, n] = s0 + s1 + s2 + b
                         out[2 * ty + 1, 2 * tx + j, n] = s1 - s2 - s3 + b
-        for n in range(nn):
-            for i in range(oh):
-                for j in range(ow):
-                    y[f, n, i, j] = out[i, j, n]
+        y[f] = out[:oh, :ow].transpose((2, 0, 1))
 
 
 @_jit
@@ -232,10 +223,7 @@ def _output_adjoint(g, cmajor, dm, th, tw, k):  # noqa: ANN001, ANN202, ARG001
         nn, nf, oh, ow = g.shape
     for f in prange(nf):
         d = np.zeros((2 * th, 2 * tw, nn), dtype=dm.dtype)  # zero past the edge
-        for n in range(nn):
-            for i in range(oh):
-                for j in range(ow):
-                    d[i, j, n] = g[f, n, i, j] if cmajor else g[n, f, i, j]
+        d[:oh, :ow] = (g[f] if cmajor else g[:, f]).transpose((1, 2, 0))
         t = np.empty((4, 2, nn), dtype=dm.dtype)
         for ty in range(th):
             for tx in range(tw):
