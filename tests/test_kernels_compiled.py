@@ -184,6 +184,29 @@ def test_the_chooser_takes_a_compiled_kernel_where_it_measured_faster(
     assert kconv.choose(g, fn) is None
 
 
+@needs_numba
+def test_a_forward_alone_takes_the_small_tile_from_more_tiles():
+    """F(2x2, 3x3)'s forward alone gains from 128 tiles, forward and backward from 64: a
+    conv whose inputs need no gradient (inference) asks for the forward's rule."""
+    rng = np.random.default_rng(8)
+    x = mg.tensor(rng.standard_normal((16, 16, 4, 4)))  # 64 tiles
+    w = mg.tensor(rng.standard_normal((16, 16, 3, 3)), requires_grad=True)
+    chosen = []
+    choose = kconv.choose
+
+    def spy(*args, **kwargs):
+        chosen.append(type(k := choose(*args, **kwargs)).__name__)
+        return k
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(kconv, "choose", spy)
+        F.conv2d(x, w, padding=1)
+        with mg.no_grad():
+            F.conv2d(x, w, padding=1)
+            F.conv2d(mg.cat([x, x]), w, padding=1)  # 128 tiles
+    assert chosen == ["WinogradSmallConv", "FastConv", "WinogradSmallConv"]
+
+
 # --------------------------------------------------------------------------- agreement
 
 

@@ -43,34 +43,35 @@ __all__ = ["LOOP_WEIGHTS", "FastConv", "choose", "compiled_choice", "compiled_pa
 LOOP_WEIGHTS = 8  # up to this many (filter, channel) pairs the direct loops beat a GEMM
 DIRECT_WEIGHTS = 2048  # and up to this many with five-wide kernels, whose loops are faster
 SMALL_TILES = 64  # F(2x2, 3x3) from this many 2x2 tiles in the batch (512 channels at 4x4,
-# forward and backward: 16 images 0.73x the numpy kernels' time, 8 images 0.83x, 4 level;
-# the forward alone at 16 images 1.09x, at 32 0.78x)
+# forward and backward: 16 images 0.73x the numpy kernels' time, 8 images 0.83x, 4 level)
+SMALL_TILES_FORWARD = 128  # and for a forward no gradient follows (16 images 1.09x, 32 0.78x)
 
 
-def choose(g: Geometry, fn: int) -> FastConv | None:
+def choose(g: Geometry, fn: int, backward: bool = True) -> FastConv | None:
     """The kernel for a conv2d pass (FN filters, geometry ``g``), or None: use the reference.
 
     Where numba is installed (``minigrad[fast]``) and the shape is one where a compiled
     kernel measured faster, that kernel (``compiled_choice``); else the numpy ``FastConv``.
+    ``backward=False``: only a forward will run (no input needs a gradient).
     """
     if not fast():
         return None
-    return compiled_choice(g, fn) or FastConv(g, fn)
+    return compiled_choice(g, fn, backward) or FastConv(g, fn)
 
 
-def compiled_choice(g: Geometry, fn: int) -> FastConv | None:
+def compiled_choice(g: Geometry, fn: int, backward: bool = True) -> FastConv | None:
     """A compiled kernel for this shape, or None (numba missing, or no win measured).
 
     Winograd F(4x4, 3x3) for stride-1 3x3 convolutions with 16 or more channels and
     filters on maps of 8x8 or more, F(2x2, 3x3) on maps of 4x4 to 7x7 with enough tiles
-    (``SMALL_TILES``; ResNet-18's last stage). The direct loops for layers with at most
-    ``LOOP_WEIGHTS`` (filter, channel) pairs (LeNet's first), and for five-wide kernels
-    with 2 or more channels and at most ``DIRECT_WEIGHTS`` pairs (LeNet's second, a
-    3-channel first layer; past that the GEMMs catch up). One channel with more filters
-    (SimpleConvNet's layer, 30) stays on the numpy kernels: its loops measured faster
-    alone but its training step no faster. Measured per pass and inside training steps
-    against the numpy kernels (docs/performance.md); numba is imported here, on first
-    use."""
+    (``SMALL_TILES``, more for a forward alone; ResNet-18's last stage). The direct loops
+    for layers with at most ``LOOP_WEIGHTS`` (filter, channel) pairs (LeNet's first), and
+    for five-wide kernels with 2 or more channels and at most ``DIRECT_WEIGHTS`` pairs
+    (LeNet's second, a 3-channel first layer; past that the GEMMs catch up). One channel
+    with more filters (SimpleConvNet's layer, 30) stays on the numpy kernels: its loops
+    measured faster alone but its training step no faster. Measured per pass and inside
+    training steps against the numpy kernels (docs/performance.md); numba is imported
+    here, on first use."""
     if not compiled.available() or g.n * g.oh * g.ow == 0:
         return None
     if min(g.c, fn) >= 16 and g.kh == g.kw == 3 and min(g.oh, g.ow) >= 4:
@@ -78,7 +79,8 @@ def compiled_choice(g: Geometry, fn: int) -> FastConv | None:
 
         if winograd.applies(g) and min(g.oh, g.ow) >= 8:
             return winograd.WinogradConv(g, fn)
-        if winograd.applies(g) and g.n * -(-g.oh // 2) * -(-g.ow // 2) >= SMALL_TILES:
+        tiles = g.n * -(-g.oh // 2) * -(-g.ow // 2)
+        if winograd.applies(g) and tiles >= (SMALL_TILES if backward else SMALL_TILES_FORWARD):
             return winograd_small.WinogradSmallConv(g, fn)
     if g.c * fn <= LOOP_WEIGHTS or (g.kw == 5 and g.c >= 2 and g.c * fn <= DIRECT_WEIGHTS):
         from . import direct

@@ -85,7 +85,7 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, w: Tensor, b: Tensor | None, g: Geometry) -> np.ndarray:
-        ctx.geom, fast = g, kernels.choose(g, w.shape[0])
+        ctx.geom, fast = g, kernels.choose(g, w.shape[0], backward=any(ctx.needs_input_grad))
         ctx.save_for_backward(x, w, fast)  # a fast kernel keeps its columns for backward
         bias = None if b is None else b._data
         if fast is not None:
