@@ -235,6 +235,32 @@ def test_winograd_agrees_with_the_reference(kind, name, dtype, reached):
 
 
 @needs_numba
+@pytest.mark.parametrize("kind", ["winograd", "winograd_small"])
+def test_winograd_loops_compute_their_matrices_products(kind):
+    """On one tile, the compiled transforms are the products of the tiling's matrices:
+    ``V = B^T d B``, ``U = G w G^T``, ``y = A^T M A``."""
+    import importlib
+
+    from minigrad.kernels.winograd import _constants
+
+    module = importlib.import_module(f"minigrad.kernels.{kind}")
+    bt, gm, at = module.BT, module.G, module.AT
+    points = len(bt)
+    rng = np.random.default_rng(15)
+    d, w = rng.standard_normal((1, 1, points, points)), rng.standard_normal((1, 1, 3, 3))
+    m = rng.standard_normal((points * points, 1, 1))
+    conv = {"winograd": "WinogradConv", "winograd_small": "WinogradSmallConv"}[kind]
+    kernel = getattr(module, conv)(geometry(d.shape, (3, 3), 1, 0, op="t"), 1)
+    v = kernel._transform_input(d, np.empty).reshape(points, points)
+    np.testing.assert_allclose(v, bt @ d[0, 0] @ bt.T, atol=1e-12)
+    u = kernel.weight_transform(w).reshape(points, points)
+    np.testing.assert_allclose(u, gm @ w[0, 0] @ gm.T, atol=1e-12)
+    y = np.empty((1, 1, points - 2, points - 2))
+    kernel.transforms().output(m, np.zeros(1), False, y, 1, 1, _constants(np.float64))
+    np.testing.assert_allclose(y[0, 0], at @ m.reshape(points, points) @ at.T, atol=1e-12)
+
+
+@needs_numba
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kind, shape", [("winograd", (2, 16, 9, 10)),
                                          ("winograd_small", (16, 16, 4, 5))])

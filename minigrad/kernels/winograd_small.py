@@ -17,14 +17,15 @@ from typing import Any
 import numpy as np
 
 from .compiled import numba as _numba
-from .winograd import Transforms, WinogradConv, applies
+from .winograd import Transforms, WinogradConv
 
 numba = _numba()
 prange = numba.prange
 
-__all__ = ["WinogradSmallConv", "applies", "signatures"]
+__all__ = ["WinogradSmallConv", "signatures"]
 
-# Lavin & Gray's F(2x2, 3x3) with points 0, 1, -1 and infinity
+# Lavin & Gray's F(2x2, 3x3) with points 0, 1, -1 and infinity: the loops below are these
+# products written out (tests/test_kernels_compiled.py holds them to it)
 BT = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], np.float64)
 G = np.array([[1, 0, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, -1 / 2, 1 / 2], [0, 0, 1]],
              np.float64)
@@ -45,8 +46,8 @@ class WinogradSmallConv(WinogradConv):
 
     def weight_transform(self, w: np.ndarray) -> np.ndarray:
         """``U = G w G^T`` (16, FN, C) by a compiled loop: as the big tile's one GEMM with
-        ``kron(G, G)`` (K = 9) it took 2.8x as long (512 x 512 weights; the F(4x4) weights
-        are the other way round, 8x faster by GEMM)."""
+        ``kron(G, G)`` (K = 9) it took 2.8x as long (512 x 512 weights). For F(4x4)'s 36
+        points it is the other way round: such a loop took 8x the GEMM's time."""
         u = np.empty((16, *w.shape[:2]), dtype=w.dtype)
         _weight_transform(np.ascontiguousarray(w), u)
         return u
