@@ -77,12 +77,12 @@ def compiled_choice(g: Geometry, fn: int, backward: bool = True) -> FastConv | N
     if min(g.c, fn) >= 16 and g.kh == g.kw == 3 and min(g.oh, g.ow) >= 4:
         from . import winograd, winograd_small
 
-        small_tiles = g.n * -(-g.oh // 2) * -(-g.ow // 2)
-        if winograd.applies(g) and min(g.oh, g.ow) >= 8:
-            return winograd.WinogradConv(g, fn)
-        if winograd.applies(g) and small_tiles >= (SMALL_TILES if backward
-                                                   else SMALL_TILES_FORWARD):
-            return winograd_small.WinogradSmallConv(g, fn)
+        if winograd.applies(g):
+            if min(g.oh, g.ow) >= 8:
+                return winograd.WinogradConv(g, fn)
+            small_tiles = g.n * -(-g.oh // 2) * -(-g.ow // 2)
+            if small_tiles >= (SMALL_TILES if backward else SMALL_TILES_FORWARD):
+                return winograd_small.WinogradSmallConv(g, fn)
     if g.c * fn <= LOOP_WEIGHTS or (g.kw == 5 and g.c >= 2 and g.c * fn <= DIRECT_WEIGHTS):
         from . import direct
 
