@@ -416,6 +416,52 @@ def test_the_plain_backward_kernels_stand_aside_when_a_graph_of_the_gradient_is_
     assert not kernels.plain_backward()
 
 
+# --------------------------------------------------------------------------- products
+
+OUTERS = {  # name: (shape of a, shape of b), a contraction of length 1
+    "a linear layer's weight gradient at batch 1": ((4, 1), (1, 6)),
+    "stacked, b broadcast": ((3, 5, 1), (1, 4)),
+    "stacked, a a stack of one": ((1, 5, 1), (3, 1, 4)),
+    "no rows": ((0, 1), (1, 4)),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.bool_])
+@pytest.mark.parametrize("name", list(OUTERS))
+def test_a_product_of_one_term_is_numpys_to_the_bit(name, dtype, monkeypatch):
+    from minigrad.kernels import gemm
+
+    sa, sb = OUTERS[name]
+    rng = np.random.default_rng(list(OUTERS).index(name))
+    a, b = (rng.standard_normal(s).astype(dtype) for s in (sa, sb))
+    if dtype == np.float64 and a.size and b.size:  # NaN and infinities where they may be
+        a.flat[0], b.flat[-1] = np.inf, np.nan
+    calls = spy(monkeypatch, gemm, "outer")
+    mg.set_kernels("fast")
+    got = gemm.product(a, b.T.copy().T)  # b laid out column by column, as a weight's .T is
+    want = np.matmul(a, b)
+    assert calls == ["outer"]
+    assert got.shape == want.shape and got.dtype == want.dtype and got.flags.c_contiguous
+    np.testing.assert_array_equal(got, want)
+    mg.set_kernels("reference")
+    gemm.product(a, b)
+    assert calls == ["outer"]  # the reference runs numpy's matmul
+
+
+def test_a_linear_layer_at_batch_1_agrees_with_the_reference():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 7)).astype(np.float32)
+    w = rng.standard_normal((5, 7)).astype(np.float32)
+
+    def passes():
+        xt, wt = mg.tensor(x, requires_grad=True), mg.tensor(w, requires_grad=True)
+        F.linear(xt, wt).square().sum().backward()
+        return [xt.grad.numpy(), wt.grad.numpy()]
+
+    for a, b in zip(*under_both(passes)):
+        np.testing.assert_array_equal(a, b)
+
+
 # --------------------------------------------------------------------------- the switch
 
 

@@ -34,7 +34,7 @@ from . import compiled, fast
 from .parallel import for_parts, get_num_threads
 from .threads import blas_single_threaded, compiled_region
 
-__all__ = ["BIG", "MIN_SPLIT", "hold", "matmul", "policy", "product"]
+__all__ = ["BIG", "MIN_SPLIT", "hold", "matmul", "outer", "policy", "product"]
 
 # flops (537M): ResNet-18's stride-2 and 4x4 convolutions at batch 32, SimpleConvNet's conv
 # and fc1 at batch 1000; not SimpleConvNet's or LeNet's layers at the batch of 500 that
@@ -68,14 +68,26 @@ def policy(flops: int) -> Iterator[None]:
 
 
 def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` as ``minigrad.matmul`` (a linear layer) computes it: numpy's ``matmul``,
+    """``a @ b`` as ``minigrad.matmul`` (a linear layer) computes it: numpy's ``matmul``;
+    with the fast kernels a contraction of length 1 as a multiply (``outer``), the rest
     under the policy where it applies."""
-    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2] or not fast():
         return np.matmul(a, b)  # (and numpy's error for shapes that do not match)
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    if k == 1:
+        return outer(a, b)
     batch = max(a.size // max(1, m * k), b.size // max(1, k * n))
     with policy(2 * batch * m * k * n):
         return matmul(a, b)
+
+
+def outer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` where the contraction has length 1 (a linear layer's weight gradient at
+    batch 1): each output is one product, so a broadcast multiply gives the same numbers.
+    numpy's ``matmul`` took 3-10x as long: SimpleConvNet's fc1 (4,320 x 100) 0.50 against
+    0.17 ms, (100 x 4,320) 0.46 against 0.04 ms."""
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+    return np.multiply(a, b, out=np.empty(shape, dtype=np.result_type(a, b)))
 
 
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
