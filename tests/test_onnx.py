@@ -190,6 +190,9 @@ OPS = {
     "adaptive max pool divisible": (lambda: nn.AdaptiveMaxPool2d(2), (3, 4, 4)),
     "linear": (lambda: nn.Linear(5, 3), (5,)),
     "linear on 3-d input": (lambda: nn.Linear(5, 3), (2, 5)),
+    "linear on 3-d input, no bias": (lambda: nn.Linear(5, 3, bias=False), (2, 5)),
+    "F.linear with a bias of one value": (lambda: Fn(lambda x: F.linear(x, x[0], x[0, :1])),
+                                          (5, 5)),
     "matmul": (lambda: Fn(lambda x: x @ x.mT), (3, 4)),
     "add mul sub div pow": (lambda: Fn(lambda x: ((x + 1.5) * x - 2.0) / (x * x + 1.0)
                                        + (x * x) ** 1.5), (3, 4)),

@@ -405,6 +405,24 @@ def test_matmul_matches_pytorch() -> None:
     d.report(300)
 
 
+def test_linear_matches_pytorch() -> None:
+    """``F.linear`` (one node, ``ops.linalg.Linear``): inputs of 1 to 4 dims, zero sizes,
+    with and without a bias, NaN and Inf, and the refusal of a bias of another dtype."""
+    d = Differ(6)
+    for _ in range(300):
+        dtype = d.rng.choice(DTYPES)
+        fin, fout = (int(d.rng.choice(SIZES)) for _ in range(2))
+        sx = _shape(d.rng, int(d.rng.integers(0, 3))) + (fin,)
+        x, w = _values(d.rng, sx, dtype), _values(d.rng, (fout, fin), dtype)
+        if d.rng.random() < 0.3:
+            d.check(f"linear {sx} {w.shape}", F.linear, tF.linear, [x, w])
+            continue
+        other = np.float64 if dtype == np.float32 and d.rng.random() < 0.1 else dtype
+        b = _values(d.rng, (fout,), other)
+        d.check(f"linear {sx} {w.shape} bias {b.dtype}", F.linear, tF.linear, [x, w, b])
+    d.report(300)
+
+
 def test_in_place_ops_match_pytorch() -> None:
     d = Differ(6)
     ops = {

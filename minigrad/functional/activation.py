@@ -1,6 +1,7 @@
 """The functional forms of activations, affine maps and dropout (``F.relu``, ``F.linear``,
 ``F.dropout``...). They are compositions of core ops, so they are differentiable twice;
-the few that need their own Function (logsigmoid, erf, tanhshrink) call ``minigrad.ops.activation``.
+the few that need their own Function (logsigmoid, erf, tanhshrink) call ``minigrad.ops.activation``,
+and ``linear`` is one node, ``ops.linalg.Linear``.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import check_same_dtype
 from ..ops.activation import Erf, LogSigmoid, Tanhshrink
 from ..ops.elementwise import where
+from ..ops.linalg import Linear
 from ..rng import get_rng
 from ..tensor import Tensor, require_tensor
 
@@ -56,8 +59,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: expected input with {weight.shape[1]} features in its last dimension, "
             f"got shape {x.shape}"
         )
-    out = x @ weight.mT
-    return out if bias is None else out + bias
+    check_same_dtype("linear", "input", x, "weight", weight)
+    per_output = isinstance(bias, Tensor) and bias.shape == (weight.shape[0],)
+    if per_output:  # the usual bias, added inside the node; PyTorch refuses another dtype
+        check_same_dtype("linear", "input", x, "bias", bias)
+    out = Linear.apply(x, weight, bias if per_output else None)
+    return out if bias is None or per_output else out + bias  # any other bias broadcasts
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

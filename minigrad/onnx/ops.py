@@ -324,6 +324,14 @@ def _batch_norm(e: Emit) -> str:
                                          e.b.tensor(m.running_var)], epsilon=float(m.eps))
 
 
+@register_function(_linalg.Linear)
+def _linear_function(e: Emit) -> str:
+    """``F.linear`` in a model's own forward, on an input of any rank (``nn.Linear`` on a
+    2-D input is one ``Gemm``, below)."""
+    y = e.b.op("MatMul", [e.input(0), e.b.op("Transpose", [e.input(1)], perm=[1, 0])])
+    return e.b.op("Add", [y, e.input(2)]) if e.has(2) else y
+
+
 @register_layer(nn.Linear, accepts=lambda m, args: args is None or _input_ndim(args) == 2)
 def _linear(e: Emit) -> str:
     m = e.module

@@ -27,7 +27,7 @@ from .elementwise import (
     where,
 )
 from .index import Cumsum, Gather, MaskedFill, ReverseCumsum, ScatterAdd
-from .linalg import MatMul
+from .linalg import Linear, MatMul
 from .manipulation import Flip, IndexSelect, IndexSelectBackward, Roll, Scatter, Tile
 from .numeric import Cumprod, Einsum, Log1p, Round, RoundedDiv, VectorNorm
 from .reduce import Amax, LogSoftmax, LogSumExp, MaxDim, Softmax, Sum, Var
