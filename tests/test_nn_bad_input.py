@@ -46,6 +46,12 @@ CASES: list[tuple[str, Callable[[], object], type[BaseException], list[str]]] = 
      RuntimeError, ["Linear: input and weight must have the same dtype", "float64", "float32"]),
     ("linear_int_input", lambda: nn.Linear(2, 3)(mg.tensor([[1, 2]])), RuntimeError,
      ["same dtype", "int64", "float32"]),
+    ("linear_float64_bias", lambda: F.linear(
+        mg.ones(1, 2), mg.ones(3, 2), mg.ones(3, dtype=np.float64)), RuntimeError,
+     ["linear: input and bias must have the same dtype", "float32", "float64", "(3,)"]),
+    ("functional_linear_float64_input", lambda: F.linear(
+        mg.ones(1, 2, dtype=np.float64), mg.ones(3, 2)), RuntimeError,
+     ["linear: input and weight must have the same dtype", "float64", "float32"]),
     ("sgd_lr_string", lambda: optim.SGD([_param(2)], lr="a"), TypeError,
      ["SGD", "lr", "number", "'a'"]),
     ("adam_lr_none", lambda: optim.Adam([_param(2)], lr=None), TypeError,
