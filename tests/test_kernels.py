@@ -448,18 +448,38 @@ def test_a_product_of_one_term_is_numpys_to_the_bit(name, dtype, monkeypatch):
     assert calls == ["outer"]  # the reference runs numpy's matmul
 
 
-def test_a_linear_layer_at_batch_1_agrees_with_the_reference():
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((1, 7)).astype(np.float32)
-    w = rng.standard_normal((5, 7)).astype(np.float32)
+LINEARS = {  # name: (x shape, out features, bias, which inputs require a gradient)
+    "batch 1 (its weight gradient a product of one term)": ((1, 7), 5, True, (1, 1, 1)),
+    "batch 4": ((4, 7), 5, True, (1, 1, 1)),
+    "leading dims": ((2, 3, 7), 5, False, (1, 1, 0)),
+    "a vector": ((7,), 5, True, (1, 1, 1)),
+    "no rows": ((0, 7), 5, True, (1, 1, 1)),
+    "weight only": ((4, 7), 5, True, (0, 1, 0)),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(LINEARS))
+def test_linear_kernel_agrees_with_the_reference(name, dtype, monkeypatch):
+    from minigrad.kernels import gemm
+
+    shape, fout, bias, needs = LINEARS[name]
+    rng = np.random.default_rng(list(LINEARS).index(name))
+    values = [rng.standard_normal(s).astype(dtype) for s in (shape, (fout, shape[-1]), (fout,))]
+    up = rng.standard_normal(shape[:-1] + (fout,)).astype(dtype)
 
     def passes():
-        xt, wt = mg.tensor(x, requires_grad=True), mg.tensor(w, requires_grad=True)
-        F.linear(xt, wt).square().sum().backward()
-        return [xt.grad.numpy(), wt.grad.numpy()]
+        ts = [mg.tensor(v, requires_grad=bool(n)) for v, n in zip(values, needs)]
+        y = F.linear(ts[0], ts[1], ts[2] if bias else None)
+        y.backward(mg.tensor(up))
+        return [y.detach().numpy()] + [t.grad.numpy() for t, n in zip(ts, needs) if n]
 
-    for a, b in zip(*under_both(passes)):
-        np.testing.assert_array_equal(a, b)
+    calls = spy(monkeypatch, gemm, "linear_grads")
+    fast, ref = under_both(passes)
+    assert calls == ["linear_grads"]  # the fast run reached the kernel, the reference did not
+    for a, b in zip(fast, ref, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
 
 
 # --------------------------------------------------------------------------- the switch

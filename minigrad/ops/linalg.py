@@ -1,5 +1,4 @@
-"""Matrix product, with numpy's rules for 1-D and batched operands, and the linear layer's
-``x @ w.T + b``."""
+"""Matrix products: numpy's rules for 1-D and batched operands, and ``x @ w.T + b``."""
 
 from __future__ import annotations
 
@@ -7,6 +6,7 @@ import math
 
 import numpy as np
 
+from .. import kernels
 from ..autograd import Context, Function
 from ..kernels import gemm
 from ..tensor import Tensor
@@ -52,10 +52,9 @@ class MatMul(Function):
 
 
 class Linear(Function):
-    """``x @ w.T + b``, the book's Affine layer in PyTorch's weight layout ``(out, in)``,
-    every leading dim of ``x`` a row: ``dx = g @ w``, ``dw = g.T @ x``, ``db = sum(g)``. One
-    node, not a transpose, a product and an add, and ``dw`` in the weight's own layout, so
-    ``.grad`` needs no copy (steps: SimpleConvNet 0.95x, LeNet 0.97x, an MLP 0.85x)."""
+    """``x @ w.T + b``, the book's Affine in PyTorch's weight layout, each leading dim of ``x``
+    a row: ``dx = g @ w``, ``dw = g.T @ x`` in the weight's own layout (``.grad`` needs no
+    copy), ``db = sum(g)``. One node, not a transpose, a product and an add."""
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, w: Tensor, b: Tensor | None) -> np.ndarray:
@@ -69,9 +68,11 @@ class Linear(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:
         x, w = ctx.saved_tensors
-        n = math.prod(x.shape[:-1])  # rows (not -1: a reshape of zero sizes needs them all)
-        rows = g.reshape(n, w.shape[0])
+        if kernels.plain_backward():  # no graph of the gradient: the same products in numpy
+            out = gemm.linear_grads(x._data, w._data, g._data, ctx.needs_input_grad, ctx.with_bias)
+            return tuple(None if a is None else Tensor(a) for a in out)
+        rows = g.reshape(math.prod(g.shape[:-1]), w.shape[0])  # not -1: zero sizes need all
         gx = g @ w if ctx.needs_input_grad[0] else None
-        gw = rows.mT @ x.reshape(n, w.shape[1]) if ctx.needs_input_grad[1] else None
+        gw = rows.mT @ x.reshape(rows.shape[0], w.shape[1]) if ctx.needs_input_grad[1] else None
         gb = rows.sum(0) if ctx.with_bias and ctx.needs_input_grad[2] else None
         return gx, gw, gb
