@@ -220,14 +220,19 @@ class Function:
         state = _state
         needs = _needs(args) if state.grad_enabled else (
             _NO_NEEDS.get(len(args)) or (False,) * len(args))
-        record = True in needs
         ctx = Context(cls, needs)
         result = cls.forward(ctx, *args, **kwargs)
+        if type(result) is np.ndarray and True not in needs and not state.anomaly:
+            # one array, nothing to record (every op of a plain backward): the short way
+            out = Tensor._make(result, False, None, 0)
+            if cls._view:
+                _share_version(out, args[0])
+            return out
         multiple = isinstance(result, tuple)
         arrays = _as_arrays(result, multiple)
         if state.anomaly:
             _note_creation(ctx, arrays)
-        if record:
+        if True in needs:
             outputs = tuple([Tensor._make(a, a.dtype.kind == "f", ctx, i)
                              for i, a in enumerate(arrays)])
             _record(ctx, args, kwargs, needs, outputs)
@@ -491,7 +496,7 @@ def _engine(
     try:
         _walk(roots, root_grads, retain_graph, create_graph, capture, pending, leaves, nodes)
         with set_grad_enabled(create_graph):
-            given: set[int] = set()
+            given = {id(g._data) for g in root_grads}  # a gradient= of the caller's: theirs
             for leaf, g in leaves.values():
                 data = g._data
                 if not create_graph and (

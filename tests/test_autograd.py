@@ -515,6 +515,21 @@ def test_sum_gradient_over_size_1_dims_is_ones_in_memory_of_its_own(shape, dim) 
     x.sum(dim).sum().backward()
     np.testing.assert_array_equal(x.grad.data, np.ones(shape))
 
+@pytest.mark.parametrize("graph", ["leaf", "add", "sum over nothing", "reshape"])
+def test_grad_never_shares_memory_with_the_gradient_passed_in(graph) -> None:
+    """As in PyTorch, ``backward(gradient=t)`` leaves ``t`` alone: ``.grad`` is a copy, so an
+    in-place change of it (``zero_grad(set_to_none=False)``, ``grad.add_``) does not reach
+    the caller's tensor."""
+    x = mg.zeros(3, requires_grad=True)
+    y = {"leaf": lambda: x, "add": lambda: x + 0, "sum over nothing": lambda: x.sum(()),
+         "reshape": lambda: x.reshape(3, 1).reshape(3)}[graph]()
+    t = mg.ones(3)
+    y.backward(t)
+    assert not np.shares_memory(x.grad._data, t._data)
+    x.grad.zero_()
+    np.testing.assert_array_equal(t.numpy(), np.ones(3))
+
+
 
 def test_needs_input_grad_is_a_tuple_of_bools_even_from_an_int_requires_grad() -> None:
     class Spy(autograd.Function):

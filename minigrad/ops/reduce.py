@@ -49,8 +49,10 @@ def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[i
 
 
 def _spread_back(g: Tensor, ctx: Context) -> Tensor:
-    """Broadcast a reduced gradient back over the input's shape."""
-    return BroadcastTo.apply(g.reshape(ctx.kept), shape=ctx.in_shape)
+    """Broadcast a reduced gradient back over the input's shape (nothing to broadcast where
+    no dim had more than one element)."""
+    g = g.reshape(ctx.kept)
+    return g if g.shape == ctx.in_shape else BroadcastTo.apply(g, shape=ctx.in_shape)
 
 
 class Sum(Function):
