@@ -207,6 +207,18 @@ def test_mixed_precision_pow_gradient_is_computed_in_the_wider_dtype() -> None:
     assert abs(e.grad.item() - expected) / expected < 1e-7
 
 
+@pytest.mark.filterwarnings("error")  # 0 * inf in the rules is masked, not warned about
+def test_pow_gradients_at_a_zero_base_and_a_zero_exponent_follow_pytorch() -> None:
+    a = mg.tensor([[0.0, 1.0, 2.0]], requires_grad=True)
+    b = mg.tensor([[2.0], [0.0], [-1.0]], requires_grad=True)
+    (a**b).sum().backward()  # PyTorch's figures (torch 2.x, the same call)
+    np.testing.assert_allclose(a.grad.numpy(), [[-np.inf, 1.0, 3.75]])
+    np.testing.assert_allclose(b.grad.numpy(), [[2 * np.log(4.0)], [np.log(2.0)], [-np.inf]])
+    x = mg.tensor([0.0, 3.0], requires_grad=True)
+    (x**2).sum().backward()  # no zero exponent: the rule takes no mask
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 6.0])
+
+
 def test_zero_dim_tensors_accept_dim_0_and_minus_1() -> None:
     x = mg.tensor(2.0, requires_grad=True)
     x.softmax(0).backward()

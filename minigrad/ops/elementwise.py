@@ -110,11 +110,17 @@ class Pow(_Binary):
         a, b, out = ctx.saved_tensors
         ga, gb = ctx.needs_input_grad
         grad_a = grad_b = None
-        if ga:  # PyTorch: 0 where the exponent is 0 (x**0 at x=0 is not NaN)
-            grad_a = where(b._data == 0, 0.0, g * b * a ** (b - 1))
-        if gb:  # PyTorch: 0 where the base is 0 and the exponent >= 0 (0**w has no log(0))
-            grad_b = where((a._data == 0) & (b._data >= 0), 0.0, g * out * a.log())
+        with np.errstate(invalid="ignore"):  # 0 * inf where masked below: no warning
+            if ga:  # PyTorch: 0 where the exponent is 0 (x**0 at x=0 is not NaN)
+                grad_a = _zero_where(b._data == 0, g * b * a ** (b - 1))
+            if gb:  # PyTorch: 0 where the base is 0 and the exponent >= 0 (no log(0))
+                grad_b = _zero_where((a._data == 0) & (b._data >= 0), g * out * a.log())
         return grad_a, grad_b
+
+
+def _zero_where(mask: np.ndarray, grad: Tensor) -> Tensor:
+    """``grad`` with 0 where ``mask`` holds; no op where it never does (``x ** 2``)."""
+    return where(mask, 0.0, grad) if mask.any() else grad
 
 
 class Maximum(_Binary):
