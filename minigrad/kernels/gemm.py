@@ -54,13 +54,18 @@ def hold() -> None:
     _holds = True
 
 
+def applies(flops: int) -> bool:
+    """Whether the thread policy applies to GEMMs of ``flops`` in all: the fast kernels on,
+    the compiled extra installed, and since a compiled convolution or a product of ``BIG``
+    flops ran in this process (this one or an earlier one)."""
+    return (_holds or flops >= BIG) and fast() and compiled.available()
+
+
 @contextlib.contextmanager
 def policy(flops: int) -> Iterator[None]:
-    """The thread policy around an op's GEMMs (``flops`` in all) where it applies: the
-    fast kernels on, the compiled extra installed, and since a compiled convolution or a
-    product of ``BIG`` flops ran in this process (this one or an earlier one); elsewhere
-    nothing changes."""
-    if (_holds or flops >= BIG) and fast() and compiled.available():
+    """The thread policy around an op's GEMMs (``flops`` in all) where it ``applies``;
+    elsewhere nothing changes."""
+    if applies(flops):
         hold()
         with compiled_region():
             yield
@@ -74,12 +79,19 @@ def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     under the policy where it applies."""
     if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2] or not fast():
         return np.matmul(a, b)  # (and numpy's error for shapes that do not match)
-    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    if k == 1:
+    if a.shape[-1] == 1:
         return outer(a, b)
-    batch = max(a.size // max(1, m * k), b.size // max(1, k * n))
-    with policy(2 * batch * m * k * n):
+    flops = _flops(a, b)
+    if not applies(flops):
+        return np.matmul(a, b)  # (a context manager costs more than a small product)
+    with policy(flops):
         return matmul(a, b)
+
+
+def _flops(a: np.ndarray, b: np.ndarray) -> int:
+    """Twice the multiply-adds of ``a @ b`` (stacked: the longer stack's)."""
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    return 2 * m * k * n * max(a.size // max(1, m * k), b.size // max(1, k * n))
 
 
 def linear_grads(x: np.ndarray, w: np.ndarray, g: np.ndarray, needs: tuple,
@@ -109,12 +121,12 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     else the long contraction of a short product (partial sums, added), else bands of
     output rows or columns, whichever is longer."""
     threads = get_num_threads()
-    if out is None:
-        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-        out = np.empty(shape, dtype=np.result_type(a, b))
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    if threads == 1 or 2 * out.size * k < MIN_SPLIT or not blas_single_threaded():
+    if threads == 1 or _flops(a, b) < MIN_SPLIT or not blas_single_threaded():
         return np.matmul(a, b, out=out)
+    if out is None:
+        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (m, n)
+        out = np.empty(shape, dtype=np.result_type(a, b))
     if out.ndim == 3 and out.shape[0] >= threads:
         def part(lo: int, hi: int) -> None:  # an operand with no stack, or one of 1, is shared
             np.matmul(a[lo:hi] if a.ndim == 3 and len(a) > 1 else a,

@@ -64,16 +64,19 @@ def compiled_region() -> Iterator[None]:
     libs = _blas_controllers()
     before = [lib.get_num_threads() for lib in libs]
     nb_before = numba.get_num_threads()
+    nb_wanted = max(1, min(get_num_threads(), numba.config.NUMBA_NUM_THREADS))
     _depth.n = 1
     _depth.single = bool(libs)
     try:
         for lib in libs:
             lib.set_num_threads(1)
-        numba.set_num_threads(max(1, min(get_num_threads(), numba.config.NUMBA_NUM_THREADS)))
+        if nb_wanted != nb_before:  # usually equal: a setting costs ~1 us, a region runs often
+            numba.set_num_threads(nb_wanted)
         yield
     finally:
         _depth.n, _depth.single = 0, False
-        numba.set_num_threads(nb_before)
+        if nb_wanted != nb_before:
+            numba.set_num_threads(nb_before)
         for lib, n in zip(libs, before):
             lib.set_num_threads(n)
 
