@@ -482,6 +482,44 @@ def test_linear_kernel_agrees_with_the_reference(name, dtype, monkeypatch):
         np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
 
 
+MATMULS = {  # name: (a shape, b shape, which of the two require a gradient)
+    "matrices": ((4, 7), (7, 5), (1, 1)),
+    "a stack by a matrix (broadcast)": ((2, 3, 4, 7), (7, 5), (1, 1)),
+    "stacks broadcast both ways": ((2, 1, 4, 7), (3, 7, 5), (1, 1)),
+    "a vector by a matrix": ((7,), (7, 5), (1, 1)),
+    "a stack by a vector": ((3, 4, 7), (7,), (1, 1)),
+    "two vectors": ((7,), (7,), (1, 1)),
+    "a contraction of one": ((4, 1), (1, 5), (1, 1)),
+    "no rows": ((0, 7), (7, 5), (1, 1)),
+    "the right operand only": ((4, 7), (7, 5), (0, 1)),
+    "the left operand only": ((4, 7), (7, 5), (1, 0)),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(MATMULS))
+def test_matmul_kernel_agrees_with_the_reference(name, dtype, monkeypatch):
+    from minigrad.kernels import gemm
+
+    a_shape, b_shape, needs = MATMULS[name]
+    rng = np.random.default_rng(list(MATMULS).index(name))
+    values = [rng.standard_normal(s).astype(dtype) for s in (a_shape, b_shape)]
+    up = rng.standard_normal(np.matmul(*values).shape).astype(dtype)
+
+    def passes():
+        ts = [mg.tensor(v, requires_grad=bool(n)) for v, n in zip(values, needs)]
+        y = ts[0] @ ts[1]
+        y.backward(mg.tensor(up))
+        return [y.detach().numpy()] + [t.grad.numpy() for t, n in zip(ts, needs) if n]
+
+    calls = spy(monkeypatch, gemm, "matmul_grads")
+    fast, ref = under_both(passes)
+    assert calls == ["matmul_grads"]  # the fast run reached the kernel, the reference did not
+    for a, b in zip(fast, ref, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
+
+
 # --------------------------------------------------------------------------- the switch
 
 

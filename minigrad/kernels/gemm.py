@@ -35,7 +35,8 @@ from . import compiled, fast
 from .parallel import for_parts, get_num_threads
 from .threads import blas_single_threaded, compiled_region
 
-__all__ = ["BIG", "MIN_SPLIT", "hold", "linear_grads", "matmul", "outer", "policy", "product"]
+__all__ = ["BIG", "MIN_SPLIT", "applies", "hold", "linear_grads", "matmul", "matmul_grads",
+           "outer", "policy", "product"]
 
 # flops (537M): ResNet-18's stride-2 and 4x4 convolutions at batch 32, SimpleConvNet's conv
 # and fc1 at batch 1000; not SimpleConvNet's or LeNet's layers at the batch of 500 that
@@ -104,6 +105,21 @@ def linear_grads(x: np.ndarray, w: np.ndarray, g: np.ndarray, needs: tuple,
     return (product(g, w) if needs[0] else None,
             product(rows.T, x.reshape(rows.shape[0], w.shape[1])) if needs[1] else None,
             rows.sum(0) if with_bias and needs[2] else None)
+
+
+def matmul_grads(a: np.ndarray, b: np.ndarray, g: np.ndarray, needs: tuple) -> tuple:
+    """``ops.linalg.MatMul``'s gradients ``g @ b.T`` and ``a.T @ g`` (None where ``needs``
+    says no) as numpy products, for a plain backward; a 1-D operand taken as a row (``a``)
+    or a column (``b``), as the reference rules take it. Their Tensor ops (transposes,
+    reshapes, the products) cost a 100-unit MLP's step about a tenth (``overhead.py``)."""
+    a2 = a[None] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = g[..., None] if b.ndim == 1 else g
+    g2 = g2[..., None, :] if a.ndim == 1 else g2
+    ga = product(g2, b2.swapaxes(-1, -2)) if needs[0] else None
+    gb = product(a2.swapaxes(-1, -2), g2) if needs[1] else None
+    return (None if ga is None else ga[..., 0, :] if a.ndim == 1 else ga,
+            None if gb is None else gb[..., 0] if b.ndim == 1 else gb)
 
 
 def outer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
