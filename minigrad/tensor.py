@@ -300,10 +300,12 @@ class Tensor(TensorMethods):
         gradient: Any = None,
         retain_graph: bool | None = None,
         create_graph: bool = False,
+        inputs: Any = None,
     ) -> None:
-        """Accumulate the gradient of this tensor into every leaf's ``.grad``."""
+        """Accumulate the gradient of this tensor into every leaf's ``.grad`` (with
+        ``inputs``, into those tensors' ``.grad`` only)."""
         autograd.backward(self, None if gradient is None else [gradient], retain_graph,
-                          create_graph)
+                          create_graph, inputs=inputs)
 
     # ------------------------------------------------------------------ python protocol
     def __repr__(self) -> str:

@@ -606,3 +606,58 @@ def test_observing_records_reports_each_recorded_call_with_its_arguments():
     assert y.grad_fn is not None
     x * 4  # outside the block: nobody is told
     assert len(seen) == 2
+
+
+def test_backward_accumulates_into_the_grad_tensor_in_place() -> None:
+    x = leaf(1.0, 2.0)
+    (x * x).sum().backward()
+    held = x.grad  # an optimizer or a user may hold it: PyTorch adds into it
+    (x * 3).sum().backward()
+    assert x.grad is held
+    np.testing.assert_allclose(held.numpy(), [5.0, 7.0])
+
+
+def test_backward_inputs_fills_only_those_tensors_grads() -> None:
+    x, w = leaf(1.0, 2.0), leaf(3.0, 4.0)
+    z = x * w
+    (z * z).sum().backward(inputs=[z, x])
+    np.testing.assert_allclose(z.grad.numpy(), [6.0, 16.0])
+    np.testing.assert_allclose(x.grad.numpy(), [18.0, 64.0])
+    assert w.grad is None
+
+
+@pytest.mark.parametrize("inputs, kind, match", [
+    ([], RuntimeError, r"`inputs` argument to `backward\(\)` cannot be empty"),
+    ([mg.tensor([1.0])], RuntimeError, r"inputs\[0\] \(shape \(1,\)\) does not require grad"),
+    (["x"], TypeError, r"inputs\[0\] must be a Tensor, got str"),
+])
+def test_backward_inputs_refuses_what_cannot_take_a_gradient(inputs, kind, match) -> None:
+    with pytest.raises(kind, match=match):
+        (leaf(1.0) * 2).sum().backward(inputs=inputs)
+
+
+def test_autograd_backward_takes_the_deprecated_grad_variables() -> None:
+    x = leaf(1.0, 2.0)
+    with pytest.warns(FutureWarning, match="grad_variables"):
+        autograd.backward(x * 2, grad_variables=mg.tensor([1.0, 3.0]))
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 6.0])
+    with pytest.raises(RuntimeError, match="both passed"), pytest.warns(FutureWarning):
+        autograd.backward(x * 2, mg.tensor([1.0, 1.0]), grad_variables=mg.tensor([1.0, 1.0]))
+
+
+def test_grad_materializes_unused_inputs_as_zeros() -> None:
+    x, unused = leaf(1.0), leaf(2.0, 3.0)
+    gx, gu = mg.grad((x * 2).sum(), [x, unused], materialize_grads=True)
+    assert gx.item() == 2.0
+    assert gu.shape == (2,) and gu.dtype == unused.dtype and not gu.numpy().any()
+    with pytest.raises(ValueError, match="allow_unused to be True or not passed"):
+        mg.grad((x * 2).sum(), [x, unused], materialize_grads=True, allow_unused=False)
+
+
+def test_grad_refuses_batched_grads_and_warns_of_only_inputs() -> None:
+    x = leaf(1.0)
+    with pytest.raises(NotImplementedError, match="is_grads_batched=True"):
+        mg.grad((x * 2).sum(), x, is_grads_batched=True)
+    with pytest.warns(FutureWarning, match="only_inputs argument is deprecated"):
+        (g,) = mg.grad((x * 2).sum(), x, only_inputs=False)
+    assert g.item() == 2.0
