@@ -43,6 +43,17 @@ class TensorMethods:
 
         return _shared_memory.is_shared(self._data)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(tensor)`` each time a backward has added into this leaf's ``.grad``
+        (PyTorch's way to step an optimizer inside the backward); returns a handle whose
+        ``remove()`` unregisters it."""
+        from .autograd import AfterAccumulation
+
+        if self.grad_fn is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks "
+                               "cannot be registered on non-leaf tensors")
+        return self.register_hook(AfterAccumulation(hook))
+
     def numel(self) -> int:
         """Number of elements, as in PyTorch."""
         return self._data.size

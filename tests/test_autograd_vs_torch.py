@@ -112,11 +112,34 @@ def grad_allow_unused(T):
     return T.autograd.grad((x * 2).sum(), [x, unused], allow_unused=True)
 
 
+def zero_grad_keeps_the_grad_tensor(T):
+    p = T.nn.Parameter(T.tensor([1.0, 2.0]))
+    opt = T.optim.SGD([p], lr=0.1)
+    (p * 2).sum().backward()
+    held = p.grad
+    opt.zero_grad(set_to_none=False)
+    (p * 3).sum().backward()
+    return held, p.grad is held
+
+
+def post_accumulate_grad_hooks(T):
+    x, w = _leaves(T, [1.0, 2.0], [3.0, 4.0])
+    seen = []
+    x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.detach().clone()))
+    handle = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad * 10))
+    (x * w).sum().backward()
+    (x * w).sum().backward(inputs=[x])
+    handle.remove()
+    (x * w).sum().backward()
+    return seen
+
+
 SCENARIOS = [accumulate_twice, accumulate_into_a_grad_set_by_hand,
              accumulate_under_create_graph, inputs_a_subset_of_the_leaves,
              inputs_a_non_leaf_and_an_unused_leaf, inputs_one_tensor_given_twice,
              inputs_with_a_hook, retained_grads_own_their_memory,
-             a_gradient_passed_in_stays_the_callers, grad_materialize_grads, grad_allow_unused]
+             a_gradient_passed_in_stays_the_callers, grad_materialize_grads, grad_allow_unused,
+             zero_grad_keeps_the_grad_tensor, post_accumulate_grad_hooks]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
@@ -133,6 +156,9 @@ ERRORS = {  # name: (call on a library module T, the exception type both raise)
     "grad materialize_grads with allow_unused=False": (
         lambda T: T.autograd.grad((_leaves(T, [1.0])[0] * 2).sum(), _leaves(T, [1.0]),
                                   materialize_grads=True, allow_unused=False), ValueError),
+    "a post-accumulate hook on a non-leaf": (
+        lambda T: (_leaves(T, [1.0])[0] * 2).register_post_accumulate_grad_hook(print),
+        RuntimeError),
     "grad of an unused input": (lambda T: T.autograd.grad(
         (_leaves(T, [1.0])[0] * 2).sum(), _leaves(T, [1.0])), RuntimeError),
 }

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..autograd import module_scope
+from ..functional.autograd import zero_grads
 from ..tensor import Tensor
 from . import hooks
 from .parameter import Parameter
@@ -405,14 +406,8 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Clear every parameter's ``.grad`` (to None, or to zeros)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad = Tensor(np.zeros_like(p._data))
+        """Clear every parameter's ``.grad`` (to None, or zeroed in place, as in PyTorch)."""
+        zero_grads(self.parameters(), set_to_none)
 
     def share_memory(self) -> Module:
         """Move every parameter and buffer into shared memory (as ``Tensor.share_memory_``,

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import enable_grad, no_grad
+from ..functional.autograd import zero_grads
 from ..tensor import Tensor
 
 
@@ -133,12 +134,9 @@ class Optimizer:
             raise ValueError(f"{name}: invalid learning rate {group['lr']} (must be >= 0)")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Clear the gradients of every parameter (to None by default, as in PyTorch)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                p.grad = None if set_to_none else Tensor(np.zeros_like(p._data))
+        """Clear the gradients of every parameter (to None by default, else zeroed in place,
+        as in PyTorch)."""
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     @no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
