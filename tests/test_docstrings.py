@@ -34,8 +34,9 @@ WITH_EXAMPLES = [name for name in MODULES if examples(name)]
 
 
 def test_the_public_api_has_examples() -> None:
-    for name in ("minigrad.functional.conv", "minigrad.functional.pool", "minigrad.autograd",
-                 "minigrad.gradcheck", "minigrad.nn.module", "minigrad.creation"):
+    for name in ("minigrad.functional.conv", "minigrad.functional.pool",
+                 "minigrad.functional.autograd", "minigrad.gradcheck", "minigrad.nn.module",
+                 "minigrad.creation"):
         assert name in WITH_EXAMPLES
 
 
