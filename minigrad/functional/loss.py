@@ -12,8 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import no_grad
+from ..dtypes import result_type
 from ..ops.elementwise import where
 from ..ops.loss import BinaryCrossEntropy, CrossEntropy, XLogY, _class_targets, _one_hot
+from ..ops.shape import normalize_dim
 from ..tensor import Tensor, require_tensor
 from ..tensor import as_tensor as _as_tensor  # the one public coercion
 
@@ -530,6 +533,28 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
         d = d.reshape(1)
     out = _norm_last(d, p)
     return out.unsqueeze(-1) if keepdim else out
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between ``x1`` and ``x2`` along ``dim`` of their broadcast
+    shape (``F.cosine_similarity``). As PyTorch computes it: each divided by its 2-norm,
+    clamped at ``eps``, then the sum of the products (the result stays in [-1, 1]); the
+    clamp passes the norm's gradient through unchanged, as PyTorch's in-place clamp does."""
+    x1 = require_tensor(x1, "cosine_similarity", "x1")
+    x2 = require_tensor(x2, "cosine_similarity", "x2")
+    dtype = result_type(x1, x2)
+    if dtype.kind != "f":
+        raise RuntimeError(f"cosine_similarity: expected common dtype to be floating point, "
+                           f"yet common dtype is {dtype}")
+    _broadcast_check("cosine_similarity", x1=x1, x2=x2)
+    shape = np.broadcast_shapes(x1.shape, x2.shape)
+    x1, x2 = (x.to(dtype).expand(*shape) for x in (x1, x2))
+    d = normalize_dim(dim, max(len(shape), 1), "cosine_similarity")
+    norms = [x.norm(dim=d, keepdim=True).clone() for x in (x1, x2)]
+    with no_grad():  # the value clamped, the gradient the norm's: as PyTorch
+        for n in norms:
+            n.clamp_(min=eps)
+    return ((x1 / norms[0]) * (x2 / norms[1])).sum(d)
 
 
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,

@@ -347,6 +347,26 @@ def norm(input: Tensor, p: float | str | None = "fro",  # noqa: A002  (PyTorch's
     return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
 
 
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1,  # noqa: A002  (PyTorch's names)
+              eps: float = 1e-12, out: None = None) -> Tensor:
+    """``input`` divided by its ``p``-norm along ``dim``, the norm clamped at ``eps``
+    (``F.normalize``): unit rows of a batch of vectors, e.g. before a cosine or a
+    contrastive loss.
+
+    >>> import minigrad as mg
+    >>> mg.nn.functional.normalize(mg.tensor([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
+    """
+    if out is not None:
+        raise TypeError("normalize: out= is not supported by minigrad; use the result")
+    input = require_tensor(input, "normalize", "input")
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"normalize: expected a floating point input, got dtype "
+                           f"{input.dtype} (shape {input.shape})")
+    dim = normalize_dim(dim, max(input.ndim, 1), "normalize")
+    return input / vector_norm(input, p, dim, keepdim=True).clamp(min=eps).expand_as(input)
+
+
 def _named_norm(input: Tensor, p: str, dim: tuple[int, ...] | None, keepdim: bool,  # noqa: A002
                 dtype: Any) -> Tensor:
     """``norm`` with ``p`` "fro" (the 2-norm over at most two dims) or "nuc"."""

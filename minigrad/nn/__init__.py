@@ -26,6 +26,7 @@ from .activation import (
 )
 from .containers import ModuleDict, ModuleList, ParameterList, Sequential
 from .conv import Conv2d, ConvTranspose2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .fold import Fold, Unfold
@@ -108,6 +109,8 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "Conv2d",
+    "CosineSimilarity",
+    "PairwiseDistance",
     "ConvTranspose2d",
     "CrossEntropyLoss",
     "DataParallel",

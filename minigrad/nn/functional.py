@@ -65,6 +65,7 @@ from ..functional.activation import (  # noqa: E402, F401
 )
 from ..functional.loss import (  # noqa: E402, F401
     cosine_embedding_loss,
+    cosine_similarity,
     hinge_embedding_loss,
     huber_loss,
     kl_div,
@@ -76,5 +77,6 @@ from ..functional.loss import (  # noqa: E402, F401
     triplet_margin_loss,
 )
 from ..functional.norm import instance_norm  # noqa: E402, F401
+from ..functional.numeric import normalize  # noqa: E402, F401
 from .fold import fold, unfold  # noqa: E402, F401
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402, F401
