@@ -142,6 +142,14 @@ matmul, mm, bmm, t = _unary("matmul"), _unary("mm"), _unary("bmm"), _unary("t")
 maximum, minimum = _unary("maximum"), _unary("minimum")
 amax, amin, square, neg = _unary("amax"), _unary("amin"), _unary("square"), _unary("neg")
 add, sub, mul, div = _unary("add"), _unary("sub"), _unary("mul"), _unary("div")
+sin, cos, tan, sinh, cosh, reciprocal, rsqrt, log2, log10 = (
+    _unary(n) for n in ("sin", "cos", "tan", "sinh", "cosh", "reciprocal", "rsqrt", "log2",
+                        "log10")
+)
+floor, ceil, trunc, sign, isnan, isinf, isfinite = (
+    _unary(n) for n in ("floor", "ceil", "trunc", "sign", "isnan", "isinf", "isfinite")
+)
+clamp_min, clamp_max = _unary("clamp_min"), _unary("clamp_max")
 
 
 def pow(input: Tensor | float, exponent: Tensor | float) -> Tensor:  # noqa: A001, A002

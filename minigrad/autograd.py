@@ -13,16 +13,14 @@ and the gradient of a broadcast input is summed back to its shape here, in one p
 
 from __future__ import annotations
 
-import gc
 import itertools
-import os
-import traceback
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from . import anomaly as _anomaly
 from .grad_mode import (  # the thread's switches, re-exported under PyTorch's names
     _state,
     detect_anomaly,
@@ -35,6 +33,7 @@ from .grad_mode import (  # the thread's switches, re-exported under PyTorch's n
     no_grad,
     set_grad_enabled,
 )
+from .graph_gc import GraphGC as _GraphGC
 
 __all__ = [
     "Function",
@@ -231,7 +230,7 @@ class Function:
         multiple = isinstance(result, tuple)
         arrays = _as_arrays(result, multiple)
         if state.anomaly:
-            _note_creation(ctx, arrays)
+            _anomaly.note_creation(ctx, arrays)
         if True in needs:
             outputs = tuple([Tensor._make(a, a.dtype.kind == "f", ctx, i)
                              for i, a in enumerate(arrays)])
@@ -250,13 +249,6 @@ def _as_arrays(result: Any, multiple: bool) -> tuple[np.ndarray, ...]:
     if multiple:
         return tuple([_as_array(r) for r in result])
     return (result if type(result) is np.ndarray else _as_array(result),)  # the usual case
-
-
-def _note_creation(ctx: Context, arrays: tuple) -> None:
-    """Under ``detect_anomaly``: where the node was made, and no NaN/Inf in its outputs."""
-    if not _state.in_backward:
-        ctx.created_at = _user_stack()
-        _check_finite(arrays, ctx, "forward output")
 
 
 def _needs(args: tuple) -> tuple[bool, ...]:
@@ -332,48 +324,13 @@ _NO_NEEDS = {n: (False,) * n for n in range(8)}
 # fewer objects (less memory, less for the cyclic collector to walk).
 _SHARED_NEEDS = {t: t for n in range(1, 5) for t in itertools.product((False, True), repeat=n)}
 _SHARED_VERSIONS = {t: t for n in range(1, 4) for t in itertools.product((None, 0), repeat=n)}
+_graph = _GraphGC()  # graph_gc.py: the collector kept off a big graph while it is recorded
 
 
 def _share_version(view: Tensor, base: Any) -> None:
     """A view shares its base's version counter, so an in-place change of either is seen."""
     if isinstance(base, Tensor) and np.may_share_memory(view._data, base._data):
         view._vc = base._version_cell()
-
-
-class _GraphGC:
-    """Keep Python's cyclic collector from re-walking a large live graph over and over.
-
-    The graph is acyclic by construction (outputs are held weakly) and freed by reference
-    counting, yet every full collection walks all of it: building a 100,000-op graph cost
-    3x per op what a 100-op one does. So, only while a big graph is being recorded (past
-    ``START`` nodes), the objects alive so far are moved to the collector's permanent
-    generation (``gc.freeze``, which costs the same for any number of objects) every
-    ``EVERY`` nodes, and put back (``gc.unfreeze``) when a backward pass ends. Young objects
-    are still collected as usual; a program that uses ``gc.freeze`` itself is left alone.
-    """
-
-    START = 1000  # a graph smaller than this is never frozen
-    EVERY = 100
-
-    def __init__(self) -> None:
-        self.recorded = 0
-        self.freeze_at = self.START
-        self.frozen = False
-
-    def freeze(self) -> None:
-        self.freeze_at = self.recorded + self.EVERY
-        if gc.isenabled() and (self.frozen or gc.get_freeze_count() == 0):
-            gc.freeze()
-            self.frozen = True
-
-    def release(self) -> None:
-        self.recorded, self.freeze_at = 0, self.START
-        if self.frozen:
-            self.frozen = False
-            gc.unfreeze()
-
-
-_graph = _GraphGC()
 
 
 def _as_array(value: Any) -> np.ndarray:
@@ -384,27 +341,6 @@ def _as_array(value: Any) -> np.ndarray:
     if isinstance(value, Tensor):
         return value._data
     return np.asarray(value)
-
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-def _user_stack() -> list:
-    """The call stack without minigrad's own frames: where the user's code made the op."""
-    return [f for f in traceback.extract_stack() if not f.filename.startswith(_PACKAGE_DIR)]
-
-
-def _check_finite(arrays: Iterable[np.ndarray], node: Context, what: str) -> None:
-    for a in arrays:
-        if a is None or a.dtype.kind not in "fc":
-            continue
-        if not np.all(np.isfinite(a)):
-            bad = "NaN" if np.isnan(a).any() else "Inf"
-            where = "".join(traceback.format_list(node.created_at or [])[-2:])
-            raise RuntimeError(
-                f"detect_anomaly: {node.name} produced {bad} in its {what} "
-                f"(shape {a.shape}). The op was created at:\n{where}"
-            )
 
 
 # --------------------------------------------------------------------------- the walk
@@ -553,17 +489,6 @@ def _grad_count_message(node: Context, in_grads: tuple) -> str:
     )
 
 
-def _backward_in_anomaly_mode(node: Context, grads: list) -> Any:
-    """``node``'s backward rule, flagged so that the ops inside it are not checked one by one
-    (anomaly mode checks the rule's result instead)."""
-    state = _state
-    state.in_backward = True
-    try:
-        return node.fn.backward(node, *grads)
-    finally:
-        state.in_backward = False
-
-
 def _node_backward(node: Context, grads: list, capture: dict | None, anomaly: bool) -> tuple:
     """One gradient per input of ``node``, from the gradients of its outputs.
 
@@ -573,7 +498,7 @@ def _node_backward(node: Context, grads: list, capture: dict | None, anomaly: bo
     if _to_prepare(node, grads, capture):
         grads = _prepare_output_grads(node, grads, capture)
     if anomaly:
-        in_grads = _backward_in_anomaly_mode(node, grads)
+        in_grads = _anomaly.run_backward(node, grads)
     else:
         in_grads = node.fn.backward(node, *grads)
     if not isinstance(in_grads, tuple):
@@ -581,7 +506,7 @@ def _node_backward(node: Context, grads: list, capture: dict | None, anomaly: bo
     if len(in_grads) < len(node.edges):
         raise RuntimeError(_grad_count_message(node, in_grads))
     if anomaly:
-        _check_backward_finite(node, in_grads)
+        _anomaly.check_backward(node, in_grads)
     return in_grads
 
 
@@ -592,15 +517,6 @@ def _to_prepare(node: Context, grads: list, capture: dict | None) -> bool:
         return True
     out = node.outputs[0]()
     return out is not None and bool(out._hooks or out._retains_grad)
-
-
-def _check_backward_finite(node: Context, in_grads: tuple) -> None:
-    """Anomaly mode: name the node whose backward produced NaN or Inf."""
-    _check_finite(
-        [g._data if isinstance(g, Tensor) else g for g in in_grads if g is not None],
-        node,
-        "backward gradient",
-    )
 
 
 def _walk(

@@ -189,6 +189,87 @@ class TensorMethods:
 
     clip = clamp
 
+    def clamp_min(self, min: float | Tensor) -> Tensor:  # noqa: A002  (PyTorch's name)
+        """``clamp(min=min)``."""
+        return _fn.clamp(self, min, None)
+
+    def clamp_max(self, max: float | Tensor) -> Tensor:  # noqa: A002  (PyTorch's name)
+        """``clamp(max=max)``."""
+        return _fn.clamp(self, None, max)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """``minigrad.where(condition, self, other)``: this tensor where ``condition`` holds,
+        else ``other``."""
+        return _ops.where(condition, self, other)
+
+    # trigonometric and other smooth functions (ops/unary.py); an integer input gives the
+    # default float dtype, as in PyTorch
+    def sin(self) -> Tensor:
+        """Elementwise sine."""
+        return _ops.Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        """Elementwise cosine."""
+        return _ops.Cos.apply(self)
+
+    def tan(self) -> Tensor:
+        """Elementwise tangent."""
+        return _ops.Tan.apply(self)
+
+    def sinh(self) -> Tensor:
+        """Elementwise hyperbolic sine."""
+        return _ops.Sinh.apply(self)
+
+    def cosh(self) -> Tensor:
+        """Elementwise hyperbolic cosine."""
+        return _ops.Cosh.apply(self)
+
+    def reciprocal(self) -> Tensor:
+        """Elementwise 1 / x (inf at 0)."""
+        return _ops.Reciprocal.apply(self)
+
+    def rsqrt(self) -> Tensor:
+        """Elementwise 1 / sqrt(x) (inf at 0, NaN below)."""
+        return _ops.Rsqrt.apply(self)
+
+    def log2(self) -> Tensor:
+        """Elementwise base-2 logarithm."""
+        return _ops.Log2.apply(self)
+
+    def log10(self) -> Tensor:
+        """Elementwise base-10 logarithm."""
+        return _ops.Log10.apply(self)
+
+    # flat functions: gradient 0 everywhere, an integer dtype kept
+    def floor(self) -> Tensor:
+        """Elementwise largest integer <= x."""
+        return _ops.Floor.apply(self)
+
+    def ceil(self) -> Tensor:
+        """Elementwise smallest integer >= x."""
+        return _ops.Ceil.apply(self)
+
+    def trunc(self) -> Tensor:
+        """Elementwise x rounded toward zero."""
+        return _ops.Trunc.apply(self)
+
+    def sign(self) -> Tensor:
+        """Elementwise -1, 0 or 1 (0 for NaN, as in PyTorch)."""
+        return _ops.Sign.apply(self)
+
+    # tests, outside any graph (bool results)
+    def isnan(self) -> Tensor:
+        """Where the values are NaN (a bool tensor)."""
+        return Tensor(np.isnan(self._data))
+
+    def isinf(self) -> Tensor:
+        """Where the values are +inf or -inf (a bool tensor)."""
+        return Tensor(np.isinf(self._data))
+
+    def isfinite(self) -> Tensor:
+        """Where the values are neither inf nor NaN (a bool tensor)."""
+        return Tensor(np.isfinite(self._data))
+
     def maximum(self, other: Any) -> Tensor:
         """Elementwise maximum with ``other`` (broadcast); ties split the gradient evenly."""
         return _ops.Maximum.apply(*_pair(self, other))

@@ -25,7 +25,7 @@ from minigrad import ops, testing
 from minigrad.autograd import Function
 from minigrad.functional import activation as activation_fn
 from minigrad.grad_mode import observing_records
-from minigrad.ops import activation, elementwise, index, linalg, reduce, shape
+from minigrad.ops import activation, elementwise, index, linalg, reduce, shape, unary
 from minigrad.testing import OpCase, check_function, parametrize_ops, run_op_check
 
 rng = np.random.default_rng(0)
@@ -60,6 +60,19 @@ CASES = {
     "pow_const": (["Pow"], lambda a: a**3, lambda: (t(2, 3),), True),
     "pow_tensor": (["Pow"], lambda a, b: a**b, lambda: (t(2, 3, positive=True), t(3)), True),
     "rpow": (["Pow"], lambda a: 2.0**a, lambda: (t(4),), True),
+    "sin": (["Sin"], lambda a: a.sin(), lambda: (t(2, 3),), True),
+    "cos": (["Cos"], lambda a: a.cos(), lambda: (t(2, 3),), True),
+    "tan": (["Tan"], lambda a: a.tan(), lambda: (t(2, 3, low=-1.2, high=1.2),), True),
+    "sinh": (["Sinh"], lambda a: a.sinh(), lambda: (t(2, 3),), True),
+    "cosh": (["Cosh"], lambda a: a.cosh(), lambda: (t(2, 3),), True),
+    "reciprocal": (["Reciprocal"], lambda a: a.reciprocal(), lambda: (t(3, positive=True),),
+                   True),
+    "rsqrt": (["Rsqrt"], lambda a: a.rsqrt(), lambda: (t(3, positive=True),), True),
+    "log2": (["Log2"], lambda a: a.log2(), lambda: (t(2, 2, positive=True),), True),
+    "log10": (["Log10"], lambda a: a.log10(), lambda: (t(2, 2, positive=True),), True),
+    "floor_ceil_trunc_sign": (["Floor", "Ceil", "Trunc", "Sign"],
+                              lambda a: a.floor() + a.ceil() * a + a.trunc() - a * a.sign(),
+                              lambda: (distinct(2, 3),), True),
     "exp": (["Exp"], lambda a: a.exp(), lambda: (t(2, 3),), True),
     "log": (["Log"], lambda a: a.log(), lambda: (t(2, 3, positive=True),), True),
     "sqrt": (["Sqrt"], lambda a: a.sqrt(), lambda: (t(2, 3, positive=True),), True),
@@ -299,7 +312,8 @@ SAME_IN_TORCH = {
     "pow_const", "pow_tensor", "rdiv", "relu", "reshape", "rpow", "sigmoid", "softmax",
     "sort_descending", "sqrt", "squeeze_unsqueeze", "std_dims", "sub_scalar_reflected",
     "sum_all", "sum_dim_keepdim", "sum_negative_tuple", "tanh", "topk", "transpose", "var",
-    "var_all",
+    "var_all", "sin", "cos", "tan", "sinh", "cosh", "reciprocal", "rsqrt", "log2", "log10",
+    "floor_ceil_trunc_sign",
 }
 OPS = [
     OpCase(name, fn, make, tuple(covers), twice, torch_fn=fn if name in SAME_IN_TORCH else None)
@@ -495,7 +509,7 @@ def test_every_core_op_has_a_case() -> None:
     covered = {cls for case in CASES.values() for cls in case[0]}
     defined = {
         name
-        for module in (elementwise, reduce, shape, linalg, index, activation)
+        for module in (elementwise, reduce, shape, linalg, index, activation, unary)
         for name, obj in vars(module).items()
         if inspect.isclass(obj) and issubclass(obj, Function) and obj.__module__ == module.__name__
         and not name.startswith("_")

@@ -45,4 +45,9 @@ from .shape import (
     pad,
 )
 
+# isort: off
+from .unary import Ceil, Cos, Cosh, Floor, Log2, Log10, Reciprocal, Rsqrt, Sign  # a row each
+from .unary import Sin, Sinh, Tan, Trunc
+# isort: on
+
 __all__ = [name for name in dir() if not name.startswith("_")]
