@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import device as _device
+from .dtypes import get_default_dtype
 from .rng import get_rng
 
 
@@ -154,15 +155,15 @@ class TensorMethods:
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
         """Elementwise e**x."""
-        return _ops.Exp.apply(self)
+        return _ops.Exp.apply(_floating(self))
 
     def log(self) -> Tensor:
         """Elementwise natural logarithm (-inf at 0, NaN below: see ``detect_anomaly``)."""
-        return _ops.Log.apply(self)
+        return _ops.Log.apply(_floating(self))
 
     def sqrt(self) -> Tensor:
         """Elementwise square root."""
-        return _ops.Sqrt.apply(self)
+        return _ops.Sqrt.apply(_floating(self))
 
     def abs(self) -> Tensor:
         """Elementwise absolute value (gradient 0 at 0, as in PyTorch)."""
@@ -170,7 +171,7 @@ class TensorMethods:
 
     def tanh(self) -> Tensor:
         """Elementwise hyperbolic tangent."""
-        return _ops.Tanh.apply(self)
+        return _ops.Tanh.apply(_floating(self))
 
     def sigmoid(self) -> Tensor:
         """Elementwise 1 / (1 + e**-x), computed without overflow for large |x|."""
@@ -206,39 +207,39 @@ class TensorMethods:
     # default float dtype, as in PyTorch
     def sin(self) -> Tensor:
         """Elementwise sine."""
-        return _ops.Sin.apply(self)
+        return _ops.Sin.apply(_floating(self))
 
     def cos(self) -> Tensor:
         """Elementwise cosine."""
-        return _ops.Cos.apply(self)
+        return _ops.Cos.apply(_floating(self))
 
     def tan(self) -> Tensor:
         """Elementwise tangent."""
-        return _ops.Tan.apply(self)
+        return _ops.Tan.apply(_floating(self))
 
     def sinh(self) -> Tensor:
         """Elementwise hyperbolic sine."""
-        return _ops.Sinh.apply(self)
+        return _ops.Sinh.apply(_floating(self))
 
     def cosh(self) -> Tensor:
         """Elementwise hyperbolic cosine."""
-        return _ops.Cosh.apply(self)
+        return _ops.Cosh.apply(_floating(self))
 
     def reciprocal(self) -> Tensor:
         """Elementwise 1 / x (inf at 0)."""
-        return _ops.Reciprocal.apply(self)
+        return _ops.Reciprocal.apply(_floating(self))
 
     def rsqrt(self) -> Tensor:
         """Elementwise 1 / sqrt(x) (inf at 0, NaN below)."""
-        return _ops.Rsqrt.apply(self)
+        return _ops.Rsqrt.apply(_floating(self))
 
     def log2(self) -> Tensor:
         """Elementwise base-2 logarithm."""
-        return _ops.Log2.apply(self)
+        return _ops.Log2.apply(_floating(self))
 
     def log10(self) -> Tensor:
         """Elementwise base-10 logarithm."""
-        return _ops.Log10.apply(self)
+        return _ops.Log10.apply(_floating(self))
 
     # flat functions: gradient 0 everywhere, an integer dtype kept
     def floor(self) -> Tensor:
@@ -852,6 +853,12 @@ for _name in ("sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax
 TensorMethods.max = _or_elementwise(TensorMethods.max, "maximum")
 TensorMethods.min = _or_elementwise(TensorMethods.min, "minimum")
 del _name
+
+
+def _floating(t: Tensor) -> Tensor:
+    """``t``, an integer or bool one in the default float dtype: PyTorch's input to exp, log,
+    sin... (numpy's would be float64, or float16 for bool)."""
+    return t if t.dtype.kind in "fc" else t.to(get_default_dtype())
 
 
 def bind_late_names() -> None:

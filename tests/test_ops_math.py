@@ -352,3 +352,22 @@ def test_bad_calls_raise_pytorchs_exception_type_with_a_clear_message(case: int)
         call(mg)
     for w in words:
         assert w in str(info.value), (w, str(info.value))
+
+
+FLOAT_OF_INTEGERS = ["exp", "log", "sqrt", "tanh", "sin", "cos", "tan", "sinh", "cosh",
+                     "reciprocal", "rsqrt", "log2", "log10"]
+
+
+@pytest.mark.parametrize("values", [[1, 2, 4], [True, False, True]])
+@pytest.mark.parametrize("name", FLOAT_OF_INTEGERS)
+def test_an_integer_input_is_computed_in_the_default_float_dtype(name: str, values) -> None:
+    """PyTorch's rule (numpy's would give float64, or float16 for bool); the flat functions
+    keep an integer dtype."""
+    out = getattr(mg.tensor(values), name)()
+    assert out.dtype == mg.get_default_dtype()
+    with np.errstate(all="ignore"):
+        expected = getattr(mg.tensor(values, dtype=mg.float32), name)().numpy()
+    np.testing.assert_array_equal(out.numpy(), expected)
+    for flat in ("floor", "ceil", "trunc", "sign"):
+        assert getattr(mg.tensor([3, -2]), flat)().dtype == np.int64
+    np.testing.assert_array_equal(mg.sign(mg.tensor([3, 0, -2])).numpy(), [1, 0, -1])

@@ -1,7 +1,7 @@
 """Elementwise functions of one input, each a row: the numpy function that computes it beside
-its derivative in Tensor ops. PyTorch's rules: an integer input is computed in the default
-float dtype; ``floor``, ``ceil``, ``trunc`` and ``sign`` are flat (gradient 0, integers
-kept)."""
+its derivative in Tensor ops (an integer input arrives as the default float dtype: the
+Tensor methods cast it). ``floor``, ``ceil``, ``trunc`` and ``sign`` are flat: gradient 0,
+integers kept, as in PyTorch."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function
-from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 
 
@@ -26,9 +25,8 @@ class _Smooth(Function):
 
     @classmethod
     def forward(cls, ctx: Context, a: Tensor) -> np.ndarray:
-        x = a._data if a.dtype.kind == "f" else a._data.astype(get_default_dtype())
         with np.errstate(all="ignore"):  # inf/NaN out of range is a value, as in PyTorch
-            out = cls.numpy_op(x)
+            out = cls.numpy_op(a._data)
         ctx.save_for_backward(a, out)
         return out
 
