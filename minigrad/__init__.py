@@ -150,6 +150,16 @@ floor, ceil, trunc, sign, isnan, isinf, isfinite = (
     _unary(n) for n in ("floor", "ceil", "trunc", "sign", "isnan", "isinf", "isfinite")
 )
 clamp_min, clamp_max = _unary("clamp_min"), _unary("clamp_max")
+erf, nan_to_num, swapaxes, swapdims, movedim, ravel = (
+    _unary(n) for n in ("erf", "nan_to_num", "swapaxes", "swapdims", "movedim", "ravel")
+)
+index_select, masked_select, narrow, select, tril, triu, nonzero, argwhere = (
+    _unary(n) for n in ("index_select", "masked_select", "narrow", "select", "tril", "triu",
+                        "nonzero", "argwhere")
+)
+logical_and, logical_or, logical_xor, logical_not = (
+    _unary(n) for n in ("logical_and", "logical_or", "logical_xor", "logical_not")
+)
 
 
 def pow(input: Tensor | float, exponent: Tensor | float) -> Tensor:  # noqa: A001, A002

@@ -258,6 +258,65 @@ class TensorMethods:
         """Elementwise -1, 0 or 1 (0 for NaN, as in PyTorch)."""
         return _ops.Sign.apply(self)
 
+    def erf(self) -> Tensor:
+        """Elementwise error function (its gradient ``2/sqrt(pi) exp(-x**2)``)."""
+        return _ops.Erf.apply(_floating(self))
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None,
+                   neginf: float | None = None) -> Tensor:
+        """NaN, +inf and -inf replaced (0 and the dtype's extremes unless given); the
+        gradient passes where the value was finite."""
+        return _fn.nan_to_num(self, nan, posinf, neginf)
+
+    # picking and masking (functional/select.py)
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        """The slices along ``dim`` at the positions in ``index`` (1-D integers)."""
+        return _fn.select.index_select(self, dim, index)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        """The values where the bool ``mask`` (broadcast) holds, as a 1-D tensor."""
+        return _fn.select.masked_select(self, mask)
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """``length`` slices along ``dim`` from ``start``."""
+        return _fn.select.narrow(self, dim, start, length)
+
+    def select(self, dim: int, index: int) -> Tensor:
+        """The slice at ``index`` along ``dim``, that dim removed."""
+        return _fn.select.select(self, dim, index)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle of the last two dims, zeros above ``diagonal``."""
+        return _fn.select.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle of the last two dims, zeros below ``diagonal``."""
+        return _fn.select.triu(self, diagonal)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """The indices of the non-zero elements ((n, ndim) int64, or one tensor per dim)."""
+        return _fn.select.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> Tensor:
+        """``nonzero()``."""
+        return _fn.select.argwhere(self)
+
+    def logical_and(self, other: Any) -> Tensor:
+        """Where both are non-zero (bool)."""
+        return _fn.select.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        """Where either is non-zero (bool)."""
+        return _fn.select.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        """Where exactly one is non-zero (bool)."""
+        return _fn.select.logical_xor(self, other)
+
+    def logical_not(self) -> Tensor:
+        """Where the value is zero (bool)."""
+        return _fn.select.logical_not(self)
+
     # tests, outside any graph (bool results)
     def isnan(self) -> Tensor:
         """Where the values are NaN (a bool tensor)."""
@@ -376,6 +435,22 @@ class TensorMethods:
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dimensions."""
         return _fn.transpose(self, dim0, dim1)
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        """``transpose(axis0, axis1)``."""
+        return _fn.transpose(self, axis0, axis1)
+
+    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+        """``transpose(dim0, dim1)``."""
+        return _fn.transpose(self, dim0, dim1)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        """The dims in ``source`` moved to the places in ``destination``."""
+        return _fn.movedim(self, source, destination)
+
+    def ravel(self) -> Tensor:
+        """The elements as one dim (``flatten()``)."""
+        return _fn.flatten(self)
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dimensions: ``x.permute(0, 2, 3, 1)`` makes (N, C, H, W) (N, H, W, C)."""

@@ -1,7 +1,8 @@
 """The PyTorch-signature functions (``torch.cat``, ``F.cross_entropy``...): argument checks,
 defaults and composites, each calling the reference ops in ``minigrad.ops``."""
 
-from .elementwise import cast, clamp, power
+from . import select
+from .elementwise import cast, clamp, nan_to_num, power
 from .index import argsort, cumsum, gather, masked_fill, sort, topk
 from .linalg import matmul
 from .manipulation import (
@@ -36,6 +37,7 @@ from .shape import (
     expand,
     flatten,
     index_put,
+    movedim,
     normalize_index,
     reshape,
     squeeze,

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import result_type
-from ..ops.elementwise import Cast, Clamp, Pow
+from ..ops.elementwise import Cast, Clamp, Pow, where
 from ..tensor import Tensor, _pair
 
 
@@ -61,3 +61,20 @@ def cast(a: Tensor, dtype: np.dtype, copy: bool = False) -> Tensor:
     if a.dtype == dtype and not copy:
         return a
     return Cast.apply(a, dtype, copy)
+
+
+def nan_to_num(a: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    """``a`` with NaN, +inf and -inf replaced (by 0 and the dtype's largest and smallest
+    finite values unless given); the gradient passes where ``a`` was finite, as in PyTorch.
+    Integer tensors come back as a copy."""
+    if a.dtype.kind != "f":
+        return a.clone()
+    info = np.finfo(a.dtype)
+    x = a._data
+    out = a
+    for bad, value in ((np.isnan(x), nan), (np.isposinf(x), info.max if posinf is None else posinf),
+                       (np.isneginf(x), info.min if neginf is None else neginf)):
+        if bad.any():
+            out = where(bad, Tensor(np.asarray(value, a.dtype)), out)
+    return out if out is not a else a.clone()

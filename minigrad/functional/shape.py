@@ -66,6 +66,30 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     return Permute.apply(a, dims=tuple(dims))
 
 
+def movedim(a: Tensor, source: int | Sequence[int], destination: int | Sequence[int]
+            ) -> Tensor:
+    """``a`` with the dims in ``source`` moved to the places in ``destination`` (the other
+    dims keep their order), as ``torch.movedim``."""
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    n = max(a.ndim, 1)
+    src = tuple(normalize_dim(d, n, "movedim") for d in src)
+    dst = tuple(normalize_dim(d, n, "movedim") for d in dst)
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in source {list(src)} or destination "
+                           f"{list(dst)}")
+    if a.ndim == 0:
+        return a
+    rest = iter(d for d in range(a.ndim) if d not in src)
+    placed = dict(zip(dst, src))
+    return Permute.apply(a, dims=tuple(placed[i] if i in placed else next(rest)
+                                       for i in range(a.ndim)))
+
+
 def expand(a: Tensor, sizes: tuple[int, ...]) -> Tensor:
     """Broadcast to ``sizes`` as in PyTorch (-1 keeps a size; new dims are added in front)."""
     lead = len(sizes) - a.ndim
