@@ -74,7 +74,32 @@ from .functional import (
     unbind,
     unflatten,
 )
-from .functional.numeric import norm  # torch.norm (minigrad.ops.norm is a module)
+from .functional.linalg import diag, dot, mv, outer, trace
+from .functional.linalg import outer as ger
+from .functional.numeric import (
+    count_nonzero,
+    floor_divide,
+    fmod,
+    lerp,
+    logaddexp,
+    norm,  # torch.norm (minigrad.ops.norm is a module)
+    remainder,
+)
+from .functional.select import (
+    argwhere,
+    index_select,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    masked_select,
+    narrow,
+    nonzero,
+    select,
+    tril,
+    triu,
+    unique,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .im2col import strict_shapes
 from .kernels import get_kernels, set_kernels
@@ -152,13 +177,6 @@ floor, ceil, trunc, sign, isnan, isinf, isfinite = (
 clamp_min, clamp_max = _unary("clamp_min"), _unary("clamp_max")
 erf, nan_to_num, swapaxes, swapdims, movedim, ravel = (
     _unary(n) for n in ("erf", "nan_to_num", "swapaxes", "swapdims", "movedim", "ravel")
-)
-index_select, masked_select, narrow, select, tril, triu, nonzero, argwhere = (
-    _unary(n) for n in ("index_select", "masked_select", "narrow", "select", "tril", "triu",
-                        "nonzero", "argwhere")
-)
-logical_and, logical_or, logical_xor, logical_not = (
-    _unary(n) for n in ("logical_and", "logical_or", "logical_xor", "logical_not")
 )
 
 

@@ -317,6 +317,56 @@ class TensorMethods:
         """Where the value is zero (bool)."""
         return _fn.select.logical_not(self)
 
+    def unique(self, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+               return_counts: bool = False, dim: int | None = None) -> Any:
+        """The distinct values (and where each element went, and how many there were)."""
+        return _fn.select.unique(self, sorted, return_inverse, return_counts, dim)
+
+    # products, remainders and friends (functional/numeric.py, functional/linalg.py)
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        """How many elements are not zero (int64)."""
+        return _fn.numeric.count_nonzero(self, dim)
+
+    def remainder(self, other: Any) -> Tensor:
+        """Python's modulo: the sign of ``other``."""
+        return _fn.numeric.remainder(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        """C's modulo: the sign of this tensor."""
+        return _fn.numeric.fmod(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        """``div(other, rounding_mode="floor")``."""
+        return _fn.numeric.floor_divide(self, other)
+
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
+        """``self + weight * (end - self)``."""
+        return _fn.numeric.lerp(self, end, weight)
+
+    def logaddexp(self, other: Tensor) -> Tensor:
+        """``log(exp(self) + exp(other))`` without overflow."""
+        return _fn.numeric.logaddexp(self, other)
+
+    def dot(self, other: Tensor) -> Tensor:
+        """The inner product of two 1-D tensors."""
+        return _fn.linalg.dot(self, other)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """This matrix times ``vec``."""
+        return _fn.linalg.mv(self, vec)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """``self[i] * vec2[j]``."""
+        return _fn.linalg.outer(self, vec2)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """A vector laid on a diagonal, or a matrix's diagonal."""
+        return _fn.linalg.diag(self, diagonal)
+
+    def trace(self) -> Tensor:
+        """The sum of the main diagonal."""
+        return _fn.linalg.trace(self)
+
     # tests, outside any graph (bool results)
     def isnan(self) -> Tensor:
         """Where the values are NaN (a bool tensor)."""

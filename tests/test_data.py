@@ -205,7 +205,7 @@ def test_random_shift_moves_each_image_by_at_most_max_shift_pixels():
     images, labels = next(iter(DataLoader(ds, batch_size=n)))
     assert images.shape == (n, 1, 12, 12) and images.dtype == np.float32
     np.testing.assert_array_equal(labels.data, np.arange(n))
-    where = np.array([np.argwhere(img[0])[0] for img in images.data])
+    where = np.array([np.argwhere(img[0].numpy())[0] for img in images.data])
     dy, dx = where[:, 0] - 5, where[:, 1] - 6
     assert np.abs(dy).max() == 2 and np.abs(dx).max() == 2
     assert len({(a, b) for a, b in zip(dy, dx)}) == 25  # every offset in [-2, 2]^2 occurs

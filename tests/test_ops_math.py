@@ -149,6 +149,25 @@ CASES = {
                                      lib.einsum("ij->j", a)), E),
     "einsum_int": (lambda lib, a, b: lib.einsum("i,i", a, b), I[0], I[1]),
     "einsum_spaces": (lambda lib, a, b: lib.einsum(" ij , jk -> ik ", a, b), X, X.T.copy()),
+    # count_nonzero
+    "count_nonzero": (lambda lib, x: (lib.count_nonzero(x), x.count_nonzero(0),
+                                      lib.count_nonzero(x, (0, 1))), ZEROS),
+    # remainder, fmod, floor_divide, lerp, logaddexp
+    "remainder": (lambda lib, x, y: (lib.remainder(x * 4, y), x.remainder(-0.7)), X, X[0] + 3),
+    "remainder_int": (lambda lib, i: (i.remainder(3), lib.remainder(i, -4), lib.remainder(7, i)),
+                      I[:, :1] * 0 + 3),
+    "fmod": (lambda lib, x, y: (lib.fmod(x * 4, y), x.fmod(-0.7)), X, X[0] + 3),
+    "fmod_int": (lambda lib, i: i.fmod(3), I),
+    "floor_divide_int": (lambda lib, i: (lib.floor_divide(i, 2), i.floor_divide(-3)), I),
+    "lerp": (lambda lib, a, b, w: (lib.lerp(a, b, 0.3), a.lerp(b, w)), X, X * 2 + 1, X[0]),
+    "logaddexp": (lambda lib, a, b: lib.logaddexp(a * 10, b * 10), X, X[::-1].copy()),
+    "logaddexp_special": (lambda lib, a, b: a.logaddexp(b), SPECIAL, SPECIAL[:, ::-1].copy()),
+    # dot, mv, outer, diag, trace
+    "dot_mv_outer": (lambda lib, m, v, w: (lib.dot(v, w), m.mv(v), lib.outer(v, w), v.outer(w),
+                                           lib.ger(v, w)), X, X[0], X[1]),
+    "diag": (lambda lib, m, v: (lib.diag(m), m.diag(1), lib.diag(m, -1), lib.diag(m, 7),
+                                v.diag(), lib.diag(v, 2), v.diag(-1)), X, X[0]),
+    "trace": (lambda lib, m, i: (lib.trace(m), m.trace(), i.trace()), X, I),
 }
 
 
@@ -252,6 +271,14 @@ GRADCHECK = {
                         lambda: (_d(2, 3, 2), _d(1, 2))),
     "einsum_broadcast_size_one": (lambda a, b: mg.einsum("ab,ab->a", a, b),
                                   lambda: (_d(1, 3), _d(2, 3))),
+    "remainder_fmod": (lambda a, b: mg.remainder(a * 3, b) + a.fmod(b + 5),
+                       lambda: (_d(2, 3), _away_from_zero(3))),
+    "lerp": (lambda a, b, w: mg.lerp(a, b, w), lambda: (_d(2, 3), _d(2, 3), _d(3))),
+    "logaddexp": (lambda a, b: a.logaddexp(b), lambda: (_d(2, 3), _d(3))),
+    "dot_mv_outer": (lambda m, v, w: m.mv(v).sum() * mg.dot(v, w) + mg.outer(v, w).sum(),
+                     lambda: (_d(2, 3), _d(3), _d(3))),
+    "diag_trace": (lambda m, v: mg.diag(m, 1).sum() + mg.trace(m) + mg.diag(v, -1),
+                   lambda: (_d(3, 4), _d(2))),
 }
 
 
@@ -340,6 +367,16 @@ BAD = [
     (lambda lib: lib.einsum("ij->k", lib.ones(2, 3)), RuntimeError, ["einsum", "k"]),
     (lambda lib: lib.einsum("ijk", lib.ones(2, 3)), RuntimeError, ["einsum", "3", "2"]),
     (lambda lib: lib.einsum("i1->i", lib.ones(2, 2)), RuntimeError, ["einsum", "index 1"]),
+    (lambda lib: lib.dot(lib.ones(3), lib.ones(4)), RuntimeError, ["dot", "[3]", "[4]"]),
+    (lambda lib: lib.dot(lib.ones(2, 3), lib.ones(3)), RuntimeError, ["dot", "1D", "(2, 3)"]),
+    (lambda lib: lib.dot(lib.ones(3), lib.ones(3, dtype=lib.float64)), RuntimeError,
+     ["matmul", "float32", "float64"]),
+    (lambda lib: lib.mv(lib.ones(2, 3), lib.ones(4)), RuntimeError, ["mv", "(2, 3)", "(4,)"]),
+    (lambda lib: lib.outer(lib.ones(2, 1), lib.ones(3)), RuntimeError, ["outer", "(2, 1)"]),
+    (lambda lib: lib.diag(lib.ones(2, 2, 2)), RuntimeError, ["diag", "1D or 2D", "(2, 2, 2)"]),
+    (lambda lib: lib.trace(lib.ones(3)), RuntimeError, ["trace", "matrix", "(3,)"]),
+    (lambda lib: lib.lerp(lib.ones(2), lib.ones(2, dtype=lib.float64), 0.5), RuntimeError,
+     ["lerp", "float32", "float64"]),
 ]
 
 

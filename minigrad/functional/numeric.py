@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import get_default_dtype, result_type
+from ..ops.elementwise import where
 from ..ops.numeric import Cumprod, Einsum, Log1p, NuclearNorm, Round, RoundedDiv, VectorNorm
 from ..ops.reduce import normalize_dims
 from ..ops.shape import normalize_dim
@@ -449,3 +450,51 @@ def _check_matrix_ord(ord: Any, name: str) -> None:
                                   f"ord 'fro', 'nuc', 1, -1, inf and -inf are")
     if ord not in (_MATRIX_ORDS[:2] if isinstance(ord, str) else _MATRIX_ORDS[2:]):
         raise RuntimeError(f"{name}: Order {ord} not supported.")
+
+
+def count_nonzero(a: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
+    """How many elements are not zero, over ``dim`` (None: all), as int64."""
+    a = require_tensor(a, "count_nonzero", "input")
+    return Tensor(np.asarray(np.count_nonzero(a._data, axis=normalize_dims(
+        dim, a.ndim, "count_nonzero")), dtype=np.int64))
+
+
+def remainder(a: Any, other: Any) -> Tensor:
+    """``a - other * floor(a / other)``: Python's modulo, the sign of ``other``
+    (``torch.remainder``); the gradient is 1 for ``a`` and ``-floor(a / other)`` for
+    ``other``."""
+    x, y = _pair(a, other)
+    return x - y * divide(x, y, rounding_mode="floor")
+
+
+def fmod(a: Any, other: Any) -> Tensor:
+    """``a - other * trunc(a / other)``: C's modulo, the sign of ``a`` (``torch.fmod``)."""
+    x, y = _pair(a, other)
+    return x - y * divide(x, y, rounding_mode="trunc")
+
+
+def floor_divide(a: Any, other: Any) -> Tensor:
+    """``div(a, other, rounding_mode="floor")``."""
+    return divide(a, other, rounding_mode="floor")
+
+
+def lerp(start: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """``start + weight * (end - start)``; ``start`` and ``end`` must share a dtype, as in
+    PyTorch."""
+    start = require_tensor(start, "lerp", "input")
+    end = require_tensor(end, "lerp", "end")
+    if start.dtype != end.dtype:
+        raise RuntimeError(f"lerp: expected dtype {start.dtype} for `end` but got dtype "
+                           f"{end.dtype}")
+    return start + weight * (end - start)
+
+
+def logaddexp(a: Tensor, other: Tensor) -> Tensor:
+    """``log(exp(a) + exp(other))`` without overflow: the larger plus ``log1p(exp(-|a -
+    other|))``; two equal infinities give that infinity, as in PyTorch."""
+    a, other = _pair(require_tensor(a, "logaddexp", "input"), other)
+    top = a.maximum(other)
+    with np.errstate(invalid="ignore"):
+        same_inf = np.isinf(top._data) & (a._data == other._data)
+        gap = where(same_inf, 0.0, a - other)
+    return top + log1p((-gap.abs()).exp())

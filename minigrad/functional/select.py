@@ -1,7 +1,7 @@
 """Picking and masking with PyTorch's signatures, each a composite of the reference ops (so
 differentiable where PyTorch's are): ``index_select``, ``masked_select``, ``narrow``,
-``select``, ``tril``/``triu``, ``nonzero``/``argwhere`` and the ``logical_*`` functions
-(bool results, outside any graph)."""
+``select``, ``tril``/``triu``; and outside any graph ``nonzero``/``argwhere``, ``unique``
+and the ``logical_*`` functions (bool results)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from ..ops.shape import normalize_dim
 from ..tensor import Tensor, as_tensor, require_tensor
 
 __all__ = ["argwhere", "index_select", "logical_and", "logical_not", "logical_or",
-           "logical_xor", "masked_select", "narrow", "nonzero", "select", "tril", "triu"]
+           "logical_xor", "masked_select", "narrow", "nonzero", "select", "tril", "triu",
+           "unique"]
 
 
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
@@ -145,3 +146,21 @@ def logical_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
 def logical_not(input: Any) -> Tensor:  # noqa: A002
     """Where ``input`` is zero (bool)."""
     return _logical(np.logical_not, "logical_not", input)
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: int | None = None) -> Any:
+    """The distinct values of ``input`` (sorted; along ``dim``: the distinct slices), with
+    where each element went (``return_inverse``) and how many there were
+    (``return_counts``), as ``torch.unique``; outside any graph."""
+    data = require_tensor(input, "unique", "input")._data
+    axis = None if dim is None else normalize_dim(dim, data.ndim, "unique")
+    values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True,
+                                        axis=axis)
+    out = [Tensor(values)]
+    if return_inverse:
+        shape = data.shape if axis is None else (data.shape[axis],)
+        out.append(Tensor(inverse.reshape(shape).astype(np.int64)))
+    if return_counts:
+        out.append(Tensor(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
