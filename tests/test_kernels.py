@@ -475,11 +475,8 @@ def test_linear_kernel_agrees_with_the_reference(name, dtype, monkeypatch):
         return [y.detach().numpy()] + [t.grad.numpy() for t, n in zip(ts, needs) if n]
 
     calls = spy(monkeypatch, gemm, "linear_grads")
-    fast, ref = under_both(passes)
+    assert_agree(*under_both(passes), dtype)
     assert calls == ["linear_grads"]  # the fast run reached the kernel, the reference did not
-    for a, b in zip(fast, ref, strict=True):
-        assert a.dtype == b.dtype and a.shape == b.shape
-        np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
 
 
 MATMULS = {  # name: (a shape, b shape, which of the two require a gradient)
@@ -513,11 +510,8 @@ def test_matmul_kernel_agrees_with_the_reference(name, dtype, monkeypatch):
         return [y.detach().numpy()] + [t.grad.numpy() for t, n in zip(ts, needs) if n]
 
     calls = spy(monkeypatch, gemm, "matmul_grads")
-    fast, ref = under_both(passes)
+    assert_agree(*under_both(passes), dtype)
     assert calls == ["matmul_grads"]  # the fast run reached the kernel, the reference did not
-    for a, b in zip(fast, ref, strict=True):
-        assert a.dtype == b.dtype and a.shape == b.shape
-        np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
 
 
 # --------------------------------------------------------------------------- the switch
