@@ -219,6 +219,16 @@ def test_pow_gradients_at_a_zero_base_and_a_zero_exponent_follow_pytorch() -> No
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 6.0])
 
 
+@pytest.mark.filterwarnings("error")  # PyTorch makes the NaN without a word
+@pytest.mark.parametrize("reduce", [lambda x: x.sum(), lambda x: x.mean(), lambda x: x.cumsum(0),
+                                    lambda x: x.softmax(0), lambda x: x.sum(0, keepdim=True)])
+def test_reductions_of_opposite_infinities_give_nan_silently(reduce) -> None:
+    x = mg.tensor([np.inf, -np.inf, 1.0], requires_grad=True)
+    out = reduce(x)
+    assert np.isnan(out.detach().numpy()).any()
+    out.sum().backward()
+
+
 def test_zero_dim_tensors_accept_dim_0_and_minus_1() -> None:
     x = mg.tensor(2.0, requires_grad=True)
     x.softmax(0).backward()

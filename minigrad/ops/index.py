@@ -79,7 +79,8 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int, dtype: np.dtype) -> np.ndarray:
         ctx.dim, ctx.in_dtype = dim, a.dtype
-        return _along(a._data, dim, lambda x, d: np.cumsum(x, axis=d, dtype=dtype))
+        with np.errstate(invalid="ignore"):  # inf + -inf is NaN, silently, as in PyTorch
+            return _along(a._data, dim, lambda x, d: np.cumsum(x, axis=d, dtype=dtype))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple:

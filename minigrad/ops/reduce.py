@@ -62,7 +62,8 @@ class Sum(Function):
     def forward(ctx: Context, a: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
         dims = normalize_dims(dim, a.ndim, "sum")
         ctx.in_shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
-        return np.asarray(a._data.sum(axis=dims, keepdims=keepdim))
+        with np.errstate(invalid="ignore"):  # inf + -inf is NaN, silently, as in PyTorch
+            return np.asarray(a._data.sum(axis=dims, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
@@ -189,8 +190,9 @@ class LogSumExp(Function):
 
 
 def _softmax_array(x: np.ndarray, dim: int | None) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
-    return e / np.sum(e, axis=dim, keepdims=True)
+    with np.errstate(invalid="ignore"):  # inf - inf is NaN, silently, as in PyTorch
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
+        return e / np.sum(e, axis=dim, keepdims=True)
 
 
 def _softmax_dim(dim: int, ndim: int, op: str) -> int | None:
