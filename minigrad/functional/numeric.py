@@ -455,8 +455,8 @@ def _check_matrix_ord(ord: Any, name: str) -> None:
 def count_nonzero(a: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     """How many elements are not zero, over ``dim`` (None: all), as int64."""
     a = require_tensor(a, "count_nonzero", "input")
-    return Tensor(np.asarray(np.count_nonzero(a._data, axis=normalize_dims(
-        dim, a.ndim, "count_nonzero")), dtype=np.int64))
+    dims = normalize_dims(dim, a.ndim, "count_nonzero")
+    return Tensor(np.asarray(np.count_nonzero(a._data, axis=dims), dtype=np.int64))
 
 
 def remainder(a: Any, other: Any) -> Tensor:
