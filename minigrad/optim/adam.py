@@ -11,7 +11,55 @@ import numpy as np
 
 from ..kernels import optim as kernels
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_numbers
+from .optimizer import Optimizer, check_adam_family
+
+
+def update_moments(grad: np.ndarray, m: np.ndarray, v: np.ndarray | None, beta1: float,
+                   beta2: float) -> np.ndarray:
+    """Adam's running moments in place, PyTorch's arithmetic operation for operation:
+    ``m.lerp_(g, 1 - beta1)`` and ``v = beta2 * v + (1 - beta2) * g * g`` (``v`` None: the
+    first only). Returns a scratch array of ``m``'s shape and dtype for the caller's step
+    (made with ``out=``, so a 0-d parameter gets an array, not a scalar)."""
+    tmp = np.empty_like(m)
+    np.subtract(grad, m, out=tmp, dtype=m.dtype)
+    tmp *= 1 - beta1
+    m += tmp
+    if v is not None:
+        v *= beta2
+        np.multiply(grad, 1 - beta2, out=tmp)
+        tmp *= grad
+        v += tmp
+    return tmp
+
+
+def hyperparameters(group: dict) -> tuple[float, float, float, float, float]:
+    """``lr, weight_decay, eps, beta1, beta2`` as Python floats, as PyTorch takes them: each
+    rounds to the parameter's dtype where it meets an array."""
+    beta1, beta2 = map(float, group["betas"])
+    return float(group["lr"]), float(group["weight_decay"]), float(group["eps"]), beta1, beta2
+
+
+def next_step(state: dict, p: Tensor, *buffers: str) -> int:
+    """Count this step in ``state``, making its zero ``buffers`` on the first (PyTorch's
+    state names and order: ``step`` first)."""
+    state.setdefault("step", 0)
+    for name in buffers:
+        if name not in state:
+            state[name] = np.zeros_like(p._data)
+    state["step"] += 1
+    return state["step"]
+
+
+def decayed(p: Tensor, grad: np.ndarray, lr: float, wd: float,
+            decoupled: bool) -> np.ndarray:
+    """The gradient with weight decay: ``grad + wd * p`` (L2), or, ``decoupled``, ``p``
+    scaled by ``1 - lr * wd`` in place and the gradient as it was (AdamW's)."""
+    if not wd:
+        return grad
+    if decoupled:
+        p._data *= 1 - lr * wd
+        return grad
+    return np.asarray(grad + wd * p._data)
 
 
 class Adam(Optimizer):
@@ -28,33 +76,16 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, maximize: bool = False) -> None:
-        check_numbers(type(self).__name__, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
-        name = type(self).__name__
-        if not 0.0 <= betas[0] < 1.0 or not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"{name}: invalid betas {betas} (each must be in [0, 1))")
-        if eps < 0.0 or weight_decay < 0.0:
-            raise ValueError(f"{name}: invalid eps {eps} or weight_decay {weight_decay}")
+        check_adam_family(type(self).__name__, lr, betas, eps, weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize))
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
-        # Python floats, as PyTorch takes them: each scalar rounds to the parameter's dtype
-        lr, wd, eps = float(group["lr"]), float(group["weight_decay"]), float(group["eps"])
-        beta1, beta2 = map(float, group["betas"])
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p._data)
-            state["exp_avg_sq"] = np.zeros_like(p._data)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p._data)
-        state["step"] += 1
-        step = state["step"]
-        if wd:
-            if self._decoupled:
-                p._data *= 1 - lr * wd
-            else:
-                grad = grad + wd * p._data
+        lr, wd, eps, beta1, beta2 = hyperparameters(group)
+        step = next_step(state, p, "exp_avg", "exp_avg_sq",
+                         *(["max_exp_avg_sq"] if group["amsgrad"] else []))
+        grad = decayed(p, grad, lr, wd, self._decoupled)
         m, v = state["exp_avg"], state["exp_avg_sq"]
         step_size = lr / (1 - beta1**step)
         bc2_sqrt = math.sqrt(1 - beta2**step)
@@ -62,14 +93,7 @@ class Adam(Optimizer):
                                                  eps, step_size):
             return  # the same arithmetic in one compiled pass (the fast extra)
         # PyTorch's arithmetic, operation for operation, in one scratch array (no temporaries)
-        tmp = np.empty_like(m)  # with out=, so a 0-d parameter gets an array, not a scalar
-        np.subtract(grad, m, out=tmp, dtype=m.dtype)
-        tmp *= 1 - beta1
-        m += tmp  # m.lerp_(g, 1 - beta1)
-        v *= beta2
-        np.multiply(grad, 1 - beta2, out=tmp)
-        tmp *= grad
-        v += tmp
+        tmp = update_moments(grad, m, v, beta1, beta2)
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]

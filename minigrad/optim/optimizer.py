@@ -46,6 +46,36 @@ def check_numbers(optimizer: str, **values: Any) -> None:
                                 f"{type(item).__name__} {item!r}")
 
 
+def check_adam_family(name: str, lr: Any, betas: Any, eps: Any, weight_decay: Any,
+                      **more: Any) -> None:
+    """PyTorch's checks of an Adam-like optimizer's hyperparameters: a TypeError unless each
+    is a number, a ValueError naming the optimizer, the argument and its value unless ``lr``,
+    ``eps``, ``weight_decay`` (and ``more``) are >= 0 and each beta is in [0, 1)."""
+    check_numbers(name, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, **more)
+    if not 0.0 <= lr:
+        raise ValueError(f"{name}: invalid learning rate lr={lr} (must be >= 0)")
+    if not 0.0 <= eps:
+        raise ValueError(f"{name}: invalid eps value {eps} (must be >= 0)")
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"{name}: invalid betas[{i}] value {betas[i]} (must be in [0, 1))")
+    for key, v in (("weight_decay", weight_decay), *more.items()):
+        if not 0.0 <= v:
+            raise ValueError(f"{name}: invalid {key} value {v} (must be >= 0)")
+
+
+def refuse_unsupported(name: str, capturable: bool, differentiable: bool) -> None:
+    """``capturable`` (CUDA graphs) and ``differentiable`` (autograd through the step) have
+    no meaning for a step written in numpy: True is refused rather than silently ignored
+    (``foreach``, a speed choice with the same result, is accepted and ignored)."""
+    if capturable:
+        raise NotImplementedError(f"{name}: capturable=True is for CUDA graphs; minigrad runs "
+                                  "on numpy, leave it False")
+    if differentiable:
+        raise NotImplementedError(f"{name}: differentiable=True is not supported, the step is "
+                                  "computed outside autograd; leave it False")
+
+
 def _loaded_state(saved: dict[str, Any], idx: Any, p: Tensor) -> dict[str, Any]:
     """One parameter's saved state, copied: arrays in ``p``'s dtype and shape (a 0-d
     ``step`` becomes a number), anything else deep-copied."""
