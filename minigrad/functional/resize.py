@@ -127,10 +127,9 @@ def _given_sizes(x: Tensor, size: Any) -> list[int]:
     """``size`` (an int or one per spatial dim) as a list of positive ints."""
     spatial = x.ndim - 2
     sizes = [size] * spatial if isinstance(size, int) else list(size)
-    if len(sizes) != spatial or any(not isinstance(s, (int, np.integer)) or s < 1
-                                    for s in sizes):
-        raise ValueError(f"interpolate: size must be {spatial} positive ints for input "
-                         f"of shape {x.shape}, got {size!r}")
+    if len(sizes) != spatial or any(not isinstance(s, (int, np.integer)) for s in sizes):
+        raise ValueError(f"interpolate: size must be {spatial} ints for input of shape "
+                         f"{x.shape}, got {size!r}")
     return [int(s) for s in sizes]
 
 
@@ -142,6 +141,9 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
     dims) or ``'bilinear'`` (``(N, C, H, W)``), with PyTorch's sampling positions."""
     _check_interpolate(input, mode, align_corners)
     sizes, factors = _sizes(input, size, scale_factor)
+    if min(sizes) < 1:
+        raise RuntimeError(f"interpolate: input and output sizes should be greater than 0, "
+                           f"but got input {input.shape} and output size {tuple(sizes)}")
     if recompute_scale_factor:
         factors = [None] * len(factors)
     out = input
@@ -167,9 +169,12 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
 def _check_interpolate(input: Tensor, mode: str, align_corners: bool | None) -> None:
     """The input and mode ``interpolate`` can take, with PyTorch's messages."""
     require_tensor(input, "interpolate", "input")
-    if input.ndim < 3:
-        raise ValueError(f"interpolate: expected an input (N, C, ...) with at least one "
-                         f"spatial dim, got shape {input.shape}")
+    if not 3 <= input.ndim <= 5:  # NotImplementedError: PyTorch's type
+        raise NotImplementedError(f"interpolate: expected a 3-D, 4-D or 5-D input (N, C, ...), "
+                                  f"got shape {input.shape}")
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f"interpolate: needs a floating point input, got dtype "
+                                  f"{input.dtype} (shape {input.shape})")
     if mode not in ("nearest", "bilinear"):
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported; use "
                                   "'nearest' or 'bilinear'")
@@ -177,5 +182,5 @@ def _check_interpolate(input: Tensor, mode: str, align_corners: bool | None) -> 
         raise ValueError("interpolate: align_corners option can only be set with the "
                          "interpolating modes: linear | bilinear | bicubic | trilinear")
     if mode == "bilinear" and input.ndim != 4:
-        raise ValueError(f"interpolate: mode 'bilinear' expects a 4-D input (N, C, H, W), "
+        raise NotImplementedError(f"interpolate: mode 'bilinear' expects a 4-D input (N, C, H, W), "
                          f"got shape {input.shape}")

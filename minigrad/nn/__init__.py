@@ -19,15 +19,16 @@ from .activation import (
     Sigmoid,
     SiLU,
     Softmax,
+    Softmax2d,
     Softplus,
     Softsign,
     Tanh,
     Tanhshrink,
 )
-from .containers import ModuleDict, ModuleList, ParameterList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
-from .dropout import Dropout, Dropout2d
+from .dropout import AlphaDropout, Dropout, Dropout2d, FeatureAlphaDropout
 from .embedding import Embedding
 from .fold import Fold, Unfold
 from .lazy import LazyConv2d
@@ -61,13 +62,25 @@ from .normalization import (
     LayerNorm,
     LocalResponseNorm,
 )
-from .padding import ReflectionPad2d, ReplicationPad2d, ZeroPad2d
+from .padding import (
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
 from .parallel import DataParallel
 from .parameter import Parameter
-from .pixel_shuffle import PixelShuffle, PixelUnshuffle
+from .pixel_shuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .reshape import Flatten, Identity, Unflatten
-from .upsample import Upsample
+from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "CELU",
@@ -148,6 +161,21 @@ __all__ = [
     "Softplus",
     "Tanh",
     "Unflatten",
+    "AlphaDropout",
+    "ChannelShuffle",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
+    "FeatureAlphaDropout",
+    "ParameterDict",
+    "ReflectionPad1d",
+    "ReplicationPad1d",
+    "ReplicationPad3d",
+    "Softmax2d",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
+    "ZeroPad1d",
+    "ZeroPad3d",
     "functional",
     "init",
     "parallel",

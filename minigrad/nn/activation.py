@@ -1,8 +1,8 @@
-"""Activation layers: ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``LogSoftmax`` and the
-smooth or clipped variants (``LeakyReLU``, ``ELU``, ``GELU``, ``SiLU``, ``Softplus``,
-``Hardtanh``, ``ReLU6``, ``Mish``, ``Hardswish``, ``Hardsigmoid``, ``SELU``, ``CELU``,
-``Softsign``, ``Tanhshrink``, ``LogSigmoid``), each a thin wrapper over its ``F.`` function,
-and ``PReLU`` with its learnable slope."""
+"""Activation layers: ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``Softmax2d`` (over the
+channels), ``LogSoftmax`` and the smooth or clipped variants (``LeakyReLU``, ``ELU``,
+``GELU``, ``SiLU``, ``Softplus``, ``Hardtanh``, ``ReLU6``, ``Mish``, ``Hardswish``,
+``Hardsigmoid``, ``SELU``, ``CELU``, ``Softsign``, ``Tanhshrink``, ``LogSigmoid``), each a
+thin wrapper over its ``F.`` function, and ``PReLU`` with its learnable slope."""
 
 from __future__ import annotations
 
@@ -67,6 +67,23 @@ class Softmax(Module):
     def extra_repr(self) -> str:
         """What ``repr(layer)`` shows in the parentheses."""
         return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) at each pixel of a ``(C, H, W)`` or ``(N, C, H, W)``
+    input: per-pixel class probabilities for segmentation."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Probabilities along dim -3, same shape as ``x``."""
+        if not isinstance(x, Tensor):
+            raise TypeError(f"Softmax2d: expected a Tensor input, got {type(x).__name__}")
+        if x.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {x.ndim}D "
+                             f"instead (input of shape {x.shape})")
+        if x.dtype.kind != "f":
+            raise NotImplementedError(f"Softmax2d: softmax needs a floating point input, got "
+                                      f"dtype {x.dtype} (input of shape {x.shape})")
+        return x.softmax(-3)
 
 
 class LogSoftmax(Module):

@@ -1,7 +1,8 @@
-"""Containers: ``Sequential`` (layers applied in order), ``ModuleList``, ``ModuleDict`` and
-``ParameterList``: they register what they hold, so the parent's ``parameters()`` and
-``state_dict()`` see it. Children are named ``'0'``, ``'1'``, ... as in PyTorch, so state
-dict keys read ``features.0.weight``."""
+"""Containers: ``Sequential`` (layers applied in order), ``ModuleList``, ``ModuleDict``,
+``ParameterList`` and ``ParameterDict``: they register what they hold, so the parent's
+``parameters()`` and ``state_dict()`` see it. Children are named ``'0'``, ``'1'``, ... as in
+PyTorch, so state dict keys read ``features.0.weight``; a ``ParameterDict``'s under their
+keys (``heads.left``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ..tensor import Tensor
 from .module import Module
 from .parameter import Parameter
 
@@ -222,3 +224,177 @@ class ParameterList(Module):
         """One line per parameter: its shape and dtype."""
         return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {p.shape}]"
                          for i, p in enumerate(self))
+
+
+class MissingKeyError(KeyError, AttributeError):
+    """A key a ParameterDict does not hold: PyTorch raises ``AttributeError`` there (the
+    lookup is an attribute's), dict users expect ``KeyError``; this is both."""
+
+
+class ParameterDict(Module):
+    """A dict of Parameters registered under their keys, so the parent's ``parameters()``,
+    ``state_dict()`` (``name.key``) and ``to()`` see them; insertion order is kept. As in
+    PyTorch, a Tensor stored in it becomes a Parameter, any other value is kept as a plain
+    attribute (not trained, not saved), and a plain ``dict`` is added in sorted key order
+    (an ``OrderedDict``, a ParameterDict or ``(key, value)`` pairs keep theirs)."""
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        object.__setattr__(self, "_keys", {})
+        if parameters is not None:
+            self.update(parameters)
+
+    @staticmethod
+    def _key(key: Any) -> str:
+        if not isinstance(key, str):
+            raise TypeError("Index given to ParameterDict cannot be used as a key as it is "
+                            f"not a string (type is '{type(key).__name__}')")
+        return key
+
+    def __getitem__(self, key: str) -> Any:
+        name = self._key(key)
+        if name not in self._keys:
+            raise MissingKeyError(f"'{type(self).__name__}' object has no attribute (key) "
+                                  f"'{name}'; its keys are {list(self._keys)}")
+        for store in (self._parameters, self._modules, self._buffers):
+            if name in store:  # before methods: a key named 'keys' is still the entry
+                return store[name]
+        return getattr(self, name)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        name = self._key(key)
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, name, value)  # registers a Parameter (or Module), as PyTorch's
+        self._keys[name] = None
+
+    def __delitem__(self, key: str) -> None:
+        name = self._key(key)
+        if name not in self._keys:
+            raise MissingKeyError(f"'{type(self).__name__}' has no key '{name}'; its keys "
+                                  f"are {list(self._keys)}")
+        del self._keys[name]
+        delattr(self, name)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def keys(self) -> Iterable[str]:
+        """The keys, in insertion order."""
+        return self._keys.keys()
+
+    def values(self) -> Iterator[Any]:
+        """The values, in insertion order."""
+        return (self[k] for k in self._keys)
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        """``(key, value)`` pairs, in insertion order."""
+        return ((k, self[k]) for k in self._keys)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``self[key]`` if ``key`` is present, else ``default``."""
+        return self[key] if key in self else default
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """``self[key]``, first storing ``default`` there if ``key`` is absent."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key: str) -> Any:
+        """Remove ``key`` and return its value (the parameter leaves ``parameters()``)."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self) -> tuple[str, Any]:
+        """Remove and return the last inserted ``(key, value)`` pair."""
+        if not self._keys:
+            raise KeyError("ParameterDict.popitem: dictionary is empty")
+        key = next(reversed(self._keys))
+        return key, self.pop(key)
+
+    def clear(self) -> None:
+        """Remove every entry."""
+        for key in list(self._keys):
+            del self[key]
+
+    def copy(self) -> ParameterDict:
+        """A new ParameterDict holding the same Parameters (not copies of them)."""
+        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+
+    def fromkeys(self, keys: Iterable[str], default: Any = None) -> ParameterDict:
+        """A new ParameterDict with ``keys``, each set to ``default``."""
+        return ParameterDict((k, default) for k in keys)
+
+    def update(self, parameters: Any) -> None:
+        """Add (or replace) entries from a mapping or from ``(key, value)`` pairs."""
+        if not isinstance(parameters, Iterable):
+            raise TypeError("ParameterDict.update should be called with an iterable of "
+                            f"key/value pairs, but got {type(parameters).__name__}")
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs: Iterable[Any] = list(parameters.items())
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())  # PyTorch sorts a plain dict's keys
+        else:
+            pairs = list(parameters)
+            for j, pair in enumerate(pairs):
+                if not isinstance(pair, Iterable):
+                    raise TypeError(f"ParameterDict update sequence element #{j} should be "
+                                    f"Iterable; is {type(pair).__name__}")
+                if len(pair) != 2:
+                    raise ValueError(f"ParameterDict update sequence element #{j} has "
+                                     f"length {len(pair)}; 2 is required")
+        for key, value in pairs:
+            self[key] = value
+
+    def __or__(self, other: ParameterDict) -> ParameterDict:
+        out = self.copy()
+        out.update(other)
+        return out
+
+    def __ror__(self, other: ParameterDict) -> ParameterDict:
+        out = other.copy()
+        out.update(self)
+        return out
+
+    def __ior__(self, other: ParameterDict) -> ParameterDict:
+        self.update(other)
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Not callable, as in PyTorch: a ParameterDict only holds parameters."""
+        raise RuntimeError("ParameterDict should not be called.")
+
+    def extra_repr(self) -> str:
+        """One line per entry, as PyTorch prints them."""
+        lines = []
+        for key, value in self.items():
+            if isinstance(value, Tensor):
+                size = "x".join(str(n) for n in value.shape)
+                kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
+                lines.append(f"  ({key}): {kind} containing: [{value.type()} of size {size}]")
+            else:
+                lines.append(f"  ({key}): Object of type: {type(value).__name__}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        # PyTorch's layout: a one-line body stays inline, more lines go one per line
+        lines = self.extra_repr().split("\n") if self._keys else []
+        children = [(n, m) for n, m in self._modules.items() if m is not None]
+        lines += [f"({n}): " + repr(m).replace("\n", "\n  ") for n, m in children]
+        name = type(self).__name__
+        if len(lines) == 1 and not children:
+            return f"{name}({lines[0]})"
+        if not lines:
+            return f"{name}()"
+        return f"{name}(\n  " + "\n  ".join(lines) + "\n)"

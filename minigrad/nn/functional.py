@@ -80,3 +80,9 @@ from ..functional.norm import instance_norm  # noqa: E402, F401
 from ..functional.numeric import normalize  # noqa: E402, F401
 from .fold import fold, unfold  # noqa: E402, F401
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402, F401
+
+# isort: split
+
+# channel shuffle and alpha dropout (SELU networks)
+from .dropout import alpha_dropout, feature_alpha_dropout  # noqa: E402, F401
+from .pixel_shuffle import channel_shuffle  # noqa: E402, F401

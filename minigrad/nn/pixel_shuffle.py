@@ -1,6 +1,8 @@
-"""Sub-pixel convolution's rearrangement: ``pixel_shuffle`` moves ``r*r`` channels into an
-``r``-times larger image, ``pixel_unshuffle`` undoes it. Both are a reshape, a permute and
-a reshape, so their gradients are the same moves backwards."""
+"""Channel rearrangements. Sub-pixel convolution's ``pixel_shuffle`` moves ``r*r`` channels
+into an ``r``-times larger image, ``pixel_unshuffle`` undoes it; ShuffleNet's
+``channel_shuffle`` interleaves ``groups`` channel groups so the next grouped convolution
+mixes them. Each is a reshape, a permute and a reshape, so their gradients are the same
+moves backwards."""
 
 from __future__ import annotations
 
@@ -10,14 +12,16 @@ from ..tensor import Tensor, require_tensor
 from .module import Module
 
 
-def _factor(value: object, op: str, name: str) -> int:
+def _factor(value: object, op: str, name: str, refusal: str | None = None) -> int:
+    """``value`` as a positive int, refused with PyTorch's exception types (and, for a
+    non-positive one, ``refusal`` followed by the value)."""
     try:
         r = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise TypeError(f"{op}: argument '{name}' must be int, not "
                         f"{type(value).__name__}") from None
     if r <= 0:
-        raise RuntimeError(f"{op} expects a positive {name}, but got {r}")
+        raise RuntimeError(f"{refusal or f'{op} expects a positive {name}, but got '}{r}")
     return r
 
 
@@ -89,3 +93,45 @@ class PixelUnshuffle(Module):
     def extra_repr(self) -> str:
         """What ``repr(layer)`` shows in the parentheses."""
         return f"downscale_factor={self.downscale_factor}"
+
+
+def _groups(value: object, op: str) -> int:
+    """``groups`` as a positive int, with PyTorch's words for a non-positive one."""
+    return _factor(value, op, "groups", f"{op}: Number of groups to divide channels in must "
+                   "be positive. Value of groups: ")
+
+
+def _channel_shuffle(x: Tensor, g: int, op: str) -> Tensor:
+    if x.ndim <= 2:
+        raise RuntimeError(f"{op} expects input with > 2 dims, but got input with sizes "
+                           f"{list(x.shape)}")
+    n, c, *rest = x.shape
+    if c % g:
+        raise RuntimeError(f"{op}: Number of channels must be divisible by groups. Got {c} "
+                           f"channels and {g} groups (input of shape {x.shape}).")
+    out = x.reshape(n, g, c // g, *rest).transpose(1, 2)  # (N, C/g, g, *)
+    return out.reshape(*x.shape)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """``(N, C, *)`` with its channels seen as ``(groups, C/groups)`` and transposed to
+    ``(C/groups, groups)``: channel ``i*(C/groups) + j`` moves to ``j*groups + i``."""
+    x = require_tensor(input, "channel_shuffle", "input")
+    return _channel_shuffle(x, _groups(groups, "channel_shuffle"), "channel_shuffle")
+
+
+class ChannelShuffle(Module):
+    """ShuffleNet's channel shuffle: interleave ``groups`` channel groups of ``(N, C, *)``."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = _groups(groups, "ChannelShuffle")
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.channel_shuffle(x, groups)``, same shape as ``x``."""
+        x = require_tensor(x, "ChannelShuffle", "input")
+        return _channel_shuffle(x, self.groups, "ChannelShuffle")
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"groups={self.groups}"

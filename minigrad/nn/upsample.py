@@ -1,4 +1,6 @@
-"""``Upsample``: ``F.interpolate`` as a layer (nearest or bilinear, by size or factor)."""
+"""``Upsample``: ``F.interpolate`` as a layer (nearest or bilinear, by size or factor), and
+PyTorch's fixed-mode ``UpsamplingNearest2d`` and ``UpsamplingBilinear2d``
+(``align_corners=True``)."""
 
 from __future__ import annotations
 
@@ -39,3 +41,21 @@ class Upsample(Module):
         else:
             info = f"size={self.size!r}"
         return f"{info}, mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """``Upsample(size, scale_factor, mode='nearest')``: repeat pixels (each output pixel
+    takes the input pixel at ``floor(i / scale)``)."""
+
+    def __init__(self, size: int | Sequence[int] | None = None,
+                 scale_factor: float | Sequence[float] | None = None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """``Upsample(size, scale_factor, mode='bilinear', align_corners=True)`` on
+    ``(N, C, H, W)``: the corner pixels of input and output line up."""
+
+    def __init__(self, size: int | Sequence[int] | None = None,
+                 scale_factor: float | Sequence[float] | None = None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
