@@ -18,6 +18,7 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )
+from .compiler import compile  # eager: the model itself (minigrad/compiler.py)
 from .creation import (
     arange,
     as_tensor,
@@ -28,6 +29,7 @@ from .creation import (
     full,
     full_like,
     linspace,
+    logspace,
     normal,
     ones,
     ones_like,
@@ -57,6 +59,7 @@ from .functional import (
     equal,
     flip,
     gather,
+    index_add,
     isclose,
     log1p,
     masked_fill,
@@ -74,9 +77,24 @@ from .functional import (
     unbind,
     unflatten,
 )
-from .functional.linalg import diag, dot, mv, outer, trace
+from .functional.blas import addbmm, addmm, addmv, addr, baddbmm
+from .functional.counting import bincount, bucketize, histc, searchsorted
+from .functional.linalg import (
+    block_diag,
+    cdist,
+    cross,
+    diag,
+    dot,
+    kron,
+    mv,
+    outer,
+    tensordot,
+    trace,
+)
 from .functional.linalg import outer as ger
 from .functional.numeric import (
+    addcdiv,
+    addcmul,
     count_nonzero,
     floor_divide,
     fmod,
@@ -85,6 +103,8 @@ from .functional.numeric import (
     norm,  # torch.norm (minigrad.ops.norm is a module)
     remainder,
 )
+from .functional.order import cummax, cummin, kthvalue, median, mode, nanmedian
+from .functional.sampling import bernoulli, multinomial
 from .functional.select import (
     argwhere,
     index_select,
@@ -100,6 +120,7 @@ from .functional.select import (
     triu,
     unique,
 )
+from .functional.shape import meshgrid
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .im2col import strict_shapes
 from .kernels import get_kernels, set_kernels
@@ -171,6 +192,8 @@ sin, cos, tan, sinh, cosh, reciprocal, rsqrt, log2, log10 = (
     _unary(n) for n in ("sin", "cos", "tan", "sinh", "cosh", "reciprocal", "rsqrt", "log2",
                         "log10")
 )
+asin, acos, atan = _unary("asin"), _unary("acos"), _unary("atan")
+arcsin, arccos, arctan = asin, acos, atan
 floor, ceil, trunc, sign, isnan, isinf, isfinite = (
     _unary(n) for n in ("floor", "ceil", "trunc", "sign", "isnan", "isinf", "isfinite")
 )

@@ -20,8 +20,8 @@ from .tensor import Tensor, _dtype_of, as_tensor, require_tensor
 
 __all__ = [
     "arange", "as_tensor", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
-    "linspace", "normal", "ones", "ones_like", "rand", "rand_like", "randint", "randint_like",
-    "randn", "randn_like", "randperm", "tensor", "zeros", "zeros_like",
+    "linspace", "logspace", "normal", "ones", "ones_like", "rand", "rand_like", "randint",
+    "randint_like", "randn", "randn_like", "randperm", "tensor", "zeros", "zeros_like",
 ]
 
 
@@ -245,6 +245,51 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
     d = _default_float() if dtype is None else _dtype_of(dtype, "linspace")
     arr = np.linspace(float(start), float(end), int(steps))
     return _make(arr.astype(d), requires_grad, device, "linspace")
+
+
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced on a log
+    scale: the grids of learning rates and weight decays a sweep tries.
+
+    The default float dtype unless ``dtype``. As in PyTorch, ``start`` and ``end`` (numbers
+    or 0-d tensors) are first converted to ``dtype`` (an integer one truncates them) and the
+    powers of ``base`` to them are then converted back::
+
+        >>> logspace(-2, 1, 4)
+        tensor([ 0.0100,  0.1000,  1.0000, 10.0000])
+    """
+    lo, hi = (_space_bound(v, name) for v, name in ((start, "start"), (end, "end")))
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"logspace: argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError(f"logspace: number of steps must be non-negative, got {steps}")
+    b = _space_bound(base, "base")
+    d = _default_float() if dtype is None else _dtype_of(dtype, "logspace")
+    if d.kind == "b":
+        raise NotImplementedError("logspace: not implemented for bool (use a number dtype)")
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        lo, hi = (float(np.asarray(v).astype(d)) for v in (lo, hi))
+        i = np.arange(steps)
+        step = (hi - lo) / (steps - 1) if steps > 1 else 0.0
+        # from both ends, as PyTorch, so the last exponent is ``end`` exactly
+        exponents = np.where(i < max(steps // 2, 1), lo + step * i,
+                             hi - step * (steps - 1 - i))
+        arr = np.power(b, exponents).astype(d)
+    return _make(arr, requires_grad, device, "logspace")
+
+
+def _space_bound(value: Any, name: str) -> float:
+    """``logspace``'s ``start``, ``end`` or ``base``: a real number or a 0-d Tensor's."""
+    if isinstance(value, Tensor) and (value.ndim == 0 or name != "base"):
+        if value.ndim:
+            raise RuntimeError(f"logspace only supports 0-dimensional start and end tensors, "
+                               f"but got {name} with {value.ndim} dimension(s).")
+        value = value.item()
+    if not isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        raise TypeError(f"logspace: argument '{name}' must be a real number, not "
+                        f"{type(value).__name__}")
+    return float(value)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,

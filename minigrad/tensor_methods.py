@@ -63,6 +63,32 @@ class TensorMethods:
         """Number of dimensions, as in PyTorch."""
         return self._data.ndim
 
+    def nelement(self) -> int:
+        """``numel()``: PyTorch's older name."""
+        return self._data.size
+
+    def ndimension(self) -> int:
+        """``dim()``: PyTorch's older name."""
+        return self._data.ndim
+
+    def stride(self, dim: int | None = None) -> Any:
+        """Steps in elements between neighbours along each dim (or ``dim``), read off the
+        numpy array: a view shows its parent's layout, as in PyTorch."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[_ops.normalize_dim(dim, self.ndim, "stride")]
+
+    def storage_offset(self) -> int:
+        """Where this tensor's first element lies in the memory it shares with the tensors
+        it is a view of, in elements (0 for a tensor that owns its memory)."""
+        root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        return (self._data.ctypes.data - root.ctypes.data) // self._data.itemsize
+
+    def data_ptr(self) -> int:
+        """The address of the first element: equal for tensors that share memory there."""
+        return self._data.ctypes.data
+
     @property
     def output_nr(self) -> int:
         """Which output of its ``grad_fn`` this tensor is (0 for a leaf), as in PyTorch."""
@@ -145,12 +171,25 @@ class TensorMethods:
     def bernoulli_(self, p: float | Tensor = 0.5, *, generator: Any = None) -> Tensor:
         """Fill with 1 with probability ``p`` (a number, or a Tensor of probabilities that
         broadcasts to this shape), else 0: the noise of stochastic depth and dropout."""
-        probs = np.asarray(p._data if isinstance(p, Tensor) else p, dtype=np.float64)
-        if probs.size and not ((probs >= 0) & (probs <= 1)).all():  # NaN fails both
-            shown = p if not isinstance(p, Tensor) else "a Tensor with values outside [0, 1]"
-            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={shown}")
-        draw = get_rng(generator).random(self.shape) < probs
+        from .functional import sampling
+
+        draw = sampling.bernoulli_draw(self, p, generator)
         return _inplace(self, "bernoulli_", lambda t: _replace(t, draw))
+
+    def bernoulli(self, p: float | None = None, *, generator: Any = None) -> Tensor:
+        """Ones and zeros drawn with this tensor's elements as probabilities (or, with
+        ``p``, each one with probability ``p``): ``minigrad.bernoulli(self, p)``."""
+        from .functional import sampling
+
+        return sampling.bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: Any = None) -> Tensor:
+        """``num_samples`` category indices (int64) drawn from each row of weights:
+        ``minigrad.multinomial(self, ...)``."""
+        from .functional import sampling
+
+        return sampling.multinomial(self, num_samples, replacement, generator=generator)
 
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
@@ -241,6 +280,20 @@ class TensorMethods:
         """Elementwise base-10 logarithm."""
         return _ops.Log10.apply(_floating(self))
 
+    def asin(self) -> Tensor:
+        """Elementwise arcsine (NaN outside [-1, 1])."""
+        return _ops.Asin.apply(_floating(self))
+
+    def acos(self) -> Tensor:
+        """Elementwise arccosine (NaN outside [-1, 1])."""
+        return _ops.Acos.apply(_floating(self))
+
+    def atan(self) -> Tensor:
+        """Elementwise arctangent."""
+        return _ops.Atan.apply(_floating(self))
+
+    arcsin, arccos, arctan = asin, acos, atan
+
     # flat functions: gradient 0 everywhere, an integer dtype kept
     def floor(self) -> Tensor:
         """Elementwise largest integer <= x."""
@@ -327,6 +380,19 @@ class TensorMethods:
         """How many elements are not zero (int64)."""
         return _fn.numeric.count_nonzero(self, dim)
 
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+        """A histogram of the elements in ``bins`` equal bins: ``minigrad.histc(self, ...)``."""
+        from .functional import counting
+
+        return counting.histc(self, bins, min, max)
+
+    def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+        """How often each value of this 1-D integer tensor occurs (or its weights' sums):
+        ``minigrad.bincount(self, ...)``."""
+        from .functional import counting
+
+        return counting.bincount(self, weights, minlength)
+
     def remainder(self, other: Any) -> Tensor:
         """Python's modulo: the sign of ``other``."""
         return _fn.numeric.remainder(self, other)
@@ -366,6 +432,77 @@ class TensorMethods:
     def trace(self) -> Tensor:
         """The sum of the main diagonal."""
         return _fn.linalg.trace(self)
+
+    def kron(self, other: Tensor) -> Tensor:
+        """The Kronecker product with ``other``."""
+        return _fn.linalg.kron(self, other)
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        """The cross product of 3-vectors along ``dim`` (default: the first dim of size 3)."""
+        return _fn.linalg.cross(self, other, dim)
+
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        """``self + value * tensor1 * tensor2``."""
+        return _fn.numeric.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        """``addcmul`` in place."""
+        return _inplace(self, "addcmul_", lambda a: a.addcmul(tensor1, tensor2, value=value))
+
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        """``self + value * tensor1 / tensor2``."""
+        return _fn.numeric.addcdiv(self, tensor1, tensor2, value=value)
+
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        """``addcdiv`` in place."""
+        return _inplace(self, "addcdiv_", lambda a: a.addcdiv(tensor1, tensor2, value=value))
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """``beta * self + alpha * (mat1 @ mat2)``."""
+        return _fn.blas.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1,
+               alpha: float = 1) -> Tensor:
+        """``addmm`` in place."""
+        return _inplace(self, "addmm_", lambda a: a.addmm(mat1, mat2, beta=beta, alpha=alpha))
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1,
+               alpha: float = 1) -> Tensor:
+        """``beta * self + alpha * sum_i(batch1[i] @ batch2[i])``."""
+        return _fn.blas.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1,
+                alpha: float = 1) -> Tensor:
+        """``addbmm`` in place."""
+        return _inplace(self, "addbmm_",
+                        lambda a: a.addbmm(batch1, batch2, beta=beta, alpha=alpha))
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1,
+                alpha: float = 1) -> Tensor:
+        """``beta * self + alpha * (batch1 @ batch2)``."""
+        return _fn.blas.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1,
+                 alpha: float = 1) -> Tensor:
+        """``baddbmm`` in place."""
+        return _inplace(self, "baddbmm_",
+                        lambda a: a.baddbmm(batch1, batch2, beta=beta, alpha=alpha))
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """``beta * self + alpha * (mat @ vec)``."""
+        return _fn.blas.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """``addmv`` in place."""
+        return _inplace(self, "addmv_", lambda a: a.addmv(mat, vec, beta=beta, alpha=alpha))
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """``beta * self + alpha * outer(vec1, vec2)``."""
+        return _fn.blas.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addr_(self, vec1: Tensor, vec2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """``addr`` in place."""
+        return _inplace(self, "addr_", lambda a: a.addr(vec1, vec2, beta=beta, alpha=alpha))
 
     # tests, outside any graph (bool results)
     def isnan(self) -> Tensor:
@@ -801,6 +938,30 @@ class TensorMethods:
         """Running sum along ``dim`` (integers and bools sum in int64)."""
         return _fn.cumsum(self, dim, dtype)
 
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """The lower median: a 0-d tensor, or ``(values, indices)`` along ``dim``."""
+        return _fn.order.median(self, dim, keepdim)
+
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """``median`` ignoring NaN."""
+        return _fn.order.nanmedian(self, dim, keepdim)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> MaxResult:
+        """The ``k``-th smallest value along ``dim`` and its index."""
+        return _fn.order.kthvalue(self, k, dim, keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> MaxResult:
+        """The most frequent value along ``dim`` and its last index."""
+        return _fn.order.mode(self, dim, keepdim)
+
+    def cummax(self, dim: int) -> MaxResult:
+        """The running maximum along ``dim`` and its indices."""
+        return _fn.order.cummax(self, dim)
+
+    def cummin(self, dim: int) -> MaxResult:
+        """The running minimum along ``dim`` and its indices."""
+        return _fn.order.cummin(self, dim)
+
     # rearranging, numeric and scatter ops (minigrad.functional.manipulation and .numeric)
     def flip(self, *dims: Any) -> Tensor:
         """A copy reversed along ``dims`` (``x.flip(0)`` or ``x.flip([0, 1])``)."""
@@ -857,6 +1018,33 @@ class TensorMethods:
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         """``scatter_add`` in place."""
         return _inplace(self, "scatter_add_", lambda a: _fn.scatter_add(a, dim, index, src))
+
+    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1) -> Tensor:
+        """A copy with ``alpha * source``'s slices added at ``index`` along ``dim``."""
+        return _fn.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, *,
+                   alpha: float = 1) -> Tensor:
+        """``index_add`` in place."""
+        return _inplace(self, "index_add_",
+                        lambda a: _fn.index_add(a, dim, index, source, alpha=alpha))
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """``masked_fill`` in place."""
+        return _inplace(self, "masked_fill_", lambda a: _fn.masked_fill(a, mask, value))
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
+        """``fill_value`` written on the main diagonal, in place (all dims equal past 2-D;
+        ``wrap`` starts it again below a tall matrix's square, as numpy's)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"fill_diagonal_: dimensions must larger than 1, got a "
+                               f"{self.ndim}-D tensor")
+        if self.ndim > 2 and len(set(self.shape)) > 1:
+            raise RuntimeError(f"fill_diagonal_: all dimensions of input must be of equal "
+                               f"length, got shape {tuple(self.shape)}")
+        on = np.zeros(self.shape, bool)
+        np.fill_diagonal(on, True, wrap=wrap)
+        return _inplace(self, "fill_diagonal_", lambda a: _fn.masked_fill(a, on, fill_value))
 
     def scatter_reduce(self, dim: int, index: Tensor, src: Tensor, reduce: str, *,
                        include_self: bool = True) -> Tensor:

@@ -74,6 +74,26 @@ def compare_with_torch(mg_fn, torch_fn, arrays, grads=None, tol=1e-10, grad_tol=
                                        err_msg=f"gradient of input {i}")
 
 
+def assert_gradchecks(call, arrays) -> None:
+    """gradcheck and gradgradcheck of ``call`` at float64 ``arrays`` (skipped where an input
+    or the output is empty: there is nothing to differentiate)."""
+    inputs = [mg.tensor(a, requires_grad=True) for a in arrays]
+    if all(t.numel() for t in inputs) and call(*inputs).numel():
+        assert mg.gradcheck(call, inputs)
+        assert mg.gradgradcheck(call, inputs)
+
+
+def assert_raises_as_torch(call, kind, match) -> None:
+    """``call(library)`` raises ``kind`` with ``match`` in its message for minigrad, and
+    the same type for PyTorch where it is installed."""
+    with pytest.raises(kind, match=match):
+        call(mg)
+    torch = optional_torch()
+    if torch is not _NoTorch:
+        with pytest.raises(kind):
+            call(torch)
+
+
 class _Skip(type):
     def __getattr__(cls, name: str) -> type:
         return cls

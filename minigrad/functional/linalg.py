@@ -1,15 +1,20 @@
 """``matmul`` with numpy's rules for 1-D and batched operands (``ops.linalg.MatMul``), and
-the vector products built on it: ``dot``, ``mv``, ``outer``; ``diag`` and ``trace``."""
+the products built on it: ``dot``, ``mv``, ``outer``, ``tensordot``, ``kron``, ``cross``;
+``diag``, ``trace`` and ``block_diag``; ``cdist``, the distances between two sets of rows."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from ..dtypes import check_same_dtype
+from ..dtypes import check_same_dtype, result_type
 from ..ops.elementwise import where
 from ..ops.linalg import MatMul
-from ..ops.shape import pad
+from ..ops.shape import normalize_dim, pad
 from ..tensor import Tensor, _operand, require_tensor
+from .numeric import vector_norm
+from .shape import cat
 
 
 def matmul(a: object, b: object) -> Tensor:
@@ -76,3 +81,122 @@ def trace(a: Tensor) -> Tensor:
     if a.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got a tensor of shape {a.shape}")
     return diag(a).sum()
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """The sum over ``dims`` of ``a``'s and ``b``'s products: an int ``n`` pairs ``a``'s last
+    ``n`` dims with ``b``'s first ``n``, two lists pair the dims they name. One ``matmul`` of
+    the two, each permuted and flattened to (free, contracted) and (contracted, free)."""
+    a, b = require_tensor(a, "tensordot", "a"), require_tensor(b, "tensordot", "b")
+    dims_a, dims_b = _contracted(a, b, dims._data.tolist() if isinstance(dims, Tensor) else dims)
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    k = int(np.prod([a.shape[d] for d in dims_a], dtype=np.int64))
+    left = a.permute(*free_a, *dims_a).reshape(-1, k)
+    right = b.permute(*dims_b, *free_b).reshape(k, -1)
+    return matmul(left, right).reshape(*[a.shape[d] for d in free_a],
+                                       *[b.shape[d] for d in free_b])
+
+
+def _last_and_first(a: Tensor, b: Tensor, n: int) -> tuple[range, range]:
+    """An int ``dims``: ``a``'s last ``n`` dims against ``b``'s first ``n``."""
+    if n < 0:
+        raise RuntimeError(f"tensordot expects dims >= 0, but got dims={n}")
+    if n > min(a.ndim, b.ndim):
+        raise RuntimeError(f"tensordot: dims={n} is more than the ranks of a "
+                           f"{tuple(a.shape)} and b {tuple(b.shape)}")
+    return range(a.ndim - n, a.ndim), range(n)
+
+
+def _contracted(a: Tensor, b: Tensor, dims: Any) -> tuple[list[int], list[int]]:
+    """The ``dims`` of tensordot as two lists of non-negative dims of ``a`` and ``b``, of
+    equal sizes."""
+    if isinstance(dims, (int, np.integer)):
+        dims = _last_and_first(a, b, int(dims))
+    dims_a, dims_b = ([d] if isinstance(d, (int, np.integer)) else list(d) for d in dims)
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError("tensordot: both dimension lists should have same length")
+    dims_a = [normalize_dim(d, a.ndim, "tensordot") for d in dims_a]
+    dims_b = [normalize_dim(d, b.ndim, "tensordot") for d in dims_b]
+    for da, db in zip(dims_a, dims_b, strict=True):
+        if a.shape[da] != b.shape[db]:
+            raise RuntimeError(f"tensordot: contracted dimensions need to match, but first has "
+                               f"size {a.shape[da]} in dim {da} and second has size "
+                               f"{b.shape[db]} in dim {db}")
+    return dims_a, dims_b
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002  (PyTorch's names)
+    """The Kronecker product: ``other`` scaled by each element of ``input``, laid out in
+    ``input``'s grid (the ranks evened out with leading 1s)."""
+    a, b = require_tensor(input, "kron", "input"), require_tensor(other, "kron", "other")
+    nd = max(a.ndim, b.ndim)
+    sa, sb = (1,) * (nd - a.ndim) + a.shape, (1,) * (nd - b.ndim) + b.shape
+    spread_a = a.reshape(*[s for n in sa for s in (n, 1)])  # (a0, 1, a1, 1, ...)
+    spread_b = b.reshape(*[s for n in sb for s in (1, n)])  # (1, b0, 1, b1, ...)
+    return (spread_a * spread_b).reshape(*[x * y for x, y in zip(sa, sb, strict=True)])
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The tensors (each 0-, 1- or 2-D, taken as a matrix) along the diagonal of one matrix,
+    zeros elsewhere, in their promoted dtype."""
+    blocks = []
+    for i, t in enumerate(tensors):
+        t = require_tensor(t, "block_diag", f"tensors[{i}]")
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer "
+                               f"dimensions. Input {i} has {t.ndim} dimensions")
+        blocks.append(t.reshape(1, -1) if t.ndim < 2 else t)
+    if not blocks:
+        return Tensor(np.zeros((1, 0), np.float32))  # as PyTorch's default dtype, empty
+    dtype = result_type(*tensors)
+    width, left = sum(t.shape[1] for t in blocks), 0
+    rows = []
+    for t in blocks:
+        rows.append(pad(t.to(dtype), (left, width - left - t.shape[1])))
+        left += t.shape[1]
+    return cat(rows, 0)
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    """The cross product of 3-vectors along ``dim`` (broadcast); with no ``dim``, the first
+    dim of size 3, as ``torch.cross`` (``linalg.cross`` takes the last)."""
+    a, b = require_tensor(input, "cross", "input"), require_tensor(other, "cross", "other")
+    if a.ndim != b.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, "
+                           f"got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    if dim is None:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+        if 3 not in shape:
+            raise RuntimeError("cross: no dimension of size 3 in input")
+        dim = shape.index(3)
+    da, db = normalize_dim(dim, a.ndim, "cross"), normalize_dim(dim, b.ndim, "cross")
+    if a.shape[da] != 3 or b.shape[db] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{a.shape[da]} and {b.shape[db]}")
+    x = [a.narrow(da, i, 1) for i in range(3)]
+    y = [b.narrow(db, i, 1) for i in range(3)]
+    parts = [x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]]
+    return cat(parts, dim)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The ``p``-norm distance between each row of ``x1`` (..., P, M) and each row of ``x2``
+    (..., R, M): (..., P, R), batch dims broadcast. Always from the differences, which
+    PyTorch's ``donot_use_mm_for_euclid_dist`` mode also does: exact at equal rows where the
+    matrix-product shortcut is not, at the price of a (..., P, R, M) intermediate."""
+    x1, x2 = require_tensor(x1, "cdist", "x1"), require_tensor(x2, "cdist", "x2")
+    for t, name in ((x1, "X1"), (x2, "X2")):
+        if t.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
+                               f"{t.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if not p >= 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if compute_mode not in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                            "donot_use_mm_for_euclid_dist"):
+        raise ValueError(f"cdist: {compute_mode} is not a valid value for compute_mode")
+    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)

@@ -346,6 +346,59 @@ def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     out = base + ScatterAdd.apply(src, d, idx, base.shape)
     return reshape(out, ()) if zero_d else out
 
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,  # noqa: A002
+              alpha: float = 1) -> Tensor:
+    """``input`` with ``alpha * source``'s slices along ``dim`` added at the positions in
+    ``index`` (1-D, one per slice; repeats add up): ``scatter_add`` with the index spread
+    over each slice."""
+    a = require_tensor(input, "index_add", "input")
+    source = require_tensor(source, "index_add", "source")
+    d = normalize_dim(dim, a.ndim, "index_add")
+    idx = _index_vector(index, "index_add", a.shape[d] if a.ndim else 1, d)
+    src_shape = _check_index_add(a, d, idx, source)
+    along = [1] * max(a.ndim, 1)
+    along[d] = -1
+    spread = np.broadcast_to(idx.astype(np.int64).reshape(along), src_shape)
+    scaled = source if alpha == 1 else source * alpha
+    return scatter_add(a, d, Tensor(np.ascontiguousarray(spread)),
+                       scaled.reshape(src_shape) if a.ndim else scaled.reshape(()))
+
+
+def _index_vector(index: Any, op: str, size: int, d: int) -> np.ndarray:
+    """``index`` as a 0-d or 1-D int32/int64 array of positions in ``[0, size)`` along dim
+    ``d``, else PyTorch's error."""
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError(f"{op}: Expected dtype int32/int64 for index but got: {idx.dtype}")
+    if idx.ndim > 1:
+        raise IndexError(f"{op}: Index is supposed to be a vector, but got dim: {idx.ndim} "
+                         f"with shape {list(idx.shape)}")
+    bad = idx[(idx < 0) | (idx >= size)]
+    if bad.size:
+        raise RuntimeError(f"{op}: index {bad[0]} is out of bounds for dimension {d} with "
+                           f"size {size}")
+    return idx
+
+
+def _check_index_add(a: Tensor, d: int, idx: np.ndarray, source: Tensor) -> tuple[int, ...]:
+    """index_add's checks of ``source`` against ``a`` and ``idx``; ``source``'s shape (1-D
+    for a 0-d one)."""
+    if source.dtype != a.dtype:
+        raise RuntimeError(f"index_add: self ({a.dtype}) and source ({source.dtype}) must "
+                           f"have the same scalar type")
+    src_shape = source.shape or (1,)
+    others = [(s, n) for i, (s, n) in enumerate(zip(src_shape, a.shape or (1,))) if i != d]
+    if len(src_shape) != max(a.ndim, 1) or any(s != n for s, n in others):
+        raise RuntimeError(f"index_add: source tensor shape must match self tensor shape, "
+                           f"excluding the specified dimension. Got self.shape = "
+                           f"{list(a.shape)} source.shape = {list(source.shape)}")
+    if idx.size != src_shape[d]:
+        raise RuntimeError(f"index_add: Number of indices ({idx.size}) should be equal to "
+                           f"source.size(dim): ({src_shape[d]}), for dim: {d}")
+    return src_shape
+
+
 _REDUCES = ("sum", "prod", "mean", "amax", "amin")
 
 

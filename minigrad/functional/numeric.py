@@ -498,3 +498,29 @@ def logaddexp(a: Tensor, other: Tensor) -> Tensor:
         same_inf = np.isinf(top._data) & (a._data == other._data)
         gap = where(same_inf, 0.0, a - other)
     return top + log1p((-gap.abs()).exp())
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *,  # noqa: A002  (PyTorch's names)
+            value: float = 1) -> Tensor:
+    """``input + value * tensor1 * tensor2`` (broadcast; multiplied in that order, as
+    PyTorch's kernel), the step of optimizers written by hand."""
+    input = require_tensor(input, "addcmul", "input")
+    t1, t2 = require_tensor(tensor1, "addcmul", "tensor1"), require_tensor(tensor2, "addcmul",
+                                                                          "tensor2")
+    if all(t.dtype.kind in "biu" for t in (input, t1, t2)):
+        value = int(value)  # PyTorch casts the scalar to the integer dtype
+    return input + value * t1 * t2
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *,  # noqa: A002  (PyTorch's names)
+            value: float = 1) -> Tensor:
+    """``input + value * tensor1 / tensor2`` (broadcast; true division, so integer
+    operands are refused, as in PyTorch)."""
+    input = require_tensor(input, "addcdiv", "input")
+    t1, t2 = require_tensor(tensor1, "addcdiv", "tensor1"), require_tensor(tensor2, "addcdiv",
+                                                                          "tensor2")
+    if t1.dtype.kind in "biu" and t2.dtype.kind in "biu":
+        raise RuntimeError(f"addcdiv: integer division is not supported (tensor1 {t1.dtype}, "
+                           f"tensor2 {t2.dtype}): divide float tensors, or use addcmul with "
+                           f"the reciprocal")
+    return input + value * t1 / t2

@@ -1,11 +1,12 @@
 """Shape functions with PyTorch's signatures: reshape, flatten, squeeze/unsqueeze, transpose,
-expand, cat, stack and indexed writes. They normalise their arguments and call the
+expand, cat, stack, meshgrid and indexed writes. They normalise their arguments and call the
 Functions in ``minigrad.ops.shape``.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -119,6 +120,73 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         raise RuntimeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     d = normalize_dim(dim, tensors[0].ndim + 1, "stack")
     return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def meshgrid(*tensors: Tensor | Sequence[Tensor], indexing: str | None = None
+             ) -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D (or 0-d) tensors of equal dtype: the ``i``-th output is the
+    ``i``-th tensor laid along dim ``i`` and expanded to the shape of all sizes, so
+    ``grid[k][i0, i1, ...]`` is ``tensors[k][ik]``. ``indexing="xy"`` swaps the first two
+    dims (rows follow the second tensor, as in plotting); ``"ij"`` is matrix indexing, the
+    default, with PyTorch's warning when ``indexing`` is not given. The tensors may come as
+    arguments or as one list; gradients reach them (each output is a reshape and expand).
+
+        >>> import minigrad as mg
+        >>> xs, ys = mg.meshgrid(mg.tensor([1, 2, 3]), mg.tensor([4, 5]), indexing="xy")
+        >>> xs
+        tensor([[1, 2, 3],
+                [1, 2, 3]])
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    indexing = _check_meshgrid(tensors, indexing)
+    dims = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        dims[0], dims[1] = 1, 0
+    shape = [0] * len(tensors)
+    for t, d in zip(tensors, dims):
+        shape[d] = t.numel()
+    grids = []
+    for t, d in zip(tensors, dims):
+        laid = [1] * len(tensors)
+        laid[d] = t.numel()
+        grids.append(expand(reshape(t, tuple(laid)), tuple(shape)))
+    return tuple(grids)
+
+
+def _indexing(indexing: Any) -> str:
+    """The ``indexing`` of meshgrid: "ij" or "xy"; "ij" when not given, with PyTorch's warning."""
+    if indexing is None:
+        warnings.warn("meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=4)
+        return "ij"
+    if not isinstance(indexing, str):
+        raise TypeError(f"meshgrid: argument 'indexing' must be str, not "
+                        f"{type(indexing).__name__}")
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f"{indexing}")
+    return indexing
+
+
+def _check_meshgrid(tensors: Sequence[Any], indexing: Any) -> str:
+    """The checks of meshgrid, in PyTorch's order; the indexing to use ("ij" when not given,
+    with PyTorch's warning)."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"meshgrid: expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    if not tensors:
+        raise RuntimeError("meshgrid: expects a non-empty TensorList")
+    indexing = _indexing(indexing)
+    if len({t.dtype for t in tensors}) > 1:
+        raise RuntimeError(f"meshgrid: expects all tensors to have the same dtype, got "
+                           f"{[str(t.dtype) for t in tensors]}")
+    for i, t in enumerate(tensors):
+        if t.ndim > 1:
+            raise RuntimeError(f"meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got a tensor of shape {tuple(t.shape)} at position {i}")
+    return indexing
 
 
 def normalize_index(index: Any) -> Any:

@@ -46,8 +46,8 @@ from .shape import (
 )
 
 # isort: off
-from .unary import Ceil, Cos, Cosh, Floor, Log2, Log10, Reciprocal, Rsqrt, Sign  # a row each
-from .unary import Sin, Sinh, Tan, Trunc
+from .unary import Acos, Asin, Atan, Ceil, Cos, Cosh, Floor, Log2, Log10, Reciprocal  # a row each
+from .unary import Rsqrt, Sign, Sin, Sinh, Tan, Trunc
 # isort: on
 
 __all__ = [name for name in dir() if not name.startswith("_")]

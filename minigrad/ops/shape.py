@@ -273,4 +273,6 @@ def _split_part(p: Any) -> tuple[list, Any]:
 def take(arr: np.ndarray, index: Any) -> np.ndarray:
     """``arr[index]`` with PyTorch's meaning of the index (see ``_split_index``)."""
     split = _split_index(index)
-    return arr[index] if split is None else arr[split[0]][split[1]]
+    out = arr[index] if split is None else arr[split[0]][split[1]]
+    # one element: numpy copies it out; ``[..., ...]`` keeps it a 0-d view, as PyTorch's
+    return out if isinstance(out, np.ndarray) else arr[(*np.atleast_1d(index), ...)]

@@ -73,6 +73,18 @@ class Log10(_Smooth, numpy_op=np.log10, slope=lambda a, out: 1 / (a * math.log(1
     """log10(a); the gradient ``g / (a ln 10)``."""
 
 
+class Asin(_Smooth, numpy_op=np.arcsin, slope=lambda a, out: (1 - a * a).rsqrt()):
+    """asin(a); the gradient ``g / sqrt(1 - a**2)`` (NaN outside [-1, 1], as PyTorch)."""
+
+
+class Acos(_Smooth, numpy_op=np.arccos, slope=lambda a, out: -(1 - a * a).rsqrt()):
+    """acos(a); the gradient ``-g / sqrt(1 - a**2)``."""
+
+
+class Atan(_Smooth, numpy_op=np.arctan, slope=lambda a, out: 1 / (a * a + 1)):
+    """atan(a); the gradient ``g / (1 + a**2)``."""
+
+
 class _Flat(Function):
     """``numpy_op(a)``, piecewise constant: the gradient is 0. An integer input is kept as it
     is, unless ``integers_too``; a bool one always."""
