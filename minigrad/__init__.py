@@ -78,6 +78,7 @@ from .functional import (
     unflatten,
 )
 from .functional.blas import addbmm, addmm, addmv, addr, baddbmm
+from .functional.conv_nd import conv1d, conv3d  # torch.conv1d, torch.conv3d
 from .functional.counting import bincount, bucketize, histc, searchsorted
 from .functional.linalg import (
     block_diag,

@@ -32,6 +32,7 @@ __all__ = [
     "geometry",
     "im2col_array",
     "is_strict",
+    "ntuple",
     "offset_range",
     "output_size",
     "pair",
@@ -76,13 +77,24 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
+_N_INTS = {1: "a tuple of one int", 2: "a pair of ints", 3: "a triple of ints"}
+
+
+def ntuple(value: Any, n: int, name: str, op: str) -> tuple[int, ...]:
+    """``3`` -> ``(3,) * n``; a tuple or list of ``n`` ints stays (as a tuple). Anything else
+    (a float, a bool, a wrong length) is a TypeError naming the op: one setting per spatial
+    dim, as conv1d (n=1), conv2d and the pools (n=2) and conv3d (n=3) take them."""
+    if _is_int(value):
+        return (int(value),) * n
+    if isinstance(value, (tuple, list)) and len(value) == n and all(map(_is_int, value)):
+        return tuple(int(v) for v in value)
+    raise TypeError(f"{op}: {name} must be an int or {_N_INTS.get(n, f'{n} ints')}, got "
+                    f"{value!r}")
+
+
 def pair(value: Any, name: str, op: str) -> tuple[int, int]:
     """``3`` -> ``(3, 3)``; ``(3, 2)`` stays. Anything else is a TypeError naming the op."""
-    if _is_int(value):
-        return int(value), int(value)
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(map(_is_int, value)):
-        return int(value[0]), int(value[1])
-    raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    return ntuple(value, 2, name, op)  # type: ignore[return-value]
 
 
 def channels(value: Any, name: str, op: str, minimum: int = 0) -> int:
@@ -96,14 +108,14 @@ def channels(value: Any, name: str, op: str, minimum: int = 0) -> int:
 
 
 def window_args(op: str, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                dilation: Any = 1) -> tuple[tuple[int, int], ...]:
-    """The window settings as pairs, checked once: kernel, stride, dilation positive and
-    padding non-negative. Layers call it in ``__init__`` (so a bad setting fails where it
-    is written), ops in ``geometry``."""
-    k = pair(kernel_size, "kernel_size", op)
-    s = pair(stride, "stride", op)
-    p = pair(padding, "padding", op)
-    d = pair(dilation, "dilation", op)
+                dilation: Any = 1, n: int = 2) -> tuple[tuple[int, ...], ...]:
+    """The window settings as pairs (``n`` ints each for ``n`` spatial dims), checked once:
+    kernel, stride, dilation positive and padding non-negative. Layers call it in
+    ``__init__`` (so a bad setting fails where it is written), ops in ``geometry``."""
+    k = ntuple(kernel_size, n, "kernel_size", op)
+    s = ntuple(stride, n, "stride", op)
+    p = ntuple(padding, n, "padding", op)
+    d = ntuple(dilation, n, "dilation", op)
     for name, v, low in (("kernel size", k, 1), ("stride", s, 1), ("dilation", d, 1)):
         if min(v) < low:
             raise ValueError(f"{op}: {name} must be positive, got {v}")

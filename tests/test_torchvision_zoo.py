@@ -11,9 +11,8 @@ live as long as the test module's fixture and are removed after it):
 
 - ``models/<family>.py``: the wheel's file, for both sides.
 - ``ops/stochastic_depth.py``: the wheel's file, for both sides.
-- ``ops/misc.py``: the wheel's file on PyTorch; on minigrad, the layers of
-  tests/zoo/torchvision_shim.py, because the wheel's file names ``nn.Conv3d`` and
-  ``nn.BatchNorm3d`` at module level, which minigrad does not have.
+- ``ops/misc.py``: the wheel's file, for both sides (its module-level defaults name
+  ``nn.Conv3d`` and ``nn.BatchNorm3d``, which minigrad has).
 - ``utils``, ``transforms._presets``, ``models._api``, ``models._meta``, ``models._utils``:
   tests/zoo/torchvision_shim.py (weights enums, ``register_model``, ``_make_divisible``...).
 
@@ -73,14 +72,13 @@ SHIM = Path(__file__).with_name("zoo") / "torchvision_shim.py"
 FAMILIES = ("alexnet", "vgg", "resnet", "squeezenet", "densenet", "googlenet", "inception",
             "mobilenetv2", "mobilenetv3", "mnasnet", "shufflenetv2", "efficientnet", "regnet",
             "convnext")
-# which shim names stand for which torchvision module (ops.misc: the minigrad side only)
+# which shim names stand for which torchvision module
 SHIM_MODULES = {
     "utils": ("_log_api_usage_once", "_make_ntuple"),
     "transforms._presets": ("ImageClassification", "InterpolationMode"),
     "models._api": ("register_model", "Weights", "WeightsEnum"),
     "models._meta": ("_IMAGENET_CATEGORIES",),
     "models._utils": ("_ovewrite_named_param", "_make_divisible", "handle_legacy_interface"),
-    "ops.misc": ("Conv2dNormActivation", "SqueezeExcitation", "Permute"),
 }
 _IMPORT_LINE = re.compile(r"^\s*(import|from)\s")
 _ABSOLUTE = (re.compile(r"^from torchvision\.([\w.]+) import ", re.M), r"from ..\1 import ")
@@ -189,12 +187,11 @@ def load_side(wheel: zipfile.ZipFile, port: bool) -> Side:
     shim = _run(_new_module(f"{root}._shim"),
                 port_imports(SHIM.read_text()) if port else SHIM.read_text(), str(SHIM))
     for name, names in SHIM_MODULES.items():
-        if name == "ops.misc" and not port:
-            module = _run(_new_module(f"{root}.ops.misc"), read("ops/misc.py"), "ops/misc.py")
-        else:
-            module = _new_module(f"{root}.{name}")
-            module.__dict__.update({n: getattr(shim, n) for n in names})
+        module = _new_module(f"{root}.{name}")
+        module.__dict__.update({n: getattr(shim, n) for n in names})
         modules[module.__name__] = module
+    misc = _run(_new_module(f"{root}.ops.misc"), read("ops/misc.py"), "ops/misc.py")
+    modules[misc.__name__] = misc
     depth = _run(_new_module(f"{root}.ops.stochastic_depth"), read("ops/stochastic_depth.py"),
                  "torchvision/ops/stochastic_depth.py")
     modules[depth.__name__] = depth

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import check_same_dtype
-from ..im2col import channels, check_float, geometry, pair, window_args
+from ..im2col import channels, check_float, geometry, ntuple, pair, window_args
 from ..ops.conv import Col2Im, Conv2d, ConvTranspose2d, Im2Col
 from ..ops.shape import pad
 from ..tensor import Tensor, as_tensor, require_tensor
@@ -59,22 +59,31 @@ def col2im(cols: Tensor, input_shape: tuple[int, ...], kernel_size: Any, stride:
     return Col2Im.apply(cols, g)
 
 
+_SPATIAL_DIMS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
 def _check_operands(op: str, x: Any, weight: Any, bias: Any, groups: Any,
-                    in_axis: int, out_axis: int) -> tuple[Tensor, Tensor, Tensor | None, int]:
+                    in_axis: int, out_axis: int,
+                    spatial: int = 2) -> tuple[Tensor, Tensor, Tensor | None, int]:
     """Types, ranks, dtypes and channel counts of a convolution's operands, checked once.
 
     ``in_axis``/``out_axis`` say which weight axis meets the input channels and which
-    gives the output channels (conv2d: 1 and 0; conv_transpose2d: 0 and 1).
+    gives the output channels (conv2d: 1 and 0; conv_transpose2d: 0 and 1); ``spatial``
+    is the number of spatial dims (conv1d 1, conv2d 2, conv3d 3).
     """
     x = _tensor(x, "input", op)
     weight = _tensor(weight, "weight", op)
     groups = channels(groups, "groups", op, minimum=1)
-    layout = "(FN, C/groups, FH, FW)" if in_axis == 1 else "(C, FN/groups, FH, FW)"
-    if x.ndim != 4:
-        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W) or an unbatched 3-D one "
-                         f"(C, H, W), got shape {x.shape}")
-    if weight.ndim != 4:
-        raise ValueError(f"{op}: expected a 4-D weight {layout}, got shape {weight.shape}")
+    dims = _SPATIAL_DIMS[spatial]
+    kernel = ", ".join("F" + d for d in dims)
+    layout = f"(FN, C/groups, {kernel})" if in_axis == 1 else f"(C, FN/groups, {kernel})"
+    if x.ndim != spatial + 2:
+        raise ValueError(f"{op}: expected a {spatial + 2}-D input (N, C, {', '.join(dims)}) "
+                         f"or an unbatched {spatial + 1}-D one (C, {', '.join(dims)}), got "
+                         f"shape {x.shape}")
+    if weight.ndim != spatial + 2:
+        raise ValueError(f"{op}: expected a {spatial + 2}-D weight {layout}, got shape "
+                         f"{weight.shape}")
     check_float(x._data, "input", op)
     check_float(weight._data, "weight", op)
     check_same_dtype(op, "input", x, "weight", weight)
@@ -90,8 +99,9 @@ def _check_channels(op: str, x: Tensor, weight: Tensor, groups: int, in_axis: in
     c = x.shape[1]
     expect = weight.shape[in_axis] * (groups if in_axis == 1 else 1)
     if c != expect or c % groups:
+        dims = ", ".join(_SPATIAL_DIMS[x.ndim - 2])
         raise ValueError(
-            f"{op}: expected input of shape (N, {expect}, H, W), got {x.shape}: weight "
+            f"{op}: expected input of shape (N, {expect}, {dims}), got {x.shape}: weight "
             f"{weight.shape} is {layout} with groups={groups}"
             + (f" and the {c} input channels must be a multiple of groups" if c % groups else "")
         )
@@ -115,18 +125,20 @@ def _checked_bias(op: str, x: Tensor, weight: Tensor, bias: Any, groups: int,
     return bias
 
 
-def _same_padding(op: str, x: Tensor, kernel: tuple[int, int], stride: Any,
-                  dilation: Any) -> tuple[Tensor, tuple[int, int]]:
+def _same_padding(op: str, x: Tensor, kernel: tuple[int, ...], stride: Any,
+                  dilation: Any) -> tuple[Tensor, tuple[int, ...]]:
     """PyTorch's ``padding='same'``: total ``D*(K-1)`` per axis, the odd one on the right
-    and bottom (an explicit pad for that one; the symmetric part stays in the geometry)."""
-    if pair(stride, "stride", op) != (1, 1):
+    and bottom (an explicit pad for that one; the symmetric part stays in the geometry).
+    Any number of spatial axes (conv1d and conv3d use it too)."""
+    n = len(kernel)
+    if ntuple(stride, n, "stride", op) != (1,) * n:
         raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
                          f"(stride={stride!r}); use an explicit padding")
-    dh, dw = pair(dilation, "dilation", op)
-    th, tw = dh * (kernel[0] - 1), dw * (kernel[1] - 1)
-    if th % 2 or tw % 2:  # the one uneven row/column
-        x = pad(x, (0, tw % 2, 0, th % 2))
-    return x, (th // 2, tw // 2)
+    dilation = ntuple(dilation, n, "dilation", op)
+    totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
+    if any(t % 2 for t in totals):  # the one uneven row/column; widths from the last dim
+        x = pad(x, tuple(w for t in reversed(totals) for w in (0, t % 2)))
+    return x, tuple(t // 2 for t in totals)
 
 
 @batch_of_one

@@ -1,4 +1,5 @@
-"""``Conv2d`` and ``ConvTranspose2d``: learnable 2-D convolutions (the work is in ``F``).
+"""``Conv1d``, ``Conv2d``, ``Conv3d`` and ``ConvTranspose2d``: learnable convolutions (the
+work is in ``F``; conv1d and conv3d are built on conv2d, ``functional/conv_nd.py``).
 
 The settings are checked once, here in ``__init__``, by the same ``window_args`` that the
 ops' geometry uses; the input's shapes are checked once, by the op.
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..im2col import channels, pair, window_args
+from ..im2col import channels, ntuple, window_args
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -23,9 +24,11 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 class _ConvNd(Module):
-    """What Conv2d and ConvTranspose2d share: checked settings, parameters, init, repr."""
+    """What the convolutions share: checked settings, parameters, init, repr, the padding
+    modes. ``_spatial`` is the number of spatial dims (Conv1d 1, Conv2d 2, Conv3d 3)."""
 
     transposed = False
+    _spatial = 2
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
                  padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str,
@@ -41,16 +44,17 @@ class _ConvNd(Module):
                                  f"({self.groups})")
         string_padding = isinstance(padding, str)
         _check_string_padding(op, padding, self.transposed)
+        n = self._spatial
         kernel, stride_, pad, dil = window_args(op, kernel_size, stride,
-                                                0 if string_padding else padding, dilation)
-        if padding == "same" and stride_ != (1, 1):
+                                                0 if string_padding else padding, dilation, n)
+        if padding == "same" and stride_ != (1,) * n:
             raise ValueError(f"{op}: padding='same' is not supported for strided "
                              f"convolutions (stride={stride!r})")
         _check_padding_mode(op, padding_mode, self.transposed)
         self.kernel_size, self.stride, self.dilation = kernel, stride_, dil
         self.padding = padding if string_padding else pad
         self.padding_mode = padding_mode
-        self.output_padding = pair(output_padding, "output_padding", op)
+        self.output_padding = ntuple(output_padding, n, "output_padding", op)
         self.exact = exact
         if self.transposed:
             shape = (self.in_channels, self.out_channels // self.groups, *kernel)
@@ -77,27 +81,47 @@ class _ConvNd(Module):
         """What ``repr(layer)`` shows in the parentheses (PyTorch's wording)."""
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
-        # PyTorch prints only what differs from the default, and 'same' unquoted
-        for name, default in (("padding", (0, 0)), ("dilation", (1, 1)),
-                              ("output_padding", (0, 0)), ("groups", 1)):
+        # PyTorch prints only what differs from the default, 'same' and the mode unquoted
+        zeros, ones = (0,) * self._spatial, (1,) * self._spatial
+        for name, default in (("padding", zeros), ("dilation", ones),
+                              ("output_padding", zeros), ("groups", 1)):
             if getattr(self, name) != default:
                 s += f", {name}={getattr(self, name)}"
         if self.bias is None:
             s += ", bias=False"
         if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode!r}"
+            s += f", padding_mode={self.padding_mode}"
         return s + (f", exact={self.exact}" if self.exact is not None else "")
+
+    def _padded(self, x: Tensor) -> tuple[Tensor, Any]:
+        """``x`` and the padding the convolution itself adds: for a ``padding_mode`` other
+        than 'zeros', ``x`` padded by that mode (``F.pad``) and no more padding."""
+        if self.padding_mode == "zeros":
+            return x, self.padding
+        return F.pad(x, self._pad_amounts(), mode=self.padding_mode), 0
+
+    def _pad_amounts(self) -> tuple[int, ...]:
+        """``F.pad``'s widths, last dim first: (left, right, top, bottom, front, back),
+        with PyTorch's split for 'same' (the odd one right)."""
+        if self.padding == "valid":
+            return (0, 0) * self._spatial
+        if self.padding == "same":
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            return tuple(w for t in reversed(totals) for w in (t // 2, t - t // 2))
+        return tuple(w for p in reversed(self.padding) for w in (p, p))
 
 
 def _check_string_padding(op: str, padding: Any, transposed: bool) -> None:
-    """``padding`` as a word: 'same' or 'valid', and only for Conv2d (as in PyTorch)."""
+    """``padding`` as a word: 'same' or 'valid', and not for a transposed convolution (as
+    in PyTorch)."""
     if not isinstance(padding, str):
         return
     if padding not in ("same", "valid"):
-        raise ValueError(f"{op}: padding must be an int, a pair, 'same' or 'valid', got "
-                         f"{padding!r}")
+        raise ValueError(f"{op}: padding must be an int, a tuple of ints, 'same' or 'valid', "
+                         f"got {padding!r}")
     if transposed:
-        raise ValueError(f"{op}: padding={padding!r} is only supported by Conv2d")
+        raise ValueError(f"{op}: padding={padding!r} is only supported by Conv1d, Conv2d "
+                         "and Conv3d")
 
 
 def _check_padding_mode(op: str, padding_mode: str, transposed: bool) -> None:
@@ -127,21 +151,51 @@ class Conv2d(_ConvNd):
 
     def forward(self, x: Tensor) -> Tensor:
         """``(N, in_channels, H, W)`` -> ``(N, out_channels, OH, OW)``."""
-        padding = self.padding
-        if self.padding_mode != "zeros":  # pad by the mode first, then a plain conv
-            x, padding = F.pad(x, self._pad_amounts(), mode=self.padding_mode), 0
+        x, padding = self._padded(x)  # a padding_mode pads first, then a plain conv
         return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
                         self.groups, exact=self.exact)
 
-    def _pad_amounts(self) -> tuple[int, int, int, int]:
-        """(left, right, top, bottom), PyTorch's split for 'same': the odd one right."""
-        if self.padding == "valid":
-            return (0, 0, 0, 0)
-        if self.padding == "same":
-            (th, tw) = (d * (k - 1) for d, k in zip(self.dilation, self.kernel_size))
-            return (tw // 2, tw - tw // 2, th // 2, th - th // 2)
-        ph, pw = self.padding
-        return (pw, pw, ph, ph)
+
+class Conv1d(_ConvNd):
+    """PyTorch's ``nn.Conv1d``: weight ``(out_channels, in_channels/groups, k)``, bias
+    ``(out_channels,)``, same defaults, initialisation, repr and state dict. Input
+    ``(N, C, L)`` or ``(C, L)``; the output length floors as in PyTorch."""
+
+    _spatial = 1
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
+                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                 bias: bool = True, padding_mode: str = "zeros", device: Any = None,
+                 dtype: object = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype, None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, in_channels, L)`` -> ``(N, out_channels, OL)``."""
+        x, padding = self._padded(x)
+        return F.conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                        self.groups)
+
+
+class Conv3d(_ConvNd):
+    """PyTorch's ``nn.Conv3d``: weight ``(out_channels, in_channels/groups, kd, kh, kw)``,
+    bias ``(out_channels,)``, same defaults, initialisation, repr and state dict. Input
+    ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (video, volumes); sizes floor as in PyTorch."""
+
+    _spatial = 3
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
+                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                 bias: bool = True, padding_mode: str = "zeros", device: Any = None,
+                 dtype: object = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype, None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, in_channels, D, H, W)`` -> ``(N, out_channels, OD, OH, OW)``."""
+        x, padding = self._padded(x)
+        return F.conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                        self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

@@ -1,4 +1,4 @@
-"""Normalisation layers: ``LocalResponseNorm`` (AlexNet), ``BatchNorm1d``/``BatchNorm2d``,
+"""Normalisation layers: ``LocalResponseNorm`` (AlexNet), ``BatchNorm1d``/``2d``/``3d``,
 ``LayerNorm``, ``GroupNorm`` and ``InstanceNorm1d``/``2d``/``3d``."""
 
 from __future__ import annotations
@@ -56,26 +56,27 @@ def _reset_running_stats(m: Module) -> None:
 
 
 class _BatchNorm(Module):
-    """Shared by BatchNorm1d/2d: per-channel (dim 1) statistics; running mean/var and
-    ``num_batches_tracked`` are buffers, so they are saved and loaded like PyTorch's."""
+    """Shared by BatchNorm1d/2d/3d: per-channel (dim 1) statistics; running mean/var and
+    ``num_batches_tracked`` are buffers, so they are saved and loaded like PyTorch's.
+    PyTorch's signature: ``dtype`` for the parameters and statistics, ``bias=False`` (with
+    ``affine``) learns only the scale, ``device`` is accepted and the CPU's."""
 
     _dims: tuple[int, ...] = ()
     _expect = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True) -> None:
+                 affine: bool = True, track_running_stats: bool = True,
+                 device: object = None, dtype: object = None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_features = size_arg(num_features, "num_features", type(self).__name__)
         self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         n = self.num_features
-        if affine:
-            self.weight = Parameter(np.ones(n, get_default_dtype()))
-            self.bias = Parameter(np.zeros(n, get_default_dtype()))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        _register_running_stats(self, n, get_default_dtype(), track_running_stats)
+        dt = np.dtype(dtype or get_default_dtype())
+        self.register_parameter("weight", Parameter(np.ones(n, dt)) if affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(n, dt)) if affine and bias
+                                else None)
+        _register_running_stats(self, n, dt, track_running_stats)
 
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches counted."""
@@ -129,6 +130,14 @@ class BatchNorm2d(_BatchNorm):
 
     _dims = (4,)
     _expect = "(N, {c}, H, W)"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch norm over ``(N, C, D, H, W)`` input (video, volumes): one mean and variance
+    per channel."""
+
+    _dims = (5,)
+    _expect = "(N, {c}, D, H, W)"
 
 
 class LayerNorm(Module):

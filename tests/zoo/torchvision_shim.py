@@ -3,22 +3,17 @@
 This file is *PyTorch code*, written here (not copied): tests/test_torchvision_zoo.py executes it
 once as it is (the PyTorch side) and once with its imports rewritten to minigrad, and makes its
 names the sibling modules a model file imports from (``..utils``, ``._api``, ``._meta``,
-``._utils``, ``..transforms._presets``, ``..ops.misc``). Nothing here may mention minigrad.
+``._utils``, ``..transforms._presets``). Nothing here may mention minigrad.
 
 The helpers do only what building a model with ``weights=None`` needs: no downloads, no usage
-logging, no transforms. The layers (``Conv2dNormActivation``, ``SqueezeExcitation``,
-``Permute``) stand in for torchvision's ``ops/misc.py`` on minigrad, whose module-level defaults
-name ``nn.Conv3d`` and ``nn.BatchNorm3d``; the PyTorch side runs torchvision's own
-``ops/misc.py``, so any difference from torchvision's layers shows up as a failed comparison.
+logging, no transforms. The layers the models build on, torchvision's ``ops/misc.py``, are
+the wheel's own file on both sides.
 """
 
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-
-import torch
-from torch import Tensor, nn
 
 # --- torchvision.utils -------------------------------------------------------------------------
 
@@ -130,73 +125,3 @@ def _make_divisible(v: float, divisor: int, min_value: int | None = None) -> int
     min_value = divisor if min_value is None else min_value
     rounded = max(min_value, int(v + divisor / 2) // divisor * divisor)
     return rounded + divisor if rounded < 0.9 * v else rounded
-
-
-# --- torchvision.ops.misc: the layers the classification models use ----------------------------
-
-
-class Conv2dNormActivation(nn.Sequential):
-    """Conv2d, then a norm layer, then an activation; the conv has a bias only without a norm."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | tuple = 3,
-        stride: int | tuple = 1,
-        padding: int | tuple | str | None = None,
-        groups: int = 1,
-        norm_layer: Callable[..., nn.Module] | None = nn.BatchNorm2d,
-        activation_layer: Callable[..., nn.Module] | None = nn.ReLU,
-        dilation: int | tuple = 1,
-        inplace: bool | None = True,
-        bias: bool | None = None,
-    ) -> None:
-        if padding is None and isinstance(kernel_size, int) and isinstance(dilation, int):
-            padding = (kernel_size - 1) // 2 * dilation  # "same" size at stride 1
-        elif padding is None:
-            kernel, dil = _make_ntuple(kernel_size, 2), _make_ntuple(dilation, 2)
-            padding = tuple((k - 1) // 2 * d for k, d in zip(kernel, dil))
-        if bias is None:
-            bias = norm_layer is None
-        layers = [nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding,
-                            dilation=dilation, groups=groups, bias=bias)]
-        if norm_layer is not None:
-            layers.append(norm_layer(out_channels))
-        if activation_layer is not None:
-            layers.append(activation_layer(**({} if inplace is None else {"inplace": inplace})))
-        super().__init__(*layers)
-        self.out_channels = out_channels
-
-
-class SqueezeExcitation(nn.Module):
-    """Channel attention: the global average through two 1x1 convs scales the input."""
-
-    def __init__(
-        self,
-        input_channels: int,
-        squeeze_channels: int,
-        activation: Callable[..., nn.Module] = nn.ReLU,
-        scale_activation: Callable[..., nn.Module] = nn.Sigmoid,
-    ) -> None:
-        super().__init__()
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc1 = nn.Conv2d(input_channels, squeeze_channels, 1)
-        self.fc2 = nn.Conv2d(squeeze_channels, input_channels, 1)
-        self.activation = activation()
-        self.scale_activation = scale_activation()
-
-    def forward(self, input: Tensor) -> Tensor:
-        scale = self.fc2(self.activation(self.fc1(self.avgpool(input))))
-        return self.scale_activation(scale) * input
-
-
-class Permute(nn.Module):
-    """``torch.permute`` as a layer (ConvNeXt's channels-last LayerNorm)."""
-
-    def __init__(self, dims: list) -> None:
-        super().__init__()
-        self.dims = dims
-
-    def forward(self, x: Tensor) -> Tensor:
-        return torch.permute(x, self.dims)
