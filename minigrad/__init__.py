@@ -105,6 +105,10 @@ from .functional.numeric import (
     remainder,
 )
 from .functional.order import cummax, cummin, kthvalue, median, mode, nanmedian
+from .functional.pool_nd import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool3d
+from .functional.pool_nd import (  # torch.adaptive_max_pool1d returns (values, indices)
+    adaptive_max_pool1d_with_indices as adaptive_max_pool1d,
+)
 from .functional.sampling import bernoulli, multinomial
 from .functional.select import (
     argwhere,

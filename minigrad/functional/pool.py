@@ -182,9 +182,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
 def _take_flat(x: Tensor, idx: np.ndarray) -> Tensor:
     """``out[n, c, ...] = x[n, c].flat[idx[n, c, ...]]``: a gather along each flattened
     plane, so its gradient (a scatter-add) and every higher one come from ``Gather``."""
-    n, c = x.shape[:2]
-    index = Tensor(np.ascontiguousarray(idx, dtype=np.int64).reshape(n, c, -1))
-    return gather(x.reshape(n, c, -1), 2, index).reshape(idx.shape)
+    n, c = x.shape[:2]  # sizes spelled out: a -1 cannot be inferred for an empty batch
+    index = np.ascontiguousarray(idx, dtype=np.int64).reshape(n, c, int(np.prod(idx.shape[2:])))
+    return gather(x.reshape(n, c, x.shape[2] * x.shape[3]), 2, Tensor(index)).reshape(idx.shape)
 
 
 @batch_of_one

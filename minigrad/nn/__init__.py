@@ -79,7 +79,19 @@ from .padding import (
 from .parallel import DataParallel
 from .parameter import Parameter
 from .pixel_shuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
-from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
+from .pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    AvgPool3d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxPool3d,
+)
 from .reshape import Flatten, Identity, Unflatten
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
@@ -113,8 +125,15 @@ __all__ = [
     "Unfold",
     "Upsample",
     "ZeroPad2d",
+    "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AvgPool1d",
+    "AvgPool3d",
+    "MaxPool1d",
+    "MaxPool3d",
     "ELU",
     "GELU",
     "AvgPool2d",

@@ -9,6 +9,16 @@ from ..functional.pool import (  # noqa: F401
     avg_pool2d,
     max_pool2d,
 )
+from ..functional.pool_nd import (  # noqa: F401  (all built on the 2-D pools)
+    adaptive_avg_pool1d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
+    avg_pool1d,
+    avg_pool3d,
+    max_pool1d,
+    max_pool3d,
+)
 from ..ops import pad  # noqa: F401
 
 # isort: split
