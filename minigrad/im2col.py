@@ -137,7 +137,7 @@ def _axis(size: int, kernel: int, stride: int, padding: int, dilation: int, *,
     """
     extent = dilation * (kernel - 1) + 1
     span = size + 2 * padding - extent
-    if span < 0:
+    if span < 0 and not (ceil_mode and span > -stride):  # ceil_mode: one window still fits
         k_txt = f"{kernel}" if dilation == 1 else f"{kernel} (dilated to {extent})"
         raise ValueError(
             f"{op}: the kernel {dim} {k_txt} is larger than the padded input {dim} "

@@ -103,6 +103,30 @@ def test_ceil_mode_last_window_must_start_inside_input_or_left_padding():
     assert F.avg_pool2d(mg.zeros(1, 1, 6, 6), 3, 2, ceil_mode=True).shape == (1, 1, 3, 3)
 
 
+@pytest.mark.parametrize("size,kernel,stride,padding", [
+    (2, 3, 2, 0), (2, 3, 2, 1), (1, 2, 2, 0), (2, 4, 3, 0), (3, 4, 2, 0), (1, 3, 3, 1),
+    (2, 4, 4, 1), (3, 4, 3, 0)])
+@pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d"])
+def test_ceil_mode_takes_a_kernel_up_to_stride_minus_one_larger_than_the_input(
+        name, size, kernel, stride, padding):
+    """PyTorch's rule: with ceil_mode one window fits while the kernel overhangs the padded
+    input by less than a stride (minigrad refused these before)."""
+    x = np.random.default_rng(size * kernel).normal(size=(1, 2, size, size + 1))
+    args = dict(kernel_size=kernel, stride=stride, padding=padding, ceil_mode=True)
+    ours, theirs = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, ref = getattr(F, name)(ours, **args), getattr(tf, name)(theirs, **args)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12)
+
+
+def test_ceil_mode_still_refuses_a_kernel_a_whole_stride_larger():
+    for lib, pool in ((mg, F.max_pool2d), (torch, tf.max_pool2d)):
+        with pytest.raises((ValueError, RuntimeError)):
+            pool(lib.zeros(1, 1, 2, 2), 4, 2, ceil_mode=True)
+
+
 ADAPTIVE = [((5, 7), (2, 3)), ((6, 6), (3, 2)), ((7, 5), (4, 4)), ((3, 4), (5, 6)),
             ((6, 6), (1, 1)), ((5, 5), (None, 2)), ((9, 1), (4, 1))]
 
