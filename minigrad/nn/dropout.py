@@ -47,9 +47,9 @@ class Dropout2d(Dropout):
         return dropout2d(x, self.p, self.training)
 
 
-def _check_p(p: float) -> None:
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+def _check_p(p: float, op: str) -> None:
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
 
 
 def _alpha_dropout(x: Tensor, p: float, training: bool, feature: bool, op: str) -> Tensor:
@@ -57,7 +57,7 @@ def _alpha_dropout(x: Tensor, p: float, training: bool, feature: bool, op: str) 
     ``-SELU_ALPHA`` and apply the affine map ``a * y + b`` that brings a zero-mean,
     unit-variance input back to zero mean and unit variance (Klambauer et al., 2017)."""
     x = require_tensor(x, op, "input")
-    _check_p(p)
+    _check_p(p, op)
     if not training or p == 0 or x.numel() == 0:
         return x
     if p == 1:  # PyTorch: the input times zero (not the saturation value)
@@ -98,7 +98,7 @@ class _AlphaDropoutNd(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        _check_p(p)
+        _check_p(p, type(self).__name__)
         self.p, self.inplace = p, inplace
 
     def extra_repr(self) -> str:
