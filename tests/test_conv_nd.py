@@ -353,3 +353,74 @@ def test_bad_dtypes() -> None:
     # values"); minigrad's one tuple check, shared with conv2d, says TypeError
     with pytest.raises(TypeError, match=r"conv3d: stride must be an int or a triple of ints"):
         F.conv3d(mg.ones(1, 3, 3, 3, 3), mg.ones(4, 3, 1, 1, 1), stride=(1, 2))
+
+
+# ------------------------------------------------------------------ conv_transpose1d
+
+# (input shape, weight shape (C, FN/groups, K), bias, keyword arguments)
+CONV_TRANSPOSE1D = [
+    ((2, 4, 10), (4, 6, 3), True, {}),
+    ((2, 4, 10), (4, 3, 3), False, {"stride": 2, "padding": 1, "output_padding": 1,
+                                    "groups": 2, "dilation": 2}),
+    ((1, 3, 5), (3, 3, 4), True, {"stride": 3, "padding": 2, "output_padding": 2}),
+    ((3, 7), (3, 2, 2), True, {"stride": 2}),                   # unbatched (C, L)
+    ((2, 2, 1), (2, 4, 1), True, {}),                           # length 1, 1-wide kernel
+    ((0, 3, 5), (3, 2, 2), True, {}),                           # empty batch
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CONV_TRANSPOSE1D, ids=_case_id)
+def test_conv_transpose1d_matches_pytorch(torch, case: tuple, dtype: type) -> None:  # noqa: ANN001
+    xs, ws, bias, kw = case
+    arrays = [normal(*xs, dtype=dtype), normal(*ws, dtype=dtype)]
+    if bias:
+        arrays.append(normal(ws[1] * kw.get("groups", 1), dtype=dtype))
+    compare_with_torch(lambda *a: F.conv_transpose1d(*a, **kw),
+                       lambda *a: torch.nn.functional.conv_transpose1d(*a, **kw), arrays,
+                       tol=TOL[dtype])
+
+
+def test_conv_transpose1d_gradcheck_and_gradgradcheck() -> None:
+    def fn(x, w, b):  # noqa: ANN001, ANN202
+        return F.conv_transpose1d(x, w, b, stride=2, padding=1, output_padding=1, groups=2)
+
+    inputs = [mg.tensor(normal(*s), requires_grad=True) for s in ((1, 4, 4), (4, 1, 3), (2,))]
+    assert mg.gradcheck(fn, inputs)
+    assert mg.gradgradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"stride": 2, "padding": 1, "output_padding": 1,
+                                         "groups": 2, "dilation": 2, "bias": False}])
+def test_conv_transpose1d_layer_matches_pytorch(torch, kwargs: dict) -> None:  # noqa: ANN001
+    ref = torch.nn.ConvTranspose1d(4, 6, 3, **kwargs, dtype=torch.float64)
+    layer = nn.ConvTranspose1d(4, 6, 3, **kwargs, dtype=np.float64)
+    assert repr(layer) == repr(ref) and list(layer.state_dict()) == list(ref.state_dict())
+    layer.load_state_dict({k: mg.tensor(v.detach().numpy()) for k, v in
+                           ref.state_dict().items()})
+    compare_with_torch(layer, ref, [normal(2, 4, 9)], tol=TOL[np.float64])
+    size = [2, 6, 2 * 8 + 3] if kwargs else [2, 6, 11]  # output_size picks output_padding
+    x = normal(2, 4, 9)
+    ours = layer(mg.tensor(x), output_size=size)
+    theirs = ref(torch.tensor(x), output_size=size)
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10)
+    with pytest.raises(ValueError, match="ConvTranspose1d: requested an output size"):
+        layer(mg.tensor(x), output_size=[2, 6, 100])
+
+
+@pytest.mark.parametrize("xs,ws,kwargs,names", [
+    ((2, 4, 10, 1), (4, 6, 3), {}, ["conv_transpose1d", "3-D input"]),
+    ((2, 4, 10), (4, 6, 3, 1), {}, ["conv_transpose1d", "3-D weight"]),
+    ((2, 5, 10), (4, 6, 3), {}, ["conv_transpose1d", "(2, 5, 10)"]),
+    ((2, 4, 10), (4, 6, 3), {"output_padding": 2, "stride": 2},
+     ["conv_transpose1d", "output_padding"]),
+])
+def test_conv_transpose1d_bad_calls_raise_pytorchs_type(torch, xs: tuple, ws: tuple,  # noqa: ANN001
+                                                        kwargs: dict, names: list) -> None:
+    with pytest.raises(Exception) as theirs:  # noqa: PT011, B017
+        torch.nn.functional.conv_transpose1d(torch.ones(xs), torch.ones(ws), **kwargs)
+    with pytest.raises(type(theirs.value)) as ours:
+        F.conv_transpose1d(mg.ones(*xs), mg.ones(*ws), **kwargs)
+    for part in names:
+        assert part in str(ours.value), (part, str(ours.value))

@@ -4,7 +4,8 @@ minigrad has one convolution, the book's conv2d (im2col and one GEMM, a backward
 differentiable again). The other ranks are compositions of it, so their gradients and
 double gradients come from conv2d's and there is no second convolution to keep right:
 
-- conv1d is conv2d over a height of 1: input (N, C, 1, L), kernel (1, K), stride (1, s).
+- conv1d is conv2d over a height of 1: input (N, C, 1, L), kernel (1, K), stride (1, s);
+  conv_transpose1d is conv_transpose2d over a height of 1 the same way.
 - conv3d folds depth into conv2d: for every output depth ``od`` and kernel depth ``kd``
   the input slice ``kd*dilation + od*stride`` (one gather of all of them), ``od`` moved
   into the batch and ``kd`` into the channels, so one conv2d with the weight
@@ -28,12 +29,12 @@ from typing import Any
 
 import numpy as np
 
-from ..im2col import output_size, window_args
+from ..im2col import ntuple, output_size, window_args
 from ..ops.shape import pad
 from ..tensor import Tensor
-from .conv import _check_operands, _same_padding, conv2d
+from .conv import _check_operands, _same_padding, conv2d, conv_transpose2d
 
-__all__ = ["conv1d", "conv3d"]
+__all__ = ["conv1d", "conv3d", "conv_transpose1d"]
 
 _DIM_NAMES = {1: ("length",), 3: ("depth", "height", "width")}
 
@@ -147,3 +148,40 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     out = conv2d(slices, weight.reshape(fn, cg * kd, kh, kw), bias, s[1:], p[1:], d[1:],
                  groups, exact=False)  # (N*OD, FN, OH, OW)
     return out.reshape(n, od, fn, *out.shape[2:]).permute(0, 2, 1, 3, 4)
+
+
+@_batch_of_one(1)
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """The adjoint ("transpose") of conv1d: input (N, C, L), weight (C, FN/groups, K), bias
+    (FN,): output (N, FN, OL), ``OL = (L-1)*S - 2*P + D*(K-1) + output_padding + 1``. A
+    (C, L) input is a batch of one. It is conv_transpose2d over a height of 1::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> F.conv_transpose1d(mg.ones(2, 4, 10), mg.ones(4, 8, 3), stride=2).shape
+        (2, 8, 21)
+    """
+    op = "conv_transpose1d"
+    with _pytorch_errors():
+        x, weight, bias, groups = _check_operands(op, input, weight, bias, groups, 0, 1,
+                                                  spatial=1)
+        (s,), (p,), (o,), (d,) = (ntuple(v, 1, name, op) for v, name in (
+            (stride, "stride"), (padding, "padding"), (output_padding, "output_padding"),
+            (dilation, "dilation")))
+        _check_transposed_length(op, x.shape[2], weight.shape[2], s, p, o, d)
+        return conv_transpose2d(x.unsqueeze(2), weight.unsqueeze(2), bias, (1, s), (0, p),
+                                (0, o), groups, (1, d)).squeeze(2)
+
+
+def _check_transposed_length(op: str, length: int, kernel: int, stride: int, padding: int,
+                             output_padding: int, dilation: int) -> None:
+    """conv_transpose1d's settings, checked in its own words before conv_transpose2d's
+    (whose messages would show its 2-D shapes)."""
+    if not 0 <= output_padding < max(stride, dilation):
+        raise ValueError(f"{op}: output_padding ({output_padding},) must be >= 0 and smaller "
+                         f"than either stride ({stride},) or dilation ({dilation},)")
+    out = (length - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    if out < 1:
+        raise ValueError(f"{op}: input length {length} with kernel {kernel}, stride {stride}, "
+                         f"padding {padding} gives an empty output ({out})")

@@ -26,7 +26,7 @@ from .activation import (
     Tanhshrink,
 )
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import AlphaDropout, Dropout, Dropout2d, FeatureAlphaDropout
 from .embedding import Embedding
@@ -147,6 +147,7 @@ __all__ = [
     "Conv3d",
     "CosineSimilarity",
     "PairwiseDistance",
+    "ConvTranspose1d",
     "ConvTranspose2d",
     "CrossEntropyLoss",
     "DataParallel",

@@ -198,11 +198,9 @@ class Conv3d(_ConvNd):
                         self.groups)
 
 
-class ConvTranspose2d(_ConvNd):
-    """PyTorch's ``nn.ConvTranspose2d``: weight ``(in_channels, out_channels/groups, kh,
-    kw)``; output size ``(H-1)*stride - 2*padding + dilation*(k-1) + output_padding + 1``.
-    ``forward(x, output_size=None)`` accepts PyTorch's ``output_size`` to pick the
-    output_padding."""
+class _ConvTransposeNd(_ConvNd):
+    """What ConvTranspose1d and 2d share: ``forward(x, output_size=None)`` picks the
+    output_padding from PyTorch's ``output_size``."""
 
     transposed = True
 
@@ -214,22 +212,38 @@ class ConvTranspose2d(_ConvNd):
                          groups, bias, padding_mode, dtype, None, output_padding)
 
     def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
-        """``(N, in_channels, H, W)`` -> ``(N, out_channels, OH, OW)``."""
+        """``(N, in_channels, *)`` -> ``(N, out_channels, *)``, each size
+        ``(n-1)*stride - 2*padding + dilation*(k-1) + output_padding + 1``."""
         output_padding = self.output_padding
         if output_size is not None:
             output_padding = self._output_padding(x, output_size)
-        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
-                                  output_padding, self.groups, self.dilation)
+        fn = F.conv_transpose1d if self._spatial == 1 else F.conv_transpose2d
+        return fn(x, self.weight, self.bias, self.stride, self.padding, output_padding,
+                  self.groups, self.dilation)
 
-    def _output_padding(self, x: Tensor, output_size: Any) -> tuple[int, int]:
-        want = tuple(output_size)[-2:]
+    def _output_padding(self, x: Tensor, output_size: Any) -> tuple[int, ...]:
+        want = tuple(output_size)[-self._spatial:]
         out = []
         for i, size in enumerate(want):
-            least = ((x.shape[2 + i] - 1) * self.stride[i] - 2 * self.padding[i]
-                     + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
+            least = ((x.shape[x.ndim - self._spatial + i] - 1) * self.stride[i]
+                     - 2 * self.padding[i] + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
             if not least <= size < least + self.stride[i]:
-                raise ValueError(f"ConvTranspose2d: requested an output size of {want}, but "
-                                 f"valid sizes range from {least} to "
+                raise ValueError(f"{type(self).__name__}: requested an output size of {want}, "
+                                 f"but valid sizes range from {least} to "
                                  f"{least + self.stride[i] - 1} along dimension {i}")
             out.append(size - least)
-        return out[0], out[1]
+        return tuple(out)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """PyTorch's ``nn.ConvTranspose2d``: weight ``(in_channels, out_channels/groups, kh,
+    kw)``; output size ``(H-1)*stride - 2*padding + dilation*(k-1) + output_padding + 1``.
+    ``forward(x, output_size=None)`` accepts PyTorch's ``output_size`` to pick the
+    output_padding."""
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """PyTorch's ``nn.ConvTranspose1d``: weight ``(in_channels, out_channels/groups, k)``,
+    input ``(N, C, L)`` or ``(C, L)``; the upsampling of 1-D decoders (audio, signals)."""
+
+    _spatial = 1

@@ -2,7 +2,7 @@
 
 # convolution and pooling (im2col based)
 from ..functional.conv import col2im, conv2d, conv_transpose2d, im2col  # noqa: F401
-from ..functional.conv_nd import conv1d, conv3d  # noqa: F401  (both built on conv2d)
+from ..functional.conv_nd import conv1d, conv3d, conv_transpose1d  # noqa: F401  (on conv2d)
 from ..functional.pool import (  # noqa: F401
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
