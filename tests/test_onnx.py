@@ -234,6 +234,15 @@ OPS = {
         lambda: nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True), (2, 3, 4)),
     "interpolate functional": (lambda: Fn(lambda x: F.interpolate(x, size=(5, 6),
                                                                   mode="bilinear")), (2, 3, 4)),
+    # the 1-D and 3-D layers are compositions of the 2-D ops: they export through them
+    "conv1d": (lambda: nn.Conv1d(3, 4, 3, stride=2, padding=1, groups=1), (3, 9)),
+    "conv3d batch norm 3d": (lambda: nn.Sequential(nn.Conv3d(2, 4, 3, padding=(1, 0, 1)),
+                                                   nn.BatchNorm3d(4)), (2, 5, 6, 6)),
+    "conv transpose 1d": (lambda: nn.ConvTranspose1d(4, 2, 3, stride=2, output_padding=1),
+                          (4, 6)),
+    "max and avg pool 1d": (lambda: nn.Sequential(nn.MaxPool1d(3, 2, padding=1),
+                                                  nn.AvgPool1d(2)), (2, 11)),
+    "adaptive avg pool 3d": (lambda: nn.AdaptiveAvgPool3d(1), (2, 4, 4, 4)),
 }
 
 
@@ -291,6 +300,11 @@ def test_return_indices_and_even_lrn_are_refused_with_the_reason():
     with pytest.raises(UnsupportedOperatorError, match="return_indices"):
         export(Fn(lambda x: F.max_pool2d(x, 2, return_indices=True)[0]), mg.randn(1, 2, 4, 4),
                io.BytesIO())
+    with pytest.raises(UnsupportedOperatorError, match=r"return_indices.*\(MaxPool3d\)|"
+                                                       r"\(MaxPool3d\).*return_indices"):
+        export(nn.MaxPool3d(2), mg.randn(1, 2, 4, 4, 4), io.BytesIO())
+    with pytest.raises(UnsupportedOperatorError, match="divisor_override"):
+        export(nn.AvgPool3d(2), mg.randn(1, 2, 4, 4, 4), io.BytesIO())
     with pytest.raises(UnsupportedOperatorError, match="even size 4"):
         export(nn.LocalResponseNorm(4), mg.randn(1, 6, 3, 3), io.BytesIO())
 
