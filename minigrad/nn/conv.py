@@ -156,46 +156,39 @@ class Conv2d(_ConvNd):
                         self.groups, exact=self.exact)
 
 
-class Conv1d(_ConvNd):
+class _ConvOtherRanks(_ConvNd):
+    """Conv1d and Conv3d: PyTorch's signature (no ``exact``: their ops floor, as
+    PyTorch's), the padding mode applied first, then ``F.conv1d`` or ``F.conv3d``."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
+                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                 bias: bool = True, padding_mode: str = "zeros", device: Any = None,
+                 dtype: object = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype, None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, in_channels, *)`` -> ``(N, out_channels, *)``."""
+        x, padding = self._padded(x)
+        conv = F.conv1d if self._spatial == 1 else F.conv3d
+        return conv(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                    self.groups)
+
+
+class Conv1d(_ConvOtherRanks):
     """PyTorch's ``nn.Conv1d``: weight ``(out_channels, in_channels/groups, k)``, bias
     ``(out_channels,)``, same defaults, initialisation, repr and state dict. Input
     ``(N, C, L)`` or ``(C, L)``; the output length floors as in PyTorch."""
 
     _spatial = 1
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
-                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
-                 bias: bool = True, padding_mode: str = "zeros", device: Any = None,
-                 dtype: object = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype, None)
 
-    def forward(self, x: Tensor) -> Tensor:
-        """``(N, in_channels, L)`` -> ``(N, out_channels, OL)``."""
-        x, padding = self._padded(x)
-        return F.conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation,
-                        self.groups)
-
-
-class Conv3d(_ConvNd):
+class Conv3d(_ConvOtherRanks):
     """PyTorch's ``nn.Conv3d``: weight ``(out_channels, in_channels/groups, kd, kh, kw)``,
     bias ``(out_channels,)``, same defaults, initialisation, repr and state dict. Input
     ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (video, volumes); sizes floor as in PyTorch."""
 
     _spatial = 3
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
-                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
-                 bias: bool = True, padding_mode: str = "zeros", device: Any = None,
-                 dtype: object = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype, None)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """``(N, in_channels, D, H, W)`` -> ``(N, out_channels, OD, OH, OW)``."""
-        x, padding = self._padded(x)
-        return F.conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation,
-                        self.groups)
 
 
 class _ConvTransposeNd(_ConvNd):
