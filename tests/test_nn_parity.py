@@ -380,6 +380,29 @@ def test_dropout2d_zeroes_whole_channels_and_scales_the_rest() -> None:
     assert layer(mg.ones(2, 3, 2, 2))._data.sum() == 24
 
 
+@pytest.mark.parametrize("name,shape", [("dropout1d", (8, 16, 5)), ("dropout1d", (16, 5)),
+                                        ("dropout3d", (4, 16, 2, 3, 3)),
+                                        ("dropout3d", (16, 2, 3, 3))])
+def test_dropout1d_and_3d_zero_whole_channels_as_pytorch(name: str, shape: tuple) -> None:
+    """Batched or not; the same statistics as PyTorch's (its masks come from another
+    generator): a channel is all or nothing, about half dropped, the rest scaled by 2."""
+    mg.manual_seed(0)
+    torch.manual_seed(0)  # both seeded: the share check below is then not left to chance
+    ours = getattr(F, name)(mg.ones(*shape), 0.5)._data
+    theirs = getattr(TF, name)(torch.ones(shape), 0.5).numpy()
+    for out in (ours, theirs):
+        spatial = 1 if name == "dropout1d" else 3
+        per_channel = out.reshape(*shape[:-spatial], -1)
+        assert set(np.unique(per_channel)) <= {0.0, 2.0}
+        assert (per_channel.min(-1) == per_channel.max(-1)).all()
+        assert 0.2 < (per_channel[..., 0] == 0).mean() < 0.8
+    layer = getattr(nn, name.capitalize())
+    assert repr(layer(0.2)) == f"{layer.__name__}(p=0.2)"
+    assert (layer(0.5).eval()(mg.ones(*shape))._data == 1).all()
+    with pytest.raises(ValueError, match=f"{name}: expected"):
+        getattr(F, name)(mg.ones(2, 3, 4, 5, 6, 7), 0.5)
+
+
 def test_linear_unflatten_and_lazy_layers_match_pytorch_shapes() -> None:
     ours, theirs = nn.Linear(4, 3, bias=False), torch.nn.Linear(4, 3, bias=False)
     assert list(ours.state_dict()) == ["weight"]

@@ -152,21 +152,41 @@ def relu6(x: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(_float_input(x, "relu6"), 0.0, 6.0)
 
 
-def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Channel dropout: zero whole feature maps ``(N, C, H, W)`` (or ``(C, H, W)``) with
-    probability ``p`` and scale the kept ones by ``1 / (1 - p)``."""
+def _channel_dropout(x: Tensor, p: float, training: bool, spatial: int, op: str) -> Tensor:
+    """Zero whole channels of ``(N, C, *spatial)`` (or ``(C, *spatial)``) with probability
+    ``p`` and scale the kept ones by ``1 / (1 - p)``: neighbouring values in a feature map
+    are correlated, so dropping single ones would leak through."""
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout2d: probability p must be between 0 and 1, got {p}")
-    if x.ndim not in (3, 4):
-        raise ValueError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
-                         f"shape {x.shape}")
+        raise ValueError(f"{op}: probability p must be between 0 and 1, got {p}")
+    if x.ndim not in (spatial + 1, spatial + 2):
+        dims = ", ".join(("L",) if spatial == 1 else ("D", "H", "W")[3 - spatial:])
+        raise ValueError(f"{op}: expected a {spatial + 1}-D (C, {dims}) or {spatial + 2}-D "
+                         f"(N, C, {dims}) input, got shape {x.shape}")
     if not training or p == 0.0:
         return x
     if p == 1.0:
         return x * 0.0
-    mask_shape = x.shape[:-2] + (1, 1)
+    mask_shape = x.shape[:-spatial] + (1,) * spatial
     keep = get_rng().random(mask_shape) >= p
     return x * Tensor(keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p)))
+
+
+def dropout1d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Channel dropout over ``(N, C, L)`` or ``(C, L)``: whole signals zeroed with
+    probability ``p``, the kept ones scaled by ``1 / (1 - p)``."""
+    return _channel_dropout(x, p, training, 1, "dropout1d")
+
+
+def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Channel dropout: zero whole feature maps ``(N, C, H, W)`` (or ``(C, H, W)``) with
+    probability ``p`` and scale the kept ones by ``1 / (1 - p)``."""
+    return _channel_dropout(x, p, training, 2, "dropout2d")
+
+
+def dropout3d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Channel dropout over ``(N, C, D, H, W)`` or ``(C, D, H, W)``: whole volumes zeroed
+    with probability ``p``, the kept ones scaled by ``1 / (1 - p)``."""
+    return _channel_dropout(x, p, training, 3, "dropout3d")
 
 
 def mish(x: Tensor, inplace: bool = False) -> Tensor:

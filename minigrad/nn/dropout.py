@@ -1,4 +1,4 @@
-"""``Dropout`` and ``Dropout2d``: inverted dropout, active in ``train()`` mode only; and
+"""``Dropout`` and ``Dropout1d/2d/3d``: inverted dropout, active in ``train()`` mode only; and
 ``AlphaDropout`` / ``FeatureAlphaDropout`` (with ``F.alpha_dropout`` and
 ``F.feature_alpha_dropout``) for self-normalising (SELU) networks, which keep the mean and
 variance of a standardised input instead of zeroing."""
@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..functional.activation import dropout, dropout2d
+from ..functional.activation import dropout, dropout1d, dropout2d, dropout3d
 from ..rng import get_rng
 from ..tensor import Tensor, require_tensor
 from .module import Module
@@ -45,6 +45,24 @@ class Dropout2d(Dropout):
     def forward(self, x: Tensor) -> Tensor:
         """``x`` with a fresh channel mask in training mode; ``x`` itself in eval mode."""
         return dropout2d(x, self.p, self.training)
+
+
+class Dropout1d(Dropout):
+    """Zero whole channels ``(N, C, L)`` with probability ``p`` while training (after a
+    Conv1d, as Dropout2d after a Conv2d)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``x`` with a fresh channel mask in training mode; ``x`` itself in eval mode."""
+        return dropout1d(x, self.p, self.training)
+
+
+class Dropout3d(Dropout):
+    """Zero whole channels ``(N, C, D, H, W)`` with probability ``p`` while training (after
+    a Conv3d)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``x`` with a fresh channel mask in training mode; ``x`` itself in eval mode."""
+        return dropout3d(x, self.p, self.training)
 
 
 def _check_p(p: float, op: str) -> None:

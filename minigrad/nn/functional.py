@@ -41,7 +41,9 @@ from ..functional.norm import batch_norm, local_response_norm  # noqa: F401
 
 # more activations, normalisations, losses, padding modes and resizing (PyTorch signatures)
 from ..functional.activation import (  # noqa: E402, F401
+    dropout1d,
     dropout2d,
+    dropout3d,
     elu,
     gelu,
     hardtanh,
