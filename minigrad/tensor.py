@@ -542,6 +542,9 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tenso
     recording = autograd._state.grad_enabled
     if recording:
         _check_inplace_in_graph(t, name)
+        base = _views.base_of(t, name) if t.grad_fn is not None else None
+        if base is not None:  # a view: its base's history changes too (inplace_view.py)
+            return _views.change_view(t, base, name, compute)
     alias = Tensor._make(t._data.copy(), t.requires_grad, t.grad_fn, t._output_index) \
         if recording else t
     result = compute(alias)
@@ -556,19 +559,12 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tenso
 
 
 def _check_inplace_in_graph(t: Tensor, name: str) -> None:
-    """Refuse what PyTorch refuses while recording: changing a leaf that requires grad, and
-    (minigrad only) changing a view of a tensor in the graph."""
+    """Refuse what PyTorch refuses while recording: changing a leaf that requires grad."""
     if t.requires_grad and t.grad_fn is None:
         raise RuntimeError(
             f"{name}: a leaf Variable that requires grad is being used in an in-place "
             "operation. Do it under `with minigrad.no_grad():` (as optimizer steps do), or "
             "use the out-of-place op"
-        )
-    if t.grad_fn is not None and t.grad_fn.fn._view:
-        raise RuntimeError(
-            f"{name}: in-place change of a view (made by {t.grad_fn.name}) of a tensor that "
-            "requires grad is not supported by minigrad; clone() the view first "
-            "(docs/faq.md)"
         )
 
 
@@ -601,6 +597,7 @@ def _rebase_history(t: Tensor, alias: Tensor, result: Tensor) -> None:
             autograd.weakref.ref(alias) if j == t._output_index else r
             for j, r in enumerate(old.outputs)
         )
+        _views.supersede(old, t._output_index, node, i)  # a view of t can find t again
     node.outputs = tuple(
         autograd.weakref.ref(t) if j == i else r for j, r in enumerate(node.outputs)
     )
@@ -686,6 +683,7 @@ def require_tensor(value: Any, fn: str, arg: str) -> Tensor:
 
 
 from . import functional as _fn  # noqa: E402  (functions build on Tensor)
+from . import inplace_view as _views  # noqa: E402  (in-place changes of views)
 from . import ops as _ops  # noqa: E402  (ops build on Tensor)
 
 tensor_methods.bind_late_names()

@@ -309,6 +309,19 @@ def test_return_indices_and_even_lrn_are_refused_with_the_reason():
         export(nn.LocalResponseNorm(4), mg.randn(1, 6, 3, 3), io.BytesIO())
 
 
+def test_an_in_place_change_of_a_view_in_the_graph_is_refused_with_the_reason():
+    def zero_a_slice(x):  # noqa: ANN001, ANN202  (Swin V2 zeroes a slice of its qkv bias)
+        y = x * 2
+        y[:, 1:3].zero_()
+        return y
+
+    with pytest.raises(RuntimeError, match=r"^fill_: an in-place change of a view .* cannot "
+                                           r"be traced \(minigrad.onnx.export\)"):
+        export(Fn(zero_a_slice), mg.randn(2, 4), io.BytesIO())
+    out = zero_a_slice(mg.ones(1, 4, requires_grad=True))  # run eagerly, it records
+    assert out.tolist() == [[2.0, 0.0, 0.0, 2.0]] and out.grad_fn is not None
+
+
 def test_without_onnx_export_says_which_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)
     with pytest.raises(ModuleNotFoundError, match=re.escape('pip install "minigrad[onnx]"')):
