@@ -168,6 +168,12 @@ def numel(input: Tensor) -> "int":  # noqa: A002, UP037
     return input.numel()
 
 
+def _assert(condition: object, message: object) -> None:
+    """``torch._assert``: Python's ``assert`` as a function (torchvision's MaxViT checks its
+    partitions with it); an AssertionError carrying ``message`` when ``condition`` is false."""
+    assert condition, message  # noqa: S101
+
+
 def _unary(name: str):  # noqa: ANN202
     def fn(x: Tensor, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         return getattr(x, name)(*args, **kwargs)

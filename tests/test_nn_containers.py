@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from helpers import assert_raises_as_torch, optional_torch
 
 import minigrad as mg
 import minigrad.nn as nn
@@ -146,6 +147,27 @@ def test_modulelist_moduledict_parameterlist_register_what_they_hold() -> None:
     net.heads["extra"] = nn.Identity()
     assert net.heads.pop("extra").__class__ is nn.Identity
     assert len(list(net.parameters())) == 6 + 4 + 2
+
+
+def test_modulelist_plus_and_plus_equals_match_pytorch() -> None:
+    """MaxViT builds its blocks with ``self.layers += [MaxVitLayer(...)]``."""
+    torch = optional_torch()
+    for lib in (mg, torch):
+        first, second, third = lib.nn.Linear(2, 2), lib.nn.ReLU(), lib.nn.Tanh()
+        layers = lib.nn.ModuleList([first])
+        same_list = layers
+        layers += [second]
+        layers += (m for m in [third])  # any iterable
+        assert layers is same_list and list(layers) == [first, second, third]
+        assert [n for n, _ in layers.named_children()] == ["0", "1", "2"]
+        both = layers[1:] + lib.nn.ModuleList([first])  # a new list, renumbered from 0
+        assert type(both) is lib.nn.ModuleList and both is not layers and len(layers) == 3
+        assert [(n, m) for n, m in both.named_children()] == [("0", second), ("1", third),
+                                                              ("2", first)]
+        assert list(lib.nn.Sequential().extend([second])) == [second]
+    assert_raises_as_torch(lambda lib: lib.nn.ModuleList().__iadd__(3), TypeError,
+                           "^ModuleList.extend: expected an iterable of Modules, got int")
+    assert_raises_as_torch(lambda lib: lib.nn.ModuleList() + [3], TypeError, "Module")
 
 
 def test_error_inside_a_layer_names_it_once() -> None:

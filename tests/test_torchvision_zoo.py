@@ -12,7 +12,8 @@ live as long as the test module's fixture and are removed after it):
 - ``models/<family>.py``: the wheel's file, for both sides.
 - ``ops/stochastic_depth.py``: the wheel's file, for both sides.
 - ``ops/misc.py``: the wheel's file, for both sides (its module-level defaults name
-  ``nn.Conv3d`` and ``nn.BatchNorm3d``, which minigrad has).
+  ``nn.Conv3d`` and ``nn.BatchNorm3d``, which minigrad has; Swin builds on its ``MLP`` and
+  ``Permute``, MaxViT on its ``Conv2dNormActivation`` and ``SqueezeExcitation``).
 - ``utils``, ``transforms._presets``, ``models._api``, ``models._meta``, ``models._utils``:
   tests/zoo/torchvision_shim.py (weights enums, ``register_model``, ``_make_divisible``...).
 
@@ -37,8 +38,15 @@ tight: 1e-10 unless a case says why not), training-mode logits and loss, every g
 the parameters after each of two SGD-momentum steps, every buffer (BatchNorm's running
 statistics and ``num_batches_tracked``, dtypes included) and the evaluation logits after
 training. Dropout and stochastic depth are built with probability 0 (the file's own
-arguments), as their random masks cannot be shared between two libraries; the last test runs
-the wheel's stochastic depth itself on minigrad.
+arguments), as their random masks cannot be shared between two libraries (swin_t, swin_v2_t
+and maxvit_t pass their own ``stochastic_depth_prob``: there every StochasticDepth's ``p`` is
+set to 0 once built); the last test runs the wheel's stochastic depth itself on minigrad.
+
+The families are FAMILIES: the classic CNNs, ConvNeXt, Swin Transformer (V1 and V2) and MaxViT.
+The cases in FAST (a small model of each family that has a full-size one too heavy for every
+run: ConvNeXt, Swin V1 and V2, MaxViT; and squeezenet1_1) run by default; the others are
+marked slow (``-m ''`` runs them: maxvit_t trains at 224x224, its smallest size, for one to three
+minutes on two cores).
 """
 
 from __future__ import annotations
@@ -71,7 +79,7 @@ VERSION = "0.28.0"
 SHIM = Path(__file__).with_name("zoo") / "torchvision_shim.py"
 FAMILIES = ("alexnet", "vgg", "resnet", "squeezenet", "densenet", "googlenet", "inception",
             "mobilenetv2", "mobilenetv3", "mnasnet", "shufflenetv2", "efficientnet", "regnet",
-            "convnext")
+            "convnext", "swin_transformer", "maxvit", "vision_transformer")
 # which shim names stand for which torchvision module
 SHIM_MODULES = {
     "utils": ("_log_api_usage_once", "_make_ntuple"),
@@ -251,6 +259,54 @@ def _reduced_convnext(m: ModuleType) -> object:
     return m.ConvNeXt(config, stochastic_depth_prob=0.0, num_classes=10)
 
 
+def _no_stochastic_depth(model):  # noqa: ANN001, ANN202
+    """swin_t, swin_v2_t and maxvit_t pass their own ``stochastic_depth_prob`` (a second one
+    is a TypeError), so their cases set every StochasticDepth's ``p`` to 0 once built."""
+    for module in model.modules():
+        if type(module).__name__ == "StochasticDepth":
+            module.p = 0.0
+    return model
+
+
+def _reduced_swin(m: ModuleType, v2: bool = False) -> object:
+    # a 36x36 image: a 9x9 map in 3x2 windows (padded to 9x10, shifted), merged with padding
+    # to 5x5 (padded to 6x6, shifted), then 3x3
+    extra = dict(block=m.SwinTransformerBlockV2, downsample_layer=m.PatchMergingV2) if v2 else {}
+    return m.SwinTransformer(patch_size=[4, 4], embed_dim=8, depths=[2, 2, 1], num_heads=[2, 2, 4],
+                             window_size=[3, 2], stochastic_depth_prob=0.0, num_classes=10,
+                             **extra)
+
+
+def _reduced_maxvit(m: ModuleType) -> object:
+    # a 32x32 image: blocks at 8x8 (two layers) and 4x4, in 2x2 windows and a 2x2 grid
+    return m.MaxVit(input_size=(32, 32), stem_channels=8, partition_size=2,
+                    block_channels=[16, 32], block_layers=[2, 1], head_dim=8,
+                    stochastic_depth_prob=0.0, num_classes=10)
+
+
+def _random_head(m: ModuleType, model):  # noqa: ANN001, ANN202
+    """The file zero-initialises the ViT's last Linear: its logits would be 0 and, at the first
+    step, every gradient but the head's too. PyTorch's side draws a head from the seed (the
+    minigrad side's is overwritten by ``load_state_dict``)."""
+    m.nn.init.normal_(model.heads.head.weight, std=0.5)
+    m.nn.init.normal_(model.heads.head.bias, std=0.5)
+    return model
+
+
+def _reduced_vit(m: ModuleType, **extra) -> object:  # noqa: ANN003
+    # a 32x32 image in 8x8 patches: 16 tokens and the class token
+    return _random_head(m, m.VisionTransformer(
+        image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16, mlp_dim=32,
+        num_classes=10, **extra))
+
+
+def _vit_conv_stem(m: ModuleType) -> object:
+    # 32x32 -> 16 -> 8 -> 4 (3x3 convs, stride 2, BatchNorm and ReLU), then the 1x1 conv_last:
+    # the 4x4 map of 8x8 patches that _process_input expects
+    stem = [m.ConvStemConfig(8, 3, 2), m.ConvStemConfig(16, 3, 2), m.ConvStemConfig(16, 3, 2)]
+    return _reduced_vit(m, conv_stem_configs=stem)
+
+
 CASES = {
     "alexnet": Case("alexnet", lambda m: m.alexnet(num_classes=10, dropout=0.0)),
     "vgg11": Case("vgg", lambda m: m.vgg11(num_classes=10, dropout=0.0), (3, 32, 32)),
@@ -297,6 +353,26 @@ CASES = {
     "convnext_tiny": Case(
         "convnext", lambda m: m.convnext_tiny(num_classes=10, stochastic_depth_prob=0.0)),
     "convnext_reduced": Case("convnext", _reduced_convnext, (3, 32, 32)),
+    # 64x64: stage maps of 16, 8, 4, 2; swin_t's 7x7 windows pad 16 to 21 and 8 to 14 and
+    # shift both, swin_v2_t's 8x8 windows shift the 16
+    "swin_t": Case("swin_transformer", lambda m: _no_stochastic_depth(m.swin_t(num_classes=10))),
+    "swin_v2_t": Case("swin_transformer",
+                      lambda m: _no_stochastic_depth(m.swin_v2_t(num_classes=10))),
+    "swin_reduced": Case("swin_transformer", _reduced_swin, (3, 36, 36)),
+    "swin_v2_reduced": Case("swin_transformer", lambda m: _reduced_swin(m, v2=True), (3, 36, 36)),
+    # 224x224, the smallest size whose block inputs (56, 28, 14, 7) divide into 7x7 partitions
+    "maxvit_t": Case("maxvit", lambda m: _no_stochastic_depth(m.maxvit_t(num_classes=10)),
+                     (3, 224, 224)),
+    "maxvit_reduced": Case("maxvit", _reduced_maxvit, (3, 32, 32)),
+    # image_size=16, the smallest the file allows (a multiple of the 16x16 patch): one patch
+    # and the class token through the 12 full-size layers (86M parameters)
+    "vit_b_16": Case("vision_transformer",
+                     lambda m: _random_head(m, m.vit_b_16(num_classes=10, image_size=16)),
+                     (3, 16, 16)),
+    "vit_reduced": Case("vision_transformer", _reduced_vit, (3, 32, 32)),
+    "vit_representation": Case(  # the pre-logits Linear and Tanh before the head
+        "vision_transformer", lambda m: _reduced_vit(m, representation_size=12), (3, 32, 32)),
+    "vit_conv_stem": Case("vision_transformer", _vit_conv_stem, (3, 32, 32)),
 }
 
 
@@ -304,6 +380,10 @@ def _params(fast: tuple[str, ...], leave_out: tuple[str, ...] = ()) -> list:
     return [pytest.param(name, marks=() if name in fast else pytest.mark.slow)
             for name in CASES if name not in leave_out]
 
+
+# the cases run by default (pytest -m 'not slow'); the others are marked slow
+FAST = ("squeezenet1_1", "convnext_reduced", "swin_reduced", "swin_v2_reduced", "maxvit_reduced",
+        "vit_reduced", "vit_representation", "vit_conv_stem")
 
 # vgg11 is evaluated but not trained here: vgg11_bn trains the same VGG code (its features
 # with BatchNorm added, the same 119M-parameter classifier), and each VGG training run takes
@@ -373,7 +453,7 @@ def loss_of(logits: tuple, target, functional) -> object:  # noqa: ANN001
     return loss
 
 
-@pytest.mark.parametrize("name", _params(fast=("squeezenet1_1", "convnext_reduced")))
+@pytest.mark.parametrize("name", _params(fast=FAST))
 def test_torchvision_model_eval_logits_match_pytorch(zoo, name: str) -> None:  # noqa: ANN001
     ours, theirs, image = build_pair(zoo, name, seed=0, double=False)
     ours.eval()
@@ -385,8 +465,7 @@ def test_torchvision_model_eval_logits_match_pytorch(zoo, name: str) -> None:  #
         assert_close(f"{name} eval logits", ours(minigrad.tensor(x)), expected, rtol=1e-4)
 
 
-@pytest.mark.parametrize("name", _params(fast=("squeezenet1_1", "convnext_reduced"),
-                                         leave_out=TRAINED_ELSEWHERE))
+@pytest.mark.parametrize("name", _params(fast=FAST, leave_out=TRAINED_ELSEWHERE))
 def test_torchvision_model_trains_like_pytorch(zoo, name: str) -> None:  # noqa: ANN001
     ours, theirs, image = build_pair(zoo, name, seed=2, double=True)
     shape, rtol = (4, *image), CASES[name].rtol

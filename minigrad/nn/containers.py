@@ -9,6 +9,7 @@ from __future__ import annotations
 import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain
 from typing import Any
 
 from ..tensor import Tensor
@@ -67,6 +68,9 @@ class _IndexedModules(Module):
 
     def extend(self, modules: Iterable[Module]) -> _IndexedModules:
         """Append each of ``modules``; returns self."""
+        if not isinstance(modules, Iterable):
+            raise TypeError(f"{type(self).__name__}.extend: expected an iterable of Modules, "
+                            f"got {type(modules).__name__}")
         for m in modules:
             self.append(m)
         return self
@@ -113,6 +117,13 @@ class ModuleList(_IndexedModules):
         super().__init__()
         if modules is not None:
             self.extend(modules)
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        """A new ModuleList: this one's modules, then ``other``'s, renumbered from 0."""
+        return ModuleList(chain(self, other))
 
     def forward(self, *args: Any) -> Any:
         """Not callable: a ModuleList only holds modules; iterate over it."""
