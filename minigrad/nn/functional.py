@@ -99,3 +99,9 @@ from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402, F401
 # channel shuffle and alpha dropout (SELU networks)
 from .dropout import alpha_dropout, feature_alpha_dropout  # noqa: E402, F401
 from .pixel_shuffle import channel_shuffle  # noqa: E402, F401
+
+# isort: split
+
+# attention: scaled dot-product attention and MultiheadAttention's functional form
+from ..functional.attention import scaled_dot_product_attention  # noqa: E402, F401
+from .attention import multi_head_attention_forward  # noqa: E402, F401

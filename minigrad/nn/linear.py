@@ -61,6 +61,11 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """``Linear`` under the name PyTorch gives ``MultiheadAttention.out_proj`` (there it
+    keeps quantization tools away); the same layer here, so the reprs read the same."""
+
+
 class LazyLinear(Linear):
     """A ``Linear`` whose ``in_features`` is read from the first input's last dim; until
     then its weight is an empty placeholder (so build the optimizer after one forward)."""
