@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import optional_torch
 
 import minigrad as mg
 from minigrad import nn
@@ -119,6 +120,25 @@ def test_backends_switches_are_settable_and_inert() -> None:
         mg.backends.cuda.matmul.allow_tf32 = False
 
 
+def test_the_attention_fast_path_switch_is_remembered() -> None:
+    """``torch.backends.mha``: PyTorch's default, settable; minigrad's attention has one
+    path, so the answers stay the same either way."""
+    mha = mg.backends.mha
+    torch = optional_torch()
+    if torch.__name__ == "torch":  # the oracle is installed
+        assert mha.get_fastpath_enabled() == torch.backends.mha.get_fastpath_enabled()
+    x = mg.randn(4, 2, 8)
+    layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0).eval()
+    before = layer(x).detach().numpy()
+    try:
+        mha.set_fastpath_enabled(False)
+        assert mha.get_fastpath_enabled() is False
+        np.testing.assert_array_equal(layer(x).detach().numpy(), before)
+    finally:
+        mha.set_fastpath_enabled(True)
+    assert mha.get_fastpath_enabled() is True
+
+
 # ----------------------------------------------------------------------------- jit
 
 
@@ -198,6 +218,17 @@ def test_fx_wrap_refuses_what_pytorch_refuses() -> None:
         mg.fx.wrap("leaf")  # called inside a function, not at module level
     with pytest.raises(NotImplementedError, match=r"fx.symbolic_trace: .*eagerly"):
         mg.fx.symbolic_trace(nn.Linear(2, 2))
+
+
+def test_underscore_assert_is_pythons_assert_as_in_pytorch() -> None:
+    """torchvision's MaxViT checks its partitions with ``torch._assert(condition, message)``."""
+    torch = optional_torch()
+    for lib in (mg, torch):
+        assert lib._assert(True, "unused") is None
+        assert lib._assert(lib.tensor(True), "unused") is None
+        for false in (False, lib.tensor(False), 0):
+            with pytest.raises(AssertionError, match="^Grid size must be divisible$"):
+                lib._assert(false, "Grid size must be divisible")
 
 
 # ----------------------------------------------------------------------------- parallel

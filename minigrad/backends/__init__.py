@@ -5,6 +5,6 @@ PyTorch, and change nothing here (there is no cuDNN); ``backends.mps.is_availabl
 ``backends.cudnn.is_available()`` answer False.
 """
 
-from . import cuda, cudnn, mps
+from . import cuda, cudnn, mha, mps
 
-__all__ = ["cuda", "cudnn", "mps"]
+__all__ = ["cuda", "cudnn", "mha", "mps"]
