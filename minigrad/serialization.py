@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from .tensor import Tensor
 __all__ = ["CheckpointError", "load", "save"]
 
 FORMAT = "minigrad-checkpoint"
-VERSION = 2  # 1 was an .npz archive with a JSON manifest
+VERSION = 3  # 1 was an .npz archive with a JSON manifest; 2 had no state-dict metadata
 MAX_DEPTH = 32  # nesting of the saved object; deeper is refused on save and on load
 
 
@@ -79,7 +80,19 @@ def _encode_dict(obj: dict, arrays: dict[str, np.ndarray], path: str, depth: int
             raise TypeError(f"minigrad.save: dict key {k!r} at {path or 'the top'} is a "
                             f"{type(k).__name__}; only str and int keys can be saved")
         items.append([k, _encode(v, arrays, _child(path, k), depth + 1)])
+    metadata = getattr(obj, "_metadata", None)
+    if isinstance(metadata, dict):  # Module.state_dict's versions, read by load_state_dict
+        return {"state_dict": [items, _encode(metadata, arrays, _child(path, "_metadata"),
+                                              depth + 1)]}
     return {"dict": items}
+
+
+def _decode_state_dict(value: list, arrays: dict[str, np.ndarray]) -> OrderedDict:
+    """A state dict with its ``_metadata``, as ``Module.state_dict`` returns it."""
+    items, metadata = value
+    out = OrderedDict((k, _decode(v, arrays)) for k, v in items)
+    out._metadata = OrderedDict(_decode(metadata, arrays))
+    return out
 
 
 # what each one-key structure entry {kind: value} stands for
@@ -89,6 +102,7 @@ _DECODERS = {
     "dict": lambda value, arrays: {k: _decode(v, arrays) for k, v in value},
     "list": lambda value, arrays: [_decode(v, arrays) for v in value],
     "tuple": lambda value, arrays: tuple(_decode(v, arrays) for v in value),
+    "state_dict": _decode_state_dict,
 }
 
 

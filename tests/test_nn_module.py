@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pytest
+from helpers import assert_raises_as_torch
 
 import minigrad as mg
 from minigrad import nn
@@ -281,6 +284,189 @@ def test_load_state_dict_after_forward_is_caught_in_backward() -> None:
     with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*shape \(1, 2\) "
                                            r"saved by Linear.*version 1; expected version 0"):
         y.backward()
+
+
+# ------------------------------------------- state dict metadata and _load_from_state_dict
+
+
+def _norms(lib):  # noqa: ANN001, ANN202
+    nn_ = lib.nn
+    return nn_.Sequential(nn_.Linear(2, 3), nn_.BatchNorm1d(3),
+                          nn_.Sequential(nn_.ReLU(), nn_.InstanceNorm1d(3)))
+
+
+def test_state_dict_carries_pytorchs_metadata() -> None:
+    torch = pytest.importorskip("torch")
+    ours, theirs = _norms(mg), _norms(torch)
+    state, expected = ours.state_dict(), theirs.state_dict()
+    assert type(state) is type(expected) is OrderedDict
+    assert list(state._metadata.items()) == list(expected._metadata.items())
+    assert expected._metadata["1"] == {"version": 2}  # BatchNorm added num_batches_tracked
+    prefixed = ours.state_dict(prefix="net.")
+    assert list(prefixed._metadata.items()) == list(
+        theirs.state_dict(prefix="net.")._metadata.items())
+    into, into_t = {}, {}
+    assert ours.state_dict(destination=into) is into
+    theirs.state_dict(destination=into_t)
+    assert list(into) == list(into_t) == list(state)
+    # PyTorch's deprecated positional form: (destination, prefix, keep_vars)
+    with pytest.warns(FutureWarning, match="Positional args are being deprecated"):
+        kept = ours.state_dict(None, "p.", True)
+    with pytest.warns(FutureWarning, match="Positional args are being deprecated"):
+        kept_t = theirs.state_dict(None, "p.", True)
+    assert list(kept) == list(kept_t) and kept["p.0.weight"] is ours[0].weight
+
+
+def _versioned(lib, calls: list):  # noqa: ANN001, ANN202
+    """The same program for both libraries: a layer at version 3 (which renamed ``gain`` to
+    ``scale``) whose ``_load_from_state_dict`` converts older checkpoints and logs its call."""
+
+    class Scaled(lib.nn.Module):
+        _version = 3
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.scale = lib.nn.Parameter(lib.ones(2))
+            self.inner = lib.nn.Linear(2, 2)
+
+        def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,  # noqa: ANN001
+                                  missing_keys, unexpected_keys, error_msgs) -> None:  # noqa: ANN001
+            calls.append((prefix, dict(local_metadata), strict, sorted(state_dict)))
+            version = local_metadata.get("version")
+            if (version is None or version < 3) and prefix + "gain" in state_dict:
+                state_dict[prefix + "scale"] = state_dict.pop(prefix + "gain")
+            if prefix + "bad" in state_dict:
+                error_msgs.append(f"{prefix}bad: refused")
+            super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
+                                          missing_keys, unexpected_keys, error_msgs)
+
+    return lib.nn.Sequential(Scaled(), lib.nn.ReLU(), Scaled())
+
+
+def _old_checkpoint(version: int | None, extra: str = "") -> OrderedDict:
+    """Values for ``_versioned``'s model with ``0.scale`` saved as ``0.gain`` (``2.scale``
+    as it is), marked with ``version`` for module 0 (None: no metadata)."""
+    rng = np.random.default_rng(0)
+    keys = ["0.gain", "0.inner.weight", "0.inner.bias", "2.scale", "2.inner.weight",
+            "2.inner.bias", *([extra] if extra else [])]
+    state = OrderedDict((k, rng.standard_normal((2, 2) if "weight" in k else 2)
+                         .astype(np.float32)) for k in keys)
+    if version is not None:
+        state._metadata = OrderedDict([("", {"version": 1}), ("0", {"version": version}),
+                                       ("0.inner", {"version": 1}), ("1", {"version": 1}),
+                                       ("2", {"version": 3}), ("2.inner", {"version": 1})])
+    return state
+
+
+def _as_torch(torch, state: OrderedDict) -> OrderedDict:  # noqa: ANN001
+    out = OrderedDict((k, torch.from_numpy(v.copy())) for k, v in state.items())
+    if hasattr(state, "_metadata"):
+        out._metadata = state._metadata
+    return out
+
+
+@pytest.mark.parametrize("version", [2, None])
+def test_load_state_dict_calls_each_modules_load_from_state_dict_as_pytorch(
+        version: int | None) -> None:
+    """Each module's own ``_load_from_state_dict`` with PyTorch's arguments: the part of
+    the dict under its prefix (after its parent's changes), its saved metadata ({} without
+    any), strict=True whatever ``strict`` is; a version conversion renames a key."""
+    torch = pytest.importorskip("torch")
+    calls, calls_t = [], []
+    ours, theirs = _versioned(mg, calls), _versioned(torch, calls_t)
+    state = _old_checkpoint(version)
+    assert not any(ours.load_state_dict(state))
+    assert not any(theirs.load_state_dict(_as_torch(torch, state)))
+    assert calls == calls_t and len(calls) == 2
+    assert calls[0] == ("0.", {} if version is None else {"version": 2}, True,
+                        ["0.gain", "0.inner.bias", "0.inner.weight"])
+    np.testing.assert_array_equal(ours[0].scale.detach().numpy(), state["0.gain"])
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[key].numpy(), value.numpy(), key)
+
+
+def test_load_state_dict_reports_what_the_overrides_report() -> None:
+    """At the current version nothing is renamed: missing and unexpected keys as PyTorch
+    finds them; an override's ``error_msgs`` raise even with strict=False, and then no
+    value has changed."""
+    torch = pytest.importorskip("torch")
+    ours, theirs = _versioned(mg, []), _versioned(torch, [])
+    state = _old_checkpoint(3)
+    result = ours.load_state_dict(state, strict=False)
+    assert result == theirs.load_state_dict(_as_torch(torch, state), strict=False)
+    assert result == (["0.scale"], ["0.gain"])
+    before = {k: v.numpy().copy() for k, v in ours.state_dict().items()}
+    state = _old_checkpoint(2, extra="0.bad")
+    with pytest.raises(RuntimeError, match=r"Sequential:\n.*unexpected keys: 0.bad\n  "
+                                           r"0.bad: refused"):
+        ours.load_state_dict(state)
+    with pytest.raises(RuntimeError, match=r"0.bad: refused"):
+        ours.load_state_dict(state, strict=False)
+    with pytest.raises(RuntimeError, match=r"0.bad: refused"):
+        theirs.load_state_dict(_as_torch(torch, state), strict=False)
+    for key, value in ours.state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), before[key], key)
+
+
+def test_norm_layers_convert_old_checkpoints_as_pytorch() -> None:
+    """BatchNorm (version 2) keeps its own ``num_batches_tracked`` for a checkpoint from
+    before it (or without metadata); InstanceNorm refuses, without metadata, running
+    statistics it does not track (a checkpoint from before PyTorch 0.4)."""
+    torch = pytest.importorskip("torch")
+    for lib in (mg, torch):
+        bn = lib.nn.BatchNorm1d(3)
+        bn.num_batches_tracked.fill_(5)
+        old = {"weight": lib.ones(3), "bias": lib.zeros(3), "running_mean": lib.zeros(3),
+               "running_var": lib.ones(3)}
+        assert not any(bn.load_state_dict(old)) and int(bn.num_batches_tracked) == 5, lib
+        versioned = OrderedDict(old)
+        versioned._metadata = {"": {"version": 2}}
+        result = bn.load_state_dict(versioned, strict=False)
+        assert result == (["num_batches_tracked"], []), lib
+        norm = lib.nn.InstanceNorm1d(3)
+        stats = {"running_mean": lib.zeros(3), "running_var": lib.ones(3)}
+        with pytest.raises(RuntimeError, match='Unexpected running stats buffer\\(s\\) '
+                           '"running_mean" and "running_var" for InstanceNorm1d with '
+                           'track_running_stats=False'):
+            norm.load_state_dict(stats, strict=False)
+        versioned = OrderedDict(stats)
+        versioned._metadata = {"": {"version": 2}}
+        result = norm.load_state_dict(versioned, strict=False)
+        assert result == ([], ["running_mean", "running_var"]), lib
+
+
+def test_replacing_a_registered_entry_keeps_its_place_as_in_pytorch() -> None:
+    """``seq[0] = layer`` replaces the first layer where it is (MNASNet's conversion of a
+    version-1 checkpoint does that); re-registering a buffer or parameter keeps its key's
+    place in the state dict."""
+    torch = pytest.importorskip("torch")
+    orders = []
+    for lib in (mg, torch):
+        seq = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.ReLU(), lib.nn.Linear(3, 1))
+        seq[0] = lib.nn.Linear(2, 3, bias=False)
+        assert seq(lib.ones(4, 2)).shape == (4, 1)
+        bn = lib.nn.BatchNorm1d(2)
+        bn.register_buffer("running_mean", lib.ones(2), persistent=False)
+        dropped = list(bn.state_dict())
+        bn.register_buffer("running_mean", lib.ones(2))
+        bn.register_parameter("weight", lib.nn.Parameter(lib.zeros(2)))
+        orders.append(([(n, type(m).__name__) for n, m in seq.named_children()],
+                       list(seq.state_dict()), dropped, list(bn.state_dict())))
+    assert orders[0] == orders[1]
+    assert orders[0][0][0] == ("0", "Linear") and orders[0][1][0] == "0.weight"
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.Linear(2, 2).register_buffer("weight", lib.ones(1)),
+    lambda lib: lib.nn.Linear(2, 2).add_module("bias", lib.nn.ReLU()),
+    lambda lib: lib.nn.BatchNorm1d(2).register_parameter("running_mean",
+                                                         lib.nn.Parameter(lib.ones(2))),
+    lambda lib: lib.nn.Linear(2, 2).register_buffer("in_features", lib.ones(1)),
+    lambda lib: lib.nn.Linear(2, 2).add_module("forward", lib.nn.ReLU()),
+], ids=["buffer_over_parameter", "module_over_parameter", "parameter_over_buffer",
+        "buffer_over_attribute", "module_over_method"])
+def test_registering_a_taken_name_raises_as_in_pytorch(call) -> None:  # noqa: ANN001
+    assert_raises_as_torch(call, KeyError, r"attribute '\w+' already exists")
 
 
 # --------------------------------------------------------------------------- forward hooks

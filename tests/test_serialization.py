@@ -65,6 +65,24 @@ def test_state_dict_save_load_into_a_fresh_model(tmp_path: Path) -> None:
         assert a.dtype == b.dtype
 
 
+def test_a_state_dicts_metadata_survives_save_and_load(tmp_path: Path) -> None:
+    """``state_dict()._metadata`` (each module's version, which ``load_state_dict`` hands to
+    ``_load_from_state_dict``) comes back from the file, as ``torch.save`` keeps it; from a
+    ``torch.save`` file too. A plain dict stays plain."""
+    state = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3)).state_dict()
+    mg.save({"model": state, "epoch": 3}, tmp_path / "c")
+    back = mg.load(tmp_path / "c")
+    assert list(back["model"]) == list(state) and back["epoch"] == 3
+    assert list(back["model"]._metadata.items()) == list(state._metadata.items())
+    assert state._metadata["1"] == {"version": 2}
+    mg.save({"a": mg.ones(1)}, tmp_path / "p")
+    assert not hasattr(mg.load(tmp_path / "p"), "_metadata")
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3)).state_dict()
+    torch.save(theirs, tmp_path / "t.pt")
+    assert list(mg.load(tmp_path / "t.pt")._metadata.items()) == list(state._metadata.items())
+
+
 def test_the_file_is_standard_safetensors_with_state_dict_names(tmp_path: Path) -> None:
     from safetensors.numpy import load_file
 

@@ -13,7 +13,8 @@ live as long as the test module's fixture and are removed after it):
 - ``ops/stochastic_depth.py``: the wheel's file, for both sides.
 - ``ops/misc.py``: the wheel's file, for both sides (its module-level defaults name
   ``nn.Conv3d`` and ``nn.BatchNorm3d``, which minigrad has; Swin builds on its ``MLP`` and
-  ``Permute``, MaxViT on its ``Conv2dNormActivation`` and ``SqueezeExcitation``).
+  ``Permute``, MaxViT on its ``Conv2dNormActivation`` and ``SqueezeExcitation``, the Vision
+  Transformer on its ``MLP`` and, with a convolutional stem, ``Conv2dNormActivation``).
 - ``utils``, ``transforms._presets``, ``models._api``, ``models._meta``, ``models._utils``:
   tests/zoo/torchvision_shim.py (weights enums, ``register_model``, ``_make_divisible``...).
 
@@ -32,7 +33,9 @@ The shim is itself PyTorch code, run as it is on the PyTorch side and through
 ``port_imports`` on the minigrad side, so the minigrad side imports only minigrad.
 
 Per model: PyTorch builds it from a seed and its ``state_dict`` goes into the minigrad model
-through ``load_state_dict``. Then in float32, evaluation-mode logits (to 1e-4 of their scale);
+through ``load_state_dict``, with its ``_metadata`` (each module's version, equal on both sides),
+which the files' own ``_load_from_state_dict`` overrides read (MNASNet's, ViT's MLPBlock's).
+Then in float32, evaluation-mode logits (to 1e-4 of their scale);
 and in float64 (so no ReLU mask or max-pool choice flips on round-off and tolerances can be
 tight: 1e-10 unless a case says why not), training-mode logits and loss, every gradient by name,
 the parameters after each of two SGD-momentum steps, every buffer (BatchNorm's running
@@ -40,13 +43,21 @@ statistics and ``num_batches_tracked``, dtypes included) and the evaluation logi
 training. Dropout and stochastic depth are built with probability 0 (the file's own
 arguments), as their random masks cannot be shared between two libraries (swin_t, swin_v2_t
 and maxvit_t pass their own ``stochastic_depth_prob``: there every StochasticDepth's ``p`` is
-set to 0 once built); the last test runs the wheel's stochastic depth itself on minigrad.
+set to 0 once built); a test runs the wheel's stochastic depth itself on minigrad. The Vision
+Transformer file zero-initialises its classifier head (its logits would be 0, and every gradient
+but the head's at the first step), so its cases draw the head on PyTorch's side once built.
 
-The families are FAMILIES: the classic CNNs, ConvNeXt, Swin Transformer (V1 and V2) and MaxViT.
-The cases in FAST (a small model of each family that has a full-size one too heavy for every
-run: ConvNeXt, Swin V1 and V2, MaxViT; and squeezenet1_1) run by default; the others are
+The families are FAMILIES: the classic CNNs, ConvNeXt, Swin Transformer (V1 and V2), MaxViT and
+the Vision Transformer. The cases in FAST (a small model of each family that has a full-size one
+too heavy for every run: ConvNeXt, Swin V1 and V2, MaxViT, and three ViTs: plain, with the
+pre-logits head, with a convolutional stem; and squeezenet1_1) run by default; the others are
 marked slow (``-m ''`` runs them: maxvit_t trains at 224x224, its smallest size, for one to three
-minutes on two cores).
+minutes on two cores; vit_b_16, at 16x16, its smallest, in under a minute).
+
+The last tests run the ViT file's other code: MLPBlock's conversion of version-1 checkpoints
+(and MNASNet's), ``interpolate_embeddings`` (with ``interpolation_mode='bilinear'``: its
+default, bicubic, is a mode minigrad's ``F.interpolate`` lacks) and its ``torch._assert``
+checks.
 """
 
 from __future__ import annotations
@@ -59,6 +70,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -433,7 +445,12 @@ def build_pair(zoo: tuple[Side, Side], name: str, seed: int, double: bool):  # n
         theirs, ours = theirs.double(), ours.double()
     state = theirs.state_dict()
     assert list(ours.state_dict()) == list(state), f"{name}: state_dict names differ"
-    result = ours.load_state_dict({k: v.detach().numpy().copy() for k, v in state.items()})
+    # each module's version, which its _load_from_state_dict reads (MNASNet's refuses a
+    # state dict without one, ViT's MLPBlock renames its version-1 keys)
+    assert ours.state_dict()._metadata == state._metadata, f"{name}: versions differ"
+    arrays = OrderedDict((k, v.detach().numpy().copy()) for k, v in state.items())
+    arrays._metadata = state._metadata
+    result = ours.load_state_dict(arrays)
     assert not result.missing_keys and not result.unexpected_keys
     for key, value in ours.state_dict().items():
         assert_close(f"{name} loaded {key}", value, state[key], rtol=0.0)
@@ -539,3 +556,147 @@ def test_torchvision_stochastic_depth_runs_unchanged_on_minigrad(zoo) -> None:  
     assert layer(x) is x
     with pytest.raises(ValueError, match="drop probability has to be between 0 and 1"):
         depth.stochastic_depth(x, 1.5, "row")
+
+
+# ------------------------------------------------------------------ ViT's own code paths
+
+
+def _numpy_state(state) -> OrderedDict:  # noqa: ANN001
+    """PyTorch's state dict as numpy arrays for minigrad, with its ``_metadata`` if any."""
+    arrays = OrderedDict((k, v.detach().numpy().copy()) for k, v in state.items())
+    if hasattr(state, "_metadata"):
+        arrays._metadata = state._metadata
+    return arrays
+
+
+def _legacy_mlp_keys(state, version: int | None) -> OrderedDict:  # noqa: ANN001
+    """``state`` as torchvision before 0.13 wrote it: each MLPBlock's Linear layers named
+    ``linear_1`` and ``linear_2`` (now ``0`` and ``3``), its version 1 (None: no metadata)."""
+    legacy = OrderedDict()
+    for key, value in state.items():
+        block, mlp, entry = key.rpartition(".mlp.")
+        if mlp:
+            index, _, kind = entry.partition(".")
+            key = f"{block}.mlp.linear_{int(index) // 3 + 1}.{kind}"
+        legacy[key] = value
+    if version is not None:
+        legacy._metadata = OrderedDict((path, dict(meta, version=version) if
+                                        path.endswith(".mlp") else meta)
+                                       for path, meta in state._metadata.items())
+    return legacy
+
+
+@pytest.mark.parametrize("version", [1, None])
+def test_torchvision_vit_mlp_block_renames_version_1_keys(zoo, version) -> None:  # noqa: ANN001
+    """MLPBlock's ``_load_from_state_dict`` (its version 2) renames the keys of a version-1
+    checkpoint, or of one without metadata, before MLP's own loading: minigrad's
+    ``load_state_dict`` calls it with PyTorch's arguments and each module's metadata."""
+    torch_side, minigrad_side = zoo
+    torch.manual_seed(0)
+    state = _reduced_vit(torch_side.vision_transformer).state_dict()
+    legacy = _legacy_mlp_keys(state, version)
+    assert "encoder.layers.encoder_layer_1.mlp.linear_2.bias" in legacy
+    theirs = _reduced_vit(torch_side.vision_transformer)
+    ours = _reduced_vit(minigrad_side.vision_transformer)
+    assert not any(theirs.load_state_dict(legacy))
+    assert not any(ours.load_state_dict(_numpy_state(legacy)))
+    for key, value in state.items():
+        assert_close(f"{key} loaded", ours.state_dict()[key], value, rtol=0.0)
+        assert_close(f"{key} loaded by PyTorch", theirs.state_dict()[key], value, rtol=0.0)
+
+
+def test_torchvision_vit_version_2_keeps_the_keys(zoo) -> None:  # noqa: ANN001
+    """Marked version 2, the old names are not renamed: missing and unexpected, on both."""
+    torch_side, minigrad_side = zoo
+    torch.manual_seed(0)
+    legacy = _legacy_mlp_keys(_reduced_vit(torch_side.vision_transformer).state_dict(), 2)
+    result_t = _reduced_vit(torch_side.vision_transformer).load_state_dict(legacy, strict=False)
+    result_m = _reduced_vit(minigrad_side.vision_transformer).load_state_dict(
+        _numpy_state(legacy), strict=False)
+    assert result_m == result_t and len(result_m.missing_keys) == 8
+    with pytest.raises(RuntimeError, match=r"missing keys: encoder.layers.encoder_layer_0.mlp."
+                                           r"0.weight.*\n.*unexpected keys: encoder.layers."
+                                           r"encoder_layer_0.mlp.linear_1.weight"):
+        _reduced_vit(minigrad_side.vision_transformer).load_state_dict(_numpy_state(legacy))
+
+
+def test_torchvision_mnasnet_converts_a_version_1_checkpoint(zoo) -> None:  # noqa: ANN001
+    """MNASNet (version 2) rebuilds its stem as version 1 had it when the checkpoint says
+    version 1, and refuses one without a version: through minigrad's ``load_state_dict``
+    as through PyTorch's."""
+    torch_side, minigrad_side = zoo
+    torch.manual_seed(0)
+    old = torch_side.mnasnet.mnasnet0_5(num_classes=10, dropout=0.0)
+    # a version-1 model, made by PyTorch's own conversion: load the layers after the stem,
+    # marked version 1, into a version-2 model
+    state = old.state_dict()
+    stem = tuple(f"layers.{i}." for i in range(9))
+    rest = OrderedDict((k, v) for k, v in state.items() if not k.startswith(stem))
+    rest._metadata = OrderedDict(state._metadata, **{"": {"version": 1}})
+    with pytest.warns(UserWarning, match="A new version of MNASNet"):
+        old.load_state_dict(rest, strict=False)
+    version_1 = old.state_dict()
+    assert version_1._metadata[""] == {"version": 1}
+    theirs = torch_side.mnasnet.mnasnet0_5(num_classes=10, dropout=0.0)
+    ours = minigrad_side.mnasnet.mnasnet0_5(num_classes=10, dropout=0.0)
+    with pytest.warns(UserWarning, match="A new version of MNASNet"):
+        theirs.load_state_dict(version_1)
+    with pytest.warns(UserWarning, match="A new version of MNASNet"):
+        ours.load_state_dict(_numpy_state(version_1))
+    assert ours.state_dict()._metadata == theirs.state_dict()._metadata == version_1._metadata
+    for key, value in version_1.items():
+        assert_close(f"{key} loaded", ours.state_dict()[key], value, rtol=0.0)
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(1).standard_normal((2, 3, 32, 32)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x))
+    with minigrad.no_grad():
+        assert_close("mnasnet version 1 eval logits", ours(minigrad.tensor(x)), expected,
+                     rtol=1e-4)
+    plain = {k: v.detach().numpy() for k, v in version_1.items()}
+    for model in (theirs, ours):
+        with pytest.raises(ValueError, match="version should be set to 1 or 2 instead of None"):
+            model.load_state_dict(plain)
+
+
+def test_torchvision_vit_interpolate_embeddings(zoo) -> None:  # noqa: ANN001
+    """The file's ``interpolate_embeddings`` resizes the position embeddings of a 4x4 patch
+    grid to 6x6 for a 48x48 image, with ``interpolation_mode='bilinear'``: its default,
+    bicubic, is a mode minigrad's ``F.interpolate`` lacks, and is refused by name."""
+    ours, theirs, _ = build_pair(zoo, "vit_reduced", seed=0, double=False)
+    (torch_side, minigrad_side), kwargs = zoo, dict(interpolation_mode="bilinear")
+    state_t = torch_side.vision_transformer.interpolate_embeddings(48, 8, theirs.state_dict(),
+                                                                   **kwargs)
+    state_m = minigrad_side.vision_transformer.interpolate_embeddings(48, 8, ours.state_dict(),
+                                                                      **kwargs)
+    assert tuple(state_t["encoder.pos_embedding"].shape) == (1, 37, 16)
+    assert_close("interpolated pos_embedding", state_m["encoder.pos_embedding"],
+                 state_t["encoder.pos_embedding"], rtol=1e-6)
+    larger = dict(image_size=48, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16,
+                  mlp_dim=32, num_classes=10)
+    larger_t = torch_side.vision_transformer.VisionTransformer(**larger).eval()
+    larger_m = minigrad_side.vision_transformer.VisionTransformer(**larger).eval()
+    larger_t.load_state_dict(state_t)
+    larger_m.load_state_dict(state_m)
+    x = np.random.default_rng(1).standard_normal((2, 3, 48, 48)).astype(np.float32)
+    with torch.no_grad():
+        expected = larger_t(torch.from_numpy(x))
+    with minigrad.no_grad():
+        assert_close("48x48 eval logits", larger_m(minigrad.tensor(x)), expected, rtol=1e-4)
+    with pytest.raises(NotImplementedError, match="interpolate: mode 'bicubic' is not supported"):
+        minigrad_side.vision_transformer.interpolate_embeddings(48, 8, ours.state_dict())
+
+
+def test_torchvision_vit_checks_its_input_like_pytorch(zoo) -> None:  # noqa: ANN001
+    """The file's ``torch._assert`` checks: an image of another size, a sequence of another
+    rank. The messages show the shape as each library prints it (``torch.Size([2, 17])``,
+    minigrad's ``(2, 17)``)."""
+    ours, theirs, _ = build_pair(zoo, "vit_reduced", seed=0, double=False)
+    x = np.zeros((1, 3, 32, 24), np.float32)
+    for model, lib in ((theirs, torch), (ours, minigrad)):
+        with pytest.raises(AssertionError, match="Wrong image width! Expected 32 but got 24!"):
+            model(lib.tensor(x))
+        with pytest.raises(AssertionError, match=r"Expected \(batch_size, seq_length, "
+                                                 r"hidden_dim\) got .*2, 17"):
+            model.encoder(lib.zeros(2, 17))

@@ -8,6 +8,7 @@ but not trained (BatchNorm's running statistics).
 from __future__ import annotations
 
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -42,6 +43,16 @@ class _CallStack(threading.local):
 
 
 _calls = _CallStack()
+
+
+class _Staged(threading.local):
+    """The copies that the running ``load_state_dict`` makes once every check has passed
+    (None outside it: a direct ``_load_from_state_dict`` call copies at once, as PyTorch's)."""
+
+    copies: list | None = None
+
+
+_staged = _Staged()
 
 
 def blame(error: BaseException, layer: Module) -> BaseException:
@@ -93,32 +104,76 @@ def _to_dtype(a: Any) -> np.dtype | None:
     return dtype
 
 
-def _matching_values(own: Mapping[str, Any], state_dict: Mapping[str, Any]) -> tuple:
-    """``(target, array)`` for each key both hold with the same shape, and a line for each
-    whose shapes differ."""
-    ready, mismatched = [], []
-    for key, target in own.items():
-        if key not in state_dict:
-            continue
-        arr = _as_array(state_dict[key], key)
-        if arr.shape != target.shape:
-            mismatched.append(f"{key}: checkpoint has shape {tuple(arr.shape)}, the model "
-                              f"{tuple(target.shape)}")
-        else:
-            ready.append((target, arr))
-    return ready, mismatched
-
-
-def _load_error(model: str, missing: list, unexpected: list, mismatched: list) -> str:
-    """``load_state_dict``'s message: every problem, by name."""
+def _load_error(model: str, missing: list, unexpected: list, errors: list) -> str:
+    """``load_state_dict``'s message: every problem, by name, one kind or error a line."""
     lines = [f"Error(s) in loading state_dict for {model}:"]
     if missing:
         lines.append("  missing keys: " + ", ".join(missing))
     if unexpected:
         lines.append("  unexpected keys: " + ", ".join(unexpected))
-    if mismatched:
-        lines.append("  size mismatch: " + "; ".join(mismatched))
+    lines.extend(f"  {error}" for error in errors)
     return "\n".join(lines)
+
+
+def _stage_copy(target: Tensor, key: str, value: Any, error_msgs: list) -> None:
+    """Check one checkpoint value against its parameter or buffer and copy it (once the
+    whole ``load_state_dict`` has passed its checks) or report the shape mismatch."""
+    arr = _as_array(value, key)
+    if target.ndim == 0 and arr.shape == (1,):  # PyTorch 0.3's 1-element "scalars"
+        arr = arr[0]
+    if arr.shape != target.shape:
+        error_msgs.append(f"size mismatch: {key}: checkpoint has shape {tuple(arr.shape)}, "
+                          f"the model {tuple(target.shape)}")
+    elif _staged.copies is not None:
+        _staged.copies.append((target, arr))
+    else:
+        _copy_into(target, arr)
+
+
+def _copy_into(target: Tensor, arr: np.ndarray) -> None:
+    target._data[...] = arr  # in place: optimizers keep pointing at the same arrays
+    target._bump_version()  # a graph that saved it now fails loudly in backward
+
+
+def _unexpected(module: Module, state_dict: Mapping, prefix: str, local: Mapping) -> list:
+    """The keys under ``prefix`` that name neither one of ``module``'s own entries nor one
+    of its children (PyTorch's test, module by module)."""
+    found = []
+    for key in state_dict:
+        if key.startswith(prefix):
+            head, dot, _ = key[len(prefix):].partition(".")
+            if head not in (module._modules if dot else local):
+                found.append(key)
+    return found
+
+
+def _load_tree(module: Module, state_dict: dict, prefix: str, metadata: Mapping | None,
+               lists: tuple[list, list, list]) -> None:
+    """PyTorch's walk: each module's ``_load_from_state_dict`` gets its own entries' dict
+    (which it may change, as a version conversion does) and its metadata, then each child
+    the part of that dict under its name."""
+    local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
+    module._load_from_state_dict(state_dict, prefix, local_metadata, True, *lists)
+    for name, child in module._modules.items():
+        if child is not None:
+            child_prefix = f"{prefix}{name}."
+            _load_tree(child, {k: v for k, v in state_dict.items() if k.startswith(child_prefix)},
+                       child_prefix, metadata, lists)
+
+
+def _state_dict_args(args: tuple, destination: Any, prefix: str, keep_vars: bool) -> tuple:
+    """``state_dict``'s deprecated positional ``(destination, prefix, keep_vars)``, with
+    PyTorch's warning; the keywords win where both are given, as there."""
+    warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                  "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                  "#torch.nn.Module.state_dict for details.", FutureWarning, stacklevel=3)
+    if destination is None:
+        destination = args[0]
+    if len(args) > 1 and prefix == "":
+        prefix = args[1]
+    if len(args) > 2 and keep_vars is False:
+        keep_vars = args[2]
+    return destination, prefix, keep_vars
 
 
 def _as_array(value: Any, key: str) -> np.ndarray:
@@ -153,6 +208,9 @@ class Module:
     """
 
     training: bool
+    # saved in ``state_dict()._metadata`` for each module; a layer whose saved entries change
+    # raises it and converts older checkpoints in its ``_load_from_state_dict`` (PyTorch's)
+    _version: int = 1
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
@@ -286,8 +344,15 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: '{name}' must be a Parameter or None, got "
                             f"{type(param).__name__}")
-        self._forget(name)
-        self._parameters[name] = param
+        self._register(self._parameters, name, param, "register_parameter")
+
+    def _register(self, store: dict, name: str, value: Any, caller: str) -> None:
+        """Put ``value`` under ``name`` in ``store`` (one of the registries), as PyTorch's
+        ``register_*`` and ``add_module`` do: a name the store holds keeps its position
+        (``seq[0] = layer`` stays first), a name taken by anything else is refused."""
+        if name not in store and hasattr(self, name):
+            raise KeyError(f"{caller}: attribute '{name}' already exists")
+        store[name] = value
 
     def register_buffer(self, name: str, tensor: Tensor | None,
                         persistent: bool = True) -> None:
@@ -297,17 +362,17 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
-        self._forget(name)
-        self._buffers[name] = tensor
-        if not persistent:
+        self._register(self._buffers, name, tensor, "register_buffer")
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
             self._non_persistent.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register a submodule under ``name`` (what assigning a Module does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: '{name}' must be a Module, got {type(module).__name__}")
-        self._forget(name)
-        self._modules[name] = module
+        self._register(self._modules, name, module, "add_module")
 
     register_module = add_module
 
@@ -456,45 +521,89 @@ class Module:
         return self.to(np.float32)
 
     # ------------------------------------------------------------------ state
-    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> dict[str, Tensor]:
+    def state_dict(self, *args: Any, destination: Any = None, prefix: str = "",
+                   keep_vars: bool = False) -> Any:
         """Parameters and persistent buffers by dotted name, as detached Tensors that share
-        memory with the module (PyTorch's keys and layouts)."""
-        out: dict[str, Tensor] = {}
-        self._save_to(out, prefix, keep_vars)
-        return out
+        memory with the module (PyTorch's keys and layouts), in an ``OrderedDict`` whose
+        ``_metadata`` holds each module's ``{'version': _version}`` by its dotted path, as
+        PyTorch's does (``load_state_dict`` hands it to ``_load_from_state_dict``). With
+        ``destination`` the entries go into it, and it is returned."""
+        if args:
+            destination, prefix, keep_vars = _state_dict_args(args, destination, prefix,
+                                                              keep_vars)
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = dict(version=self._version)
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination=destination, prefix=f"{prefix}{name}.",
+                                  keep_vars=keep_vars)
+        return destination
 
-    def _save_to(self, out: dict, prefix: str, keep_vars: bool) -> None:
-        for name, p in self._parameters.items():
-            if p is not None:
-                out[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent:
-                out[prefix + name] = b if keep_vars else b.detach()
-        for name, m in self._modules.items():
-            if m is not None:
-                m._save_to(out, f"{prefix}{name}.", keep_vars)
+    def _local_state(self) -> dict[str, Tensor]:
+        """This module's own parameters and persistent buffers (not its children's)."""
+        buffers = ((n, b) for n, b in self._buffers.items() if n not in self._non_persistent)
+        return {n: t for n, t in (*self._parameters.items(), *buffers) if t is not None}
+
+    def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
+        """Put this module's own entries (not its children's) into ``destination``."""
+        for name, t in self._local_state().items():
+            destination[prefix + name] = t if keep_vars else t.detach()
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict,
+                              strict: bool, missing_keys: list, unexpected_keys: list,
+                              error_msgs: list) -> None:
+        """Load this module's own entries from ``state_dict`` (PyTorch's signature; called
+        by ``load_state_dict`` for each module with the part of the dict under ``prefix``
+        and this module's saved metadata). A layer overrides it to convert an older
+        checkpoint, by ``local_metadata.get('version')``, before calling this one.
+
+        Adds the keys it lacks to ``missing_keys`` and, with ``strict``, those under
+        ``prefix`` it does not know to ``unexpected_keys``; a shape mismatch goes to
+        ``error_msgs``. Inside ``load_state_dict`` the values are copied only once every
+        module has passed its checks."""
+        local = self._local_state()
+        for name, target in local.items():
+            key = prefix + name
+            if key in state_dict:
+                _stage_copy(target, key, state_dict[key], error_msgs)
+            elif strict:
+                missing_keys.append(key)
+        if strict:
+            unexpected_keys.extend(_unexpected(self, state_dict, prefix, local))
 
     def load_state_dict(self, state_dict: Mapping[str, Any],
                         strict: bool = True) -> _IncompatibleKeys:
         """Copy values (Tensors or numpy arrays) into the parameters and buffers in place.
 
-        Every problem is collected first and reported together, by name; nothing changes
-        when it raises. A shape mismatch always raises (as in PyTorch); missing and
+        Each module's ``_load_from_state_dict`` sees its part of a copy of ``state_dict``
+        and its entry of ``state_dict._metadata`` (``{}`` without one), as in PyTorch.
+        Every problem is collected first and reported together, by name; no value is
+        copied when it raises. A shape mismatch always raises (as in PyTorch); missing and
         unexpected keys raise with ``strict=True`` and are returned with ``strict=False``.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"load_state_dict: expected state_dict to be dict-like, got "
                             f"{type(state_dict).__name__}")
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        ready, mismatched = _matching_values(own, state_dict)
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)  # the overrides may change their copy
+        if metadata is not None:
+            state_dict._metadata = metadata
+        missing, unexpected, errors = [], [], []
+        outer, _staged.copies = _staged.copies, []
+        try:
+            _load_tree(self, state_dict, "", metadata, (missing, unexpected, errors))
+            copies = _staged.copies
+        finally:
+            _staged.copies = outer
         refused = (missing, unexpected) if strict else ([], [])
-        if mismatched or any(refused):
-            raise RuntimeError(_load_error(type(self).__name__, *refused, mismatched))
-        for target, arr in ready:
-            target._data[...] = arr  # in place: optimizers keep pointing at the same arrays
-            target._bump_version()  # a graph that saved it now fails loudly in backward
+        if errors or any(refused):
+            raise RuntimeError(_load_error(type(self).__name__, *refused, errors))
+        for target, arr in copies:
+            _copy_into(target, arr)
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing
