@@ -79,12 +79,37 @@ from .functional import (
 )
 from .functional.blas import addbmm, addmm, addmv, addr, baddbmm
 from .functional.conv_nd import conv1d, conv3d  # torch.conv1d, torch.conv3d
-from .functional.counting import bincount, bucketize, histc, searchsorted
+from .functional.counting import bincount, bucketize, histc, isin, searchsorted
+from .functional.elementwise import (
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    copysign,
+    deg2rad,
+    float_power,
+    frac,
+    gcd,
+    heaviside,
+    is_complex,
+    isneginf,
+    isposinf,
+    isreal,
+    lcm,
+    rad2deg,
+    sgn,
+    signbit,
+    true_divide,
+    xlogy,
+)
+from .functional.index import take, take_along_dim
 from .functional.linalg import (
     block_diag,
     cdist,
     cross,
     diag,
+    diag_embed,
+    diagflat,
     dot,
     kron,
     mv,
@@ -93,6 +118,7 @@ from .functional.linalg import (
     trace,
 )
 from .functional.linalg import outer as ger
+from .functional.manipulation import fliplr, flipud, index_copy, index_fill, rot90
 from .functional.numeric import (
     addcdiv,
     addcmul,
@@ -103,12 +129,26 @@ from .functional.numeric import (
     logaddexp,
     norm,  # torch.norm (minigrad.ops.norm is a module)
     remainder,
+    trapezoid,
+    trapz,
+    vander,
 )
-from .functional.order import cummax, cummin, kthvalue, median, mode, nanmedian
+from .functional.order import (
+    cummax,
+    cummin,
+    kthvalue,
+    median,
+    mode,
+    nanmedian,
+    nanquantile,
+    quantile,
+)
 from .functional.pool_nd import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool3d
 from .functional.pool_nd import (  # torch.adaptive_max_pool1d returns (values, indices)
     adaptive_max_pool1d_with_indices as adaptive_max_pool1d,
 )
+from .functional.reduce import corrcoef, cov, nanmean, nansum, std_mean, var_mean
+from .functional.reduce import logical_reduce as _logical_reduce
 from .functional.sampling import bernoulli, multinomial
 from .functional.select import (
     argwhere,
@@ -122,10 +162,30 @@ from .functional.select import (
     nonzero,
     select,
     tril,
+    tril_indices,
     triu,
+    triu_indices,
     unique,
 )
 from .functional.shape import meshgrid
+from .functional.stacking import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_tensors,
+    broadcast_to,
+    cartesian_prod,
+    column_stack,
+    combinations,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    tensor_split,
+    vsplit,
+    vstack,
+)
+from .functional.strided import diagonal
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .im2col import strict_shapes
 from .kernels import get_kernels, set_kernels
@@ -212,6 +272,23 @@ clamp_min, clamp_max = _unary("clamp_min"), _unary("clamp_max")
 erf, nan_to_num, swapaxes, swapdims, movedim, ravel = (
     _unary(n) for n in ("erf", "nan_to_num", "swapaxes", "swapdims", "movedim", "ravel")
 )
+clone, moveaxis, negative, absolute, fix, get_device = (
+    _unary(n) for n in ("clone", "moveaxis", "negative", "absolute", "fix", "get_device")
+)
+
+
+def all(input: Tensor, dim: int | tuple[int, ...] | None = None,  # noqa: A001, A002
+        keepdim: bool = False) -> Tensor:
+    """Whether every element (over everything, or along ``dim``) is non-zero: bool (uint8
+    for a uint8 input), as ``torch.all``."""
+    return _logical_reduce("all", input, dim, keepdim)
+
+
+def any(input: Tensor, dim: int | tuple[int, ...] | None = None,  # noqa: A001, A002
+        keepdim: bool = False) -> Tensor:
+    """Whether any element (over everything, or along ``dim``) is non-zero, as
+    ``torch.any``."""
+    return _logical_reduce("any", input, dim, keepdim)
 
 
 def pow(input: Tensor | float, exponent: Tensor | float) -> Tensor:  # noqa: A001, A002

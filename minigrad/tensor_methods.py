@@ -581,12 +581,14 @@ class TensorMethods:
         return _ops.Amax.apply(self, dim=_all_dims(self, dim), keepdim=keepdim, largest=False)
 
     def all(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
-        """Whether every element (over everything, or along ``dim``) is non-zero, as bool."""
-        return _logical_reduce(np.all, self, dim, keepdim)
+        """Whether every element (over everything, or along ``dim``) is non-zero, as bool
+        (uint8 for a uint8 tensor, as PyTorch)."""
+        return _fn.reduce.logical_reduce("all", self, dim, keepdim)
 
     def any(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
-        """Whether any element (over everything, or along ``dim``) is non-zero, as bool."""
-        return _logical_reduce(np.any, self, dim, keepdim)
+        """Whether any element (over everything, or along ``dim``) is non-zero, as bool
+        (uint8 for a uint8 tensor)."""
+        return _fn.reduce.logical_reduce("any", self, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest element (over everything, or along ``dim``) as int64."""
@@ -655,9 +657,9 @@ class TensorMethods:
         """Broadcast size-1 dimensions to ``sizes`` without copying (-1 keeps a size)."""
         return _fn.expand(self, _shape_args(sizes))
 
-    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
-        """Broadcast to ``shape`` with numpy's rules; the gradient is summed back."""
-        return _ops.BroadcastTo.apply(self, shape=tuple(shape))
+    def broadcast_to(self, size: tuple[int, ...]) -> Tensor:
+        """``expand(size)`` (-1 keeps a size); the gradient is summed back."""
+        return _fn.stacking.broadcast_to(self, size)
 
     def sum_to(self, shape: tuple[int, ...]) -> Tensor:
         """Sum a broadcast tensor back down to ``shape`` (the adjoint of ``broadcast_to``)."""
@@ -1093,6 +1095,271 @@ class TensorMethods:
         """Whether ``isclose`` holds for every element."""
         return _fn.allclose(self, other, rtol, atol, equal_nan)
 
+    # ------------------------------------------------------------------ more of torch's names
+    # (functional/stacking.py, strided.py, elementwise.py, reduce.py, order.py...)
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The diagonal of the planes of ``dim1`` and ``dim2``, appended as the last dim:
+        ``minigrad.diagonal(self, ...)`` (a view where numpy can, docs/faq.md)."""
+        return _fn.strided.diagonal(self, offset, dim1, dim2)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        """The windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim."""
+        return _fn.strided.unfold(self, dimension, size, step)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        """The last dim laid on the diagonal of new planes: ``minigrad.diag_embed``."""
+        return _fn.linalg.diag_embed(self, offset, dim1, dim2)
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        """The flattened tensor laid on a diagonal: ``minigrad.diagflat``."""
+        return _fn.linalg.diagflat(self, offset)
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Pieces along ``dim`` (a count, or split indices): ``minigrad.tensor_split``."""
+        return _fn.stacking.tensor_split(self, indices_or_sections, dim)
+
+    def hsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        """``minigrad.hsplit(self, ...)``."""
+        return _fn.stacking.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        """``minigrad.vsplit(self, ...)``."""
+        return _fn.stacking.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        """``minigrad.dsplit(self, ...)``."""
+        return _fn.stacking.dsplit(self, indices_or_sections)
+
+    def take(self, index: Tensor) -> Tensor:
+        """The elements at flat positions ``index``: ``minigrad.take``."""
+        return _fn.index.take(self, index)
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        """``minigrad.take_along_dim(self, indices, dim)``."""
+        return _fn.index.take_along_dim(self, indices, dim)
+
+    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        """A copy with the slices at ``index`` along ``dim`` set to ``value``."""
+        return _fn.manipulation.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        """``index_fill`` in place."""
+        return _inplace(self, "index_fill_",
+                        lambda a: _fn.manipulation.index_fill(a, dim, index, value))
+
+    def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        """A copy with the slices at ``index`` along ``dim`` replaced by ``source``'s."""
+        return _fn.manipulation.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        """``index_copy`` in place."""
+        return _inplace(self, "index_copy_",
+                        lambda a: _fn.manipulation.index_copy(a, dim, index, source))
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """The sum with NaN counted as 0: ``minigrad.nansum``."""
+        return _fn.reduce.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """The mean of the elements that are not NaN: ``minigrad.nanmean``."""
+        return _fn.reduce.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                 interpolation: str = "linear") -> Tensor:
+        """``minigrad.quantile(self, q, ...)``."""
+        return _fn.order.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                    interpolation: str = "linear") -> Tensor:
+        """``minigrad.nanquantile(self, q, ...)``."""
+        return _fn.order.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def cov(self, *, correction: int = 1, fweights: Tensor | None = None,
+            aweights: Tensor | None = None) -> Tensor:
+        """The covariance matrix of the rows: ``minigrad.cov``."""
+        return _fn.reduce.cov(self, correction=correction, fweights=fweights,
+                              aweights=aweights)
+
+    def corrcoef(self) -> Tensor:
+        """The correlation coefficients of the rows: ``minigrad.corrcoef``."""
+        return _fn.reduce.corrcoef(self)
+
+    def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+        """``k`` quarter turns in the plane of ``dims``: ``minigrad.rot90``."""
+        return _fn.manipulation.rot90(self, k, dims)
+
+    def fliplr(self) -> Tensor:
+        """Reversed along dim 1."""
+        return _fn.manipulation.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        """Reversed along dim 0."""
+        return _fn.manipulation.flipud(self)
+
+    def moveaxis(self, source: Any, destination: Any) -> Tensor:
+        """``movedim(source, destination)`` (numpy's name)."""
+        return _fn.movedim(self, source, destination)
+
+    def true_divide(self, other: Any) -> Tensor:
+        """``self / other``."""
+        return _fn.elementwise.true_divide(self, other)
+
+    def negative(self) -> Tensor:
+        """``-self``."""
+        return -self
+
+    def absolute(self) -> Tensor:
+        """``abs()``."""
+        return self.abs()
+
+    def fix(self) -> Tensor:
+        """``trunc()``."""
+        return self.trunc()
+
+    def sgn(self) -> Tensor:
+        """The sign (``sign()`` for real tensors)."""
+        return _fn.elementwise.sgn(self)
+
+    def frac(self) -> Tensor:
+        """``self - trunc(self)``."""
+        return _fn.elementwise.frac(self)
+
+    def deg2rad(self) -> Tensor:
+        """Degrees to radians."""
+        return _fn.elementwise.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        """Radians to degrees."""
+        return _fn.elementwise.rad2deg(self)
+
+    def xlogy(self, other: Any) -> Tensor:
+        """``self * log(other)``, 0 where ``self`` is 0."""
+        return _fn.elementwise.xlogy(self, other)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        """``self ** exponent`` in float64."""
+        return _fn.elementwise.float_power(self, exponent)
+
+    def copysign(self, other: Any) -> Tensor:
+        """``|self|`` with the sign of ``other``."""
+        return _fn.elementwise.copysign(self, other)
+
+    def signbit(self) -> Tensor:
+        """Where the sign bit is set (bool)."""
+        return _fn.elementwise.signbit(self)
+
+    def heaviside(self, values: Tensor) -> Tensor:
+        """The step function: ``minigrad.heaviside(self, values)``."""
+        return _fn.elementwise.heaviside(self, values)
+
+    def isneginf(self) -> Tensor:
+        """Where the elements are -inf (bool)."""
+        return _fn.elementwise.isneginf(self)
+
+    def isposinf(self) -> Tensor:
+        """Where the elements are +inf (bool)."""
+        return _fn.elementwise.isposinf(self)
+
+    def isreal(self) -> Tensor:
+        """Where the elements have no imaginary part (bool)."""
+        return _fn.elementwise.isreal(self)
+
+    def is_complex(self) -> bool:
+        """Whether the dtype is a complex one."""
+        return _fn.elementwise.is_complex(self)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        """Bitwise and (integers and bools)."""
+        return _fn.elementwise.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        """Bitwise or (integers and bools)."""
+        return _fn.elementwise.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        """Bitwise exclusive or (integers and bools)."""
+        return _fn.elementwise.bitwise_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        """Bitwise not (integers; logical not for bools)."""
+        return _fn.elementwise.bitwise_not(self)
+
+    def gcd(self, other: Tensor) -> Tensor:
+        """The greatest common divisor with ``other`` (integers)."""
+        return _fn.elementwise.gcd(self, other)
+
+    def lcm(self, other: Tensor) -> Tensor:
+        """The least common multiple with ``other`` (integers)."""
+        return _fn.elementwise.lcm(self, other)
+
+    def short(self) -> Tensor:
+        """``to(int16)``."""
+        return self.to(np.int16)
+
+    def byte(self) -> Tensor:
+        """``to(uint8)``."""
+        return self.to(np.uint8)
+
+    def char(self) -> Tensor:
+        """``to(int8)``."""
+        return self.to(np.int8)
+
+    def get_device(self) -> int:
+        """-1, PyTorch's answer for a tensor on the CPU."""
+        return -1
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        """The sum down to ``size``, which must expand to this shape (the adjoint of
+        ``expand``); this tensor itself when it has that size."""
+        size = _shape_args(size)
+        fits = len(size) <= self.ndim and all(
+            s in (1, n) for s, n in zip(reversed(size), reversed(self.shape)))
+        if not fits:
+            raise RuntimeError(f"sum_to_size: size {list(size)} is not expandable to size "
+                               f"{list(self.shape)}")
+        return self if tuple(size) == self.shape else self.sum_to(size)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place (it becomes a leaf without grad); a
+        view's history cannot be cut, as in PyTorch."""
+        node = self.grad_fn
+        if node is not None and node.fn._view and isinstance(self._data.base, np.ndarray):
+            raise RuntimeError("detach_: can't detach views in-place. Use detach() instead.")
+        self.grad_fn, self._output_index, self.requires_grad = None, 0, False
+        self._retains_grad = False
+        return self
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        """``unsqueeze(dim)`` in place: this tensor takes the new shape (same storage)."""
+        return _reshape_in_place(self, "unsqueeze_", lambda a: a.unsqueeze(dim))
+
+    def t_(self) -> Tensor:
+        """``t()`` in place (a 0-, 1- or 2-D tensor)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t_: expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D")
+        return _reshape_in_place(self, "t_", lambda a: a.t())
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        """``tril(diagonal)`` in place."""
+        return _inplace(self, "tril_", lambda a: _fn.select.tril(a, diagonal))
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        """``triu(diagonal)`` in place."""
+        return _inplace(self, "triu_", lambda a: _fn.select.triu(a, diagonal))
+
+    def exp_(self) -> Tensor:
+        """``exp()`` in place (a float tensor)."""
+        return _inplace(self, "exp_", lambda a: a.exp())
+
+    def log_(self) -> Tensor:
+        """``log()`` in place (a float tensor)."""
+        return _inplace(self, "log_", lambda a: a.log())
+
+    def lerp_(self, end: Tensor, weight: Any) -> Tensor:
+        """``lerp(end, weight)`` in place."""
+        return _inplace(self, "lerp_", lambda a: _fn.numeric.lerp(a, end, weight))
+
 
 def _all_dims(t: Tensor, dim: Any) -> Any:
     """``amax``/``amin`` reduce every dim when ``dim`` is None or ``()``, as in PyTorch."""
@@ -1106,9 +1373,23 @@ def _shape_args(args: tuple) -> tuple[int, ...]:
     return tuple(args)
 
 
-def _logical_reduce(reduce: Callable, t: Tensor, dim: Any, keepdim: bool) -> Tensor:
-    dims = _ops.normalize_dims(dim, t.ndim, reduce.__name__)
-    return Tensor._make(np.asarray(reduce(t._data, axis=dims, keepdims=keepdim)), False, None, 0)
+def _reshape_in_place(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """An in-place change of ``t``'s shape (``unsqueeze_``, ``t_``): ``t`` takes the shape of
+    ``compute(t)``, a view of its storage, and, in the graph, that view's history (a leaf
+    that requires grad is refused, as in PyTorch)."""
+    from .autograd import is_grad_enabled
+    from .tensor import _check_inplace_in_graph, _rebase_history
+
+    recording = t.requires_grad and is_grad_enabled()
+    if recording:
+        _check_inplace_in_graph(t, name)
+    alias = Tensor._make(t._data, t.requires_grad, t.grad_fn, t._output_index)
+    result = compute(alias)
+    t._data = result._data
+    t._bump_version()
+    if recording and result.grad_fn is not None:
+        _rebase_history(t, alias, result)
+    return t
 
 
 def _replace(a: Tensor, value: Any) -> Tensor:

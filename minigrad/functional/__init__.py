@@ -1,7 +1,7 @@
 """The PyTorch-signature functions (``torch.cat``, ``F.cross_entropy``...): argument checks,
 defaults and composites, each calling the reference ops in ``minigrad.ops``."""
 
-from . import blas, order, select
+from . import blas, order, select, stacking, strided
 from .elementwise import cast, clamp, nan_to_num, power
 from .index import argsort, cumsum, gather, masked_fill, sort, topk
 from .linalg import matmul

@@ -7,6 +7,7 @@ and ``linear`` is one node, ``ops.linalg.Linear``.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from ..dtypes import check_same_dtype
 from ..ops.activation import Erf, LogSigmoid, Tanhshrink
 from ..ops.elementwise import where
 from ..ops.linalg import Linear
+from ..ops.shape import normalize_dim
 from ..rng import get_rng
 from ..tensor import Tensor, require_tensor
 
@@ -262,3 +264,120 @@ def softsign(x: Tensor) -> Tensor:
 def tanhshrink(x: Tensor) -> Tensor:
     """``x - tanh(x)``."""
     return Tanhshrink.apply(_float_input(x, "tanhshrink"))
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002  (PyTorch's names)
+    """The gated linear unit: ``input`` halved along ``dim`` into ``a`` and ``b``, then
+    ``a * sigmoid(b)``."""
+    x = require_tensor(input, "glu", "input")
+    if x.ndim == 0:
+        raise RuntimeError("glu: glu does not support scalars because halving size must be "
+                           "even")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"glu: not implemented for dtype {x.dtype}")
+    d = normalize_dim(dim, x.ndim, "glu")
+    n = x.shape[d]
+    if n % 2:
+        raise RuntimeError(f"glu: halving dimension must be even, but dimension {d} is size "
+                           f"{n}")
+    a, b = x.split([n // 2, n // 2], d)
+    return a * b.sigmoid()
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+            dtype: Any = None) -> Tensor:
+    """``softmax(-input)`` along ``dim`` (cast to ``dtype`` first if given): the smallest
+    value gets the largest probability. Without ``dim``, PyTorch's legacy choice (0 for
+    0-, 1- and 3-D inputs, else 1) with its warning."""
+    x = require_tensor(input, "softmin", "input")
+    if dim is None:
+        warnings.warn("Implicit dimension choice for softmin has been deprecated. Change the "
+                      "call to include dim=X as an argument.", UserWarning,
+                      stacklevel=_stacklevel)
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"softmin: not implemented for dtype {x.dtype}")
+    return (-x).softmax(dim)
+
+
+def threshold(input: Tensor, threshold: float, value: float,  # noqa: A002
+              inplace: bool = False) -> Tensor:
+    """``value`` where ``input <= threshold``, else ``input`` (NaN kept); the gradient
+    passes where the input is kept. ``inplace`` is accepted and computed out of place."""
+    x = require_tensor(input, "threshold", "input")
+    return where(x._data <= threshold, Tensor(np.asarray(value).astype(x.dtype)), x)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """0 where ``-lambd <= input <= lambd``, else ``input``."""
+    x = _shrink_input(input, "hardshrink")
+    inside = (x._data >= -lambd) & (x._data <= lambd)
+    return where(inside, Tensor(np.zeros((), x.dtype)), x)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """``input`` moved ``lambd`` towards 0, and 0 where it is within ``lambd`` of 0 (the
+    proximal step of an L1 penalty); ``lambd`` must be >= 0."""
+    x = _shrink_input(input, "softshrink")
+    if not lambd >= 0:
+        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to "
+                           f"be {lambd}")
+    a = x._data
+    inside = (a >= -lambd) & (a <= lambd)
+    return where(inside, x * 0.0, where(a > lambd, x - lambd, x + lambd))
+
+
+def _shrink_input(x: Any, op: str) -> Tensor:
+    x = require_tensor(x, op, "input")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"{op}: not implemented for dtype {x.dtype}")
+    return x
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
+             bias: Tensor | None = None) -> Tensor:
+    """``y[..., o] = sum_ij input1[..., i] weight[o, i, j] input2[..., j] + bias[o]``, with
+    PyTorch's ``(out, in1, in2)`` weight: one matmul by the weight flattened to
+    ``(in1, out * in2)``, then a product with ``input2`` summed over ``in2``."""
+    x1, x2 = require_tensor(input1, "bilinear", "input1"), require_tensor(input2, "bilinear",
+                                                                         "input2")
+    w = require_tensor(weight, "bilinear", "weight")
+    _check_bilinear(x1, x2, w, bias)
+    out_f, in1, in2 = w.shape
+    t = x1 @ w.permute(1, 0, 2).reshape(in1, out_f * in2)
+    y = (t.reshape(*t.shape[:-1], out_f, in2) * x2.unsqueeze(-2)).sum(-1)
+    return y if bias is None else y + bias
+
+
+def _check_bilinear(x1: Tensor, x2: Tensor, w: Tensor, bias: Tensor | None) -> None:
+    """PyTorch's checks of bilinear's shapes and dtypes, with its messages."""
+    tensors = [x1, x2, w] + ([] if bias is None else [require_tensor(bias, "bilinear",
+                                                                     "bias")])
+    if len({t.dtype for t in tensors}) > 1:
+        raise RuntimeError(f"bilinear: all tensors must have the same dtype, got "
+                           f"{', '.join(str(t.dtype) for t in tensors)}")
+    if x1.ndim != x2.ndim:
+        raise RuntimeError(f"bilinear: input dimensions do not match: got {x1.ndim} and "
+                           f"{x2.ndim}")
+    for d, (s1, s2) in enumerate(zip(x1.shape[:-1], x2.shape[:-1])):
+        if s1 != s2:
+            raise RuntimeError(f"bilinear: input batch dimensions do not match at dim {d}: "
+                               f"got {s1} and {s2}")
+    if w.ndim != 3:
+        raise RuntimeError(f"bilinear: weight must be 3-D (out, in1, in2), got shape "
+                           f"{tuple(w.shape)}")
+    _check_bilinear_sizes(x1, x2, w, bias)
+
+
+def _check_bilinear_sizes(x1: Tensor, x2: Tensor, w: Tensor, bias: Tensor | None) -> None:
+    """The inputs' last dims and the bias against the weight's ``(out, in1, in2)``."""
+    for name, x, i in (("input1", x1, 1), ("input2", x2, 2)):
+        got = x.shape[-1] if x.ndim else 0
+        if got != w.shape[i]:
+            raise RuntimeError(f"bilinear: {name} size does not match weight size: got "
+                               f"{got} but expected {w.shape[i]}")
+    if bias is not None and tuple(bias.shape) != w.shape[:1]:
+        raise RuntimeError(f"bilinear: bias size does not match weight size: got "
+                           f"{bias.shape[-1] if bias.ndim else 0} but expected {w.shape[0]}")

@@ -1,5 +1,5 @@
 """Searching and counting with PyTorch's signatures: ``searchsorted``, ``bucketize``,
-``histc`` and ``bincount``.
+``histc``, ``bincount`` and ``isin``.
 
 Their results are positions and counts, not functions of the input one could differentiate,
 so they are computed on numpy outside any graph (as PyTorch's: no ``grad_fn``), with
@@ -20,7 +20,7 @@ from ..dtypes import result_type
 from ..ops.shape import _is_int
 from ..tensor import Tensor, require_tensor
 
-__all__ = ["bincount", "bucketize", "histc", "searchsorted"]
+__all__ = ["bincount", "bucketize", "histc", "isin", "searchsorted"]
 
 
 def search_rows(seq: np.ndarray, values: np.ndarray, right: bool) -> np.ndarray:
@@ -277,3 +277,25 @@ def bincount(input: Tensor, weights: Tensor | None = None,  # noqa: A002
         return Tensor(out)
     _check_fits((size,), np.dtype(np.float64), "bincount")
     return Tensor(np.bincount(data, weights=weights._data.astype(np.float64), minlength=size))
+
+
+def isin(elements: Tensor | float, test_elements: Tensor | float, *,
+         assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """Where each of ``elements`` equals one of ``test_elements`` (either may be a number;
+    compared in their promoted dtype, NaN never equal), as a bool tensor of ``elements``'
+    shape; with ``invert``, where it does not."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(f"isin: argument 'elements' must be Tensor, not "
+                        f"{type(elements).__name__}")
+    arrays = []
+    for name, v in (("elements", elements), ("test_elements", test_elements)):
+        arr = _values(v, "isin", name)
+        arr = arr._data if isinstance(arr, Tensor) else np.asarray(arr)
+        if arr.dtype == np.bool_:
+            raise RuntimeError("isin: unsupported input type encountered for isin(): bool")
+        arrays.append(arr)
+    dtype = result_type(elements, test_elements)
+    e, t = (a.astype(dtype, copy=False) for a in arrays)
+    found = np.isin(e, t, assume_unique=bool(assume_unique), invert=_check_flag(
+        invert, "isin", "invert"))
+    return Tensor._make(np.asarray(found), False, None, 0)

@@ -130,3 +130,63 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True,
     else:
         idx = np.take(argsort(a, d, descending=largest)._data, np.arange(k), axis=d)
     return MaxResult(Gather.apply(a, d, idx), Tensor._make(idx, False, None, 0))
+
+
+def _long_index(index: Any, op: str) -> np.ndarray:
+    """``index``'s int64 array, or PyTorch's RuntimeError for another dtype."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}: argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.dtype != np.int64:
+        raise RuntimeError(f"{op}: expected a long tensor for index, but got {index.dtype}")
+    return index._data
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002  (PyTorch's names)
+    """The elements of ``input``, taken as 1-D, at the int64 positions in ``index``
+    (negative ones count from the end), in ``index``'s shape; repeats add up in the
+    gradient."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"take: argument 'input' must be Tensor, not {type(input).__name__}")
+    idx = _long_index(index, "take")
+    n = input.numel()
+    bad = idx[(idx < -n) | (idx >= n)]
+    if bad.size:
+        raise IndexError(f"take: out of range: tried to access index {bad.flat[0]} on a "
+                         f"tensor of {n} elements")
+    return input.reshape(-1)[np.where(idx < 0, idx + n, idx)]
+
+
+def take_along_dim(input: Tensor, indices: Tensor,  # noqa: A002  (PyTorch's names)
+                   dim: int | None = None) -> Tensor:
+    """``gather`` after broadcasting ``input`` and ``indices`` against each other in every
+    dim but ``dim`` (negative indices count from the end); without ``dim`` both are
+    flattened first, as numpy's ``take_along_axis``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"take_along_dim: argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    if not isinstance(indices, Tensor) or indices.dtype != np.int64:
+        got = indices.dtype if isinstance(indices, Tensor) else type(indices).__name__
+        raise RuntimeError(f"take_along_dim: dtype of indices should be int64 but got {got}")
+    if dim is None:
+        return take_along_dim(input.reshape(-1), indices.reshape(-1), 0)
+    if input.ndim == 0:
+        raise IndexError(f"take_along_dim: Dimension specified as {dim} but tensor has no "
+                         f"dimensions")
+    if input.ndim != indices.ndim:
+        raise RuntimeError(f"take_along_dim: input and indices should have the same number "
+                           f"of dimensions, but got {input.ndim} dimensions for input, and "
+                           f"{indices.ndim} dimensions for indices")
+    d = normalize_dim(dim, input.ndim, "take_along_dim")
+    size = input.shape[d]
+    try:
+        a_shape = np.broadcast_shapes(input.shape[:d] + (1,) + input.shape[d + 1:],
+                                      indices.shape[:d] + (1,) + indices.shape[d + 1:])
+    except ValueError:
+        raise RuntimeError(f"take_along_dim: the shapes of input {tuple(input.shape)} and "
+                           f"indices {tuple(indices.shape)} do not broadcast outside dim "
+                           f"{d}") from None
+    idx = np.broadcast_to(indices._data, a_shape[:d] + (indices.shape[d],) + a_shape[d + 1:])
+    idx = np.where(idx < 0, idx + size, idx)
+    _check_in_bounds(idx, size, d, "take_along_dim")
+    a = input.expand(*(a_shape[:d] + (size,) + a_shape[d + 1:]))
+    return Gather.apply(a, d, idx)

@@ -15,6 +15,7 @@ from ..ops.shape import normalize_dim, pad
 from ..tensor import Tensor, _operand, require_tensor
 from .numeric import vector_norm
 from .shape import cat
+from .strided import _diagonal_dims
 
 
 def matmul(a: object, b: object) -> Tensor:
@@ -200,3 +201,29 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
                             "donot_use_mm_for_euclid_dist"):
         raise ValueError(f"cdist: {compute_mode} is not a valid value for compute_mode")
     return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2,  # noqa: A002
+               dim2: int = -1) -> Tensor:
+    """The last dim of ``input`` laid on the ``offset`` diagonal of new square planes in
+    dims ``dim1`` and ``dim2`` of the result (zeros elsewhere), as ``torch.diag_embed``:
+    ``diagonal(diag_embed(x, k), k, -2, -1)`` is ``x``. A mask and a ``where``, like
+    ``diag``, so the gradient is the diagonal of ``g``."""
+    a = require_tensor(input, "diag_embed", "input")
+    if not isinstance(offset, (int, np.integer)) or isinstance(offset, bool):
+        raise TypeError(f"diag_embed: argument 'offset' must be int, not "
+                        f"{type(offset).__name__}")
+    d1, d2 = _diagonal_dims(a.ndim + 1, dim1, dim2, "diag_embed")
+    k = int(offset)
+    n = a.shape[-1] + abs(k)
+    laid = pad(a, (0, abs(k))).unsqueeze(-1 if k >= 0 else -2)  # row i x[i], or column j x[j]
+    on = np.subtract.outer(np.arange(n), np.arange(n)) == -k  # column - row == k
+    planes = where(on, laid, Tensor(np.zeros((), a.dtype)))
+    return planes.movedim((-2, -1), (d1, d2))
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
+    """``input`` flattened and laid on the ``offset`` diagonal of a square matrix
+    (``diag`` of the flattened input)."""
+    a = require_tensor(input, "diagflat", "input")
+    return diag(a.reshape(-1), offset)

@@ -11,12 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from ..ops.elementwise import where
 from ..ops.index import MaskedFill, ScatterAdd, _linear
 from ..ops.manipulation import Flip, IndexSelect, Roll, Scatter, ScatterReduce, Tile
 from ..ops.shape import _is_int, normalize_dim, normalize_dims
 from ..tensor import Tensor, require_tensor
 from .index import _check_gather
-from .shape import reshape
+from .shape import index_put, reshape
 
 
 def _int_tuple(value: Any, fn: str, arg: str, allow_int: bool = True) -> tuple[int, ...]:
@@ -424,3 +425,105 @@ def scatter_reduce(a: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
         raise RuntimeError(f"scatter_reduce: reduce argument must be either sum, prod, "
                            f"mean, amax or amin, got {reduce}")
     return _scatter_reduce(a, dim, index, src, reduce, include_self, "scatter_reduce")
+
+
+def _filled_slices(a: Tensor, dim: int, index: Any, op: str) -> tuple[int, np.ndarray]:
+    """``(dim, positions)`` of ``index_fill``/``index_copy``: a 0-d or 1-D int64 ``index``
+    of positions along ``dim`` (negative ones from the end where PyTorch allows them)."""
+    index = require_tensor(index, op, "index")
+    if index.dtype != np.int64:
+        kind = IndexError if op == "index_fill" else RuntimeError
+        raise kind(f"{op}: expected dtype int64 for index, got {index.dtype}")
+    if index.ndim > 1:
+        raise RuntimeError(f"{op}: index has to be a vector/scalar, got shape "
+                           f"{tuple(index.shape)}")
+    d = normalize_dim(dim, a.ndim, op)
+    size = a.shape[d] if a.ndim else 1
+    idx = index._data.reshape(-1)
+    low = -size if op == "index_fill" else 0
+    bad = idx[(idx < low) | (idx >= size)]
+    if bad.size:
+        raise IndexError(f"{op}: index {bad[0]} is out of bounds for dimension {d} with "
+                         f"size {size}")
+    return d, np.where(idx < 0, idx + size, idx)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  # noqa: A002
+    """``input`` with the slices along ``dim`` at the positions in ``index`` set to
+    ``value`` (a number, or a 0-d Tensor that then receives their gradient)."""
+    a = require_tensor(input, "index_fill", "input")
+    d, idx = _filled_slices(a, dim, index, "index_fill")
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(f"index_fill: only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value.ndim} dimension(s)")
+    hit = np.zeros(a.shape[d] if a.ndim else 1, bool)
+    hit[idx] = True
+    mask = np.broadcast_to(hit.reshape((-1,) + (1,) * (a.ndim - d - 1)) if a.ndim else
+                           hit.reshape(()), a.shape)
+    if isinstance(value, Tensor) and value.requires_grad:  # the value gets its gradient
+        return where(mask, value.to(a.dtype), a)
+    if isinstance(value, Tensor):
+        value = value.item()
+    return MaskedFill.apply(a, mask, np.asarray(value).astype(a.dtype))
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:  # noqa: A002
+    """``input`` with its slices along ``dim`` at the positions in ``index`` replaced by
+    ``source``'s, in order (a repeated position keeps the last); gradients reach both."""
+    a = require_tensor(input, "index_copy", "input")
+    source = require_tensor(source, "index_copy", "source")
+    d, idx = _filled_slices(a, dim, index, "index_copy")
+    if source.dtype != a.dtype:
+        raise RuntimeError(f"index_copy: self and source expected to have the same dtype, "
+                           f"but got (self) {a.dtype} and (source) {source.dtype}")
+    src_shape = source.shape if a.ndim else source.reshape(-1).shape
+    along = src_shape[d] if len(src_shape) > d else 1
+    if idx.size != along:
+        raise IndexError(f"index_copy: number of indices ({idx.size}) should be equal to "
+                         f"source.size(dim) ({along})")
+    want = a.shape[:d] + (idx.size,) + a.shape[d + 1:] if a.ndim else (idx.size,)
+    if tuple(src_shape) != want:
+        raise RuntimeError(f"index_copy: source/destination tensor must have same slice "
+                         f"shapes: source {tuple(source.shape)}, destination "
+                         f"{tuple(a.shape)} along dim {d}")
+    if a.ndim == 0:
+        return index_put(reshape(a, (1,)), (idx,), source.reshape(-1)).reshape(())
+    return index_put(a, (slice(None),) * d + (idx,), source)
+
+
+def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  # noqa: A002
+    """``input`` rotated by ``k`` quarter turns in the plane of ``dims``, from the first
+    dim's direction towards the second's (a copy, as ``torch.rot90``)."""
+    a = require_tensor(input, "rot90", "input")
+    dims = _int_tuple(dims, "rot90", "dims", allow_int=False)
+    if len(dims) != 2:
+        raise RuntimeError(f"rot90: expected total rotation dims == 2, but got dims = "
+                           f"{len(dims)}")
+    if a.ndim < 2:
+        raise RuntimeError(f"rot90: expected total dims >= 2, but got total dims = {a.ndim}")
+    d0, d1 = (normalize_dim(d, a.ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"rot90: expected rotation dims to be different, but got dim0 = "
+                           f"{dims[0]} and dim1 = {dims[1]}")
+    turns = int(k) % 4
+    if turns == 0:
+        return a.clone()
+    if turns == 2:
+        return flip(a, (d0, d1))
+    return flip(a, (d1,) if turns == 1 else (d0,)).transpose(d0, d1)
+
+
+def fliplr(input: Tensor) -> Tensor:  # noqa: A002
+    """``input`` reversed left to right (along dim 1); at least 2-D."""
+    a = require_tensor(input, "fliplr", "input")
+    if a.ndim < 2:
+        raise RuntimeError(f"fliplr: input must be >= 2-d, got shape {tuple(a.shape)}")
+    return flip(a, (1,))
+
+
+def flipud(input: Tensor) -> Tensor:  # noqa: A002
+    """``input`` reversed upside down (along dim 0); at least 1-D."""
+    a = require_tensor(input, "flipud", "input")
+    if a.ndim < 1:
+        raise RuntimeError(f"flipud: input must be >= 1-d, got shape {tuple(a.shape)}")
+    return flip(a, (0,))

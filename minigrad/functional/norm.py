@@ -179,3 +179,41 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
                         mean._data.reshape(x.shape[:2]).mean(axis=0),
                         var._data.reshape(x.shape[:2]).mean(axis=0), count)
     return _affine(out, weight, bias, shape)
+
+
+def rms_norm(input: Tensor, normalized_shape: list[int] | tuple[int, ...],  # noqa: A002
+             weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """Divide by the root mean square over the last ``len(normalized_shape)`` dims (no
+    centring, unlike ``layer_norm``), then scale by ``weight``: ``x / sqrt(mean(x**2) +
+    eps) * weight``, with ``eps`` the dtype's machine epsilon when None (PyTorch's
+    default); float16 is computed in float32, as PyTorch's."""
+    x = require_tensor(input, "rms_norm", "input")
+    shape = _rms_norm_shape(x, normalized_shape, weight)
+    wide = x.to(np.float32) if x.dtype == np.float16 else x
+    eps = float(np.finfo(x.dtype).eps) if eps is None else eps
+    dims = tuple(range(x.ndim - len(shape), x.ndim))
+    out = (wide * ((wide * wide).mean(dims, keepdim=True) + eps).rsqrt()).to(x.dtype)
+    return out if weight is None else out * weight.to(x.dtype)
+
+
+def _rms_norm_shape(x: Tensor, normalized_shape: object,
+                    weight: Tensor | None) -> tuple[int, ...]:
+    """``normalized_shape`` as a tuple, checked against the input and weight as PyTorch
+    checks them."""
+    if isinstance(normalized_shape, (int, np.integer)) or not isinstance(
+            normalized_shape, (list, tuple)):
+        raise TypeError(f"rms_norm: argument 'normalized_shape' must be tuple of ints, not "
+                        f"{type(normalized_shape).__name__}")
+    shape = tuple(int(s) for s in normalized_shape)
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"rms_norm: not implemented for dtype {x.dtype}")
+    k = len(shape)
+    if k == 0 or x.ndim < k or x.shape[x.ndim - k:] != shape:
+        raise RuntimeError(f"rms_norm: given normalized_shape={list(shape)}, expected input "
+                           f"with shape [*, {', '.join(map(str, shape))}], but got input of "
+                           f"size {tuple(x.shape)}")
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(f"rms_norm: expected weight to be of same shape as "
+                           f"normalized_shape, but got weight of shape "
+                           f"{list(weight.shape)} and normalized_shape = {list(shape)}")
+    return shape

@@ -524,3 +524,75 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *,  # noqa: A002  (
                            f"tensor2 {t2.dtype}): divide float tensors, or use addcmul with "
                            f"the reciprocal")
     return input + value * t1 / t2
+
+
+def _trapezoid_dim(y: Tensor, dim: int) -> int:
+    if y.ndim == 0:
+        raise IndexError(f"trapezoid: Dimension specified as {dim} but tensor has no "
+                         f"dimensions")
+    if y.dtype == np.bool_:
+        raise RuntimeError("trapezoid: received a bool input for `x` or `y`, but bool is not "
+                           "supported")
+    return normalize_dim(dim, y.ndim, "trapezoid")
+
+
+def _spacing(y: Tensor, x: Tensor, d: int) -> Tensor:
+    """The steps of the sample points ``x``, laid along dim ``d`` of ``y`` (a 1-D ``x``)
+    or with leading 1s (a shorter one), as PyTorch's."""
+    if x.dtype == np.bool_:
+        raise RuntimeError("trapezoid: received a bool input for `x` or `y`, but bool is not "
+                           "supported")
+    if x.ndim == 1:
+        if x.shape[0] != y.shape[d]:
+            raise RuntimeError(f"trapezoid: There must be one `x` value for each sample point "
+                               f"(x of shape {tuple(x.shape)}, y of shape {tuple(y.shape)}, "
+                               f"dim {d})")
+        x = x.reshape(*[y.shape[d] if i == d else 1 for i in range(y.ndim)])
+    elif x.ndim < y.ndim:
+        x = x.reshape((1,) * (y.ndim - x.ndim) + x.shape)
+    lead = (slice(None),) * d
+    return x[lead + (slice(1, None),)] - x[lead + (slice(None, -1),)]
+
+
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None,
+              dim: int = -1) -> Tensor:
+    """The integral of ``y`` along ``dim`` by the trapezoidal rule, at sample points ``x``
+    (a Tensor) or ``dx`` apart (default 1), with PyTorch's formulas; no samples give 0."""
+    y = require_tensor(y, "trapezoid", "y")
+    if x is not None and dx is not None:
+        raise TypeError("trapezoid: received both 'x' and 'dx'; give at most one")
+    d = _trapezoid_dim(y, dim)
+    if x is not None and not isinstance(x, Tensor):
+        raise TypeError(f"trapezoid: argument 'x' must be Tensor, not {type(x).__name__}")
+    if y.shape[d] == 0:
+        return Tensor(np.zeros(y.shape[:d] + y.shape[d + 1:], y.dtype))
+    lead = (slice(None),) * d
+    if x is not None:
+        step = _spacing(y, x, d)
+        return (step * (y[lead + (slice(1, None),)] + y[lead + (slice(None, -1),)])).sum(d) / 2.0
+    first, last = y[lead + (0,)], y[lead + (-1,)]
+    return (y.sum(d) - (first + last) * 0.5) * (1 if dx is None else dx)
+
+
+def trapz(y: Tensor, x: Tensor | None = None, *, dx: float | None = None,
+          dim: int = -1) -> Tensor:
+    """``trapezoid``'s older name."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803
+    """The Vandermonde matrix of a 1-D ``x``: column ``j`` is ``x ** (N - 1 - j)`` (or
+    ``x ** j`` when ``increasing``), as running products, so integers stay exact (int64)."""
+    x = require_tensor(x, "vander", "x")
+    if x.ndim != 1:
+        raise RuntimeError(f"vander: x must be a one-dimensional tensor, got shape "
+                           f"{tuple(x.shape)}")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError(f"vander: N must be non-negative, got {n}")
+    if x.dtype.kind in "biu":
+        x = x.to(np.int64)
+    ones = Tensor(np.ones((x.shape[0], min(n, 1)), x.dtype))
+    powers = cumprod(x.unsqueeze(1).expand(x.shape[0], max(n - 1, 0)), 1)
+    out = cat([ones, powers], 1)
+    return out if increasing else out.flip(1)

@@ -13,12 +13,14 @@ another (docs/faq.md).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from ..ops.elementwise import where
 from ..ops.index import Gather
 from ..ops.shape import normalize_dim
-from ..tensor import MaxResult, Tensor
+from ..tensor import MaxResult, Tensor, require_tensor
 
 
 def _pick(a: Tensor, dim: int, keepdim: bool, op: str,
@@ -152,3 +154,110 @@ def cummax(input: Tensor, dim: int) -> MaxResult:  # noqa: A002  (PyTorch's name
 def cummin(input: Tensor, dim: int) -> MaxResult:  # noqa: A002  (PyTorch's name)
     """The running minimum along ``dim`` and where it was reached."""
     return _running(input, dim, "cummin", np.minimum)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+_ROUNDING = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}  # half to even
+
+
+def _quantile_q(q: Any, a: Tensor, fn: str) -> tuple[np.ndarray, bool]:
+    """``q`` as a 1-D array in ``a``'s dtype, and whether it was a scalar (0-d); checked."""
+    if isinstance(q, Tensor):
+        if q.dtype != a.dtype:
+            raise RuntimeError(f"{fn}: q tensor must be same dtype as the input tensor, got "
+                               f"{q.dtype} and {a.dtype}")
+        if q.ndim > 1:
+            raise RuntimeError(f"{fn}: q must be a scalar or 1D tensor, got shape "
+                               f"{tuple(q.shape)}")
+        values, scalar = q._data, q.ndim == 0
+    elif isinstance(q, (int, float, np.integer, np.floating)) and not isinstance(q, bool):
+        values, scalar = np.asarray(q, a.dtype), True
+    else:
+        raise TypeError(f"{fn}: argument 'q' must be float or Tensor, not {type(q).__name__}")
+    bad = values[~((values >= 0) & (values <= 1))]
+    if bad.size:
+        raise RuntimeError(f"{fn}: q values must be in the range [0, 1] but got {bad.flat[0]}")
+    return values.reshape(-1), scalar
+
+
+def _check_quantile(a: Any, interpolation: Any, fn: str) -> Tensor:
+    a = require_tensor(a, fn, "input")
+    if a.dtype.kind != "f" or a.dtype == np.float16:
+        raise RuntimeError(f"{fn}: input tensor must be either float or double dtype, got "
+                           f"{a.dtype}")
+    if a.numel() == 0:
+        raise RuntimeError(f"{fn}: input tensor must be non-empty, got shape {tuple(a.shape)}")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{fn}: interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    return a
+
+
+def _quantile_ranks(rows: np.ndarray, q: np.ndarray, ignore_nan: bool,
+                    interpolation: str) -> np.ndarray:
+    """For sorted ``rows`` (r, n), the rank of each quantile (r, len(q)), rounded as
+    ``interpolation`` says: PyTorch's arithmetic, in the input's dtype (a row with NaN, or
+    with none but NaN under ``ignore_nan``, gets the rank of a NaN)."""
+    nan = np.isnan(rows)
+    if ignore_nan:
+        ranks = q * ((~nan).sum(-1, keepdims=True).astype(rows.dtype) - 1)
+        ranks = np.where(ranks < 0, 0, ranks)
+    else:
+        last = rows.shape[-1] - 1
+        ranks = np.where(nan.any(-1, keepdims=True), last, q * rows.dtype.type(last))
+    ranks = ranks.astype(rows.dtype)
+    return _ROUNDING[interpolation](ranks) if interpolation in _ROUNDING else ranks
+
+
+def _quantile(input: Any, q: Any, dim: int | None, keepdim: bool, interpolation: str,
+              fn: str) -> Tensor:
+    """Quantile and nanquantile: sort (values gathered, so the gradient reaches them), pick
+    the ranks below and above, and ``lerp`` between them as PyTorch does."""
+    a = _check_quantile(input, interpolation, fn)
+    qs, scalar = _quantile_q(q, a, fn)
+    if dim is None:
+        x, d = a.reshape(-1), 0
+    else:
+        d = normalize_dim(dim, a.ndim, fn)
+        x = a.reshape(1) if a.ndim == 0 else a
+    moved = x.movedim(d, -1)
+    ordered = moved.sort(-1).values
+    ranks = _quantile_ranks(ordered._data.reshape(-1, ordered.shape[-1]), qs,
+                            fn == "nanquantile", interpolation).reshape(
+        *ordered.shape[:-1], qs.size)
+    out = _interpolate(ordered, ranks, interpolation).movedim(-1, 0)  # (len(q), *reduced)
+    if keepdim:
+        kept = (1,) * a.ndim if dim is None else a.shape[:d] + (1,) + a.shape[d + 1:]
+        out = out.reshape((qs.size,) + (kept if a.ndim else ()))
+    return out.reshape(out.shape[1:]) if scalar else out
+
+
+def _interpolate(ordered: Tensor, ranks: np.ndarray, interpolation: str) -> Tensor:
+    """The values of the sorted rows at ``ranks``: gathered at the rank below, and for
+    ``'linear'`` and ``'midpoint'`` lerped towards the rank above with PyTorch's kernel
+    (from the nearer end, so weights 0 and 1 give the ends exactly)."""
+    last = ordered.ndim - 1
+    below = ranks.astype(np.int64)
+    lo = Gather.apply(ordered, last, below)
+    if interpolation in _ROUNDING:
+        return lo
+    hi = Gather.apply(ordered, last, np.ceil(ranks).astype(np.int64))
+    w = np.full_like(ranks, 0.5) if interpolation == "midpoint" else ranks - below
+    weight = Tensor(w.astype(ranks.dtype))
+    return where(w < 0.5, lo + weight * (hi - lo), hi - (hi - lo) * (1 - weight))
+
+
+def quantile(input: Tensor, q: float | Tensor, dim: int | None = None,  # noqa: A002
+             keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+    """The ``q``-th quantiles (a number, or a 1-D tensor of them, each in [0, 1]) of
+    ``input`` along ``dim`` (None: all elements), between the two nearest ranks by
+    ``interpolation``: ``'linear'``, ``'lower'``, ``'higher'``, ``'midpoint'`` or
+    ``'nearest'``. A tensor ``q`` puts its dim first in the result. NaN anywhere in a row
+    makes its quantiles NaN."""
+    return _quantile(input, q, dim, keepdim, interpolation, "quantile")
+
+
+def nanquantile(input: Tensor, q: float | Tensor, dim: int | None = None,  # noqa: A002
+                keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+    """``quantile`` of the elements that are not NaN (NaN where a row has none)."""
+    return _quantile(input, q, dim, keepdim, interpolation, "nanquantile")

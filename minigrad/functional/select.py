@@ -9,14 +9,15 @@ from typing import Any
 
 import numpy as np
 
+from ..device import check_device
 from ..ops.elementwise import where
 from ..ops.manipulation import IndexSelect
-from ..ops.shape import normalize_dim
+from ..ops.shape import _is_int, normalize_dim
 from ..tensor import Tensor, as_tensor, require_tensor
 
 __all__ = ["argwhere", "index_select", "logical_and", "logical_not", "logical_or",
-           "logical_xor", "masked_select", "narrow", "nonzero", "select", "tril", "triu",
-           "unique"]
+           "logical_xor", "masked_select", "narrow", "nonzero", "select", "tril",
+           "tril_indices", "triu", "triu_indices", "unique"]
 
 
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
@@ -164,3 +165,37 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
     if return_counts:
         out.append(Tensor(counts.astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+def _triangle_indices(row: Any, col: Any, offset: Any, dtype: Any, device: Any,
+                      fn: str) -> Tensor:
+    """The (2, n) coordinates of a row x col matrix's lower (``np.tril_indices``) or upper
+    triangle, row by row, in ``dtype`` (int32 or int64, as PyTorch's)."""
+    for name, value in (("row", row), ("col", col), ("offset", offset)):
+        if not _is_int(value):
+            raise TypeError(f"{fn}: argument '{name}' must be int, not {type(value).__name__}")
+    check_device(device, fn)
+    dt = np.dtype(np.int64 if dtype is None else dtype)
+    if dt.kind not in "iu" or dt.itemsize < 4:
+        raise NotImplementedError(f"{fn}: not implemented for dtype {dt} (int32 or int64)")
+    for name, value in (("row", row), ("col", col)):
+        if value < 0:
+            raise RuntimeError(f"{fn}: {name} must be non-negative, got {value}")
+    pick = np.tril_indices if fn == "tril_indices" else np.triu_indices
+    rows, cols = pick(int(row), int(offset), int(col))
+    return Tensor(np.stack([rows, cols]).astype(dt).reshape(2, -1))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None, layout: Any = None) -> Tensor:
+    """The coordinates of the lower triangle (on and below the ``offset`` diagonal) of a
+    ``row`` x ``col`` matrix as a (2, n) int64 tensor, row by row: ``x[tuple(idx)]`` picks
+    the elements ``tril`` keeps."""
+    return _triangle_indices(row, col, offset, dtype, device, "tril_indices")
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None, layout: Any = None) -> Tensor:
+    """The coordinates of the upper triangle (on and above the ``offset`` diagonal) of a
+    ``row`` x ``col`` matrix as a (2, n) int64 tensor, row by row."""
+    return _triangle_indices(row, col, offset, dtype, device, "triu_indices")

@@ -5,7 +5,9 @@ from .activation import (
     CELU,
     ELU,
     GELU,
+    GLU,
     SELU,
+    Hardshrink,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
@@ -20,10 +22,13 @@ from .activation import (
     SiLU,
     Softmax,
     Softmax2d,
+    Softmin,
     Softplus,
+    Softshrink,
     Softsign,
     Tanh,
     Tanhshrink,
+    Threshold,
 )
 from .attention import MultiheadAttention
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
@@ -33,7 +38,7 @@ from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, Fea
 from .embedding import Embedding
 from .fold import Fold, Unfold
 from .lazy import LazyConv2d
-from .linear import LazyLinear, Linear
+from .linear import Bilinear, LazyLinear, Linear
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -63,13 +68,18 @@ from .normalization import (
     InstanceNorm3d,
     LayerNorm,
     LocalResponseNorm,
+    RMSNorm,
 )
 from .padding import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
     ConstantPad1d,
     ConstantPad2d,
     ConstantPad3d,
     ReflectionPad1d,
     ReflectionPad2d,
+    ReflectionPad3d,
     ReplicationPad1d,
     ReplicationPad2d,
     ReplicationPad3d,
@@ -94,6 +104,7 @@ from .pooling import (
     MaxPool3d,
 )
 from .reshape import Flatten, Identity, Unflatten
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .transformer import (
     Transformer,
     TransformerDecoder,
@@ -104,6 +115,14 @@ from .transformer import (
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "RNNBase",
+    "RNNCell",
+    "RNNCellBase",
     "MultiheadAttention",
     "Transformer",
     "TransformerDecoder",
@@ -216,6 +235,17 @@ __all__ = [
     "UpsamplingNearest2d",
     "ZeroPad1d",
     "ZeroPad3d",
+    "Bilinear",
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "GLU",
+    "Hardshrink",
+    "RMSNorm",
+    "ReflectionPad3d",
+    "Softmin",
+    "Softshrink",
+    "Threshold",
     "functional",
     "init",
     "parallel",

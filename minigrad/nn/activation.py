@@ -1,8 +1,9 @@
 """Activation layers: ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``Softmax2d`` (over the
 channels), ``LogSoftmax`` and the smooth or clipped variants (``LeakyReLU``, ``ELU``,
 ``GELU``, ``SiLU``, ``Softplus``, ``Hardtanh``, ``ReLU6``, ``Mish``, ``Hardswish``,
-``Hardsigmoid``, ``SELU``, ``CELU``, ``Softsign``, ``Tanhshrink``, ``LogSigmoid``), each a
-thin wrapper over its ``F.`` function, and ``PReLU`` with its learnable slope."""
+``Hardsigmoid``, ``SELU``, ``CELU``, ``Softsign``, ``Tanhshrink``, ``LogSigmoid``,
+``GLU``, ``Softmin``, ``Threshold``, ``Hardshrink``, ``Softshrink``), each a thin wrapper
+over its ``F.`` function, and ``PReLU`` with its learnable slope."""
 
 from __future__ import annotations
 
@@ -322,3 +323,85 @@ class PReLU(Module):
     def extra_repr(self) -> str:
         """What ``repr(layer)`` shows in the parentheses."""
         return f"num_parameters={self.num_parameters}"
+
+
+class GLU(Module):
+    """The gated linear unit: the input halved along ``dim`` into ``a`` and ``b``, then
+    ``a * sigmoid(b)`` (that dim's size halves)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.glu(x, dim)``."""
+        return F.glu(x, self.dim)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"dim={self.dim}"
+
+
+class Softmin(Module):
+    """``softmax(-x)`` over ``dim``: the smallest value gets the largest probability."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.softmin(x, dim)`` (PyTorch's legacy dim when None, with its warning)."""
+        return F.softmin(x, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    """``value`` where the input is ``<= threshold``, else the input."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.threshold(x, threshold, value)``, same shape as ``x``."""
+        return F.threshold(x, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"threshold={self.threshold}, value={self.value}{inplace}"
+
+
+class Hardshrink(Module):
+    """0 where ``|x| <= lambd``, else ``x``."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.hardshrink(x, lambd)``, same shape as ``x``."""
+        return F.hardshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """``x`` moved ``lambd`` towards 0, and 0 where ``|x| <= lambd``."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.softshrink(x, lambd)``, same shape as ``x``."""
+        return F.softshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return f"{self.lambd}"

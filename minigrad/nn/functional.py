@@ -102,6 +102,19 @@ from .pixel_shuffle import channel_shuffle  # noqa: E402, F401
 
 # isort: split
 
+# small activations, bilinear and RMS norm (composites of core ops)
+from ..functional.activation import (  # noqa: E402, F401
+    bilinear,
+    glu,
+    hardshrink,
+    softmin,
+    softshrink,
+    threshold,
+)
+from ..functional.norm import rms_norm  # noqa: E402, F401
+
+# isort: split
+
 # attention: scaled dot-product attention and MultiheadAttention's functional form
 from ..functional.attention import scaled_dot_product_attention  # noqa: E402, F401
 from .attention import multi_head_attention_forward  # noqa: E402, F401

@@ -1,5 +1,6 @@
-"""``Linear``: the book's Affine layer, ``y = x W^T + b`` with PyTorch's weight layout, and
-``LazyLinear``, which learns ``in_features`` from its first input."""
+"""``Linear``: the book's Affine layer, ``y = x W^T + b`` with PyTorch's weight layout,
+``LazyLinear``, which learns ``in_features`` from its first input, and ``Bilinear``,
+``y = x1^T A x2 + b``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 import numpy as np
 
 from ..dtypes import check_same_dtype, get_default_dtype
-from ..functional.activation import linear
+from ..functional.activation import bilinear, linear
 from ..tensor import Tensor, require_tensor
 from . import init
 from ._checks import size_arg
@@ -86,3 +87,41 @@ class LazyLinear(Linear):
                                         self.weight.dtype)
             self.reset_parameters()
         return super().forward(x)
+
+
+class Bilinear(Module):
+    """``y = x1^T A x2 + b`` for each output feature: weight ``(out_features, in1_features,
+    in2_features)`` and bias ``(out_features,)``, both drawn from U(+-1/sqrt(in1_features))
+    as in PyTorch."""
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int,
+                 bias: bool = True, device: object = None, dtype: object = None) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.in1_features = size_arg(in1_features, "in1_features", name)
+        self.in2_features = size_arg(in2_features, "in2_features", name)
+        self.out_features = size_arg(out_features, "out_features", name)
+        dtype = np.dtype(dtype or get_default_dtype())
+        self.weight = Parameter(np.empty((self.out_features, self.in1_features,
+                                          self.in2_features), dtype))
+        if bias:
+            self.bias = Parameter(np.empty((self.out_features,), dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw fresh weights and bias from U(+-1/sqrt(in1_features))."""
+        bound = 1 / math.sqrt(self.in1_features) if self.in1_features > 0 else 0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        """``(..., in1_features)`` and ``(..., in2_features)`` -> ``(..., out_features)``."""
+        return bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

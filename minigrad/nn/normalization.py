@@ -1,5 +1,5 @@
 """Normalisation layers: ``LocalResponseNorm`` (AlexNet), ``BatchNorm1d``/``2d``/``3d``,
-``LayerNorm``, ``GroupNorm`` and ``InstanceNorm1d``/``2d``/``3d``."""
+``LayerNorm``, ``GroupNorm``, ``InstanceNorm1d``/``2d``/``3d`` and ``RMSNorm``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ..functional.norm import (
     instance_norm,
     layer_norm,
     local_response_norm,
+    rms_norm,
 )
 from ..tensor import Tensor
 from ._checks import size_arg
@@ -48,6 +49,14 @@ def _register_running_stats(m: Module, n: int, dtype: np.dtype, track: bool) -> 
         m.register_buffer(name, Tensor(value) if track else None)
 
 
+def _default_batch_count(m: Module, state_dict: dict, prefix: str, version: int | None) -> None:
+    """PyTorch's batch and instance norms added ``num_batches_tracked`` at version 2: a
+    checkpoint from before (or without metadata) that lacks it keeps the layer's own count."""
+    key = prefix + "num_batches_tracked"
+    if (version is None or version < 2) and m.track_running_stats and key not in state_dict:
+        state_dict[key] = m.num_batches_tracked
+
+
 def _reset_running_stats(m: Module) -> None:
     if m.track_running_stats:
         m.running_mean._data[...] = 0
@@ -63,6 +72,7 @@ class _BatchNorm(Module):
 
     _dims: tuple[int, ...] = ()
     _expect = ""
+    _version = 2  # num_batches_tracked added (PyTorch's _NormBase)
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True,
@@ -81,6 +91,14 @@ class _BatchNorm(Module):
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches counted."""
         _reset_running_stats(self)
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict,
+                              strict: bool, missing_keys: list, unexpected_keys: list,
+                              error_msgs: list) -> None:
+        """A version-1 checkpoint (or one without metadata) may lack ``num_batches_tracked``."""
+        _default_batch_count(self, state_dict, prefix, local_metadata.get("version"))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
+                                      missing_keys, unexpected_keys, error_msgs)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self._dims or x.shape[1] != self.num_features:
@@ -209,6 +227,7 @@ class _InstanceNorm(Module):
     ``_spatial``, how many position dims the input has (after ``N, C``, or ``C`` unbatched)."""
 
     _spatial: int
+    _version = 2  # PyTorch's _NormBase
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = False, track_running_stats: bool = False,
@@ -227,6 +246,23 @@ class _InstanceNorm(Module):
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches counted."""
         _reset_running_stats(self)
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict,
+                              strict: bool, missing_keys: list, unexpected_keys: list,
+                              error_msgs: list) -> None:
+        """As PyTorch's: a checkpoint without metadata (from before 0.4.0, when instance
+        norms kept running statistics by default) whose running statistics this layer does
+        not track is an error, reported with the keys dropped; then the batch count as in
+        BatchNorm."""
+        version = local_metadata.get("version")
+        stale = [prefix + n for n in ("running_mean", "running_var") if prefix + n in state_dict]
+        if version is None and not self.track_running_stats and stale:
+            error_msgs.append(_stale_stats_message(type(self).__name__, stale))
+            for key in stale:
+                state_dict.pop(key)
+        _default_batch_count(self, state_dict, prefix, version)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
+                                      missing_keys, unexpected_keys, error_msgs)
 
     def reset_parameters(self) -> None:
         """Reset the running statistics, and the affine weight to 1 and bias to 0."""
@@ -267,6 +303,16 @@ class _InstanceNorm(Module):
                 f"track_running_stats={self.track_running_stats}")
 
 
+def _stale_stats_message(klass: str, keys: list[str]) -> str:
+    names = " and ".join(f'"{k}"' for k in keys)
+    return (f"Unexpected running stats buffer(s) {names} for {klass} with "
+            "track_running_stats=False. If state_dict is a checkpoint saved before 0.4.0, this "
+            f"may be expected because {klass} does not track running stats by default since "
+            "0.4.0. Please remove these keys from state_dict. If the running stats are "
+            f"actually needed, instead set track_running_stats=True in {klass} to enable them. "
+            f"See the documentation of {klass} for details.")
+
+
 class InstanceNorm1d(_InstanceNorm):
     """Instance norm over ``(N, C, L)`` or ``(C, L)`` input."""
 
@@ -283,3 +329,38 @@ class InstanceNorm3d(_InstanceNorm):
     """Instance norm over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input."""
 
     _spatial = 3
+
+
+class RMSNorm(Module):
+    """Divide each sample by its root mean square over the last dims ``normalized_shape``
+    (no centring, unlike ``LayerNorm``; LLaMA's norm); ``elementwise_affine`` adds a
+    learnable ``weight`` (ones). ``eps=None`` is the input dtype's machine epsilon."""
+
+    def __init__(self, normalized_shape: int | list[int] | tuple[int, ...],
+                 eps: float | None = None, elementwise_affine: bool = True,
+                 device: object = None, dtype: object = None) -> None:
+        super().__init__()
+        shape = ((normalized_shape,) if isinstance(normalized_shape, (int, np.integer))
+                 else tuple(normalized_shape))
+        self.normalized_shape = tuple(size_arg(s, "normalized_shape", "RMSNorm")
+                                      for s in shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        if elementwise_affine:
+            dt = np.dtype(dtype or get_default_dtype())
+            self.weight = Parameter(np.ones(self.normalized_shape, dt))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        """Set the weight back to ones."""
+        if self.weight is not None:
+            self.weight._data[...] = 1
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Same shape as ``x``."""
+        return rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

@@ -3,9 +3,9 @@
 * ``ConstantPad1d/2d/3d(padding, value)`` pad the last 1, 2 or 3 dims of any input with at
   least that many dims with ``value``; a negative width crops that side, as in PyTorch.
   ``ZeroPad1d/2d/3d(padding)`` are the same with ``value=0.0``.
-* ``ReflectionPad1d/2d`` mirror at the edge (the edge not repeated; each width below that
-  dim's size) and ``ReplicationPad1d/2d/3d`` repeat the edge. They take a ``(C, *)`` or
-  ``(N, C, *)`` input, as PyTorch's.
+* ``ReflectionPad1d/2d/3d`` mirror at the edge (the edge not repeated; each width below
+  that dim's size), ``ReplicationPad1d/2d/3d`` repeat the edge and ``CircularPad1d/2d/3d``
+  wrap around. They take a ``(C, *)`` or ``(N, C, *)`` input, as PyTorch's.
 
 ``padding`` is one int for every side or one width per side, from the last dim back:
 ``(left, right)``, ``(left, right, top, bottom)`` or ``(left, right, top, bottom, front,
@@ -211,4 +211,35 @@ class ReplicationPad3d(_ModePadNd):
     edge (volumes: video, medical scans)."""
 
     mode = "replicate"
+    _dims = 3
+
+
+class ReflectionPad3d(_ModePadNd):
+    """Pad the last three dims of ``(C, D, H, W)`` / ``(N, C, D, H, W)`` with their
+    reflection at the edge (each width < that dim's size)."""
+
+    _dims = 3
+
+
+class CircularPad1d(_ModePadNd):
+    """Pad the last dim of ``(C, W)`` / ``(N, C, W)`` by wrapping around: the last
+    columns come before the first (periodic signals)."""
+
+    mode = "circular"
+    _dims = 1
+
+
+class CircularPad2d(_ModePadNd):
+    """Pad the last two dims of ``(C, H, W)`` / ``(N, C, H, W)`` by wrapping around (a
+    torus: periodic images)."""
+
+    mode = "circular"
+    _dims = 2
+
+
+class CircularPad3d(_ModePadNd):
+    """Pad the last three dims of ``(C, D, H, W)`` / ``(N, C, D, H, W)`` by wrapping
+    around."""
+
+    mode = "circular"
     _dims = 3
