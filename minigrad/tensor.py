@@ -411,12 +411,6 @@ class Tensor(TensorMethods):
         return Tensor._make(np.logical_not(self._data) if self.dtype == bool else ~self._data,
                             False, None, 0)
 
-    def __and__(self, other: Any) -> Tensor:
-        return _compare(np.logical_and, self, other)
-
-    def __or__(self, other: Any) -> Tensor:
-        return _compare(np.logical_or, self, other)
-
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)

@@ -1268,6 +1268,19 @@ class TensorMethods:
         """Whether the dtype is a complex one."""
         return _fn.elementwise.is_complex(self)
 
+    # ``&``, ``|`` and ``^`` are bitwise, as in PyTorch (logical for bools); each is
+    # symmetric, so the reflected forms are the same functions
+    def __and__(self, other: Any) -> Tensor:
+        return _fn.elementwise.bitwise_and(self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _fn.elementwise.bitwise_or(self, other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _fn.elementwise.bitwise_xor(self, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
     def bitwise_and(self, other: Any) -> Tensor:
         """Bitwise and (integers and bools)."""
         return _fn.elementwise.bitwise_and(self, other)

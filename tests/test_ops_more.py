@@ -797,3 +797,49 @@ BAD = [  # (call, written for either library, PyTorch's exception type, minigrad
 def test_bad_calls_raise_pytorchs_exception_type(case: int) -> None:
     call, kind, match = BAD[case]
     assert_raises_as_torch(call, kind, match)
+
+
+# ----------------------------------------------------------------- operators and promotion
+
+
+@pytest.mark.parametrize("op", ["__and__", "__or__", "__xor__"])
+@pytest.mark.parametrize("kinds", [("int64", "int64"), ("bool", "bool"), ("uint8", "int64"),
+                                   ("int64", "scalar"), ("scalar", "int64"), ("bool", "scalar")])
+def test_bitwise_operators_match_pytorch(torch, op, kinds) -> None:  # noqa: ANN001
+    """``&``, ``|`` and ``^`` are bitwise on integers (they were logical), logical on bools,
+    with reflected forms for a number on the left."""
+    values = {"int64": np.array([6, 3, -4, 0]), "uint8": np.array([6, 3, 250, 0], np.uint8),
+              "bool": np.array([True, False, True, False])}
+
+    def apply(lib):  # noqa: ANN001, ANN202
+        a, b = (5 if k == "scalar" else lib.tensor(values[k]) for k in kinds)
+        if isinstance(a, int):  # a number on the left: the tensor's reflected operator
+            return getattr(b, op.replace("__", "__r", 1))(a)
+        return getattr(a, op)(b)
+
+    out, theirs = apply(mg), apply(torch)
+    assert out.dtype == np.dtype(str(theirs.dtype).replace("torch.", ""))
+    np.testing.assert_array_equal(out.numpy(), theirs.numpy())
+
+
+def test_bitwise_operators_refuse_floats_as_pytorch() -> None:
+    assert_raises_as_torch(lambda lib: lib.tensor([1.0]) & lib.tensor([1.0]),
+                           NotImplementedError, "bitwise_and: not implemented for dtype float32")
+
+
+@pytest.mark.parametrize("dtypes", [("int64", "float32"), ("bool", "int64"),
+                                    ("float32", "float64"), ("uint8", "int8")])
+def test_cat_promotes_as_pytorch(torch, dtypes) -> None:  # noqa: ANN001
+    """cat joins its tensors in the dtype PyTorch's promotion gives (int64 with float32 is
+    float32, not numpy's float64), and the gradient reaches the float ones in their dtype."""
+    arrays = [np.array([1, 2, 0]).astype(d) for d in dtypes]
+    out = mg.cat([mg.tensor(a) for a in arrays])
+    ref = torch.cat([torch.tensor(a) for a in arrays])
+    assert out.dtype == np.dtype(str(ref.dtype).replace("torch.", ""))
+    np.testing.assert_array_equal(out.numpy(), ref.numpy())
+    if out.dtype.kind == "f":
+        w = mg.tensor(arrays[1], requires_grad=arrays[1].dtype.kind == "f")
+        if w.requires_grad:
+            mg.cat([mg.tensor(arrays[0]), w]).sum().backward()
+            assert w.grad.dtype == w.dtype
+            np.testing.assert_array_equal(w.grad.numpy(), 1)

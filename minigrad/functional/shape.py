@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import result_type
 from ..ops.elementwise import where
 from ..ops.shape import (
     BroadcastTo,
@@ -103,11 +104,13 @@ def expand(a: Tensor, sizes: tuple[int, ...]) -> Tensor:
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors along an existing dim."""
+    """Join tensors along an existing dim, in the dtype PyTorch's promotion gives them all
+    (int64 with float32 is float32)."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
-    return Cat.apply(*tensors, dim=dim)
+    dtype = result_type(*tensors)
+    return Cat.apply(*(t if t.dtype == dtype else t.to(dtype) for t in tensors), dim=dim)
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
