@@ -263,7 +263,7 @@ sin, cos, tan, sinh, cosh, reciprocal, rsqrt, log2, log10 = (
     _unary(n) for n in ("sin", "cos", "tan", "sinh", "cosh", "reciprocal", "rsqrt", "log2",
                         "log10")
 )
-asin, acos, atan = _unary("asin"), _unary("acos"), _unary("atan")
+asin, acos, atan, expm1 = _unary("asin"), _unary("acos"), _unary("atan"), _unary("expm1")
 arcsin, arccos, arctan = asin, acos, atan
 floor, ceil, trunc, sign, isnan, isinf, isfinite = (
     _unary(n) for n in ("floor", "ceil", "trunc", "sign", "isnan", "isinf", "isfinite")

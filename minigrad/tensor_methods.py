@@ -294,6 +294,10 @@ class TensorMethods:
 
     arcsin, arccos, arctan = asin, acos, atan
 
+    def expm1(self) -> Tensor:
+        """Elementwise ``exp(x) - 1``, without the cancellation for x near 0."""
+        return _ops.Expm1.apply(_floating(self))
+
     # flat functions: gradient 0 everywhere, an integer dtype kept
     def floor(self) -> Tensor:
         """Elementwise largest integer <= x."""

@@ -73,6 +73,7 @@ CASES = {
     "asin": (["Asin"], lambda a: a.asin(), lambda: (t(2, 3, low=-0.9, high=0.9),), True),
     "acos": (["Acos"], lambda a: a.acos(), lambda: (t(2, 3, low=-0.9, high=0.9),), True),
     "atan": (["Atan"], lambda a: a.atan(), lambda: (t(2, 3),), True),
+    "expm1": (["Expm1"], lambda a: a.expm1(), lambda: (t(2, 3),), True),
     "floor_ceil_trunc_sign": (["Floor", "Ceil", "Trunc", "Sign"],
                               lambda a: a.floor() + a.ceil() * a + a.trunc() - a * a.sign(),
                               lambda: (distinct(2, 3),), True),
@@ -316,7 +317,7 @@ SAME_IN_TORCH = {
     "sort_descending", "sqrt", "squeeze_unsqueeze", "std_dims", "sub_scalar_reflected",
     "sum_all", "sum_dim_keepdim", "sum_negative_tuple", "tanh", "topk", "transpose", "var",
     "var_all", "sin", "cos", "tan", "sinh", "cosh", "reciprocal", "rsqrt", "log2", "log10",
-    "asin", "acos", "atan", "floor_ceil_trunc_sign",
+    "asin", "acos", "atan", "expm1", "floor_ceil_trunc_sign",
 }
 OPS = [
     OpCase(name, fn, make, tuple(covers), twice, torch_fn=fn if name in SAME_IN_TORCH else None)

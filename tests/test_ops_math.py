@@ -392,7 +392,7 @@ def test_bad_calls_raise_pytorchs_exception_type_with_a_clear_message(case: int)
 
 
 FLOAT_OF_INTEGERS = ["exp", "log", "sqrt", "tanh", "sin", "cos", "tan", "sinh", "cosh",
-                     "reciprocal", "rsqrt", "log2", "log10", "asin", "acos", "atan"]
+                     "reciprocal", "rsqrt", "log2", "log10", "asin", "acos", "atan", "expm1"]
 
 
 @pytest.mark.parametrize("values", [[1, 2, 4], [True, False, True]])

@@ -189,6 +189,7 @@ UNARY = {
     "asin": (lambda x: (x * 0.4).asin(), lambda x: (x * 0.4).asin(), {}),
     "acos": (lambda x: mg.acos(x * 0.4), lambda x: torch.acos(x * 0.4), {}),
     "atan": (lambda x: mg.arctan(x), torch.arctan, {}),
+    "expm1": (lambda x: mg.expm1(x), torch.expm1, {}),
     "floor": (lambda x: x.floor(), lambda x: x.floor(), {}),
     "ceil": (lambda x: mg.ceil(x), torch.ceil, {}),
     "trunc": (lambda x: x.trunc(), lambda x: x.trunc(), {}),

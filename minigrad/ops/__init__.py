@@ -47,7 +47,7 @@ from .shape import (
 
 # isort: off
 from .unary import Acos, Asin, Atan, Ceil, Cos, Cosh, Floor, Log2, Log10, Reciprocal  # a row each
-from .unary import Rsqrt, Sign, Sin, Sinh, Tan, Trunc
+from .unary import Expm1, Rsqrt, Sign, Sin, Sinh, Tan, Trunc
 # isort: on
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -85,6 +85,10 @@ class Atan(_Smooth, numpy_op=np.arctan, slope=lambda a, out: 1 / (a * a + 1)):
     """atan(a); the gradient ``g / (1 + a**2)``."""
 
 
+class Expm1(_Smooth, numpy_op=np.expm1, slope=lambda a, out: out + 1):
+    """exp(a) - 1, exact for tiny a; the gradient ``g * exp(a)``."""
+
+
 class _Flat(Function):
     """``numpy_op(a)``, piecewise constant: the gradient is 0. An integer input is kept as it
     is, unless ``integers_too``; a bool one always."""
