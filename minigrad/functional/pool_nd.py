@@ -20,6 +20,9 @@ double gradients come from its and there is no second pooling to keep right (as
 - adaptive_avg_pool3d averages each of PyTorch's depth bins (start ``floor(i*D/OD)``, end
   ``ceil((i+1)*D/OD)``) of the 2-D adaptive average of every depth slice: all slices of a
   bin share the (H, W) bin, so the mean of means is the mean of the 3-D bin.
+- adaptive_max_pool3d takes the 2-D adaptive max of every depth slice (with its winner),
+  then the first maximum over each depth bin (a NaN wins, the last one), as max_pool3d
+  does over the kernel depth: PyTorch's winner, the first maximum in (d, h, w) order.
 
 Bad input raises PyTorch's exception types (RuntimeError for a bad shape or setting,
 TypeError for a wrong type) with a message naming the op and the shapes. Output sizes
@@ -47,14 +50,18 @@ __all__ = [
     "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool3d",
+    "adaptive_max_pool3d_with_indices",
     "avg_pool1d",
     "avg_pool3d",
     "max_pool1d",
     "max_pool3d",
 ]
 
-_LAYOUTS = {1: ("(N, C, L)", "(C, L)"), 3: ("(N, C, D, H, W)", "(C, D, H, W)")}
-_COUNTS = {1: "one int", 3: "three ints"}
+_LAYOUTS = {1: ("(N, C, L)", "(C, L)"), 2: ("(N, C, H, W)", "(C, H, W)"),
+            3: ("(N, C, D, H, W)", "(C, D, H, W)")}
+_COUNTS = {1: "one int", 2: "two ints", 3: "three ints"}
+_DIMS = {**_DIM_NAMES, 2: ("height", "width")}  # the 2-D checks here serve lp_pool2d
 
 
 # ----------------------------------------------------------------------------- checks
@@ -128,7 +135,7 @@ def _out_sizes(op: str, x: Tensor, k: tuple[int, ...], s: tuple[int, ...],
         return tuple(output_size(size, ki, si, pi, exact=False, op=op, dim=dim, dilation=di,
                                  ceil_mode=bool(ceil_mode))
                      for size, ki, si, pi, di, dim in zip(x.shape[2:], k, s, p, d,
-                                                           _DIM_NAMES[x.ndim - 2]))
+                                                           _DIMS[x.ndim - 2]))
 
 
 def _adaptive_sizes(op: str, x: Tensor, output_size: Any, n: int) -> tuple[int, ...]:
@@ -338,6 +345,16 @@ def _window_counts(n_in: int, n_out: int, k: int, s: int, p: int,
     return np.minimum(end, n_in) - np.maximum(start, 0)
 
 
+def _check_kernel_fits(op: str, x: Tensor, k: tuple[int, ...]) -> None:
+    """PyTorch's avg_pool3d wants the input itself (not padded) at least the kernel's size,
+    whatever the padding or ``ceil_mode``: its RuntimeError otherwise."""
+    for size, ki, dim in zip(x.shape[2:], k, _DIMS[3]):
+        if size < ki:
+            raise RuntimeError(f"{op}: kernel {dim} {ki} is larger than the input {dim} {size} "
+                               f"(input {x.shape}; padding and ceil_mode aside, the input "
+                               "itself must hold the kernel)")
+
+
 def _divisors(shape: tuple[int, ...], sizes: tuple[int, ...], k: tuple[int, ...],
               s: tuple[int, ...], p: tuple[int, ...], count_include_pad: bool,
               override: int | None) -> np.ndarray:
@@ -370,6 +387,7 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     override = _divisor_override(op, divisor_override)
     k, s, p, d = _window_settings(op, 3, kernel_size, stride, padding)
     sizes = _out_sizes(op, input, k, s, p, d, ceil_mode)
+    _check_kernel_fits(op, input, k)
     slices, _ = _depth_slices(input, k[0], s[0], p[0], 1, sizes[0], 0.0)
     sums = avg_pool2d(slices, k[1:], s[1:], p[1:], bool(ceil_mode), True, 1, exact=False)
     sums = sums.reshape(*input.shape[:2], k[0], *sizes).sum(2)
@@ -377,14 +395,20 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     return sums / Tensor(div.astype(input.dtype))
 
 
+def _depth_bin_taps(d: int, od: int) -> tuple[np.ndarray, np.ndarray]:
+    """The depths each of PyTorch's adaptive depth bins reads, (OD, width), padded to the
+    widest bin by repeating its last depth, and the mask of the real (not repeated) ones."""
+    start, end = _bins(d, od)
+    width = int((end - start).max(initial=1))
+    taps = start[:, None] + np.arange(width)
+    return np.minimum(taps, end[:, None] - 1), taps < end[:, None]
+
+
 def _depth_bin_means(planes: Tensor, od: int) -> Tensor:
     """(N, C, D, OH, OW) -> (N, C, OD, OH, OW): the mean over each of PyTorch's adaptive
     depth bins, gathered once (padded to the widest bin; the repeats count as 0)."""
-    start, end = _bins(planes.shape[2], od)
-    width = int((end - start).max(initial=1))
-    taps = start[:, None] + np.arange(width)  # (OD, width)
-    real = taps < end[:, None]
-    vals = planes[:, :, np.minimum(taps, end[:, None] - 1)]  # (N, C, OD, width, OH, OW)
+    taps, real = _depth_bin_taps(planes.shape[2], od)
+    vals = planes[:, :, taps]  # (N, C, OD, width, OH, OW)
     if not real.all():
         vals = where(real[:, :, None, None], vals, 0.0)
     return vals.sum(3) * Tensor((1.0 / real.sum(axis=1)).astype(planes.dtype)[:, None, None])
@@ -405,3 +429,41 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
     n, c, d, h, w = input.shape
     planes = adaptive_avg_pool2d(input.reshape(n, c * d, h, w), (oh, ow))
     return _depth_bin_means(planes.reshape(n, c, d, oh, ow), od)
+
+
+@_input_checked(3)
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max over PyTorch's adaptive bins so (N, C, D, H, W) becomes (N, C, *output_size)
+    (an int, or three ints where None keeps that size); a tie goes to the first maximum in
+    (d, h, w) order, a NaN wins. With ``return_indices`` also each winner's flat index into
+    its (D, H, W) volume (int64). It is ``adaptive_max_pool2d`` of every depth slice, then
+    the first maximum over each depth bin (module docstring). Example::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> F.adaptive_max_pool3d(mg.ones(2, 16, 5, 7, 7), (1, 2, 2)).shape
+        (2, 16, 1, 2, 2)
+    """
+    od, oh, ow = _adaptive_sizes("adaptive_max_pool3d", input, output_size, 3)
+    n, c, d, h, w = input.shape
+    planes, hw = adaptive_max_pool2d(input.reshape(n, c * d, h, w), (oh, ow), True)
+    taps, real = _depth_bin_taps(d, od)
+    vals = planes.reshape(n, c, d, oh, ow)[:, :, taps.T]  # (N, C, width, OD, OH, OW)
+    win = _depth_winners(vals._data, real.T)
+    out = gather(vals, 2, Tensor(win)).squeeze(2)
+    if not return_indices:
+        return out
+    depth = taps[np.arange(od)[:, None, None], win[:, :, 0]]  # (N, C, OD, OH, OW)
+    hw_win = np.take_along_axis(hw._data.reshape(n, c, d, oh, ow), depth, axis=2)
+    return out, Tensor(depth * (h * w) + hw_win)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any,
+                                     return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``adaptive_max_pool3d`` that always returns (output, indices), as PyTorch's
+    ``F.adaptive_max_pool3d_with_indices``. Example::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> F.adaptive_max_pool3d_with_indices(mg.ones(1, 1, 2, 2, 2), 1)[1]
+        tensor([[[[[0]]]]])
+    """
+    return adaptive_max_pool3d(input, output_size, return_indices=True)

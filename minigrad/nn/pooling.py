@@ -1,6 +1,7 @@
 """Pooling layers, PyTorch's signatures: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``,
-``AdaptiveAvgPool1d/2d/3d``, ``AdaptiveMaxPool1d/2d`` (the work is in ``F``; the 1-D and
-3-D pools are built on the 2-D ones, see ``minigrad.functional.pool_nd``).
+``AdaptiveAvgPool1d/2d/3d``, ``AdaptiveMaxPool1d/2d/3d``, ``LPPool1d/2d/3d``,
+``MaxUnpool1d/2d/3d``, ``FractionalMaxPool2d`` (the work is in ``F``; the 1-D and 3-D
+pools are built on the 2-D ones, see ``minigrad.functional.pool_nd``).
 
 As in PyTorch, a window grid that does not fit exactly is floored (``ceil_mode`` keeps
 the last partial window; for the 2-D layers ``exact=True`` or ``minigrad.strict_shapes()``
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..functional.lp_pool import _lp_settings
 from ..functional.pool_nd import _window_settings
+from ..functional.unpool import _ints as _unpool_ints
 from ..im2col import window_args
 from ..tensor import Tensor
 from . import functional as F
@@ -265,3 +268,138 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max pooling to a fixed ``output_size`` (PyTorch's bins), optionally with indices."""
 
     _function = "adaptive_max_pool2d"
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling of ``(N, C, D, H, W)`` to ``(N, C, *output_size)`` (an int, or three ints
+    where None keeps that size; PyTorch's bins), optionally with each winner's flat index in
+    its (D, H, W) volume."""
+
+    _function = "adaptive_max_pool3d"
+
+
+# ----------------------------------------------------------------- LP, unpool, fractional
+
+
+class _LPPoolNd(Module):
+    """Power-average pooling ``(sum of x**p over each window) ** (1/p)`` (``F.lp_pool*d``):
+    the settings are stored as given, as PyTorch's, and checked once here."""
+
+    _dims = 1
+
+    def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        _lp_settings(type(self).__name__, self._dims, kernel_size, stride)
+        self.norm_type, self.kernel_size = norm_type, kernel_size
+        self.stride, self.ceil_mode = stride, ceil_mode
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, C, *spatial)`` -> pooled, no padding."""
+        return getattr(F, f"lp_pool{self._dims}d")(x, self.norm_type, self.kernel_size,
+                                                    self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        """PyTorch's wording."""
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """``(sum of x**p over each window of K) ** (1/p)`` of every channel: ``(N, C, L)`` ->
+    ``(N, C, OL)``. ``p = 1`` is sum pooling, ``p = 2`` the window's L2 norm, ``p = inf``
+    max pooling of ``|x|``; ``stride`` defaults to the kernel size."""
+
+
+class LPPool2d(_LPPoolNd):
+    """``(sum of x**p over each (KH, KW) window) ** (1/p)`` of every channel: ``(N, C, H,
+    W)`` -> ``(N, C, OH, OW)``; ``stride`` defaults to the kernel size."""
+
+    _dims = 2
+
+
+class LPPool3d(_LPPoolNd):
+    """``(sum of x**p over each (KD, KH, KW) window) ** (1/p)`` of every channel: ``(N, C,
+    D, H, W)`` -> ``(N, C, OD, OH, OW)``; ``stride`` defaults to the kernel size."""
+
+    _dims = 3
+
+
+class _MaxUnpoolNd(Module):
+    """The partial inverse of a max pool (``F.max_unpool*d``): the settings as tuples, as
+    PyTorch's ``_single/_pair/_triple`` keep them; ``output_size`` is the call's."""
+
+    _dims = 1
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        name, n = type(self).__name__, self._dims
+        self.kernel_size = _unpool_ints(name, kernel_size, n, "kernel_size")
+        self.stride = _unpool_ints(name, kernel_size if stride is None else stride, n, "stride")
+        self.padding = _unpool_ints(name, padding, n, "padding")
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        """The pooled maps back at their indices, zeros elsewhere."""
+        return getattr(F, f"max_unpool{self._dims}d")(input, indices, self.kernel_size,
+                                                       self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        """PyTorch's wording."""
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """Puts each value of ``MaxPool1d(..., return_indices=True)``'s output back at its
+    index, zeros elsewhere: ``(N, C, L)`` -> ``(N, C, (L - 1) * stride + kernel_size - 2 *
+    padding)``, or the call's ``output_size``."""
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Puts each value of ``MaxPool2d(..., return_indices=True)``'s output back at its flat
+    (H, W) index, zeros elsewhere (SegNet's decoder). Pass ``output_size=x.shape`` where the
+    pool floored an odd size."""
+
+    _dims = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Puts each value of ``MaxPool3d(..., return_indices=True)``'s output back at its flat
+    (D, H, W) index, zeros elsewhere."""
+
+    _dims = 3
+
+
+class FractionalMaxPool2d(Module):
+    """Graham's fractional max pooling (``F.fractional_max_pool2d``): (KH, KW) windows at
+    pseudo-random starts, to ``output_size`` or the input size times ``output_ratio`` (in
+    (0, 1)); new windows every call unless ``_random_samples`` (a buffer) fixes them."""
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Any = None) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = _unpool_ints(name, kernel_size, 2, "kernel_size")
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = None if output_size is None else _pair(output_size)
+        self.output_ratio = None if output_ratio is None else _pair(output_ratio)
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name}: requires specifying either an output size, or a "
+                             "pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError(f"{name}: only one of output_size and output_ratio may be "
+                             "specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"{name}: output_ratio must be between 0 and 1 (got "
+                             f"{output_ratio})")
+
+    def forward(self, x: Tensor) -> Any:
+        """Pooled maps (and indices with ``return_indices``)."""
+        return F.fractional_max_pool2d(x, self.kernel_size, self.output_size, self.output_ratio,
+                                       self.return_indices,
+                                       _random_samples=self._random_samples)
+
+
+def _pair(value: Any) -> tuple:
+    """PyTorch's ``_pair``: a sequence as a tuple, anything else twice."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
