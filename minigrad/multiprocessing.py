@@ -133,11 +133,11 @@ def _send_fd(fd: int) -> Any:
 
 
 def init_reductions() -> None:
-    """Make multiprocessing send Tensors and Parameters as shared memory (done on import of
-    this module and by ``share_memory_()``; ordinary ``pickle`` still copies)."""
-    from .nn.parameter import Parameter
+    """Make multiprocessing send Tensors, Parameters and Buffers as shared memory (done on
+    import of this module and by ``share_memory_()``; ordinary ``pickle`` still copies)."""
+    from .nn.parameter import Buffer, Parameter
 
-    for cls in (Tensor, Parameter):
+    for cls in (Tensor, Parameter, Buffer):
         ForkingPickler.register(cls, _reduce_tensor)
 
 

@@ -1,4 +1,4 @@
-"""``F.conv1d`` and ``F.conv3d``: PyTorch's signatures, built on ``F.conv2d``.
+"""``F.conv1d``, ``F.conv3d`` and their transposes: PyTorch's signatures, built on conv2d.
 
 minigrad has one convolution, the book's conv2d (im2col and one GEMM, a backward that is
 differentiable again). The other ranks are compositions of it, so their gradients and
@@ -12,6 +12,10 @@ double gradients come from conv2d's and there is no second convolution to keep r
   ``(F, C/groups * KD, KH, KW)`` sums over ``kd`` as it sums over the channels (the
   channel order ``c*KD + kd`` keeps each group's channels together), then the output
   depths are moved back out of the batch.
+- conv_transpose3d is that composition transposed, step by step in reverse: the input
+  depths into the batch, one conv_transpose2d (the kernel depths come out as channels),
+  then the adjoint of the gather, a scatter-add of each (input depth, kernel depth) onto
+  the output depth it reaches, and the depth padding cropped.
 
 The operands are checked by conv2d's one check (``_check_operands``, any number of
 spatial dims), the settings and output sizes by ``im2col``'s (``window_args``,
@@ -30,11 +34,12 @@ from typing import Any
 import numpy as np
 
 from ..im2col import ntuple, output_size, window_args
+from ..ops.index import ScatterAdd
 from ..ops.shape import pad
 from ..tensor import Tensor
 from .conv import _check_operands, _same_padding, conv2d, conv_transpose2d
 
-__all__ = ["conv1d", "conv3d", "conv_transpose1d"]
+__all__ = ["conv1d", "conv3d", "conv_transpose1d", "conv_transpose3d"]
 
 _DIM_NAMES = {1: ("length",), 3: ("depth", "height", "width")}
 
@@ -185,3 +190,59 @@ def _check_transposed_length(op: str, length: int, kernel: int, stride: int, pad
     if out < 1:
         raise ValueError(f"{op}: input length {length} with kernel {kernel}, stride {stride}, "
                          f"padding {padding} gives an empty output ({out})")
+
+
+@_batch_of_one(3)
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """The adjoint ("transpose") of conv3d: input (N, C, D, H, W), weight
+    (C, FN/groups, KD, KH, KW), bias (FN,): output (N, FN, OD, OH, OW), each size
+    ``(n-1)*S - 2*P + D*(K-1) + output_padding + 1``. A (C, D, H, W) input is a batch of
+    one. It is conv3d's composition transposed: one conv_transpose2d of every input depth
+    (depths in the batch, kernel depths in the channels), then the scatter-add of input
+    depth ``i``, kernel depth ``k`` onto output depth ``i*stride + k*dilation`` (the
+    adjoint of conv3d's gather), then the depth padding cropped. Upsampling a volume 2x::
+
+        >>> import minigrad as mg, minigrad.nn.functional as F
+        >>> F.conv_transpose3d(mg.ones(1, 4, 3, 5, 5), mg.ones(4, 2, 2, 2, 2), stride=2).shape
+        (1, 2, 6, 10, 10)
+    """
+    op = "conv_transpose3d"
+    with _pytorch_errors():
+        x, weight, bias, groups = _check_operands(op, input, weight, bias, groups, 0, 1,
+                                                  spatial=3)
+        s, p, o, d, depth_out = _transposed_settings(op, x, weight, stride, padding,
+                                                     output_padding, dilation)
+    n, _, depth = x.shape[:3]
+    cin, cog, kd, kh, kw = weight.shape
+    planes = x.permute(0, 2, 1, 3, 4).reshape(n * depth, cin, *x.shape[3:])
+    cols = conv_transpose2d(planes, weight.reshape(cin, cog * kd, kh, kw), None, s[1:], p[1:],
+                            o[1:], groups, d[1:])  # (N*D, FN*KD, OH, OW), channel f*KD + k
+    fn, (oh, ow) = cog * groups, cols.shape[2:]
+    cols = cols.reshape(n, depth, fn, kd, oh, ow).permute(0, 2, 1, 3, 4, 5)
+    cols = cols.reshape(n, fn, depth * kd, oh, ow)
+    full = depth_out + 2 * p[0]  # the depths before the padding is cropped
+    target = np.arange(depth)[:, None] * s[0] + np.arange(kd)[None, :] * d[0]
+    index = np.broadcast_to(target.reshape(1, 1, -1, 1, 1), cols.shape)
+    out = ScatterAdd.apply(cols, 2, index, (n, fn, full, oh, ow))[:, :, p[0]:p[0] + depth_out]
+    return out if bias is None else out + bias.reshape(1, fn, 1, 1, 1)
+
+
+def _transposed_settings(op: str, x: Tensor, weight: Tensor, stride: Any, padding: Any,
+                         output_padding: Any, dilation: Any) -> tuple:
+    """conv_transpose3d's settings as three ints each, checked in its own words before
+    conv_transpose2d sees them (whose messages would show 2-D shapes), and the output
+    depth: (stride, padding, output_padding, dilation, depth)."""
+    kernel = tuple(weight.shape[2:])
+    _, s, p, d = window_args(op, kernel, stride, padding, dilation, n=3)
+    o = ntuple(output_padding, 3, "output_padding", op)
+    if not all(0 <= oi < max(si, di) for oi, si, di in zip(o, s, d)):
+        raise ValueError(f"{op}: output_padding {o} must be >= 0 and smaller than either "
+                         f"stride {s} or dilation {d}")
+    sizes = tuple((n - 1) * si - 2 * pi + di * (k - 1) + oi + 1
+                  for n, k, si, pi, oi, di in zip(x.shape[2:], kernel, s, p, o, d))
+    if min(sizes) < 1:
+        raise ValueError(f"{op}: input {x.shape} with kernel {kernel}, stride {s}, padding "
+                         f"{p}, dilation {d} gives an empty output {sizes}")
+    return s, p, o, d, sizes[0]

@@ -2,11 +2,12 @@
 ``ParameterList`` and ``ParameterDict``: they register what they hold, so the parent's
 ``parameters()`` and ``state_dict()`` see it. Children are named ``'0'``, ``'1'``, ... as in
 PyTorch, so state dict keys read ``features.0.weight``; a ``ParameterDict``'s under their
-keys (``heads.left``)."""
+keys (``heads.left``). ``Container`` is PyTorch's deprecated ancestor of them."""
 
 from __future__ import annotations
 
 import operator
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
@@ -409,3 +410,17 @@ class ParameterDict(Module):
         if not lines:
             return f"{name}()"
         return f"{name}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class Container(Module):
+    """PyTorch's deprecated ``nn.Container``: a Module holding the modules given by keyword
+    (``Container(conv=nn.Conv2d(...))``), kept so old programs run; it warns, as PyTorch
+    does, to subclass ``Module`` instead."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__()
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now "
+                      "implemented in `nn.Module`. Subclass that instead.", FutureWarning,
+                      stacklevel=2)
+        for key, value in kwargs.items():
+            self.add_module(key, value)

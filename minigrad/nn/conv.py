@@ -1,5 +1,5 @@
-"""``Conv1d``, ``Conv2d``, ``Conv3d`` and ``ConvTranspose2d``: learnable convolutions (the
-work is in ``F``; conv1d and conv3d are built on conv2d, ``functional/conv_nd.py``).
+"""``Conv1d``, ``Conv2d``, ``Conv3d`` and ``ConvTranspose1d/2d/3d``: learnable convolutions
+(the work is in ``F``; the other ranks are built on conv2d, ``functional/conv_nd.py``).
 
 The settings are checked once, here in ``__init__``, by the same ``window_args`` that the
 ops' geometry uses; the input's shapes are checked once, by the op.
@@ -192,7 +192,7 @@ class Conv3d(_ConvOtherRanks):
 
 
 class _ConvTransposeNd(_ConvNd):
-    """What ConvTranspose1d and 2d share: ``forward(x, output_size=None)`` picks the
+    """What ConvTranspose1d, 2d and 3d share: ``forward(x, output_size=None)`` picks the
     output_padding from PyTorch's ``output_size``."""
 
     transposed = True
@@ -210,11 +210,15 @@ class _ConvTransposeNd(_ConvNd):
         output_padding = self.output_padding
         if output_size is not None:
             output_padding = self._output_padding(x, output_size)
-        fn = F.conv_transpose1d if self._spatial == 1 else F.conv_transpose2d
+        fn = {1: F.conv_transpose1d, 2: F.conv_transpose2d,
+              3: F.conv_transpose3d}[self._spatial]
         return fn(x, self.weight, self.bias, self.stride, self.padding, output_padding,
                   self.groups, self.dilation)
 
     def _output_padding(self, x: Tensor, output_size: Any) -> tuple[int, ...]:
+        if len(output_size) not in (self._spatial, self._spatial + 2):
+            raise ValueError(f"{type(self).__name__}: output_size must have {self._spatial} "
+                             f"or {self._spatial + 2} elements, got {list(output_size)}")
         want = tuple(output_size)[-self._spatial:]
         out = []
         for i, size in enumerate(want):
@@ -240,3 +244,11 @@ class ConvTranspose1d(_ConvTransposeNd):
     input ``(N, C, L)`` or ``(C, L)``; the upsampling of 1-D decoders (audio, signals)."""
 
     _spatial = 1
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """PyTorch's ``nn.ConvTranspose3d``: weight ``(in_channels, out_channels/groups, kd, kh,
+    kw)``, input ``(N, C, D, H, W)`` or ``(C, D, H, W)``; the upsampling of 3-D decoders
+    (volumes, video). ``forward(x, output_size=None)`` as ConvTranspose2d's."""
+
+    _spatial = 3

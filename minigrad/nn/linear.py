@@ -1,6 +1,6 @@
-"""``Linear``: the book's Affine layer, ``y = x W^T + b`` with PyTorch's weight layout,
-``LazyLinear``, which learns ``in_features`` from its first input, and ``Bilinear``,
-``y = x1^T A x2 + b``."""
+"""``Linear``: the book's Affine layer, ``y = x W^T + b`` with PyTorch's weight layout
+(``LazyLinear``, which learns ``in_features`` from its first input, is in ``lazy.py``), and
+``Bilinear``, ``y = x1^T A x2 + b``."""
 
 from __future__ import annotations
 
@@ -65,28 +65,6 @@ class Linear(Module):
 class NonDynamicallyQuantizableLinear(Linear):
     """``Linear`` under the name PyTorch gives ``MultiheadAttention.out_proj`` (there it
     keeps quantization tools away); the same layer here, so the reprs read the same."""
-
-
-class LazyLinear(Linear):
-    """A ``Linear`` whose ``in_features`` is read from the first input's last dim; until
-    then its weight is an empty placeholder (so build the optimizer after one forward)."""
-
-    def __init__(self, out_features: int, bias: bool = True, device: object = None,
-                 dtype: object = None) -> None:
-        super().__init__(0, out_features, bias, device, dtype)
-
-    def has_uninitialized_params(self) -> bool:
-        """True until the first forward has fixed ``in_features``."""
-        return self.in_features == 0 and self.weight.shape[1] == 0
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Materialise the weight on the first call, then behave as ``Linear``."""
-        if self.has_uninitialized_params() and isinstance(x, Tensor) and x.ndim:
-            self.in_features = x.shape[-1]
-            self.weight._data = np.empty((self.out_features, self.in_features),
-                                        self.weight.dtype)
-            self.reset_parameters()
-        return super().forward(x)
 
 
 class Bilinear(Module):

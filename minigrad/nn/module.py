@@ -1,8 +1,8 @@
 """``Module``: the base of every layer and model, with PyTorch's registration rules.
 
 Assigning a ``Parameter`` or a ``Module`` as an attribute registers it (in definition order,
-so ``state_dict`` keys come out as in PyTorch); ``register_buffer`` adds state that is saved
-but not trained (BatchNorm's running statistics).
+so ``state_dict`` keys come out as in PyTorch); ``register_buffer``, or assigning an
+``nn.Buffer``, adds state that is saved but not trained (BatchNorm's running statistics).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..autograd import module_scope
 from ..functional.autograd import zero_grads
 from ..tensor import Tensor
 from . import hooks
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 
 class _IncompatibleKeys(NamedTuple):
@@ -300,20 +300,28 @@ class Module:
             if name not in modules:
                 self._forget(name)
             modules[name] = value
-        else:
-            # an attribute already registered keeps its kind: None clears it, else it must fit
-            for registry, kind, allowed in ((params, "parameter", Parameter),
-                                            (modules, "submodule", Module),
-                                            (buffers, "buffer", Tensor)):
-                if name in registry:
-                    if value is not None and not isinstance(value, allowed):
-                        raise TypeError(
-                            f"cannot assign a {type(value).__name__} to {kind} '{name}' of "
-                            f"{type(self).__name__} (a {allowed.__name__} or None is expected)"
-                        )
-                    registry[name] = value
-                    return
+        elif isinstance(value, Buffer) and name not in params and name not in modules:
+            # nn.Buffer registers itself, with its own persistence (PyTorch >= 2.5)
+            self.register_buffer(name, value, value.persistent)
+        elif not self._set_registered(name, value, buffers):
             object.__setattr__(self, name, value)
+
+    def _set_registered(self, name: str, value: Any, buffers: dict) -> bool:
+        """Put ``value`` (not a Parameter, Module or new Buffer) under ``name`` if ``name``
+        is registered: it keeps its kind, None clears it, else the value must fit. False
+        when ``name`` is a plain attribute."""
+        for registry, kind, allowed in ((self._parameters, "parameter", Parameter),
+                                        (self._modules, "submodule", Module),
+                                        (buffers, "buffer", Tensor)):
+            if name in registry:
+                if value is not None and not isinstance(value, allowed):
+                    raise TypeError(
+                        f"cannot assign a {type(value).__name__} to {kind} '{name}' of "
+                        f"{type(self).__name__} (a {allowed.__name__} or None is expected)"
+                    )
+                registry[name] = value
+                return True
+        return False
 
     def _forget(self, name: str) -> None:
         for d in (self._parameters, self._modules, self._buffers):

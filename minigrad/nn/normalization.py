@@ -1,9 +1,11 @@
 """Normalisation layers: ``LocalResponseNorm`` (AlexNet), ``BatchNorm1d``/``2d``/``3d``,
-``LayerNorm``, ``GroupNorm``, ``InstanceNorm1d``/``2d``/``3d`` and ``RMSNorm``."""
+``SyncBatchNorm`` (batch norm of any rank, as one process runs it), ``LayerNorm``,
+``GroupNorm``, ``InstanceNorm1d``/``2d``/``3d`` and ``RMSNorm``."""
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +18,7 @@ from ..functional.norm import (
     local_response_norm,
     rms_norm,
 )
-from ..tensor import Tensor
+from ..tensor import Tensor, require_tensor
 from ._checks import size_arg
 from .module import Module
 from .parameter import Parameter
@@ -64,6 +66,16 @@ def _reset_running_stats(m: Module) -> None:
         m.num_batches_tracked._data[...] = 0
 
 
+def _reset_norm(m: Module) -> None:
+    """PyTorch's ``_NormBase.reset_parameters``: the running statistics reset, the affine
+    weight 1 and bias 0."""
+    _reset_running_stats(m)
+    if m.weight is not None:
+        m.weight._data[...] = 1
+    if m.bias is not None:
+        m.bias._data[...] = 0
+
+
 class _BatchNorm(Module):
     """Shared by BatchNorm1d/2d/3d: per-channel (dim 1) statistics; running mean/var and
     ``num_batches_tracked`` are buffers, so they are saved and loaded like PyTorch's.
@@ -92,6 +104,10 @@ class _BatchNorm(Module):
         """Running mean 0, running variance 1, no batches counted."""
         _reset_running_stats(self)
 
+    def reset_parameters(self) -> None:
+        """Reset the running statistics, and the affine weight to 1 and bias to 0."""
+        _reset_norm(self)
+
     def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict,
                               strict: bool, missing_keys: list, unexpected_keys: list,
                               error_msgs: list) -> None:
@@ -101,11 +117,7 @@ class _BatchNorm(Module):
                                       missing_keys, unexpected_keys, error_msgs)
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim not in self._dims or x.shape[1] != self.num_features:
-            raise ValueError(
-                f"{type(self).__name__}({self.num_features}) expected input of shape "
-                f"{self._expect.format(c=self.num_features)}, got {x.shape}"
-            )
+        self._check_input(x)
         use_batch_stats = self.training or not self.track_running_stats
         track = not self.training or self.track_running_stats
         return batch_norm(
@@ -118,6 +130,13 @@ class _BatchNorm(Module):
             self._count_batch(),
             self.eps,
         )
+
+    def _check_input(self, x: Tensor) -> None:
+        if x.ndim not in self._dims or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"{type(self).__name__}({self.num_features}) expected input of shape "
+                f"{self._expect.format(c=self.num_features)}, got {x.shape}"
+            )
 
     def _count_batch(self) -> float:
         """Count a training batch (when the statistics are tracked) and return the factor
@@ -156,6 +175,54 @@ class BatchNorm3d(_BatchNorm):
 
     _dims = (5,)
     _expect = "(N, {c}, D, H, W)"
+
+
+class SyncBatchNorm(_BatchNorm):
+    """PyTorch's ``nn.SyncBatchNorm``: batch norm over ``(N, C, *)`` input of any rank whose
+    statistics a multi-process run would gather from every process. minigrad trains in one
+    process, where PyTorch's computes plain batch norm too, so this is that; the
+    ``process_group`` is kept and unused. ``convert_sync_batchnorm`` swaps it in for a
+    model's batch norms, as programs written for DistributedDataParallel do."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 process_group: Any = None, device: object = None, dtype: object = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input(self, x: Tensor) -> None:
+        """At least ``(N, C)``, with channels; a channel count that differs from the
+        parameters' is batch_norm's RuntimeError, as in PyTorch."""
+        x = require_tensor(x, "SyncBatchNorm", "input")
+        if x.ndim < 2:
+            raise ValueError(f"SyncBatchNorm: expected at least 2D input (got {x.ndim}D input "
+                             f"of shape {x.shape})")
+        if x.shape[1] == 0:
+            raise ValueError(f"SyncBatchNorm: number of input channels should be non-zero, got "
+                             f"input of shape {x.shape}")
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
+        """``module`` with every batch norm in it (``BatchNorm1d/2d/3d``, or ``module``
+        itself) replaced by a SyncBatchNorm holding the same parameters, running statistics
+        and training mode; the other modules are kept, in place."""
+        out = module
+        if isinstance(module, _BatchNorm):
+            out = SyncBatchNorm(module.num_features, module.eps, module.momentum,
+                                module.affine, module.track_running_stats, process_group,
+                                bias=module.bias is not None)
+            if module.affine:
+                out.weight, out.bias = module.weight, module.bias
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                setattr(out, name, getattr(module, name))
+            out.training = module.training
+            if hasattr(module, "qconfig"):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return out
 
 
 class LayerNorm(Module):
@@ -266,11 +333,7 @@ class _InstanceNorm(Module):
 
     def reset_parameters(self) -> None:
         """Reset the running statistics, and the affine weight to 1 and bias to 0."""
-        self.reset_running_stats()
-        if self.weight is not None:
-            self.weight._data[...] = 1
-        if self.bias is not None:
-            self.bias._data[...] = 0
+        _reset_norm(self)
 
     def forward(self, x: Tensor) -> Tensor:
         """``(N, C, *spatial)`` (or ``(C, *spatial)``) normalised per sample and channel."""
