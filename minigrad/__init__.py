@@ -96,6 +96,7 @@ from .functional.elementwise import (
     isposinf,
     isreal,
     lcm,
+    logit,
     rad2deg,
     sgn,
     signbit,
@@ -114,6 +115,7 @@ from .functional.linalg import (
     kron,
     mv,
     outer,
+    pdist,
     tensordot,
     trace,
 )
@@ -307,7 +309,7 @@ clamp = clip = _unary("clamp")
 # touch, so ``import minigrad`` stays quick and loads none of them.
 _LAZY_SUBMODULES = frozenset(
     ("backends", "distributed", "fx", "jit", "multiprocessing", "nn", "onnx", "optim",
-     "testing", "utils")
+     "special", "testing", "utils")
 )
 
 

@@ -1240,6 +1240,10 @@ class TensorMethods:
         """``self * log(other)``, 0 where ``self`` is 0."""
         return _fn.elementwise.xlogy(self, other)
 
+    def logit(self, eps: float | None = None) -> Tensor:
+        """``log(p / (1 - p))``, the inverse of ``sigmoid``: ``minigrad.logit(self, eps)``."""
+        return _fn.elementwise.logit(self, eps)
+
     def float_power(self, exponent: Any) -> Tensor:
         """``self ** exponent`` in float64."""
         return _fn.elementwise.float_power(self, exponent)

@@ -381,3 +381,57 @@ def _check_bilinear_sizes(x1: Tensor, x2: Tensor, w: Tensor, bias: Tensor | None
     if bias is not None and tuple(bias.shape) != w.shape[:1]:
         raise RuntimeError(f"bilinear: bias size does not match weight size: got "
                            f"{bias.shape[-1] if bias.ndim else 0} but expected {w.shape[0]}")
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,  # noqa: A002
+          training: bool = False, inplace: bool = False) -> Tensor:
+    """The randomised leaky ReLU: in training, each non-positive element is multiplied by
+    its own slope drawn uniformly from ``[lower, upper]`` (a regulariser, like dropout); in
+    evaluation by the mean slope ``(lower + upper) / 2``, i.e. ``leaky_relu``. The draws
+    come from minigrad's generator (``manual_seed``). ``inplace`` is computed out of place."""
+    x = require_tensor(input, "rrelu", "input")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"rrelu: not implemented for {x.dtype} input (a floating "
+                                  "point one)")
+    if lower > upper:
+        raise RuntimeError(f"rrelu: Lower bound should be less than or equal to the upper "
+                           f"bound, got lower={lower} and upper={upper}")
+    if not training:
+        return leaky_relu(x, (lower + upper) / 2)
+    slopes = get_rng().uniform(lower, upper, x.shape).astype(x.dtype)
+    with np.errstate(invalid="ignore"):
+        negative = x._data <= 0  # NaN keeps slope 1, as in PyTorch
+    return where(negative, x * Tensor(slopes), x)
+
+
+def _gumbel_noise(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """Standard Gumbel draws, ``-log(E)`` with ``E`` exponential, as PyTorch draws them
+    (from minigrad's generator, so other numbers than PyTorch's)."""
+    return (-np.log(get_rng().standard_exponential(shape))).astype(dtype)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """A differentiable sample of a categorical distribution: ``softmax((logits + g) /
+    tau)`` along ``dim``, with ``g`` standard Gumbel noise. ``hard`` returns the one-hot
+    vector of its largest entry, with the soft sample's gradient (the straight-through
+    estimator). ``eps`` is deprecated in PyTorch and has no effect."""
+    x = _float_input(logits, "gumbel_softmax")
+    if eps != 1e-10:
+        warnings.warn("gumbel_softmax: `eps` parameter is deprecated and has no effect.",
+                      UserWarning, stacklevel=2)
+    d = normalize_dim(dim, max(x.ndim, 1), "gumbel_softmax")
+    y_soft = ((x + Tensor(_gumbel_noise(x.shape, x.dtype))) / tau).softmax(d)
+    if not hard:
+        return y_soft
+    return Tensor(_one_hot_of_max(y_soft._data, d)) - y_soft.detach() + y_soft
+
+
+def _one_hot_of_max(y: np.ndarray, dim: int) -> np.ndarray:
+    """1 at the largest entry along ``dim`` (the first of ties; NaN counts as the
+    largest, as in ``torch.max``), 0 elsewhere."""
+    if y.ndim == 0:
+        return np.ones_like(y)
+    out = np.zeros_like(y)
+    np.put_along_axis(out, np.expand_dims(np.argmax(y, axis=dim), dim), 1.0, axis=dim)
+    return out

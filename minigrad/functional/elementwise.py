@@ -1,6 +1,6 @@
 """Elementwise functions with PyTorch's signatures (``clamp``, ``pow``, ``where``, casts,
-and the smaller ones: ``xlogy``, ``copysign``, ``frac``, ``heaviside``, the ``bitwise_*``
-functions, ``gcd``...): they check and promote their arguments, then call
+and the smaller ones: ``xlogy``, ``logit``, ``copysign``, ``frac``, ``heaviside``, the
+``bitwise_*`` functions, ``gcd``...): they check and promote their arguments, then call
 ``minigrad.ops.elementwise`` or compose Tensor ops.
 """
 
@@ -154,6 +154,29 @@ def xlogy(input: Any, other: Any) -> Tensor:  # noqa: A002
     cut = (x._data == 0) & ((y._data <= 0) | np.isposinf(y._data))  # 0, not 0 * inf
     with np.errstate(divide="ignore", invalid="ignore"):
         return x * where(cut, 0.0, y.log())
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:  # noqa: A002
+    """``log(p / (1 - p))``, the inverse of ``sigmoid`` (``torch.logit``); integers give
+    the default float dtype. With ``eps``, ``p`` is first clamped to ``[eps, 1 - eps]``
+    and the gradient is 0 outside it. As PyTorch's: without ``eps`` the gradient outside
+    ``[0, 1]`` is NaN (the value is NaN there too), at 0 and 1 infinite.
+
+        >>> import minigrad as mg
+        >>> mg.logit(mg.tensor([0.5, 1.0]))
+        tensor([ 0., inf])
+    """
+    (x,) = _as_float(require_tensor(input, "logit", "input"))
+    data = x._data
+    if eps is None or eps < 0:  # PyTorch: a negative eps is no eps
+        outside = (data < 0) | (data > 1)
+        x = x * Tensor(np.where(outside, np.nan, 1.0).astype(data.dtype))  # NaN, also its grad
+    else:
+        lo = data.dtype.type(eps)
+        hi = data.dtype.type(1) - lo
+        low, high = data < lo, data > hi  # NaN is neither: it stays, gradient NaN
+        x = where(low | high, Tensor(np.where(low, lo, hi).astype(data.dtype)), x)
+    return x.log() - (-x).log1p()  # gradient 1/x + 1/(1 - x): +-inf at 0 and 1
 
 
 def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002

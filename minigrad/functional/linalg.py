@@ -1,6 +1,7 @@
 """``matmul`` with numpy's rules for 1-D and batched operands (``ops.linalg.MatMul``), and
 the products built on it: ``dot``, ``mv``, ``outer``, ``tensordot``, ``kron``, ``cross``;
-``diag``, ``trace`` and ``block_diag``; ``cdist``, the distances between two sets of rows."""
+``diag``, ``trace`` and ``block_diag``; ``cdist``, the distances between two sets of rows,
+and ``pdist``, between the rows of one."""
 
 from __future__ import annotations
 
@@ -227,3 +228,44 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
     (``diag`` of the flattened input)."""
     a = require_tensor(input, "diagflat", "input")
     return diag(a.reshape(-1), offset)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:  # noqa: A002
+    """The ``p``-norm distance between each pair of rows ``i < j`` of ``input`` ``(N, M)``,
+    in row-major order: ``(N * (N - 1) / 2,)``, the upper triangle of ``cdist(input,
+    input)`` without its diagonal. Computed from the differences, with PyTorch's gradient
+    (for ``p = inf``, the whole of it to every element at the maximum)."""
+    x = require_tensor(input, "pdist", "input")
+    if x.ndim != 2:
+        raise RuntimeError(f"pdist: pdist only supports 2D tensors, got: {x.ndim}D (shape "
+                           f"{x.shape})")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"pdist: pdist only supports floating-point dtypes, got {x.dtype}")
+    if not p >= 0:
+        raise RuntimeError(f"pdist: pdist only supports non-negative p values, got p={p}")
+    rows, cols = np.triu_indices(x.shape[0], 1)
+    d = x[rows] - x[cols]
+    if d.shape[1] == 0:  # no coordinates: every distance is 0 (for p = inf too)
+        return d.sum(-1)
+    if p == 0:  # PyTorch's count: min(ceil(|d|), 1) summed (NaN stays), no gradient
+        with np.errstate(invalid="ignore"):
+            count = np.minimum(np.ceil(np.abs(d._data)), 1).sum(-1)
+        return where(np.ones(count.shape, bool), Tensor(count), d.sum(-1))
+    nan = np.isnan(d._data)
+    if p == np.inf:  # PyTorch's gradient of a NaN maximum is NaN at every coordinate
+        nan = nan | nan.any(-1, keepdims=True)
+    if nan.any():  # where the value is NaN already: a NaN gradient, as PyTorch's
+        d = d * Tensor(np.where(nan, np.nan, 1.0).astype(d.dtype))
+    return _max_norm_every_tie(d) if p == np.inf else vector_norm(d, p, dim=-1)
+
+
+def _max_norm_every_tie(d: Tensor) -> Tensor:
+    """``max(|d|)`` along the last dim with the gradient PyTorch's pdist gives: ``sign(d)``
+    at each element at the maximum. ``vector_norm`` shares it among the ``k`` ties (as
+    ``torch.norm``), so a term of value 0 adds the other ``(k - 1) / k`` of it."""
+    top = vector_norm(d, np.inf, dim=-1)
+    with np.errstate(invalid="ignore"):  # inf * 0 and inf - inf: not kept (finite below)
+        ties = (np.abs(d._data) == top._data[:, None]).sum(-1)
+        more = top * Tensor(np.maximum(ties - 1, 0).astype(d.dtype))
+        finite = np.isfinite(more._data)
+        return top + where(finite, more - more.detach(), 0.0)

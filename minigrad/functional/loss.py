@@ -1,5 +1,6 @@
 """Losses with PyTorch's signatures: cross entropy, NLL, MSE, L1, smooth L1, binary cross
-entropy and the margin and embedding losses.
+entropy, the Gaussian and Poisson NLL, and the margin and embedding losses (CTC is in
+``ctc.py``).
 
 Most are compositions of Tensor ops; the fused softmax cross entropy and binary cross
 entropy are Functions in ``minigrad.ops.loss``.
@@ -7,13 +8,15 @@ entropy are Functions in ``minigrad.ops.loss``.
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..autograd import no_grad
-from ..dtypes import result_type
+from ..dtypes import get_default_dtype, result_type
 from ..ops.elementwise import where
 from ..ops.loss import BinaryCrossEntropy, CrossEntropy, XLogY, _class_targets, _one_hot
 from ..ops.shape import normalize_dim
@@ -570,16 +573,28 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     a = _float_tensor(anchor, "triplet_margin_loss", "anchor")
     pos = _float_tensor(positive, "triplet_margin_loss", "positive")
     neg = _float_tensor(negative, "triplet_margin_loss", "negative")
-    if not a.ndim == pos.ndim == neg.ndim:
-        raise RuntimeError(f"triplet_margin_loss: the anchor, positive, and negative tensors "
-                           f"are expected to have the same number of dimensions, but got: "
-                           f"anchor {a.ndim}D, positive {pos.ndim}D, and negative "
-                           f"{neg.ndim}D inputs")
-    d_pos = pairwise_distance(a, pos, p, eps)
-    d_neg = pairwise_distance(a, neg, p, eps)
+    _check_triplet_ndims("triplet_margin_loss", a, pos, neg)
+    return _triplet_hinge(lambda x, y: pairwise_distance(x, y, p, eps), a, pos, neg, margin,
+                          swap, reduction)
+
+
+def _triplet_hinge(distance: Callable[[Tensor, Tensor], Tensor], anchor: Tensor,
+                   positive: Tensor, negative: Tensor, margin: float, swap: bool,
+                   reduction: str) -> Tensor:
+    """What the two triplet losses share: ``max(margin + d(a, p) - d(a, n), 0)``, with
+    ``min(d(a, n), d(p, n))`` for ``d(a, n)`` when ``swap`` (PyTorch's order of terms)."""
+    d_pos = distance(anchor, positive)
+    d_neg = distance(anchor, negative)
     if swap:
-        d_neg = d_neg.minimum(pairwise_distance(pos, neg, p, eps))
-    return _reduced((d_pos - d_neg + margin).clamp(min=0), reduction)
+        d_neg = d_neg.minimum(distance(positive, negative))
+    return _reduced((d_pos + margin - d_neg).clamp(min=0), reduction)
+
+
+def _check_triplet_ndims(op: str, a: Any, p: Any, n: Any) -> None:
+    if not a.ndim == p.ndim == n.ndim:
+        raise RuntimeError(f"{op}: the anchor, positive, and negative tensors are expected to "
+                           f"have the same number of dimensions, but got: anchor {a.ndim}D, "
+                           f"positive {p.ndim}D, and negative {n.ndim}D inputs")
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0,
@@ -602,3 +617,129 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
     t = y._data
     loss = where(t == 1, 1.0 - cos, 0.0) + where(t == -1, (cos - margin).clamp(min=0), 0.0)
     return _reduced(loss, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Any, var: Tensor | float,  # noqa: A002
+                      full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """The negative log likelihood of ``target`` under Gaussians of mean ``input`` and
+    variance ``var``: ``0.5 * (log(var) + (input - target)**2 / var)``, plus
+    ``0.5 * log(2 pi)`` when ``full``. ``var`` has the input's shape, or one of its dims is 1
+    (or missing at the end): one variance shared along it; a float is one for all. The
+    variance is clamped at ``eps`` for stability, as PyTorch does it: the value clamped, the
+    gradient passed through the clamp unchanged."""
+    x = require_tensor(input, "gaussian_nll_loss", "input")
+    v = _gaussian_variance(var, x)
+    _check_reduction(reduction, "gaussian_nll_loss")
+    t = _as_tensor(target)
+    _broadcast_check("gaussian_nll_loss", input=x, target=t, var=v)
+    v = v.clone()
+    with no_grad():  # the value clamped, the gradient var's: as PyTorch
+        v.clamp_(min=eps)
+    d = x - t
+    loss = (v.log() + d * d / v) * 0.5
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduced(loss, reduction)
+
+
+def _gaussian_variance(var: Any, x: Tensor) -> Tensor:
+    """``gaussian_nll_loss``'s variance as a Tensor that broadcasts against the input the
+    way PyTorch allows: the input's shape, that shape less its last dim (a variance per
+    row), or one mismatched dim of size 1. Negative entries are refused."""
+    op = "gaussian_nll_loss"
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError(f"{op}: var has negative entry/entries, got var={var}")
+        dtype = x.dtype if x.dtype.kind == "f" else get_default_dtype()
+        return Tensor(np.full(x.shape, var, dtype))
+    if not isinstance(var, Tensor):
+        raise TypeError(f"{op}: var must be a Tensor or a float, got {type(var).__name__}")
+    if (var._data < 0).any():
+        raise ValueError(f"{op}: var has negative entry/entries")
+    if var.dtype.kind != "f":
+        raise RuntimeError(f"{op}: var must be a floating point tensor, got dtype {var.dtype}")
+    return _variance_shape(var, x)
+
+
+def _variance_shape(var: Tensor, x: Tensor) -> Tensor:
+    """``var`` as it broadcasts against the input ``x``: the same shape (one variance per
+    element), one dim short at the end (one per row: a trailing 1 added), or the same
+    rank with the one differing dim of size 1 (PyTorch's test: those sizes sum to 1)."""
+    if var.shape == x.shape:
+        return var
+    if x.shape[:-1] == var.shape:
+        return var.unsqueeze(-1)
+    if var.ndim == x.ndim and sum(v for i, v in zip(x.shape, var.shape) if i != v) == 1:
+        return var
+    raise ValueError(f"gaussian_nll_loss: var is of incorrect size: var {var.shape} for input "
+                     f"{x.shape} (it takes the input's shape, that shape without its last "
+                     "dim, or one dim of size 1 where the input's differs)")
+
+
+def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True,  # noqa: A002
+                     full: bool = False, size_average: None = None, eps: float = 1e-8,
+                     reduce: None = None, reduction: str = "mean") -> Tensor:
+    """The negative log likelihood of counts ``target`` under Poisson distributions of rate
+    ``exp(input)`` (``log_input``) or ``input``: ``exp(input) - target * input``, or
+    ``input - target * log(input + eps)``. ``full`` adds Stirling's approximation of
+    ``log(target!)``, ``target * log(target) - target + 0.5 * log(2 pi target)``, where
+    ``target > 1`` (0 elsewhere), as PyTorch does."""
+    _legacy(size_average, reduce, "poisson_nll_loss")
+    _check_reduction(reduction, "poisson_nll_loss")
+    x = require_tensor(input, "poisson_nll_loss", "input")
+    t = _as_tensor(target)
+    _broadcast_check("poisson_nll_loss", input=x, target=t)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # inf and NaN go on
+        loss = x.exp() - t * x if log_input else x - t * (x + eps).log()
+        if full:  # computed everywhere, kept where target > 1
+            stirling = t * t.log() - t + (t * (2 * math.pi)).log() * 0.5
+            loss = loss + where(t._data <= 1, 0.0, stirling)
+    return _reduced(loss, reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Any,  # noqa: A002
+                                weight: Tensor | None = None, size_average: None = None,
+                                reduce: None = None, reduction: str = "mean") -> Tensor:
+    """Binary cross entropy on the logits ``input`` of each of ``C`` labels (the last dim),
+    against 0/1 (or soft) ``target``s, averaged over the labels:
+    ``-(t * logsigmoid(x) + (1 - t) * logsigmoid(-x)).sum(-1) / C``; ``weight`` scales each
+    label's term (it broadcasts against the input)."""
+    from .activation import logsigmoid
+
+    _legacy(size_average, reduce, "multilabel_soft_margin_loss")
+    _check_reduction(reduction, "multilabel_soft_margin_loss")
+    x = require_tensor(input, "multilabel_soft_margin_loss", "input")
+    if x.ndim == 0:
+        raise IndexError("multilabel_soft_margin_loss: input must have a label dimension, "
+                         "got a 0-d tensor")
+    t = _as_tensor(target)
+    _broadcast_check("multilabel_soft_margin_loss", input=x, target=t)
+    with np.errstate(invalid="ignore"):  # 0 * -inf is NaN, as PyTorch's
+        loss = -(t * logsigmoid(x) + (1 - t) * logsigmoid(-x))
+    if weight is not None:
+        w = _as_tensor(weight)
+        _broadcast_check("multilabel_soft_margin_loss", input=x, weight=w)
+        loss = loss * w
+    with np.errstate(invalid="ignore"):  # no labels: 0 / 0 is NaN, as PyTorch's
+        loss = loss.sum(x.ndim - 1) / x.shape[-1]
+    return _reduced(loss, reduction)
+
+
+def triplet_margin_with_distance_loss(
+        anchor: Tensor, positive: Tensor, negative: Tensor, *,
+        distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+        margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> Tensor:
+    """``triplet_margin_loss`` with a distance of one's own: ``max(margin + d(a, p) -
+    d(a, n), 0)`` with ``d = distance_function`` (``pairwise_distance`` when None), which
+    takes two tensors and returns their distances (e.g. ``1 - cosine_similarity``)."""
+    _check_reduction(reduction, "triplet_margin_with_distance_loss")
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_with_distance_loss: margin must be greater than 0, "
+                         f"got {margin}")
+    a = require_tensor(anchor, "triplet_margin_with_distance_loss", "anchor")
+    pos = require_tensor(positive, "triplet_margin_with_distance_loss", "positive")
+    neg = require_tensor(negative, "triplet_margin_with_distance_loss", "negative")
+    _check_triplet_ndims("triplet_margin_with_distance_loss", a, pos, neg)
+    distance = pairwise_distance if distance_function is None else distance_function
+    return _triplet_hinge(distance, a, pos, neg, margin, swap, reduction)

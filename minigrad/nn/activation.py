@@ -3,7 +3,8 @@ channels), ``LogSoftmax`` and the smooth or clipped variants (``LeakyReLU``, ``E
 ``GELU``, ``SiLU``, ``Softplus``, ``Hardtanh``, ``ReLU6``, ``Mish``, ``Hardswish``,
 ``Hardsigmoid``, ``SELU``, ``CELU``, ``Softsign``, ``Tanhshrink``, ``LogSigmoid``,
 ``GLU``, ``Softmin``, ``Threshold``, ``Hardshrink``, ``Softshrink``), each a thin wrapper
-over its ``F.`` function, and ``PReLU`` with its learnable slope."""
+over its ``F.`` function, ``RReLU`` (random slopes in training) and ``PReLU`` with its
+learnable slope."""
 
 from __future__ import annotations
 
@@ -120,6 +121,25 @@ class LeakyReLU(Module):
     def extra_repr(self) -> str:
         """What ``repr(layer)`` shows in the parentheses."""
         return f"negative_slope={self.negative_slope}"
+
+
+class RReLU(Module):
+    """Randomised leaky ReLU: a random slope in ``[lower, upper]`` for each non-positive
+    element in training, their mean ``(lower + upper) / 2`` in evaluation."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``F.rrelu(x, lower, upper, self.training)``."""
+        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        """What ``repr(layer)`` shows in the parentheses."""
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace}"
 
 
 class ELU(Module):

@@ -2,7 +2,17 @@
 
 # convolution and pooling (im2col based)
 from ..functional.conv import col2im, conv2d, conv_transpose2d, im2col  # noqa: F401
-from ..functional.conv_nd import conv1d, conv3d, conv_transpose1d  # noqa: F401  (on conv2d)
+from ..functional.conv_nd import (  # noqa: F401  (on conv2d)
+    conv1d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose3d,
+)
+from ..functional.fractional_pool import (  # noqa: F401
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+)
+from ..functional.lp_pool import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: F401  (on avg pools)
 from ..functional.pool import (  # noqa: F401
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
@@ -14,11 +24,15 @@ from ..functional.pool_nd import (  # noqa: F401  (all built on the 2-D pools)
     adaptive_avg_pool3d,
     adaptive_max_pool1d,
     adaptive_max_pool1d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
     avg_pool1d,
     avg_pool3d,
     max_pool1d,
     max_pool3d,
 )
+from ..functional.sampling_grid import affine_grid, grid_sample  # noqa: F401
+from ..functional.unpool import max_unpool1d, max_unpool2d, max_unpool3d  # noqa: F401
 from ..ops import pad  # noqa: F401
 
 # isort: split
@@ -52,7 +66,7 @@ from ..functional.activation import (  # noqa: E402, F401
     silu,
     softplus,
 )
-from ..functional.embedding import embedding, one_hot  # noqa: E402, F401
+from ..functional.embedding import embedding, embedding_bag, one_hot  # noqa: E402, F401
 from ..functional.loss import (  # noqa: E402, F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -118,3 +132,17 @@ from ..functional.norm import rms_norm  # noqa: E402, F401
 # attention: scaled dot-product attention and MultiheadAttention's functional form
 from ..functional.attention import scaled_dot_product_attention  # noqa: E402, F401
 from .attention import multi_head_attention_forward  # noqa: E402, F401
+
+# isort: split
+
+# more losses (Gaussian and Poisson NLL, multi-label soft margin, triplet with a distance of
+# one's own, CTC), pdist, and the random activations RReLU and Gumbel-softmax
+from ..functional.activation import gumbel_softmax, rrelu  # noqa: E402, F401
+from ..functional.ctc import ctc_loss  # noqa: E402, F401
+from ..functional.linalg import pdist  # noqa: E402, F401
+from ..functional.loss import (  # noqa: E402, F401
+    gaussian_nll_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    triplet_margin_with_distance_loss,
+)

@@ -7,8 +7,10 @@ pass ``reduction=`` by keyword as PyTorch code does. Weights are buffers, as in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from ..functional.ctc import ctc_loss
 from ..functional.loss import (
     _check_reduction,
     _check_reduction_kl,
@@ -17,6 +19,7 @@ from ..functional.loss import (
     binary_cross_entropy_with_logits,
     cosine_embedding_loss,
     cross_entropy,
+    gaussian_nll_loss,
     hinge_embedding_loss,
     huber_loss,
     kl_div,
@@ -25,12 +28,16 @@ from ..functional.loss import (
     mse_loss,
     multi_margin_loss,
     multilabel_margin_loss,
+    multilabel_soft_margin_loss,
     nll_loss,
+    poisson_nll_loss,
     smooth_l1_loss,
     soft_margin_loss,
     triplet_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from ..tensor import Tensor, as_tensor
+from .distance import PairwiseDistance
 from .module import Module
 
 
@@ -267,3 +274,84 @@ class MultiLabelMarginLoss(_Loss):
     def forward(self, input: Tensor, target: Any) -> Tensor:
         """Loss of scores ``(N, C)`` against label lists ``(N, C)`` (int64)."""
         return multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Negative log likelihood of ``target`` under Gaussians of mean ``input`` and variance
+    ``var`` (a regression that predicts its own uncertainty); ``full`` adds the constant."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input: Tensor, target: Any, var: Tensor | float) -> Tensor:
+        """Loss of means ``input`` and variances ``var`` against ``target``."""
+        return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                 reduction=self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """Negative log likelihood of counts ``target`` under Poisson rates ``exp(input)`` (or
+    ``input`` when not ``log_input``); ``full`` adds Stirling's term."""
+
+    def __init__(self, log_input: bool = True, full: bool = False, size_average: None = None,
+                 eps: float = 1e-8, reduce: None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input: Tensor, target: Any) -> Tensor:
+        """Loss of (log-)rates ``log_input`` against counts ``target``."""
+        return poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+                                eps=self.eps, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Binary cross entropy on logits per label, averaged over the labels (the last dim);
+    ``weight`` per label."""
+
+    def __init__(self, weight: Tensor | None = None, size_average: None = None,
+                 reduce: None = None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        """Loss of logits ``(N, C)`` against 0/1 labels of the same shape."""
+        return multilabel_soft_margin_loss(input, target, weight=self.weight,
+                                           reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """``max(margin + d(a, p) - d(a, n), 0)`` with a distance ``d`` of one's own
+    (``PairwiseDistance()`` by default, a child module as in PyTorch)."""
+
+    def __init__(self, *, distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+                 margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
+                             f"than 0, got {margin} instead")
+        self.distance_function = (distance_function if distance_function is not None
+                                  else PairwiseDistance())
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        """Loss of the triplets ``(anchor, positive, negative)``."""
+        return triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss of unsegmented sequences (speech,
+    handwriting): every alignment of each target to its input's time steps, summed."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean",
+                 zero_infinity: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Any,
+                target_lengths: Any) -> Tensor:
+        """Loss of log-probabilities ``(T, N, C)`` against ``targets`` and their lengths."""
+        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                        self.reduction, self.zero_infinity)
