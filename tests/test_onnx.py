@@ -416,3 +416,22 @@ def test_minigrad_export_of_a_trained_run_predicts_as_minigrad_evaluate(tmp_path
     rows = [f"{i:>4} " + "".join(f"{matrix[i, j]:>{max(4, len(str(matrix.max())) + 1)}}"
                                  for j in range(k)) for i in range(k)]
     assert "\n".join(rows) in evaluated  # the same confusion matrix, digit for digit
+
+
+class Lookup(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedding, self.fc = nn.Embedding(10, 3), nn.Linear(3, 2)
+
+    def forward(self, idx):  # noqa: ANN001, ANN201
+        return self.fc(self.embedding(idx))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
+def test_integer_inputs_used_outside_the_graph_are_refused_not_baked_in(dtype):
+    """The second trace moves integer inputs too (within the traced values' range), so an
+    index read outside the graph (Embedding's rows) is refused; it was baked into the file,
+    which then gave every other input the traced rows."""
+    idx = mg.tensor(np.array([[1, 2, 3, 9]], dtype=dtype))
+    with pytest.raises(UnsupportedOperatorError, match=r"GetItem.*'embedding' \(Embedding\)"):
+        export(Lookup().eval(), (idx,), io.BytesIO())

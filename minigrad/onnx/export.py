@@ -81,7 +81,10 @@ def _dynamic(dynamic_axes: Mapping | None, ranks: dict[str, int]) -> dict[str, d
 
 def _other_inputs(inputs: list[Tensor], names: list[str],
                   dynamic: dict[str, dict[int, str]]) -> list[Tensor]:
-    """Inputs for the second trace: random values, each dynamic axis one longer."""
+    """Inputs for the second trace: other values, each dynamic axis one longer. Floats are
+    drawn at random; integers (indices, say) move one step within the traced values' range,
+    so each stays a valid index and a value used outside the graph shows as a constant that
+    changed."""
     rng = np.random.default_rng(0)
     out = []
     for t, name in zip(inputs, names):
@@ -90,6 +93,10 @@ def _other_inputs(inputs: list[Tensor], names: list[str],
             a = np.take(a, np.arange(a.shape[axis] + 1) % max(a.shape[axis], 1), axis=axis)
         if a.dtype.kind == "f":
             a = rng.standard_normal(a.shape).astype(a.dtype)
+        elif a.dtype.kind in "iu" and a.size:
+            b = a.astype(np.int64)
+            lo, hi = int(b.min()), int(b.max())
+            a = (lo + (b - lo + 1) % (hi - lo + 1)).astype(a.dtype)
         out.append(Tensor(np.ascontiguousarray(a)))
     return out
 
