@@ -22,7 +22,7 @@ from .tensor import Tensor
 __all__ = ["CheckpointError", "load", "save"]
 
 FORMAT = "minigrad-checkpoint"
-VERSION = 3  # 1 was an .npz archive with a JSON manifest; 2 had no state-dict metadata
+VERSION = 2  # 1 was an .npz archive with a JSON manifest
 MAX_DEPTH = 32  # nesting of the saved object; deeper is refused on save and on load
 
 
@@ -80,19 +80,37 @@ def _encode_dict(obj: dict, arrays: dict[str, np.ndarray], path: str, depth: int
             raise TypeError(f"minigrad.save: dict key {k!r} at {path or 'the top'} is a "
                             f"{type(k).__name__}; only str and int keys can be saved")
         items.append([k, _encode(v, arrays, _child(path, k), depth + 1)])
-    metadata = getattr(obj, "_metadata", None)
-    if isinstance(metadata, dict):  # Module.state_dict's versions, read by load_state_dict
-        return {"state_dict": [items, _encode(metadata, arrays, _child(path, "_metadata"),
-                                              depth + 1)]}
     return {"dict": items}
 
 
-def _decode_state_dict(value: list, arrays: dict[str, np.ndarray]) -> OrderedDict:
-    """A state dict with its ``_metadata``, as ``Module.state_dict`` returns it."""
-    items, metadata = value
-    out = OrderedDict((k, _decode(v, arrays)) for k, v in items)
-    out._metadata = OrderedDict(_decode(metadata, arrays))
-    return out
+def _state_dict_metadata(obj: Any, keys: tuple = ()) -> list:
+    """``[key path, metadata]`` for each dict in ``obj`` that carries ``Module.state_dict``'s
+    ``_metadata`` (the modules' versions, read by ``load_state_dict``). It goes beside the
+    structure, not into it, so a minigrad that predates it still reads the file."""
+    found = []
+    if isinstance(obj, dict):
+        metadata = getattr(obj, "_metadata", None)
+        if isinstance(metadata, dict):
+            found.append([list(keys), _encode(metadata, {}, "_metadata", 0)])
+        items = obj.items()
+    else:
+        items = enumerate(obj) if isinstance(obj, (list, tuple)) else ()
+    for k, v in items:
+        found += _state_dict_metadata(v, (*keys, k))
+    return found
+
+
+def _with_metadata(obj: Any, keys: list, metadata: Any) -> Any:
+    """``obj`` with the dict at ``keys`` made an OrderedDict holding ``_metadata``."""
+    if not keys:
+        out = OrderedDict(obj)
+        out._metadata = OrderedDict(_decode(metadata, {}))
+        return out
+    inner = _with_metadata(obj[keys[0]], keys[1:], metadata)
+    if isinstance(obj, tuple):
+        return (*obj[:keys[0]], inner, *obj[keys[0] + 1:])
+    obj[keys[0]] = inner
+    return obj
 
 
 # what each one-key structure entry {kind: value} stands for
@@ -102,7 +120,6 @@ _DECODERS = {
     "dict": lambda value, arrays: {k: _decode(v, arrays) for k, v in value},
     "list": lambda value, arrays: [_decode(v, arrays) for v in value],
     "tuple": lambda value, arrays: tuple(_decode(v, arrays) for v in value),
-    "state_dict": _decode_state_dict,
 }
 
 
@@ -121,9 +138,11 @@ def save(obj: Any, f: str | os.PathLike) -> None:
     """Write ``obj`` (a state dict, an optimizer state, or nested dicts/lists of Tensors,
     arrays and plain values) to the file ``f`` atomically, as ``torch.save`` does."""
     arrays: dict[str, np.ndarray] = {}
-    root = _encode(obj, arrays, "", 0)
-    write(f, arrays, {"format": FORMAT, "version": VERSION, "root": root},
-          what="minigrad.save")
+    meta = {"format": FORMAT, "version": VERSION, "root": _encode(obj, arrays, "", 0)}
+    metadata = _state_dict_metadata(obj)
+    if metadata:
+        meta["state_dict_metadata"] = metadata
+    write(f, arrays, meta, what="minigrad.save")
 
 
 def _check_location(map_location: Any) -> None:
@@ -166,8 +185,11 @@ def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool |
     where = f"minigrad.load: {os.fspath(f)!r}"
     _check_format(meta, where)
     try:
-        return _decode(meta.get("root"), arrays)
-    except (KeyError, ValueError, TypeError) as e:
+        obj = _decode(meta.get("root"), arrays)
+        for keys, metadata in meta.get("state_dict_metadata", []):
+            obj = _with_metadata(obj, keys, metadata)
+        return obj
+    except (KeyError, IndexError, ValueError, TypeError) as e:
         raise CheckpointError(f"{where}: the structure does not match the stored tensors "
                               f"({e})") from None
 

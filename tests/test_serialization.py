@@ -83,6 +83,26 @@ def test_a_state_dicts_metadata_survives_save_and_load(tmp_path: Path) -> None:
     assert list(mg.load(tmp_path / "t.pt")._metadata.items()) == list(state._metadata.items())
 
 
+def test_metadata_goes_beside_the_structure_so_older_readers_still_load(tmp_path: Path) -> None:
+    """The metadata sits in its own header entry: the format version stays 2 and the
+    structure (all an older minigrad reads) decodes to plain dicts, wherever the state dicts
+    are nested: at the top, in a list, in a tuple."""
+    from minigrad import checkpoint, serialization
+
+    state = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3)).state_dict()
+    cases = [(state, lambda o: o), ([1, state], lambda o: o[1]),
+             ({"runs": (state, {"x": 1})}, lambda o: o["runs"][0])]
+    for i, (obj, find) in enumerate(cases):
+        mg.save(obj, tmp_path / f"c{i}")
+        arrays, meta = checkpoint.read(tmp_path / f"c{i}")
+        assert meta["version"] == 2
+        assert not hasattr(find(serialization._decode(meta["root"], arrays)), "_metadata")
+        back = mg.load(tmp_path / f"c{i}")
+        assert list(find(back)._metadata.items()) == list(state._metadata.items())
+        assert list(find(back)) == list(state)
+    assert isinstance(back["runs"], tuple) and back["runs"][1] == {"x": 1}
+
+
 def test_the_file_is_standard_safetensors_with_state_dict_names(tmp_path: Path) -> None:
     from safetensors.numpy import load_file
 
