@@ -21,6 +21,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
+def torch():  # noqa: ANN201
+    """PyTorch as the oracle; a test that takes it skips (with the reason) without it."""
+    return pytest.importorskip("torch", reason="needs PyTorch as the oracle (pip install "
+                               "torch==2.13.0)")
+
+
+@pytest.fixture
 def fast_kernels(monkeypatch):
     """Run a test on the numpy fast kernels whatever ``MINIGRAD_KERNELS`` says (tests of the
     kernels themselves; the compiled ones, where numba is installed, are turned off here

@@ -23,11 +23,6 @@ TOL = {np.float32: 1e-5, np.float64: 1e-10}
 rng = np.random.default_rng(3)
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    return pytest.importorskip("torch")
-
-
 def normal(*shape: int, dtype: type = np.float64) -> np.ndarray:
     return rng.normal(size=shape).astype(dtype)
 

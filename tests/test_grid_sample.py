@@ -26,11 +26,6 @@ PADDINGS = ["zeros", "border", "reflection"]
 rng = np.random.default_rng(21)
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    return pytest.importorskip("torch")
-
-
 def compare(torch, ours, theirs, arrays: list[np.ndarray], tol: float | None = None) -> None:  # noqa: ANN001
     """``ours(*tensors)`` against ``theirs(*torch tensors)``: shape, dtype, values (NaN where
     NaN) and, for one random cotangent, every input's gradient (exactly where one is NaN;

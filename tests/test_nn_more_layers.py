@@ -27,12 +27,6 @@ MODES = ["sum", "mean", "max"]
 rng = np.random.default_rng(17)
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    """PyTorch as the oracle; the test skips without it."""
-    return pytest.importorskip("torch")
-
-
 def normal(*shape: int, dtype: type = np.float64) -> np.ndarray:
     return rng.normal(size=shape).astype(dtype)
 

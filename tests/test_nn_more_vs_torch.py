@@ -32,12 +32,6 @@ TOL = {np.float32: 2e-5, np.float64: 1e-10}
 SELU_ALPHA = 1.7580993408473766
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    """PyTorch as the oracle; the test skips without it."""
-    return pytest.importorskip("torch")
-
-
 def normal(*shape: int, dtype: type = np.float64) -> np.ndarray:
     return rng.normal(size=shape).astype(dtype)
 

@@ -32,12 +32,6 @@ IN, HID, PROJ = 3, 4, 2
 MODES = ["RNN_TANH", "RNN_RELU", "LSTM", "GRU"]
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    """PyTorch as the oracle; the test skips without it."""
-    return pytest.importorskip("torch")
-
-
 def layer(mode: str, **kw) -> Callable:  # noqa: ANN003
     """``build(lib)``: the layer of ``mode`` from ``lib`` (minigrad or torch)."""
     def build(lib):  # noqa: ANN001, ANN202

@@ -27,12 +27,6 @@ rng = np.random.default_rng(5)
 TOL = 1e-10
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    """PyTorch as the oracle; the test skips without it."""
-    return pytest.importorskip("torch")
-
-
 def twins(torch, build: Callable, seed: int = 0):  # noqa: ANN001, ANN201
     """The same module from both libraries (``build(library)``), PyTorch's weights in both."""
     torch.manual_seed(seed)

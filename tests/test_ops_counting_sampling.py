@@ -17,11 +17,6 @@ import pytest
 import minigrad as mg
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    return pytest.importorskip("torch")
-
-
 def same(ours, theirs, rtol: float = 0.0, atol: float = 0.0) -> None:  # noqa: ANN001
     """One minigrad tensor against one PyTorch tensor: shape, dtype and values (NaN at the
     same places)."""

@@ -30,12 +30,6 @@ rng = np.random.default_rng(23)
 inf, nan = float("inf"), float("nan")
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    """PyTorch as the oracle; the test skips without it."""
-    return pytest.importorskip("torch")
-
-
 def L(t):  # noqa: N802, ANN001, ANN201  (the library a tensor belongs to)
     return mg if isinstance(t, mg.Tensor) else _torch
 

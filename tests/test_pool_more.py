@@ -24,11 +24,6 @@ rng = np.random.default_rng(12)
 inf = math.inf
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    return pytest.importorskip("torch")
-
-
 def normal(*shape: int, dtype: type = np.float64) -> np.ndarray:
     return rng.normal(size=shape).astype(dtype)
 

@@ -21,11 +21,6 @@ DTYPES = [np.float32, np.float64]
 rng = np.random.default_rng(11)
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    return pytest.importorskip("torch")
-
-
 def normal(*shape: int, dtype: type = np.float64) -> np.ndarray:
     return rng.normal(size=shape).astype(dtype)
 

@@ -67,11 +67,6 @@ def test_a_legacy_or_foreign_file_is_named_for_what_it_is(tmp_path: Path) -> Non
         load_pytorch(other)
 
 
-@pytest.fixture
-def torch():  # noqa: ANN201
-    return pytest.importorskip("torch")
-
-
 def test_a_torch_state_dict_loads_into_the_same_minigrad_model(torch, tmp_path: Path) -> None:
     t_model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.BatchNorm2d(4),
                                   torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(16, 3))
