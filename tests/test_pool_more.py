@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+import test_pool_nd
 from helpers import assert_gradchecks
 
 import minigrad as mg
@@ -219,17 +220,7 @@ def test_max_unpool_with_an_empty_output_checks_no_index(torch) -> None:  # noqa
 
 # ----------------------------------------------------------------------------- adaptive 3-D
 
-ADAPTIVE3D = [
-    ((2, 3, 5, 6, 7), {"output_size": 1}),
-    ((2, 3, 5, 6, 7), {"output_size": (2, 4, 3)}),                      # bins overlap
-    ((2, 3, 6, 4, 8), {"output_size": (3, 2, 4)}),                      # bins tile
-    ((2, 3, 5, 6, 7), {"output_size": (None, 4, None)}),                # None keeps
-    ((1, 2, 3, 2, 4), {"output_size": (5, 3, 7)}),                      # more than input
-    ((3, 5, 6, 7), {"output_size": 3}),                                 # unbatched
-    ((2, 3, 1, 1, 4), {"output_size": (2, 1, 3)}),
-    ((2, 3, 4, 4, 4), {"output_size": (0, 2, 2)}),
-    ((0, 2, 3, 4, 4), {"output_size": 2}),
-]
+ADAPTIVE3D = test_pool_nd.ADAPTIVE3D  # the settings the 3-D average pool is checked on
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
