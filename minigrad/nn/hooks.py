@@ -5,6 +5,7 @@ They are how a program looks inside a model without changing it (feature extract
 activation statistics, shape printing); minigrad's own tools use them too
 (``minigrad.viz.record_calls``, ``minigrad.onnx``). Each registration returns a
 ``RemovableHandle``; ``handle.remove()``, or leaving its ``with`` block, takes the hook out.
+A call with backward hooks is set up here as well, by ``backward_hooks.BackwardHook``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from ..tensor import RemovableHandle
+from . import backward_hooks
 
 __all__ = ["RemovableHandle", "evaluating", "watch_calls"]  # RemovableHandle: the one in tensor.py
 
@@ -34,9 +36,15 @@ def call_with_hooks(module: Any, pre_hooks: OrderedDict, hooks: OrderedDict, arg
                     kwargs: dict) -> Any:
     """``module.forward(*args, **kwargs)`` between its pre-hooks and hooks, in order; a hook
     that returns something other than None replaces the arguments or the output. When a
-    pre-hook or ``forward`` raises, the ``always_call`` hooks still run (output None)."""
+    pre-hook or ``forward`` raises, the ``always_call`` hooks still run (output None). With
+    backward hooks, the arguments after the pre-hooks and the output after the hooks go
+    through ``BackwardHook``'s identity nodes, as in PyTorch's ``_call_impl``."""
+    full, pre = backward_hooks.hooks_for(module)
+    backward = backward_hooks.BackwardHook(module, full, pre) if full or pre else None
     try:
         args, kwargs = _run_pre_hooks(module, pre_hooks, args, kwargs)
+        if backward is not None:
+            args = backward.setup_input_hook(args)
         out = module.forward(*args, **kwargs)
     except BaseException:
         for hook, options in list(hooks.values()):
@@ -47,7 +55,7 @@ def call_with_hooks(module: Any, pre_hooks: OrderedDict, hooks: OrderedDict, arg
         result = _call(hook, options, module, args, kwargs, out)
         if result is not None:
             out = result
-    return out
+    return out if backward is None else backward.setup_output_hook(out)
 
 
 def _run_pre_hooks(module: Any, pre_hooks: OrderedDict, args: tuple,

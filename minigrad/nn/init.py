@@ -19,11 +19,14 @@ from ..tensor import Tensor
 __all__ = [
     "calculate_gain",
     "constant_",
+    "dirac_",
+    "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "normal_",
     "ones_",
     "orthogonal_",
+    "sparse_",
     "trunc_normal_",
     "uniform_",
     "xavier_normal_",
@@ -190,3 +193,45 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Ten
     if rows < cols:
         q = q.T
     return _fill(tensor, (gain * q).reshape(tensor.shape))
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any = None) -> Tensor:
+    """Fill a 2-D weight with N(0, std^2) and zero ``ceil(sparsity * rows)`` randomly
+    chosen rows in each column (Martens, 2010), as PyTorch's ``sparse_``."""
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape "
+                         f"{tensor.shape}")
+    rows, cols = tensor.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    rng = get_rng(generator)
+    values = std * rng.standard_normal(tensor.shape)
+    for col in range(cols):
+        values[rng.permutation(rows)[:num_zeros], col] = 0
+    return _fill(tensor, values)
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-, 4- or 5-D conv weight with the Dirac delta: the convolution passes its
+    input through (each group's first ``min(out, in)`` channels), as PyTorch's ``dirac_``."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, "
+                         f"got shape {tensor.shape}")
+    if tensor.shape[0] % groups != 0:
+        raise ValueError(f"dirac_: dim 0 must be divisible by groups, got dim 0 of size "
+                         f"{tensor.shape[0]} and groups={groups}")
+    per_group = tensor.shape[0] // groups
+    centre = tuple(n // 2 for n in tensor.shape[2:])
+    _fill(tensor, 0)
+    for g in range(groups):
+        for d in range(min(per_group, tensor.shape[1])):
+            tensor._data[(g * per_group + d, d, *centre)] = 1
+    return tensor
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D weight with the identity matrix (ones on the diagonal, rectangular too):
+    a Linear layer that passes its input through."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape "
+                         f"{tensor.shape}")
+    return _fill(tensor, np.eye(*tensor.shape))

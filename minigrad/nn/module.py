@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd import module_scope
 from ..functional.autograd import zero_grads
 from ..tensor import Tensor
-from . import hooks
+from . import backward_hooks, hooks
 from .parameter import Buffer, Parameter
 
 
@@ -43,6 +43,7 @@ class _CallStack(threading.local):
 
 
 _calls = _CallStack()
+_NONE: OrderedDict = OrderedDict()  # no hooks (never added to)
 
 
 class _Staged(threading.local):
@@ -104,6 +105,21 @@ def _to_dtype(a: Any) -> np.dtype | None:
     return dtype
 
 
+def _to_memory_format(module: Module, fmt: Any) -> None:
+    """``Module.to(memory_format=...)``: PyTorch converts the 4-D and 5-D parameters and
+    buffers (a conv's weights) and leaves the others as they are."""
+    from ..memory_format import laid_out, memory_format, preserve_format, suggest_memory_format
+
+    if not isinstance(fmt, memory_format):
+        raise TypeError(f"Module.to: argument 'memory_format' must be minigrad.memory_format, "
+                        f"not {type(fmt).__name__}")
+    if fmt is preserve_format:
+        return
+    for t in [*module.parameters(), *module.buffers()]:
+        if t.ndim in (4, 5) and suggest_memory_format(t._data) is not fmt:
+            t._data = laid_out(t._data, fmt, "Module.to")
+
+
 def _load_error(model: str, missing: list, unexpected: list, errors: list) -> str:
     """``load_state_dict``'s message: every problem, by name, one kind or error a line."""
     lines = [f"Error(s) in loading state_dict for {model}:"]
@@ -159,6 +175,22 @@ def _load_tree(module: Module, state_dict: dict, prefix: str, metadata: Mapping 
             child_prefix = f"{prefix}{name}."
             _load_tree(child, {k: v for k, v in state_dict.items() if k.startswith(child_prefix)},
                        child_prefix, metadata, lists)
+    post_hooks = module.__dict__.get("_load_state_dict_post_hooks")
+    if post_hooks:
+        _run_load_post_hooks(module, post_hooks, lists)
+
+
+def _run_load_post_hooks(module: Module, post_hooks: OrderedDict,
+                         lists: tuple[list, list, list]) -> None:
+    """PyTorch's: each hook sees the load's own missing/unexpected lists (so it may clear
+    entries before ``strict`` judges them) and must return None."""
+    incompatible = _IncompatibleKeys(lists[0], lists[1])
+    for hook, _ in list(post_hooks.values()):
+        if hook(module, incompatible) is not None:
+            raise AssertionError(
+                "Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                "expected to return new values, if incompatible_keys need to be modified, "
+                "it should be done inplace.")
 
 
 def _state_dict_args(args: tuple, destination: Any, prefix: str, keep_vars: bool) -> tuple:
@@ -236,6 +268,34 @@ class Module:
         return hooks.add(self._hook_dicts()[1], hook, prepend, with_kwargs=with_kwargs,
                          always_call=always_call)
 
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False
+                                    ) -> hooks.RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients w.r.t. the
+        module's positional Tensor inputs are computed (None for an input that needs none);
+        a returned tuple replaces ``grad_input``. PyTorch's mechanism: identity nodes around
+        the call (nn/backward_hooks.py). Returns a handle whose ``remove()`` takes it out."""
+        return hooks.add(self._backward_hook_dicts()[1], hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False
+                                        ) -> hooks.RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients w.r.t. the module's outputs
+        are computed, before they flow on; a returned tuple replaces ``grad_output``."""
+        return hooks.add(self._backward_hook_dicts()[0], hook, prepend)
+
+    def register_backward_hook(self, hook: Callable) -> hooks.RemovableHandle:
+        """PyTorch's deprecated non-full hook (gradients of the last op inside the module,
+        not of the module): not provided; ``register_full_backward_hook`` is its successor."""
+        raise NotImplementedError(
+            "register_backward_hook: the deprecated non-full module backward hook (its "
+            "grad_input is that of the last op inside forward) is not provided by minigrad; "
+            "use register_full_backward_hook(hook), which PyTorch recommends (docs/faq.md)")
+
+    def _backward_hook_dicts(self) -> tuple[OrderedDict, OrderedDict]:
+        if "_backward_hooks" not in self.__dict__:
+            object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
+            object.__setattr__(self, "_backward_hooks", OrderedDict())
+        return self._backward_pre_hooks, self._backward_hooks
+
     def _hook_dicts(self) -> tuple[OrderedDict, OrderedDict]:
         """The module's pre-hooks and hooks, made at the first registration (a module
         without hooks is called without looking for them)."""
@@ -259,9 +319,10 @@ class Module:
         _calls.depth += 1
         try:
             with module_scope(type(self).__name__, self):
-                if "_forward_hooks" in self.__dict__:  # one was registered (register_*_hook)
-                    return hooks.call_with_hooks(self, self._forward_pre_hooks,
-                                                 self._forward_hooks, args, kwargs)
+                d = self.__dict__
+                if "_forward_hooks" in d or "_backward_hooks" in d or backward_hooks.global_hooks:
+                    return hooks.call_with_hooks(self, d.get("_forward_pre_hooks", _NONE),
+                                                 d.get("_forward_hooks", _NONE), args, kwargs)
                 return self.forward(*args, **kwargs)
         except (ValueError, TypeError, RuntimeError, IndexError) as e:
             if getattr(e, "_mg_module", None) is None:
@@ -385,17 +446,20 @@ class Module:
     register_module = add_module
 
     # ------------------------------------------------------------------ traversal
-    def named_modules(self, prefix: str = "",
-                      memo: set | None = None) -> Iterator[tuple[str, Module]]:
-        """Every module in the tree (itself first, named ``''``), each once."""
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """Every module in the tree (itself first, named ``prefix``), each once unless
+        ``remove_duplicate=False`` (PyTorch's signature: ``memo`` holds modules to skip)."""
         memo = set() if memo is None else memo
-        if id(self) in memo:
+        if self in memo:
             return
-        memo.add(id(self))
+        if remove_duplicate:
+            memo.add(self)
         yield prefix, self
         for name, m in self._modules.items():
             if m is not None:
-                yield from m.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+                yield from m.named_modules(memo, f"{prefix}.{name}" if prefix else name,
+                                           remove_duplicate)
 
     def get_submodule(self, target: str) -> Module:
         """The submodule at a dotted path such as ``'features.0'`` (``''`` is itself)."""
@@ -407,6 +471,23 @@ class Module:
                                      f"(looking up {target!r})")
             m = child
         return m
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The Parameter at a dotted path such as ``'features.0.weight'``."""
+        return self._get_member(target, "_parameters", "get_parameter", "an nn.Parameter")
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path such as ``'bn.running_mean'``."""
+        return self._get_member(target, "_buffers", "get_buffer", "a buffer")
+
+    def _get_member(self, target: str, store: str, caller: str, kind: str) -> Any:
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{caller}: {type(mod).__name__} has no attribute `{name}`")
+        if name not in getattr(mod, store):
+            raise AttributeError(f"{caller}: `{name}` is not {kind}")
+        return getattr(mod, name)
 
     def modules(self) -> Iterator[Module]:
         """This module and every submodule, depth first (each once)."""
@@ -424,31 +505,34 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def _named_members(self, store: str, prefix: str,
-                       recurse: bool) -> Iterator[tuple[str, Any]]:
+    def _named_members(self, store: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
-        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        mods = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                if recurse else [(prefix, self)])
         for mod_prefix, m in mods:
             for name, v in getattr(m, store).items():
                 if v is None or id(v) in seen:
                     continue
-                seen.add(id(v))
+                if remove_duplicate:
+                    seen.add(id(v))
                 yield (f"{mod_prefix}.{name}" if mod_prefix else name), v
 
-    def named_parameters(self, prefix: str = "",
-                         recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
-        """``(dotted name, Parameter)`` in definition order; a shared Parameter once."""
-        return self._named_members("_parameters", prefix, recurse)
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, Parameter)`` in definition order; a shared Parameter once (under
+        each of its names with ``remove_duplicate=False``)."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every Parameter (each once), in registration order: what an optimizer takes."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "",
-                      recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         """Buffers (e.g. BatchNorm's running statistics) with dotted names."""
-        return self._named_members("_buffers", prefix, recurse)
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Buffers: saved in the state dict but not trained."""
@@ -505,8 +589,12 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """PyTorch's ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``:
         cast floating parameters and buffers in place (integer buffers such as
-        ``num_batches_tracked`` are left alone); the only device is ``"cpu"``. Returns self."""
+        ``num_batches_tracked`` are left alone); the only device is ``"cpu"``.
+        ``memory_format=minigrad.channels_last`` lays out the 4-D (and 5-D) ones so, as
+        PyTorch's. Returns self."""
         dtype = _parse_to(args, kwargs)
+        if kwargs.get("memory_format") is not None:
+            _to_memory_format(self, kwargs["memory_format"])
         if dtype is None:
             return self
         for t in [*self.parameters(), *self.buffers()]:
@@ -515,6 +603,33 @@ class Module:
                 if t.grad is not None:
                     t.grad = Tensor(t.grad._data.astype(dtype))
         return self
+
+    def half(self) -> Module:
+        """Cast floating parameters and buffers to float16."""
+        return self.to(np.float16)
+
+    def bfloat16(self) -> Module:
+        """PyTorch's cast to bfloat16: minigrad's dtypes are numpy's, which has none."""
+        raise TypeError("bfloat16: minigrad has no bfloat16 dtype (its dtypes are numpy's, "
+                        "and numpy has no bfloat16); use half() for float16 or float() "
+                        "(docs/faq.md)")
+
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
+        """Give every parameter and buffer new, uninitialised storage of its shape and
+        dtype on ``device`` (the CPU), as PyTorch does after building a model on ``meta``;
+        the Parameter objects stay the same. Returns self."""
+        _to_dtype(device)  # refuses any device but the CPU
+        for t in [*self.parameters(recurse), *self.buffers(recurse)]:
+            t._data = np.empty_like(t._data)
+            t._bump_version()
+        return self
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """``torch.compile`` this module's calls in place: eager minigrad has nothing to
+        compile, so the arguments are checked (as ``minigrad.compile``) and None returned."""
+        from .. import compiler
+
+        compiler.compile(self, *args, **kwargs)
 
     def cpu(self) -> Module:
         """The module itself: minigrad runs on the CPU only."""
@@ -539,17 +654,50 @@ class Module:
         if args:
             destination, prefix, keep_vars = _state_dict_args(args, destination, prefix,
                                                               keep_vars)
+        for hook, _ in list(self.__dict__.get("_state_dict_pre_hooks", _NONE).values()):
+            hook(self, prefix, keep_vars)
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
+        local_metadata = dict(version=self._version)
         if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = dict(version=self._version)
+            destination._metadata[prefix[:-1]] = local_metadata
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=f"{prefix}{name}.",
                                   keep_vars=keep_vars)
+        for hook, _ in list(self.__dict__.get("_state_dict_hooks", _NONE).values()):
+            if hook(self, destination, prefix, local_metadata) is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
+
+    def register_state_dict_pre_hook(self, hook: Callable) -> hooks.RemovableHandle:
+        """Call ``hook(module, prefix, keep_vars)`` before ``state_dict`` saves this
+        module's entries (to bring them up to date first, as parametrizations do)."""
+        return hooks.add(self._hook_dict("_state_dict_pre_hooks"), hook, False)
+
+    def register_state_dict_post_hook(self, hook: Callable) -> hooks.RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` once this module and
+        its children are saved; it may change ``state_dict`` in place and returns None."""
+        return hooks.add(self._hook_dict("_state_dict_hooks"), hook, False)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable) -> hooks.RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before this module loads its entries (to rename or
+        convert keys of an older layout in ``state_dict``, in place)."""
+        return hooks.add(self._hook_dict("_load_state_dict_pre_hooks"), hook, False)
+
+    def register_load_state_dict_post_hook(self, hook: Callable) -> hooks.RemovableHandle:
+        """Call ``hook(module, incompatible_keys)`` once this module and its children are
+        loaded; it may remove entries of ``incompatible_keys.missing_keys`` and
+        ``.unexpected_keys`` in place (before ``strict`` judges them) and returns None."""
+        return hooks.add(self._hook_dict("_load_state_dict_post_hooks"), hook, False)
+
+    def _hook_dict(self, name: str) -> OrderedDict:
+        if name not in self.__dict__:
+            object.__setattr__(self, name, OrderedDict())
+        return self.__dict__[name]
 
     def _local_state(self) -> dict[str, Tensor]:
         """This module's own parameters and persistent buffers (not its children's)."""
@@ -572,7 +720,10 @@ class Module:
         Adds the keys it lacks to ``missing_keys`` and, with ``strict``, those under
         ``prefix`` it does not know to ``unexpected_keys``; a shape mismatch goes to
         ``error_msgs``. Inside ``load_state_dict`` the values are copied only once every
-        module has passed its checks."""
+        module has passed its checks. The load pre-hooks run first."""
+        for hook, _ in list(self.__dict__.get("_load_state_dict_pre_hooks", _NONE).values()):
+            hook(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                 unexpected_keys, error_msgs)
         local = self._local_state()
         for name, target in local.items():
             key = prefix + name

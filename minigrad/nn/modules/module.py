@@ -1,0 +1,12 @@
+"""``torch.nn.modules.module``: ``Module`` and the global module backward hooks."""
+
+from __future__ import annotations
+
+from ..backward_hooks import (
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+)
+from ..module import Module
+
+__all__ = ["Module", "register_module_full_backward_hook",
+           "register_module_full_backward_pre_hook"]
