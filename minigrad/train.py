@@ -149,8 +149,17 @@ class _StopRequest:
             signal.signal(signal.SIGINT, previous)
 
 
-def _progress_bar(total: int, desc: str, initial: int, quiet: bool) -> Any:
-    """A tqdm bar, or a silent stand-in when quiet or tqdm is not installed."""
+def _length(loader: Any) -> int | None:
+    """``len(loader)``, or None for a stream without a length (an ``IterableDataset``)."""
+    try:
+        return len(loader)
+    except TypeError:
+        return None
+
+
+def _progress_bar(total: int | None, desc: str, initial: int, quiet: bool) -> Any:
+    """A tqdm bar (no total for a loader without a length: an ``IterableDataset``'s), or a
+    silent stand-in when quiet or tqdm is not installed."""
     if not quiet:
         try:
             from tqdm.auto import tqdm
@@ -266,7 +275,8 @@ class _Loop:
         epoch = p.epoch + 1
         self.model.train()
         batches = _epoch_batches(self.loader, p)
-        bar = _progress_bar(len(self.loader), f"epoch {epoch}/{self.epochs}", p.step, self.quiet)
+        total = _length(self.loader)
+        bar = _progress_bar(total, f"epoch {epoch}/{self.epochs}", p.step, self.quiet)
         t0 = time.perf_counter() - p.seconds
         try:
             for x, y in batches:

@@ -88,6 +88,22 @@ def test_fit_is_generic_any_loss_and_metric_and_no_validation():
     assert p.history[1]["train_loss"] < p.history[0]["train_loss"]
 
 
+def test_fit_takes_a_stream_without_a_length(capsys):
+    """An IterableDataset has no len(): the progress bar runs without a total."""
+    from minigrad.utils.data import IterableDataset
+
+    class Stream(IterableDataset):
+        def __iter__(self):
+            data = blobs(24, 1)
+            return (data[i] for i in range(len(data)))
+
+    model, opt, _, _ = setup()
+    p, stopped = T.fit(model, DataLoader(Stream(), batch_size=8), opt, F.cross_entropy,
+                       epochs=2, quiet=False)
+    assert not stopped and [row["epoch"] for row in p.history] == [1, 2]
+    assert "epoch  2/2" in capsys.readouterr().out
+
+
 def test_evaluation_runs_in_eval_mode_without_grad_and_training_in_train_mode():
     model, opt, train, test = setup()
     run(model, opt, train, test, epochs=1, quiet=True)

@@ -12,30 +12,50 @@ index per array instead of a Python loop over samples.
 
 from __future__ import annotations
 
+import copy
+import itertools
 import math
 import numbers
+import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    MutableSequence,
+    Sequence,
+)
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .. import rng as _rng_module
 from ..rng import get_rng
 from ..tensor import Tensor
 
 __all__ = [
     "BatchSampler",
+    "ChainDataset",
     "ConcatDataset",
     "DataLoader",
     "Dataset",
     "DistributedSampler",
+    "IterableDataset",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",
+    "StackDataset",
     "Subset",
     "SubsetRandomSampler",
     "TensorDataset",
+    "WeightedRandomSampler",
     "default_collate",
+    "default_convert",
+    "get_worker_info",
     "random_split",
 ]
 
@@ -66,6 +86,22 @@ class Dataset:
 
     def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """As ``torch.utils.data.IterableDataset``: a stream of samples (``__iter__``), for data
+    read in order (files, generators) rather than indexed. ``DataLoader`` batches it as it
+    comes, with no sampler; with ``num_workers > 0`` each worker iterates its own copy, so
+    shard it by ``get_worker_info()`` (or the copies repeat the data). ``a + b`` chains."""
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __len__(self) -> int:  # as PyTorch's: a stream has no length unless it says so
+        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
+
+    def __add__(self, other: Dataset) -> ChainDataset:  # type: ignore[override]
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -130,6 +166,10 @@ class ConcatDataset(Dataset):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset "
+                                     f"(got {type(d).__name__}; use ChainDataset)")
         self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
 
     def __len__(self) -> int:
@@ -145,6 +185,81 @@ class ConcatDataset(Dataset):
         which = int(np.searchsorted(self.cumulative_sizes, idx, side="right"))
         start = self.cumulative_sizes[which - 1] if which else 0
         return self.datasets[which][idx - start]
+
+
+class ChainDataset(IterableDataset):
+    """Several ``IterableDataset`` streams one after the other (what ``a + b`` of two
+    iterable datasets gives); chained lazily, so the list may be any iterable."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        super().__init__()
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError(f"ChainDataset only supports IterableDataset, got "
+                                     f"{type(d).__name__}")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError(f"ChainDataset only supports IterableDataset, got "
+                                     f"{type(d).__name__}")
+            total += len(d)
+        return total
+
+
+class StackDataset(Dataset):
+    """Several datasets of one length side by side: ``StackDataset(a, b)[i]`` is
+    ``(a[i], b[i])``, ``StackDataset(x=a, y=b)[i]`` is ``{'x': a[i], 'y': b[i]}``."""
+
+    def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
+        if args and kwargs:
+            raise ValueError("StackDataset: supported either ``tuple``- (via ``args``) or "
+                             "``dict``- (via ``kwargs``) like input/output, but both types "
+                             "are given.")
+        if not args and not kwargs:
+            raise ValueError("StackDataset: at least one dataset should be passed")
+        parts = list(args) or list(kwargs.values())
+        self._length = len(parts[0])
+        lengths = [len(d) for d in parts]
+        if any(n != self._length for n in lengths):
+            raise ValueError(f"StackDataset: size mismatch between datasets, lengths "
+                             f"{lengths}")
+        self.datasets: tuple | dict = args if args else kwargs
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list) -> list:
+        """A batch of samples (what ``DataLoader`` asks for); each part's own
+        ``__getitems__`` is used where it has one."""
+        named = self.datasets if isinstance(self.datasets, dict) else dict(
+            enumerate(self.datasets))
+        columns = {k: _items(d, indices) for k, d in named.items()}
+        if isinstance(self.datasets, dict):
+            return [{k: col[i] for k, col in columns.items()} for i in range(len(indices))]
+        return [tuple(col[i] for col in columns.values()) for i in range(len(indices))]
+
+    def __len__(self) -> int:
+        return self._length
+
+
+def _items(dataset: Any, indices: list) -> list:
+    """``dataset``'s samples at ``indices``: its ``__getitems__`` if it has one."""
+    getitems = getattr(dataset, "__getitems__", None)
+    if not callable(getitems):
+        return [dataset[i] for i in indices]
+    items = getitems(indices)
+    if len(items) != len(indices):
+        raise ValueError(f"StackDataset: nested dataset's output size mismatch. Expected "
+                         f"{len(indices)}, got {len(items)}")
+    return items
 
 
 def random_split(dataset: Any, lengths: Sequence[int | float],
@@ -266,6 +381,46 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices_)
 
 
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices in ``[0, len(weights))`` drawn with probabilities
+    proportional to ``weights`` (``multinomial``): with ``replacement`` (the default) an
+    index may repeat, e.g. to oversample rare classes; a fresh draw each pass."""
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: Any = None) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) \
+                or num_samples <= 0:
+            raise ValueError(f"WeightedRandomSampler: num_samples should be a positive "
+                             f"integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"WeightedRandomSampler: replacement should be a boolean value, "
+                             f"but got replacement={replacement}")
+        w = weights._data if isinstance(weights, Tensor) else np.asarray(weights)
+        if w.ndim != 1:
+            raise ValueError(f"WeightedRandomSampler: weights should be a 1d sequence but "
+                             f"given weights have shape {tuple(w.shape)}")
+        self.weights = Tensor(w.astype(np.float64))
+        self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
+
+    def indices(self) -> np.ndarray:
+        """All indices of one pass, drawn now."""
+        from ..functional.sampling import multinomial
+
+        return multinomial(self.weights, self.num_samples, self.replacement,
+                           generator=_as_generator(self.generator))._data
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.indices().tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+def _as_generator(generator: Any) -> Any:
+    """``generator`` as ``get_rng`` takes it (None, a numpy or a minigrad Generator)."""
+    return None if generator is None else _rng(generator)
+
+
 class BatchSampler(Sampler):
     """Group the indices of ``sampler`` into lists of ``batch_size``."""
 
@@ -363,16 +518,179 @@ def _check_equal_sizes(batch: list[Sequence]) -> None:
 
 
 def default_convert(data: Any) -> Any:
-    """What ``batch_size=None`` applies to each sample: numpy arrays become Tensors."""
-    if isinstance(data, np.ndarray) and data.dtype.kind not in "OUS":
-        return Tensor(data)
+    """What ``batch_size=None`` applies to each sample, as PyTorch's: numpy arrays and
+    numpy numbers become Tensors (string and object arrays stay), inside mappings,
+    namedtuples, tuples (which become lists) and sequences (their own type kept)."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return data if data.dtype.kind in "OUS" else Tensor(np.asarray(data))
     if isinstance(data, Mapping):
-        return {k: default_convert(v) for k, v in data.items()}
-    if isinstance(data, tuple) and hasattr(data, "_fields"):
-        return type(data)(*(default_convert(v) for v in data))
-    if isinstance(data, (list, tuple)):
-        return [default_convert(v) for v in data]
+        return _convert_mapping(data)
+    if isinstance(data, tuple):  # a namedtuple keeps its type, a tuple becomes a list
+        items = [default_convert(v) for v in data]
+        return type(data)(*items) if hasattr(data, "_fields") else items
+    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
+        return _convert_sequence(data)
     return data
+
+
+def _convert_mapping(data: Mapping) -> Any:
+    """A mapping with converted values, of its own type where it can be made."""
+    converted = {key: default_convert(data[key]) for key in data}
+    try:
+        if isinstance(data, MutableMapping):
+            clone = copy.copy(data)
+            clone.update(converted)
+            return clone
+        return type(data)(converted)
+    except TypeError:
+        return converted
+
+
+def _convert_sequence(data: Sequence) -> Any:
+    """A sequence with converted items, of its own type where it can be made."""
+    try:
+        if isinstance(data, MutableSequence):
+            clone = copy.copy(data)
+            for i, item in enumerate(data):
+                clone[i] = default_convert(item)
+            return clone
+        return type(data)([default_convert(item) for item in data])
+    except TypeError:
+        return [default_convert(item) for item in data]
+
+
+# ------------------------------------------------------------------------------ workers
+@dataclass(frozen=True)
+class WorkerInfo:
+    """What ``get_worker_info()`` returns inside a worker: its ``id`` (0 to
+    ``num_workers - 1``), ``num_workers``, its ``seed`` (the loader's base seed plus ``id``)
+    and ``dataset``, the worker's own copy of the dataset (PyTorch's fields)."""
+
+    id: int
+    num_workers: int
+    seed: int
+    dataset: Any
+    rng: Any = None
+    worker_method: str | None = "thread"
+
+
+_worker_state = threading.local()
+
+
+def get_worker_info() -> WorkerInfo | None:
+    """The current ``DataLoader`` worker's ``WorkerInfo``; None in the main process. An
+    ``IterableDataset`` uses it in ``__iter__`` (or a ``worker_init_fn``) to read only its
+    share of the data."""
+    return getattr(_worker_state, "info", None)
+
+
+class _InfiniteConstantSampler(Sampler):
+    """The sampler a loader of an ``IterableDataset`` has (PyTorch's): None, forever."""
+
+    def __iter__(self) -> Iterator[None]:
+        return itertools.repeat(None)
+
+
+_END = object()  # what a fetcher returns once its stream is done
+
+
+class _Fetcher:
+    """PyTorch's ``_IterableDatasetFetcher``: the next batch of ``batch_size`` samples of
+    one stream (a shorter last one unless ``drop_last``), or one converted sample."""
+
+    def __init__(self, stream: Iterator[Any], loader: DataLoader) -> None:
+        self.stream, self.loader, self.ended = stream, loader, False
+
+    def fetch(self) -> Any:
+        loader = self.loader
+        if self.ended:
+            return _END
+        if not loader._auto_collation:
+            sample = next(self.stream, _END)
+            return sample if sample is _END else loader.collate_fn(sample)
+        data = list(itertools.islice(self.stream, loader.batch_size))
+        if len(data) < loader.batch_size:
+            self.ended = True
+        if not data or (loader.drop_last and len(data) < loader.batch_size):
+            return _END
+        return loader.collate_fn(data)
+
+
+class _Worker:
+    """One simulated worker: its ``WorkerInfo``, random stream and fetcher."""
+
+    def __init__(self, info: WorkerInfo) -> None:
+        self.info = info
+        self.rng = np.random.default_rng(info.seed)
+        self.fetcher: _Fetcher | None = None
+
+
+@contextmanager
+def _in_worker(worker: _Worker) -> Iterator[None]:
+    """Run as ``worker``: ``get_worker_info()`` returns its info and the library's random
+    draws come from its stream (seeded by ``info.seed``), as in a worker process; the main
+    process's state is restored after."""
+    library = _rng_module.default_generator
+    saved_info, saved_rng = get_worker_info(), library.rng
+    _worker_state.info, library.rng = worker.info, worker.rng
+    try:
+        yield
+    finally:
+        _worker_state.info = saved_info
+        worker.rng, library.rng = library.rng, saved_rng
+
+
+def _worker_copy(dataset: Any) -> Any:
+    """The dataset as a worker has it: a copy (a worker process gets one by pickling or
+    fork); a dataset that can't be deep-copied (an open file) is copied shallowly."""
+    try:
+        return copy.deepcopy(dataset)
+    except Exception:  # noqa: BLE001  (anything deepcopy can raise: fall back, as fork would)
+        return copy.copy(dataset)
+
+
+def _start_workers(loader: DataLoader) -> list[_Worker]:
+    """``num_workers`` workers, each with its copy of the dataset, ``worker_init_fn`` run
+    and its stream opened inside it, as PyTorch's worker loop does."""
+    base_seed = int(_rng(loader.generator).integers(0, 2**63 - 1, dtype=np.int64))
+    workers = []
+    for wid in range(loader.num_workers):
+        worker = _Worker(WorkerInfo(id=wid, num_workers=loader.num_workers,
+                                    seed=base_seed + wid, dataset=_worker_copy(loader.dataset)))
+        with _in_worker(worker):
+            if loader.worker_init_fn is not None:
+                loader.worker_init_fn(wid)
+            worker.fetcher = _Fetcher(iter(worker.info.dataset), loader)
+        workers.append(worker)
+    return workers
+
+
+def _round_robin(workers: list[_Worker]) -> Iterator[Any]:
+    """Batches from the workers in turn, a finished worker skipped: the order PyTorch's
+    loader yields them in (``in_order=True``)."""
+    active = list(workers)
+    while active:
+        for worker in list(active):
+            with _in_worker(worker):
+                batch = worker.fetcher.fetch()  # type: ignore[union-attr]
+            if batch is _END:
+                active.remove(worker)
+            else:
+                yield batch
+
+
+def _check_iterable_args(shuffle: Any, sampler: Any, batch_sampler: Any) -> None:
+    """An ``IterableDataset`` has no indices: PyTorch refuses shuffle, sampler and
+    batch_sampler for it."""
+    if shuffle not in (False, None):
+        raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle "
+                         f"option, but got shuffle={shuffle}")
+    if sampler is not None:
+        raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler "
+                         f"option, but got sampler={sampler}")
+    if batch_sampler is not None:
+        raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                         f"batch_sampler option, but got batch_sampler={batch_sampler}")
 
 
 # ------------------------------------------------------------------------------ loader
@@ -417,8 +735,12 @@ class DataLoader:
     ``shuffle=True`` draws a fresh permutation at the start of every pass from
     ``generator`` (a ``minigrad.Generator`` or numpy Generator), else from the library's
     generator, so ``minigrad.manual_seed`` repeats it. ``seed=`` (a minigrad extension) gives
-    the loader a generator of its own. ``num_workers`` is accepted and ignored: batches are
-    made in the calling process (vectorised for ``TensorDataset``).
+    the loader a generator of its own. For a map-style dataset ``num_workers`` is accepted
+    and ignored: batches are made in the calling process (vectorised for
+    ``TensorDataset``). An ``IterableDataset`` is batched as it streams, with no sampler;
+    with ``num_workers > 0`` its workers are simulated in this process: each gets a copy of
+    the dataset, ``get_worker_info()``, its own seeded random stream and ``worker_init_fn``,
+    and their batches come in turn, as PyTorch's.
 
         >>> import numpy as np
         >>> from minigrad.utils.data import DataLoader, TensorDataset
@@ -436,6 +758,10 @@ class DataLoader:
                  persistent_workers: bool = False, pin_memory_device: str = "",
                  in_order: bool = True, seed: int | None = None) -> None:
         _check_loader_args(num_workers, batch_size, shuffle, sampler)
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            _check_iterable_args(shuffle, sampler, batch_sampler)
+            sampler = _InfiniteConstantSampler()
         _check_batching_args(batch_size, shuffle, sampler, batch_sampler, drop_last)
         if batch_sampler is not None:
             batch_size, drop_last = None, False
@@ -443,7 +769,7 @@ class DataLoader:
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)
         self.drop_last, self.num_workers, self.generator = drop_last, num_workers, generator
-        self.seed = seed
+        self.seed, self.worker_init_fn = seed, worker_init_fn
         if sampler is None:
             sampler = (RandomSampler(dataset, generator=generator) if shuffle
                        else SequentialSampler(dataset))
@@ -458,18 +784,27 @@ class DataLoader:
         self._default_collate = collate_fn is None
 
     def __len__(self) -> int:
+        if self._iterable:  # PyTorch's estimate: the dataset's length (TypeError without)
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         return len(self.sampler)
 
     def batch_indices(self) -> list[np.ndarray]:
         """The index arrays of one pass; draws the permutation now when shuffling."""
+        if self._iterable:
+            raise TypeError("DataLoader.batch_indices: an IterableDataset has no indices")
         bs = self.batch_sampler
         if isinstance(bs, BatchSampler):
             return bs.batches()
         return [np.asarray(b, dtype=np.int64) for b in bs]
 
     def __iter__(self) -> Iterator[Any]:
+        if self._iterable:
+            return self._stream()
         # the permutation is drawn here, when iteration starts (as in torch), not at first next()
         if not self._auto_collation:
             return (self.collate_fn(self.dataset[i]) for i in self.sampler)
@@ -477,17 +812,32 @@ class DataLoader:
 
     def iter_from(self, start: int) -> Iterator[Any]:
         """One pass that skips its first ``start`` batches without loading them (the
-        permutation is still drawn, so a resumed epoch sees the same batches)."""
+        permutation is still drawn, so a resumed epoch sees the same batches); a stream
+        (``IterableDataset``) has no indices, so its first batches are made and dropped."""
+        if self._iterable:
+            return itertools.islice(self._stream(), start, None)
         return self._batches(self.batch_indices()[start:])
 
     def _batches(self, batches: list[np.ndarray]) -> Iterator[Any]:
         take = getattr(self.dataset, "take", None) if self._default_collate else None
+        getitems = getattr(self.dataset, "__getitems__", None)
         if take is not None:  # TensorDataset and friends: whole batches, one fancy index
             for idx in batches:
                 yield list(take(idx))
+        elif callable(getitems):  # as PyTorch: a dataset that fetches a batch at once
+            for idx in batches:
+                yield self.collate_fn(getitems(idx.tolist()))
         else:
             for idx in batches:
                 yield self.collate_fn([self.dataset[int(i)] for i in idx])
+
+    def _stream(self) -> Iterator[Any]:
+        """An ``IterableDataset``'s batches: in this process, or from simulated workers."""
+        if self.num_workers == 0:
+            fetcher = _Fetcher(iter(self.dataset), self)
+            yield from iter(fetcher.fetch, _END)
+            return
+        yield from _round_robin(_start_workers(self))
 
 
 # ``minigrad.utils.data.distributed`` (PyTorch's ``torch.utils.data.distributed``): this module
