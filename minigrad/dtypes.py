@@ -14,7 +14,28 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_same_dtype", "get_default_dtype", "result_type", "set_default_dtype"]
+__all__ = ["check_same_dtype", "dtype", "get_default_dtype", "result_type", "set_default_dtype"]
+
+
+class _DtypeMeta(type):
+    """``isinstance(x, minigrad.dtype)``: true for the dtype names (numpy's scalar types,
+    ``minigrad.float32 is np.float32``) and for what ``Tensor.dtype`` returns (a numpy dtype)
+    of the kinds minigrad computes with: bool, integers, floats."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        if isinstance(obj, type) and issubclass(obj, np.generic):
+            obj = np.dtype(obj)
+        return isinstance(obj, np.dtype) and obj.kind in "biuf"
+
+
+class dtype(metaclass=_DtypeMeta):  # noqa: N801  (PyTorch's name)
+    """``torch.dtype``: the class of ``minigrad.float32`` and the other dtypes, for
+    ``isinstance`` checks and annotations; as in PyTorch, it makes no instances."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> dtype:
+        """Refused, as ``torch.dtype()`` is: the dtypes are the module's names."""
+        raise TypeError("dtype: cannot create 'minigrad.dtype' instances; use minigrad.float32 "
+                        "and the other dtype names")
 
 _default_float = np.dtype(np.float32)
 

@@ -600,13 +600,9 @@ def _rebase_history(t: Tensor, alias: Tensor, result: Tensor) -> None:
 
 
 def _format(t: Tensor) -> str:
-    data = t._data
-    opts: dict[str, Any] = {"separator": ", ", "prefix": "tensor("}
-    if data.dtype.kind == "f" and data.size and np.all(np.isfinite(data)) and not np.all(
-        data == np.round(data)
-    ):
-        opts.update(precision=4, floatmode="fixed")
-    body = np.array2string(data, **opts)
+    from .printing import array_options  # set_printoptions' state
+
+    body = np.array2string(t._data, **array_options(t._data))
     return "tensor(" + body + "".join(", " + e for e in _format_extras(t)) + ")"
 
 

@@ -459,7 +459,7 @@ def test_alpha_dropout_with_pytorchs_mask_matches_pytorch(torch, monkeypatch, sh
         keep = keep.reshape(shape[:2] + (-1,))[..., :1].reshape(shape[:2] + (1,) * (len(shape) - 2))
     for ours in (lambda x: fn(x, p, True), layer(p)):
         stub = _Mask(keep)
-        monkeypatch.setattr(minigrad.rng, "_generator", stub)
+        monkeypatch.setattr(minigrad.rng.default_generator, "rng", stub)
         torch.manual_seed(0)
         compare(ours, lambda x: tfn(x, p, True), a)
         assert stub.shapes == [keep.shape]  # one draw, of PyTorch's noise shape
