@@ -186,3 +186,16 @@ def _make_accelerator() -> types.ModuleType:
 
 cuda = _make_cuda()
 accelerator = _make_accelerator()
+# minigrad.cuda.amp (GradScaler, autocast) is minigrad/_cuda/amp.py: imported on first touch
+cuda.__path__ = [__file__.rpartition("device.py")[0] + "_cuda"]
+
+
+def _cuda_amp(name: str) -> Any:
+    if name != "amp":
+        raise AttributeError(f"module 'minigrad.cuda' has no attribute {name!r}")
+    import importlib
+
+    return importlib.import_module("minigrad.cuda.amp")
+
+
+cuda.__getattr__ = _cuda_amp

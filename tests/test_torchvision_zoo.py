@@ -55,9 +55,8 @@ marked slow (``-m ''`` runs them: maxvit_t trains at 224x224, its smallest size,
 minutes on two cores; vit_b_16, at 16x16, its smallest, in under a minute).
 
 The last tests run the ViT file's other code: MLPBlock's conversion of version-1 checkpoints
-(and MNASNet's), ``interpolate_embeddings`` (with ``interpolation_mode='bilinear'``: its
-default, bicubic, is a mode minigrad's ``F.interpolate`` lacks) and its ``torch._assert``
-checks.
+(and MNASNet's), ``interpolate_embeddings`` (bilinear, and its default, bicubic) and its
+``torch._assert`` checks.
 """
 
 from __future__ import annotations
@@ -662,8 +661,8 @@ def test_torchvision_mnasnet_converts_a_version_1_checkpoint(zoo) -> None:  # no
 
 def test_torchvision_vit_interpolate_embeddings(zoo) -> None:  # noqa: ANN001
     """The file's ``interpolate_embeddings`` resizes the position embeddings of a 4x4 patch
-    grid to 6x6 for a 48x48 image, with ``interpolation_mode='bilinear'``: its default,
-    bicubic, is a mode minigrad's ``F.interpolate`` lacks, and is refused by name."""
+    grid to 6x6 for a 48x48 image, with ``interpolation_mode='bilinear'`` and with its
+    default, bicubic."""
     ours, theirs, _ = build_pair(zoo, "vit_reduced", seed=0, double=False)
     (torch_side, minigrad_side), kwargs = zoo, dict(interpolation_mode="bilinear")
     state_t = torch_side.vision_transformer.interpolate_embeddings(48, 8, theirs.state_dict(),
@@ -684,8 +683,10 @@ def test_torchvision_vit_interpolate_embeddings(zoo) -> None:  # noqa: ANN001
         expected = larger_t(torch.from_numpy(x))
     with minigrad.no_grad():
         assert_close("48x48 eval logits", larger_m(minigrad.tensor(x)), expected, rtol=1e-4)
-    with pytest.raises(NotImplementedError, match="interpolate: mode 'bicubic' is not supported"):
-        minigrad_side.vision_transformer.interpolate_embeddings(48, 8, ours.state_dict())
+    bicubic_t = torch_side.vision_transformer.interpolate_embeddings(48, 8, theirs.state_dict())
+    bicubic_m = minigrad_side.vision_transformer.interpolate_embeddings(48, 8, ours.state_dict())
+    assert_close("bicubic pos_embedding", bicubic_m["encoder.pos_embedding"],
+                 bicubic_t["encoder.pos_embedding"], rtol=1e-6)
 
 
 def test_torchvision_vit_checks_its_input_like_pytorch(zoo) -> None:  # noqa: ANN001

@@ -1,9 +1,11 @@
 """Padding modes and resizing: ``F.pad(mode='reflect' | 'replicate')`` and ``F.interpolate``.
 
-Both are index maps: each output position reads one (nearest, reflect, replicate) or two
-(bilinear, per axis) input positions. They are written as fancy indexing plus constant
-weights on Tensors, one axis at a time, so there is no loop over pixels and the backward
-(a scatter-add of the same map) comes from indexing's own, differentiable twice.
+Both are index maps: each output position reads one (nearest, reflect, replicate), two
+(linear, per axis) or four (bicubic) input positions. They are written as fancy indexing
+plus constant weights on Tensors, one axis at a time, so there is no loop over pixels and
+the backward (a scatter-add of the same map) comes from indexing's own, differentiable
+twice. Here: the padding, and interpolate's arguments as PyTorch reads them; the sampling
+positions of each mode are in ``resize_modes.py``, 'area' is the adaptive average pool.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from ..ops.shape import pad as _constant_pad
 from ..tensor import Tensor, require_tensor
+from .resize_modes import resample
 
 
 def _take(x: Tensor, axis: int, index: np.ndarray) -> Tensor:
@@ -107,80 +110,133 @@ def _check_axis(input: Tensor, axis: int, before: int, after: int, mode: str,
                            f"got input of shape {input.shape}")
 
 
-def _sizes(x: Tensor, size: Any, scale_factor: Any) -> tuple[list[int], list[float | None]]:
-    """Output sizes and the scale each axis uses (PyTorch: 1/scale_factor when given)."""
-    if (size is None) == (scale_factor is None):
-        raise ValueError("interpolate: exactly one of size or scale_factor must be defined")
-    if size is not None:
-        return _given_sizes(x, size), [None] * (x.ndim - 2)
-    spatial = x.ndim - 2
-    factors = ([scale_factor] * spatial if isinstance(scale_factor, (int, float))
-               else list(scale_factor))
-    if len(factors) != spatial or any(f <= 0 for f in factors):
-        raise ValueError(f"interpolate: scale_factor must be {spatial} positive numbers for "
-                         f"input of shape {x.shape}, got {scale_factor!r}")
-    sizes = [int(math.floor(n * f)) for n, f in zip(x.shape[2:], factors)]
-    return sizes, [float(f) for f in factors]
-
-
-def _given_sizes(x: Tensor, size: Any) -> list[int]:
-    """``size`` (an int or one per spatial dim) as a list of positive ints."""
-    spatial = x.ndim - 2
-    sizes = [size] * spatial if isinstance(size, int) else list(size)
-    if len(sizes) != spatial or any(not isinstance(s, (int, np.integer)) for s in sizes):
-        raise ValueError(f"interpolate: size must be {spatial} ints for input of shape "
-                         f"{x.shape}, got {size!r}")
-    return [int(s) for s in sizes]
+_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
+_RANKS = {"linear": (3, "(N, C, W)"), "bilinear": (4, "(N, C, H, W)"),
+          "bicubic": (4, "(N, C, H, W)"), "trilinear": (5, "(N, C, D, H, W)")}
 
 
 def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
                 scale_factor: float | Sequence[float] | None = None, mode: str = "nearest",
-                align_corners: bool | None = None,
-                recompute_scale_factor: bool | None = None) -> Tensor:
-    """Resize the spatial dims of ``(N, C, ...)``: ``mode='nearest'`` (any number of spatial
-    dims) or ``'bilinear'`` (``(N, C, H, W)``), with PyTorch's sampling positions."""
-    _check_interpolate(input, mode, align_corners)
-    sizes, factors = _sizes(input, size, scale_factor)
-    if min(sizes) < 1:
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                antialias: bool = False) -> Tensor:
+    """Resize the spatial dims of ``(N, C, ...)`` with PyTorch's sampling positions:
+    'nearest', 'nearest-exact' and 'area' (any of 1 to 3 spatial dims), 'linear' (3-D),
+    'bilinear' and 'bicubic' (4-D, ``antialias=True`` too), 'trilinear' (5-D)."""
+    _check_interpolate(input, mode, align_corners, antialias)
+    sizes, factors = _sizes(input, size, scale_factor, recompute_scale_factor)
+    if mode == "area":  # PyTorch's too: the adaptive average pool of the output size
+        return _area(input, sizes)
+    return resample(input, sizes, [None] * len(sizes) if factors is None else factors, mode,
+                    bool(align_corners), antialias)
+
+
+def _area(input: Tensor, sizes: list[int]) -> Tensor:
+    """'area': the adaptive average pool of the output size, as PyTorch's."""
+    from .pool import adaptive_avg_pool2d
+    from .pool_nd import adaptive_avg_pool1d, adaptive_avg_pool3d
+
+    pool = (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[len(sizes) - 1]
+    if input.dtype == np.float16:  # the pools take float32 and float64: PyTorch's opmath
+        return pool(input.float(), sizes).to(np.float16)
+    return pool(input, sizes)
+
+
+def _sizes(x: Tensor, size: Any, scale_factor: Any,
+           recompute: bool | None) -> tuple[list[int], list[float] | None]:
+    """Output sizes, and the scale factors the kernels use (None: input size / output size),
+    as PyTorch's ``interpolate`` works them out; every size checked positive."""
+    if (size is None) == (scale_factor is None):
+        which = "only one of" if size is not None else "either"
+        raise ValueError(f"interpolate: exactly one of size or scale_factor must be defined "
+                         f"({which} size or scale_factor should be defined)")
+    if size is not None:
+        if recompute:
+            raise ValueError("interpolate: recompute_scale_factor is not meaningful with an "
+                             "explicit size.")
+        sizes, factors = _given_sizes(x, size), None
+    else:
+        factors = _given_factors(x, scale_factor)
+        sizes = [_floor_size(n, f) for n, f in zip(x.shape[2:], factors)]
+    _check_sizes(x, sizes)
+    return sizes, (None if recompute else factors)
+
+
+def _spatial_list(x: Tensor, value: Any, what: str) -> list[Any]:
+    """``size`` or ``scale_factor``: one for every spatial dim (PyTorch's ValueError)."""
+    spatial = x.ndim - 2
+    if not isinstance(value, (list, tuple)):
+        return [value] * spatial
+    if len(value) != spatial:
+        kind = "ints" if what == "size" else "numbers"
+        raise ValueError(f"interpolate: {what} must be {spatial} {kind} for input of shape "
+                         f"{x.shape}, got {value!r} (input and {what} must have the same "
+                         "number of spatial dimensions)")
+    return list(value)
+
+
+def _given_sizes(x: Tensor, size: Any) -> list[int]:
+    """``size`` (an int or one per spatial dim) as a list of ints."""
+    sizes = _spatial_list(x, size, "size")
+    try:
+        return [operator.index(s) for s in sizes]
+    except TypeError:
+        raise TypeError(f"interpolate: expected size to be one of int or Tuple[int] or "
+                        f"Tuple[int, int] or Tuple[int, int, int], but got size {size!r}"
+                        ) from None
+
+
+def _given_factors(x: Tensor, scale_factor: Any) -> list[float]:
+    factors = _spatial_list(x, scale_factor, "scale_factor")
+    try:
+        return [float(f) for f in factors]
+    except (TypeError, ValueError):
+        raise TypeError(f"interpolate: scale_factor must be a float or a tuple of floats, "
+                        f"got {scale_factor!r}") from None
+
+
+def _floor_size(n: int, factor: float) -> int:
+    """``floor(n * factor)``; PyTorch's RuntimeError for an inf or NaN factor."""
+    if not math.isfinite(factor):
+        raise RuntimeError(f"interpolate: value cannot be converted to type int64_t without "
+                           f"overflow (scale_factor {factor})")
+    return math.floor(float(n) * factor)
+
+
+def _check_sizes(x: Tensor, sizes: list[int]) -> None:
+    if min(sizes) < 1 or min(x.shape[2:]) < 1:
         raise RuntimeError(f"interpolate: input and output sizes should be greater than 0, "
-                           f"but got input {input.shape} and output size {tuple(sizes)}")
-    if recompute_scale_factor:
-        factors = [None] * len(factors)
-    out = input
-    for i, (n_out, f) in enumerate(zip(sizes, factors)):
-        axis, n_in = 2 + i, input.shape[2 + i]
-        scale = n_in / n_out if f is None else 1.0 / f
-        dst = np.arange(n_out, dtype=np.float64)
-        if mode == "nearest":
-            src = np.minimum(np.floor(dst * scale).astype(np.int64), n_in - 1)
-            out = _take(out, axis, src)
-            continue
-        if align_corners:
-            pos = dst * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
-        else:
-            pos = np.maximum((dst + 0.5) * scale - 0.5, 0.0)
-        lo = np.minimum(np.floor(pos).astype(np.int64), n_in - 1)
-        hi = np.minimum(lo + 1, n_in - 1)
-        w = (pos - lo).astype(input.dtype).reshape((-1,) + (1,) * (input.ndim - 1 - axis))
-        out = _take(out, axis, lo) * Tensor(1 - w) + _take(out, axis, hi) * Tensor(w)
-    return out
+                           f"but got input {x.shape} and output size {tuple(sizes)}")
+    if 0 in x.shape[1:]:
+        raise RuntimeError(f"interpolate: non-empty {x.ndim}D data tensor expected but got a "
+                           f"tensor with sizes {x.shape}")
 
 
-def _check_interpolate(input: Tensor, mode: str, align_corners: bool | None) -> None:
-    """The input and mode ``interpolate`` can take, with PyTorch's messages."""
+def _check_interpolate(input: Tensor, mode: str, align_corners: bool | None,
+                       antialias: bool) -> None:
+    """The input, mode and options ``interpolate`` can take, with PyTorch's messages."""
     require_tensor(input, "interpolate", "input")
-    if not 3 <= input.ndim <= 5:  # NotImplementedError: PyTorch's type
-        raise NotImplementedError(f"interpolate: expected a 3-D, 4-D or 5-D input (N, C, ...), "
-                                  f"got shape {input.shape}")
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
+        raise ValueError("interpolate: align_corners option can only be set with the "
+                         "interpolating modes: linear | bilinear | bicubic | trilinear")
+    _check_rank(input, mode)
+    if antialias and not (mode in ("bilinear", "bicubic") and input.ndim == 4):
+        raise ValueError("interpolate: Anti-alias option is restricted to bilinear, bicubic, "
+                         "and lanczos modes and requires a 4-D tensor as input")
     if input.dtype.kind != "f":
         raise NotImplementedError(f"interpolate: needs a floating point input, got dtype "
                                   f"{input.dtype} (shape {input.shape})")
-    if mode not in ("nearest", "bilinear"):
-        raise NotImplementedError(f"interpolate: mode {mode!r} is not supported; use "
-                                  "'nearest' or 'bilinear'")
-    if mode == "nearest" and align_corners is not None:
-        raise ValueError("interpolate: align_corners option can only be set with the "
-                         "interpolating modes: linear | bilinear | bicubic | trilinear")
-    if mode == "bilinear" and input.ndim != 4:
-        raise NotImplementedError(f"interpolate: mode 'bilinear' expects a 4-D input (N, C, H, W), "
-                         f"got shape {input.shape}")
+
+
+def _check_rank(input: Tensor, mode: str) -> None:
+    """PyTorch's NotImplementedErrors: a rank outside 3 to 5, a mode for another rank."""
+    if not 3 <= input.ndim <= 5:
+        raise NotImplementedError(f"interpolate: expected a 3-D, 4-D or 5-D input (N, C, ...), "
+                                  f"got shape {input.shape}")
+    if mode not in _MODES:
+        raise NotImplementedError(
+            f"interpolate: mode {mode!r} is not supported; use one of "
+            "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact")
+    rank, layout = _RANKS.get(mode, (input.ndim, ""))
+    if input.ndim != rank:
+        raise NotImplementedError(f"interpolate: mode {mode!r} expects a {rank}-D input "
+                                  f"{layout}, got shape {input.shape}")

@@ -1,4 +1,4 @@
-"""``Upsample``: ``F.interpolate`` as a layer (nearest or bilinear, by size or factor), and
+"""``Upsample``: ``F.interpolate`` as a layer (any of its modes, by size or factor), and
 PyTorch's fixed-mode ``UpsamplingNearest2d`` and ``UpsamplingBilinear2d``
 (``align_corners=True``)."""
 
@@ -12,8 +12,8 @@ from .module import Module
 
 
 class Upsample(Module):
-    """Resize ``(N, C, ...)`` to ``size`` or by ``scale_factor`` with ``mode='nearest'`` or
-    ``'bilinear'`` (``align_corners`` only for bilinear), as ``F.interpolate``."""
+    """Resize ``(N, C, ...)`` to ``size`` or by ``scale_factor`` with any of
+    ``F.interpolate``'s modes (``align_corners`` only for the interpolating ones)."""
 
     def __init__(self, size: int | Sequence[int] | None = None,
                  scale_factor: float | Sequence[float] | None = None, mode: str = "nearest",
