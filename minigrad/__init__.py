@@ -4,6 +4,7 @@ import numpy as _np
 
 from . import (  # the engine first: tensor.py builds on it
     autograd,
+    autograd_api,  # installs autograd.functional, .gradcheck, .Variable (on first touch)
     kernels,
     linalg,  # minigrad.linalg.vector_norm
 )
@@ -45,7 +46,16 @@ from .creation import (
     zeros_like,
 )
 from .device import accelerator, cuda, device  # minigrad.cuda: module objects
-from .dtypes import get_default_dtype, result_type, set_default_dtype
+from .dtypes import dtype, get_default_dtype, result_type, set_default_dtype
+from .flags import (  # PyTorch's process-wide switches, recorded (minigrad/flags.py)
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    get_num_interop_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    set_num_interop_threads,
+    use_deterministic_algorithms,
+)
 from .functional import (
     allclose,
     argsort,
@@ -103,7 +113,33 @@ from .functional.elementwise import (
     true_divide,
     xlogy,
 )
+from .functional.elementwise_more import (  # atan2, hypot, fmax, the shifts...
+    abs_,
+    acosh,
+    arccosh,
+    arcsinh,
+    arctan2,
+    arctanh,
+    asinh,
+    atan2,
+    atanh,
+    bitwise_left_shift,
+    bitwise_right_shift,
+    fmax,
+    fmin,
+    frexp,
+    hypot,
+    ldexp,
+    multiply,
+    nextafter,
+    positive,
+    rsub,
+    subtract,
+    where,
+)
 from .functional.index import take, take_along_dim
+from .functional.index_writes import index_put, masked_scatter
+from .functional.info import can_cast, finfo, iinfo, is_nonzero, promote_types
 from .functional.linalg import (
     block_diag,
     cdist,
@@ -120,7 +156,9 @@ from .functional.linalg import (
     trace,
 )
 from .functional.linalg import outer as ger
+from .functional.loss import cosine_similarity, pairwise_distance  # F's, at the top level too
 from .functional.manipulation import fliplr, flipud, index_copy, index_fill, rot90
+from .functional.norms import dist, renorm
 from .functional.numeric import (
     addcdiv,
     addcmul,
@@ -149,9 +187,12 @@ from .functional.pool_nd import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max
 from .functional.pool_nd import (  # torch.adaptive_max_pool1d returns (values, indices)
     adaptive_max_pool1d_with_indices as adaptive_max_pool1d,
 )
+from .functional.prod import prod
 from .functional.reduce import corrcoef, cov, nanmean, nansum, std_mean, var_mean
 from .functional.reduce import logical_reduce as _logical_reduce
+from .functional.samplers import poisson
 from .functional.sampling import bernoulli, multinomial
+from .functional.scans import cumulative_trapezoid, gradient, logcumsumexp
 from .functional.select import (
     argwhere,
     index_select,
@@ -187,13 +228,50 @@ from .functional.stacking import (
     vsplit,
     vstack,
 )
+from .functional.stacking import vstack as row_stack
 from .functional.strided import diagonal
+from .functional.summaries import aminmax, histogram, msort, unique_consecutive
+from .functional.views import as_strided, asarray, empty_strided, frombuffer, scalar_tensor
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .im2col import strict_shapes
 from .kernels import get_kernels, set_kernels
 from .kernels.parallel import get_num_threads, set_num_threads
-from .ops import pad, where
-from .rng import Generator, manual_seed
+from .legacy_tensors import (  # torch.FloatTensor([1, 2]), isinstance(t, torch.FloatTensor)
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from .linalg.decompositions import pinverse  # torch.pinverse, torch.svd (U, S, V)
+from .linalg.decompositions import torch_svd as svd
+from .linalg.matrix_functions import chain_matmul, matrix_exp, matrix_power, vdot
+from .linalg.solve import cholesky_solve, det, inverse, logdet, slogdet, triangular_solve
+from .memory_format import (  # t.contiguous(memory_format=torch.channels_last), t.layout
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    layout,
+    memory_format,
+    preserve_format,
+    sparse_coo,
+    strided,
+)
+from .ops import pad  # torch.where: functional/elementwise_more.py (one-argument form too)
+from .printing import set_printoptions
+from .rng import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .serialization import load, save  # checkpoints: safetensors files, no pickle
 from .tensor import Size, Tensor
 
@@ -212,6 +290,7 @@ int64 = long = _np.int64
 int32 = int = _np.int32
 int16 = short = _np.int16
 int8, uint8 = _np.int8, _np.uint8
+uint16, uint32, uint64 = _np.uint16, _np.uint32, _np.uint64  # numpy's promotion (docs/faq.md)
 bool = bool_ = _np.bool_
 
 
@@ -308,9 +387,20 @@ clamp = clip = _unary("clamp")
 # ``torch.jit.is_scripting()``, ``torch.testing.assert_close``, ...) are imported on first
 # touch, so ``import minigrad`` stays quick and loads none of them.
 _LAZY_SUBMODULES = frozenset(
-    ("backends", "distributed", "fx", "jit", "multiprocessing", "nn", "onnx", "optim",
-     "special", "testing", "utils")
+    ("backends", "distributed", "func", "fx", "jit", "multiprocessing", "nn", "onnx",
+     "optim", "special", "testing", "utils", "random", "version", "types",
+     "amp", "cpu", "signal", "distributions")
 )
+
+
+# torch-level names defined in a module imported on first touch: name -> module
+_LAZY_NAMES = {
+    **dict.fromkeys(("autocast", "is_autocast_enabled", "get_autocast_dtype"), "amp"),
+    **dict.fromkeys(("hann_window", "hamming_window", "blackman_window", "bartlett_window",
+                     "kaiser_window"), "windows"),
+    **dict.fromkeys(("digamma", "erfc", "erfinv", "exp2", "i0", "igamma", "igammac", "lgamma",
+                     "logaddexp2", "mvlgamma", "polygamma", "sinc"), "special"),
+}
 
 
 def __getattr__(name: str) -> object:
@@ -319,9 +409,13 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")  # also sets it as an attribute
+    if name in _LAZY_NAMES:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list:
     """The namespace's names, the not yet imported subpackages included."""
-    return sorted(globals().keys() | _LAZY_SUBMODULES)
+    return sorted(globals().keys() | _LAZY_SUBMODULES | _LAZY_NAMES.keys())

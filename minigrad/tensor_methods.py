@@ -445,6 +445,55 @@ class TensorMethods:
         """The cross product of 3-vectors along ``dim`` (default: the first dim of size 3)."""
         return _fn.linalg.cross(self, other, dim)
 
+    # matrices: torch.linalg's functions (minigrad/linalg/, imported inside: it builds on Tensor)
+    def det(self) -> Tensor:
+        """The determinant of each square matrix (``torch.linalg.det``)."""
+        from .linalg import det
+
+        return det(self)
+
+    def logdet(self) -> Tensor:
+        """The log-determinant of each square matrix (``torch.logdet``)."""
+        from .linalg.solve import logdet
+
+        return logdet(self)
+
+    def slogdet(self) -> Any:
+        """``(sign, logabsdet)`` of each square matrix (``torch.linalg.slogdet``)."""
+        from .linalg import slogdet
+
+        return slogdet(self)
+
+    def inverse(self) -> Tensor:
+        """The inverse of each square matrix (``torch.linalg.inv``)."""
+        from .linalg import inv
+
+        return inv(self)
+
+    def matrix_power(self, n: int) -> Tensor:
+        """Each square matrix to the integer power ``n`` (``torch.linalg.matrix_power``)."""
+        from .linalg import matrix_power
+
+        return matrix_power(self, n)
+
+    def matrix_exp(self) -> Tensor:
+        """The exponential of each square matrix (``torch.linalg.matrix_exp``)."""
+        from .linalg import matrix_exp
+
+        return matrix_exp(self)
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        """``(U, S, V)`` as ``torch.svd`` (``V``, not ``Vh``; reduced unless ``some=False``)."""
+        from .linalg.decompositions import torch_svd
+
+        return torch_svd(self, some, compute_uv)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        """The pseudo-inverse of each matrix (``torch.pinverse``)."""
+        from .linalg.decompositions import pinverse
+
+        return pinverse(self, rcond)
+
     def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
         """``self + value * tensor1 * tensor2``."""
         return _fn.numeric.addcmul(self, tensor1, tensor2, value=value)
@@ -542,26 +591,22 @@ class TensorMethods:
         """Mean over ``dim`` (an int, a tuple, or None for all)."""
         return _fn.mean(self, dim, keepdim)
 
-    def var(
-        self,
-        dim: int | tuple[int, ...] | None = None,
-        keepdim: bool = False,
-        correction: int = 1,
-        unbiased: bool | None = None,
-    ) -> Tensor:
+    def var(self, dim: int | tuple[int, ...] | None = None, unbiased: bool | None = None,
+            keepdim: bool = False, *, correction: float | None = None) -> Tensor:
         """Variance over ``dim``, dividing by ``n - correction``.
 
         ``correction=1`` (the default, PyTorch's) is the unbiased sample variance; batch
-        normalisation uses ``correction=0``. ``unbiased`` is the older spelling.
+        normalisation uses ``correction=0``. ``unbiased`` is the older spelling, positional
+        after ``dim`` as in PyTorch (``x.var(0, False)``; ``x.var(False)``: over all).
         """
-        if unbiased is not None:
-            correction = int(unbiased)
+        dim, correction = _spread_args("var", dim, unbiased, correction)
         return _fn.var(self, dim, keepdim, correction)
 
-    def std(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False,
-            correction: int = 1) -> Tensor:
-        """Standard deviation: the square root of ``var(dim, keepdim, correction)``, with a
-        zero gradient where the spread is zero (as in PyTorch)."""
+    def std(self, dim: int | tuple[int, ...] | None = None, unbiased: bool | None = None,
+            keepdim: bool = False, *, correction: float | None = None) -> Tensor:
+        """Standard deviation: the square root of ``var(dim, unbiased, keepdim,
+        correction=...)``, with a zero gradient where the spread is zero (as in PyTorch)."""
+        dim, correction = _spread_args("std", dim, unbiased, correction)
         return _fn.var(self, dim, keepdim, correction, std=True)
 
     def max(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
@@ -699,6 +744,20 @@ class TensorMethods:
         """Always False."""
         return False
 
+    @property
+    def layout(self) -> Any:
+        """Always ``minigrad.strided``: every tensor is a dense numpy array."""
+        from .memory_format import strided
+
+        return strided
+
+    is_sparse = is_quantized = is_meta = is_mkldnn = is_nested = property(
+        lambda self: False, doc="Always False: every tensor is a dense CPU array.")
+
+    def is_pinned(self, device: Any = None) -> bool:
+        """Always False: there is no accelerator to pin memory for."""
+        return False
+
     def cpu(self) -> Tensor:
         """The tensor itself: it already lives on the CPU."""
         return self
@@ -715,6 +774,9 @@ class TensorMethods:
         """
         copy = bool(kwargs.pop("copy", False))
         kwargs.pop("non_blocking", None)
+        if kwargs.get("memory_format") is not None:  # the layout after the rest
+            fmt = kwargs.pop("memory_format")
+            return _layout_to(self.to(*args, **kwargs), fmt)
         kwargs.pop("memory_format", None)
         dtype = kwargs.pop("dtype", None)
         _device.check_device(kwargs.pop("device", None), "to")
@@ -749,6 +811,7 @@ class TensorMethods:
         compares it); with a dtype or such a name, ``to(dtype)``."""
         if dtype is None:
             return _TYPE_NAMES.get(self.dtype, f"torch.{self.dtype.name}")
+        dtype = getattr(dtype, "_type_name", dtype)  # the class minigrad.DoubleTensor
         if isinstance(dtype, str) and dtype in _NAME_TYPES:
             dtype = _NAME_TYPES[dtype]
         return self.to(dtype)
@@ -796,17 +859,18 @@ class TensorMethods:
         """``expand(other.shape)``."""
         return self.expand(other.shape)
 
-    def contiguous(self) -> Tensor:
-        """The tensor itself if its memory is in row-major order, else a row-major copy."""
-        if self._data.flags.c_contiguous:
-            return self
-        out = self.clone()
-        out._data = np.ascontiguousarray(out._data)  # the fresh copy, not yet seen by anyone
-        return out
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        """The tensor itself if its memory is in row-major order (or ``memory_format``'s,
+        e.g. ``minigrad.channels_last``), else a copy in that order."""
+        from .memory_format import contiguous_format, with_format
 
-    def is_contiguous(self) -> bool:
-        """Whether the memory is in row-major order."""
-        return bool(self._data.flags.c_contiguous)
+        return with_format(self, memory_format or contiguous_format, "contiguous")
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether the memory is in row-major order (or ``memory_format``'s)."""
+        from .memory_format import contiguous_format, is_contiguous
+
+        return is_contiguous(self._data, memory_format or contiguous_format)
 
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """A new tensor from ``data``, in this tensor's dtype unless ``dtype``."""
@@ -1387,6 +1451,18 @@ def _all_dims(t: Tensor, dim: Any) -> Any:
     return tuple(range(t.ndim)) if dim is None or dim == () else dim
 
 
+def _spread_args(name: str, dim: Any, unbiased: Any, correction: Any) -> tuple[Any, float]:
+    """``var``/``std``'s dim and correction from PyTorch's spellings: ``unbiased`` after
+    ``dim`` or in its place (``x.var(False)``), or ``correction=`` (not both)."""
+    if isinstance(dim, (bool, np.bool_)):
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}: got both 'unbiased' and 'correction'")
+    if correction is None:
+        correction = 1 if unbiased is None else int(unbiased)
+    return dim, correction
+
+
 def _shape_args(args: tuple) -> tuple[int, ...]:
     """Accept ``f(2, 3)`` and ``f((2, 3))`` alike, as PyTorch does."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -1428,6 +1504,13 @@ _TYPE_NAMES = {
 
 _NAME_TYPES = {name: dtype for dtype, name in _TYPE_NAMES.items()}
 
+
+
+def _layout_to(t: Tensor, memory_format: Any) -> Tensor:
+    """``to(memory_format=...)``: the layout of ``memory_format``; preserve_format keeps it."""
+    from .memory_format import with_format
+
+    return with_format(t, memory_format, "to")
 
 
 def _axis_alias(method: Callable) -> Callable:
@@ -1483,3 +1566,26 @@ def bind_late_names() -> None:
     from . import functional as _fn
     from . import ops as _ops
     from .tensor import MaxResult, Size, Tensor, _dtype_of, _inplace, _pair, _to_array
+    _install_gap_methods()
+
+
+def _install_gap_methods() -> None:
+    """The methods defined beside their functions (``t.atan2``, ``t.prod``, ``t << 2``,
+    ``t.lgamma()``...): each module's ``TENSOR_METHODS`` set on Tensor."""
+    from . import special_methods
+    from .functional import (
+        elementwise_more,
+        index_writes,
+        info,
+        norms,
+        prod,
+        samplers,
+        scans,
+        summaries,
+        views,
+    )
+
+    for module in (elementwise_more, prod, scans, summaries, norms, samplers, info, views,
+                   index_writes, special_methods):
+        for name, method in module.TENSOR_METHODS.items():
+            setattr(TensorMethods, name, method)

@@ -1,6 +1,6 @@
 """``minigrad.nn``: modules, layers and losses with PyTorch's names, layouts and state dicts."""
 
-from . import functional, init, parallel, utils
+from . import common_types, functional, init, modules, parallel, utils
 from .activation import (
     CELU,
     ELU,

@@ -1,5 +1,7 @@
 """``nn.utils``: gradient clipping and flattening parameters into one vector, as
-``torch.nn.utils``; ``nn.utils.rnn`` packs and pads variable-length sequences."""
+``torch.nn.utils``; ``nn.utils.rnn`` packs and pads variable-length sequences;
+``parametrize`` and ``parametrizations`` (weight and spectral norm as parametrizations),
+the older hook-based ``weight_norm`` and ``spectral_norm``, ``fusion`` (conv/linear + BN)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,21 @@ from collections.abc import Iterable
 import numpy as np
 
 from ...tensor import Tensor
-from . import rnn
+from . import fusion, parametrizations, parametrize, rnn, stateless
+from .fusion import (
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+)
+from .spectral_norm import remove_spectral_norm, spectral_norm
+from .weight_norm import remove_weight_norm, weight_norm
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
-           "parameters_to_vector", "rnn", "vector_to_parameters"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_",
+           "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
+           "fuse_linear_bn_weights", "fusion", "get_total_norm", "parameters_to_vector",
+           "parametrizations", "parametrize", "remove_spectral_norm", "remove_weight_norm",
+           "rnn", "spectral_norm", "vector_to_parameters", "weight_norm"]
 
 
 def _as_list(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
