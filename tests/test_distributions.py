@@ -225,6 +225,21 @@ def test_gamma_family_rsample_gradients_are_unbiased() -> None:
         g.sum().backward()
 
 
+def test_gamma_with_scalar_parameters_draws_0d(torch) -> None:
+    """Gamma(2.0, 3.0).rsample() drew through numpy's Python float for a 0-d shape (it
+    raised AttributeError); the draw is 0-d in the parameters' dtype, as PyTorch's."""
+    conc = mg.tensor(2.0, requires_grad=True)
+    for dist, theirs in ((D.Gamma(2.0, 3.0), torch.distributions.Gamma(2.0, 3.0)),
+                         (D.Gamma(conc, 3.0), torch.distributions.Gamma(torch.tensor(2.0), 3.0))):
+        for draw, their_draw in ((dist.sample(), theirs.sample()),
+                                 (dist.rsample(), theirs.rsample())):
+            assert draw.shape == tuple(their_draw.shape) == ()
+            assert str(draw.dtype) == str(their_draw.dtype).replace("torch.", "")
+            assert draw.item() > 0
+    D.Gamma(conc, 3.0).rsample().backward()
+    assert conc.grad.shape == () and np.isfinite(conc.grad.item())
+
+
 def test_rsample_is_loc_plus_scale_times_noise() -> None:
     loc = mg.tensor([1.0, -2.0], dtype=mg.float64, requires_grad=True)
     scale = mg.tensor([0.5, 3.0], dtype=mg.float64, requires_grad=True)
@@ -339,8 +354,8 @@ def test_register_kl_and_missing_pairs() -> None:
     assert float(D.kl_divergence(p, q)) == 42.0
     assert float(D.kl_divergence(D.Normal(0.0, 1.0), q)) != 42.0
     with pytest.raises(NotImplementedError, match="^kl_divergence: No KL\\(p \\|\\| q\\) is "
-                       "implemented for p type Normal and q type Exponential"):
-        D.kl_divergence(D.Normal(0.0, 1.0), D.Exponential(1.0))
+                       "implemented for p type Normal and q type Cauchy"):
+        D.kl_divergence(D.Normal(0.0, 1.0), D.Cauchy(0.0, 1.0))
     with pytest.raises(TypeError, match="^register_kl: Expected type_p"):
         D.register_kl(int, D.Normal)
 
@@ -406,6 +421,13 @@ def test_validate_args_errors_as_pytorch(torch) -> None:
          "Exactly one of covariance_matrix or precision_matrix or scale_tril"),
         (lambda lib: lib.distributions.MultivariateNormal(lib.zeros(2), scale_tril=-lib.eye(2)),
          "Expected parameter scale_tril"),
+        # checked before the Cholesky factorisation (that raised LinAlgError here)
+        (lambda lib: lib.distributions.MultivariateNormal(
+            lib.zeros(2), lib.tensor([[1.0, 2.0], [2.0, 1.0]])),
+         "Expected parameter covariance_matrix .* PositiveDefinite"),
+        (lambda lib: lib.distributions.MultivariateNormal(
+            lib.zeros(2), precision_matrix=lib.tensor([[1.0, 2.0], [2.0, 1.0]])),
+         "Expected parameter precision_matrix .* PositiveDefinite"),
     ]
     for make, message in cases:
         with pytest.raises(ValueError, match=message):

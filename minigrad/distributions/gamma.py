@@ -61,7 +61,8 @@ class StandardGamma(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> np.ndarray:
-        draws = get_rng().standard_gamma(a._data.astype(np.float64))
+        # numpy returns a Python float for a 0-d shape: back to an array
+        draws = np.asarray(get_rng().standard_gamma(a._data.astype(np.float64)))
         tiny = np.finfo(a.dtype).tiny
         x = np.maximum(draws.astype(a.dtype, copy=False), tiny)  # as PyTorch: never 0
         ctx.save_for_backward(a)

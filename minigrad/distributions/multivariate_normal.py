@@ -68,14 +68,16 @@ class MultivariateNormal(Distribution):
         full = matrix.expand((*batch_shape, -1, -1))
         setattr(self, {"covariance": "covariance_matrix",
                        "precision": "precision_matrix"}.get(name, name), full)
+        self.loc = loc.expand((*batch_shape, -1))
+        # validated before the factorisation, as PyTorch: a matrix that is not positive
+        # definite is a ValueError naming the constraint, not the Cholesky's LinAlgError
+        super().__init__(batch_shape, loc.shape[-1:], validate_args=validate_args)
         if name == "scale_tril":
             self._unbroadcasted_scale_tril = matrix
         elif name == "covariance":
             self._unbroadcasted_scale_tril = cholesky(matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(matrix)
-        self.loc = loc.expand((*batch_shape, -1))
-        super().__init__(batch_shape, loc.shape[-1:], validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> MultivariateNormal:
         """The distribution with ``loc`` and the matrices expanded to ``batch_shape``."""
