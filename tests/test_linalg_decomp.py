@@ -412,12 +412,13 @@ def test_linalg_norm_matches_pytorch(torch, dtype: type, shape: tuple, kwargs: d
     _compare(torch, lambda L, A: L.linalg.norm(A, **kwargs), [_rect(shape)], dtype)
 
 
-def test_spectral_matrix_norms_are_refused_clearly() -> None:
-    """ord 2 and -2 of a matrix (its largest and smallest singular values) are not supported
-    (docs/porting.md lists the refusal); linalg.cond(A, 2) and svdvals give them."""
-    for ord_ in (2, -2):
-        with pytest.raises(NotImplementedError, match=f"linalg.matrix_norm: ord={ord_}"):
-            mg.linalg.norm(mg.ones(3, 4), ord=ord_)
+def test_spectral_matrix_norms_are_the_extreme_singular_values() -> None:
+    """ord 2 and -2 of a matrix, once refused, are svdvals' largest and smallest (compared
+    with PyTorch, gradients included, in tests/test_nn_linalg_extras.py)."""
+    a = mg.tensor(_rect((3, 4)))
+    s = mg.linalg.svdvals(a)
+    assert mg.linalg.norm(a, ord=2).item() == s.max().item()
+    assert mg.linalg.norm(a, ord=-2).item() == s.min().item()
 
 
 # ----------------------------------------------------------------------------- gradcheck

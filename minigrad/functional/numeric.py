@@ -385,7 +385,7 @@ def _named_norm(input: Tensor, p: str, dim: tuple[int, ...] | None, keepdim: boo
     return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
 
 
-_MATRIX_ORDS = ("fro", "nuc", 1, -1, math.inf, -math.inf)
+_MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
 
 
 def matrix_norm(A: Tensor, ord: float | str = "fro",  # noqa: N803  (PyTorch's name)
@@ -394,7 +394,8 @@ def matrix_norm(A: Tensor, ord: float | str = "fro",  # noqa: N803  (PyTorch's n
     """The ``ord``-norm of the matrices over the two dims ``dim``, as
     ``torch.linalg.matrix_norm``: ``"fro"`` (root of the sum of squares), ``"nuc"`` (sum of
     singular values), 1/-1 (largest/smallest column sum of ``|A|``), inf/-inf (largest/
-    smallest row sum). The spectral norms (ord 2/-2) are not supported.
+    smallest row sum), 2/-2 (largest/smallest singular value: ``svdvals`` then
+    ``amax``/``amin``, as PyTorch, so tied singular values share the gradient).
 
     >>> import minigrad as mg
     >>> mg.linalg.matrix_norm(mg.tensor([[3.0, 0.0], [0.0, -4.0]]), "nuc")
@@ -410,6 +411,10 @@ def matrix_norm(A: Tensor, ord: float | str = "fro",  # noqa: N803  (PyTorch's n
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord == "nuc":
         return _nuclear_norm(A, d0, d1, keepdim)
+    if ord in (2, -2):
+        from ..linalg.matrix_functions import spectral_norm  # builds on linalg's svdvals
+
+        return spectral_norm(A, ord, d0, d1, keepdim)
     across, along = (d0, d1) if abs(ord) == 1 else (d1, d0)  # sum over one, pick over other
     sums = A.abs().sum(across, keepdim=True)
     out = sums.amax(along, keepdim=True) if ord > 0 else sums.amin(along, keepdim=True)
@@ -443,11 +448,7 @@ def _matrix_dims(A: Tensor, dim: Any, name: str) -> tuple[int, int]:  # noqa: N8
 
 
 def _check_matrix_ord(ord: Any, name: str) -> None:
-    """One of ``_MATRIX_ORDS``; the spectral norms (2, -2) refused as not supported."""
-    if ord in (2, -2):
-        raise NotImplementedError(f"{name}: ord={ord} (the spectral norms, a largest or "
-                                  f"smallest singular value) is not supported by minigrad; "
-                                  f"ord 'fro', 'nuc', 1, -1, inf and -inf are")
+    """One of ``_MATRIX_ORDS``."""
     if ord not in (_MATRIX_ORDS[:2] if isinstance(ord, str) else _MATRIX_ORDS[2:]):
         raise RuntimeError(f"{name}: Order {ord} not supported.")
 

@@ -231,10 +231,51 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *, 
     check_float(A.to(dtype) if dtype is not None else A, "linalg.norm")
     dims = _norm_dims(A, ord, dim)
     if dims is not None and len(dims) == 2:
-        return _numeric.matrix_norm(A, "fro" if ord is None else ord, dims, keepdim,
-                                    dtype=dtype)
+        return _numeric.matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype)
     if isinstance(ord, str):
         raise RuntimeError(f"linalg.norm: Order {ord} not supported for a vector norm (dim "
                            f"{dims}); 'fro' and 'nuc' are matrix norms")
     return _numeric.vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
 
+
+
+def spectral_norm(A: Tensor, ord: int, d0: int, d1: int, keepdim: bool) -> Tensor:  # noqa: A002, N803
+    """``matrix_norm``'s ord 2 / -2: the largest / smallest singular value of the matrices
+    over ``(d0, d1)``, ``svdvals`` of them moved last, then ``amax`` / ``amin``."""
+    if A.shape[d0] == 0 or A.shape[d1] == 0:
+        return _empty_spectral(A, ord, d0, d1, keepdim)
+    from .decompositions import svdvals
+
+    rest = [i for i in range(A.ndim) if i not in (d0, d1)]
+    s = svdvals(A.permute(*rest, d0, d1))
+    result = s.amax(-1) if ord > 0 else s.amin(-1)
+    for d in sorted((d0, d1)) if keepdim else ():
+        result = result.unsqueeze(d)
+    return result
+
+
+def _empty_spectral(A: Tensor, ord: int, d0: int, d1: int, keepdim: bool) -> Tensor:  # noqa: A002, N803
+    """PyTorch's spectral norm of empty matrices: 0 for ord=2 (amax over no singular values
+    is 0 there), its amin's IndexError for ord=-2."""
+    if ord < 0:
+        raise IndexError(f"linalg.matrix_norm: amin(): Expected reduction dim -1 to have "
+                         f"non-zero size (ord=-2 of matrices of shape "
+                         f"{(A.shape[d0], A.shape[d1])}, input {A.shape})")
+    return A.sum((d0, d1), keepdim=keepdim) * 0
+
+
+def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+                 dtype: Any = None, out: None = None) -> Tensor:
+    """``torch.nuclear_norm``: the sum of singular values of a matrix (or of the matrices
+    over the two dims ``dim``, the last two by default); ``matrix_norm(input, "nuc")`` under
+    its old name (PyTorch's deprecation warning is not repeated).
+
+    >>> import minigrad as mg
+    >>> mg.nuclear_norm(mg.tensor([[3.0, 0.0], [0.0, -4.0]]))
+    tensor(7.)
+    """
+    if isinstance(dim, bool):  # nuclear_norm(input, keepdim) is PyTorch's first overload
+        dim, keepdim = None, dim
+    input = require_tensor(input, "nuclear_norm", "input")
+    return _numeric.matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim,
+                                dtype=dtype)

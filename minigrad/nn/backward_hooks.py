@@ -21,8 +21,9 @@ from typing import Any
 from ..autograd import Context, Function, is_grad_enabled
 from ..tensor import RemovableHandle, Tensor
 
-# register_module_full_backward_hook / _pre_hook: called for every module, before its own
-# (one dict for both kinds, so Module.__call__ checks one thing)
+# register_module_full_backward_hook / _pre_hook and register_module_forward_hook / _pre_hook:
+# called for every module, before its own (one dict for all four kinds, so Module.__call__
+# checks one thing; a forward one has "forward" in its options)
 global_hooks: OrderedDict = OrderedDict()
 
 _INPLACE_MESSAGE = (
@@ -227,11 +228,17 @@ def hooks_for(module: Any) -> tuple[list[Callable], list[Callable]]:
     ones first, then the module's own (PyTorch's order)."""
     own = module.__dict__.get("_backward_hooks") or {}
     own_pre = module.__dict__.get("_backward_pre_hooks") or {}
-    full = [h for h, options in global_hooks.values() if not options["pre"]]
+    backward = _global_backward_hooks()
+    full = [h for h, options in backward if not options["pre"]]
     full += [h for h, _ in own.values()]
-    pre = [h for h, options in global_hooks.values() if options["pre"]]
+    pre = [h for h, options in backward if options["pre"]]
     pre += [h for h, _ in own_pre.values()]
     return full, pre
+
+
+def _global_backward_hooks() -> list[tuple[Callable, dict]]:
+    """The global hooks that are backward ones (the dict holds the forward ones too)."""
+    return [(h, o) for h, o in global_hooks.values() if "forward" not in o]
 
 
 def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
@@ -250,4 +257,35 @@ def _add_global(hook: Callable, pre: bool) -> RemovableHandle:
         raise TypeError(f"register hook: expected a callable, got {type(hook).__name__}")
     handle = RemovableHandle(global_hooks)
     global_hooks[handle.id] = (hook, {"pre": pre})
+    return handle
+
+
+def forward_hooks_for(pre_hooks: OrderedDict, hooks: OrderedDict) -> tuple[list, list]:
+    """The forward pre-hooks and hooks a call runs, as ``(hook, options)`` pairs: the global
+    ones first, then the module's own (PyTorch's ``_call_impl`` order)."""
+    pre = [(h, o) for h, o in global_hooks.values() if o.get("forward") == "pre"]
+    post = [(h, o) for h, o in global_hooks.values() if o.get("forward") == "post"]
+    return pre + list(pre_hooks.values()), post + list(hooks.values())
+
+
+def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
+    """A forward pre-hook for every module (``hook(module, args)``, its result replacing
+    the arguments unless None), fired before each module's own; global instrumentation
+    (shape logging, profiling) without touching the model."""
+    return _add_forward(hook, {"forward": "pre", "pre": True, "with_kwargs": False})
+
+
+def register_module_forward_hook(hook: Callable, *, with_kwargs: bool = False,
+                                 always_call: bool = False) -> RemovableHandle:
+    """A forward hook for every module (``hook(module, args, output)``, or with ``kwargs``
+    before ``output`` when ``with_kwargs``), fired before each module's own."""
+    return _add_forward(hook, {"forward": "post", "pre": False, "with_kwargs": with_kwargs,
+                               "always_call": always_call})
+
+
+def _add_forward(hook: Callable, options: dict) -> RemovableHandle:
+    if not callable(hook):
+        raise TypeError(f"register hook: expected a callable, got {type(hook).__name__}")
+    handle = RemovableHandle(global_hooks)
+    global_hooks[handle.id] = (hook, options)
     return handle

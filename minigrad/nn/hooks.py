@@ -41,26 +41,27 @@ def call_with_hooks(module: Any, pre_hooks: OrderedDict, hooks: OrderedDict, arg
     through ``BackwardHook``'s identity nodes, as in PyTorch's ``_call_impl``."""
     full, pre = backward_hooks.hooks_for(module)
     backward = backward_hooks.BackwardHook(module, full, pre) if full or pre else None
+    pre_hooks, hooks = backward_hooks.forward_hooks_for(pre_hooks, hooks)
     try:
         args, kwargs = _run_pre_hooks(module, pre_hooks, args, kwargs)
         if backward is not None:
             args = backward.setup_input_hook(args)
         out = module.forward(*args, **kwargs)
     except BaseException:
-        for hook, options in list(hooks.values()):
+        for hook, options in hooks:
             if options["always_call"]:
                 _call(hook, options, module, args, kwargs, None)
         raise
-    for hook, options in list(hooks.values()):
+    for hook, options in hooks:
         result = _call(hook, options, module, args, kwargs, out)
         if result is not None:
             out = result
     return out if backward is None else backward.setup_output_hook(out)
 
 
-def _run_pre_hooks(module: Any, pre_hooks: OrderedDict, args: tuple,
+def _run_pre_hooks(module: Any, pre_hooks: list, args: tuple,
                    kwargs: dict) -> tuple[tuple, dict]:
-    for hook, options in list(pre_hooks.values()):
+    for hook, options in pre_hooks:
         if options["with_kwargs"]:
             result = hook(module, args, kwargs)
             if result is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import (
     activation,
+    adaptive,
     batchnorm,
     channelshuffle,
     container,
@@ -33,7 +34,7 @@ from . import (
     utils,
 )
 
-_SUBMODULES = (activation, batchnorm, channelshuffle, container, conv, distance, dropout,
+_SUBMODULES = (activation, adaptive, batchnorm, channelshuffle, container, conv, distance, dropout,
                flatten, fold, instancenorm, lazy, linear, loss, module, normalization,
                padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
 
