@@ -33,6 +33,17 @@ TOLERANCE = {
     "checkpointing.py": 1e-10,
     "load_pth.py": 1e-5,
     "transformer_lm.py": 1e-9,
+    # L-BFGS turns one-ulp differences into ~1e-7 over 40 iterations (PyTorch against itself
+    # with another summation order does the same; docs/faq.md)
+    "time_sequence_prediction.py": 1e-6,
+    "reinforce.py": 1e-10,
+    "vae.py": 1e-10,
+    "per_sample_grads.py": 1e-10,
+    "gradcam.py": 1e-10,
+    "swa_and_norms.py": 1e-9,  # PyTorch's matrix_exp (the orthogonal map) is ~5e-12 off
+    "amp_scaler.py": 1e-10,
+    "linalg_special.py": 1e-9,
+    "iterable_data.py": 1e-12,
 }
 HELPERS = {"save_pth.py"}  # run on PyTorch only, to write load_pth.py's file
 
