@@ -389,7 +389,8 @@ clamp = clip = _unary("clamp")
 _LAZY_SUBMODULES = frozenset(
     ("backends", "distributed", "func", "fx", "jit", "multiprocessing", "nn", "onnx",
      "optim", "special", "testing", "utils", "random", "version", "types",
-     "amp", "cpu", "signal", "distributions")
+     "amp", "cpu", "signal", "distributions", "profiler",
+     "hub")
 )
 
 
@@ -400,6 +401,8 @@ _LAZY_NAMES = {
                      "kaiser_window"), "windows"),
     **dict.fromkeys(("digamma", "erfc", "erfinv", "exp2", "i0", "igamma", "igammac", "lgamma",
                      "logaddexp2", "mvlgamma", "polygamma", "sinc"), "special"),
+    "nuclear_norm": "linalg.matrix_functions",
+    "lu_unpack": "linalg.lu_decomposition",
 }
 
 

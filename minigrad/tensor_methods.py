@@ -1579,6 +1579,7 @@ def _install_gap_methods() -> None:
         info,
         norms,
         prod,
+        python_maps,
         samplers,
         scans,
         summaries,
@@ -1586,6 +1587,6 @@ def _install_gap_methods() -> None:
     )
 
     for module in (elementwise_more, prod, scans, summaries, norms, samplers, info, views,
-                   index_writes, special_methods):
+                   index_writes, special_methods, python_maps):
         for name, method in module.TENSOR_METHODS.items():
             setattr(TensorMethods, name, method)

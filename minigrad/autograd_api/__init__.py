@@ -1,6 +1,6 @@
 """What ``torch.autograd`` holds beyond the engine, reached through ``minigrad.autograd``
-without growing the core module: ``functional`` and ``gradcheck`` (submodules, imported on
-first touch), ``Variable``, ``set_detect_anomaly``, ``set_multithreading_enabled``,
+without growing the core module: ``functional``, ``gradcheck`` and ``profiler`` (submodules,
+imported on first touch), ``Variable``, ``set_detect_anomaly``, ``set_multithreading_enabled``,
 ``grad_mode``.
 
 ``install(autograd)``, run when minigrad/__init__.py imports this package, gives the engine
@@ -23,7 +23,7 @@ from ..tensor import Tensor
 
 __all__ = ["Variable", "install", "set_detect_anomaly", "set_multithreading_enabled"]
 
-_SUBMODULES = ("functional", "gradcheck")
+_SUBMODULES = ("functional", "gradcheck", "profiler")
 
 
 class _VariableMeta(type):
