@@ -8,12 +8,13 @@ Shapes follow PyTorch: a sample has shape ``sample_shape + batch_shape + event_s
 
 from __future__ import annotations
 
+from numbers import Number
 from typing import Any
 
 from ..autograd import no_grad
 from ..tensor import Size, Tensor
 from . import constraints
-from .utils import lazy_property
+from .utils import broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -174,3 +175,33 @@ class Distribution:
         values = {k: self.__dict__[k] for k in self.arg_constraints if k in self.__dict__}
         args = ", ".join(f"{k}: {v if v.numel() == 1 else v.size()}" for k, v in values.items())
         return f"{type(self).__name__}({args})"
+
+
+class LocScale(Distribution):
+    """What Normal, Laplace and Cauchy share: real ``loc`` and positive ``scale`` broadcast
+    together (a scalar batch from two numbers), ``expand`` of both, and ``mode = loc``."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc: Tensor | float, scale: Tensor | float,
+                 validate_args: bool | None = None) -> None:
+        self.loc, self.scale = broadcast_all(loc, scale)
+        scalar = isinstance(loc, Number) and isinstance(scale, Number)
+        super().__init__(Size() if scalar else self.loc.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> LocScale:
+        """The distribution with ``loc`` and ``scale`` expanded to ``batch_shape``."""
+        family = next(c for c in type(self).__mro__ if LocScale in c.__bases__)  # e.g. Normal
+        new = self._get_checked_instance(family, _instance)
+        batch_shape = Size(batch_shape)
+        new.loc, new.scale = self.loc.expand(batch_shape), self.scale.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def mode(self) -> Tensor:
+        """``loc``."""
+        return self.loc
